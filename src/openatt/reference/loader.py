@@ -1,0 +1,189 @@
+"""Load the shipped reference data once per process and answer "what applied on day D?".
+
+Loading parses YAML through the strict schemas; queries are pure functions of the loaded data
+and a date. ``ReferenceData.digest`` identifies the exact data an assessment used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from openatt.reference.schema import (
+    DenialPolicyEntry,
+    DenialPolicyFile,
+    Embargo,
+    EmbargoFile,
+    Group,
+    GroupFile,
+    Measure,
+    Treaty,
+    TreatyFile,
+)
+
+DATA_FILES = {
+    "un_embargoes": ("un_embargoes.yaml", EmbargoFile),
+    "eu_embargoes": ("eu_embargoes.yaml", EmbargoFile),
+    "treaties": ("treaties.yaml", TreatyFile),
+    "groups": ("groups.yaml", GroupFile),
+    "us_126_1": ("us_126_1.yaml", DenialPolicyFile),
+}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ReferenceDataError(ValueError):
+    """A reference-data file that does not parse or breaks the schema; names file and field."""
+
+
+def parse_file(name: str, text: str, model: type[M]) -> M:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(f"{name}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ReferenceDataError(f"{name}: {where}: {first['msg']}") from exc
+
+
+@dataclass(frozen=True)
+class ActiveMeasure:
+    """A measure in force on a day, with the embargo it belongs to."""
+
+    embargo: Embargo
+    measure: Measure
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    un_embargoes: tuple[Embargo, ...]
+    eu_embargoes: tuple[Embargo, ...]
+    treaties: dict[str, Treaty]
+    groups: dict[str, Group]
+    us_126_1: tuple[DenialPolicyEntry, ...]
+    digest: str
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def embargoes(self, authority: str = "un") -> tuple[Embargo, ...]:
+        return self.un_embargoes if authority == "un" else self.eu_embargoes
+
+    @functools.cached_property
+    def _measures_by_target(self) -> dict[str, dict[str | None, list[ActiveMeasure]]]:
+        index: dict[str, dict[str | None, list[ActiveMeasure]]] = {}
+        for authority in ("un", "eu"):
+            by_target: dict[str | None, list[ActiveMeasure]] = defaultdict(list)
+            for embargo in self.embargoes(authority):
+                for measure in embargo.measures:
+                    by_target[embargo.target].append(ActiveMeasure(embargo, measure))
+            index[authority] = dict(by_target)
+        return index
+
+    def measures_on(
+        self, day: dt.date, authority: str = "un", target: str | None = None, *, any_target: bool = False
+    ) -> list[ActiveMeasure]:
+        """Measures in force on ``day``: for one target state (None: the groups' measures),
+        or for every target with ``any_target``."""
+        index = self._measures_by_target[authority]
+        pools: Iterable[list[ActiveMeasure]] = (
+            index.values() if any_target else [index.get(target, [])]
+        )
+        return [m for pool in pools for m in pool if m.measure.applies_on(day)]
+
+    def is_party(self, treaty: str, state: str, day: dt.date) -> bool:
+        return any(
+            p.state == state and p.applies_on(day) for p in self.treaties[treaty].parties
+        )
+
+    def participation(self, treaty: str, state: str) -> dict[str, object]:
+        """What the data says of a state and a treaty, for a finding's facts."""
+        entry = self.treaties[treaty]
+        for party in entry.parties:
+            if party.state == state:
+                return {
+                    "status": "party",
+                    "entry_into_force": party.valid_from.isoformat(),
+                    "withdrawal_effective": party.valid_until.isoformat()
+                    if party.valid_until
+                    else None,
+                }
+        for signature in entry.signatories:
+            if signature.state == state:
+                return {
+                    "status": "signatory",
+                    "signed": signature.valid_from.isoformat(),
+                    "signature_withdrawn": signature.valid_until.isoformat()
+                    if signature.valid_until
+                    else None,
+                }
+        return {"status": "not a party"}
+
+    def in_group(self, group: str, state: str, day: dt.date) -> bool:
+        return any(m.state == state and m.applies_on(day) for m in self.groups[group].members)
+
+    def members_on(self, group: str, day: dt.date) -> list[str]:
+        return sorted({m.state for m in self.groups[group].members if m.applies_on(day)})
+
+    def denial_policy(self, state: str, day: dt.date) -> list[DenialPolicyEntry]:
+        return [e for e in self.us_126_1 if e.state == state and e.applies_on(day)]
+
+
+def _read_package_file(filename: str) -> str:
+    return resources.files("openatt.reference").joinpath("data", filename).read_text("utf-8")
+
+
+def load_reference(overrides: dict[str, Path] | None = None) -> ReferenceData:
+    """Parse every reference file; ``overrides`` replaces a named file with a user's own."""
+    overrides = overrides or {}
+    parsed: dict[str, BaseModel] = {}
+    digest = hashlib.sha256()
+    sources: dict[str, str] = {}
+    for key, (filename, model) in DATA_FILES.items():
+        if key in overrides:
+            text = overrides[key].read_text("utf-8")
+            sources[key] = str(overrides[key])
+        else:
+            text = _read_package_file(filename)
+            sources[key] = f"openatt/reference/data/{filename}"
+        digest.update(filename.encode() + b"\0" + text.encode())
+        parsed[key] = parse_file(filename, text, model)
+    un = parsed["un_embargoes"]
+    eu = parsed["eu_embargoes"]
+    treaties = parsed["treaties"]
+    groups = parsed["groups"]
+    us = parsed["us_126_1"]
+    assert isinstance(un, EmbargoFile) and isinstance(eu, EmbargoFile)
+    assert isinstance(treaties, TreatyFile) and isinstance(groups, GroupFile)
+    assert isinstance(us, DenialPolicyFile)
+    return ReferenceData(
+        un_embargoes=un.embargoes,
+        eu_embargoes=eu.embargoes,
+        treaties={t.id: t for t in treaties.treaties},
+        groups={g.id: g for g in groups.groups},
+        us_126_1=us.entries,
+        digest=digest.hexdigest()[:16],
+        sources=sources,
+    )
+
+
+@functools.cache
+def default_reference() -> ReferenceData:
+    """The shipped data, parsed once per process."""
+    return load_reference()
+
+
+def embargo_ids(embargoes: Sequence[Embargo]) -> list[str]:
+    return [e.id for e in embargoes]
