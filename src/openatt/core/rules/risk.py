@@ -56,6 +56,15 @@ def risk(ctx: RuleContext) -> list[Finding]:
         "threshold": threshold.id,
         "effect": ctx.rule.effect.value,
     }
+    if not ctx.evidence and ctx.rule.effect is Effect.weigh:
+        return [
+            ctx.finding(
+                Outcome.clear,
+                "nothing recorded to take into account under this criterion",
+                base_facts,
+                threshold=threshold.wording,
+            )
+        ]
     if not ctx.evidence:
         return [
             ctx.finding(
