@@ -131,6 +131,8 @@ class Engine:
             for f in findings
             if f.outcome in _DENY | _REFER | {Outcome.concern}
         )
+        if all(f.outcome is Outcome.not_applicable for f in findings if regime.rule(f.criterion).kind is RuleKind.scope):
+            reasons = ("no item is within the regime's scope: it raises no obligation for this transfer", *reasons)
         if not binding and regime.advisory_note:
             reasons = (f"advisory: {regime.advisory_note.strip()}", *reasons)
         return Assessment(

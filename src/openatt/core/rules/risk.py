@@ -123,13 +123,14 @@ def knowledge(ctx: RuleContext) -> list[Finding]:
                 factors_against=tuple(describe(e, e.likelihood) for e in known),
             )
         ]
-    if ctx.evidence:
+    serious = [e for e in ctx.evidence if e.likelihood.level >= Likelihood.likely.level]
+    if serious:
         return [
             ctx.finding(
                 Outcome.concern,
                 "evidence short of knowledge: weighed in the export assessment",
                 facts,
-                factors_against=tuple(describe(e, e.likelihood) for e in ctx.evidence),
+                factors_against=tuple(describe(e, e.likelihood) for e in serious),
             )
         ]
     return [ctx.finding(Outcome.clear, "no information recorded that amounts to knowledge", facts)]

@@ -44,6 +44,15 @@ def denial_policy(ctx: RuleContext) -> list[Finding]:
 
 def notification_threshold(ctx: RuleContext) -> list[Finding]:
     params = ctx.params
+    licensing = params.get("licensing_states")
+    if licensing and ctx.app.deciding_state not in licensing:
+        return [
+            ctx.finding(
+                Outcome.not_applicable,
+                f"a procedure of {', '.join(licensing)} licensing; the licensing state is {ctx.app.deciding_state}",
+                {"licensing_state": ctx.app.deciding_state},
+            )
+        ]
     currency = params["currency"]
     mde_categories = {Category(c) for c in params["major_defense_equipment"]}
     missing = [i for i, item in enumerate(ctx.app.items) if item.value is None]
