@@ -34,6 +34,9 @@ def build_app() -> typer.Typer:
     from openatt.cli import core_commands
 
     core_commands.register(app)
+    from openatt.cli import register as register_commands
+
+    register_commands.register(app)
     return app
 
 
