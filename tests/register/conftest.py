@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine as Engine_
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from openatt.api import create_app
 from openatt.core.engine import Engine
@@ -50,13 +52,7 @@ def engine() -> Engine:
 
 
 def _postgres_database() -> Iterator[str]:
-    base = os.environ.get(PG_ENV)
-    if not base:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{PG_ENV} is not set: CI must run the register tests on PostgreSQL "
-                        "(bash .ci/postgres.sh prints the URL)")
-        pytest.skip(f"{PG_ENV} not set (bash .ci/postgres.sh starts a PostgreSQL)")
-    url = make_url(normalise_url(base))
+    url = _pg_base()
     name = f"openatt_t_{secrets.token_hex(6)}"
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -100,26 +96,112 @@ class Api:
         return self.client.put(path, headers=self.headers(user), json=body)
 
 
-def make_api(url: str, engine: Engine) -> Iterator[Api]:
+def seed(url: str, engine: Engine) -> dict[str, str]:
+    """Create one user per role (argon2 hashes) and log each in; returns their tokens."""
     app = create_app(url, assessor=engine)
     db: Database = app.state.db
     with db.write() as session:
         for name, (role, company) in USERS.items():
             users.add_user(session, username=name, password=PASSWORD, role=role,
                            company=company)
+    tokens = {}
     with TestClient(app) as client:
-        tokens = {}
         for name in USERS:
             response = client.post("/auth/token", json={"username": name, "password": PASSWORD})
             assert response.status_code == 200, response.text
             tokens[name] = response.json()["access_token"]
+    db.dispose()
+    return tokens
+
+
+class Templates:
+    """A seeded register per backend, built once per test session and copied for each test
+    (argon2 is deliberately slow; hashing seven passwords for every test is not needed)."""
+
+    def __init__(self, engine: Engine, folder: Path) -> None:
+        self.engine = engine
+        self.folder = folder
+        self.sqlite: tuple[Path, dict[str, str]] | None = None
+        self.postgres: tuple[str, dict[str, str]] | None = None
+        self.cleanup: list[str] = []
+
+    def sqlite_copy(self, target: Path) -> tuple[str, dict[str, str]]:
+        if self.sqlite is None:
+            path = self.folder / "template.sqlite"
+            self.sqlite = (path, seed(f"sqlite:///{path}", self.engine))
+        source = sqlite3.connect(self.sqlite[0])
+        copy = sqlite3.connect(target)
+        source.backup(copy)
+        source.close()
+        copy.close()
+        return f"sqlite:///{target}", self.sqlite[1]
+
+    def postgres_copy(self, admin: Engine_, url: URL, name: str) -> dict[str, str]:
+        if self.postgres is None:
+            template = f"openatt_tpl_{secrets.token_hex(6)}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{template}"'))
+            self.cleanup.append(template)
+            tokens = seed(url.set(database=template).render_as_string(hide_password=False),
+                          self.engine)
+            self.postgres = (template, tokens)
+        with admin.connect() as connection:
+            connection.execute(
+                text(f'CREATE DATABASE "{name}" TEMPLATE "{self.postgres[0]}"'))
+        return self.postgres[1]
+
+
+@pytest.fixture(scope="session")
+def templates(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    found = Templates(engine, tmp_path_factory.mktemp("templates"))
+    yield found
+    base = os.environ.get(PG_ENV)
+    if base and found.cleanup:
+        admin = create_engine(make_url(normalise_url(base)).set(database="postgres"),
+                              isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in found.cleanup:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _pg_base() -> URL:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{PG_ENV} is not set: CI must run the register tests on PostgreSQL "
+                        "(bash .ci/postgres.sh prints the URL)")
+        pytest.skip(f"{PG_ENV} not set (bash .ci/postgres.sh starts a PostgreSQL)")
+    return make_url(normalise_url(base))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine,
+        templates: Templates) -> Iterator[Api]:
+    """A register seeded with one logged-in user per role, on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        url, tokens = templates.sqlite_copy(tmp_path / "register.sqlite")
+        yield from _serve(url, tokens, engine)
+        return
+    base = _pg_base()
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"openatt_t_{secrets.token_hex(6)}"
+    try:
+        tokens = templates.postgres_copy(admin, base, name)
+        yield from _serve(base.set(database=name).render_as_string(hide_password=False),
+                          tokens, engine)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _serve(url: str, tokens: dict[str, str], engine: Engine) -> Iterator[Api]:
+    app = create_app(url, assessor=engine)
+    db: Database = app.state.db
+    with TestClient(app) as client:
         yield Api(client=client, db=db, tokens=tokens, url=url)
     db.dispose()
-
-
-@pytest.fixture
-def api(database_url: str, engine: Engine) -> Iterator[Api]:
-    yield from make_api(database_url, engine)
 
 
 def application(**overrides: Any) -> dict[str, Any]:
