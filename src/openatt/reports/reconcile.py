@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from openatt.reports.figures import Basis, Direction, Figures, direction_of, in_year
+from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot
 
 Totals = dict[tuple[str, str], int]
@@ -116,5 +117,45 @@ def check(figures: Figures, snapshot: Snapshot, register_totals: Totals) -> None
         if reported.get(key, 0) != register_totals.get(key, 0):
             problems.append(f"{key[0]} of category {key[1]}: the report counts "
                             f"{reported.get(key, 0)}, the register {register_totals.get(key, 0)}")
+    if problems:
+        raise ReportRefused(problems)
+
+
+def check_national(
+    figures: NationalFigures,
+    snapshot: Snapshot,
+    shipped: Mapping[tuple[int, int], int],
+) -> None:
+    """Refuse a national report whose licences, values or exports do not add up."""
+    state = figures.reporting_state
+    scope = licences_in_scope(snapshot, figures.year, Basis.authorised, state)
+    scope |= licences_in_scope(snapshot, figures.year, Basis.actual, state)
+    problems = shipment_problems(snapshot, scope)
+    issued = [
+        lic
+        for lic in snapshot.licences
+        if in_year(lic.issued_on, figures.year)
+        and direction_of(lic, state) is Direction.exports
+    ]
+    value = sum(i.value.amount for lic in issued for i in lic.items if i.value is not None)
+    exported = sum(
+        quantity
+        for (licence_id, _), quantity in shipped.items()
+        if (lic := snapshot.licence(licence_id)) is not None
+        and direction_of(lic, state) is Direction.exports
+    )
+    checks = (
+        ("export licences issued", float(len(issued)), figures.totals["licences"]),
+        ("value of licences issued", round(value, 2), figures.totals["licensed_value"]),
+        (
+            "value of licences, summed over the table",
+            round(value, 2),
+            round(sum(r.licensed_value for r in figures.rows), 2),
+        ),
+        ("items exported", float(exported), float(sum(r.actual_items for r in figures.rows))),
+    )
+    for what, register, reported in checks:
+        if abs(register - reported) > 0.005:
+            problems.append(f"{what}: the report counts {reported}, the register {register}")
     if problems:
         raise ReportRefused(problems)

@@ -17,8 +17,9 @@ from openatt.register.db import Database
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
-from openatt.reports import loading, records, reconcile
+from openatt.reports import loading, national, records, reconcile
 from openatt.reports.figures import Basis, Figures, compute
+from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot
 
 Kind = Literal["att-annual", "unroca", "national"]
@@ -170,6 +171,62 @@ def generate_treaty_report(
             kind=kind,
             year=year,
             basis=basis.value,
+            reporting_state=reporting_state,
+            as_of=moment,
+            fmt=fmt,
+            figures_sha256=checksum,
+            content=content,
+        )
+
+
+def national_figures(
+    session: Session, *, year: int, reporting_state: str | None, as_of: str, years: int = 5
+) -> NationalFigures:
+    """The reconciled figures of the national report (or ``ReportRefused``)."""
+    snap = loading.snapshot(session, as_of)
+    figures = national.compute(snap, year=year, reporting_state=reporting_state, years=years)
+    shipped = loading.shipped_by_licence_item(session, {s.id for s in snap.shipments}, year)
+    reconcile.check_national(figures, snap, shipped)
+    return figures
+
+
+def generate_national_report(
+    db: Database,
+    actor: Actor,
+    *,
+    year: int,
+    fmt: str,
+    reporting_state: str | None = None,
+    as_of: str | None = None,
+    years: int = 5,
+) -> Generated:
+    """The national transparency report as HTML, PDF, JSON, or a zip of all with the charts."""
+    from openatt.reports.writers import national as writer
+
+    require(actor, Permission.report_generate)
+    _check_format("national", fmt)
+    moment = as_of or loading.moment()
+    with db.write() as session:
+        figures = national_figures(
+            session, year=year, reporting_state=reporting_state, as_of=moment, years=years
+        )
+        checksum = figures.checksum()
+        version = records.version_for(
+            session, "national", year, "both", reporting_state, checksum
+        )
+        if fmt == "json":
+            content = writer.to_json(figures)
+        elif fmt == "zip":
+            content = writer.to_zip(figures, version=version, with_pdf=writer.pdf_available())
+        else:
+            html = writer.to_html(figures, writer.charts(figures), version=version)
+            content = html if fmt == "html" else writer.to_pdf(html)
+        return _record(
+            session,
+            actor,
+            kind="national",
+            year=year,
+            basis="both",
             reporting_state=reporting_state,
             as_of=moment,
             fmt=fmt,
