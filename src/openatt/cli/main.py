@@ -37,6 +37,7 @@ def build_app() -> typer.Typer:
     from openatt.cli import register as register_commands
 
     register_commands.register(app)
+    from openatt.cli import reports as report_commands; report_commands.register(app)  # noqa: E702
     return app
 
 

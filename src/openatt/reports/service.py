@@ -233,3 +233,19 @@ def generate_national_report(
             figures_sha256=checksum,
             content=content,
         )
+
+
+def recompute(session: Session, row: ReportRow) -> Figures | NationalFigures:
+    """The figures of a recorded report, computed again as of its recorded moment."""
+    state = row.reporting_state or None
+    if row.kind == "national":
+        return national_figures(session, year=row.year, reporting_state=state, as_of=row.as_of)
+    figures, _ = treaty_figures(
+        session,
+        kind=row.kind,
+        year=row.year,
+        basis=Basis(row.basis),
+        reporting_state=state,
+        as_of=row.as_of,
+    )
+    return figures
