@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from openatt import __version__
 from openatt.api import errors
-from openatt.api.routers import applications, auth, register
+from openatt.api.routers import applications, auth, register, reports
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
 
@@ -38,6 +38,7 @@ def create_app(database_url: str | None = None, *, assessor: Assessor | None = N
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
+    app.include_router(reports.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

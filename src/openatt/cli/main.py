@@ -37,7 +37,9 @@ def build_app() -> typer.Typer:
     from openatt.cli import register as register_commands
 
     register_commands.register(app)
-    from openatt.cli import reports as report_commands; report_commands.register(app)  # noqa: E702
+    from openatt.cli import reports as report_commands
+
+    report_commands.register(app)
     return app
 
 

@@ -12,14 +12,23 @@ import datetime as dt
 import getpass
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from openatt.cli.errors import fail
+
+if TYPE_CHECKING:
+    from openatt.register.db import Database
+    from openatt.register.users import Actor
+    from openatt.reports.figures import Basis
+    from openatt.reports.service import Generated
+
+T = TypeVar("T")
 
 DatabaseOption = Annotated[
     str | None,
@@ -46,7 +55,7 @@ _out = Console(highlight=False)
 _err = Console(stderr=True, highlight=False)
 
 
-def _actor():  # type: ignore[no-untyped-def]
+def _actor() -> Actor:
     """The person at the terminal, logged as ``cli:<login>`` acting as an officer."""
     from openatt.register.models import Role
     from openatt.register.users import Actor
@@ -58,7 +67,7 @@ def _actor():  # type: ignore[no-untyped-def]
     return Actor(id=0, username=f"cli:{login}", role=Role.officer, company=None)
 
 
-def _database(url: str | None):  # type: ignore[no-untyped-def]
+def _database(url: str | None) -> Database:
     from openatt.register.db import Database
 
     try:
@@ -67,7 +76,7 @@ def _database(url: str | None):  # type: ignore[no-untyped-def]
         fail(f"--database: {type(error).__name__}: {error}".splitlines()[0])
 
 
-def _basis(value: str):  # type: ignore[no-untyped-def]
+def _basis(value: str) -> Basis:
     from openatt.reports.figures import Basis
 
     try:
@@ -107,7 +116,7 @@ def _format(out: Path, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def _run(call):  # type: ignore[no-untyped-def]
+def _run(call: Callable[[], T]) -> T:
     """Run a service call; refusals and register errors become one clear message."""
     from openatt.register.errors import RegisterError
     from openatt.reports.reconcile import ReportRefused
@@ -126,7 +135,7 @@ def _run(call):  # type: ignore[no-untyped-def]
         fail(error.message)
 
 
-def _written(out: Path, generated) -> None:  # type: ignore[no-untyped-def]
+def _written(out: Path, generated: Generated) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(generated.content)
     _out.print(
@@ -135,8 +144,15 @@ def _written(out: Path, generated) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _treaty(kind: str, year: int, basis: str, out: Path, state: str | None,
-            as_of: str | None, database: str | None) -> None:
+def _treaty(
+    kind: Literal["att-annual", "unroca"],
+    year: int,
+    basis: str,
+    out: Path,
+    state: str | None,
+    as_of: str | None,
+    database: str | None,
+) -> None:
     from openatt.reports import service
 
     fmt = _format(out, service.FORMATS[kind])
@@ -145,7 +161,7 @@ def _treaty(kind: str, year: int, basis: str, out: Path, state: str | None,
     moment = _as_of(as_of)
     db = _database(database)
     generated = _run(lambda: service.generate_treaty_report(
-        db, _actor(), kind=kind,  # type: ignore[arg-type]
+        db, _actor(), kind=kind,
         year=year, basis=chosen, fmt=fmt, reporting_state=reporting_state, as_of=moment))
     _written(out, generated)
 

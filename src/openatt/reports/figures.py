@@ -159,21 +159,21 @@ def contributions(
     for shipment in snapshot.shipments:
         if not in_year(shipment.shipped_on, year):
             continue
-        licence = snapshot.licence(shipment.licence_id)
-        if licence is None or not 0 <= shipment.item < len(licence.items):
-            continue  # reconcile.check_shipments names these before any figure is computed
-        direction = direction_of(licence, reporting_state)
-        item = licence.items[shipment.item]
+        licensed = snapshot.licence(shipment.licence_id)
+        if licensed is None or not 0 <= shipment.item < len(licensed.items):
+            continue  # reconcile.shipment_problems names these; the report is refused
+        direction = direction_of(licensed, reporting_state)
+        item = licensed.items[shipment.item]
         if direction is None or (conventional_only and not item.category.is_conventional_arm):
             continue
         yield Contribution(
             direction,
-            licence,
+            licensed,
             shipment.item,
             item,
             shipment.quantity,
             _pro_rata(item, shipment.quantity),
-            f"shipment {shipment.id} ({licence.number})",
+            f"shipment {shipment.id} ({licensed.number})",
         )
 
 

@@ -204,7 +204,9 @@ def compute(
             )
             for d in denials
         ),
-        by_category=Series(licensed_value=_round(by_category_l), actual_value=_round(by_category_a)),
+        by_category=Series(
+            licensed_value=_round(by_category_l), actual_value=_round(by_category_a)
+        ),
         by_region=Series(licensed_value=_round(by_region_l), actual_value=_round(by_region_a)),
         over_years=Series(licensed_value=_round(over_l), actual_value=_round(over_a)),
         denials_by_criterion=dict(sorted(by_criterion.items())),

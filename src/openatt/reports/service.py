@@ -17,7 +17,7 @@ from openatt.register.db import Database
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
-from openatt.reports import loading, national, records, reconcile
+from openatt.reports import loading, national, reconcile, records
 from openatt.reports.figures import Basis, Figures, compute
 from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot

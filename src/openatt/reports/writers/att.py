@@ -30,6 +30,7 @@ from openatt.reports.writers.xlsx import (
     tick,
 )
 
+CATEGORIES = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 SHEETS = (
     "Title page",
     "Exports",
@@ -167,7 +168,7 @@ def _annex_categories(sheet: Worksheet, figures: Figures) -> None:
         "official definitions from the Secretariat's template."
     )
     header(sheet, 4, ("Code", "Category / sub-category", "ATT Art. 2(1)"), (14, 80, 14))
-    letters = dict(zip("I II III IV V VI VII VIII".split(), "abcdefgh", strict=True))
+    letters = dict(zip(CATEGORIES, "abcdefgh", strict=True))
     for offset, form_row in enumerate(forms.form(figures.form).rows, start=5):
         sheet.cell(row=offset, column=1, value=form_row.code)
         sheet.cell(row=offset, column=2, value=form_row.label)
@@ -211,7 +212,7 @@ def _reconciliation(sheet: Worksheet, figures: Figures, register: Totals) -> Non
     row = 5
     for direction in Direction:
         totals = figures.table(direction).category_totals
-        for category in "I II III IV V VI VII VIII".split():
+        for category in CATEGORIES:
             sheet.cell(row=row, column=1, value=direction.value)
             sheet.cell(row=row, column=2, value=category)
             sheet.cell(row=row, column=3, value=totals.get(category, 0))
