@@ -44,8 +44,12 @@ def _version(earlier: list[ReportRow], figures_sha256: str) -> tuple[int, int | 
     if same is not None:
         return same.version, same.supersedes_id
     if earlier:
-        latest = max(earlier, key=lambda r: (r.version, r.id))
-        return latest.version + 1, latest.id
+        top = max(r.version for r in earlier)
+        latest = [r for r in earlier if r.version == top]
+        # The new version supersedes the submitted one of the latest version, if any, else
+        # the first report of that version.
+        linked = next((r for r in latest if r.status == "submitted"), latest[0])
+        return top + 1, linked.id
     return 1, None
 
 
