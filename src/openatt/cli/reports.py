@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from openatt.cli.errors import fail
 
@@ -238,15 +237,16 @@ def list_reports(
     db = _database(database)
     with db.read() as session:
         rows = _run(lambda: records.list_reports(session, _actor(), kind=kind, year=year))
-        table = Table(title="Reports")
-        for column in ("id", "kind", "year", "basis", "state", "version", "supersedes",
-                       "status", "format", "as of", "figures sha256"):
-            table.add_column(column)
+        if not rows:
+            _out.print("no reports yet")
         for r in rows:
-            table.add_row(str(r.id), r.kind, str(r.year), r.basis, r.reporting_state or "-",
-                          str(r.version), str(r.supersedes_id or ""), r.status, r.format,
-                          r.as_of, r.figures_sha256[:16])
-    _out.print(table)
+            linked = f", supersedes {r.supersedes_id}" if r.supersedes_id else ""
+            _out.print(
+                f"{r.id}: {r.kind} {r.year} {r.basis} {r.reporting_state or 'all'} "
+                f"v{r.version}{linked} {r.status} {r.format}, as of {r.as_of}, "
+                f"figures sha256 {r.figures_sha256[:16]}",
+                soft_wrap=True,
+            )
 
 
 def submit(
