@@ -211,11 +211,15 @@ def export(
 
 def denials_import(
     file: Annotated[Path, typer.Argument(help="JSON list of denial notifications")],
+    user: Annotated[str, typer.Option("--user", help="the officer recording the import")],
     database: DatabaseOption = None,
 ) -> None:
     """Import denial notifications received from other states."""
+    from sqlalchemy import select
+
     from openatt.register import denials
-    from openatt.register.users import SYSTEM
+    from openatt.register.models import User
+    from openatt.register.users import actor_of
 
     try:
         notices = TypeAdapter(list[denials.DenialNotice]).validate_json(file.read_bytes())
@@ -226,17 +230,15 @@ def denials_import(
         where = ".".join(str(p) for p in first["loc"])
         raise _fail(f"{where}: {first['msg']}") from error
     db = _database(database)
-    with db.write() as session:
-        added = denials.import_notices(session, _staff(SYSTEM), notices)
+    try:
+        with db.write() as session:
+            found = session.execute(select(User).where(User.username == user)).scalar()
+            if found is None:
+                raise _fail(f"--user: no user {user!r}")
+            added = denials.import_notices(session, actor_of(found), notices)
+    except RegisterError as error:
+        raise _fail(f"--user: {error.message}") from error
     _out.print(f"imported {added} of {len(notices)} notifications")
-
-
-def _staff(actor):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
-    from openatt.register.models import Role
-
-    return replace(actor, role=Role.senior_reviewer)
 
 
 def register(app: typer.Typer) -> None:
