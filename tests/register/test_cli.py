@@ -82,8 +82,16 @@ def test_restore_into_postgresql_from_sqlite(database_url: str, tmp_path: Path) 
     assert saved.read_bytes() == again.read_bytes()
     assert run("audit", "verify", "--database", database_url)[0] == 0
     # New records continue the chain and the id sequences.
-    code, out = run("users", "add", "newofficer", "--role", "officer", "--database",
-                    database_url, env={"OPENATT_NEW_PASSWORD": "a long password"})
+    code, out = run(
+        "users",
+        "add",
+        "newofficer",
+        "--role",
+        "officer",
+        "--database",
+        database_url,
+        env={"OPENATT_NEW_PASSWORD": "a long password"},
+    )
     assert code == 0, out
     assert run("audit", "verify", "--database", database_url)[0] == 0
 
@@ -98,13 +106,22 @@ def test_users_add_and_bad_input(tmp_path: Path) -> None:
     assert code == 2 and "--role" in out
     code, out = run("users", "add", "cy", "--role", "applicant", "--database", url, env=env)
     assert code == 2 and "company" in out
-    code, out = run("users", "add", "di", "--role", "officer", "--database", url,
-                    env={"OPENATT_NEW_PASSWORD": "short"})
+    code, out = run(
+        "users",
+        "add",
+        "di",
+        "--role",
+        "officer",
+        "--database",
+        url,
+        env={"OPENATT_NEW_PASSWORD": "short"},
+    )
     assert code == 2 and "password" in out
 
 
-def test_database_from_environment_and_bad_urls(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_from_environment_and_bad_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'env.sqlite'}"
     code, out = run("db", "upgrade", env={"OPENATT_DATABASE_URL": url})
     assert code == 0 and "0001" in out
@@ -127,9 +144,17 @@ def test_database_from_environment_and_bad_urls(tmp_path: Path,
 
 def test_denials_import(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.sqlite'}"
-    notices = [{"notifying_state": "NLD", "reference": "NL-1", "denied_on": "2025-02-01",
-                "destination": "Venezuela", "end_user": "SEBIN", "categories": ["VIII"],
-                "description": "Pistols"}]
+    notices = [
+        {
+            "notifying_state": "NLD",
+            "reference": "NL-1",
+            "denied_on": "2025-02-01",
+            "destination": "Venezuela",
+            "end_user": "SEBIN",
+            "categories": ["VIII"],
+            "description": "Pistols",
+        }
+    ]
     path = tmp_path / "notices.json"
     path.write_text(json.dumps(notices))
     env = {"OPENATT_NEW_PASSWORD": "a long password"}

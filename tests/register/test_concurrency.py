@@ -22,13 +22,17 @@ def test_two_officers_decide_at_once(api: Api) -> None:
 
     def decide(user: str, outcome: str) -> None:
         barrier.wait()
-        response = api.post(f"/applications/{app_id}/decide", user,
-                            {"version": seen, "outcome": outcome,
-                             "reasons": f"{user} decides {outcome}"})
+        response = api.post(
+            f"/applications/{app_id}/decide",
+            user,
+            {"version": seen, "outcome": outcome, "reasons": f"{user} decides {outcome}"},
+        )
         results[user] = response.status_code
 
-    threads = [threading.Thread(target=decide, args=("officer", "approved")),
-               threading.Thread(target=decide, args=("officer2", "denied"))]
+    threads = [
+        threading.Thread(target=decide, args=("officer", "approved")),
+        threading.Thread(target=decide, args=("officer2", "denied")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -20,8 +20,12 @@ from tests.register.conftest import Api, Templates, _pg_base, _serve, applicatio
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def fuzzed(request: pytest.FixtureRequest, engine: Engine, templates: Templates,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def fuzzed(
+    request: pytest.FixtureRequest,
+    engine: Engine,
+    templates: Templates,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Api]:
     import secrets
 
     from sqlalchemy import create_engine, text
@@ -37,8 +41,7 @@ def fuzzed(request: pytest.FixtureRequest, engine: Engine, templates: Templates,
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     name = f"openatt_f_{secrets.token_hex(6)}"
     tokens = templates.postgres_copy(admin, base, name)
-    served = _serve(base.set(database=name).render_as_string(hide_password=False), tokens,
-                    engine)
+    served = _serve(base.set(database=name).render_as_string(hide_password=False), tokens, engine)
     api = next(served)
     api.post("/applications", "applicant", application())
     yield api
@@ -72,8 +75,13 @@ def test_no_server_error(fuzzed: Api, label: str) -> None:
     headers = fuzzed.headers("senior")
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=12, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         case.call_and_validate(headers=headers, checks=[not_a_server_error])
 

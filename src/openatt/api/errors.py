@@ -57,8 +57,15 @@ def install(app: FastAPI) -> None:
     async def _data(_request: Request, error: Exception) -> JSONResponse:
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         return JSONResponse(
-            {"detail": [{"loc": ["body"], "msg": f"value cannot be stored: {reason}",
-                         "type": "value_error"}]},
+            {
+                "detail": [
+                    {
+                        "loc": ["body"],
+                        "msg": f"value cannot be stored: {reason}",
+                        "type": "value_error",
+                    }
+                ]
+            },
             status_code=422,
         )
 

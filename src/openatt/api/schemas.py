@@ -73,7 +73,9 @@ class ReassessIn(AssessIn):
 
 
 class DecideIn(_In):
-    version: int = Field(ge=1, le=MAX_ID, description="the version you assessed; required (409 if stale)")
+    version: int = Field(
+        ge=1, le=MAX_ID, description="the version you assessed; required (409 if stale)"
+    )
     outcome: Outcome
     reasons: str = Field(min_length=1, max_length=10000)
     conditions: list[str] = Field(default_factory=list)

@@ -7,7 +7,7 @@ Thin: parse, call a register service, print. Every command takes ``--database UR
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from openatt.register.errors import RegisterError
+
+if TYPE_CHECKING:
+    from openatt.register.db import Database
 
 DatabaseOption = Annotated[
     str | None,
@@ -30,7 +33,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _database(url: str | None, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _database(url: str | None, *, migrate: bool = True) -> Database:
     from openatt.register.db import Database
 
     try:
@@ -90,8 +93,10 @@ def users_add(
     role: Annotated[str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin")],
     company: Annotated[str | None, typer.Option(help="the applicant's company")] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                          envvar="OPENATT_NEW_PASSWORD")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="OPENATT_NEW_PASSWORD"
+        ),
     ] = "",
     database: DatabaseOption = None,
 ) -> None:
@@ -106,8 +111,9 @@ def users_add(
     db = _database(database)
     try:
         with db.write() as session:
-            user = users.add_user(session, username=username, password=password,
-                                  role=role_value, company=company)
+            user = users.add_user(
+                session, username=username, password=password, role=role_value, company=company
+            )
             _out.print(f"added user {user.username} ({user.role})")
     except RegisterError as error:
         field = f"{'.'.join(map(str, error.field))}: " if error.field else ""
@@ -187,9 +193,10 @@ def restore(
 
 
 def export(
-    out: Annotated[Path | None, typer.Option("--out", help="file to write (default stdout)")
-                   ] = None,
-    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",  # noqa: A002
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file to write (default stdout)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     database: DatabaseOption = None,
 ) -> None:
     """Export the register, one row per application, as CSV or JSON."""

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
 from openatt.api import schemas, views
-from openatt.api.schemas import MAX_ID
 from openatt.api.deps import DB, Allow, AssessorDep
+from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
 from openatt.register import applications, assessing, denials, licensing
 from openatt.register.errors import NotFound
