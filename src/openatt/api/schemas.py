@@ -117,7 +117,9 @@ class ConsultIn(_In):
     note: str = Field(min_length=1, max_length=4000)
 
 
-class ApplicationOut(BaseModel):
+class ApplicationSummary(BaseModel):
+    """One line of the work queue; GET /applications/{id} has the whole application."""
+
     id: int
     reference: str
     company: str
@@ -133,11 +135,14 @@ class ApplicationOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     retain_until: dt.date
+
+
+class ApplicationOut(ApplicationSummary):
     application: Application
 
 
 class ApplicationPage(BaseModel):
-    items: list[ApplicationOut]
+    items: list[ApplicationSummary]
     total: int
     limit: int
     offset: int

@@ -61,7 +61,7 @@ def search(
     with db.read() as session:
         rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
         return schemas.ApplicationPage(
-            items=[views.application(r) for r in rows], total=total, limit=limit, offset=offset
+            items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
         )
 
 
