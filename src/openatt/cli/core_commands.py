@@ -237,8 +237,21 @@ def reference(
     Console().print(table)
 
 
+def schema() -> None:
+    """Print the JSON Schema of an application (published as schema/application.schema.json)."""
+    typer.echo(application_schema_json())
+
+
+def application_schema_json() -> str:
+    document = Application.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["$id"] = "https://openatt.org/schema/application.schema.json"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def register(app: typer.Typer) -> None:
     """Attach the core's commands to ``app``."""
+    app.command()(schema)
     app.command()(assess)
     app.add_typer(law_app, name="law")
     app.command()(embargoes)
