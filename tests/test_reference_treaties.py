@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from openatt.reference.loader import ReferenceData, load_reference
-from openatt.reference.schema import Treaty
+from openatt.reference.schema import Signature, Treaty, TreatyParticipation
 
 ATT_IN_FORCE = dt.date(2014, 12, 24)
 D = dt.date
@@ -70,7 +70,8 @@ def test_signature_precedes_deposit_and_accession_has_none(att: Treaty) -> None:
 
 
 def test_every_entry_says_how_it_was_checked(att: Treaty) -> None:
-    for entry in (*att.parties, *att.signatories):
+    entries: list[TreatyParticipation | Signature] = [*att.parties, *att.signatories]
+    for entry in entries:
         assert any("XXVI-8" in c.instrument for c in entry.citations), entry.state
         assert any(c.note for c in entry.citations), entry.state
 
