@@ -35,10 +35,21 @@ def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_application(spec: dict[str, Any]) -> Application:
-    """``spec`` names a base (``base: export``) and overrides fields of it."""
+    """``spec`` names a base (``base: export``) and overrides fields of it.
+
+    ``evidence`` in a case replaces the base's evidence on the same criteria and keeps the
+    rest; ``remove_evidence`` lists criteria whose evidence the case drops.
+    """
     spec = dict(spec)
-    base = BASES[spec.pop("base", "export")]
-    return Application.model_validate(deep_merge(base, spec))
+    base = copy.deepcopy(BASES[spec.pop("base", "export")])
+    removed = set(spec.pop("remove_evidence", []))
+    if "evidence" in spec:
+        changed = {e["criterion"] for e in spec["evidence"]}
+        kept = [e for e in base.get("evidence", []) if e["criterion"] not in changed]
+        spec["evidence"] = kept + spec["evidence"]
+    merged = deep_merge(base, spec)
+    merged["evidence"] = [e for e in merged.get("evidence", []) if e["criterion"] not in removed]
+    return Application.model_validate(merged)
 
 
 @pytest.fixture(scope="session")

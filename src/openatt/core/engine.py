@@ -108,7 +108,9 @@ class Engine:
         day = as_of or app.date
         case = CaseView(app, day)
         findings: list[Finding] = []
-        for rule in regime.rules:
+        # Synthesis rules (e.g. ATT 7(3)) read the other findings, so they run last.
+        ordered = sorted(regime.rules, key=lambda r: r.kind is RuleKind.synthesis)
+        for rule in ordered:
             chosen = _version_for(rule, day)
             if chosen is None:
                 continue
