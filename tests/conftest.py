@@ -21,7 +21,9 @@ from openatt.core.model import Application
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-BASES: dict[str, dict[str, Any]] = yaml.safe_load((TESTS / "law_cases" / "_bases.yaml").read_text("utf-8"))
+BASES: dict[str, dict[str, Any]] = yaml.safe_load(
+    (TESTS / "law_cases" / "_bases.yaml").read_text("utf-8")
+)
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

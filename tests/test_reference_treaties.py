@@ -48,10 +48,8 @@ def test_entry_into_force_follows_article_22(att: Treaty) -> None:
         assert party.deposited is not None, party.state
         assert party.valid_from >= ATT_IN_FORCE, party.state
         assert party.valid_from >= party.deposited, party.state
-        if party.deposited < ATT_IN_FORCE:
-            expected = ATT_IN_FORCE
-        else:
-            expected = party.deposited + dt.timedelta(days=90)
+        late = party.deposited >= ATT_IN_FORCE
+        expected = party.deposited + dt.timedelta(days=90) if late else ATT_IN_FORCE
         assert party.valid_from == expected, (party.state, party.deposited, party.valid_from)
 
 
