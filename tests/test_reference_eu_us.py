@@ -172,9 +172,9 @@ def test_somalia_government_exemption_then_non_state_only(ref: ReferenceData) ->
     [
         ("IDN", dt.date(2000, 1, 16), dt.date(2000, 1, 17)),
         ("NGA", dt.date(1999, 5, 31), dt.date(1999, 6, 1)),
-        ("LBR", dt.date(2016, 6, 19), dt.date(2016, 6, 20)),
+        ("LBR", dt.date(2016, 6, 21), dt.date(2016, 6, 22)),
         ("ERI", dt.date(2018, 12, 9), dt.date(2018, 12, 10)),
-        ("UZB", dt.date(2009, 10, 26), dt.date(2009, 10, 27)),
+        ("UZB", dt.date(2009, 11, 13), dt.date(2009, 11, 14)),
     ],
 )
 def test_lifted_embargoes_end_on_the_day_they_were_lifted(
