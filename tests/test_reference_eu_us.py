@@ -9,6 +9,7 @@ from importlib import resources
 
 import pytest
 
+from openatt.core.model import Category
 from openatt.core.provenance import Validity
 from openatt.reference.loader import ReferenceData, load_reference, parse_file
 from openatt.reference.schema import (
@@ -17,6 +18,7 @@ from openatt.reference.schema import (
     Direction,
     EmbargoFile,
     Policy,
+    Procedure,
 )
 
 TODAY = dt.date(2026, 11, 26)
@@ -182,6 +184,33 @@ def test_lifted_embargoes_end_on_the_day_they_were_lifted(
 ) -> None:
     assert ref.measures_on(last_day, "eu", state)
     assert not ref.measures_on(first_day_lifted, "eu", state)
+
+
+def test_iraq_government_exempt_after_july_2004(ref: ReferenceData) -> None:
+    (active,) = ref.measures_on(dt.date(2005, 1, 1), "eu", "IRQ")
+    assert active.measure.coverage is Coverage.whole_state
+    (exemption,) = [x for x in active.measure.exemptions if x.applies_on(dt.date(2005, 1, 1))]
+    assert exemption.procedure is Procedure.approval
+    assert "armed_forces" in exemption.end_user_kinds
+    (before,) = ref.measures_on(dt.date(2004, 1, 1), "eu", "IRQ")
+    assert not [x for x in before.measure.exemptions if x.applies_on(dt.date(2004, 1, 1))]
+
+
+def test_liberia_non_state_only_from_march_2010(ref: ReferenceData) -> None:
+    (m2009,) = ref.measures_on(dt.date(2009, 6, 1), "eu", "LBR")
+    (m2012,) = ref.measures_on(dt.date(2012, 6, 1), "eu", "LBR")
+    assert (m2009.measure.coverage, m2012.measure.coverage) == (
+        Coverage.whole_state,
+        Coverage.non_state,
+    )
+
+
+def test_haiti_listed_persons_and_small_arms_to_the_country(ref: ReferenceData) -> None:
+    assert len(ref.measures_on(dt.date(2023, 1, 1), "eu", "HTI")) == 1
+    measures = {a.measure.coverage: a.measure for a in ref.measures_on(TODAY, "eu", "HTI")}
+    assert measures[Coverage.named_groups].list_prefixes == ("HTi", "HTe")
+    assert Category.VIII in measures[Coverage.whole_state].categories
+    assert Category.I not in measures[Coverage.whole_state].categories
 
 
 def test_zimbabwe_embargo_still_in_force(ref: ReferenceData) -> None:
