@@ -82,6 +82,7 @@ def _application(
     day: dt.date,
     end_user: dict[str, Any],
     exporter: str,
+    *,
     listed: bool = True,
 ) -> Any:
     category = measure.categories[0] if measure.categories else Category.VIII

@@ -175,6 +175,45 @@ def _procedures(per_item: list[dict[str, Any]]) -> str:
     )
 
 
+_LIST_AUTHORITY = {"un": "UN", "eu": "EU"}
+
+
+def listed_party_findings(
+    ctx: RuleContext, authorities: list[str], covered: set[str]
+) -> list[Finding]:
+    """A party confirmed on a list of an authority whose measures the rule applies: the
+    measures against listed parties (arms measures, asset freezes) bar the transfer."""
+    wanted = {_LIST_AUTHORITY.get(a, a.upper()) for a in authorities}
+    findings = []
+    for hit in ctx.app.screening:
+        if hit.false_positive or hit.authority.upper() not in wanted or hit.entity_id in covered:
+            continue
+        facts = {
+            "party_role": hit.party_role,
+            "party_name": hit.party_name,
+            "list": hit.list_id,
+            "list_version": hit.list_version,
+            "entity_id": hit.entity_id,
+            "matched_name": hit.matched_name,
+            "score": hit.score,
+            "programme": hit.programme,
+            "listed_on": hit.listed_on.isoformat() if hit.listed_on else None,
+            "algorithm": hit.algorithm,
+            "explanation": hit.explanation,
+        }
+        findings.append(
+            ctx.finding(
+                Outcome.prohibited,
+                f"{hit.party_role} {hit.party_name!r} is listed by the {hit.authority} "
+                f"({hit.entity_id}, {hit.matched_name}): measures against listed parties apply",
+                facts,
+                factors_against=(f"screening hit on {hit.list_id} scored {hit.score:.2f}",),
+                source_id=f"{hit.list_id}:{hit.entity_id}",
+            )
+        )
+    return findings
+
+
 def embargo(ctx: RuleContext) -> list[Finding]:
     group = ctx.params.get("only_if_member_of")
     if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
@@ -207,6 +246,13 @@ def embargo(ctx: RuleContext) -> list[Finding]:
         else:
             reason = why if not covered else "no covered item category"
             not_covering.append({"measure": active.measure.id, "why_not": reason})
+    covered_ids = {
+        hit.entity_id
+        for f in findings
+        for hit in ctx.app.screening
+        if f.facts.get("why_covered", "").find(hit.entity_id) >= 0
+    }
+    findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
     if not findings:
         checked = sorted({*ctx.case.destinations, ctx.app.exporting_state})
         findings.append(
