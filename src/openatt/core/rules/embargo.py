@@ -23,7 +23,13 @@ _NON_STATE = (EndUserKind.private, EndUserKind.non_state)
 
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
     found: list[ActiveMeasure] = []
+    # an authority may bind the licensing state only while it is a member of a group
+    # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
+    membership: dict[str, str] = ctx.params.get("authority_if_member", {})
     for authority in ctx.params.get("authorities", ["un"]):
+        group = membership.get(authority)
+        if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
+            continue
         if authority == "regime":
             for embargo in ctx.regime.embargoes:
                 found.extend(
@@ -68,6 +74,18 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
             return (
                 True,
                 f"the end user is {end_user.kind.value}, and only non-state end users are covered",
+            )
+        duty = [
+            e
+            for e in measure.exemptions
+            if e.applies_on(ctx.day)
+            and end_user.kind in e.end_user_kinds
+            and e.procedure is not Procedure.none
+        ]
+        if duty:
+            return (
+                True,
+                f"supplies to the state's {end_user.kind.value} require a {duty[0].procedure.value}",
             )
         return False, "covers only non-state end users; the end user is an organ of the state"
     if measure.coverage is Coverage.region:
