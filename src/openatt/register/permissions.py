@@ -35,7 +35,7 @@ class Permission(StrEnum):
     case_history = "case.history"
     users_manage = "users.manage"
     preview_assess = "preview.assess"
-    report_generate = "report.generate"
+    report_read = "report.read"
     report_submit = "report.submit"
 
 
@@ -72,7 +72,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.users_manage: frozenset({_D}),
     Permission.preview_assess: frozenset({_A, _O, _S, _U}),
     # Reports: officers and auditors only (issue 7); submitting and withholding are staff acts.
-    Permission.report_generate: frozenset({_O, _S, _U}),
+    Permission.report_read: frozenset({_O, _S, _U}),
     Permission.report_submit: _STAFF,
 }
 

@@ -81,7 +81,7 @@ def record(
     note: str = "",
 ) -> ReportRow:
     """Record one generated report and log it (action ``report.generate``)."""
-    require(actor, Permission.report_generate)
+    require(actor, Permission.report_read)
     state = reporting_state or ""
     earlier = _series(session, kind, year, basis, state)
     version, supersedes = _version(earlier, figures_sha256)
@@ -148,7 +148,7 @@ def submit(session: Session, actor: Actor, report_id: int, *, note: str = "") ->
 
 
 def get(session: Session, actor: Actor, report_id: int) -> ReportRow:
-    require(actor, Permission.report_generate)
+    require(actor, Permission.report_read)
     row = session.get(ReportRow, report_id)
     if row is None:
         raise NotFound(f"report {report_id} not found")
@@ -158,7 +158,7 @@ def get(session: Session, actor: Actor, report_id: int) -> ReportRow:
 def list_reports(
     session: Session, actor: Actor, *, kind: str | None = None, year: int | None = None
 ) -> list[ReportRow]:
-    require(actor, Permission.report_generate)
+    require(actor, Permission.report_read)
     query = select(ReportRow).order_by(ReportRow.id)
     if kind is not None:
         query = query.where(ReportRow.kind == kind)

@@ -138,7 +138,7 @@ def generate_treaty_report(
     """An ATT annual report or a UN Register return, written and recorded."""
     from openatt.reports.writers import att, unroca
 
-    require(actor, Permission.report_generate)
+    require(actor, Permission.report_read)
     _check_format(kind, fmt)
     moment = as_of or loading.moment()
     with db.write() as session:
@@ -203,7 +203,7 @@ def generate_national_report(
     """The national transparency report as HTML, PDF, JSON, or a zip of all with the charts."""
     from openatt.reports.writers import national as writer
 
-    require(actor, Permission.report_generate)
+    require(actor, Permission.report_read)
     _check_format("national", fmt)
     moment = as_of or loading.moment()
     with db.write() as session:

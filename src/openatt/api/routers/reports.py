@@ -150,7 +150,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
 
 @router.post("/att-annual", responses=_FILE)
 def att_annual(
-    body: TreatyReportIn, db: DB, actor: Annotated[Actor, Allow(P.report_generate)]
+    body: TreatyReportIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> Response:
     """The ATT annual report (Art. 13(3)) for a calendar year."""
     return _download(
@@ -162,7 +162,7 @@ def att_annual(
 
 @router.post("/unroca", responses=_FILE)
 def unroca(
-    body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_generate)]
+    body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> Response:
     """The UN Register of Conventional Arms return (I-VII and the SALW form)."""
     return _download(
@@ -174,7 +174,7 @@ def unroca(
 
 @router.post("/national", responses=_FILE)
 def national(
-    body: NationalIn, db: DB, actor: Annotated[Actor, Allow(P.report_generate)]
+    body: NationalIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> Response:
     """The national transparency report (HTML, PDF, JSON, or a zip with the charts)."""
     return _download(
@@ -187,7 +187,7 @@ def national(
 @router.get("", response_model=list[ReportOut])
 def list_reports(
     db: DB,
-    actor: Annotated[Actor, Allow(P.report_generate)],
+    actor: Annotated[Actor, Allow(P.report_read)],
     kind: Annotated[Literal["att-annual", "unroca", "national"] | None, Query()] = None,
     year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
 ) -> list[ReportOut]:
@@ -197,7 +197,7 @@ def list_reports(
 
 @router.get("/{report_id}", response_model=ReportOut)
 def get_report(
-    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_generate)]
+    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> ReportOut:
     with db.read() as session:
         return _out(records.get(session, actor, report_id))
@@ -205,7 +205,7 @@ def get_report(
 
 @router.get("/{report_id}/verify", response_model=VerifyOut)
 def verify_report(
-    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_generate)]
+    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> VerifyOut:
     """Compute the report again as of its recorded moment and compare the checksums."""
     with db.read() as session:
