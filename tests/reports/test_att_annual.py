@@ -260,3 +260,18 @@ def test_only_officers_and_auditors_generate(register: Register) -> None:
         with pytest.raises(Forbidden):
             service.generate_treaty_report(register.db, actor(role), kind="att-annual",
                                            year=register.year, basis=Basis.actual, fmt="csv")
+
+
+def test_reporting_state_limits_the_report_to_its_own_licences(register: Register) -> None:
+    """The demo has two exporting states (Sweden and the United Kingdom)."""
+    both = Figures.model_validate_json(_generate(register, Basis.authorised, "json").content)
+    assert both.states_covered == ("GBR", "SWE")
+    sweden = Figures.model_validate_json(
+        _generate(register, Basis.authorised, "json", reporting_state="SWE").content)
+    britain = Figures.model_validate_json(
+        _generate(register, Basis.authorised, "json", reporting_state="GBR").content)
+    assert [e.partner for e in sweden.exports.entries] == ["CAN"]
+    assert [e.partner for e in britain.exports.entries] == ["THA"]
+    assert sweden.states_covered == ("SWE",)
+    assert (sweden.exports.category_totals["VIII"] + britain.exports.category_totals["VIII"]
+            == both.exports.category_totals["VIII"])

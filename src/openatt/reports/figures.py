@@ -86,6 +86,10 @@ class Figures(_Frozen):
     as_of: str
     exports: Table
     imports: Table
+    states_covered: tuple[str, ...] = Field(
+        description="the licensing states of the licences counted (exporting state of exports, "
+        "importing state of imports); more than one means no --state was given"
+    )
     withheld_entries: int = Field(description="licences left out of the itemised tables")
     withheld_grounds: tuple[str, ...]
     national_definitions: dict[str, str]
@@ -311,6 +315,16 @@ def compute(
         ),
         imports=_table(
             form_, Direction.imports, [p for p in parts if p.direction is Direction.imports], basis
+        ),
+        states_covered=tuple(
+            sorted(
+                {
+                    p.licence.exporting_state
+                    if p.direction is Direction.exports
+                    else p.licence.importing_state
+                    for p in parts
+                }
+            )
         ),
         withheld_entries=len({p.licence.id for p in withheld}),
         withheld_grounds=tuple(grounds),

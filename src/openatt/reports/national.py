@@ -65,6 +65,7 @@ class NationalFigures(_Frozen):
     denials_by_criterion: dict[str, int]
     totals: dict[str, float]
     withheld_licences: int
+    criteria_titles: dict[str, str] = Field(description="what each criterion id stands for")
 
     def checksum(self) -> str:
         return canonical.digest(self.model_dump(mode="json", exclude={"as_of"}))
@@ -86,6 +87,17 @@ def destination_of(part: Contribution) -> str:
 
 def region_of(destination: str) -> str:
     return "Withheld" if destination == WITHHELD else forms.region_of(destination)
+
+
+def criterion_title(criterion: str) -> str:
+    """The title of a rule of the law (e.g. ``eu.7``), for the report's legend."""
+    from openatt.law.loader import LawError, default_law
+
+    try:
+        regime, rule = default_law().find_rule(criterion)
+    except LawError:
+        return "criterion recorded by the notifying state"
+    return f"{regime.title}: {getattr(rule, 'title', criterion)}"
 
 
 def _exports(snapshot: Snapshot, year: int, basis: Basis, state: str | None) -> list[Contribution]:
@@ -217,4 +229,7 @@ def compute(
             "denials": float(len(denials)),
         },
         withheld_licences=len(withheld),
+        criteria_titles={
+            c: criterion_title(c) for c in sorted({c for d in denials for c in d.criteria})
+        },
     )

@@ -76,8 +76,15 @@ def _title_page(sheet: Worksheet, figures: Figures, version: int | None) -> None
     sheet["A1"] = "Annual report in accordance with Article 13(3) of the Arms Trade Treaty"
     sheet["A1"].font = TITLE
     state = figures.reporting_state
+    covered = ", ".join(figures.states_covered) or "-"
     lines: list[tuple[str, str]] = [
         ("Reporting State", partner_label(state) if state else _LEFT_TO_USER),
+        (
+            "Licensing States of the licences counted",
+            covered
+            if len(figures.states_covered) <= 1
+            else f"{covered}: several States; generate with --state to report for one",
+        ),
         ("National authority and point of contact", _LEFT_TO_USER),
         ("Reporting period", f"1 January {figures.year} - 31 December {figures.year}"),
         ("", ""),

@@ -51,6 +51,9 @@ def _plot(name: str, title: str, figures: NationalFigures) -> Chart:
         if labels:
             ax.barh(labels, counts, color="#a23b3b")
         ax.set_xlabel("denials")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if not labels:
             ax.text(0.5, 0.5, "no denials", ha="center", va="center", transform=ax.transAxes)
     else:
