@@ -106,3 +106,15 @@ def test_national_report_refused_when_a_shipment_exceeds_its_licence(
                            {"l": licence.id})
     with pytest.raises(ReportRefused, match=f"exceeds licence {licence.number}"):
         service.generate_national_report(register.db, OFFICER, year=register.year, fmt="json")
+
+
+def test_national_report_reproduces_as_of_its_moment(register: Register) -> None:
+    from openatt.reports import records
+
+    first = service.generate_national_report(register.db, OFFICER, year=register.year,
+                                             fmt="json", years=3)
+    assert list(json.loads(first.content)["over_years"]["licensed_value"]) == [
+        str(register.year - 2), str(register.year - 1), str(register.year)]
+    with register.db.read() as session:
+        row = records.get(session, OFFICER, first.report_id)
+        assert service.recompute(session, row).checksum() == first.figures_sha256

@@ -77,6 +77,10 @@ def ml_category(part: Contribution) -> str:
     return entry or f"ATT {part.item.category.value}"
 
 
+class MixedCurrencies(ValueError):
+    """The register's values are in several currencies: convert them before summing."""
+
+
 WITHHELD = "withheld"
 """The destination shown for licences withheld under ATT Art. 13(3): counted, not itemised."""
 
@@ -111,7 +115,7 @@ def _exports(snapshot: Snapshot, year: int, basis: Basis, state: str | None) -> 
 def _currency(parts: list[Contribution]) -> str:
     found = {p.item.value.currency for p in parts if p.item.value is not None}
     if len(found) > 1:
-        raise ValueError(
+        raise MixedCurrencies(
             "the national report sums values in one currency; the register holds "
             + ", ".join(sorted(found))
         )

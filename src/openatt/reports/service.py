@@ -38,6 +38,10 @@ MEDIA_TYPES = {
 }
 
 
+YEARS_NOTE = "years in the series: "
+"""How a national report's record notes the span of its chart over years."""
+
+
 @dataclass(frozen=True)
 class Generated:
     kind: str
@@ -107,6 +111,7 @@ def _record(
     fmt: str,
     figures_sha256: str,
     content: bytes,
+    note: str = "",
 ) -> Generated:
     file_sha = hashlib.sha256(content).hexdigest()
     row: ReportRow = records.record(
@@ -120,6 +125,7 @@ def _record(
         fmt=fmt,
         figures_sha256=figures_sha256,
         file_sha256=file_sha,
+        note=note,
     )
     return Generated(kind, fmt, content, figures_sha256, file_sha, row.id, row.version, as_of)
 
@@ -184,7 +190,10 @@ def national_figures(
 ) -> NationalFigures:
     """The reconciled figures of the national report (or ``ReportRefused``)."""
     snap = loading.snapshot(session, as_of)
-    figures = national.compute(snap, year=year, reporting_state=reporting_state, years=years)
+    try:
+        figures = national.compute(snap, year=year, reporting_state=reporting_state, years=years)
+    except national.MixedCurrencies as error:
+        raise reconcile.ReportRefused([str(error)]) from error
     shipped = loading.shipped_by_licence_item(session, {s.id for s in snap.shipments}, year)
     reconcile.check_national(figures, snap, shipped)
     return figures
@@ -232,6 +241,7 @@ def generate_national_report(
             fmt=fmt,
             figures_sha256=checksum,
             content=content,
+            note=f"{YEARS_NOTE}{years}",
         )
 
 
@@ -239,7 +249,10 @@ def recompute(session: Session, row: ReportRow) -> Figures | NationalFigures:
     """The figures of a recorded report, computed again as of its recorded moment."""
     state = row.reporting_state or None
     if row.kind == "national":
-        return national_figures(session, year=row.year, reporting_state=state, as_of=row.as_of)
+        years = int(row.note.removeprefix(YEARS_NOTE)) if row.note.startswith(YEARS_NOTE) else 5
+        return national_figures(
+            session, year=row.year, reporting_state=state, as_of=row.as_of, years=years
+        )
     figures, _ = treaty_figures(
         session,
         kind=row.kind,
