@@ -174,6 +174,7 @@ def test_withholding_needs_staff_and_known_grounds(register: Register) -> None:
 
 def test_past_year_report_unchanged_after_later_amendments(register: Register) -> None:
     first = _generate(register, Basis.authorised, "json")
+    first_xlsx = _generate(register, Basis.authorised, "xlsx", as_of=first.as_of)
     with register.db.write() as session:
         records.submit(session, OFFICER, first.report_id, note="sent to the ATT Secretariat")
     # Later amendments: a licence dated in the year but issued after the report, and a
@@ -194,6 +195,8 @@ def test_past_year_report_unchanged_after_later_amendments(register: Register) -
     assert again.figures_sha256 == first.figures_sha256
     assert again.content == first.content
     assert again.version == first.version == 1
+    again_xlsx = _generate(register, Basis.authorised, "xlsx", as_of=first.as_of)
+    assert again_xlsx.content == first_xlsx.content
     with register.db.read() as session:
         assert service.recompute(session, records.get(session, OFFICER, first.report_id)
                                  ).checksum() == first.figures_sha256
