@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, to_assessed, version
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from openatt.register import audit
 from openatt.register.models import ApplicationRow, DecisionRow, Event
-from tests.register.conftest import Api, to_assessed, version
 
 
 def test_two_officers_decide_at_once(api: Api) -> None:
