@@ -12,6 +12,8 @@ from collections import defaultdict
 
 import pytest
 from openpyxl import load_workbook
+from report_fixtures import OFFICER, Register, actor, demo_user, register_fixture  # noqa: F401
+from report_helpers import actual_exports, authorised_exports, table_rows
 from sqlalchemy import select, text
 
 from openatt.register import audit, licensing
@@ -20,8 +22,6 @@ from openatt.reports import forms, records, service
 from openatt.reports.figures import Basis, Figures
 from openatt.reports.reconcile import ReportRefused
 from openatt.reports.writers import att
-from tests.reports.conftest import OFFICER, Register, actor, demo_user
-from tests.reports.helpers import actual_exports, authorised_exports, table_rows
 
 LABEL_TO_CATEGORY = {row.label: row.category for row in forms.form("att").rows}
 

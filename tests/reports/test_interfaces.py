@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from report_fixtures import Register, register_fixture  # noqa: F401
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -15,7 +16,6 @@ from openatt.api import create_app
 from openatt.cli.main import build_app
 from openatt.register.demo import DEMO_USERS
 from openatt.reports.writers import att
-from tests.reports.conftest import Register
 
 runner = CliRunner()
 

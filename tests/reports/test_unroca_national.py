@@ -8,6 +8,8 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from report_fixtures import OFFICER, Register, register_fixture  # noqa: F401
+from report_helpers import actual_exports, table_rows
 from sqlalchemy import select, text
 
 from openatt.reports import service
@@ -16,8 +18,6 @@ from openatt.reports.national import NationalFigures
 from openatt.reports.reconcile import ReportRefused
 from openatt.reports.writers import unroca
 from openatt.reports.writers.national import CHARTS, pdf_available
-from tests.reports.conftest import OFFICER, Register
-from tests.reports.helpers import actual_exports, table_rows
 
 
 def test_unroca_return_has_its_forms_and_the_registers_totals(register: Register) -> None:
