@@ -215,6 +215,9 @@ def test_past_year_report_unchanged_after_later_amendments(register: Register) -
             select(Event).where(Event.entity == "report", Event.entity_id == now.report_id)
         ).scalar_one()
         assert json.loads(event.payload)["correction"] is True
+    corrected = load_workbook(io.BytesIO(_generate(register, Basis.authorised, "xlsx").content))
+    title = {r[0]: r[1] for r in corrected["Title page"].iter_rows(values_only=True) if r[0]}
+    assert title["Version"] == "2 (replaces version 1)"
 
 
 def test_report_blocked_by_a_shipment_that_exceeds_its_licence(register: Register) -> None:

@@ -53,17 +53,21 @@ def _version(earlier: list[ReportRow], figures_sha256: str) -> tuple[int, int | 
     return 1, None
 
 
-def version_for(
+def version_label(
     session: Session,
     kind: str,
     year: int,
     basis: str,
     reporting_state: str | None,
     figures_sha256: str,
-) -> int:
-    """The version number figures with this checksum get (to print it in the report)."""
+) -> str:
+    """What the report prints as its version, e.g. ``2 (replaces version 1)``."""
     earlier = _series(session, kind, year, basis, reporting_state or "")
-    return _version(earlier, figures_sha256)[0]
+    version, supersedes = _version(earlier, figures_sha256)
+    replaced = next((r for r in earlier if r.id == supersedes), None)
+    if replaced is None:
+        return str(version)
+    return f"{version} (replaces version {replaced.version})"
 
 
 def record(

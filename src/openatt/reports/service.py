@@ -157,7 +157,7 @@ def generate_treaty_report(
             as_of=moment,
         )
         checksum = figures.checksum()
-        version = records.version_for(
+        version = records.version_label(
             session, kind, year, basis.value, reporting_state, checksum
         )
         if kind == "att-annual":
@@ -220,7 +220,7 @@ def generate_national_report(
             session, year=year, reporting_state=reporting_state, as_of=moment, years=years
         )
         checksum = figures.checksum()
-        version = records.version_for(
+        version = records.version_label(
             session, "national", year, "both", reporting_state, checksum
         )
         if fmt == "json":

@@ -98,7 +98,7 @@ def _name(code: str) -> str:
         return code
 
 
-def to_html(figures: NationalFigures, drawn: list[Chart], *, version: int | None) -> bytes:
+def to_html(figures: NationalFigures, drawn: list[Chart], *, version: str | None) -> bytes:
     source = resources.files("openatt.reports").joinpath("templates", "national.html")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(source.read_text("utf-8"))
@@ -140,7 +140,7 @@ def to_pdf(html: bytes) -> bytes:
     return pdf
 
 
-def to_zip(figures: NationalFigures, *, version: int | None, with_pdf: bool = True) -> bytes:
+def to_zip(figures: NationalFigures, *, version: str | None, with_pdf: bool = True) -> bytes:
     """Everything in one archive, with fixed timestamps: figures.json, report.html,
     report.pdf (when WeasyPrint works) and charts/*.png, *.svg."""
     drawn = charts(figures)

@@ -101,7 +101,7 @@ def _nil(sheet: Worksheet, figures: Figures) -> None:
                 row += 1
 
 
-def to_xlsx(figures: Figures, *, version: int | None = None) -> bytes:
+def to_xlsx(figures: Figures, *, version: str | None = None) -> bytes:
     workbook = Workbook()
     first = workbook.active
     assert first is not None
@@ -116,7 +116,7 @@ def to_xlsx(figures: Figures, *, version: int | None = None) -> bytes:
         ("Calendar year", str(figures.year)),
         ("National point of contact", "(to be completed)"),
         ("Register as of (UTC)", figures.as_of),
-        ("Version", str(version) if version is not None else "-"),
+        ("Version", version or "-"),
         ("Checksum of the figures (SHA-256)", figures.checksum()),
         ("Licences withheld (not itemised)", str(figures.withheld_entries)),
     )
