@@ -209,6 +209,7 @@ def reassess(
         assessment=stored.id,
         supersedes=previous.id if previous else None,
         reason=reason,
+        evidence=[e.model_dump(mode="json") for e in evidence],
     )
     return stored
 
