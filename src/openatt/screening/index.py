@@ -1,0 +1,129 @@
+"""The candidate index of one list version, built once and kept in memory.
+
+Every name of every entity is normalised to tokens. Retrieval looks a query token up three
+ways: exactly, within one edit (a deletion neighbourhood: each vocabulary token is filed under
+itself and every string one deletion away, so one lookup per query deletion finds insertions,
+deletions, substitutions and transpositions), and by consonant skeleton (transliteration
+variants). The names those tokens occur in are ranked by the rarity of the query tokens they
+share; only the best few hundred are scored. No query ever scans the list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from openatt.screening.model import ListEntity, NameKind
+from openatt.screening.normalise import name_tokens, skeleton_keys
+
+MIN_FUZZY_LENGTH = 4
+
+
+def deletions(token: str) -> set[str]:
+    """The token and every string one deletion away (only for tokens of 4+ characters)."""
+    if len(token) < MIN_FUZZY_LENGTH:
+        return {token}
+    return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+@dataclass(slots=True)
+class IndexedName:
+    entity: int
+    value: str
+    kind: NameKind
+    tokens: tuple[str, ...]
+    sorted_text: str
+    compact: str
+
+
+class CandidateIndex:
+    """Token, edit-neighbourhood and skeleton lookup over all names of one list version."""
+
+    def __init__(self, entities: list[ListEntity]) -> None:
+        self.entities = entities
+        self.names: list[IndexedName] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, entity in enumerate(entities):
+            seen: set[tuple[str, ...]] = set()
+            for name in entity.names:
+                tokens = name_tokens(name.value)
+                if not tokens or tokens in seen:
+                    continue
+                seen.add(tokens)
+                name_id = len(self.names)
+                self.names.append(
+                    IndexedName(number, name.value, name.kind, tokens, " ".join(sorted(tokens)), "".join(tokens))
+                )
+                keys = set(tokens)
+                if len(tokens) > 1:
+                    keys.add("".join(tokens))
+                for token in keys:
+                    postings[token].append(name_id)
+        self.vocabulary: list[str] = list(postings)
+        self.token_ids = {token: i for i, token in enumerate(self.vocabulary)}
+        self.postings: list[npt.NDArray[np.int32]] = [
+            np.unique(np.asarray(postings[token], dtype=np.int32)) for token in self.vocabulary
+        ]
+        total = max(len(self.names), 1)
+        self.idf = np.array(
+            [math.log(1 + total / len(p)) for p in self.postings], dtype=np.float32
+        )
+        self.max_idf = float(math.log(1 + total))
+        edits: dict[str, list[int]] = defaultdict(list)
+        skeletons: dict[str, list[int]] = defaultdict(list)
+        for token_id, token in enumerate(self.vocabulary):
+            for key in deletions(token):
+                edits[key].append(token_id)
+            for key in skeleton_keys(token):
+                skeletons[key].append(token_id)
+        self.edits = {k: tuple(v) for k, v in edits.items()}
+        self.skeletons = {k: tuple(v) for k, v in skeletons.items()}
+
+    def similar_tokens(self, token: str) -> set[int]:
+        """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``."""
+        found: set[int] = set()
+        for key in deletions(token):
+            found.update(self.edits.get(key, ()))
+        for key in skeleton_keys(token):
+            found.update(self.skeletons.get(key, ()))
+        return found
+
+    def idf_of(self, token: str) -> float:
+        token_id = self.token_ids.get(token)
+        return float(self.idf[token_id]) if token_id is not None else self.max_idf
+
+    def candidates(self, tokens: tuple[str, ...], limit: int, common_share: float) -> list[int]:
+        """Name ids sharing (approximately) the rarest query tokens, best first."""
+        keys = set(tokens)
+        if len(tokens) > 1:
+            keys.add("".join(tokens))
+        groups: list[tuple[float, npt.NDArray[np.int32]]] = []
+        for token in keys:
+            matched = self.similar_tokens(token)
+            if not matched:
+                continue
+            arrays = [self.postings[t] for t in matched]
+            weight = max(float(self.idf[t]) for t in matched)
+            merged = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+            groups.append((weight, merged))
+        if not groups:
+            return []
+        cap = max(int(len(self.names) * common_share), limit)
+        usable = [g for g in groups if len(g[1]) <= cap] or [min(groups, key=lambda g: len(g[1]))]
+        if len(usable) == 1:
+            # Every candidate shares the same token: let the scorer's fast prefilter rank them.
+            return usable[0][1][: limit * 4].tolist()
+        ids = np.concatenate([g[1] for g in usable])
+        weights = np.concatenate([np.full(len(g[1]), g[0], dtype=np.float32) for g in usable])
+        unique, inverse = np.unique(ids, return_inverse=True)
+        scores = np.bincount(inverse, weights=weights)
+        if len(unique) > limit:
+            top = np.argpartition(-scores, limit)[:limit]
+            top = top[np.argsort(-scores[top])]
+        else:
+            top = np.argsort(-scores)
+        return unique[top].tolist()
