@@ -34,6 +34,7 @@ def build_app() -> typer.Typer:
     from openatt.cli import core_commands
 
     core_commands.register(app)
+    from openatt.cli import screening; screening.register(app)
     return app
 
 

@@ -10,6 +10,7 @@ share; only the best few hundred are scored. No query ever scans the list.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -44,6 +45,17 @@ class CandidateIndex:
     """Token, edit-neighbourhood and skeleton lookup over all names of one list version."""
 
     def __init__(self, entities: list[ListEntity]) -> None:
+        # Hundreds of thousands of small containers: the cyclic GC would rescan them all
+        # repeatedly while they are created, and none of them forms a cycle.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(entities)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build(self, entities: list[ListEntity]) -> None:
         self.entities = entities
         self.names: list[IndexedName] = []
         postings: dict[str, list[int]] = defaultdict(list)
@@ -65,8 +77,9 @@ class CandidateIndex:
                     postings[token].append(name_id)
         self.vocabulary: list[str] = list(postings)
         self.token_ids = {token: i for i, token in enumerate(self.vocabulary)}
+        # Name ids were appended in ascending order, once per name: already sorted and unique.
         self.postings: list[npt.NDArray[np.int32]] = [
-            np.unique(np.asarray(postings[token], dtype=np.int32)) for token in self.vocabulary
+            np.asarray(postings[token], dtype=np.int32) for token in self.vocabulary
         ]
         total = max(len(self.names), 1)
         self.idf = np.array(

@@ -40,7 +40,7 @@ def detect_format(path: Path) -> str:
         if module.sniff(head):
             return name
     raise UnknownFormat(
-        f"{path.name}: format not recognised; pass --format with one of: {', '.join(IMPORTERS)}"
+        f"format not recognised; pass --format with one of: {', '.join(IMPORTERS)}"
     )
 
 
@@ -57,7 +57,7 @@ def read_list(path: Path, format: str | None = None) -> ImportResult:
     if not isinstance(result, ImportResult):  # pragma: no cover - a programming error
         raise TypeError(f"importer {name} returned {type(result).__name__}")
     if not result.entities:
-        raise MalformedList(f"{path.name}: no entity could be read as {name}")
+        raise MalformedList(f"no entity could be read as {name}")
     return result
 
 
