@@ -16,11 +16,19 @@ from rich.table import Table
 from openatt.screening import ListStore, MalformedList, Query, matcher_for, screen_queries
 from openatt.screening.diff import ListDiff, diff_lists
 from openatt.screening.importers import IMPORTERS, UnknownFormat, read_list
-from openatt.screening.matcher import Hit, default_threshold
-from openatt.screening.store import ListNotLoaded, LoadedList, ListMetadata
+from openatt.screening.matcher import Hit
+from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
 
 _out = Console()
 _err = Console(stderr=True)
+
+
+def _table(*headers: str, **options: Any) -> Table:
+    """A table whose cells wrap instead of being cut: ids and versions must stay readable."""
+    table = Table(**options)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
 
 
 def _fail(message: str) -> typer.Exit:
@@ -28,16 +36,23 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-lists_app = typer.Typer(help="Import sanctions and denied-party lists, see what is loaded, compare versions.")
+lists_app = typer.Typer(
+    help="Import sanctions and denied-party lists, see what is loaded, compare versions."
+)
 
 
 @lists_app.command("import")
 def import_list(
-    file: Annotated[Path, typer.Argument(help="The list file (for OFAC CSV: sdn.csv or cons_prim.csv).")],
+    file: Annotated[
+        Path, typer.Argument(help="The list file (for OFAC CSV: sdn.csv or cons_prim.csv).")
+    ],
     format: Annotated[
-        str | None, typer.Option("--format", help=f"One of: {', '.join(IMPORTERS)} (detected if omitted).")
+        str | None,
+        typer.Option("--format", help=f"One of: {', '.join(IMPORTERS)} (detected if omitted)."),
     ] = None,
-    list_id: Annotated[str | None, typer.Option("--list-id", help="Store under this list id.")] = None,
+    list_id: Annotated[
+        str | None, typer.Option("--list-id", help="Store under this list id.")
+    ] = None,
 ) -> None:
     """Import a list file as a new version; a malformed file leaves the previous one in force."""
     if not file.is_file():
@@ -48,7 +63,7 @@ def import_list(
     except (MalformedList, UnknownFormat) as error:
         raise _fail(f"{file.name}: {error}; the list previously loaded is unchanged") from None
     meta = report.metadata
-    table = Table(title=f"{meta.title} ({meta.list_id})", show_header=False)
+    _out.print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
     for label, value in (
         ("version", meta.version),
         ("date in file", str(meta.version_date or "none")),
@@ -61,8 +76,7 @@ def import_list(
         ("skipped", str(meta.skipped_count)),
         ("replaces", report.previous_version or "-"),
     ):
-        table.add_row(label, value)
-    _out.print(table)
+        _out.print(f"  {label:13} {value}", highlight=False, soft_wrap=True)
     if report.already_loaded:
         _out.print("this version was already loaded; it is now the current one")
     reasons: dict[str, list[str]] = {}
@@ -70,7 +84,7 @@ def import_list(
         reasons.setdefault(skipped.reason, []).append(skipped.record)
     for reason, records in sorted(reasons.items()):
         shown = ", ".join(records[:3]) + (" ..." if len(records) > 3 else "")
-        _out.print(f"skipped {len(records)}: {reason} ({shown})", highlight=False)
+        _out.print(f"skipped {len(records)}: {reason} ({shown})", highlight=False, soft_wrap=True)
 
 
 @lists_app.command("status")
@@ -80,18 +94,14 @@ def status() -> None:
     if not loaded:
         _out.print("no list loaded: run `openatt lists import FILE`")
         return
-    table = Table("list", "authority", "version", "date in file", "imported at", "entities", "names")
     for meta in loaded:
-        table.add_row(
-            meta.list_id,
-            meta.authority,
-            meta.version,
-            str(meta.version_date or "-"),
-            meta.imported_at.isoformat(),
-            str(meta.entity_count),
-            str(meta.name_count),
+        _out.print(
+            f"{meta.list_id} ({meta.authority}): version {meta.version}, date in file "
+            f"{meta.version_date or '-'}, imported {meta.imported_at.isoformat()}, "
+            f"{meta.entity_count} entities, {meta.name_count} names",
+            highlight=False,
+            soft_wrap=True,
         )
-    _out.print(table)
 
 
 def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
@@ -125,7 +135,8 @@ def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
 def _print_diff(result: ListDiff, limit: int) -> None:
     _out.print(
         f"[bold]{result.list_id}[/bold] {result.old_version} -> {result.new_version}: "
-        f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+        f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed",
+        soft_wrap=True,
     )
     for label, entities in (("added", result.added), ("removed", result.removed)):
         for entity in entities[:limit]:
@@ -134,7 +145,8 @@ def _print_diff(result: ListDiff, limit: int) -> None:
             _out.print(f"  ... and {len(entities) - limit} more {label}")
     for change in result.changed[:limit]:
         _out.print(
-            f"  changed  {change.entity_id:24} {change.caption} ({', '.join(change.fields)})", highlight=False
+            f"  changed  {change.entity_id:24} {change.caption} ({', '.join(change.fields)})",
+            highlight=False,
         )
     if len(result.changed) > limit:
         _out.print(f"  ... and {len(result.changed) - limit} more changed")
@@ -151,7 +163,9 @@ def diff(
     store = ListStore()
     try:
         if old and new:
-            _print_diff(diff_lists(_resolve(store, old, list_id), _resolve(store, new, list_id)), limit)
+            _print_diff(
+                diff_lists(_resolve(store, old, list_id), _resolve(store, new, list_id)), limit
+            )
             return
         if old or new:
             raise _fail("give both OLD and NEW, or neither")
@@ -159,7 +173,10 @@ def diff(
         for candidate in [list_id] if list_id else store.list_ids():
             versions = store.versions(candidate)
             if len(versions) >= 2:
-                older, newer = store.load(candidate, versions[-2].version), store.load(candidate, versions[-1].version)
+                older, newer = (
+                    store.load(candidate, versions[-2].version),
+                    store.load(candidate, versions[-1].version),
+                )
                 _print_diff(diff_lists(older, newer), limit)
                 shown += 1
         if not shown:
@@ -175,7 +192,9 @@ def _read_parties(path: Path) -> list[Query]:
         raise _fail(f"--file: cannot read {path} ({error})") from None
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "name" not in reader.fieldnames:
-        raise _fail(f"--file: {path.name} has no 'name' column (columns: name, birth_date, country, kind)")
+        raise _fail(
+            f"--file: {path.name} has no 'name' column (columns: name, birth_date, country, kind)"
+        )
     queries = []
     for line, row in enumerate(reader, start=2):
         name = (row.get("name") or "").strip()
@@ -183,7 +202,9 @@ def _read_parties(path: Path) -> list[Query]:
             raise _fail(f"--file: {path.name} line {line}: name is empty")
         kind = (row.get("kind") or "").strip().lower() or None
         if kind not in (None, "person", "organization"):
-            raise _fail(f"--file: {path.name} line {line}: kind must be person or organization, not {kind!r}")
+            raise _fail(
+                f"--file: {path.name} line {line}: kind must be person or organization, not {kind!r}"
+            )
         queries.append(
             Query(
                 name=name,
@@ -208,15 +229,27 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
     if output == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["query", "list", "entity_id", "matched_name", "score", "programme", "listed_on"])
+        writer.writerow(
+            ["query", "list", "entity_id", "matched_name", "score", "programme", "listed_on"]
+        )
         for query, hits in zip(queries, results, strict=True):
             for hit in hits:
                 writer.writerow(
-                    [query.name, hit.list_id, hit.entity_id, hit.matched_name, hit.score, hit.programme or "", hit.listed_on or ""]
+                    [
+                        query.name,
+                        hit.list_id,
+                        hit.entity_id,
+                        hit.matched_name,
+                        hit.score,
+                        hit.programme or "",
+                        hit.listed_on or "",
+                    ]
                 )
         typer.echo(buffer.getvalue(), nl=False)
         return
-    table = Table("query", "list", "entity_id", "matched name", "score", "why", "programme", "listed on")
+    table = _table(
+        "query", "list", "entity_id", "matched name", "score", "why", "programme", "listed on"
+    )
     for query, hits in zip(queries, results, strict=True):
         if not hits:
             table.add_row(query.name, "-", "-", "no hit", "", "", "", "")
@@ -225,8 +258,14 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
                 f"{f['feature']} {f['contribution']:+.2f}" for f in hit.explanation["features"]
             )
             table.add_row(
-                query.name, hit.list_id, hit.entity_id, hit.matched_name, f"{hit.score:.2f}", why,
-                hit.programme or "", hit.listed_on or "",
+                query.name,
+                hit.list_id,
+                hit.entity_id,
+                hit.matched_name,
+                f"{hit.score:.2f}",
+                why,
+                hit.programme or "",
+                hit.listed_on or "",
             )
     _out.print(table)
 
@@ -234,16 +273,28 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
 def screen(
     names: Annotated[list[str] | None, typer.Argument(help="Names to screen.")] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="CSV with a name column and optional birth_date, country, kind.")
+        Path | None,
+        typer.Option(
+            "--file", help="CSV with a name column and optional birth_date, country, kind."
+        ),
     ] = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     threshold: Annotated[
-        float | None, typer.Option("--threshold", help="Minimum score (default from openatt-match-v1).")
+        float | None,
+        typer.Option("--threshold", help="Minimum score (default from openatt-match-v1)."),
     ] = None,
-    lists: Annotated[list[str] | None, typer.Option("--list", help="Screen against this list only (repeatable).")] = None,
-    birth_date: Annotated[str | None, typer.Option("--birth-date", help="For NAME: YYYY or YYYY-MM-DD.")] = None,
-    country: Annotated[str | None, typer.Option("--country", help="For NAME: nationality or country.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="For NAME: person or organization.")] = None,
+    lists: Annotated[
+        list[str] | None, typer.Option("--list", help="Screen against this list only (repeatable).")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="For NAME: YYYY or YYYY-MM-DD.")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="For NAME: nationality or country.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="For NAME: person or organization.")
+    ] = None,
     workers: Annotated[int, typer.Option(help="Processes for --file batches.")] = 1,
 ) -> None:
     """Screen names against the loaded lists; every hit explains itself."""
@@ -268,7 +319,11 @@ def screen(
     matcher = matcher_for(store, lists)
     if file is not None:
         with Progress(
-            TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=_err
+            TextColumn("screening"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=_err,
         ) as progress:
             task = progress.add_task("screen", total=len(queries))
             results = screen_queries(
@@ -283,7 +338,3 @@ def register(app: typer.Typer) -> None:
     """Attach ``lists`` and ``screen`` to the ``openatt`` app."""
     app.add_typer(lists_app, name="lists")
     app.command("screen")(screen)
-
-
-__all__ = ["default_threshold", "register"]
-_ = Any

@@ -68,7 +68,14 @@ class CandidateIndex:
                 seen.add(tokens)
                 name_id = len(self.names)
                 self.names.append(
-                    IndexedName(number, name.value, name.kind, tokens, " ".join(sorted(tokens)), "".join(tokens))
+                    IndexedName(
+                        number,
+                        name.value,
+                        name.kind,
+                        tokens,
+                        " ".join(sorted(tokens)),
+                        "".join(tokens),
+                    )
                 )
                 keys = set(tokens)
                 if len(tokens) > 1:
@@ -82,9 +89,7 @@ class CandidateIndex:
             np.asarray(postings[token], dtype=np.int32) for token in self.vocabulary
         ]
         total = max(len(self.names), 1)
-        self.idf = np.array(
-            [math.log(1 + total / len(p)) for p in self.postings], dtype=np.float32
-        )
+        self.idf = np.array([math.log(1 + total / len(p)) for p in self.postings], dtype=np.float32)
         self.max_idf = float(math.log(1 + total))
         edits: dict[str, list[int]] = defaultdict(list)
         skeletons: dict[str, list[int]] = defaultdict(list)

@@ -94,11 +94,18 @@ class Matcher:
         return hits
 
     def _screen_list(
-        self, item: _ListIndex, query: Query, tokens: tuple[str, ...], birth: str | None, cutoff: float
+        self,
+        item: _ListIndex,
+        query: Query,
+        tokens: tuple[str, ...],
+        birth: str | None,
+        cutoff: float,
     ) -> list[Hit]:
         cfg = config()["candidates"]
         index = item.index
-        candidates = index.candidates(tokens, int(cfg["max_names"]), float(cfg["common_token_share"]))
+        candidates = index.candidates(
+            tokens, int(cfg["max_names"]), float(cfg["common_token_share"])
+        )
         if not candidates:
             return []
         limit = int(cfg["detailed_names"])
@@ -110,7 +117,11 @@ class Matcher:
         chosen: dict[int, None] = {}
         for text_query, choices in ((sorted_query, texts), (skeleton_query, skeletons)):
             for _, _, position in process.extract(
-                text_query, choices, scorer=fuzz.token_set_ratio, limit=limit, score_cutoff=prefilter
+                text_query,
+                choices,
+                scorer=fuzz.token_set_ratio,
+                limit=limit,
+                score_cutoff=prefilter,
             ):
                 chosen[candidates[position]] = None
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}

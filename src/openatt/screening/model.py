@@ -139,7 +139,10 @@ class ImportResult:
     @property
     def alias_count(self) -> int:
         return sum(
-            1 for entity in self.entities for name in entity.names if name.kind is not NameKind.primary
+            1
+            for entity in self.entities
+            for name in entity.names
+            if name.kind is not NameKind.primary
         )
 
 

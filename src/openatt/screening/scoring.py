@@ -89,11 +89,7 @@ def name_similarity(
     cfg = config()["name"]
     floor = float(cfg["token_floor"])
     options = sorted(
-        (
-            (token_similarity(q, c), i, j)
-            for i, q in enumerate(query)
-            for j, c in enumerate(listed)
-        ),
+        ((token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
         reverse=True,
     )
     used_q: set[int] = set()
@@ -120,7 +116,9 @@ def name_similarity(
     ) * (covered_c / total_c if total_c else 0.0)
     compact = Levenshtein.normalized_similarity("".join(query), "".join(listed))
     if len(query) != len(listed) and compact > aligned:
-        return NameMatch(compact, [("".join(query), "".join(listed), round(compact, 3))], "compact form")
+        return NameMatch(
+            compact, [("".join(query), "".join(listed), round(compact, 3))], "compact form"
+        )
     return NameMatch(aligned, pairs)
 
 
@@ -169,7 +167,10 @@ def country_feature(query: str | None, listed: list[str]) -> tuple[str, float] |
     features = config()["features"]
     if query in codes:
         return (f"country {query} listed", float(features["country_agrees"]))
-    return (f"country {query} not among listed {', '.join(codes[:4])}", float(features["country_disagrees"]))
+    return (
+        f"country {query} not among listed {', '.join(codes[:4])}",
+        float(features["country_disagrees"]),
+    )
 
 
 def _ident(value: str) -> str:

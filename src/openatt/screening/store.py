@@ -88,7 +88,9 @@ class ListStore:
         self._cache: dict[tuple[str, str], LoadedList] = {}
 
     # -- writing -------------------------------------------------------------------------
-    def import_file(self, path: Path, format: str | None = None, list_id: str | None = None) -> ImportReport:
+    def import_file(
+        self, path: Path, format: str | None = None, list_id: str | None = None
+    ) -> ImportReport:
         """Read ``path``, store it as a new version and make it current.
 
         Raises :class:`~openatt.screening.model.MalformedList` (naming the record) before
@@ -99,7 +101,9 @@ class ListStore:
             result.list_id = list_id
         sources = [path.with_name(name) for name in result.source_files]
         digest = _sha256(sources)
-        version = f"{result.version_date.isoformat() if result.version_date else 'undated'}_{digest[:12]}"
+        version = (
+            f"{result.version_date.isoformat() if result.version_date else 'undated'}_{digest[:12]}"
+        )
         metadata = self._metadata(result, version, digest)
         list_dir = self.root / result.list_id
         list_dir.mkdir(parents=True, exist_ok=True)
@@ -141,7 +145,9 @@ class ListStore:
     def _write(folder: Path, metadata: ListMetadata, entities: list[ListEntity]) -> None:
         with (folder / "entities.jsonl").open("w", encoding="utf-8") as handle:
             for entity in entities:
-                handle.write(json.dumps(entity.to_json(), ensure_ascii=False, separators=(",", ":")))
+                handle.write(
+                    json.dumps(entity.to_json(), ensure_ascii=False, separators=(",", ":"))
+                )
                 handle.write("\n")
         (folder / "metadata.json").write_text(metadata.model_dump_json(indent=2), encoding="utf-8")
 
@@ -176,7 +182,9 @@ class ListStore:
         chosen = version or self.current_version(list_id)
         path = self.root / list_id / (chosen or "") / "metadata.json"
         if not chosen or not path.exists():
-            raise ListNotLoaded(f"list {list_id!r}{' version ' + version if version else ''} is not loaded")
+            raise ListNotLoaded(
+                f"list {list_id!r}{' version ' + version if version else ''} is not loaded"
+            )
         return ListMetadata.model_validate_json(path.read_text("utf-8"))
 
     def status(self) -> list[ListMetadata]:

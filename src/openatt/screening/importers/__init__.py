@@ -39,9 +39,7 @@ def detect_format(path: Path) -> str:
     for name, module in IMPORTERS.items():
         if module.sniff(head):
             return name
-    raise UnknownFormat(
-        f"format not recognised; pass --format with one of: {', '.join(IMPORTERS)}"
-    )
+    raise UnknownFormat(f"format not recognised; pass --format with one of: {', '.join(IMPORTERS)}")
 
 
 def read_list(path: Path, format: str | None = None) -> ImportResult:

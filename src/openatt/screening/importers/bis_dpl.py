@@ -12,7 +12,14 @@ import io
 from pathlib import Path
 
 from openatt.screening.importers._common import clean, country, make_name, unique, us_date
-from openatt.screening.model import ImportResult, ListEntity, MalformedList, NameKind, Schema, Skipped
+from openatt.screening.model import (
+    ImportResult,
+    ListEntity,
+    MalformedList,
+    NameKind,
+    Schema,
+    Skipped,
+)
 
 FORMAT = "bis-dpl"
 LIST_ID = "us-bis-dpl"

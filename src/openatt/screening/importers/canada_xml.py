@@ -57,7 +57,9 @@ def read(path: Path) -> ImportResult:
         entity_name = clean(record.findtext("EntityOrShip"))
         imo = clean(record.findtext("ShipIMONumber"))
         names: list[Name] = []
-        primary = make_name(" ".join(p for p in (given, last) if p) or entity_name, NameKind.primary)
+        primary = make_name(
+            " ".join(p for p in (given, last) if p) or entity_name, NameKind.primary
+        )
         if primary is None:
             skipped.append(Skipped(f"record {position} ({reference})", "no name"))
             continue

@@ -11,7 +11,14 @@ import csv
 import io
 from pathlib import Path
 
-from openatt.screening.importers._common import clean, country, iso_date, make_name, partial_date, unique
+from openatt.screening.importers._common import (
+    clean,
+    country,
+    iso_date,
+    make_name,
+    partial_date,
+    unique,
+)
 from openatt.screening.model import (
     Identifier,
     ImportResult,
@@ -27,7 +34,14 @@ FORMAT = "csl-csv"
 LIST_ID = "us-csl"
 TITLE = "US Consolidated Screening List"
 _TYPES = {"individual": Schema.person, "entity": Schema.organization, "vessel": Schema.vessel}
-_NOT_IDENTIFIERS = {"gender", "target type", "website", "email address", "issuer name", "secondary sanctions risk:"}
+_NOT_IDENTIFIERS = {
+    "gender",
+    "target type",
+    "website",
+    "email address",
+    "issuer name",
+    "secondary sanctions risk:",
+}
 
 
 def sniff(head: bytes) -> bool:
@@ -43,7 +57,9 @@ def _identifiers(value: str) -> list[Identifier]:
     for part in _split(value):
         pieces = [clean(p) for p in part.split(",")]
         if len(pieces) >= 2 and pieces[0].casefold() not in _NOT_IDENTIFIERS and pieces[1]:
-            found.append(Identifier(pieces[0], pieces[1], country(pieces[2]) if len(pieces) > 2 else None))
+            found.append(
+                Identifier(pieces[0], pieces[1], country(pieces[2]) if len(pieces) > 2 else None)
+            )
     return found
 
 
@@ -66,7 +82,12 @@ def read(path: Path) -> ImportResult:
         if len(row) < len(header) and index == len(rows) - 1 and not text.endswith("\n"):
             # The file stops inside its last record (a cut download or extract): everything
             # before it is whole, so report the stub instead of refusing the whole list.
-            skipped.append(Skipped(f"line {line} (_id {clean(row[0])})", "truncated: the file ends inside this record"))
+            skipped.append(
+                Skipped(
+                    f"line {line} (_id {clean(row[0])})",
+                    "truncated: the file ends inside this record",
+                )
+            )
             continue
         if len(row) != len(header):
             raise MalformedList(
@@ -78,7 +99,9 @@ def read(path: Path) -> ImportResult:
         record = dict(zip(header, row, strict=True))
         ref = clean(record["_id"])
         if ref in seen:
-            skipped.append(Skipped(f"line {line} (_id {ref})", "repeated _id: the same entry again"))
+            skipped.append(
+                Skipped(f"line {line} (_id {ref})", "repeated _id: the same entry again")
+            )
             continue
         seen.add(ref)
         names: list[Name] = []
@@ -92,7 +115,9 @@ def read(path: Path) -> ImportResult:
             skipped.append(Skipped(f"line {line} (_id {ref})", "no name"))
             continue
         schema = _TYPES.get(clean(record["type"]).casefold(), Schema.unknown)
-        countries = [country(c) for c in _split(record["nationalities"]) + _split(record["citizenships"])]
+        countries = [
+            country(c) for c in _split(record["nationalities"]) + _split(record["citizenships"])
+        ]
         births = [partial_date(d) for d in _split(record["dates_of_birth"])]
         start = iso_date(record["start_date"])
         entities.append(

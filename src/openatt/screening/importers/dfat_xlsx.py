@@ -36,7 +36,9 @@ _NAME_KINDS = {
     "previously listed as": NameKind.former,
 }
 _REFERENCE = re.compile(r"^(\d+)([a-z][a-z0-9]*)?$", re.IGNORECASE)
-_DATE_IN_TEXT = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4}|\d{4}-\d{2}-\d{2}|\d{4})\b")
+_DATE_IN_TEXT = re.compile(
+    r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4}|\d{4}-\d{2}-\d{2}|\d{4})\b"
+)
 _LISTED = re.compile(r"\bon (\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
 
 
@@ -78,7 +80,9 @@ def read(path: Path) -> ImportResult:
         base = match.group(1)
         kind = _NAME_KINDS.get(name_type.casefold())
         if kind is None:
-            raise MalformedList(f"row {number} (reference {reference}): unknown Name Type {name_type!r}")
+            raise MalformedList(
+                f"row {number} (reference {reference}): unknown Name Type {name_type!r}"
+            )
         name = make_name(name_value, kind)
         if name is None:
             skipped.append(Skipped(f"row {number} (reference {reference})", "no name"))
@@ -111,7 +115,9 @@ def read(path: Path) -> ImportResult:
     entities = list(grouped.values())
     for entity in entities:
         if not entity.names or entity.names[0].kind is not NameKind.primary:
-            skipped.append(Skipped(f"reference {entity.entity_id}", "aliases without a primary name"))
+            skipped.append(
+                Skipped(f"reference {entity.entity_id}", "aliases without a primary name")
+            )
     entities = [e for e in entities if e.names and e.names[0].kind is NameKind.primary]
     version = modified.date() if isinstance(modified, dt.datetime) else None
     return ImportResult(LIST_ID, "AU", TITLE, FORMAT, version, entities, skipped, [path.name])

@@ -166,4 +166,6 @@ def read(path: Path) -> ImportResult:
     stem = path.name.split(".")[0]
     list_id = f"opensanctions-{stem}"
     title = f"OpenSanctions FtM entities ({stem})"
-    return ImportResult(list_id, "OpenSanctions", title, FORMAT, newest, entities, skipped, [path.name])
+    return ImportResult(
+        list_id, "OpenSanctions", title, FORMAT, newest, entities, skipped, [path.name]
+    )

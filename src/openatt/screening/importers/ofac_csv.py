@@ -43,7 +43,13 @@ _SETS = {
         "cons_comments.csv",
     ),
 }
-_SDN = ("ofac-sdn", "OFAC Specially Designated Nationals List", "alt.csv", "add.csv", "sdn_comments.csv")
+_SDN = (
+    "ofac-sdn",
+    "OFAC Specially Designated Nationals List",
+    "alt.csv",
+    "add.csv",
+    "sdn_comments.csv",
+)
 
 
 def sniff(head: bytes) -> bool:
@@ -74,12 +80,16 @@ def read(path: Path) -> ImportResult:
     list_id, title, alt_name, add_name, comments_name = _SETS.get(path.name.casefold(), _SDN)
     try:
         primary = _rows(path, 12)
-        alt_path, add_path, comments_path = (path.with_name(n) for n in (alt_name, add_name, comments_name))
+        alt_path, add_path, comments_path = (
+            path.with_name(n) for n in (alt_name, add_name, comments_name)
+        )
         alts = _rows(alt_path, 5) if alt_path.exists() else []
         adds = _rows(add_path, 6) if add_path.exists() else []
         comments = _rows(comments_path, 2) if comments_path.exists() else []
     except UnicodeDecodeError as error:
-        raise MalformedList(f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise MalformedList(
+            f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
     sources = [p.name for p in (path, alt_path, add_path, comments_path) if p.exists()]
 
     extra_remarks = {row[0]: row[1] for _, row in comments}
@@ -96,7 +106,9 @@ def read(path: Path) -> ImportResult:
             aliases[row[0]].append(name)
     for line, row in adds:
         if row[0] not in known:
-            skipped.append(Skipped(f"{add_name} line {line}", f"address of unknown ent_num {row[0]}"))
+            skipped.append(
+                Skipped(f"{add_name} line {line}", f"address of unknown ent_num {row[0]}")
+            )
             continue
         resolved = country(row[4])
         if resolved:
@@ -131,7 +143,9 @@ def read(path: Path) -> ImportResult:
                 entity_id=ent_num,
                 schema=schema,
                 names=names,
-                birth_dates=unique(ofac_remarks.birth_dates(remarks)) if schema is Schema.person else [],
+                birth_dates=unique(ofac_remarks.birth_dates(remarks))
+                if schema is Schema.person
+                else [],
                 countries=unique(countries),
                 identifiers=ofac_remarks.identifiers(remarks),
                 programmes=unique([p.strip("[] ") for p in program.split("] [")]),

@@ -10,7 +10,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from openatt.screening.importers._common import clean, country, make_name, partial_date, unique, us_date
+from openatt.screening.importers._common import (
+    clean,
+    country,
+    make_name,
+    partial_date,
+    unique,
+    us_date,
+)
 from openatt.screening.model import (
     Identifier,
     ImportResult,
@@ -30,7 +37,13 @@ _TYPES = {
     "aircraft": Schema.aircraft,
 }
 # idType values that are facts about the entry, not documents.
-_NOT_IDENTIFIERS = {"gender", "secondary sanctions risk:", "target type", "website", "email address"}
+_NOT_IDENTIFIERS = {
+    "gender",
+    "secondary sanctions risk:",
+    "target type",
+    "website",
+    "email address",
+}
 
 
 def sniff(head: bytes) -> bool:
@@ -48,7 +61,9 @@ def _strip_namespaces(root: ET.Element) -> None:
 
 def _full_name(element: ET.Element) -> str:
     return " ".join(
-        part for part in (clean(element.findtext("firstName")), clean(element.findtext("lastName"))) if part
+        part
+        for part in (clean(element.findtext("firstName")), clean(element.findtext("lastName")))
+        if part
     )
 
 
@@ -68,7 +83,9 @@ def read(path: Path) -> ImportResult:
         raise MalformedList(f"Record_Count says {declared} entries, the file holds {len(entries)}")
     is_sdn = "sdn" in path.name.casefold()
     list_id = "ofac-sdn" if is_sdn else "ofac-consolidated"
-    title = "OFAC Specially Designated Nationals List" if is_sdn else "OFAC Consolidated (Non-SDN) List"
+    title = (
+        "OFAC Specially Designated Nationals List" if is_sdn else "OFAC Consolidated (Non-SDN) List"
+    )
     entities: list[ListEntity] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
@@ -105,7 +122,9 @@ def read(path: Path) -> ImportResult:
             for item in entry.iterfind("citizenshipList/citizenship")
         ]
         if schema is not Schema.person:
-            countries += [country(clean(a.findtext("country"))) for a in entry.iterfind("addressList/address")]
+            countries += [
+                country(clean(a.findtext("country"))) for a in entry.iterfind("addressList/address")
+            ]
         identifiers = [
             Identifier(
                 type=clean(item.findtext("idType")),

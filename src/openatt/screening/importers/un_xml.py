@@ -51,7 +51,10 @@ def _birth_dates(record: ET.Element) -> list[str]:
             value = partial_date(item.findtext(tag))
             if value:
                 dates.append(value)
-        start, end = partial_date(item.findtext("FROM_YEAR")), partial_date(item.findtext("TO_YEAR"))
+        start, end = (
+            partial_date(item.findtext("FROM_YEAR")),
+            partial_date(item.findtext("TO_YEAR")),
+        )
         if start and end and 0 <= int(end[:4]) - int(start[:4]) <= _MAX_RANGE_YEARS:
             dates.extend(str(year) for year in range(int(start[:4]), int(end[:4]) + 1))
     return unique(dates)
@@ -62,7 +65,9 @@ def _entity(record: ET.Element, individual: bool, position: int) -> ListEntity |
     label = f"record {position} (DATAID {_text(record, 'DATAID') or '?'})"
     if not reference:
         raise MalformedList(f"{label}: REFERENCE_NUMBER is missing")
-    parts = [_text(record, tag) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
+    parts = [
+        _text(record, tag) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+    ]
     names: list[Name] = []
     primary = make_name(" ".join(part for part in parts if part), NameKind.primary)
     if primary:
