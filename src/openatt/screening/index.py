@@ -22,6 +22,7 @@ from openatt.screening.model import ListEntity, NameKind
 from openatt.screening.normalise import name_tokens, skeleton_keys
 
 MIN_FUZZY_LENGTH = 4
+_SIMILAR_CACHE = 200_000
 
 
 def deletions(token: str) -> set[str]:
@@ -39,6 +40,7 @@ class IndexedName:
     tokens: tuple[str, ...]
     sorted_text: str
     compact: str
+    weights: tuple[float, ...] = ()
 
 
 class CandidateIndex:
@@ -91,6 +93,10 @@ class CandidateIndex:
         total = max(len(self.names), 1)
         self.idf = np.array([math.log(1 + total / len(p)) for p in self.postings], dtype=np.float32)
         self.max_idf = float(math.log(1 + total))
+        idf = self.idf.tolist()
+        ids = self.token_ids
+        for name in self.names:
+            name.weights = tuple(idf[ids[token]] for token in name.tokens)
         edits: dict[str, list[int]] = defaultdict(list)
         skeletons: dict[str, list[int]] = defaultdict(list)
         for token_id, token in enumerate(self.vocabulary):
@@ -98,17 +104,27 @@ class CandidateIndex:
                 edits[key].append(token_id)
             for key in skeleton_keys(token):
                 skeletons[key].append(token_id)
+        self._similar: dict[str, tuple[int, ...]] = {}
+        self.sorted_texts = [name.sorted_text for name in self.names]
+        self.name_lengths = np.array([len(name.tokens) for name in self.names], dtype=np.int16)
         self.edits = {k: tuple(v) for k, v in edits.items()}
         self.skeletons = {k: tuple(v) for k, v in skeletons.items()}
 
-    def similar_tokens(self, token: str) -> set[int]:
-        """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``."""
+    def similar_tokens(self, token: str) -> tuple[int, ...]:
+        """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``
+        (remembered: query tokens such as common given names recur all the time)."""
+        cached = self._similar.get(token)
+        if cached is not None:
+            return cached
         found: set[int] = set()
         for key in deletions(token):
             found.update(self.edits.get(key, ()))
         for key in skeleton_keys(token):
             found.update(self.skeletons.get(key, ()))
-        return found
+        result = tuple(found)
+        if len(self._similar) < _SIMILAR_CACHE:
+            self._similar[token] = result
+        return result
 
     def idf_of(self, token: str) -> float:
         token_id = self.token_ids.get(token)
@@ -125,20 +141,33 @@ class CandidateIndex:
             if not matched:
                 continue
             arrays = [self.postings[t] for t in matched]
-            weight = max(float(self.idf[t]) for t in matched)
-            merged = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+            weight = float(self.idf[list(matched)].max())
+            # Not de-duplicated: a name reached through two spellings of one query token
+            # counts a little more, which only affects the order of candidates.
+            merged = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
             groups.append((weight, merged))
         if not groups:
             return []
         cap = max(int(len(self.names) * common_share), limit)
-        usable = [g for g in groups if len(g[1]) <= cap] or [min(groups, key=lambda g: len(g[1]))]
+        usable = [g for g in groups if len(g[1]) <= cap]
+        if not usable:
+            # Only common tokens ("Mohammad Ali Ahmad"): rank by the two rarest together.
+            usable = sorted(groups, key=lambda g: len(g[1]))[:2]
+        wanted = len(tokens)
         if len(usable) == 1:
-            # Every candidate shares the same token: let the scorer's fast prefilter rank them.
-            return usable[0][1][: limit * 4].tolist()
+            # Every candidate shares one token: prefer names of the query's length, and let
+            # the scorer's fast prefilter rank them.
+            ids = usable[0][1]
+            if len(ids) > limit * 2:
+                gap = np.abs(self.name_lengths[ids] - wanted)
+                ids = ids[np.argsort(gap, kind="stable")[: limit * 2]]
+            return ids.tolist()
         ids = np.concatenate([g[1] for g in usable])
         weights = np.concatenate([np.full(len(g[1]), g[0], dtype=np.float32) for g in usable])
         unique, inverse = np.unique(ids, return_inverse=True)
         scores = np.bincount(inverse, weights=weights)
+        # Between names sharing the same tokens, prefer those of the query's length.
+        scores -= 0.01 * np.abs(self.name_lengths[unique] - wanted)
         if len(unique) > limit:
             top = np.argpartition(-scores, limit)[:limit]
             top = top[np.argsort(-scores[top])]

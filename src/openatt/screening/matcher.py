@@ -10,6 +10,7 @@ kind features and keeps entities at or above the threshold. Every hit carries it
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from openatt.screening import scoring
+from openatt.screening.importers._common import script_of
 from openatt.screening.index import CandidateIndex
 from openatt.screening.model import ListEntity
 from openatt.screening.normalise import name_tokens, skeleton
@@ -112,10 +114,15 @@ class Matcher:
         prefilter = float(cfg["prefilter_cutoff"])
         sorted_query = " ".join(sorted(tokens))
         skeleton_query = " ".join(sorted(skeleton(t) for t in tokens))
-        texts = [index.names[i].sorted_text for i in candidates]
-        skeletons = [item.skeleton_texts[i] for i in candidates]
+        pick = operator.itemgetter(*candidates)
+        prefilters = [(sorted_query, pick(index.sorted_texts))]
+        if script_of(query.name) != "Latin":
+            # Romanised non-Latin scripts (Arabic without short vowels...) are compared on
+            # consonant skeletons too; Latin spelling variants survive the plain prefilter.
+            prefilters.append((skeleton_query, pick(item.skeleton_texts)))
         chosen: dict[int, None] = {}
-        for text_query, choices in ((sorted_query, texts), (skeleton_query, skeletons)):
+        for text_query, found in prefilters:
+            choices = found if isinstance(found, tuple) else (found,)
             for _, _, position in process.extract(
                 text_query,
                 choices,
@@ -127,7 +134,7 @@ class Matcher:
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}
         for name_id in chosen:
             name = index.names[name_id]
-            match = scoring.name_similarity(tokens, name.tokens, index.idf_of)
+            match = scoring.name_similarity(tokens, name.tokens, index.idf_of, name.weights)
             value = match.score * scoring.kind_factor(name.kind)
             current = best.get(name.entity)
             if current is None or value > current[0]:

@@ -61,8 +61,39 @@ def ascii_fold(text: str) -> str:
     return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", latin.casefold())).strip()
 
 
-def _strip_phrases(tokens: list[str]) -> list[str]:
+_FUZZY_FORM_LENGTH = 5
+
+
+@functools.cache
+def _form_words() -> dict[str, str]:
+    """One-deletion neighbourhood of each legal-form word of 5+ letters -> the word, so that
+    a misspelt legal form ("COMAPNY", "LIMTED") is recognised and removed too."""
+    table: dict[str, str] = {}
+    for phrase in _phrases():
+        for word in phrase:
+            if len(word) >= _FUZZY_FORM_LENGTH:
+                table[word] = word
+                for i in range(len(word)):
+                    table.setdefault(word[:i] + word[i + 1 :], word)
+    return table
+
+
+def _canonical_form_word(token: str) -> str:
+    if len(token) < _FUZZY_FORM_LENGTH or token in _phrase_index():
+        return token
+    table = _form_words()
+    if token in table:
+        return table[token]
+    for i in range(len(token)):
+        found = table.get(token[:i] + token[i + 1 :])
+        if found is not None and abs(len(found) - len(token)) <= 1:
+            return found
+    return token
+
+
+def _strip_phrases(raw: list[str]) -> list[str]:
     index = _phrase_index()
+    tokens = [_canonical_form_word(token) for token in raw]
     kept: list[str] = []
     position = 0
     while position < len(tokens):
@@ -71,7 +102,7 @@ def _strip_phrases(tokens: list[str]) -> list[str]:
                 position += len(phrase)
                 break
         else:
-            kept.append(tokens[position])
+            kept.append(raw[position])
             position += 1
     return kept
 

@@ -7,7 +7,7 @@ can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
 one listed token (greedily, most similar first), a pair's similarity being the larger of the
-normalised Levenshtein similarity, a fixed value for equal consonant skeletons (transliteration
+normalised optimal-string-alignment similarity (Levenshtein with transpositions), a fixed value for equal consonant skeletons (transliteration
 variants) and a fixed value for an initial. Tokens are weighted by rarity in the list (a shared
 "Mohammed" says less than a shared "Tikriti"). The score mixes how much of the query and how
 much of the listed name is covered; the compact forms (all tokens joined) are compared too, so
@@ -25,7 +25,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
@@ -69,33 +69,52 @@ class NameMatch:
     method: str = "token alignment"
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def token_similarity(query: str, listed: str) -> float:
+    """Similarity of two normalised tokens (cached: the same pairs recur across candidates)."""
     cfg = config()["name"]
     if query == listed:
         return 1.0
     if len(query) == 1:
         return float(cfg["initial_similarity"]) if listed.startswith(query) else 0.0
-    similarity = Levenshtein.normalized_similarity(query, listed)
-    if similarity < cfg["skeleton_similarity"] and min(len(query), len(listed)) >= 3:
-        if skeleton(query) == skeleton(listed) and len(skeleton(query)) >= 2:
-            similarity = float(cfg["skeleton_similarity"])
-    return float(similarity)
+    similarity = float(OSA.normalized_similarity(query, listed))
+    skeleton_value = float(cfg["skeleton_similarity"])
+    if (
+        similarity < skeleton_value
+        and min(len(query), len(listed)) >= 3
+        and skeleton(query) == skeleton(listed)
+        and len(skeleton(query)) >= 2
+    ):
+        similarity = skeleton_value
+    return similarity
 
 
 def name_similarity(
-    query: tuple[str, ...], listed: tuple[str, ...], weight: Callable[[str], float]
+    query: tuple[str, ...],
+    listed: tuple[str, ...],
+    weight: Callable[[str], float],
+    listed_weights: tuple[float, ...] | None = None,
 ) -> NameMatch:
-    """Order-independent similarity of two token tuples in [0, 1], with the pairs that matched."""
+    """Order-independent similarity of two token tuples in [0, 1], with the pairs that matched.
+
+    ``weight`` gives a token's rarity weight; ``listed_weights`` (precomputed by the index)
+    spares looking the listed tokens up again.
+    """
     cfg = config()["name"]
     floor = float(cfg["token_floor"])
+    c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
-        ((token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
+        (
+            (token_similarity(q, c), i, j)
+            for i, q in enumerate(query)
+            for j, c in enumerate(listed)
+        ),
         reverse=True,
     )
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
-    covered_q = covered_c = 0.0
+    covered = 0.0
     for similarity, i, j in options:
         if similarity < floor:
             break
@@ -103,22 +122,21 @@ def name_similarity(
             continue
         used_q.add(i)
         used_c.add(j)
-        w = weight(listed[j])
-        covered_q += similarity * w
-        covered_c += similarity * w
+        covered += similarity * c_weights[j]
         pairs.append((query[i], listed[j], round(similarity, 3)))
-    total_q = sum(weight(listed[j]) for j in used_c) + sum(
+    total_q = sum(c_weights[j] for j in used_c) + sum(
         weight(q) for i, q in enumerate(query) if i not in used_q
     )
-    total_c = sum(weight(c) for c in listed)
-    aligned = float(cfg["query_side"]) * (covered_q / total_q if total_q else 0.0) + float(
+    total_c = sum(c_weights)
+    aligned = float(cfg["query_side"]) * (covered / total_q if total_q else 0.0) + float(
         cfg["listed_side"]
-    ) * (covered_c / total_c if total_c else 0.0)
-    compact = Levenshtein.normalized_similarity("".join(query), "".join(listed))
-    if len(query) != len(listed) and compact > aligned:
-        return NameMatch(
-            compact, [("".join(query), "".join(listed), round(compact, 3))], "compact form"
-        )
+    ) * (covered / total_c if total_c else 0.0)
+    if len(query) != len(listed):
+        compact = Levenshtein.normalized_similarity("".join(query), "".join(listed))
+        if compact > aligned:
+            return NameMatch(
+                compact, [("".join(query), "".join(listed), round(compact, 3))], "compact form"
+            )
     return NameMatch(aligned, pairs)
 
 
