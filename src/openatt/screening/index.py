@@ -19,10 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from openatt.screening.model import ListEntity, NameKind
-from openatt.screening.normalise import name_tokens, skeleton_keys
+from openatt.screening.normalise import name_tokens, skeleton_keys, token_weight_factor
 
 MIN_FUZZY_LENGTH = 4
-_SIMILAR_CACHE = 200_000
+_SIMILAR_CACHE = 100_000
+_MAX_SKELETON_FANOUT = 64
 
 
 def deletions(token: str) -> set[str]:
@@ -96,7 +97,9 @@ class CandidateIndex:
         idf = self.idf.tolist()
         ids = self.token_ids
         for name in self.names:
-            name.weights = tuple(idf[ids[token]] for token in name.tokens)
+            name.weights = tuple(
+                idf[ids[token]] * token_weight_factor(token) for token in name.tokens
+            )
         edits: dict[str, list[int]] = defaultdict(list)
         skeletons: dict[str, list[int]] = defaultdict(list)
         for token_id, token in enumerate(self.vocabulary):
@@ -104,24 +107,41 @@ class CandidateIndex:
                 edits[key].append(token_id)
             for key in skeleton_keys(token):
                 skeletons[key].append(token_id)
-        self._similar: dict[str, tuple[int, ...]] = {}
+        self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
         self.sorted_texts = [name.sorted_text for name in self.names]
         self.name_lengths = np.array([len(name.tokens) for name in self.names], dtype=np.int16)
         self.edits = {k: tuple(v) for k, v in edits.items()}
         self.skeletons = {k: tuple(v) for k, v in skeletons.items()}
 
     def similar_tokens(self, token: str) -> tuple[int, ...]:
-        """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``
-        (remembered: query tokens such as common given names recur all the time)."""
-        cached = self._similar.get(token)
-        if cached is not None:
-            return cached
+        """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``.
+
+        A skeleton shared by very many vocabulary tokens (short ones, such as "mr") says
+        little and is not used for retrieval."""
         found: set[int] = set()
         for key in deletions(token):
             found.update(self.edits.get(key, ()))
         for key in skeleton_keys(token):
-            found.update(self.skeletons.get(key, ()))
-        result = tuple(found)
+            matches = self.skeletons.get(key, ())
+            if len(matches) <= _MAX_SKELETON_FANOUT:
+                found.update(matches)
+        return tuple(found)
+
+    def token_postings(self, token: str) -> tuple[float, npt.NDArray[np.int32]] | None:
+        """(rarity weight, names) for every vocabulary token similar to ``token``.
+
+        Remembered per token: query tokens such as common given names recur all the time."""
+        cached = self._similar.get(token)
+        if cached is not None or token in self._similar:
+            return cached
+        matched = self.similar_tokens(token)
+        result: tuple[float, npt.NDArray[np.int32]] | None = None
+        if matched:
+            arrays = [self.postings[t] for t in matched]
+            weight = float(self.idf[list(matched)].max())
+            # Not de-duplicated: a name reached through two spellings of one query token
+            # counts a little more, which only affects the order of candidates.
+            result = (weight, arrays[0] if len(arrays) == 1 else np.concatenate(arrays))
         if len(self._similar) < _SIMILAR_CACHE:
             self._similar[token] = result
         return result
@@ -135,17 +155,7 @@ class CandidateIndex:
         keys = set(tokens)
         if len(tokens) > 1:
             keys.add("".join(tokens))
-        groups: list[tuple[float, npt.NDArray[np.int32]]] = []
-        for token in keys:
-            matched = self.similar_tokens(token)
-            if not matched:
-                continue
-            arrays = [self.postings[t] for t in matched]
-            weight = float(self.idf[list(matched)].max())
-            # Not de-duplicated: a name reached through two spellings of one query token
-            # counts a little more, which only affects the order of candidates.
-            merged = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-            groups.append((weight, merged))
+        groups = [found for token in keys if (found := self.token_postings(token)) is not None]
         if not groups:
             return []
         cap = max(int(len(self.names) * common_share), limit)

@@ -134,3 +134,15 @@ def skeleton_keys(token: str) -> tuple[str, ...]:
     elif len(token) > 3 and token[0] == "l" and token[1] not in "aeiouy":
         keys.append(skeleton(token[1:]))
     return tuple(k for k in keys if len(k) >= 3)
+
+
+@functools.cache
+def _patronymic_suffixes() -> tuple[str, ...]:
+    return tuple(str(x) for x in _rules()["patronymic_suffixes"])
+
+
+def token_weight_factor(token: str) -> float:
+    """How much a token counts when it is missing from the other side (patronymics less)."""
+    if len(token) > 6 and token.endswith(_patronymic_suffixes()):
+        return float(_rules()["patronymic_weight"])  # type: ignore[arg-type]
+    return 1.0

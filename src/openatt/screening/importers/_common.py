@@ -47,6 +47,8 @@ def script_of(text: str) -> str:
     Names mixing Latin and another script are labelled with the other one: that is the part
     that needs transliterating.
     """
+    if text.isascii():
+        return "Latin"
     for char in text:
         if not char.isalpha():
             continue
