@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a report script: its long lines are table and message formats)
 """Screening benchmark: openatt-match-v1 against nomenklatura logic-v2 and a rapidfuzz brute force.
 
 A script, not a test (speed is never asserted in the test suite). Run from the repo root:
@@ -34,7 +35,6 @@ import csv
 import datetime as dt
 import json
 import multiprocessing
-import os
 import random
 import resource
 import sys
@@ -94,7 +94,9 @@ def name_pools() -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     pairs: dict[str, list[tuple[str, str]]] = {}
     for script in SCRIPTS:
         rows = []
-        with (DATA / f"name-transliteration-wikidata/wd_{script}_20.tsv").open(encoding="utf-8") as f:
+        with (DATA / f"name-transliteration-wikidata/wd_{script}_20.tsv").open(
+            encoding="utf-8"
+        ) as f:
             for line in f:
                 parts = line.rstrip("\n").split("\t")
                 if len(parts) >= 2 and parts[0].isalpha():
@@ -118,11 +120,9 @@ def padding(count: int, rng: random.Random) -> list[ListEntity]:
                 parts = [target for _, target in chosen]
             names = [Name(" ".join(parts), NameKind.primary, script)]
             birth = f"{rng.randint(1940, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            generated.append(
-                ListEntity(f"pad:{number}", Schema.person, names, birth_dates=[birth])
-            )
+            generated.append(ListEntity(f"pad:{number}", Schema.person, names, birth_dates=[birth]))
         else:
-            words = [rng.choice(latin).title()] + rng.sample(COMPANY_WORDS, rng.choice((1, 2)))
+            words = [rng.choice(latin).title(), *rng.sample(COMPANY_WORDS, rng.choice((1, 2)))]
             value = " ".join(words) + " " + rng.choice(LEGAL_FORMS)
             generated.append(
                 ListEntity(f"pad:{number}", Schema.organization, [Name(value, NameKind.primary)])
@@ -155,14 +155,25 @@ def positives(entities: list[ListEntity]) -> tuple[list[Labelled], int]:
             by_name.setdefault(_key(name.value), entity.entity_id)
     found: list[Labelled] = []
     unmapped = 0
-    for plain, treated in zip(_csv("positives_un_untreated.csv"), _csv("positives_un_treated.csv"), strict=True):
+    for plain, treated in zip(
+        _csv("positives_un_untreated.csv"), _csv("positives_un_treated.csv"), strict=True
+    ):
         expected = by_name.get(_key(plain["full_name"]))
         if expected is None:
             unmapped += 1
             continue
         for row, group in ((plain, "UN as listed"), (treated, "UN perturbed")):
             found.append(
-                Labelled(Query(row["full_name"], row["date_of_birth"] or None, row["nationality"] or None, "person"), expected, group)
+                Labelled(
+                    Query(
+                        row["full_name"],
+                        row["date_of_birth"] or None,
+                        row["nationality"] or None,
+                        "person",
+                    ),
+                    expected,
+                    group,
+                )
             )
     return found, unmapped
 
@@ -186,7 +197,11 @@ def variants(entities: list[ListEntity], count: int, rng: random.Random) -> list
     out: list[Labelled] = []
     while len(out) < count:
         entity = rng.choice(real)
-        latin = [n.value for n in entity.names if n.script == "Latin" and n.kind is not NameKind.weak_alias]
+        latin = [
+            n.value
+            for n in entity.names
+            if n.script == "Latin" and n.kind is not NameKind.weak_alias
+        ]
         other = [n.value for n in entity.names if n.script != "Latin"]
         if not latin:
             continue
@@ -198,11 +213,22 @@ def variants(entities: list[ListEntity], count: int, rng: random.Random) -> list
             text = " ".join(tokens)
         elif kind == "swap" and len(tokens) >= 2:
             text = " ".join(tokens[1:] + tokens[:1])
-        elif kind == "drop" and "," not in latin[0] and len(tokens) >= 3 and entity.schema is Schema.person:
+        elif (
+            kind == "drop"
+            and "," not in latin[0]
+            and len(tokens) >= 3
+            and entity.schema is Schema.person
+        ):
             middle = rng.randrange(1, len(tokens) - 1)  # a middle name, never the first or last
             text = " ".join(tokens[:middle] + tokens[middle + 1 :])
         elif kind == "legal" and entity.schema is Schema.organization:
-            text = " ".join(t for t in tokens if ascii_fold(t) not in {"llc", "ltd", "ooo", "co", "inc"}) + " " + rng.choice(LEGAL_FORMS)
+            text = (
+                " ".join(
+                    t for t in tokens if ascii_fold(t) not in {"llc", "ltd", "ooo", "co", "inc"}
+                )
+                + " "
+                + rng.choice(LEGAL_FORMS)
+            )
         elif kind == "translit" and other:
             text = ascii_fold(rng.choice(other)).title()
         else:
@@ -217,11 +243,17 @@ def negatives(count: int, rng: random.Random) -> list[Labelled]:
     rows = _csv("negatives_global.csv") + _csv("negatives_us.csv")
     rng.shuffle(rows)
     out = [
-        Labelled(Query(r["full_name"], r["date_of_birth"] or None, None, "person"), None, "negatives (synthetic)")
+        Labelled(
+            Query(r["full_name"], r["date_of_birth"] or None, None, "person"),
+            None,
+            "negatives (synthetic)",
+        )
         for r in rows[:count]
     ]
     out += [
-        Labelled(Query(r["full_name"], r["date_of_birth"] or None, None, "person"), None, "US Congress")
+        Labelled(
+            Query(r["full_name"], r["date_of_birth"] or None, None, "person"), None, "US Congress"
+        )
         for r in _csv("positives_us_congress_untreated.csv")
     ]
     return out
@@ -230,21 +262,27 @@ def negatives(count: int, rng: random.Random) -> list[Labelled]:
 def transliteration_pairs(per_script: int, rng: random.Random) -> list[tuple[str, str, bool]]:
     _, pairs = name_pools()
     out: list[tuple[str, str, bool]] = []
-    for script, rows in pairs.items():
+    for rows in pairs.values():
         sample = rng.sample(rows, min(per_script, len(rows)))
         out += [(target, latin, True) for latin, target in sample]
         shuffled = rng.sample(rows, len(sample))
-        out += [(t, latin, False) for (latin, _), (_, t) in zip(sample, shuffled, strict=True) if t != _]
+        out += [
+            (t, latin, False) for (latin, _), (_, t) in zip(sample, shuffled, strict=True) if t != _
+        ]
     with (DATA / "name-transliteration-google-ar2en/ar2en-test.tsv").open(encoding="utf-8") as f:
         rows = [tuple(line.rstrip("\n").split("\t")[:2]) for line in f if "\t" in line]
     sample = rng.sample(rows, min(per_script, len(rows)))
     out += [(a, e, True) for a, e in sample]
-    out += [(a, e, False) for (a, _), (_, e) in zip(sample, rng.sample(rows, len(sample)), strict=True)]
+    out += [
+        (a, e, False) for (a, _), (_, e) in zip(sample, rng.sample(rows, len(sample)), strict=True)
+    ]
     return out
 
 
 # -- the matchers ------------------------------------------------------------------------------
-Screener = Callable[[list[Query]], list[list[tuple[str, str]]]]  # -> per query [(entity_id, matched name)]
+Screener = Callable[
+    [list[Query]], list[list[tuple[str, str]]]
+]  # -> per query [(entity_id, matched name)]
 
 
 def build_openatt(entities: list[ListEntity], workers: int, threshold: float) -> Screener:
@@ -315,14 +353,22 @@ def build_nomenklatura(entities: list[ListEntity], workers: int, threshold: floa
     with store.writer() as writer:
         for entity in entities:
             props: dict[str, list[str]] = {"name": [entity.names[0].value]}
-            props["alias"] = [n.value for n in entity.names[1:] if n.kind is not NameKind.weak_alias]
-            props["weakAlias"] = [n.value for n in entity.names[1:] if n.kind is NameKind.weak_alias]
+            props["alias"] = [
+                n.value for n in entity.names[1:] if n.kind is not NameKind.weak_alias
+            ]
+            props["weakAlias"] = [
+                n.value for n in entity.names[1:] if n.kind is NameKind.weak_alias
+            ]
             if entity.schema is Schema.person and entity.birth_dates:
                 props["birthDate"] = entity.birth_dates
             codes = [c for c in (_alpha2(x) for x in entity.countries) if c]
             if codes:
                 props["nationality" if entity.schema is Schema.person else "country"] = codes
-            data = {"id": entity.entity_id.replace(":", "-"), "schema": _FTM_SCHEMA[entity.schema], "properties": props}
+            data = {
+                "id": entity.entity_id.replace(":", "-"),
+                "schema": _FTM_SCHEMA[entity.schema],
+                "properties": props,
+            }
             writer.add_entity(StatementEntity.from_data(dataset, data))
     view = store.view(dataset)
     folder = Path(tempfile.mkdtemp(prefix="nk-index-"))
@@ -338,7 +384,11 @@ def build_nomenklatura(entities: list[ListEntity], workers: int, threshold: floa
             if query.birth_date:
                 props["birthDate"] = [query.birth_date]
             schema = "Person" if query.kind == "person" else "LegalEntity"
-            subjects.append(StatementEntity.from_data(dataset, {"id": f"q{number}", "schema": schema, "properties": props}))
+            subjects.append(
+                StatementEntity.from_data(
+                    dataset, {"id": f"q{number}", "schema": schema, "properties": props}
+                )
+            )
         by_id = {s.id: s for s in subjects}
         out: dict[str, list[tuple[str, str]]] = {s.id: [] for s in subjects}
         for subject_id, candidates in index.match_entities(subjects):
@@ -398,14 +448,21 @@ def run_isolated(builder: Any, name: str, threshold: float, entities: list[ListE
                  query_sets: dict[str, list[Query]]) -> Outcome:  # fmt: skip
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(builder, name, threshold, entities, workers, query_sets, _rss_mb(), sender))
+    process = context.Process(
+        target=_child,
+        args=(builder, name, threshold, entities, workers, query_sets, _rss_mb(), sender),
+    )
     process.start()
     outcome: Outcome = receiver.recv()
     process.join()
     return outcome
 
 
-def score(labelled: list[Labelled], results: list[list[tuple[str, str]]], names_of: dict[str, set[tuple[str, ...]]]) -> dict[str, float]:
+def score(
+    labelled: list[Labelled],
+    results: list[list[tuple[str, str]]],
+    names_of: dict[str, set[tuple[str, ...]]],
+) -> dict[str, float]:
     positives_total = found = hits_total = hits_right = negative_total = negative_hit = 0
     for item, hits in zip(labelled, results, strict=True):
         hits_total += len(hits)
@@ -427,10 +484,11 @@ def score(labelled: list[Labelled], results: list[list[tuple[str, str]]], names_
     }
 
 
-def pair_scores(pairs: list[tuple[str, str, bool]], threshold: float, engine: str) -> tuple[float, float]:
+def pair_scores(
+    pairs: list[tuple[str, str, bool]], threshold: float, engine: str
+) -> tuple[float, float]:
     """(recall on positive pairs, false-match rate on shuffled pairs) for one engine."""
     if engine == "openatt":
-        from openatt.screening.index import CandidateIndex
 
         def similar(a: str, b: str) -> float:
             return name_similarity(name_tokens(a), name_tokens(b), lambda _t: 1.0).score
@@ -448,8 +506,12 @@ def pair_scores(pairs: list[tuple[str, str, bool]], threshold: float, engine: st
         config = ScoringConfig.defaults()
 
         def similar(a: str, b: str) -> float:
-            left = StatementEntity.from_data(dataset, {"id": "a", "schema": "Person", "properties": {"name": [a]}})
-            right = StatementEntity.from_data(dataset, {"id": "b", "schema": "Person", "properties": {"name": [b]}})
+            left = StatementEntity.from_data(
+                dataset, {"id": "a", "schema": "Person", "properties": {"name": [a]}}
+            )
+            right = StatementEntity.from_data(
+                dataset, {"id": "b", "schema": "Person", "properties": {"name": [b]}}
+            )
             return float(LogicV2.compare(left, right, config).score)
 
     positive = [similar(a, b) >= threshold for a, b, label in pairs if label]
@@ -458,11 +520,19 @@ def pair_scores(pairs: list[tuple[str, str, bool]], threshold: float, engine: st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=300_000, help="entities in the padded list")
-    parser.add_argument("--negatives", type=int, default=100_000, help="synthetic negatives screened by openatt")
-    parser.add_argument("--variants", type=int, default=2_000, help="generated variants of real listed names")
-    parser.add_argument("--peer-queries", type=int, default=600, help="queries sampled for all three matchers")
+    parser.add_argument(
+        "--negatives", type=int, default=100_000, help="synthetic negatives screened by openatt"
+    )
+    parser.add_argument(
+        "--variants", type=int, default=2_000, help="generated variants of real listed names"
+    )
+    parser.add_argument(
+        "--peer-queries", type=int, default=600, help="queries sampled for all three matchers"
+    )
     parser.add_argument("--pairs-per-script", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261126)
@@ -475,8 +545,14 @@ def main() -> None:
     entities = real_entities()
     real = len(entities)
     entities += padding(max(0, args.size - real), rng)
-    print(f"list: {len(entities):,} entities ({real:,} real, {len(entities) - real:,} generated) in {time.perf_counter() - started:.1f}s")
-    names_of: dict[str, set[tuple[str, ...]]] = {e.entity_id: {_key(n.value) for n in e.names} for e in entities if not e.entity_id.startswith("pad:")}
+    print(
+        f"list: {len(entities):,} entities ({real:,} real, {len(entities) - real:,} generated) in {time.perf_counter() - started:.1f}s"
+    )
+    names_of: dict[str, set[tuple[str, ...]]] = {
+        e.entity_id: {_key(n.value) for n in e.names}
+        for e in entities
+        if not e.entity_id.startswith("pad:")
+    }
 
     pos, unmapped = positives(entities)
     labelled = pos + variants(entities, args.variants, rng) + negatives(args.negatives, rng)
@@ -484,14 +560,29 @@ def main() -> None:
           f"{args.variants} variants, {len(labelled) - len(pos) - args.variants:,} negatives)")  # fmt: skip
     sample = rng.sample(labelled, min(args.peer_queries, len(labelled)))
     # The sample keeps every positive group represented: add the perturbed UN rows if few were drawn.
-    query_sets = {"sample": [item.query for item in sample], "all": [item.query for item in labelled]}
+    query_sets = {
+        "sample": [item.query for item in sample],
+        "all": [item.query for item in labelled],
+    }
 
     engines: list[tuple[str, Any, float, dict[str, list[Query]]]] = [
         ("openatt (openatt-match-v1)", build_openatt, default_threshold(), query_sets),
-        ("rapidfuzz brute force (token_sort_ratio)", build_rapidfuzz, 0.85, {"sample": query_sets["sample"]}),
+        (
+            "rapidfuzz brute force (token_sort_ratio)",
+            build_rapidfuzz,
+            0.85,
+            {"sample": query_sets["sample"]},
+        ),
     ]
     if not args.skip_nomenklatura:
-        engines.append(("nomenklatura logic-v2 + blocker index", build_nomenklatura, 0.70, {"sample": query_sets["sample"]}))
+        engines.append(
+            (
+                "nomenklatura logic-v2 + blocker index",
+                build_nomenklatura,
+                0.70,
+                {"sample": query_sets["sample"]},
+            )
+        )
 
     outcomes = []
     for name, builder, threshold, sets in engines:
@@ -499,14 +590,19 @@ def main() -> None:
         outcome = run_isolated(builder, name, threshold, entities, args.workers, sets)
         outcomes.append(outcome)
         for label, (count, seconds) in outcome.timings.items():
-            print(f"  {label}: {count:,} queries in {seconds:.1f}s wall ({count / seconds:,.0f}/s), {outcome.cpu[label]:.1f} CPU-s "
-                  f"({count / max(outcome.cpu[label], 1e-9):,.0f}/CPU-s); build {outcome.build_s:.1f}s, peak +{outcome.peak_mb:,.0f} MB", flush=True)
+            print(
+                f"  {label}: {count:,} queries in {seconds:.1f}s wall ({count / seconds:,.0f}/s), {outcome.cpu[label]:.1f} CPU-s "
+                f"({count / max(outcome.cpu[label], 1e-9):,.0f}/CPU-s); build {outcome.build_s:.1f}s, peak +{outcome.peak_mb:,.0f} MB",
+                flush=True,
+            )
 
     pairs = transliteration_pairs(args.pairs_per_script, rng)
     rows = []
     for outcome in outcomes:
         on_sample = score(sample, outcome.results["sample"], names_of)
-        on_all = score(labelled, outcome.results["all"], names_of) if "all" in outcome.results else None
+        on_all = (
+            score(labelled, outcome.results["all"], names_of) if "all" in outcome.results else None
+        )
         engine = outcome.name.split()[0]
         translit = pair_scores(pairs, outcome.threshold, engine)
         count, seconds = outcome.timings["sample"]
@@ -547,12 +643,19 @@ def main() -> None:
         results = next(o for o in outcomes if "all" in o.results).results["all"]
         for item, hits in zip(labelled, results, strict=True):
             if item.expected:
-                ok = any(h[0] == item.expected or _key(h[1]) in names_of.get(item.expected, set()) for h in hits)
+                ok = any(
+                    h[0] == item.expected or _key(h[1]) in names_of.get(item.expected, set())
+                    for h in hits
+                )
                 groups.setdefault(item.group, []).append(int(ok))
             else:
                 groups.setdefault(item.group, []).append(int(bool(hits)))
         for group, values in sorted(groups.items()):
-            measure = "hit rate (false)" if group in ("US Congress", "negatives (synthetic)") else "recall"
+            measure = (
+                "hit rate (false)"
+                if group in ("US Congress", "negatives (synthetic)")
+                else "recall"
+            )
             print(f"  {group:28} {measure:16} {sum(values) / len(values):.3f} (n={len(values):,})")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")

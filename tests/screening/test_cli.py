@@ -72,7 +72,9 @@ def test_screen_file_csv_out(home: Path, lists_dir: Path, tmp_path: Path) -> Non
     assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
     parties = tmp_path / "parties.csv"
     parties.write_text(
-        "name,birth_date,country,kind\nEmraan Ali,1967-07-04,TT,person\nAcme Widgets,,,organization\n",
+        "name,birth_date,country,kind\n"
+        "Emraan Ali,1967-07-04,TT,person\n"
+        "Acme Widgets,,,organization\n",
         "utf-8",
     )
     result = _run("screen", "--file", str(parties), "--format", "csv", "--threshold", "0.9")

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (names are written in Cyrillic, Greek and other scripts on purpose)
 """Normalisation: transliteration of many scripts, diacritics, legal forms, honorifics."""
 
 from __future__ import annotations

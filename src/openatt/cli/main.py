@@ -31,10 +31,10 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands
+    from openatt.cli import core_commands, screening
 
     core_commands.register(app)
-    from openatt.cli import screening; screening.register(app)
+    screening.register(app)
     return app
 
 

@@ -203,7 +203,8 @@ def _read_parties(path: Path) -> list[Query]:
         kind = (row.get("kind") or "").strip().lower() or None
         if kind not in (None, "person", "organization"):
             raise _fail(
-                f"--file: {path.name} line {line}: kind must be person or organization, not {kind!r}"
+                f"--file: {path.name} line {line}: "
+                f"kind must be person or organization, not {kind!r}"
             )
         queries.append(
             Query(
@@ -313,7 +314,7 @@ def screen(
     available = store.list_ids()
     if not available:
         raise _fail("no list loaded: run `openatt lists import FILE` first")
-    unknown = [l for l in lists or [] if l not in available]
+    unknown = [name for name in lists or [] if name not in available]
     if unknown:
         raise _fail(f"--list: {', '.join(unknown)} not loaded (loaded: {', '.join(available)})")
     matcher = matcher_for(store, lists)

@@ -96,9 +96,9 @@ class CandidateIndex:
         self.max_idf = float(math.log(1 + total))
         idf = self.idf.tolist()
         ids = self.token_ids
-        for name in self.names:
-            name.weights = tuple(
-                idf[ids[token]] * token_weight_factor(token) for token in name.tokens
+        for indexed in self.names:
+            indexed.weights = tuple(
+                idf[ids[token]] * token_weight_factor(token) for token in indexed.tokens
             )
         edits: dict[str, list[int]] = defaultdict(list)
         skeletons: dict[str, list[int]] = defaultdict(list)
@@ -171,16 +171,16 @@ class CandidateIndex:
             if len(ids) > limit * 2:
                 gap = np.abs(self.name_lengths[ids] - wanted)
                 ids = ids[np.argsort(gap, kind="stable")[: limit * 2]]
-            return ids.tolist()
+            return [int(i) for i in ids]
         ids = np.concatenate([g[1] for g in usable])
         weights = np.concatenate([np.full(len(g[1]), g[0], dtype=np.float32) for g in usable])
         unique, inverse = np.unique(ids, return_inverse=True)
-        scores = np.bincount(inverse, weights=weights)
+        scores: npt.NDArray[np.float64] = np.bincount(inverse, weights=weights).astype(np.float64)
         # Between names sharing the same tokens, prefer those of the query's length.
-        scores -= 0.01 * np.abs(self.name_lengths[unique] - wanted)
+        scores = scores - 0.01 * np.abs(self.name_lengths[unique] - wanted)
         if len(unique) > limit:
             top = np.argpartition(-scores, limit)[:limit]
             top = top[np.argsort(-scores[top])]
         else:
             top = np.argsort(-scores)
-        return unique[top].tolist()
+        return [int(i) for i in unique[top]]

@@ -52,7 +52,8 @@ def _phrase_index() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 @functools.cache
 def _rewrites() -> tuple[tuple[str, str], ...]:
-    return tuple((str(a), str(b)) for a, b in _rules()["skeleton_rewrites"])  # type: ignore[misc]
+    pairs: list[list[str]] = _rules()["skeleton_rewrites"]  # type: ignore[assignment]
+    return tuple((str(pair[0]), str(pair[1])) for pair in pairs)
 
 
 def ascii_fold(text: str) -> str:
@@ -109,7 +110,8 @@ def _strip_phrases(raw: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=262144)
 def name_tokens(text: str) -> tuple[str, ...]:
-    """The normalised tokens of a name, legal forms and honorifics removed where that leaves some."""
+    """The normalised tokens of a name; legal forms and honorifics are removed unless that
+    would leave nothing."""
     tokens = ascii_fold(text).split()
     stripped = _strip_phrases(tokens)
     return tuple(stripped or tokens)

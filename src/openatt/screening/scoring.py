@@ -7,8 +7,9 @@ can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
 one listed token (greedily, most similar first), a pair's similarity being the larger of the
-normalised optimal-string-alignment similarity (Levenshtein with transpositions), a fixed value for equal consonant skeletons (transliteration
-variants) and a fixed value for an initial. Tokens are weighted by rarity in the list (a shared
+normalised optimal-string-alignment similarity (Levenshtein with transpositions), a fixed
+value for equal consonant skeletons (transliteration variants) and a fixed value for an
+initial. Tokens are weighted by rarity in the list (a shared
 "Mohammed" says less than a shared "Tikriti"). The score mixes how much of the query and how
 much of the listed name is covered; the compact forms (all tokens joined) are compared too, so
 "Abdulrahman" meets "Abdul Rahman".
@@ -104,11 +105,7 @@ def name_similarity(
     floor = float(cfg["token_floor"])
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
-        (
-            (token_similarity(q, c), i, j)
-            for i, q in enumerate(query)
-            for j, c in enumerate(listed)
-        ),
+        ((token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
         reverse=True,
     )
     used_q: set[int] = set()

@@ -51,7 +51,8 @@ def read(path: Path) -> ImportResult:
             continue
         if len(row) != columns:
             raise MalformedList(
-                f"line {line} ({clean(row[0]) if row else '?'}): expected {columns} columns, found {len(row)}"
+                f"line {line} ({clean(row[0]) if row else '?'}): "
+                f"expected {columns} columns, found {len(row)}"
             )
         record = dict(zip(header, row, strict=True))
         name = make_name(record["Name"], NameKind.primary)

@@ -91,7 +91,8 @@ def read(path: Path) -> ImportResult:
             continue
         if len(row) != len(header):
             raise MalformedList(
-                f"line {line} (_id {clean(row[0])!r}): expected {len(header)} columns, found {len(row)}"
+                f"line {line} (_id {clean(row[0])!r}): "
+                f"expected {len(header)} columns, found {len(row)}"
             )
         if row == header:
             skipped.append(Skipped(f"line {line}", "repeated header row"))

@@ -117,13 +117,13 @@ def read(path: Path) -> ImportResult:
     entities: list[ListEntity] = []
     seen: set[str] = set()
     for line, row in primary:
-        ent_num, name, sdn_type, program, *_rest, remarks = row
+        ent_num, primary_name, sdn_type, program, *_rest, remarks = row
         if ent_num in seen:
             raise MalformedList(f"{path.name} line {line} (ent_num {ent_num}): entry repeated")
         seen.add(ent_num)
         remarks = remarks + extra_remarks.get(ent_num, "")
         names: list[Name] = []
-        main = make_name(name, NameKind.primary)
+        main = make_name(primary_name, NameKind.primary)
         if main is None:
             skipped.append(Skipped(f"{path.name} line {line} (ent_num {ent_num})", "no name"))
             continue
