@@ -40,3 +40,10 @@ def test_listed_end_user_gives_a_un_hit(loaded_store: ListStore) -> None:
 
 def test_clean_application_has_no_hits(loaded_store: ListStore) -> None:
     assert screen_parties(_application("Ramona Quigley-Fenwick"), loaded_store) == []
+
+
+def test_ftm_hits_carry_the_authority_of_their_dataset(loaded_store: ListStore) -> None:
+    hits = screen_parties(_application("Svetlana Pavlovna POKHODOVA"), loaded_store)
+    eu = [h for h in hits if h.list_id == "opensanctions-eu_fsf-sample"]
+    assert eu and eu[0].authority == "EU"
+    assert eu[0].explanation["list_version"] == eu[0].list_version
