@@ -558,8 +558,13 @@ def main() -> None:
     labelled = pos + variants(entities, args.variants, rng) + negatives(args.negatives, rng)
     print(f"queries: {len(labelled):,} ({len(pos)} UN positives, {unmapped} UN rows not mapped to a listed name, "
           f"{args.variants} variants, {len(labelled) - len(pos) - args.variants:,} negatives)")  # fmt: skip
-    sample = rng.sample(labelled, min(args.peer_queries, len(labelled)))
-    # The sample keeps every positive group represented: add the perturbed UN rows if few were drawn.
+    # The peers' sample is stratified: half labelled positives, half negatives.
+    positive_items = [item for item in labelled if item.expected]
+    negative_items = [item for item in labelled if not item.expected]
+    half = args.peer_queries // 2
+    sample = rng.sample(positive_items, min(half, len(positive_items))) + rng.sample(
+        negative_items, min(args.peer_queries - half, len(negative_items))
+    )
     query_sets = {
         "sample": [item.query for item in sample],
         "all": [item.query for item in labelled],

@@ -109,6 +109,7 @@ class CandidateIndex:
                 skeletons[key].append(token_id)
         self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
         self.sorted_texts = [name.sorted_text for name in self.names]
+        self.plain_texts = [" ".join(name.tokens) for name in self.names]
         self.name_lengths = np.array([len(name.tokens) for name in self.names], dtype=np.int16)
         self.edits = {k: tuple(v) for k, v in edits.items()}
         self.skeletons = {k: tuple(v) for k, v in skeletons.items()}

@@ -115,14 +115,17 @@ class Matcher:
         sorted_query = " ".join(sorted(tokens))
         skeleton_query = " ".join(sorted(skeleton(t) for t in tokens))
         pick = operator.itemgetter(*candidates)
-        prefilters = [(sorted_query, pick(index.sorted_texts))]
+        # Sorted tokens make the comparison order-free; the written order is compared too,
+        # because a typo in a first letter can reorder the sorted tokens.
+        prefilters = [
+            (sorted_query, pick(index.sorted_texts)),
+            (" ".join(tokens), pick(index.plain_texts)),
+        ]
         if script_of(query.name) != "Latin":
             # Romanised non-Latin scripts (Arabic without short vowels...) are compared on
             # consonant skeletons too; Latin spelling variants survive the plain prefilter.
             prefilters.append((skeleton_query, pick(item.skeleton_texts)))
-        # The index's own best few are always scored: a typo in a first letter reorders the
-        # sorted tokens and can hide a true match from the prefilter.
-        chosen: dict[int, None] = dict.fromkeys(candidates[: int(cfg["always_scored"])])
+        chosen: dict[int, None] = {}
         for text_query, found in prefilters:
             choices = found if isinstance(found, tuple) else (found,)
             for _, _, position in process.extract(

@@ -68,9 +68,11 @@ _FUZZY_FORM_LENGTH = 5
 @functools.cache
 def _form_words() -> dict[str, str]:
     """One-deletion neighbourhood of each legal-form word of 5+ letters -> the word, so that
-    a misspelt legal form ("COMAPNY", "LIMTED") is recognised and removed too."""
+    a misspelt legal form ("COMAPNY", "LIMTED") is recognised and removed too. Honorifics
+    are matched exactly only: "Coronel" is a surname as well as a misspelt "colonel"."""
     table: dict[str, str] = {}
-    for phrase in _phrases():
+    forms = {tuple(_NON_ALNUM.sub(" ", str(p).casefold()).split()) for p in _rules()["legal_forms"]}
+    for phrase in forms:
         for word in phrase:
             if len(word) >= _FUZZY_FORM_LENGTH:
                 table[word] = word

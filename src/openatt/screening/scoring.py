@@ -70,6 +70,9 @@ class NameMatch:
     method: str = "token alignment"
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def token_similarity(query: str, listed: str) -> float:
     """Similarity of two normalised tokens (cached: the same pairs recur across candidates)."""
@@ -83,8 +86,9 @@ def token_similarity(query: str, listed: str) -> float:
     if (
         similarity < skeleton_value
         and min(len(query), len(listed)) >= 3
+        and (query[0] == listed[0] or query[0] in _VOWELS or listed[0] in _VOWELS)
+        and len(skeleton(query)) >= 3
         and skeleton(query) == skeleton(listed)
-        and len(skeleton(query)) >= 2
     ):
         similarity = skeleton_value
     return similarity
