@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from openatt.core.model import Application
-from openatt.screening import ListStore, screen_parties
+from openatt.screening import ListStore, Query, matcher_for, screen_parties
+from openatt.screening.service import _MATCHERS
 
 
 def _application(end_user: str) -> Application:
@@ -47,3 +49,15 @@ def test_ftm_hits_carry_the_authority_of_their_dataset(loaded_store: ListStore) 
     eu = [h for h in hits if h.list_id == "opensanctions-eu_fsf-sample"]
     assert eu and eu[0].authority == "EU"
     assert eu[0].explanation["list_version"] == eu[0].list_version
+
+
+def test_index_is_cached_beside_the_list_version(tmp_path: Path, lists_dir: Path) -> None:
+    store = ListStore(tmp_path)
+    version = store.import_file(lists_dir / "un-sc-consolidated/consolidated.xml").metadata.version
+    first = matcher_for(store).screen(Query("EMRAAN ALI"))
+    caches = list((tmp_path / "un-sc-consolidated" / version).glob("index-*.pickle"))
+    assert len(caches) == 1
+    _MATCHERS.clear()
+    again = ListStore(tmp_path)
+    second = matcher_for(again).screen(Query("EMRAAN ALI"))
+    assert [(h.entity_id, h.score) for h in second] == [(h.entity_id, h.score) for h in first]

@@ -10,9 +10,14 @@ kind features and keeps entities at or above the threshold. Every hit carries it
 
 from __future__ import annotations
 
+import hashlib
 import operator
-from collections.abc import Iterable, Sequence
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -50,13 +55,48 @@ class Hit:
         }
 
 
-class _ListIndex:
+class ListIndex:
+    """The candidate index of one list version with what the prefilter needs."""
+
     def __init__(self, loaded: LoadedList) -> None:
         self.metadata: ListMetadata = loaded.metadata
         self.index = CandidateIndex(loaded.entities)
         self.skeleton_texts = [
             " ".join(sorted(skeleton(t) for t in name.tokens)) for name in self.index.names
         ]
+
+
+def rules_fingerprint() -> str:
+    """Identifies the algorithm and the rule data an index was built with: a cached index
+    built under other rules must not be reused."""
+    digest = hashlib.sha256(ALGORITHM.encode())
+    for name in ("name_rules.yaml", "match_v1.yaml"):
+        digest.update(resources.files("openatt.screening").joinpath(f"data/{name}").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_or_build(version: str, load: Callable[[], LoadedList], cache: Path | None) -> ListIndex:
+    """A list version's index from ``cache`` (a file beside the stored version, written by
+    openatt itself), or built from ``load()`` and written there. A cache that cannot be read,
+    or that belongs to another version, is rebuilt."""
+    if cache is not None and cache.exists():
+        try:
+            with cache.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, ListIndex) and cached.metadata.version == version:
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+    built = ListIndex(load())
+    if cache is not None:
+        temporary = cache.with_name(cache.name + ".tmp")
+        try:
+            with temporary.open("wb") as handle:
+                pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, cache)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+    return built
 
 
 def default_threshold() -> float:
@@ -68,8 +108,8 @@ class Matcher:
 
     algorithm = ALGORITHM
 
-    def __init__(self, lists: Iterable[LoadedList]) -> None:
-        self._lists = [_ListIndex(loaded) for loaded in lists]
+    def __init__(self, lists: Iterable[LoadedList | ListIndex]) -> None:
+        self._lists = [item if isinstance(item, ListIndex) else ListIndex(item) for item in lists]
 
     @property
     def list_versions(self) -> dict[str, str]:
@@ -97,7 +137,7 @@ class Matcher:
 
     def _screen_list(
         self,
-        item: _ListIndex,
+        item: ListIndex,
         query: Query,
         tokens: tuple[str, ...],
         birth: str | None,
@@ -157,7 +197,7 @@ class Matcher:
 
     def _hit(
         self,
-        item: _ListIndex,
+        item: ListIndex,
         entity: ListEntity,
         query: Query,
         birth: str | None,

@@ -9,12 +9,13 @@ screens a batch, optionally across worker processes that share the index copy-on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 
 from openatt.core.model import Application, ScreeningHit
-from openatt.screening.matcher import Hit, Matcher
+from openatt.screening.matcher import Hit, Matcher, load_or_build, rules_fingerprint
 from openatt.screening.scoring import Query
 from openatt.screening.store import ListStore
 
@@ -29,7 +30,15 @@ def matcher_for(store: ListStore, lists: Sequence[str] | None = None) -> Matcher
     key = (id(store), versions)
     matcher = _MATCHERS.get(key)
     if matcher is None:
-        matcher = Matcher(store.load(list_id) for list_id in chosen)
+        fingerprint = rules_fingerprint()
+        matcher = Matcher(
+            load_or_build(
+                version,
+                functools.partial(store.load, list_id, version),
+                store.version_folder(list_id, version) / f"index-{fingerprint}.pickle",
+            )
+            for list_id, version in versions
+        )
         _MATCHERS[key] = matcher
     return matcher
 

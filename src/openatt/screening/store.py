@@ -159,6 +159,10 @@ class ListStore:
         os.replace(temporary, list_dir / "CURRENT")
 
     # -- reading -------------------------------------------------------------------------
+    def version_folder(self, list_id: str, version: str) -> Path:
+        """Where a stored version lives (its matcher index is cached there too)."""
+        return self.root / list_id / version
+
     def list_ids(self) -> list[str]:
         return sorted(p.name for p in self.root.iterdir() if (p / "CURRENT").exists())
 
