@@ -72,6 +72,7 @@ def load_ucdp_organized_violence(path: Path) -> IndicatorTable:
         state = state_for("ucdp", row["country_cy"], year)
         if state is None:
             continue
+        table.regions[state] = row["region_cy"]
         for variable in _UCDP_OV:
             value = _number(row[variable])
             table.put(state, year, variable, 0.0 if value is None else value)

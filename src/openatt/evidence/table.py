@@ -49,6 +49,7 @@ class IndicatorTable:
     default: dict[str, float] | None = None
     default_states: frozenset[str] = frozenset()
     default_years: tuple[int, int] | None = None
+    regions: dict[str, str] = field(default_factory=dict)  # state -> the publisher's region
 
     def put(self, state: str, year: int, variable: str, value: float) -> None:
         self.data.setdefault((state, year), {})[variable] = value
