@@ -93,3 +93,22 @@ def test_columnar_embargo_screen_agrees_with_the_engine(
             if f.criterion == "eu.1" and f.source_id and f.outcome is not Outcome.unknown
         }
         assert engine_measures == {m for _, m in hits.get(tid, set())}, tid
+
+
+def test_counterfactual_invariant(
+    register: list[Transfer], sample: list[Transfer], tables: dict[str, IndicatorTable]
+) -> None:
+    """Another supplier with the same obligations never changes a finding about the recipient;
+    one with different obligations changes only findings that attach to the supplier."""
+    from openatt.monitoring.audit import counterfactual
+
+    result = counterfactual(
+        sample[:150], REGIMES, tables, alternatives=5, contrasts=2, population=register
+    )
+    assert result.same_profile > 300
+    assert result.same_profile_identical == result.same_profile
+    supplier_rules = {"att.6.2", "eu.1", "att.6.1"}  # embargo rules read the supplier's own bans
+    for row in result.rows:
+        assert not row["same_obligations"]
+        changed = set(filter(None, row["changed_criteria"].split(";")))
+        assert changed <= supplier_rules, row
