@@ -48,13 +48,17 @@ def test_import_assess_audit(
     for needed in ("Method", "Sources", "Caveats", "Political Terror Scale", "TIV", "att.7.3"):
         assert needed in text
     folder = report.parent
-    for name in ("outcomes_by_supplier.csv", "outcomes_by_supplier.json", "audit.xlsx",
-                 "side_by_side_att.7.3.csv", "supplier_recipient_heatmap.png",
-                 "supplier_recipient_heatmap.svg", "outcomes_by_supplier_over_time.png"):  # fmt: skip
+    expected = (
+        "outcomes_by_supplier.csv", "outcomes_by_supplier.json", "audit.xlsx",
+        "side_by_side_att.7.3.csv", "supplier_recipient_heatmap.png",
+        "supplier_recipient_heatmap.svg", "outcomes_by_supplier_over_time.png",
+    )  # fmt: skip
+    for name in expected:
         assert (folder / name).stat().st_size > 0, name
     rows = json.loads((folder / "outcomes_by_supplier.json").read_text("utf-8"))
-    assert rows and all(0 <= r["share_ci_low"] <= r["share_prohibited_or_risk"] <= r["share_ci_high"] <= 1
-                        for r in rows)  # fmt: skip
+    assert rows
+    for r in rows:
+        assert 0 <= r["share_ci_low"] <= r["share_prohibited_or_risk"] <= r["share_ci_high"] <= 1
     summary = json.loads((folder / "counterfactual_summary.json").read_text("utf-8"))[0]
     assert summary["same_obligation_reassessments"] > 0
     assert summary["identical"] == summary["same_obligation_reassessments"]
