@@ -15,6 +15,8 @@ optional dependency (``pip install openatt[spark]``) and needs Java 17.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -29,12 +31,20 @@ def session(workers: int = 2) -> Any:
     """A local Spark session (``local[workers]``), quiet and small."""
     from pyspark.sql import SparkSession
 
+    # Python workers must import this openatt: give them this interpreter's search path.
+    paths = [p for p in sys.path if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        dict.fromkeys([*paths, *os.environ.get("PYTHONPATH", "").split(os.pathsep)])
+    ).strip(os.pathsep)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master(f"local[{workers}]")
         .appName("openatt-monitoring")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, workers * 2)))
         .config("spark.driver.memory", "1g")
+        # executors run this interpreter, so they import the same openatt
+        .config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"])
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
