@@ -112,3 +112,35 @@ def test_counterfactual_invariant(
         assert not row["same_obligations"]
         changed = set(filter(None, row["changed_criteria"].split(";")))
         assert changed <= supplier_rules, row
+
+
+def test_known_deliveries_during_the_somalia_embargo(
+    register: list[Transfer], tables: dict[str, IndicatorTable], tmp_path: Path
+) -> None:
+    """SIPRI records Eritrean deliveries into Somalia in 1998, 1999 and 2006, inside the
+    general and complete embargo of UNSC Resolution 733 (1992), para. 5 (23 Jan 1992 on;
+    the UN Monitoring Group on Somalia reported the 2006 supplies to the Islamic Courts,
+    S/2006/913). The screen finds them and the engine prohibits them under EU criterion 1."""
+    from openatt.monitoring.sipri import ImportReport
+
+    engine = Engine.default()
+    con = duckdb.connect(str(tmp_path / "somalia.duckdb"))
+    store.save_transfers(con, register, ImportReport(file=REGISTER, layout="trade_register_clean"))
+    embargo_screen(con, engine.reference)
+    found = con.execute(
+        "SELECT t.recipient_name, t.delivery_year, h.screen FROM embargo_hits h"
+        " JOIN transfers t ON t.id = h.transfer_id"
+        " WHERE h.embargo_id = 'un.somalia' AND t.supplier_name = 'Eritrea'"
+    ).fetchall()
+    assert {(r, y) for r, y, _ in found} >= {
+        ("SNA (Somalia)*", 1998),
+        ("Somalia", 1999),
+        ("UIC (Somalia)*", 2006),
+    }
+    by_key = {(t.supplier_name, t.recipient_name, t.delivery_year): t for t in register}
+    for recipient, year in (("SNA (Somalia)*", 1998), ("Somalia", 1999), ("UIC (Somalia)*", 2006)):
+        transfer = by_key[("Eritrea", recipient, year)]
+        (eu,) = engine.assess(transfer_application(transfer, tables), ("eu",))
+        outcomes = {f.outcome for f in eu.findings if f.criterion == "eu.1"}
+        assert Outcome.prohibited in outcomes
+        assert eu.recommendation == "deny"
