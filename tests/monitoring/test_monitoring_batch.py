@@ -45,7 +45,7 @@ def test_batch_equals_single_application_engine(
     sample: list[Transfer], tables: dict[str, IndicatorTable]
 ) -> None:
     engine = Engine.default()
-    result = assess_transfers(sample, REGIMES, tables, engine=engine)
+    result = assess_transfers(sample, REGIMES, tables, engine=engine, keep_full=True)
     assert len(result.transfer_signature) == len(sample)
     assert len(result.by_signature) < len(sample)  # signatures are shared, so work is saved
     for transfer in sample:
