@@ -35,6 +35,9 @@ def test_import_assess_audit(
     assert code == 0, out
     for provider in ("pts", "ucdp_ov", "ucdp_acd", "vdem", "cpi", "gpi", "fsi"):
         assert provider in out
+    code, out = _run("indicators", "show", "SYR", "--date", "2016-07-01")
+    assert code == 0, out
+    assert "human_rights" in out and "very_likely" in out and "2015" in out
     code, out = _run("monitor", "assess", "--regime", "att,eu", "--from", "2020", "--to", "2024")
     assert code == 0, out
     assert "Recommendations" in out and "att" in out and "eu" in out
@@ -72,6 +75,7 @@ def test_import_assess_audit(
         (("monitor", "audit", "--out", "x.pdf"), "--out"),
         (("monitor", "assess", "--regime", "att,xx"), "--regime"),
         (("indicators", "import", "/nonexistent"), "DIR"),
+        (("indicators", "show", "Narnia"), "STATE"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(home: Path, args: tuple[str, ...], field: str) -> None:

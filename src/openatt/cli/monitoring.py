@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from openatt.cli.errors import fail, parse_list
+from openatt.cli.errors import fail, parse_date, parse_list
 from openatt.evidence.providers import PROVIDERS
 from openatt.monitoring import service
 from openatt.monitoring.audit import DIMENSIONS
@@ -170,6 +170,40 @@ def indicators_import(
     missing = sorted(set(PROVIDERS) - set(tables))
     if missing:
         _OUT.print(f"Not found: {', '.join(missing)}")
+
+
+@indicators_app.command("show")
+def indicators_show(
+    state: str = typer.Argument(..., help="a state: alpha-3, alpha-2 or English name"),
+    date: str | None = typer.Option(None, "--date", help="decision date (default: today)"),
+    db: Path | None = DbOption,
+) -> None:
+    """The indicator evidence about STATE for a decision on --date, as an officer would see it
+    (kind indicator: to accept, weigh or override with reasons)."""
+    import datetime as dt
+
+    from openatt.evidence.mapping import indicator_evidence, load_mapping
+    from openatt.reference.states import UnknownState, resolve_state
+
+    try:
+        code = resolve_state(state)
+    except UnknownState as exc:
+        fail(f"STATE: {exc}")
+    day = parse_date(date, "--date") or dt.date.today()
+    tables = service.stored_indicators(db)
+    if not tables:
+        fail("no indicators imported yet: run 'openatt indicators import DIR'")
+    evidence = indicator_evidence(code, day, tables)
+    table = Table(title=f"Indicator evidence for {code} as of {day} ({load_mapping().id})")
+    for column in ("criterion", "likelihood", "severity", "source", "threshold"):
+        table.add_column(column)
+    for item in evidence:
+        threshold = (item.note or "").split(". ", 1)[0]
+        table.add_row(
+            item.criterion, item.likelihood.value, item.severity.value, item.source, threshold
+        )
+    _OUT.print(table)
+    _OUT.print("Indicators lag: each value is for a year before the decision date (see the notes).")
 
 
 def register(app: typer.Typer) -> None:

@@ -50,6 +50,11 @@ def import_indicators(directory: Path, db: Path | None = None) -> dict[str, Indi
     return tables
 
 
+def stored_indicators(db: Path | None = None) -> dict[str, IndicatorTable]:
+    with store.connect(db) as con:
+        return store.load_indicator_tables(con)
+
+
 @dataclass
 class AssessSummary:
     transfers: int
