@@ -27,7 +27,11 @@ CAVEATS = (
     "SIPRI covers major arms and very few small arms and light weapons (ATT category VIII), "
     "ammunition or parts: the audit says nothing about them.",
     "A transfer is dated 1 July of its delivery year; the classic register spreads a deal's TIV "
-    "evenly over its delivery years.",
+    "evenly over its delivery years. A delivery in a year in which an embargo began or ended "
+    "may have fallen outside it: check the dates before drawing conclusions.",
+    "SIPRI records production under licence as deliveries from the licensor (e.g. missiles "
+    "'ordered by Yugoslavia from the Soviet Union' and produced in Serbia): such rows are not "
+    "necessarily cross-border transfers.",
     "Indicators lag: each finding uses the latest indicator year before the delivery year, "
     "which describes conditions then, not on the delivery date. Country indicators describe "
     "the recipient state as a whole, not the end user or the items.",
