@@ -33,7 +33,9 @@ from openatt.monitoring.batch import assess_transfers, embargo_screen
 from openatt.monitoring.sipri import read_sipri
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-REGISTER = DATA / "transfers" / "sipri_trade_register_1950_2024" / "trade-register_generated-2025-03-13.csv"
+REGISTER = (
+    DATA / "transfers" / "sipri_trade_register_1950_2024" / "trade-register_generated-2025-03-13.csv"
+)
 REGIMES = ("att", "eu")
 
 
@@ -63,26 +65,35 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, float, str]] = []
 
-    transfers, report = timed("import register (raw SIPRI export)", rows, lambda: read_sipri(REGISTER))
+    transfers, report = timed(
+        "import register (raw SIPRI export)", rows, lambda: read_sipri(REGISTER)
+    )
     tables = timed("import indicators", rows, lambda: load_indicators(DATA / "indicators"))
     engine = timed("engine load (law + reference)", rows, Engine.default)
     assessable = [t for t in transfers if t.assessable]
     with tempfile.TemporaryDirectory() as folder:
         con = store.connect(Path(folder) / "bench.duckdb")
-        timed("store transfers in DuckDB", rows, lambda: store.save_transfers(con, transfers, report))
-        hits = timed("columnar embargo screen (DuckDB)", rows, lambda: embargo_screen(con, engine.reference))
+        timed(
+            "store transfers in DuckDB", rows, lambda: store.save_transfers(con, transfers, report)
+        )
+        hits = timed(
+            "columnar embargo screen (DuckDB)", rows, lambda: embargo_screen(con, engine.reference)
+        )
         rows[-1] = (*rows[-1][:2], f"{hits} hits")
     one = timed(
         "register under att+eu, by signature, 1 process", rows,
         lambda: assess_transfers(transfers, REGIMES, tables, engine=engine),
     )  # fmt: skip
-    rows[-1] = (*rows[-1][:2], f"{len(one.transfer_signature)} transfers, {len(one.summaries)} signatures")
+    note = f"{len(one.transfer_signature)} transfers, {len(one.summaries)} signatures"
+    rows[-1] = (*rows[-1][:2], note)
     batch_label = rows[-1][0]
     batch_seconds = rows[-1][1]
     if args.workers > 1:
         many = timed(
             f"register under att+eu, by signature, {args.workers} processes", rows,
-            lambda: assess_transfers(transfers, REGIMES, tables, engine=engine, workers=args.workers),
+            lambda: assess_transfers(
+                transfers, REGIMES, tables, engine=engine, workers=args.workers
+            ),
         )  # fmt: skip
         rows[-1] = (*rows[-1][:2], f"{len(many.transfer_signature)} transfers")
         batch_seconds = min(batch_seconds, rows[-1][1])
@@ -97,7 +108,9 @@ def main() -> None:
     per_transfer = rows[-1][1] / len(sample)
     loop_full = per_transfer * len(assessable)
     rows.append(("loop, extrapolated to the register", loop_full, f"{len(assessable)} transfers"))
-    rows.append(("ratio loop / batch (wall, best batch)", loop_full / batch_seconds, "x (not seconds)"))
+    rows.append(
+        ("ratio loop / batch (wall, best batch)", loop_full / batch_seconds, "x (not seconds)")
+    )
     cpu_ratio = CPU[loop_label] / len(sample) * len(assessable) / CPU[batch_label]
     rows.append(("ratio loop / batch (CPU, 1 process)", cpu_ratio, "x (not seconds)"))
 
@@ -113,7 +126,8 @@ def main() -> None:
     rows[-1] = (
         *rows[-1][:2],
         f"{len([t for t in subset if t.assessable])} transfers, {cf.same_profile} same-obligation "
-        f"re-assessments ({cf.same_profile_identical} identical), {cf.signatures_assessed} signatures",
+        f"re-assessments ({cf.same_profile_identical} identical), "
+        f"{cf.signatures_assessed} signatures",
     )
     cf_loop = per_transfer * (cf.same_profile + cf.other_profile) / len(REGIMES)
     rows.append(("counterfactual by loop, extrapolated", cf_loop, ""))
