@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from monitoring_fixtures import indicators_dir, transfers_dir  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Outcome

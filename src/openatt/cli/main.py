@@ -35,6 +35,9 @@ def build_app() -> typer.Typer:
 
     core_commands.register(app)
     monitoring.register(app)
+    from openatt.cli import register as register_commands
+
+    register_commands.register(app)
     return app
 
 

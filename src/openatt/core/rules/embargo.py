@@ -23,10 +23,18 @@ _NON_STATE = (EndUserKind.private, EndUserKind.non_state)
 
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
     found: list[ActiveMeasure] = []
+    # an authority may bind the licensing state only while it is a member of a group
+    # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
+    membership: dict[str, str] = ctx.params.get("authority_if_member", {})
     for authority in ctx.params.get("authorities", ["un"]):
+        group = membership.get(authority)
+        if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
+            continue
         if authority == "regime":
             for embargo in ctx.regime.embargoes:
-                found.extend(ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day))
+                found.extend(
+                    ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day)
+                )
             continue
         targets: list[str | None] = [*ctx.case.destinations, ctx.app.exporting_state, None]
         for target in dict.fromkeys(targets):
@@ -54,12 +62,31 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
         return False, "bars exports from the target, which is not the exporting state"
     in_target = target is not None and target in ctx.case.destinations
     if measure.coverage is Coverage.whole_state:
-        return (True, "the whole state is under embargo") if in_target else (False, "not a destination")
+        return (
+            (True, "the whole state is under embargo")
+            if in_target
+            else (False, "not a destination")
+        )
     if measure.coverage is Coverage.non_state:
         if not in_target:
             return False, "not a destination"
         if end_user.kind in _NON_STATE:
-            return True, f"the end user is {end_user.kind.value}, and only non-state end users are covered"
+            return (
+                True,
+                f"the end user is {end_user.kind.value}, and only non-state end users are covered",
+            )
+        duty = [
+            e
+            for e in measure.exemptions
+            if e.applies_on(ctx.day)
+            and end_user.kind in e.end_user_kinds
+            and e.procedure is not Procedure.none
+        ]
+        if duty:
+            return (
+                True,
+                f"supplies to the state's {end_user.kind.value} require a {duty[0].procedure.value}",
+            )
         return False, "covers only non-state end users; the end user is an organ of the state"
     if measure.coverage is Coverage.region:
         if not in_target:
@@ -99,7 +126,9 @@ def _exemption_applies(ctx: RuleContext, exemption: Exemption, item: Item) -> bo
     return False
 
 
-def _item_outcome(ctx: RuleContext, measure: Measure, item: Item) -> tuple[Outcome, Exemption | None]:
+def _item_outcome(
+    ctx: RuleContext, measure: Measure, item: Item
+) -> tuple[Outcome, Exemption | None]:
     matching = [e for e in measure.exemptions if _exemption_applies(ctx, e, item)]
     if not matching:
         return Outcome.prohibited, None
@@ -118,7 +147,11 @@ def _measure_finding(
     for index, item in covered:
         outcome, exemption = _item_outcome(ctx, measure, item)
         outcomes.append(outcome)
-        entry: dict[str, Any] = {"item": index, "description": item.description, "outcome": outcome.value}
+        entry: dict[str, Any] = {
+            "item": index,
+            "description": item.description,
+            "outcome": outcome.value,
+        }
         if exemption is not None:
             entry.update(
                 exemption=exemption.id,
@@ -154,7 +187,49 @@ def _measure_finding(
 
 def _procedures(per_item: list[dict[str, Any]]) -> str:
     kinds = sorted({entry["procedure"] for entry in per_item if "procedure" in entry})
-    return " and ".join(f"a committee {k}" if k == "approval" else f"a {k}" for k in kinds) or "a person's check"
+    return (
+        " and ".join(f"a committee {k}" if k == "approval" else f"a {k}" for k in kinds)
+        or "a person's check"
+    )
+
+
+_LIST_AUTHORITY = {"un": "UN", "eu": "EU"}
+
+
+def listed_party_findings(
+    ctx: RuleContext, authorities: list[str], covered: set[str]
+) -> list[Finding]:
+    """A party confirmed on a list of an authority whose measures the rule applies: the
+    measures against listed parties (arms measures, asset freezes) bar the transfer."""
+    wanted = {_LIST_AUTHORITY.get(a, a.upper()) for a in authorities}
+    findings = []
+    for hit in ctx.app.screening:
+        if hit.false_positive or hit.authority.upper() not in wanted or hit.entity_id in covered:
+            continue
+        facts = {
+            "party_role": hit.party_role,
+            "party_name": hit.party_name,
+            "list": hit.list_id,
+            "list_version": hit.list_version,
+            "entity_id": hit.entity_id,
+            "matched_name": hit.matched_name,
+            "score": hit.score,
+            "programme": hit.programme,
+            "listed_on": hit.listed_on.isoformat() if hit.listed_on else None,
+            "algorithm": hit.algorithm,
+            "explanation": hit.explanation,
+        }
+        findings.append(
+            ctx.finding(
+                Outcome.prohibited,
+                f"{hit.party_role} {hit.party_name!r} is listed by the {hit.authority} "
+                f"({hit.entity_id}, {hit.matched_name}): measures against listed parties apply",
+                facts,
+                factors_against=(f"screening hit on {hit.list_id} scored {hit.score:.2f}",),
+                source_id=f"{hit.list_id}:{hit.entity_id}",
+            )
+        )
+    return findings
 
 
 def embargo(ctx: RuleContext) -> list[Finding]:
@@ -189,14 +264,24 @@ def embargo(ctx: RuleContext) -> list[Finding]:
         else:
             reason = why if not covered else "no covered item category"
             not_covering.append({"measure": active.measure.id, "why_not": reason})
+    covered_ids = {
+        hit.entity_id
+        for f in findings
+        for hit in ctx.app.screening
+        if f.facts.get("why_covered", "").find(hit.entity_id) >= 0
+    }
+    findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
     if not findings:
         checked = sorted({*ctx.case.destinations, ctx.app.exporting_state})
         findings.append(
             ctx.finding(
                 Outcome.clear,
                 "no arms embargo in force covers this transfer",
-                {"states_checked": checked, "authorities": ctx.params.get("authorities", ["un"]),
-                 "measures_in_force_not_covering": not_covering},
+                {
+                    "states_checked": checked,
+                    "authorities": ctx.params.get("authorities", ["un"]),
+                    "measures_in_force_not_covering": not_covering,
+                },
             )
         )
     return findings
