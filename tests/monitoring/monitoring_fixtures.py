@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(scope="session")
-def transfers_dir(shared_data: Path) -> Path:
+@pytest.fixture(scope="session", name="transfers_dir")
+def transfers_dir_fixture(shared_data: Path) -> Path:
     return shared_data / "transfers"
 
 
-@pytest.fixture(scope="session")
-def indicators_dir(shared_data: Path) -> Path:
+@pytest.fixture(scope="session", name="indicators_dir")
+def indicators_dir_fixture(shared_data: Path) -> Path:
     return shared_data / "indicators"

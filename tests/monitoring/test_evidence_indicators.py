@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import indicators_dir, transfers_dir  # noqa: F401
+from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.model import EvidenceKind
 from openatt.evidence.mapping import indicator_evidence, load_mapping

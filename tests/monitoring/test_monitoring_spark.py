@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from monitoring_fixtures import indicators_dir, transfers_dir  # noqa: F401
+from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.evidence.providers import load_indicators
