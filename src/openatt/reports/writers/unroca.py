@@ -68,8 +68,8 @@ def _form(sheet: Worksheet, figures: Figures, direction: Direction, salw: bool) 
             sheet.cell(row=row, column=1, value=form_row.label).fill = CATEGORY_FILL
             row += 1
         for entry in mine:
-            origin = ""
-            values = (
+            origin = ""  # the register does not hold the state of origin: left to the user
+            values: tuple[str | int, ...] = (
                 entry.label,
                 partner_label(entry.partner),
                 entry.number,

@@ -27,7 +27,7 @@ def header(sheet: Worksheet, row: int, labels: Sequence[str], widths: Sequence[i
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
         sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+    sheet.freeze_panes = f"A{row + 1}"
 
 
 def save(workbook: Workbook, as_of: str) -> bytes:
