@@ -281,3 +281,17 @@ def test_reporting_state_limits_the_report_to_its_own_licences(register: Registe
     assert sweden.states_covered == ("SWE",)
     assert (sweden.exports.category_totals["VIII"] + britain.exports.category_totals["VIII"]
             == both.exports.category_totals["VIII"])
+
+
+def test_numbers_only_report_is_a_series_of_its_own(register: Register) -> None:
+    with_values = _generate(register, Basis.authorised, "xlsx")
+    numbers = _generate(register, Basis.authorised, "xlsx", values=False)
+    rows = [r for r in table_rows(numbers.content, "Exports") if r[2] is not None]
+    assert rows and all(r[3] is None and r[4] is None for r in rows)
+    assert _xlsx_totals(numbers.content, "Exports") == _xlsx_totals(
+        with_values.content, "Exports")
+    assert numbers.version == with_values.version == 1, "not a correction of the other"
+    with register.db.read() as session:
+        row = records.get(session, OFFICER, numbers.report_id)
+        assert row.basis == "authorised-numbers"
+        assert service.recompute(session, row).checksum() == numbers.figures_sha256

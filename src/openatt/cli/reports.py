@@ -151,6 +151,7 @@ def _treaty(
     state: str | None,
     as_of: str | None,
     database: str | None,
+    values: bool = True,
 ) -> None:
     from openatt.reports import service
 
@@ -161,7 +162,8 @@ def _treaty(
     db = _database(database)
     generated = _run(lambda: service.generate_treaty_report(
         db, _actor(), kind=kind,
-        year=year, basis=chosen, fmt=fmt, reporting_state=reporting_state, as_of=moment))
+        year=year, basis=chosen, fmt=fmt, reporting_state=reporting_state, as_of=moment,
+        values=values))
     _written(out, generated)
 
 
@@ -171,10 +173,13 @@ def att_annual(
     basis: BasisOption = "authorised",
     state: StateOption = None,
     as_of: AsOfOption = None,
+    values: Annotated[
+        bool, typer.Option("--values/--no-values", help="report values, or numbers only")
+    ] = True,
     database: DatabaseOption = None,
 ) -> None:
     """The ATT annual report (Art. 13(3)): exports and imports, categories I-VIII."""
-    _treaty("att-annual", year, basis, out, state, as_of, database)
+    _treaty("att-annual", year, basis, out, state, as_of, database, values)
 
 
 def unroca(

@@ -37,6 +37,21 @@ class Basis(StrEnum):
     actual = "actual"
 
 
+NUMBERS_ONLY = "-numbers"
+"""Suffix of a report's recorded basis when it gives the number of items without values: a
+series of its own, so that leaving values out is not mistaken for a correction."""
+
+
+def series_basis(basis: Basis, values: bool) -> str:
+    return basis.value if values else basis.value + NUMBERS_ONLY
+
+
+def parse_series_basis(text: str) -> tuple[Basis, bool]:
+    if text.endswith(NUMBERS_ONLY):
+        return Basis(text.removesuffix(NUMBERS_ONLY)), False
+    return Basis(text), True
+
+
 class Direction(StrEnum):
     exports = "exports"
     imports = "imports"
@@ -89,6 +104,9 @@ class Figures(_Frozen):
     states_covered: tuple[str, ...] = Field(
         description="the licensing states of the licences counted (exporting state of exports, "
         "importing state of imports); more than one means no --state was given"
+    )
+    values_reported: bool = Field(
+        default=True, description="False when the State reports by number of items only"
     )
     withheld_entries: int = Field(description="licences left out of the itemised tables")
     withheld_grounds: tuple[str, ...]
@@ -204,7 +222,11 @@ def _value(parts: list[Contribution]) -> tuple[float | None, str | None, str]:
 
 
 def _table(
-    form_: forms.Form, direction: Direction, parts: list[Contribution], basis: Basis
+    form_: forms.Form,
+    direction: Direction,
+    parts: list[Contribution],
+    basis: Basis,
+    values: bool = True,
 ) -> Table:
     order = {row.code: i for i, row in enumerate(form_.rows)}
     grouped: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
@@ -246,7 +268,7 @@ def _table(
                 )
             )
             continue
-        value, currency, value_note = _value(group)
+        value, currency, value_note = _value(group) if values else (None, None, "")
         defaults = [p for p in group if placed[id(p)].by_default]
         count = len({p.licence.id for p in group})
         noun = "licence(s) issued" if basis is Basis.authorised else "shipment(s) from licence(s)"
@@ -295,9 +317,11 @@ def compute(
     basis: Basis,
     reporting_state: str | None,
     kind: str = "att-annual",
+    values: bool = True,
 ) -> Figures:
     """The figures of an ATT annual report (``kind="att-annual"``, the ATT form's rows) or of
-    a UN Register return (``kind="unroca"``, the UNROCA rows)."""
+    a UN Register return (``kind="unroca"``, the UNROCA rows). ``values=False`` reports the
+    number of items only (the value is optional in the ATT template)."""
     form_name = "att" if kind == "att-annual" else "unroca"
     form_ = forms.form(form_name)
     parts = list(contributions(snapshot, year, basis, reporting_state))
@@ -311,10 +335,18 @@ def compute(
         reporting_state=reporting_state,
         as_of=snapshot.as_of,
         exports=_table(
-            form_, Direction.exports, [p for p in parts if p.direction is Direction.exports], basis
+            form_,
+            Direction.exports,
+            [p for p in parts if p.direction is Direction.exports],
+            basis,
+            values,
         ),
         imports=_table(
-            form_, Direction.imports, [p for p in parts if p.direction is Direction.imports], basis
+            form_,
+            Direction.imports,
+            [p for p in parts if p.direction is Direction.imports],
+            basis,
+            values,
         ),
         states_covered=tuple(
             sorted(
@@ -326,6 +358,7 @@ def compute(
                 }
             )
         ),
+        values_reported=values,
         withheld_entries=len({p.licence.id for p in withheld}),
         withheld_grounds=tuple(grounds),
         national_definitions=dict(forms.categories().national_definitions),

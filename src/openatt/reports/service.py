@@ -18,7 +18,13 @@ from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
 from openatt.reports import loading, national, reconcile, records
-from openatt.reports.figures import Basis, Figures, compute
+from openatt.reports.figures import (
+    Basis,
+    Figures,
+    compute,
+    parse_series_basis,
+    series_basis,
+)
 from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot
 
@@ -81,11 +87,14 @@ def treaty_figures(
     basis: Basis,
     reporting_state: str | None,
     as_of: str,
+    values: bool = True,
 ) -> tuple[Figures, reconcile.Totals]:
     """The reconciled figures of an ATT annual report or UN Register return (or
     :class:`~openatt.reports.reconcile.ReportRefused`)."""
     snap = loading.snapshot(session, as_of)
-    figures = compute(snap, year=year, basis=basis, reporting_state=reporting_state, kind=kind)
+    figures = compute(
+        snap, year=year, basis=basis, reporting_state=reporting_state, kind=kind, values=values
+    )
     totals = register_totals(session, snap, year, basis, reporting_state)
     reconcile.check(figures, snap, totals)
     return figures, totals
@@ -140,8 +149,10 @@ def generate_treaty_report(
     fmt: str,
     reporting_state: str | None = None,
     as_of: str | None = None,
+    values: bool = True,
 ) -> Generated:
-    """An ATT annual report or a UN Register return, written and recorded."""
+    """An ATT annual report or a UN Register return, written and recorded; ``values=False``
+    gives the number of items without values."""
     from openatt.reports.writers import att, unroca
 
     require(actor, Permission.report_read)
@@ -155,10 +166,12 @@ def generate_treaty_report(
             basis=basis,
             reporting_state=reporting_state,
             as_of=moment,
+            values=values,
         )
         checksum = figures.checksum()
+        recorded_basis = series_basis(basis, values)
         version = records.version_label(
-            session, kind, year, basis.value, reporting_state, checksum
+            session, kind, year, recorded_basis, reporting_state, checksum
         )
         if kind == "att-annual":
             content = {
@@ -176,7 +189,7 @@ def generate_treaty_report(
             actor,
             kind=kind,
             year=year,
-            basis=basis.value,
+            basis=recorded_basis,
             reporting_state=reporting_state,
             as_of=moment,
             fmt=fmt,
@@ -253,12 +266,14 @@ def recompute(session: Session, row: ReportRow) -> Figures | NationalFigures:
         return national_figures(
             session, year=row.year, reporting_state=state, as_of=row.as_of, years=years
         )
+    basis, values = parse_series_basis(row.basis)
     figures, _ = treaty_figures(
         session,
         kind=row.kind,
         year=row.year,
-        basis=Basis(row.basis),
+        basis=basis,
         reporting_state=state,
         as_of=row.as_of,
+        values=values,
     )
     return figures

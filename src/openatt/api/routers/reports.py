@@ -43,6 +43,7 @@ class _Body(BaseModel):
 class TreatyReportIn(_Body):
     basis: Basis = Basis.authorised
     format: Literal["xlsx", "csv", "json"] = "xlsx"
+    values: bool = Field(default=True, description="false: the number of items only")
 
 
 class UnrocaIn(_Body):
@@ -156,7 +157,7 @@ def att_annual(
     return _download(
         lambda: service.generate_treaty_report(
             db, actor, kind="att-annual", year=body.year, basis=body.basis, fmt=body.format,
-            reporting_state=body.reporting_state, as_of=_as_of(body.as_of)),
+            reporting_state=body.reporting_state, as_of=_as_of(body.as_of), values=body.values),
         body.year, body.basis.value)
 
 

@@ -97,6 +97,12 @@ def _title_page(sheet: Worksheet, figures: Figures, version: str | None) -> None
         ("", ""),
         ("Basis of the figures: exports", _basis(figures.basis)),
         ("Basis of the figures: imports", _basis(figures.basis)),
+        (
+            "Reported by",
+            "number of items and value"
+            if figures.values_reported
+            else "number of items (values not reported)",
+        ),
         ("", ""),
         (
             "Commercially sensitive and/or national-security information withheld "
