@@ -31,17 +31,13 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands, monitoring, screening
+    from openatt.cli import core_commands, monitoring, register, reports, screening
 
     core_commands.register(app)
     screening.register(app)
     monitoring.register(app)
-    from openatt.cli import register as register_commands
-
-    register_commands.register(app)
-    from openatt.cli import reports as report_commands
-
-    report_commands.register(app)
+    register.register(app)
+    reports.register(app)
     return app
 
 
