@@ -29,7 +29,13 @@ RECOMMENDATION_STYLE = {
     Recommendation.approve_with_conditions: "bold black on dark_orange",
     Recommendation.approve: "bold white on green",
 }
-NOTABLE = (Outcome.prohibited, Outcome.risk, Outcome.requires_authorisation, Outcome.unknown, Outcome.concern)
+NOTABLE = (
+    Outcome.prohibited,
+    Outcome.risk,
+    Outcome.requires_authorisation,
+    Outcome.unknown,
+    Outcome.concern,
+)
 
 
 def grouped(assessment: Assessment) -> list[tuple[Outcome, str, list[str]]]:
@@ -39,16 +45,22 @@ def grouped(assessment: Assessment) -> list[tuple[Outcome, str, list[str]]]:
         if finding.outcome in NOTABLE:
             groups.setdefault((finding.outcome, finding.reason), []).append(finding.criterion)
     ordered = sorted(groups.items(), key=lambda kv: NOTABLE.index(kv[0][0]))
-    return [(outcome, reason, list(dict.fromkeys(criteria))) for (outcome, reason), criteria in ordered]
+    return [
+        (outcome, reason, list(dict.fromkeys(criteria))) for (outcome, reason), criteria in ordered
+    ]
 
 
 def _title(app: Application, source: str) -> str:
-    route = " → ".join(state_name(s) for s in (app.exporting_state, *app.transit_states, app.importing_state))
+    route = " → ".join(
+        state_name(s) for s in (app.exporting_state, *app.transit_states, app.importing_state)
+    )
     ident = app.id or source
     return f"{ident}: {app.kind.value}, {route}, {app.date.isoformat()}"
 
 
-def assessment_panel(app: Application, source: str, assessments: Sequence[Assessment], verbose: bool) -> Panel:
+def assessment_panel(
+    app: Application, source: str, assessments: Sequence[Assessment], verbose: bool
+) -> Panel:
     summary = Table(show_header=True, header_style="bold", expand=True)
     summary.add_column("Regime")
     summary.add_column("Binding")
@@ -73,7 +85,9 @@ def assessment_panel(app: Application, source: str, assessments: Sequence[Assess
     parts.insert(0, Text(f"{parties}\nItems: {items}", style="dim"))
     for a in assessments:
         if a.conditions:
-            parts.append(Text(f"{a.regime} conditions: " + "; ".join(a.conditions), style="dark_orange"))
+            parts.append(
+                Text(f"{a.regime} conditions: " + "; ".join(a.conditions), style="dark_orange")
+            )
     if verbose:
         for a in assessments:
             table = Table(title=f"{a.regime_title}: {a.binding_reason}", expand=True)
@@ -90,12 +104,16 @@ def assessment_panel(app: Application, source: str, assessments: Sequence[Assess
     return Panel(Group(*parts), title=_title(app, source), title_align="left")
 
 
-def print_tables(console: Console, results: Sequence[tuple[str, Application, list[Assessment]]], verbose: bool) -> None:
+def print_tables(
+    console: Console, results: Sequence[tuple[str, Application, list[Assessment]]], verbose: bool
+) -> None:
     for source, app, assessments in results:
         console.print(assessment_panel(app, source, assessments, verbose))
 
 
-def to_json(results: Sequence[tuple[str, Application, list[Assessment]]], law_version: str) -> dict[str, Any]:
+def to_json(
+    results: Sequence[tuple[str, Application, list[Assessment]]], law_version: str
+) -> dict[str, Any]:
     from openatt import __version__
 
     return {
@@ -116,11 +134,17 @@ def to_markdown(results: Sequence[tuple[str, Application, list[Assessment]]]) ->
         out.append("| Regime | Binding | Recommendation | Decisive findings |")
         out.append("|---|---|---|---|")
         for a in assessments:
-            cell = "<br>".join(
-                f"**{', '.join(criteria)}** {outcome.value}: {reason}" for outcome, reason, criteria in grouped(a)
-            ) or "no concerns"
+            cell = (
+                "<br>".join(
+                    f"**{', '.join(criteria)}** {outcome.value}: {reason}"
+                    for outcome, reason, criteria in grouped(a)
+                )
+                or "no concerns"
+            )
             binding = "binding" if a.binding else "advisory"
-            out.append(f"| {a.regime} | {binding} | **{a.recommendation.value}** | {cell.replace('|', '/')} |")
+            out.append(
+                f"| {a.regime} | {binding} | **{a.recommendation.value}** | {cell.replace('|', '/')} |"
+            )
         for a in assessments:
             if a.conditions:
                 out.append(f"\n*{a.regime} conditions:* " + "; ".join(a.conditions))

@@ -58,7 +58,9 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
         rule = regime.rule(finding.criterion)
         if rule.kind is RuleKind.diversion:
             if not app.has_document(DocumentKind.end_user_certificate):
-                conditions.append("obtain an end-user certificate verified with the issuing authority")
+                conditions.append(
+                    "obtain an end-user certificate verified with the issuing authority"
+                )
             if not app.has_document(DocumentKind.re_export_clause):
                 conditions.append("require a re-export clause (no re-export without prior consent)")
             if not app.has_document(DocumentKind.delivery_verification):
@@ -87,7 +89,10 @@ class Engine:
     def binding(self, regime: Regime, app: Application, day: dt.date) -> tuple[bool, str]:
         state = app.deciding_state
         if day < regime.valid_from:
-            return False, f"{regime.title} was not in force on {day.isoformat()} (from {regime.valid_from.isoformat()})"
+            return (
+                False,
+                f"{regime.title} was not in force on {day.isoformat()} (from {regime.valid_from.isoformat()})",
+            )
         bind = regime.binding
         if bind.kind == "treaty" and bind.treaty:
             if self.reference.is_party(bind.treaty, state, day):
@@ -103,12 +108,16 @@ class Engine:
             return True, f"{state} is bound by {regime.title}"
         return False, f"{regime.title} binds {', '.join(bind.states)}, not {state}"
 
-    def assess_regime(self, app: Application, regime_id: str, as_of: dt.date | None = None) -> Assessment:
+    def assess_regime(
+        self, app: Application, regime_id: str, as_of: dt.date | None = None
+    ) -> Assessment:
         regime = self.law.regime(regime_id)
         day = as_of or app.date
         case = CaseView(app, day)
         findings: list[Finding] = []
-        for rule in regime.rules:
+        # Synthesis rules (e.g. ATT 7(3)) read the other findings, so they run last.
+        ordered = sorted(regime.rules, key=lambda r: r.kind is RuleKind.synthesis)
+        for rule in ordered:
             chosen = _version_for(rule, day)
             if chosen is None:
                 continue
@@ -131,8 +140,15 @@ class Engine:
             for f in findings
             if f.outcome in _DENY | _REFER | {Outcome.concern}
         )
-        if all(f.outcome is Outcome.not_applicable for f in findings if regime.rule(f.criterion).kind is RuleKind.scope):
-            reasons = ("no item is within the regime's scope: it raises no obligation for this transfer", *reasons)
+        if all(
+            f.outcome is Outcome.not_applicable
+            for f in findings
+            if regime.rule(f.criterion).kind is RuleKind.scope
+        ):
+            reasons = (
+                "no item is within the regime's scope: it raises no obligation for this transfer",
+                *reasons,
+            )
         if not binding and regime.advisory_note:
             reasons = (f"advisory: {regime.advisory_note.strip()}", *reasons)
         return Assessment(
@@ -145,7 +161,9 @@ class Engine:
             advisory=not binding,
             recommendation=recommendation,
             reasons=reasons,
-            conditions=_conditions(app, regime, findings) if recommendation is Recommendation.approve_with_conditions else (),
+            conditions=_conditions(app, regime, findings)
+            if recommendation is Recommendation.approve_with_conditions
+            else (),
             findings=tuple(findings),
             law_version=self.law_version,
             engine_version=ENGINE_VERSION,
@@ -167,7 +185,9 @@ def check_evaluators(law: Law) -> None:
         for rule in regime.rules:
             if rule.evaluator not in EVALUATORS:
                 known = ", ".join(sorted(EVALUATORS))
-                raise LawError(f"{regime.id}: rule {rule.id}: unknown evaluator {rule.evaluator!r} (known: {known})")
+                raise LawError(
+                    f"{regime.id}: rule {rule.id}: unknown evaluator {rule.evaluator!r} (known: {known})"
+                )
 
 
 _ENGINE: Engine | None = None

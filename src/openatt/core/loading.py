@@ -15,6 +15,17 @@ from pydantic import ValidationError
 from openatt.core.model import Application
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text so the schema parses them and a bad
+    date is reported against its field, like any other bad value."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class InputError(ValueError):
     """Bad input, described in one line: where, which field, what is wrong."""
 
@@ -32,7 +43,11 @@ def describe_validation_error(exc: ValidationError, where: str) -> str:
 def parse_documents(text: str, where: str) -> list[dict[str, Any]]:
     """One application, a list of them, or a mapping with an ``applications`` list."""
     try:
-        raw = json.loads(text) if text.lstrip().startswith(("{", "[")) else yaml.safe_load(text)
+        raw = (
+            json.loads(text)
+            if text.lstrip().startswith(("{", "["))
+            else yaml.load(text, Loader=_Loader)
+        )
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         detail = str(exc).splitlines()[0]
         raise InputError(f"{where}: not valid YAML or JSON: {detail}") from exc

@@ -56,7 +56,9 @@ def apply_overlay(base: Regime, overlay: Overlay) -> Regime:
         try:
             rule = base.rule(rule_id)
         except KeyError as exc:
-            raise LawError(f"{overlay.id}: remove_rules: {rule_id!r} is not a rule of {base.id}") from exc
+            raise LawError(
+                f"{overlay.id}: remove_rules: {rule_id!r} is not a rule of {base.id}"
+            ) from exc
         if rule.kind is RuleKind.prohibition:
             raise LawError(
                 f"{overlay.id}: remove_rules: {rule_id} is a prohibition of {base.id}; "

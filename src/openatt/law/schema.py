@@ -8,6 +8,7 @@ day. A rule without a citation or a date does not load.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -68,12 +69,17 @@ class Rule(_Strict):
     effect: Effect = Effect.deny
     threshold: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    supplier_obligation: bool = Field(
+        default=False,
+        description="the rule reads obligations attached to the licensing state itself (treaty "
+        "memberships, its own procedures); only such rules may differ between suppliers",
+    )
     versions: tuple[RuleVersion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _versions_do_not_overlap(self) -> Rule:
         ordered = sorted(self.versions, key=lambda v: v.valid_from)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if before.valid_until is None or before.valid_until > after.valid_from:
                 raise ValueError(f"{self.id}: versions overlap at {after.valid_from}")
         object.__setattr__(self, "versions", tuple(ordered))

@@ -38,7 +38,9 @@ def red_flags(ctx: RuleContext) -> list[tuple[str, int]]:
     if app.consignee.country not in (app.importing_state, app.end_user.country):
         flags.append((f"consignee in a third state ({app.consignee.country})", 1))
     for state in app.transit_states:
-        measures = ctx.ref.measures_on(ctx.day, "un", state) + ctx.ref.measures_on(ctx.day, "eu", state)
+        measures = ctx.ref.measures_on(ctx.day, "un", state) + ctx.ref.measures_on(
+            ctx.day, "eu", state
+        )
         if measures:
             names = sorted({m.embargo.id for m in measures})
             flags.append((f"transit through {state}, under arms embargo ({', '.join(names)})", 1))
@@ -47,30 +49,43 @@ def red_flags(ctx: RuleContext) -> list[tuple[str, int]]:
     for hit in app.screening:
         if not hit.false_positive:
             flags.append(
-                (f"{hit.party_role} {hit.party_name!r} matches {hit.list_id} entry {hit.entity_id}", 2)
+                (
+                    f"{hit.party_role} {hit.party_name!r} matches {hit.list_id} entry {hit.entity_id}",
+                    2,
+                )
             )
     return flags
 
 
 def diversion(ctx: RuleContext) -> list[Finding]:
     if not ctx.rule.applies_to(ctx.app.kind):
-        return [ctx.finding(Outcome.not_applicable, f"the rule does not apply to a {ctx.app.kind.value}")]
+        return [
+            ctx.finding(
+                Outcome.not_applicable, f"the rule does not apply to a {ctx.app.kind.value}"
+            )
+        ]
     if not ctx.items:
         return [ctx.finding(Outcome.not_applicable, "no item within this rule's scope")]
     flags = red_flags(ctx)
     flag_level = min(sum(levels for _, levels in flags), Likelihood.very_likely.level)
     evidence_level = max((e.likelihood.level for e in ctx.evidence), default=0)
-    severity = max((e.severity for e in ctx.evidence), key=lambda s: s.level, default=Severity.serious)
+    severity = max(
+        (e.severity for e in ctx.evidence), key=lambda s: s.level, default=Severity.serious
+    )
     verification = ctx.app.has_document(DocumentKind.delivery_verification)
     reduction = ctx.mitigation_reduction + (1 if verification else 0)
     reduction = min(reduction, ctx.regime.mitigation.max_reduction + 1)
     before = Likelihood.from_level(max(flag_level, evidence_level))
-    residual = before if before is Likelihood.known else Likelihood.from_level(before.level - reduction)
+    residual = (
+        before if before is Likelihood.known else Likelihood.from_level(before.level - reduction)
+    )
     outcome = classify(ctx.threshold, severity, residual, ctx.rule.effect)
     against = [f"{text} (+{levels})" if levels else text for text, levels in flags]
     against.extend(describe(e, e.likelihood) for e in ctx.evidence)
     in_favour = [f"{d.kind.value.replace('_', ' ')} provided" for d in ctx.app.documents]
-    in_favour.extend(f"mitigation: {m.description} (credibility {m.credibility.value})" for m in ctx.mitigations)
+    in_favour.extend(
+        f"mitigation: {m.description} (credibility {m.credibility.value})" for m in ctx.mitigations
+    )
     facts: dict[str, Any] = {
         "algorithm": ALGORITHM,
         "red_flags": [{"flag": text, "levels": levels} for text, levels in flags],

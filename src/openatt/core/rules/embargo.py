@@ -26,7 +26,9 @@ def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
     for authority in ctx.params.get("authorities", ["un"]):
         if authority == "regime":
             for embargo in ctx.regime.embargoes:
-                found.extend(ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day))
+                found.extend(
+                    ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day)
+                )
             continue
         targets: list[str | None] = [*ctx.case.destinations, ctx.app.exporting_state, None]
         for target in dict.fromkeys(targets):
@@ -54,12 +56,19 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
         return False, "bars exports from the target, which is not the exporting state"
     in_target = target is not None and target in ctx.case.destinations
     if measure.coverage is Coverage.whole_state:
-        return (True, "the whole state is under embargo") if in_target else (False, "not a destination")
+        return (
+            (True, "the whole state is under embargo")
+            if in_target
+            else (False, "not a destination")
+        )
     if measure.coverage is Coverage.non_state:
         if not in_target:
             return False, "not a destination"
         if end_user.kind in _NON_STATE:
-            return True, f"the end user is {end_user.kind.value}, and only non-state end users are covered"
+            return (
+                True,
+                f"the end user is {end_user.kind.value}, and only non-state end users are covered",
+            )
         return False, "covers only non-state end users; the end user is an organ of the state"
     if measure.coverage is Coverage.region:
         if not in_target:
@@ -99,7 +108,9 @@ def _exemption_applies(ctx: RuleContext, exemption: Exemption, item: Item) -> bo
     return False
 
 
-def _item_outcome(ctx: RuleContext, measure: Measure, item: Item) -> tuple[Outcome, Exemption | None]:
+def _item_outcome(
+    ctx: RuleContext, measure: Measure, item: Item
+) -> tuple[Outcome, Exemption | None]:
     matching = [e for e in measure.exemptions if _exemption_applies(ctx, e, item)]
     if not matching:
         return Outcome.prohibited, None
@@ -118,7 +129,11 @@ def _measure_finding(
     for index, item in covered:
         outcome, exemption = _item_outcome(ctx, measure, item)
         outcomes.append(outcome)
-        entry: dict[str, Any] = {"item": index, "description": item.description, "outcome": outcome.value}
+        entry: dict[str, Any] = {
+            "item": index,
+            "description": item.description,
+            "outcome": outcome.value,
+        }
         if exemption is not None:
             entry.update(
                 exemption=exemption.id,
@@ -154,7 +169,10 @@ def _measure_finding(
 
 def _procedures(per_item: list[dict[str, Any]]) -> str:
     kinds = sorted({entry["procedure"] for entry in per_item if "procedure" in entry})
-    return " and ".join(f"a committee {k}" if k == "approval" else f"a {k}" for k in kinds) or "a person's check"
+    return (
+        " and ".join(f"a committee {k}" if k == "approval" else f"a {k}" for k in kinds)
+        or "a person's check"
+    )
 
 
 def embargo(ctx: RuleContext) -> list[Finding]:
@@ -195,8 +213,11 @@ def embargo(ctx: RuleContext) -> list[Finding]:
             ctx.finding(
                 Outcome.clear,
                 "no arms embargo in force covers this transfer",
-                {"states_checked": checked, "authorities": ctx.params.get("authorities", ["un"]),
-                 "measures_in_force_not_covering": not_covering},
+                {
+                    "states_checked": checked,
+                    "authorities": ctx.params.get("authorities", ["un"]),
+                    "measures_in_force_not_covering": not_covering,
+                },
             )
         )
     return findings

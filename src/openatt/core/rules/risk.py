@@ -20,7 +20,9 @@ def _residual(evidence: Evidence, reduction: int) -> Likelihood:
     return Likelihood.from_level(evidence.likelihood.level - reduction)
 
 
-def classify(threshold: Threshold, severity: Severity, likelihood: Likelihood, effect: Effect) -> Outcome:
+def classify(
+    threshold: Threshold, severity: Severity, likelihood: Likelihood, effect: Effect
+) -> Outcome:
     if threshold.is_risk(severity, likelihood):
         return Outcome.risk if effect is Effect.deny else Outcome.concern
     if likelihood.level >= threshold.concern_from.level:
@@ -81,12 +83,22 @@ def risk(ctx: RuleContext) -> list[Finding]:
     for evidence in ctx.evidence:
         residual = _residual(evidence, reduction)
         outcome = classify(threshold, evidence.severity, residual, ctx.rule.effect)
-        weighed.append({**evidence_fact(evidence), "residual_likelihood": residual.value, "outcome": outcome.value})
+        weighed.append(
+            {
+                **evidence_fact(evidence),
+                "residual_likelihood": residual.value,
+                "outcome": outcome.value,
+            }
+        )
         line = describe(evidence, residual)
-        (against if OUTCOME_ORDER[outcome] >= OUTCOME_ORDER[Outcome.concern] else in_favour).append(line)
+        (against if OUTCOME_ORDER[outcome] >= OUTCOME_ORDER[Outcome.concern] else in_favour).append(
+            line
+        )
     outcomes = [Outcome(w["outcome"]) for w in weighed]
     outcome = worst(outcomes)
-    mitigations = tuple(f"{m.description} (credibility {m.credibility.value})" for m in ctx.mitigations)
+    mitigations = tuple(
+        f"{m.description} (credibility {m.credibility.value})" for m in ctx.mitigations
+    )
     in_favour.extend(f"mitigation: {m}" for m in mitigations)
     reason = {
         Outcome.risk: f"above the threshold ({threshold.wording}) after mitigation",
@@ -112,7 +124,11 @@ def knowledge(ctx: RuleContext) -> list[Finding]:
     skipped = _no_items(ctx)
     if skipped:
         return [skipped]
-    known = [e for e in ctx.evidence if e.likelihood is Likelihood.known and e.severity is not Severity.minor]
+    known = [
+        e
+        for e in ctx.evidence
+        if e.likelihood is Likelihood.known and e.severity is not Severity.minor
+    ]
     facts = {"evidence": [evidence_fact(e) for e in ctx.evidence]}
     if known:
         return [
@@ -144,8 +160,14 @@ def mitigation(ctx: RuleContext) -> list[Finding]:
     policy = ctx.regime.mitigation
     facts: dict[str, Any] = {
         "mitigations": [
-            {"description": m.description, "addresses": list(m.addresses), "credibility": m.credibility.value,
-             "levels": min(m.credibility.reduction, policy.max_reduction) if policy.allowed else 0}
+            {
+                "description": m.description,
+                "addresses": list(m.addresses),
+                "credibility": m.credibility.value,
+                "levels": min(m.credibility.reduction, policy.max_reduction)
+                if policy.allowed
+                else 0,
+            }
             for m in offered
         ],
         "max_levels_credited": policy.max_reduction if policy.allowed else 0,
@@ -178,7 +200,10 @@ def overriding(ctx: RuleContext) -> list[Finding]:
     outcome = worst([f.outcome for f in considered], default=Outcome.unknown)
     if outcome is Outcome.not_applicable:
         outcome = Outcome.clear
-    facts = {"criteria": {f.criterion: f.outcome.value for f in considered}, "threshold": ctx.threshold.id}
+    facts = {
+        "criteria": {f.criterion: f.outcome.value for f in considered},
+        "threshold": ctx.threshold.id,
+    }
     reason = {
         Outcome.risk: f"an {ctx.threshold.wording} remains after mitigation: the export shall not be authorised",
         Outcome.unknown: "some criteria lack evidence: the overriding-risk test cannot be completed",

@@ -13,7 +13,9 @@ from openatt.law.schema import ItemScope, Regime, ScopeMode
 def item_scope(regime: Regime, item: Item) -> ScopeMode:
     """How far ``regime`` covers ``item``: fully, for assessment only, or not at all."""
     entry = (item.control_entry or "").upper().replace(" ", "")
-    if entry and any(fnmatchcase(entry, p.upper().replace(" ", "")) for p in regime.scope.control_entries):
+    if entry and any(
+        fnmatchcase(entry, p.upper().replace(" ", "")) for p in regime.scope.control_entries
+    ):
         return ScopeMode.full
     if item.category in regime.scope.categories:
         return ScopeMode.full
@@ -24,11 +26,17 @@ def item_scope(regime: Regime, item: Item) -> ScopeMode:
     return ScopeMode.out
 
 
-def items_read(regime: Regime, wanted: ItemScope, items: tuple[Item, ...]) -> tuple[tuple[int, Item], ...]:
+def items_read(
+    regime: Regime, wanted: ItemScope, items: tuple[Item, ...]
+) -> tuple[tuple[int, Item], ...]:
     """The items a rule with item scope ``wanted`` reads."""
     if wanted is ItemScope.none:
         return tuple(enumerate(items))
-    modes = {ScopeMode.full} if wanted is ItemScope.conventional else {ScopeMode.full, ScopeMode.assessed}
+    modes = (
+        {ScopeMode.full}
+        if wanted is ItemScope.conventional
+        else {ScopeMode.full, ScopeMode.assessed}
+    )
     return tuple((i, item) for i, item in enumerate(items) if item_scope(regime, item) in modes)
 
 
@@ -55,7 +63,11 @@ def scope(ctx: RuleContext) -> list[Finding]:
                 )
             )
         else:
-            how = "in full" if mode is ScopeMode.full else "for the prohibitions and export assessment"
+            how = (
+                "in full"
+                if mode is ScopeMode.full
+                else "for the prohibitions and export assessment"
+            )
             findings.append(
                 ctx.finding(Outcome.clear, f"{item.description}: in scope {how}", facts, item=index)
             )

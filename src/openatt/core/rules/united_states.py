@@ -24,12 +24,23 @@ def denial_policy(ctx: RuleContext) -> list[Finding]:
                 "in_force_from": entry.valid_from.isoformat(),
             }
             if entry.policy is Policy.denial:
-                outcome, reason = Outcome.prohibited, f"{state}: policy of denial under 22 CFR {entry.paragraph}"
+                outcome, reason = (
+                    Outcome.prohibited,
+                    f"{state}: policy of denial under 22 CFR {entry.paragraph}",
+                )
             else:
                 outcome = Outcome.requires_authorisation
-                reason = f"{state}: denial with case-by-case exceptions under 22 CFR {entry.paragraph}"
+                reason = (
+                    f"{state}: denial with case-by-case exceptions under 22 CFR {entry.paragraph}"
+                )
             findings.append(
-                ctx.finding(outcome, reason, facts, extra_citations=entry.citations, source_id=f"126.1:{state}")
+                ctx.finding(
+                    outcome,
+                    reason,
+                    facts,
+                    extra_citations=entry.citations,
+                    source_id=f"126.1:{state}",
+                )
             )
     if not findings:
         findings.append(
@@ -56,15 +67,35 @@ def notification_threshold(ctx: RuleContext) -> list[Finding]:
     currency = params["currency"]
     mde_categories = {Category(c) for c in params["major_defense_equipment"]}
     missing = [i for i, item in enumerate(ctx.app.items) if item.value is None]
-    foreign = sorted({item.value.currency for item in ctx.app.items if item.value and item.value.currency != currency})
+    foreign = sorted(
+        {
+            item.value.currency
+            for item in ctx.app.items
+            if item.value and item.value.currency != currency
+        }
+    )
     if missing or foreign:
         why = (
-            f"items {missing} have no value" if missing else f"values in {', '.join(foreign)}: convert to {currency}"
+            f"items {missing} have no value"
+            if missing
+            else f"values in {', '.join(foreign)}: convert to {currency}"
         )
-        return [ctx.finding(Outcome.unknown, f"cannot compare with the thresholds: {why}", {"currency": currency})]
+        return [
+            ctx.finding(
+                Outcome.unknown,
+                f"cannot compare with the thresholds: {why}",
+                {"currency": currency},
+            )
+        ]
     total = sum(item.value.amount for item in ctx.app.items if item.value)
-    mde = sum(item.value.amount for item in ctx.app.items if item.value and item.category in mde_categories)
-    higher = ctx.ref.in_group(params["group_with_higher_thresholds"], ctx.app.importing_state, ctx.day)
+    mde = sum(
+        item.value.amount
+        for item in ctx.app.items
+        if item.value and item.category in mde_categories
+    )
+    higher = ctx.ref.in_group(
+        params["group_with_higher_thresholds"], ctx.app.importing_state, ctx.day
+    )
     limits: dict[str, float] = params["higher_thresholds" if higher else "thresholds"]
     facts: dict[str, Any] = {
         "total_value": total,
