@@ -1,0 +1,91 @@
+"""The officers' work queue: applications with their age and the officer handling them.
+
+A case's handler is the officer who made its latest assessment (nobody before one is made):
+the register has no separate assignment step, so the queue shows who actually holds the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openatt.register.applications import Filters, _filtered
+from openatt.register.models import ApplicationRow, AssessmentRow, User
+from openatt.register.permissions import Permission, require
+from openatt.register.users import Actor
+
+
+class Sort(StrEnum):
+    newest = "newest"
+    oldest = "oldest"
+    updated = "updated"
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    row: ApplicationRow
+    handler: str | None
+    recommendation: str | None
+
+    def age_days(self, today: dt.date | None = None) -> int:
+        created = self.row.created_at
+        day = created.date() if isinstance(created, dt.datetime) else created
+        return ((today or dt.date.today()) - day).days
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    handler: str | None = None,
+    sort: Sort = Sort.newest,
+    limit: int = 25,
+    offset: int = 0,
+) -> tuple[list[QueueEntry], int]:
+    """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
+    cases nobody has assessed yet."""
+    require(actor, Permission.application_read)
+    latest = (
+        select(AssessmentRow.application_id, func.max(AssessmentRow.id).label("last"))
+        .group_by(AssessmentRow.application_id)
+        .subquery()
+    )
+    base = _filtered(actor, filters).subquery()
+    query = (
+        select(ApplicationRow, User.username, AssessmentRow.recommendation)
+        .join(base, base.c.id == ApplicationRow.id)
+        .outerjoin(latest, latest.c.application_id == ApplicationRow.id)
+        .outerjoin(AssessmentRow, AssessmentRow.id == latest.c.last)
+        .outerjoin(User, User.id == AssessmentRow.assessed_by)
+    )
+    if handler == "none":
+        query = query.where(AssessmentRow.id.is_(None))
+    elif handler:
+        query = query.where(User.username == handler)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    order = {
+        Sort.newest: (ApplicationRow.created_at.desc(), ApplicationRow.id.desc()),
+        Sort.oldest: (ApplicationRow.created_at.asc(), ApplicationRow.id.asc()),
+        Sort.updated: (ApplicationRow.updated_at.desc(), ApplicationRow.id.desc()),
+    }[sort]
+    rows = session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
+    return [QueueEntry(r[0], r[1], r[2]) for r in rows], int(total)
+
+
+def handlers(session: Session, actor: Actor) -> list[str]:
+    """Usernames of the staff who may handle cases (for the queue's filter)."""
+    require(actor, Permission.application_read)
+    if actor.role.value == "applicant":
+        return []
+    return list(
+        session.execute(
+            select(User.username)
+            .where(User.role.in_(("officer", "senior_reviewer")), User.active.is_(True))
+            .order_by(User.username)
+        ).scalars()
+    )

@@ -1,0 +1,109 @@
+"""Templates, the filters they use, and the helpers routes render pages with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from openatt import __version__
+from openatt.reference.states import state_name
+from openatt.register.assessor import Assessor, default_assessor
+from openatt.web.security import Viewer, current_viewer
+from openatt.web.security import LoginRequired
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+STATE_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "screened": "Screened",
+    "assessed": "Assessed",
+    "awaiting_countersign": "Awaiting sign-off",
+    "approved": "Approved",
+    "approved_with_conditions": "Approved with conditions",
+    "denied": "Denied",
+    "licensed": "Licensed",
+    "delivery_verified": "Delivery verified",
+    "expired": "Expired",
+    "suspended": "Suspended",
+    "revoked": "Revoked",
+}
+
+
+def _country(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return f"{state_name(code)} ({code})"
+    except (KeyError, LookupError, ValueError):
+        return code
+
+
+def _label(value: object) -> str:
+    text = str(getattr(value, "value", value))
+    return STATE_LABELS.get(text, text.replace("_", " ").capitalize())
+
+
+def _day(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _fact(value: object) -> str:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return "—" if value is None or value == "" else str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _json_list(text: str) -> list[Any]:
+    value = json.loads(text or "[]")
+    return list(value) if isinstance(value, list) else []
+
+
+TEMPLATES.env.filters.update(
+    country=_country, label=_label, day=_day, fact=_fact, json_list=_json_list
+)
+TEMPLATES.env.globals.update(version=__version__, state_labels=STATE_LABELS)
+
+
+def render(
+    request: Request,
+    template: str,
+    viewer: Viewer | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.update(request=request, viewer=viewer)
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+def render_error(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    try:
+        viewer: Viewer | None = current_viewer(request)
+    except LoginRequired:
+        viewer = None
+    return render(request, "error.html", viewer, status, title=title, message=message)
+
+
+def assessor_of(request: Request) -> Assessor:
+    """The parent (API) app's assessor: the core engine, loaded once per process."""
+    state = request.app.state.parent.state
+    if state.assessor is None:
+        state.assessor = default_assessor()
+    assessor: Assessor = state.assessor
+    return assessor
+
+
+def form_dict(form: FormData) -> dict[str, str]:
+    """The posted fields as plain strings (files are not accepted by any form)."""
+    return {key: value for key, value in form.items() if isinstance(value, str)}
