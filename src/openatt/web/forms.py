@@ -38,6 +38,29 @@ CHOICES = {
 }
 
 
+LABELS = {
+    "kind": "Kind of transfer", "date": "Decision date", "exporting_state": "Exporting state",
+    "importing_state": "Importing state", "transit_states": "Transit states",
+    "exporter_name": "Exporter", "exporter_country": "Exporter's country",
+    "consignee_name": "Consignee", "consignee_country": "Consignee's country",
+    "end_user_name": "End user", "end_user_country": "End user's country",
+    "end_user_kind": "Kind of end user", "end_user_region": "Region of use",
+    "broker_name": "Broker", "broker_country": "Broker's country", "end_use": "Stated end use",
+    "documents": "Documents",
+}
+ITEM_LABELS = {"description": "description", "category": "category",
+               "control_entry": "control-list entry", "quantity": "quantity", "value": "value",
+               "currency": "currency"}
+
+
+def label_of(name: str) -> str:
+    """The human name of a form field, for the error summary."""
+    if name.startswith("item-"):
+        _, index, part = name.split("-", 2)
+        return f"Item {int(index) + 1} {ITEM_LABELS.get(part, part)}"
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 @dataclass
 class ApplicationForm:
     """What the form shows: values by field name, errors by field name, and item rows."""
@@ -179,9 +202,7 @@ def read(values: Mapping[str, str], base: Application | None = None
 def _message(problem: Mapping[str, Any]) -> str:
     message = str(problem["msg"])
     message = message.removeprefix("Value error, ")
-    if problem.get("type") == "missing" or (
-        problem.get("type") == "string_too_short" and not problem.get("input")
-    ):
+    if problem.get("type") == "missing" or problem.get("input") in ("", None):
         return "This field is required."
     if problem.get("type") == "too_short" and problem["loc"] == ("items",):
         return "Add at least one item."

@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 from openatt import __version__
 from openatt.reference.states import state_name
 from openatt.register.assessor import Assessor, default_assessor
-from openatt.web.security import Viewer, current_viewer
-from openatt.web.security import LoginRequired
+from openatt.web.forms import label_of
+from openatt.web.security import LoginRequired, Viewer, current_viewer
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -65,15 +65,25 @@ def _fact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+_SERIOUSNESS = ("prohibited", "risk", "requires_authorisation", "concern", "unknown", "clear")
+
+
+def _serious_first(findings: Any) -> list[Any]:
+    """Findings that stand in the way of approval first; stable within one outcome."""
+    order = {name: index for index, name in enumerate(_SERIOUSNESS)}
+    return sorted(findings, key=lambda f: order.get(f.outcome.value, len(order)))
+
+
 def _json_list(text: str) -> list[Any]:
     value = json.loads(text or "[]")
     return list(value) if isinstance(value, list) else []
 
 
 TEMPLATES.env.filters.update(
-    country=_country, label=_label, day=_day, fact=_fact, json_list=_json_list
+    country=_country, label=_label, day=_day, fact=_fact, json_list=_json_list,
+    serious_first=_serious_first,
 )
-TEMPLATES.env.globals.update(version=__version__, state_labels=STATE_LABELS)
+TEMPLATES.env.globals.update(version=__version__, state_labels=STATE_LABELS, label_of=label_of)
 
 
 def render(

@@ -113,7 +113,7 @@ class PageGuard:
         return viewer
 
 
-def Page(permission: Permission | None) -> object:  # noqa: N802 (reads like a declaration)
+def Page(permission: Permission | None) -> object:
     return Depends(PageGuard(permission))
 
 

@@ -3,7 +3,7 @@ its audit trail and the print view of its assessment."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -83,11 +83,13 @@ async def edit(request: Request, application_id: int,
     with database(request).read() as session:
         case = casefile.case_file(session, viewer.actor, application_id)
     form, application = forms.read(fields, base=case.application)
-    page = {"choices": forms.CHOICES, "documents": forms.DOCUMENT_KINDS, "editing": case.row}
+    page: dict[str, Any] = {
+        "choices": forms.CHOICES, "documents": forms.DOCUMENT_KINDS, "editing": case.row
+    }
     if fields.get("action") == "add_item":
         form.item_rows = min(forms.MAX_ITEMS, form.item_rows + 1)
         form.errors.clear()
-        return render(request, "application_form.html", viewer, form=form, **page,
+        return render(request, "application_form.html", viewer, 200, form=form, **page,
                       focus=f"item-{form.item_rows - 1}-description")
     if application is None:
         return render(request, "application_form.html", viewer, 422, form=form, **page)

@@ -42,7 +42,7 @@ def _login_page(request: Request, *, next_url: str, username: str = "", error: s
 
 
 @router.get("/login", response_model=None)
-def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def login_form(request: Request, next: str | None = None) -> Response:
     return _login_page(request, next_url=_safe_next(next))
 
 
