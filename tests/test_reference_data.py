@@ -54,9 +54,13 @@ def _end_user(embargo: Embargo, measure: Measure) -> dict[str, Any]:
     exempt = {kind for exemption in measure.exemptions for kind in exemption.end_user_kinds}
     if measure.coverage is Coverage.whole_state:
         kind = next(
-            k
-            for k in (EndUserKind.private, EndUserKind.non_state, EndUserKind.armed_forces)
-            if k not in exempt
+            (
+                k
+                for k in (EndUserKind.private, EndUserKind.non_state, EndUserKind.armed_forces)
+                if k not in exempt
+            ),
+            # every kind may benefit (e.g. only with a notification or the Council's approval)
+            EndUserKind.armed_forces,
         )
         return {"name": "Covered end user", "country": country, "kind": kind.value}
     if measure.coverage is Coverage.non_state:
@@ -73,7 +77,13 @@ def _end_user(embargo: Embargo, measure: Measure) -> dict[str, Any]:
 
 
 def _application(
-    embargo: Embargo, measure: Measure, day: dt.date, end_user: dict[str, Any], exporter: str
+    embargo: Embargo,
+    measure: Measure,
+    day: dt.date,
+    end_user: dict[str, Any],
+    exporter: str,
+    *,
+    listed: bool = True,
 ) -> Any:
     category = measure.categories[0] if measure.categories else Category.VIII
     target = end_user["country"]
@@ -96,7 +106,7 @@ def _application(
             consignee={"name": "Consignee", "country": other},
             end_user={"name": "Army", "country": other, "kind": "armed_forces"},
         )
-    if measure.coverage is Coverage.named_groups and not measure.groups:
+    if listed and measure.coverage is Coverage.named_groups and not measure.groups:
         spec["screening"] = [
             {
                 "party_role": "end_user",
@@ -139,9 +149,13 @@ def _check(regime: str, embargo: Embargo, measure: Measure, exporter: str) -> No
         }
         if measure.coverage is Coverage.region:
             outsider = {**_end_user(embargo, measure), "region": "nowhere in particular"}
-        other = _application(embargo, measure, measure.valid_from, outsider, exporter)
+        other = _application(embargo, measure, measure.valid_from, outsider, exporter, listed=False)
+        # An end user outside the measure's coverage is never barred by it; a state end user
+        # may still owe a notification (e.g. DRC 2008-2022), which is not a prohibition.
         assert not [
-            f for f in ENGINE.assess_regime(other, regime).findings if f.source_id == measure.id
+            f
+            for f in ENGINE.assess_regime(other, regime).findings
+            if f.source_id == measure.id and f.outcome is not Outcome.requires_authorisation
         ]
 
 

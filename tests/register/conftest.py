@@ -102,8 +102,7 @@ def seed(url: str, engine: Engine) -> dict[str, str]:
     db: Database = app.state.db
     with db.write() as session:
         for name, (role, company) in USERS.items():
-            users.add_user(session, username=name, password=PASSWORD, role=role,
-                           company=company)
+            users.add_user(session, username=name, password=PASSWORD, role=role, company=company)
     tokens = {}
     with TestClient(app) as client:
         for name in USERS:
@@ -142,12 +141,12 @@ class Templates:
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{template}"'))
             self.cleanup.append(template)
-            tokens = seed(url.set(database=template).render_as_string(hide_password=False),
-                          self.engine)
+            tokens = seed(
+                url.set(database=template).render_as_string(hide_password=False), self.engine
+            )
             self.postgres = (template, tokens)
         with admin.connect() as connection:
-            connection.execute(
-                text(f'CREATE DATABASE "{name}" TEMPLATE "{self.postgres[0]}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.postgres[0]}"'))
         return self.postgres[1]
 
 
@@ -157,8 +156,9 @@ def templates(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Itera
     yield found
     base = os.environ.get(PG_ENV)
     if base and found.cleanup:
-        admin = create_engine(make_url(normalise_url(base)).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            make_url(normalise_url(base)).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as connection:
             for name in found.cleanup:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -169,15 +169,18 @@ def _pg_base() -> URL:
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{PG_ENV} is not set: CI must run the register tests on PostgreSQL "
-                        "(bash .ci/postgres.sh prints the URL)")
+            pytest.fail(
+                f"{PG_ENV} is not set: CI must run the register tests on PostgreSQL "
+                "(bash .ci/postgres.sh prints the URL)"
+            )
         pytest.skip(f"{PG_ENV} not set (bash .ci/postgres.sh starts a PostgreSQL)")
     return make_url(normalise_url(base))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine,
-        templates: Templates) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest, tmp_path: Path, engine: Engine, templates: Templates
+) -> Iterator[Api]:
     """A register seeded with one logged-in user per role, on SQLite and PostgreSQL."""
     if request.param == "sqlite":
         url, tokens = templates.sqlite_copy(tmp_path / "register.sqlite")
@@ -188,8 +191,9 @@ def api(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine,
     name = f"openatt_t_{secrets.token_hex(6)}"
     try:
         tokens = templates.postgres_copy(admin, base, name)
-        yield from _serve(base.set(database=name).render_as_string(hide_password=False),
-                          tokens, engine)
+        yield from _serve(
+            base.set(database=name).render_as_string(hide_password=False), tokens, engine
+        )
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -213,14 +217,22 @@ def application(**overrides: Any) -> dict[str, Any]:
         "importing_state": "NZL",
         "exporter": {"name": "Meridian Ordnance Ltd", "country": "GBR"},
         "consignee": {"name": "NZDF Logistics Command", "country": "NZL"},
-        "end_user": {"name": "New Zealand Defence Force", "country": "NZL",
-                     "kind": "armed_forces"},
+        "end_user": {"name": "New Zealand Defence Force", "country": "NZL", "kind": "armed_forces"},
         "end_use": "Infantry rifle replacement",
         "items": [
-            {"description": "5.56 mm rifles", "category": "VIII", "control_entry": "ML1",
-             "quantity": 100, "value": {"amount": 120000, "currency": "EUR"}},
-            {"description": "5.56 mm ammunition", "category": "ammunition",
-             "control_entry": "ML3", "quantity": 5000},
+            {
+                "description": "5.56 mm rifles",
+                "category": "VIII",
+                "control_entry": "ML1",
+                "quantity": 100,
+                "value": {"amount": 120000, "currency": "EUR"},
+            },
+            {
+                "description": "5.56 mm ammunition",
+                "category": "ammunition",
+                "control_entry": "ML3",
+                "quantity": 5000,
+            },
         ],
         "documents": [{"kind": "end_user_certificate", "reference": "EUC-1", "verified": True}],
     }

@@ -84,7 +84,12 @@ def test_grants_cover_every_permission() -> None:
     assert set(GRANTS) == set(Permission)
     assert GRANTS[Permission.licence_revoke] == {Role.senior_reviewer}
     for permission, roles in GRANTS.items():
-        if permission not in (Permission.application_read, Permission.register_export,
-                              Permission.audit_read, Permission.denial_read,
-                              Permission.case_history, Permission.preview_assess):
+        if permission not in (
+            Permission.application_read,
+            Permission.register_export,
+            Permission.audit_read,
+            Permission.denial_read,
+            Permission.case_history,
+            Permission.preview_assess,
+        ):
             assert Role.auditor not in roles, f"auditor is read-only, but has {permission}"

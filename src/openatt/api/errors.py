@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from openatt.register.errors import (
@@ -51,6 +51,22 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": "the change conflicts with a record written at the same time"},
             status_code=409,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, error: Exception) -> JSONResponse:
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": ["body"],
+                        "msg": f"value cannot be stored: {reason}",
+                        "type": "value_error",
+                    }
+                ]
+            },
+            status_code=422,
         )
 
     @app.exception_handler(StaleDataError)

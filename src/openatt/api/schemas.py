@@ -13,6 +13,7 @@ from openatt.register.models import Outcome, Role
 
 Regime = Literal["att", "eu", "us", "uk"]
 ALL_REGIMES: list[Regime] = ["att", "eu", "us", "uk"]
+MAX_ID = 2_147_483_647  # the largest value a 32-bit INTEGER column holds (PostgreSQL)
 
 
 class _In(BaseModel):
@@ -72,7 +73,9 @@ class ReassessIn(AssessIn):
 
 
 class DecideIn(_In):
-    version: int = Field(ge=1, description="the version you assessed; required (409 if stale)")
+    version: int = Field(
+        ge=1, le=MAX_ID, description="the version you assessed; required (409 if stale)"
+    )
     outcome: Outcome
     reasons: str = Field(min_length=1, max_length=10000)
     conditions: list[str] = Field(default_factory=list)
@@ -89,14 +92,14 @@ class IssueIn(Versioned):
 
 
 class ShipmentIn(_In):
-    item: int = Field(ge=0, description="index of the item in the application")
-    quantity: int = Field(ge=1)
+    item: int = Field(ge=0, le=10_000, description="index of the item in the application")
+    quantity: int = Field(ge=1, le=MAX_ID)
     shipped_on: dt.date
     reference: str | None = Field(default=None, max_length=200)
 
 
 class VerifyIn(_In):
-    shipment_id: int = Field(ge=1)
+    shipment_id: int = Field(ge=1, le=MAX_ID)
     verified_on: dt.date
     verification: str = Field(min_length=1, max_length=4000)
 
@@ -110,11 +113,13 @@ class ExpireIn(Versioned):
 
 
 class ConsultIn(_In):
-    denial_id: int = Field(ge=1)
+    denial_id: int = Field(ge=1, le=MAX_ID)
     note: str = Field(min_length=1, max_length=4000)
 
 
-class ApplicationOut(BaseModel):
+class ApplicationSummary(BaseModel):
+    """One line of the work queue; GET /applications/{id} has the whole application."""
+
     id: int
     reference: str
     company: str
@@ -130,11 +135,14 @@ class ApplicationOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     retain_until: dt.date
+
+
+class ApplicationOut(ApplicationSummary):
     application: Application
 
 
 class ApplicationPage(BaseModel):
-    items: list[ApplicationOut]
+    items: list[ApplicationSummary]
     total: int
     limit: int
     offset: int

@@ -7,7 +7,7 @@ Thin: parse, call a register service, print. Every command takes ``--database UR
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from openatt.register.errors import RegisterError
+
+if TYPE_CHECKING:
+    from openatt.register.db import Database
 
 DatabaseOption = Annotated[
     str | None,
@@ -30,7 +33,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _database(url: str | None, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _database(url: str | None, *, migrate: bool = True) -> Database:
     from openatt.register.db import Database
 
     try:
@@ -90,8 +93,10 @@ def users_add(
     role: Annotated[str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin")],
     company: Annotated[str | None, typer.Option(help="the applicant's company")] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                          envvar="OPENATT_NEW_PASSWORD")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="OPENATT_NEW_PASSWORD"
+        ),
     ] = "",
     database: DatabaseOption = None,
 ) -> None:
@@ -106,8 +111,9 @@ def users_add(
     db = _database(database)
     try:
         with db.write() as session:
-            user = users.add_user(session, username=username, password=password,
-                                  role=role_value, company=company)
+            user = users.add_user(
+                session, username=username, password=password, role=role_value, company=company
+            )
             _out.print(f"added user {user.username} ({user.role})")
     except RegisterError as error:
         field = f"{'.'.join(map(str, error.field))}: " if error.field else ""
@@ -187,9 +193,10 @@ def restore(
 
 
 def export(
-    out: Annotated[Path | None, typer.Option("--out", help="file to write (default stdout)")
-                   ] = None,
-    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",  # noqa: A002
+    out: Annotated[
+        Path | None, typer.Option("--out", help="file to write (default stdout)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     database: DatabaseOption = None,
 ) -> None:
     """Export the register, one row per application, as CSV or JSON."""
@@ -211,11 +218,15 @@ def export(
 
 def denials_import(
     file: Annotated[Path, typer.Argument(help="JSON list of denial notifications")],
+    user: Annotated[str, typer.Option("--user", help="the officer recording the import")],
     database: DatabaseOption = None,
 ) -> None:
     """Import denial notifications received from other states."""
+    from sqlalchemy import select
+
     from openatt.register import denials
-    from openatt.register.users import SYSTEM
+    from openatt.register.models import User
+    from openatt.register.users import actor_of
 
     try:
         notices = TypeAdapter(list[denials.DenialNotice]).validate_json(file.read_bytes())
@@ -226,17 +237,15 @@ def denials_import(
         where = ".".join(str(p) for p in first["loc"])
         raise _fail(f"{where}: {first['msg']}") from error
     db = _database(database)
-    with db.write() as session:
-        added = denials.import_notices(session, _staff(SYSTEM), notices)
+    try:
+        with db.write() as session:
+            found = session.execute(select(User).where(User.username == user)).scalar()
+            if found is None:
+                raise _fail(f"--user: no user {user!r}")
+            added = denials.import_notices(session, actor_of(found), notices)
+    except RegisterError as error:
+        raise _fail(f"--user: {error.message}") from error
     _out.print(f"imported {added} of {len(notices)} notifications")
-
-
-def _staff(actor):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
-    from openatt.register.models import Role
-
-    return replace(actor, role=Role.senior_reviewer)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from openatt import __version__
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
-from openatt.core.model import Application, DocumentKind
+from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
 from openatt.core.rules.context import CaseView, RuleContext
 from openatt.core.rules.scope import items_read
@@ -117,7 +117,10 @@ class Engine:
         findings: list[Finding] = []
         # Synthesis rules (e.g. ATT 7(3)) read the other findings, so they run last.
         ordered = sorted(regime.rules, key=lambda r: r.kind is RuleKind.synthesis)
+        read: dict[object, tuple[tuple[int, Item], ...]] = {}
         for rule in ordered:
+            if rule.items not in read:
+                read[rule.items] = items_read(regime, rule.items, app.items)
             chosen = _version_for(rule, day)
             if chosen is None:
                 continue
@@ -129,7 +132,7 @@ class Engine:
                 version=version,
                 version_in_force=in_force,
                 ref=self.reference,
-                items=items_read(regime, rule.items, app.items),
+                items=read[rule.items],
                 prior=tuple(findings),
             )
             findings.extend(EVALUATORS[rule.evaluator](ctx))

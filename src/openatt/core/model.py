@@ -162,7 +162,10 @@ class Severity(StrEnum):
 
     @property
     def level(self) -> int:
-        return tuple(Severity).index(self)
+        return _SEVERITY_LEVELS[self]
+
+
+_SEVERITY_LEVELS = {value: index for index, value in enumerate(Severity)}
 
 
 class Topic(StrEnum):

@@ -174,7 +174,7 @@ class Filters:
     created_until: dt.date | None = None
 
 
-def _filtered(actor: Actor, filters: Filters) -> Select[tuple[ApplicationRow]]:
+def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
     query = select(ApplicationRow)
     if actor.company is not None and actor.role.value == "applicant":
         query = query.where(ApplicationRow.company == actor.company)

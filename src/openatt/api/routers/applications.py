@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep
+from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
 from openatt.register import applications, assessing, denials, licensing
 from openatt.register.errors import NotFound
@@ -18,7 +19,7 @@ from openatt.register.permissions import Permission as P
 from openatt.register.users import Actor
 
 router = APIRouter(prefix="/applications", tags=["applications"])
-Id = Annotated[int, "application id"]
+AppId = Annotated[int, Path(ge=1, le=MAX_ID, description="application id")]
 
 
 @router.post("", response_model=schemas.ApplicationOut, status_code=201)
@@ -60,13 +61,13 @@ def search(
     with db.read() as session:
         rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
         return schemas.ApplicationPage(
-            items=[views.application(r) for r in rows], total=total, limit=limit, offset=offset
+            items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
         )
 
 
 @router.get("/{application_id}", response_model=schemas.ApplicationOut)
 def read(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
 ) -> schemas.ApplicationOut:
     with db.read() as session:
         return views.application(applications.get(session, actor, application_id))
@@ -74,7 +75,7 @@ def read(
 
 @router.put("/{application_id}", response_model=schemas.ApplicationOut)
 def update(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ApplicationUpdate,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_update)],
@@ -87,7 +88,7 @@ def update(
 
 @router.post("/{application_id}/submit", response_model=schemas.ApplicationOut)
 def submit(
-    application_id: int,
+    application_id: AppId,
     body: schemas.Versioned,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_submit)],
@@ -98,7 +99,7 @@ def submit(
 
 @router.post("/{application_id}/screen", response_model=schemas.ApplicationOut)
 def screen(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ScreenIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_screen)],
@@ -111,7 +112,7 @@ def screen(
 
 @router.post("/{application_id}/assess", response_model=schemas.AssessmentOut)
 def assess(
-    application_id: int,
+    application_id: AppId,
     body: schemas.AssessIn,
     db: DB,
     assessor: AssessorDep,
@@ -133,7 +134,7 @@ def assess(
 
 @router.post("/{application_id}/reassess", response_model=schemas.AssessmentOut)
 def reassess(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ReassessIn,
     db: DB,
     assessor: AssessorDep,
@@ -157,7 +158,7 @@ def reassess(
 
 @router.get("/{application_id}/assessments", response_model=list[schemas.AssessmentOut])
 def list_assessments(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
 ) -> list[schemas.AssessmentOut]:
     with db.read() as session:
         applications.get(session, actor, application_id)
@@ -171,7 +172,7 @@ def list_assessments(
 
 @router.post("/{application_id}/decide", response_model=schemas.DecisionOut)
 def decide(
-    application_id: int,
+    application_id: AppId,
     body: schemas.DecideIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_decide)],
@@ -193,7 +194,7 @@ def decide(
 
 @router.post("/{application_id}/countersign", response_model=schemas.DecisionOut)
 def countersign(
-    application_id: int,
+    application_id: AppId,
     body: schemas.CountersignIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_countersign)],
@@ -212,7 +213,7 @@ def countersign(
 
 @router.get("/{application_id}/decisions", response_model=list[schemas.DecisionOut])
 def list_decisions(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
 ) -> list[schemas.DecisionOut]:
     with db.read() as session:
         applications.get(session, actor, application_id)
@@ -226,7 +227,7 @@ def list_decisions(
 
 @router.post("/{application_id}/issue", response_model=schemas.LicenceOut, status_code=201)
 def issue(
-    application_id: int,
+    application_id: AppId,
     body: schemas.IssueIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_issue)],
@@ -245,7 +246,7 @@ def issue(
 
 @router.get("/{application_id}/licence", response_model=schemas.LicenceOut)
 def read_licence(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
 ) -> schemas.LicenceOut:
     with db.read() as session:
         row = applications.get(session, actor, application_id)
@@ -257,7 +258,7 @@ def read_licence(
 
 @router.post("/{application_id}/shipments", response_model=schemas.ShipmentOut, status_code=201)
 def record_shipment(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ShipmentIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.shipment_record)],
@@ -278,7 +279,7 @@ def record_shipment(
 
 @router.post("/{application_id}/verify-delivery", response_model=schemas.ShipmentOut)
 def verify_delivery(
-    application_id: int,
+    application_id: AppId,
     body: schemas.VerifyIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.delivery_verify)],
@@ -297,7 +298,7 @@ def verify_delivery(
 
 @router.post("/{application_id}/suspend", response_model=schemas.ApplicationOut)
 def suspend(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ReasonIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_suspend)],
@@ -311,7 +312,7 @@ def suspend(
 
 @router.post("/{application_id}/revoke", response_model=schemas.ApplicationOut)
 def revoke(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ReasonIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_revoke)],
@@ -325,7 +326,7 @@ def revoke(
 
 @router.post("/{application_id}/expire", response_model=schemas.ApplicationOut)
 def expire(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ExpireIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_expire)],
@@ -339,7 +340,7 @@ def expire(
 
 @router.get("/{application_id}/denials", response_model=list[schemas.DenialOut])
 def flagged_denials(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.denial_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.denial_read)]
 ) -> list[schemas.DenialOut]:
     """Notified denials this application is essentially identical to."""
     with db.read() as session:
@@ -350,7 +351,7 @@ def flagged_denials(
     "/{application_id}/consultations", response_model=schemas.ConsultationOut, status_code=201
 )
 def consult(
-    application_id: int,
+    application_id: AppId,
     body: schemas.ConsultIn,
     db: DB,
     actor: Annotated[Actor, Allow(P.consultation_record)],
@@ -364,7 +365,7 @@ def consult(
 
 @router.get("/{application_id}/events", response_model=list[schemas.EventOut])
 def history(
-    application_id: int, db: DB, actor: Annotated[Actor, Allow(P.case_history)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.case_history)]
 ) -> list[schemas.EventOut]:
     """The audit trail of this case (events that name its reference)."""
     with db.read() as session:

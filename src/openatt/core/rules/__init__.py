@@ -11,7 +11,7 @@ from openatt.core.rules.diversion import diversion
 from openatt.core.rules.embargo import embargo
 from openatt.core.rules.risk import knowledge, mitigation, overriding, risk
 from openatt.core.rules.scope import scope
-from openatt.core.rules.united_states import denial_policy, notification_threshold
+from openatt.core.rules.united_states import denial_policy, listed_party, notification_threshold
 
 EVALUATORS: dict[str, Evaluator] = {
     "scope": scope,
@@ -23,6 +23,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "diversion": diversion,
     "denial_policy": denial_policy,
     "notification_threshold": notification_threshold,
+    "listed_party": listed_party,
 }
 
 __all__ = ["EVALUATORS", "Evaluator"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ def worst(outcomes: list[Outcome], default: Outcome = Outcome.clear) -> Outcome:
     return max(outcomes, key=OUTCOME_ORDER.__getitem__, default=default)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form for comparing names and regions."""
     decomposed = unicodedata.normalize("NFKD", text)

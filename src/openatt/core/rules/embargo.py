@@ -23,7 +23,13 @@ _NON_STATE = (EndUserKind.private, EndUserKind.non_state)
 
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
     found: list[ActiveMeasure] = []
+    # an authority may bind the licensing state only while it is a member of a group
+    # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
+    membership: dict[str, str] = ctx.params.get("authority_if_member", {})
     for authority in ctx.params.get("authorities", ["un"]):
+        group = membership.get(authority)
+        if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
+            continue
         if authority == "regime":
             for embargo in ctx.regime.embargoes:
                 found.extend(
@@ -68,6 +74,18 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
             return (
                 True,
                 f"the end user is {end_user.kind.value}, and only non-state end users are covered",
+            )
+        duty = [
+            e
+            for e in measure.exemptions
+            if e.applies_on(ctx.day)
+            and end_user.kind in e.end_user_kinds
+            and e.procedure is not Procedure.none
+        ]
+        if duty:
+            return (
+                True,
+                f"supplies to the state's {end_user.kind.value} require a {duty[0].procedure.value}",
             )
         return False, "covers only non-state end users; the end user is an organ of the state"
     if measure.coverage is Coverage.region:
@@ -175,6 +193,45 @@ def _procedures(per_item: list[dict[str, Any]]) -> str:
     )
 
 
+_LIST_AUTHORITY = {"un": "UN", "eu": "EU"}
+
+
+def listed_party_findings(
+    ctx: RuleContext, authorities: list[str], covered: set[str]
+) -> list[Finding]:
+    """A party confirmed on a list of an authority whose measures the rule applies: the
+    measures against listed parties (arms measures, asset freezes) bar the transfer."""
+    wanted = {_LIST_AUTHORITY.get(a, a.upper()) for a in authorities}
+    findings = []
+    for hit in ctx.app.screening:
+        if hit.false_positive or hit.authority.upper() not in wanted or hit.entity_id in covered:
+            continue
+        facts = {
+            "party_role": hit.party_role,
+            "party_name": hit.party_name,
+            "list": hit.list_id,
+            "list_version": hit.list_version,
+            "entity_id": hit.entity_id,
+            "matched_name": hit.matched_name,
+            "score": hit.score,
+            "programme": hit.programme,
+            "listed_on": hit.listed_on.isoformat() if hit.listed_on else None,
+            "algorithm": hit.algorithm,
+            "explanation": hit.explanation,
+        }
+        findings.append(
+            ctx.finding(
+                Outcome.prohibited,
+                f"{hit.party_role} {hit.party_name!r} is listed by the {hit.authority} "
+                f"({hit.entity_id}, {hit.matched_name}): measures against listed parties apply",
+                facts,
+                factors_against=(f"screening hit on {hit.list_id} scored {hit.score:.2f}",),
+                source_id=f"{hit.list_id}:{hit.entity_id}",
+            )
+        )
+    return findings
+
+
 def embargo(ctx: RuleContext) -> list[Finding]:
     group = ctx.params.get("only_if_member_of")
     if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
@@ -207,6 +264,13 @@ def embargo(ctx: RuleContext) -> list[Finding]:
         else:
             reason = why if not covered else "no covered item category"
             not_covering.append({"measure": active.measure.id, "why_not": reason})
+    covered_ids = {
+        hit.entity_id
+        for f in findings
+        for hit in ctx.app.screening
+        if f.facts.get("why_covered", "").find(hit.entity_id) >= 0
+    }
+    findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
     if not findings:
         checked = sorted({*ctx.case.destinations, ctx.app.exporting_state})
         findings.append(

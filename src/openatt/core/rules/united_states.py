@@ -53,6 +53,25 @@ def denial_policy(ctx: RuleContext) -> list[Finding]:
     return findings
 
 
+def listed_party(ctx: RuleContext) -> list[Finding]:
+    """A party confirmed on one of the regime's own lists (e.g. OFAC SDN, BIS Denied Persons)."""
+    from openatt.core.rules.embargo import listed_party_findings
+
+    findings = listed_party_findings(ctx, list(ctx.params.get("authorities", [])), set())
+    if findings:
+        return findings
+    return [
+        ctx.finding(
+            Outcome.clear,
+            "no party is confirmed on the lists checked",
+            {
+                "authorities": ctx.params.get("authorities", []),
+                "hits_screened": len(ctx.app.screening),
+            },
+        )
+    ]
+
+
 def notification_threshold(ctx: RuleContext) -> list[Finding]:
     params = ctx.params
     licensing = params.get("licensing_states")

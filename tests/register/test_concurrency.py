@@ -1,0 +1,75 @@
+"""Optimistic locking: two officers deciding at once, one wins, the other gets 409, and
+nothing of the loser's decision is written."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from openatt.register import audit
+from openatt.register.models import ApplicationRow, DecisionRow, Event
+from tests.register.conftest import Api, to_assessed, version
+
+
+def test_two_officers_decide_at_once(api: Api) -> None:
+    app_id = to_assessed(api)
+    seen = version(api, app_id)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def decide(user: str, outcome: str) -> None:
+        barrier.wait()
+        response = api.post(
+            f"/applications/{app_id}/decide",
+            user,
+            {"version": seen, "outcome": outcome, "reasons": f"{user} decides {outcome}"},
+        )
+        results[user] = response.status_code
+
+    threads = [
+        threading.Thread(target=decide, args=("officer", "approved")),
+        threading.Thread(target=decide, args=("officer2", "denied")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [200, 409], results
+    with api.db.read() as session:
+        decisions = session.execute(select(DecisionRow)).scalars().all()
+        assert len(decisions) == 1
+        assert audit.verify(session).intact
+
+
+def test_a_stale_write_is_rolled_back_whole(api: Api) -> None:
+    """Below the API: two sessions read the same version; the second flush fails and its
+    transaction (event included) is rolled back."""
+    app_id = to_assessed(api)
+    with api.db.read() as session:
+        events_before = session.execute(select(func.count()).select_from(Event)).scalar_one()
+    first = api.db.sessions()
+    second = api.db.sessions()
+    try:
+        row_a = first.get(ApplicationRow, app_id)
+        row_b = second.get(ApplicationRow, app_id)
+        assert row_a is not None and row_b is not None
+        row_a.end_user = "changed by A"
+        first.commit()
+        row_b.end_user = "changed by B"
+        with pytest.raises(StaleDataError):
+            second.commit()
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with api.db.read() as session:
+        row = session.get(ApplicationRow, app_id)
+        assert row is not None and row.end_user == "changed by A"
+        count = session.execute(select(func.count()).select_from(Event)).scalar_one()
+        assert count == events_before
+        # A changed the row without an event: the audit catches exactly that.
+        broken = audit.verify(session).broken
+        assert broken is not None and "application" in broken.problem
