@@ -70,6 +70,23 @@ class Register:
     def database(self) -> Database:
         return Database(self.url)
 
+    def case_id(self, state: str) -> int:
+        """The id of the demo case in ``state``."""
+        from sqlalchemy import select
+
+        from openatt.register.models import ApplicationRow
+
+        db = self.database()
+        try:
+            with db.read() as s:
+                found = s.execute(
+                    select(ApplicationRow.id).where(ApplicationRow.state == state)
+                ).scalars().first()
+            assert found is not None, f"the demo has no case in state {state}"
+            return int(found)
+        finally:
+            db.dispose()
+
     def screened(self, application: Application, applicant: str = "meridian") -> int:
         """A case taken through submission and screening by the services, as in real life
         before it reaches an officer's desk."""
@@ -140,20 +157,15 @@ def web(app_client: TestClient) -> Browser:
     return Browser(app_client)
 
 
-def case_id(register: Register, state: str) -> int:
-    """The id of the demo case in ``state``."""
-    from sqlalchemy import select
+@pytest.fixture
+def new_browser() -> type[Browser]:
+    """For tests that need several logged-in clients at once."""
+    return Browser
 
-    from openatt.register.models import ApplicationRow
 
-    db = register.database()
-    try:
-        with db.read() as s:
-            return int(s.execute(
-                select(ApplicationRow.id).where(ApplicationRow.state == state)
-            ).scalars().first())
-    finally:
-        db.dispose()
+@pytest.fixture
+def militia() -> Application:
+    return militia_case(dt.date.today())
 
 
 # ---------------------------------------------------------------- browser tests (Playwright)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
@@ -13,8 +15,20 @@ from openatt.register import applications, users
 from openatt.register.models import Role
 from openatt.register.permissions import GRANTS, Permission
 from openatt.web.security import PageGuard
-from tests.register.test_roles import api_routes
-from tests.web.conftest import Browser, Register, case_id, militia_case
+
+Browser = Any
+Register = Any
+
+
+def api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every APIRoute, also inside included routers (FastAPI keeps them nested)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found.extend(api_routes(route.original_router.routes))
+    return found
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 DASH = "\u2013"  # the queue's "1-25" uses an en dash
@@ -46,13 +60,14 @@ def test_every_page_needs_a_login(app_client: TestClient) -> None:
         assert response.headers["location"].startswith("/ui/login")
 
 
-def test_role_by_page_table(register: Register, app_client: TestClient) -> None:
-    draft = case_id(register, "draft")  # belongs to nordarms
+def test_role_by_page_table(register: Register, app_client: TestClient,
+                            new_browser: Any) -> None:
+    draft = register.case_id("draft")  # belongs to nordarms
     roles = {"admin": Role.admin, "officer": Role.officer, "senior": Role.senior_reviewer,
              "auditor": Role.auditor, "nordarms": Role.applicant}
     checked = 0
     for username in STAFF_AND_OWNER:
-        web = Browser(TestClient(app_client.app))
+        web = new_browser(TestClient(app_client.app))
         assert web.login(username).status_code == 303
         token = web.csrf()
         for method, path, guarded, permission in _web_routes(app_client):
@@ -71,8 +86,8 @@ def test_role_by_page_table(register: Register, app_client: TestClient) -> None:
     assert checked > 15 * len(STAFF_AND_OWNER)
 
 
-def test_session_cookie_flags_and_logout(register: Register, app_client: TestClient) -> None:
-    web = Browser(app_client)
+def test_session_cookie_flags_and_logout(app_client: TestClient, new_browser: Any) -> None:
+    web = new_browser(app_client)
     response = web.login("officer")
     assert response.headers["location"] == "/ui/"
     cookie = next(c for c in response.headers.get_list("set-cookie")
@@ -88,14 +103,15 @@ def test_session_cookie_flags_and_logout(register: Register, app_client: TestCli
     app_client.cookies.set("openatt_session", token or "", path="/ui")
     assert web.get("/ui/applications").status_code == 303  # the session ended on the server
 
-    https = Browser(TestClient(app_client.app, base_url="https://testserver"))
+    https = new_browser(TestClient(app_client.app, base_url="https://testserver"))
     secure = next(c for c in https.login("officer").headers.get_list("set-cookie")
                   if c.startswith("openatt_session="))
     assert "Secure" in secure
 
 
-def test_login_rejects_bad_password_forged_form_and_open_redirect(app_client: TestClient) -> None:
-    web = Browser(app_client)
+def test_login_rejects_bad_password_forged_form_and_open_redirect(
+    app_client: TestClient, web: Browser
+) -> None:
     assert web.login("officer", "wrong-password").status_code == 401
     forged = TestClient(app_client.app).post(
         "/ui/login", data={"username": "officer", "password": "officer-demo-pass",
@@ -107,7 +123,7 @@ def test_login_rejects_bad_password_forged_form_and_open_redirect(app_client: Te
 
 def test_forms_need_the_csrf_token(register: Register, web: Browser) -> None:
     web.login("nordarms")
-    draft = case_id(register, "draft")
+    draft = register.case_id("draft")
     response = web.post(f"/ui/applications/{draft}/submit", {"step": "confirm"}, token=False)
     assert response.status_code == 403
     response = web.post(f"/ui/applications/{draft}/submit",
@@ -119,7 +135,7 @@ def test_forms_need_the_csrf_token(register: Register, web: Browser) -> None:
 
 
 def test_another_company_gets_not_found(register: Register, web: Browser) -> None:
-    nordic_draft = case_id(register, "draft")
+    nordic_draft = register.case_id("draft")
     web.login("meridian")
     for suffix in ("", "/edit", "/print", "/licence"):
         page = web.get(f"/ui/applications/{nordic_draft}{suffix}")
@@ -161,7 +177,7 @@ def test_failed_application_form_keeps_every_value(web: Browser) -> None:
 
 
 def test_the_decider_cannot_sign_off_own_decision(register: Register, web: Browser) -> None:
-    pending = case_id(register, "awaiting_countersign")
+    pending = register.case_id("awaiting_countersign")
     web.login("officer")
     response = web.post(f"/ui/applications/{pending}/countersign",
                         {"agree": "yes", "step": "confirm"})
@@ -170,7 +186,7 @@ def test_the_decider_cannot_sign_off_own_decision(register: Register, web: Brows
 
 
 def test_shipment_beyond_the_licence_is_refused(register: Register, web: Browser) -> None:
-    licensed = case_id(register, "licensed")  # radar components: 10 licensed, 5 shipped
+    licensed = register.case_id("licensed")  # radar components: 10 licensed, 5 shipped
     web.login("officer")
     response = web.post(f"/ui/applications/{licensed}/shipments", {
         "item": "0", "quantity": "6", "shipped_on": dt.date.today().isoformat(),
@@ -179,14 +195,14 @@ def test_shipment_beyond_the_licence_is_refused(register: Register, web: Browser
     assert "Only 5 remain" in response.text and 'value="AWB 1"' in response.text
 
 
-def test_queue_filters_and_pages(register: Register, web: Browser) -> None:
+def test_queue_filters_and_pages(register: Register, web: Browser, militia: Any) -> None:
     db = register.database()
     with db.read() as s:
         meridian = next(users.actor_of(u) for u in users.list_users(s)
                         if u.username == "meridian")
     with db.write() as s:
         for _ in range(20):
-            applications.create(s, meridian, militia_case(dt.date.today()))
+            applications.create(s, meridian, militia)
     db.dispose()
     web.login("officer")
     first = web.get("/ui/applications").text
@@ -213,3 +229,66 @@ def test_reference_page_as_of_a_date(web: Browser) -> None:
     assert 'id="date-error"' in web.get("/ui/reference?date=soon").text
 
 
+
+
+def test_consultation_then_approval(register: Register, web: Browser) -> None:
+    flagged = register.case_id("screened")  # Kenya police pistols, like a German denial
+    web.login("officer")
+    page = web.get(f"/ui/applications/{flagged}").text
+    assert "Essentially identical to a notified denial" in page and "DE-2026-0415" in page
+    denial = re.search(r'name="denial_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    empty = web.post(f"/ui/applications/{flagged}/consultations", {"denial_id": denial})
+    assert empty.status_code == 422 and f'id="note-{denial}-error"' in empty.text
+    done = web.post(f"/ui/applications/{flagged}/consultations",
+                    {"denial_id": denial, "note": "Germany: the 2026 denial concerned SMGs."})
+    assert done.status_code == 303
+    assert "consulted</span>" in web.get(f"/ui/applications/{flagged}").text
+
+
+def test_reassessment_keeps_input_and_suspends_the_licence(register: Register,
+                                                           web: Browser) -> None:
+    licensed = register.case_id("licensed")
+    web.login("officer2")
+    evidence = {"evidence_criterion": "diversion", "evidence_likelihood": "likely",
+                "evidence_severity": "serious", "evidence_source": "Embassy report",
+                "evidence_date": "2026-01-10"}
+    missing = web.post(f"/ui/applications/{licensed}/reassess", evidence)
+    assert missing.status_code == 422 and 'id="reason-error"' in missing.text
+    assert 'value="Embassy report"' in missing.text and "<details open>" in missing.text
+    confirm = web.post(f"/ui/applications/{licensed}/reassess",
+                       {**evidence, "reason": "Report of diversion to a militia"})
+    assert confirm.status_code == 200 and "is suspended until the new decision" in confirm.text
+    done = web.post(f"/ui/applications/{licensed}/reassess",
+                    {**evidence, "reason": "Report of diversion to a militia",
+                     "step": "confirm"})
+    assert done.status_code == 303
+    page = web.get(f"/ui/applications/{licensed}").text
+    assert "Reassessed on new information: Report of diversion to a militia" in page
+    assert "Embassy report" in page and ">Assessed</span>" in page
+    assert ">Suspended</span>" in web.get(f"/ui/applications/{licensed}/licence").text
+
+
+def test_delivery_verification_and_revocation(register: Register, web: Browser,
+                                              new_browser: Any,
+                                              app_client: TestClient) -> None:
+    licensed = register.case_id("licensed")
+    web.login("officer")
+    page = web.get(f"/ui/applications/{licensed}/licence").text
+    shipment = re.search(r'name="shipment_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    verified = web.post(f"/ui/applications/{licensed}/verify-delivery", {
+        "shipment_id": shipment, "verified_on": dt.date.today().isoformat(),
+        "verification": "Delivery verification certificate DVC-77"})
+    assert verified.status_code == 303
+    assert "DVC-77" in web.get(f"/ui/applications/{licensed}/licence").text
+    assert web.post(f"/ui/applications/{licensed}/licence/revoke",
+                    {"reason": "x", "step": "confirm"}).status_code == 403  # officers cannot
+
+    senior = new_browser(TestClient(app_client.app))
+    senior.login("senior")
+    confirm = senior.post(f"/ui/applications/{licensed}/licence/revoke",
+                          {"reason": "End user changed"})
+    assert "A revoked licence cannot be reinstated." in confirm.text
+    done = senior.post(f"/ui/applications/{licensed}/licence/revoke",
+                       {"reason": "End user changed", "step": "confirm"})
+    assert done.status_code == 303
+    assert ">Revoked</span>" in senior.get(f"/ui/applications/{licensed}").text

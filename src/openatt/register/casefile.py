@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Assessment
 from openatt.core.model import Application, Item
 from openatt.register.applications import get, payload_of
-from openatt.register.assessing import assessments_of, four_eyes_reasons, pending_decision
+from openatt.register.assessing import (
+    REOPENABLE,
+    assessments_of,
+    four_eyes_reasons,
+    pending_decision,
+)
+from openatt.register.denials import consultations_of
 from openatt.register.licensing import licence_of, shipments_of, shipped
 from openatt.register.models import (
     ApplicationRow,
@@ -59,6 +65,7 @@ class CaseFile:
     decisions: list[DecisionRow]
     licence: LicenceView | None
     flagged_denials: list[DenialRow]
+    consulted: set[int]
     names: dict[int, str]
 
     @property
@@ -75,6 +82,11 @@ class CaseFile:
 
     def name(self, user_id: int | None) -> str:
         return self.names.get(user_id, f"user {user_id}") if user_id is not None else ""
+
+    @property
+    def reopenable(self) -> bool:
+        """Whether new information may re-open the case (ATT 7.7)."""
+        return self.row.state in {s.value for s in REOPENABLE}
 
     def four_eyes(self, outcome: str) -> list[str]:
         """Why a decision with this outcome would need a second officer (none: it would not)."""
@@ -113,9 +125,11 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
         ).scalars()
     )
     flagged: list[DenialRow] = []
+    consulted: set[int] = set()
     ids = json.loads(row.consultation)
     if ids and allowed(actor.role, Permission.denial_read):
         flagged = list(session.execute(select(DenialRow).where(DenialRow.id.in_(ids))).scalars())
+        consulted = {c.denial_id for c in consultations_of(session, row.id)}
     people: set[int] = {row.created_by}
     people.update(a.assessed_by for a in assessments)
     for d in decisions:
@@ -130,6 +144,7 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
         decisions=decisions,
         licence=licence_view(session, row),
         flagged_denials=flagged,
+        consulted=consulted,
         names=names,
     )
 

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from openatt import __version__
+from openatt.core.model import Likelihood, Severity, Topic
 from openatt.reference.states import state_name
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.web.forms import label_of
@@ -83,7 +84,14 @@ TEMPLATES.env.filters.update(
     country=_country, label=_label, day=_day, fact=_fact, json_list=_json_list,
     serious_first=_serious_first,
 )
-TEMPLATES.env.globals.update(version=__version__, state_labels=STATE_LABELS, label_of=label_of)
+TEMPLATES.env.globals.update(
+    version=__version__,
+    state_labels=STATE_LABELS,
+    label_of=label_of,
+    topics=[t.value for t in Topic],
+    likelihoods=[v.value for v in Likelihood],
+    severities=[v.value for v in Severity],
+)
 
 
 def render(

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
-from openatt.register import applications, assessing, casefile
+from openatt.core.model import Evidence
+from openatt.register import applications, assessing, casefile, denials
 from openatt.register.errors import Conflict, Invalid
 from openatt.register.permissions import Permission
 from openatt.web import forms
@@ -174,3 +176,84 @@ def print_view(request: Request, application_id: int, viewer: Reader) -> Respons
     with database(request).read() as session:
         case = casefile.case_file(session, viewer.actor, application_id)
     return render(request, "print.html", viewer, case=case)
+
+
+@router.post("/applications/{application_id}/consultations", response_model=None)
+async def consult(request: Request, application_id: int,
+                  viewer: Annotated[Viewer, Page(Permission.consultation_record)]) -> Response:
+    """Record the consultation with a state that notified an essentially identical denial."""
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    denial = fields.get("denial_id", "")
+    note = fields.get("note", "").strip()
+    if not note:
+        with database(request).read() as session:
+            case = casefile.case_file(session, viewer.actor, application_id)
+        return render(request, "case.html", viewer, 422, case=case, done=None,
+                      consult_errors={f"note-{denial}": "Summarise what the notifying state "
+                                      "said."})
+    with database(request).write() as session:
+        denials.consult(session, viewer.actor, application_id,
+                        denial_id=int(denial) if denial.isdigit() else -1, note=note)
+    return RedirectResponse(_case_url(application_id, "consulted"), status_code=303)
+
+
+EVIDENCE_FIELDS = ("criterion", "likelihood", "severity", "source", "date", "note")
+
+
+@router.post("/applications/{application_id}/reassess", response_model=None)
+async def reassess(request: Request, application_id: int,
+                   viewer: Annotated[Viewer, Page(Permission.application_assess)]) -> Response:
+    """New information (ATT 7.7): optionally one piece of evidence, then a new assessment
+    linked to the earlier one. An active licence is suspended until a new decision."""
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    with database(request).read() as session:
+        case = casefile.case_file(session, viewer.actor, application_id)
+    if not case.reopenable:
+        raise Conflict(f"{case.row.reference} is {case.row.state}: only an assessed or "
+                       "decided case can be reassessed")
+    values = {"reason": fields.get("reason", "").strip(), "version": fields.get("version", "")}
+    values.update({f"evidence_{n}": fields.get(f"evidence_{n}", "").strip()
+                   for n in EVIDENCE_FIELDS})
+    errors: dict[str, str] = {}
+    if not values["reason"]:
+        errors["reason"] = "Say what new information prompts the reassessment."
+    evidence: list[Evidence] = []
+    if values["evidence_criterion"]:
+        raw = {n: values[f"evidence_{n}"] or None for n in EVIDENCE_FIELDS}
+        raw["author"] = viewer.actor.username
+        try:
+            evidence.append(Evidence.model_validate(raw))
+        except ValidationError as error:
+            for problem in error.errors():
+                name = f"evidence_{problem['loc'][0]}" if problem["loc"] else "reason"
+                errors.setdefault(name, "This field is required."
+                                  if problem.get("input") in ("", None)
+                                  else str(problem["msg"]).removeprefix("Value error, "))
+    if errors or fields.get("step") == "edit":
+        return render(request, "case.html", viewer, 422 if errors else 200, case=case,
+                      done=None, reassess_values=values, reassess_errors=errors)
+    if fields.get("step") != "confirm":
+        consequences = ["The case is assessed again and re-opened for a new decision; the "
+                        "earlier assessment stays in the record, linked to the new one."]
+        if case.licence is not None and case.licence.licence.state == "active":
+            consequences.append(f"Licence {case.licence.licence.number} is suspended until "
+                                "the new decision.")
+        summary = [("New information", values["reason"])]
+        if evidence:
+            e = evidence[0]
+            summary.append(("Evidence", f"{e.criterion}: {e.likelihood.value}, "
+                                        f"{e.severity.value} ({e.source}, {e.date})"))
+        return render(request, "confirm.html", viewer, case=case,
+                      title=f"Reassess {case.row.reference}?", consequences=consequences,
+                      summary=summary, action=f"/ui/applications/{application_id}/reassess",
+                      fields=values, confirm_label="Reassess the case",
+                      edit_label="Change the information")
+    version = values["version"]
+    with database(request).write() as session:
+        assessing.reassess(session, viewer.actor, application_id, assessor_of(request),
+                           reason=values["reason"], evidence=evidence,
+                           expected_version=int(version) if version.isdigit() else None)
+    return RedirectResponse(_case_url(application_id, "reassessed") + "#assessment",
+                            status_code=303)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from openatt.register import casefile, licensing
 from openatt.register.errors import Conflict, Invalid, NotFound
-from openatt.register.permissions import Permission
+from openatt.register.permissions import Permission, require
 from openatt.web.rendering import form_dict, render
 from openatt.web.security import Page, Viewer, check_csrf, database
 
@@ -28,11 +28,15 @@ def _date(text: str, errors: dict[str, str], name: str) -> dt.date | None:
 
 def _licence_page(request: Request, viewer: Viewer, case: casefile.CaseFile,
                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                  status: int = 200, done: str | None = None) -> Response:
+                  status: int = 200, done: str | None = None,
+                  verify_values: dict[str, dict[str, str]] | None = None,
+                  end_values: dict[str, str] | None = None) -> Response:
     defaults = {"item": "0", "quantity": "", "shipped_on": dt.date.today().isoformat(),
                 "reference": ""}
     return render(request, "licence.html", viewer, status, case=case,
-                  values=values or defaults, errors=errors or {}, done=done)
+                  values=values or defaults, errors=errors or {}, done=done,
+                  verify_values=verify_values or {}, end_values=end_values or {},
+                  today=dt.date.today().isoformat())
 
 
 @router.get("/applications/{application_id}/licence", response_model=None)
@@ -131,4 +135,84 @@ async def record_shipment(request: Request, application_id: int,
         errors[field if field in values else "form"] = error.message
         return _licence_page(request, viewer, case, values, errors, 409)
     return RedirectResponse(f"/ui/applications/{application_id}/licence?done=shipped",
+                            status_code=303)
+
+
+@router.post("/applications/{application_id}/verify-delivery", response_model=None)
+async def verify_delivery(request: Request, application_id: int,
+                          viewer: Annotated[Viewer, Page(Permission.delivery_verify)]) -> Response:
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    with database(request).read() as session:
+        case = casefile.case_file(session, viewer.actor, application_id)
+    if case.licence is None:
+        raise NotFound(f"{case.row.reference} has no licence")
+    shipment = fields.get("shipment_id", "")
+    values = {"shipment_id": shipment, "verified_on": fields.get("verified_on", ""),
+              "verification": fields.get("verification", "").strip()}
+    errors: dict[str, str] = {}
+    day = _date(values["verified_on"], errors, f"verified_on-{shipment}")
+    if not values["verification"]:
+        errors[f"verification-{shipment}"] = "Name the evidence of delivery."
+    if errors:
+        return _licence_page(request, viewer, case, errors=errors, status=422,
+                             verify_values={shipment: values})
+    assert day is not None
+    with database(request).write() as session:
+        licensing.verify_delivery(session, viewer.actor, application_id,
+                                  shipment_id=int(shipment) if shipment.isdigit() else -1,
+                                  verified_on=day, verification=values["verification"])
+    return RedirectResponse(f"/ui/applications/{application_id}/licence?done=verified",
+                            status_code=303)
+
+
+_ENDINGS = {
+    "suspend": (Permission.licence_suspend, "Suspend", licensing.suspend,
+                "No shipment can be recorded while it is suspended; a reassessment and a new "
+                "decision can reinstate it."),
+    "revoke": (Permission.licence_revoke, "Revoke", licensing.revoke,
+               "A revoked licence cannot be reinstated."),
+}
+
+
+@router.post("/applications/{application_id}/licence/suspend", response_model=None)
+async def suspend(request: Request, application_id: int,
+                  viewer: Annotated[Viewer, Page(Permission.licence_suspend)]) -> Response:
+    return await _end_licence(request, application_id, viewer, "suspend")
+
+
+@router.post("/applications/{application_id}/licence/revoke", response_model=None)
+async def revoke(request: Request, application_id: int,
+                 viewer: Annotated[Viewer, Page(Permission.licence_revoke)]) -> Response:
+    return await _end_licence(request, application_id, viewer, "revoke")
+
+
+async def _end_licence(request: Request, application_id: int, viewer: Viewer,
+                       action: str) -> Response:
+    """Suspend (officers) or revoke (senior reviewers) a licence, with the reason."""
+    permission, verb, service, consequence = _ENDINGS[action]
+    require(viewer.actor, permission)
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    with database(request).read() as session:
+        case = casefile.case_file(session, viewer.actor, application_id)
+    if case.licence is None:
+        raise NotFound(f"{case.row.reference} has no licence")
+    values = {"reason": fields.get("reason", "").strip(), "version": fields.get("version", "")}
+    if not values["reason"] or fields.get("step") == "edit":
+        errors = {f"{action}-reason": "Give the reason."} if not values["reason"] else {}
+        return _licence_page(request, viewer, case, errors=errors, status=422 if errors else 200,
+                             end_values={action: values["reason"]})
+    if fields.get("step") != "confirm":
+        return render(request, "confirm.html", viewer, case=case,
+                      title=f"{verb} licence {case.licence.licence.number}?",
+                      consequences=[consequence], summary=[("Reason", values["reason"])],
+                      action=f"/ui/applications/{application_id}/licence/{action}",
+                      fields=values, confirm_label=f"{verb} the licence",
+                      edit_label="Change the reason")
+    version = values["version"]
+    with database(request).write() as session:
+        service(session, viewer.actor, application_id, reason=values["reason"],
+                expected_version=int(version) if version.isdigit() else None)
+    return RedirectResponse(f"/ui/applications/{application_id}/licence?done={action}",
                             status_code=303)
