@@ -89,3 +89,11 @@ def handlers(session: Session, actor: Actor) -> list[str]:
             .order_by(User.username)
         ).scalars()
     )
+
+
+def counts_by_state(session: Session, actor: Actor) -> dict[str, int]:
+    """How many applications this user may see are in each state (the queue's tabs)."""
+    require(actor, Permission.application_read)
+    base = _filtered(actor, Filters()).subquery()
+    rows = session.execute(select(base.c.state, func.count()).group_by(base.c.state)).all()
+    return {str(state): int(count) for state, count in rows}

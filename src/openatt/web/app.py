@@ -94,6 +94,14 @@ def create_web(parent: FastAPI) -> FastAPI:
     async def _not_found(request: Request, _error: Exception) -> Response:
         return render_error(request, 404, "Not found", "There is no page at this address.")
 
+    @web.exception_handler(Exception)
+    async def _unexpected(request: Request, _error: Exception) -> Response:
+        return render_error(
+            request, 500, "Something went wrong",
+            "The page could not be shown. Nothing was changed by this request unless a "
+            "confirmation said so; the error is in the server's log.",
+        )
+
     return web
 
 

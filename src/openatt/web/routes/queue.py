@@ -72,6 +72,7 @@ def work_queue(
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
         handlers = worklist.handlers(session, viewer.actor)
+        counts = worklist.counts_by_state(session, viewer.actor)
     params = {
         "state": state, "category": category, "destination": destination, "handler": handler,
         "q": q, "created_from": created_from, "created_until": created_until, "sort": sort,
@@ -85,7 +86,9 @@ def work_queue(
     return render(
         request, "queue.html", viewer,
         entries=entries, total=total, page=page, pages=pages, page_url=page_url,
-        params=params, errors=errors, handlers=handlers, states=list(State),
+        params=params, errors=errors, handlers=handlers, states=list(State), counts=counts,
+        state_url=lambda value: "/ui/applications?" + urlencode(
+            {k: v for k, v in {**kept, "state": value}.items() if v and k != "page"}),
         categories=[c.value for c in Category], today=dt.date.today(),
         first=(page - 1) * PAGE_SIZE + 1 if total else 0,
         last=min(total, page * PAGE_SIZE),
