@@ -136,7 +136,7 @@ def demo(database: DatabaseOption = None) -> None:
     for state, count in sorted(counts.items()):
         table.add_row(state, str(count))
     _out.print(table)
-    logins = Table(title="Demo logins (POST /auth/token, or 'Authorize' at /docs)")
+    logins = Table(title="Demo logins (the web UI at /ui/, or POST /auth/token for the API)")
     for column in ("username", "password", "role", "company"):
         logins.add_column(column)
     for username, password, role, company in demo_data.DEMO_USERS:
