@@ -179,3 +179,34 @@ def test_applicant_cannot_open_another_company_case(pages: Pages, server: Server
     meridian.goto(f"{server.base}/ui/applications")
     meridian.keyboard.press("Tab")
     assert meridian.evaluate("document.activeElement.textContent") == "Skip to main content"
+
+
+A11Y = """() => {
+  const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => !(el.labels && el.labels.length)).map(el => el.name);
+  const seen = {};
+  for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+  const described = [...document.querySelectorAll('[aria-describedby]')].flatMap(
+    el => el.getAttribute('aria-describedby').split(' ').filter(id => !document.getElementById(id)));
+  return {unlabelled, duplicate_ids: Object.keys(seen).filter(k => seen[k] > 1),
+          described_by_nothing: described, h1: document.querySelectorAll('h1').length,
+          main: document.querySelectorAll('main').length,
+          overflow: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+def test_pages_are_labelled_and_fit_a_tablet(pages: Pages, server: Server) -> None:
+    reg = server.register
+    officer = pages.as_user("officer2", width=800, height=1100)
+    paths = ["/ui/applications", "/ui/applications/new", "/ui/reference"]
+    for state in ("assessed", "awaiting_countersign", "licensed"):
+        app_id = reg.case_id(state)
+        paths += [f"/ui/applications/{app_id}", f"/ui/applications/{app_id}/print"]
+    paths += [f"/ui/applications/{reg.case_id('assessed')}/decide",
+              f"/ui/applications/{reg.case_id('licensed')}/licence",
+              f"/ui/applications/{reg.case_id('licensed')}/history"]
+    for path in paths:
+        officer.goto(server.base + path)
+        found = officer.evaluate(A11Y)
+        assert found == {"unlabelled": [], "duplicate_ids": [], "described_by_nothing": [],
+                         "h1": 1, "main": 1, "overflow": False}, path
