@@ -292,3 +292,30 @@ def test_delivery_verification_and_revocation(register: Register, web: Browser,
                        {"reason": "End user changed", "step": "confirm"})
     assert done.status_code == 303
     assert ">Revoked</span>" in senior.get(f"/ui/applications/{licensed}").text
+
+
+def test_screening_hits_are_shown_to_staff_only(register: Register, web: Browser,
+                                                app_client: TestClient,
+                                                new_browser: Any) -> None:
+    from openatt.core.model import ScreeningHit
+
+    submitted = register.case_id("submitted")  # Nordic Defence Systems, Brazilian Army
+    hit = ScreeningHit(party_role="consignee", party_name="Brazilian Army procurement agency",
+                       list_id="un-sc-consolidated", authority="UN", entity_id="QDe.999",
+                       matched_name="Brasil Army Procurement Agency", score=0.87,
+                       programme="test programme", false_positive=True)
+    db = register.database()
+    with db.read() as s:
+        officer = next(users.actor_of(u) for u in users.list_users(s)
+                       if u.username == "officer")
+    with db.write() as s:
+        applications.screen(s, officer, submitted, [hit], None)
+    db.dispose()
+    web.login("officer")
+    page = web.get(f"/ui/applications/{submitted}").text
+    assert "Brasil Army Procurement Agency" in page and "false positive" in page
+    assert "0.87" in page and "entry QDe.999" in page
+    applicant = new_browser(TestClient(app_client.app))
+    applicant.login("nordarms")
+    own = applicant.get(f"/ui/applications/{submitted}")
+    assert own.status_code == 200 and "Brasil Army Procurement Agency" not in own.text
