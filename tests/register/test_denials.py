@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, application, to_assessed, version
+
 from openatt.register.denials import normalise_name
-from tests.register.conftest import Api, application, to_assessed, version
 
 NOTICE: dict[str, Any] = {
     "notifying_state": "DEU",

@@ -6,7 +6,8 @@ import csv
 import datetime as dt
 import io
 
-from tests.register.conftest import Api, application, to_assessed, version
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, application, to_assessed, version
 
 TODAY = dt.date.today()
 

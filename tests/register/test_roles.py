@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from fastapi.routing import APIRoute
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import USERS, Api, application
 
 from openatt.api.deps import Authorizer
 from openatt.register.models import Role
 from openatt.register.permissions import GRANTS, Permission
-from tests.register.conftest import USERS, Api, application
 
 PUBLIC = {("POST", "/auth/token"), ("GET", "/health")}
 

@@ -7,13 +7,14 @@ import json
 from collections.abc import Callable
 
 import pytest
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, to_assessed
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app
 from openatt.register import audit, canonical
-from tests.register.conftest import Api, to_assessed
 
 
 def _drop_guards(connection: Connection) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from openatt import settings
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
+WRITE_OPTION = "openatt_write"
 
 
 def normalise_url(url: str) -> str:
@@ -46,10 +47,19 @@ def make_engine(url: str | None = None) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # Writers take SQLite's write lock at BEGIN, so two processes (the server and a
+            # CLI command) queue on the busy timeout instead of failing when one of them
+            # upgrades a read snapshot that the other has made stale.
+            immediate = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -107,6 +117,7 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any error."""
         if self.is_sqlite:
             with self._write_lock, self.sessions() as session, session.begin():
+                session.connection(execution_options={WRITE_OPTION: True})
                 yield session
         else:
             with self.sessions() as session, session.begin():

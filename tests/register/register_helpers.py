@@ -1,13 +1,5 @@
-"""Fixtures for the register tests.
-
-Every test that takes ``database_url`` runs twice: on a fresh SQLite file, and on a fresh
-PostgreSQL database created for it on the server named by ``OPENATT_TEST_DATABASE_URL``
-(``bash .ci/postgres.sh`` starts one and prints the URL). Without that variable the
-PostgreSQL run is skipped, except under CI=true, where it fails: CI must test both.
-
-The assessor is the real core engine, loaded once per session. Users are created through
-the service and log in through the API, so argon2 and token expiry are exercised for real.
-"""
+"""Helpers shared by the register tests: the seeded-register builder, a client wrapper and
+example applications. Fixtures that use them are in ``conftest.py``."""
 
 from __future__ import annotations
 
@@ -46,11 +38,6 @@ USERS: dict[str, tuple[Role, str | None]] = {
 }
 
 
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return Engine.default()
-
-
 def _postgres_database() -> Iterator[str]:
     url = _pg_base()
     name = f"openatt_t_{secrets.token_hex(6)}"
@@ -63,15 +50,6 @@ def _postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: SQLite always, PostgreSQL when configured."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'register.sqlite'}"
-    else:
-        yield from _postgres_database()
 
 
 @dataclass
@@ -150,21 +128,6 @@ class Templates:
         return self.postgres[1]
 
 
-@pytest.fixture(scope="session")
-def templates(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
-    found = Templates(engine, tmp_path_factory.mktemp("templates"))
-    yield found
-    base = os.environ.get(PG_ENV)
-    if base and found.cleanup:
-        admin = create_engine(
-            make_url(normalise_url(base)).set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as connection:
-            for name in found.cleanup:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _pg_base() -> URL:
     base = os.environ.get(PG_ENV)
     if not base:
@@ -175,29 +138,6 @@ def _pg_base() -> URL:
             )
         pytest.skip(f"{PG_ENV} not set (bash .ci/postgres.sh starts a PostgreSQL)")
     return make_url(normalise_url(base))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(
-    request: pytest.FixtureRequest, tmp_path: Path, engine: Engine, templates: Templates
-) -> Iterator[Api]:
-    """A register seeded with one logged-in user per role, on SQLite and PostgreSQL."""
-    if request.param == "sqlite":
-        url, tokens = templates.sqlite_copy(tmp_path / "register.sqlite")
-        yield from _serve(url, tokens, engine)
-        return
-    base = _pg_base()
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"openatt_t_{secrets.token_hex(6)}"
-    try:
-        tokens = templates.postgres_copy(admin, base, name)
-        yield from _serve(
-            base.set(database=name).render_as_string(hide_password=False), tokens, engine
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _serve(url: str, tokens: dict[str, str], engine: Engine) -> Iterator[Api]:
