@@ -55,10 +55,9 @@ def queue(
         .group_by(AssessmentRow.application_id)
         .subquery()
     )
-    base = _filtered(actor, filters).subquery()
     query = (
-        select(ApplicationRow, User.username, AssessmentRow.recommendation)
-        .join(base, base.c.id == ApplicationRow.id)
+        _filtered(actor, filters)
+        .add_columns(User.username, AssessmentRow.recommendation)
         .outerjoin(latest, latest.c.application_id == ApplicationRow.id)
         .outerjoin(AssessmentRow, AssessmentRow.id == latest.c.last)
         .outerjoin(User, User.id == AssessmentRow.assessed_by)
@@ -67,14 +66,30 @@ def queue(
         query = query.where(AssessmentRow.id.is_(None))
     elif handler:
         query = query.where(User.username == handler)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    counted = query if handler else _filtered(actor, filters)
+    total = session.execute(
+        select(func.count()).select_from(counted.with_only_columns(ApplicationRow.id).subquery())
+    ).scalar_one()
     order = {
         Sort.newest: (ApplicationRow.created_at.desc(), ApplicationRow.id.desc()),
         Sort.oldest: (ApplicationRow.created_at.asc(), ApplicationRow.id.asc()),
         Sort.updated: (ApplicationRow.updated_at.desc(), ApplicationRow.id.desc()),
     }[sort]
-    rows = session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
-    return [QueueEntry(r[0], r[1], r[2]) for r in rows], int(total)
+    # Sort and page on the narrow columns, then load the page's rows: sorting whole rows
+    # (payload included) is what makes deep pages slow.
+    page = session.execute(
+        query.with_only_columns(ApplicationRow.id, User.username, AssessmentRow.recommendation)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    loaded = {
+        row.id: row
+        for row in session.execute(
+            select(ApplicationRow).where(ApplicationRow.id.in_([r[0] for r in page]))
+        ).scalars()
+    }
+    return [QueueEntry(loaded[r[0]], r[1], r[2]) for r in page], int(total)
 
 
 def handlers(session: Session, actor: Actor) -> list[str]:
@@ -94,6 +109,6 @@ def handlers(session: Session, actor: Actor) -> list[str]:
 def counts_by_state(session: Session, actor: Actor) -> dict[str, int]:
     """How many applications this user may see are in each state (the queue's tabs)."""
     require(actor, Permission.application_read)
-    base = _filtered(actor, Filters()).subquery()
-    rows = session.execute(select(base.c.state, func.count()).group_by(base.c.state)).all()
+    query = _filtered(actor, Filters()).with_only_columns(ApplicationRow.state, func.count())
+    rows = session.execute(query.group_by(ApplicationRow.state)).all()
     return {str(state): int(count) for state, count in rows}
