@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 
@@ -18,8 +19,13 @@ from openatt.register.models import Role, User
 from openatt.register.models import Session as LoginSession
 
 _HASHER = PasswordHasher()
-TOKEN_LIFETIME = dt.timedelta(hours=8)
 MIN_PASSWORD = 8
+
+
+def token_lifetime() -> dt.timedelta:
+    """How long a login lasts: ``OPENATT_SESSION_HOURS`` (default 8, one working day), so an
+    unattended session ends by the next day."""
+    return dt.timedelta(hours=float(os.environ.get("OPENATT_SESSION_HOURS") or 8))
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,10 @@ def _token_hash(token: str) -> str:
 
 
 def login(
-    session: Session, username: str, password: str, lifetime: dt.timedelta = TOKEN_LIFETIME
+    session: Session, username: str, password: str, lifetime: dt.timedelta | None = None
 ) -> tuple[str, dt.datetime]:
     """Check a password and open a session; returns the bearer token and its expiry."""
+    lifetime = lifetime or token_lifetime()
     user = session.execute(select(User).where(User.username == username)).scalar()
     if user is None or not user.active:
         _HASHER.hash(password)  # same time whether or not the user exists
