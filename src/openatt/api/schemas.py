@@ -79,6 +79,11 @@ class DecideIn(_In):
     outcome: Outcome
     reasons: str = Field(min_length=1, max_length=10000)
     conditions: list[str] = Field(default_factory=list)
+    criteria: list[str] | None = Field(
+        default=None,
+        description="rule ids the decision rests on; by default those the assessment found "
+        "prohibited or at risk",
+    )
 
 
 class CountersignIn(Versioned):
@@ -170,6 +175,7 @@ class DecisionOut(BaseModel):
     outcome: str
     reasons: str
     conditions: list[str]
+    criteria: list[str]
     against_recommendation: bool
     four_eyes_required: bool
     decided_by: int

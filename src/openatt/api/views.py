@@ -90,6 +90,7 @@ def decision(row: DecisionRow) -> schemas.DecisionOut:
         outcome=row.outcome,
         reasons=row.reasons,
         conditions=json.loads(row.conditions),
+        criteria=json.loads(row.criteria),
         against_recommendation=row.against_recommendation,
         four_eyes_required=row.four_eyes_required,
         decided_by=row.decided_by,

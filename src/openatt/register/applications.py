@@ -96,7 +96,7 @@ def create(session: Session, actor: Actor, application: Application) -> Applicat
     _store(row, application)
     session.add(row)
     session.flush()
-    log(session, actor, "application.create", row, payload_digest=canonical.sha256(row.payload))
+    log(session, actor, "application.create", row, application=json.loads(row.payload))
     return row
 
 
@@ -116,7 +116,7 @@ def update(
         (State.draft,),
     )
     _store(row, application)
-    log(session, actor, "application.update", row, payload_digest=canonical.sha256(row.payload))
+    log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row
 
 
@@ -158,7 +158,7 @@ def screen(
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})
     _store(row, application)
     row.state = State.screened.value
-    log(session, actor, "application.screen", row, hits=len(hits))
+    log(session, actor, "application.screen", row, hits=[h.model_dump(mode="json") for h in hits])
     return row
 
 

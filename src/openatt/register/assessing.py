@@ -209,8 +209,24 @@ def reassess(
         assessment=stored.id,
         supersedes=previous.id if previous else None,
         reason=reason,
+        evidence=[e.model_dump(mode="json") for e in evidence],
     )
     return stored
+
+
+ADVERSE = frozenset({"prohibited", "risk"})
+
+
+def adverse_criteria(stored: AssessmentRow) -> list[str]:
+    """The rules that weighed against the transfer, by default the criteria of a denial."""
+    return sorted(
+        {
+            finding.criterion
+            for assessment in assessments_of(stored)
+            for finding in assessment.findings
+            if finding.outcome.value in ADVERSE
+        }
+    )
 
 
 def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str) -> list[str]:
@@ -234,6 +250,7 @@ def decide(
     outcome: Outcome,
     reasons: str,
     conditions: Sequence[str] = (),
+    criteria: Sequence[str] | None = None,
     expected_version: int | None = None,
 ) -> DecisionRow:
     from openatt.register.denials import flag_consultation, notify_own_denial
@@ -270,6 +287,9 @@ def decide(
         outcome=outcome.value,
         reasons=reasons,
         conditions=canonical.dumps(list(conditions)),
+        criteria=canonical.dumps(
+            sorted(criteria) if criteria is not None else adverse_criteria(assessment)
+        ),
         against_recommendation=_MATCHING[outcome].value != assessment.recommendation,
         four_eyes_required=bool(why),
         decided_by=actor.id,

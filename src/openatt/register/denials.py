@@ -150,7 +150,7 @@ def notify_own_denial(
             sorted({i.control_entry for i in application.items if i.control_entry})
         ),
         description="; ".join(item.description for item in application.items),
-        criteria=(),
+        criteria=tuple(json.loads(decision.criteria)),
     )
     row_ = _row(notice, actor, row.id)
     session.add(row_)

@@ -142,6 +142,9 @@ class DecisionRow(Base):
     outcome: Mapped[str] = mapped_column(String(40))
     reasons: Mapped[str] = mapped_column(Text)
     conditions: Mapped[str] = mapped_column(Text, default="[]")
+    criteria: Mapped[str] = mapped_column(
+        Text, default="[]", doc="rule ids the decision rests on (a denial's criteria)"
+    )
     against_recommendation: Mapped[bool] = mapped_column(Boolean)
     four_eyes_required: Mapped[bool] = mapped_column(Boolean)
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

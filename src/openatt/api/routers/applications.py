@@ -187,6 +187,7 @@ def decide(
             outcome=body.outcome,
             reasons=body.reasons,
             conditions=body.conditions,
+            criteria=body.criteria,
             expected_version=body.version,
         )
         return views.decision(row)

@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(40), nullable=False),
         sa.Column("reasons", sa.Text, nullable=False),
         sa.Column("conditions", sa.Text, nullable=False),
+        sa.Column("criteria", sa.Text, nullable=False),
         sa.Column("against_recommendation", sa.Boolean, nullable=False),
         sa.Column("four_eyes_required", sa.Boolean, nullable=False),
         sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),

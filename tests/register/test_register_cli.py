@@ -169,3 +169,48 @@ def test_denials_import(tmp_path: Path) -> None:
     path.write_text(json.dumps([{**notices[0], "destination": "Atlantis"}]))
     code, out = run("denials", "import", str(path), "--user", "ann", "--database", url)
     assert code == 2 and "0.destination" in out
+
+
+def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    database = tmp_path / "served.sqlite"
+    command = [
+        sys.executable,
+        "-c",
+        "from openatt.cli.main import main; main()",
+        "serve",
+        "--database",
+        f"sqlite:///{database}",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "serve exited"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        docs = httpx.get(f"http://127.0.0.1:{port}/docs")
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+        assert "/applications/{application_id}/decide" in spec["paths"]
+        assert httpx.get(f"http://127.0.0.1:{port}/applications").status_code == 401
+        assert database.exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

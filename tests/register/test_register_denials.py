@@ -99,6 +99,7 @@ def test_our_denial_becomes_a_notification(api: Api) -> None:
             "version": version(api, app_id),
             "outcome": "denied",
             "reasons": "Clear risk of diversion.",
+            "criteria": ["eu.7", "att.11"],
         },
     )
     if decided.json()["status"] == "pending":
@@ -106,6 +107,7 @@ def test_our_denial_becomes_a_notification(api: Api) -> None:
     ours = [d for d in api.get("/denials", "officer").json() if d["application_id"] == app_id]
     assert len(ours) == 1
     assert ours[0]["notifying_state"] == "GBR" and ours[0]["destination"] == "NZL"
+    assert ours[0]["criteria"] == ["att.11", "eu.7"]
     # A later application for the same end user and items is flagged against it.
     again = to_assessed(api)
     assert api.get(f"/applications/{again}", "officer").json()["consultation"] == [ours[0]["id"]]

@@ -156,6 +156,17 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
         "licence.revoked",
     ):
         assert expected in actions
+    # The log keeps every version of the application, not only the latest.
+    trail = api.get(f"/applications/{app_id}/events", "auditor").json()
+    versions = [
+        e["payload"]["application"]["end_use"]
+        for e in trail
+        if e["action"] in ("application.create", "application.update")
+    ]
+    assert versions == [
+        "Infantry rifle replacement",
+        "Infantry rifle replacement programme, phase 2",
+    ]
     verdict = api.get("/audit/verify", "auditor").json()
     assert verdict["intact"] is True and verdict["events"] > 20
 

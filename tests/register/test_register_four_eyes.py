@@ -53,6 +53,16 @@ def test_following_the_recommendation_on_category_viii_needs_no_second_officer(a
     decision = _decide(api, app_id, "denied").json()
     assert decision["four_eyes_required"] is False and decision["status"] == "effective"
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "denied"
+    # The denial is notified with the criteria the assessment found against it.
+    findings = [
+        f
+        for a in api.get(f"/applications/{app_id}/assessments", "officer").json()[-1]["assessments"]
+        for f in a["findings"]
+        if f["outcome"] in ("prohibited", "risk")
+    ]
+    assert decision["criteria"] == sorted({f["criterion"] for f in findings}) != []
+    notice = next(d for d in api.get("/denials", "officer").json() if d["application_id"] == app_id)
+    assert notice["criteria"] == decision["criteria"]
 
 
 def test_category_i_needs_a_second_officer_even_when_following_the_recommendation(
