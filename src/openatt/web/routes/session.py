@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from openatt.register import users
 from openatt.register.errors import Unauthenticated
-from openatt.register.users import TOKEN_LIFETIME
 from openatt.web.rendering import form_dict, render
 from openatt.web.security import (
     COOKIE_PATH,
@@ -57,13 +57,13 @@ async def login(request: Request) -> Response:
     username = fields.get("username", "").strip()
     try:
         with database(request).write() as session:
-            token, _expires = users.login(session, username, fields.get("password", ""))
+            token, expires = users.login(session, username, fields.get("password", ""))
     except Unauthenticated:
         return _login_page(request, next_url=next_url, username=username,
                            error="Wrong username or password.", status=401)
     response = RedirectResponse(next_url, status_code=303)
-    set_cookie(request, response, SESSION_COOKIE, token,
-               max_age=int(TOKEN_LIFETIME.total_seconds()))
+    lifetime = expires - dt.datetime.now(dt.UTC)  # the cookie ends with the login token
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
     return response
 
