@@ -12,6 +12,7 @@ from openatt.api import errors
 from openatt.api.routers import applications, auth, register, reports
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
+from openatt.web import mount as mount_web
 
 
 def create_app(database_url: str | None = None, *, assessor: Assessor | None = None) -> FastAPI:
@@ -44,4 +45,5 @@ def create_app(database_url: str | None = None, *, assessor: Assessor | None = N
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    mount_web(app)  # the web UI at /ui (a mounted sub-application; / redirects there)
     return app

@@ -47,7 +47,7 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
-    """Run the register's REST API (OpenAPI at /docs); creates the database on first start."""
+    """Run the web UI (/ui/) and the REST API (OpenAPI at /docs); creates the database on first start."""
     import uvicorn
 
     from openatt.api import create_app
@@ -58,7 +58,7 @@ def serve(
         app = create_app(url)
     except Exception as error:
         raise _fail(f"database: {error}".splitlines()[0]) from error
-    _out.print(f"openatt register on http://{host}:{port}/docs (database {_safe(url)})")
+    _out.print(f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)})")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -136,13 +136,13 @@ def demo(database: DatabaseOption = None) -> None:
     for state, count in sorted(counts.items()):
         table.add_row(state, str(count))
     _out.print(table)
-    logins = Table(title="Demo logins (POST /auth/token, or 'Authorize' at /docs)")
+    logins = Table(title="Demo logins (the web UI at /ui/, or POST /auth/token for the API)")
     for column in ("username", "password", "role", "company"):
         logins.add_column(column)
     for username, password, role, company in demo_data.DEMO_USERS:
         logins.add_row(username, password, role.value, company or "")
     _out.print(logins)
-    _out.print("Next: openatt serve  (then open http://127.0.0.1:8000/docs)")
+    _out.print("Next: openatt serve  (then open http://127.0.0.1:8000/ and log in; API at /docs)")
 
 
 def audit_verify(database: DatabaseOption = None) -> None:

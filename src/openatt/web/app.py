@@ -1,0 +1,115 @@
+"""The web UI as a sub-application of the API's FastAPI app, mounted at ``/ui``.
+
+A separate app keeps HTML error pages and cookie sessions apart from the JSON API (which
+uses bearer tokens), while both share one database and one assessor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.routing import Route
+
+from openatt.register.errors import Conflict, Forbidden, NotFound, RegisterError, Unauthenticated
+from openatt.web.rendering import render_error
+from openatt.web.routes import cases, deciding, licences, queue, reference, session
+from openatt.web.security import CsrfFailure, LoginRequired
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/ui"
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_web(parent: FastAPI) -> FastAPI:
+    web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="openatt web")
+    web.state.db = parent.state.db
+    web.state.parent = parent
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (session, queue, cases, deciding, licences, reference):
+        web.include_router(module.router)
+
+    @web.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(f"{PREFIX}/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @web.exception_handler(LoginRequired)
+    async def _login(request: Request, _error: Exception) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        if request.method != "GET":
+            target = f"{PREFIX}/"
+        return RedirectResponse(f"{PREFIX}/login?next={quote(target)}", status_code=303)
+
+    @web.exception_handler(CsrfFailure)
+    async def _csrf(request: Request, _error: Exception) -> Response:
+        return render_error(
+            request, 403, "The form has expired",
+            "The form was not sent from this session (its security token is missing or "
+            "stale). Go back, reload the page and try again.",
+        )
+
+    @web.exception_handler(RegisterError)
+    async def _register(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RegisterError)
+        if isinstance(error, Unauthenticated):
+            return await _login(request, error)
+        status, title = 400, "That could not be done"
+        if isinstance(error, NotFound):
+            status, title = 404, "Not found"
+        elif isinstance(error, Forbidden):
+            status, title = 403, "Not allowed"
+        elif isinstance(error, Conflict):
+            status, title = 409, "The case has moved on"
+        return render_error(request, status, title, error.message)
+
+    @web.exception_handler(StaleDataError)
+    async def _stale(request: Request, _error: Exception) -> Response:
+        return render_error(
+            request, 409, "Someone else changed this case",
+            "Another user changed this case at the same time. Reload it and try again.",
+        )
+
+    @web.exception_handler(404)
+    async def _not_found(request: Request, _error: Exception) -> Response:
+        return render_error(request, 404, "Not found", "There is no page at this address.")
+
+    @web.exception_handler(Exception)
+    async def _unexpected(request: Request, _error: Exception) -> Response:
+        return render_error(
+            request, 500, "Something went wrong",
+            "The page could not be shown. Nothing was changed by this request unless a "
+            "confirmation said so; the error is in the server's log.",
+        )
+
+    return web
+
+
+async def _to_ui(_request: Request) -> Response:
+    return RedirectResponse(f"{PREFIX}/", status_code=307)
+
+
+def mount(app: FastAPI) -> None:
+    """Mount the web UI on the API's app at ``/ui`` and send ``/`` there."""
+    app.mount(PREFIX, create_web(app), name="web")
+    app.router.routes.append(Route("/", _to_ui, methods=["GET"], include_in_schema=False))
