@@ -8,8 +8,9 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/pip install --quiet --upgrade pip
-.venv/bin/pip install --quiet -e '.[dev,spark]'
+# (this machine's pip configuration warns about absent local mirrors; keep the log readable)
+.venv/bin/pip install --quiet --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
+.venv/bin/pip install --quiet -e '.[dev,spark]' 2> >(grep -v '^WARNING: Location' >&2)
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy src
 .venv/bin/lint-imports
