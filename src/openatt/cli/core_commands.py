@@ -1,4 +1,8 @@
-"""Commands over the pure core: assess, law show/list, embargoes, reference."""
+"""Commands over the pure core: assess, law show/list, embargoes, reference.
+
+The engine, the law and the renderers are imported inside the commands, so that
+``openatt --help`` and the other features' commands start without loading them.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,17 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from openatt.cli.errors import fail, parse_date, parse_list
-from openatt.cli.render import print_tables, to_json, to_markdown
-from openatt.core.engine import DEFAULT_REGIMES, Engine, engine_with_overlays
-from openatt.core.findings import Assessment
-from openatt.core.loading import InputError, parse_applications
-from openatt.core.model import Application
-from openatt.law.loader import LawError
-from openatt.reference.states import UnknownState, resolve_state, state_name
+
+if TYPE_CHECKING:
+    from openatt.core.findings import Assessment
+    from openatt.core.model import Application
+
+DEFAULT_CLI_REGIMES = "att,eu,us"
 
 
 class Format(StrEnum):
@@ -46,7 +47,7 @@ def assess(
         ..., help="Application files (YAML or JSON).", show_default=False
     ),
     regime: str = typer.Option(
-        ",".join(DEFAULT_REGIMES[:3]), "--regime", "-r", help="Regimes, comma-separated."
+        DEFAULT_CLI_REGIMES, "--regime", "-r", help="Regimes, comma-separated."
     ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Assess as of this date instead of each application's."
@@ -60,15 +61,21 @@ def assess(
     ),
 ) -> None:
     """Assess applications under several regimes side by side."""
+    from rich.console import Console
+
+    from openatt.cli.render import print_tables, to_json, to_markdown
+    from openatt.core.engine import Engine, engine_with_overlays
+    from openatt.core.loading import InputError, parse_applications
+    from openatt.law.loader import LawError
+
     try:
         engine = engine_with_overlays(overlay) if overlay else Engine.default()
     except LawError as exc:
         fail(str(exc))
     regimes = parse_list(regime, "--regime", engine.regimes())
-    for path in overlay:
-        overlay_ids = [r for r in engine.regimes() if r not in Engine.default().regimes()]
-        regimes.extend(r for r in overlay_ids if r not in regimes)
-        del path
+    if overlay:  # each overlay adds its own regime, assessed beside those asked for
+        builtin = set(Engine.default().regimes())
+        regimes.extend(r for r in engine.regimes() if r not in builtin and r not in regimes)
     day = parse_date(as_of, "--as-of")
     results: list[tuple[str, Application, list[Assessment]]] = []
     for path in files:
@@ -99,6 +106,11 @@ def law_show(
     ),
 ) -> None:
     """Show a rule: its text, citations, threshold and the version in force on a date."""
+    from rich.console import Console
+
+    from openatt.core.engine import Engine
+    from openatt.law.loader import LawError
+
     day = parse_date(as_of, "--as-of")
     engine = Engine.default()
     try:
@@ -142,6 +154,11 @@ def law_list(
     regime: str | None = typer.Option(None, "--regime", "-r", help="Only this regime."),
 ) -> None:
     """List the regimes and their rules."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from openatt.core.engine import Engine
+
     engine = Engine.default()
     wanted = parse_list(regime, "--regime", engine.regimes()) if regime else engine.regimes()
     table = Table("Rule", "Title", "Kind", "In force from", "Citation")
@@ -159,6 +176,8 @@ def law_list(
 
 
 def _state_option(value: str | None) -> str | None:
+    from openatt.reference.states import UnknownState, resolve_state
+
     if value is None:
         return None
     try:
@@ -175,6 +194,12 @@ def embargoes(
 ) -> None:
     """Arms embargoes in force on a date, with their scope and exemptions."""
     import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from openatt.core.engine import Engine
+    from openatt.reference.states import state_name
 
     day = parse_date(as_of, "--as-of") or dt.date.today()
     target = _state_option(state)
@@ -246,6 +271,12 @@ def reference(
     """What the reference data said on a date: ATT parties, EU members, 126.1, embargoes."""
     import datetime as dt
 
+    from rich.console import Console
+    from rich.table import Table
+
+    from openatt.core.engine import Engine
+    from openatt.reference.states import state_name
+
     day = parse_date(as_of, "--as-of") or dt.date.today()
     ref = Engine.default().reference
     code = _state_option(state)
@@ -300,6 +331,8 @@ def schema() -> None:
 
 
 def application_schema_json() -> str:
+    from openatt.core.model import Application
+
     document = Application.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["$id"] = "https://openatt.org/schema/application.schema.json"
