@@ -159,3 +159,8 @@ def test_categories(transfers_dir: Path) -> None:
     assert by_description["combat helicopter"] is Category.V
     assert by_description["aircraft engine"] is Category.parts
     assert by_description["surveillance satellite"] is Category.other
+    # outside ATT Art. 2(1) but on the military lists: the control entry says which heading
+    entries = {t.description: t.control_entry for t in transfers}
+    assert entries["transport aircraft"] == "ML10"
+    assert entries["air-search radar"] == "ML5"
+    assert all(t.control_entry for t in transfers if t.category is Category.other)

@@ -38,7 +38,15 @@ OUTCOMES = (
 # Region of a former state = its successor's (UCDP regions cover 1989 on).
 # The us and uk regimes bind one state each: that state's identity is an obligation.
 NATIONAL_REGIME_STATES = ("USA", "GBR")
-SUCCESSORS = {"SUN": "RUS", "YUG": "SRB", "SCG": "SRB", "CSK": "CZE", "DDR": "DEU", "YMD": "YEM", "VDR": "VNM"}
+SUCCESSORS = {
+    "SUN": "RUS",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "CSK": "CZE",
+    "DDR": "DEU",
+    "YMD": "YEM",
+    "VDR": "VNM",
+}
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
