@@ -103,14 +103,14 @@ def outcome_table(
     names = [d[0] for d in con.description or []]
     table = []
     for row in rows:
-        record = dict(zip(names, row, strict=True))
+        raw = dict(zip(names, row, strict=True))
+        record: dict[str, Any] = {by: raw.pop("key"), **raw}
         n = int(record["transfers"])
         bad = int(record["n_prohibited"]) + int(record["n_risk"])
         low, high = wilson(bad, n)
         tiv = float(record["tiv"] or 0)
         record.update(
             {
-                by: record.pop("key"),
                 "regime": regime,
                 "criterion": criterion or "headline",
                 "share_prohibited_or_risk": bad / n if n else 0.0,
