@@ -41,7 +41,7 @@ def _progress() -> Progress:
 
 @monitor_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="a SIPRI trade-register or deliveries export (CSV)"),  # noqa: B008
+    file: Path = typer.Argument(..., help="a SIPRI trade-register or deliveries export (CSV)"),
     db: Path | None = DbOption,
 ) -> None:
     """Import a SIPRI export (either layout, raw or cleaned); report every unmapped name."""
@@ -120,7 +120,7 @@ def audit_command(
     by: str = typer.Option("supplier", "--by", help=f"one of {', '.join(DIMENSIONS)}"),
     criterion: str | None = typer.Option(None, "--criterion", help="a rule id, e.g. att.7.3"),
     regime: str | None = typer.Option(None, "--regime", help="one assessed regime"),
-    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML report to write"),  # noqa: B008
+    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML report to write"),
     sample: int = typer.Option(500, "--counterfactual-sample", min=0),
     alternatives: int = typer.Option(20, "--alternatives", min=1),
     workers: int = typer.Option(1, "--workers", min=1),
@@ -150,7 +150,7 @@ def audit_command(
 
 @indicators_app.command("import")
 def indicators_import(
-    directory: Path = typer.Argument(..., help="folder holding the indicator files"),  # noqa: B008
+    directory: Path = typer.Argument(..., help="folder holding the indicator files"),
     db: Path | None = DbOption,
 ) -> None:
     """Import the country indicators found under DIR (PTS, UCDP, V-Dem, CPI, GPI, FSI)."""
