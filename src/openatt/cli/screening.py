@@ -1,0 +1,341 @@
+"""``openatt lists import|status|diff`` and ``openatt screen``: thin commands over screening."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from openatt.screening import ListStore, MalformedList, Query, matcher_for, screen_queries
+from openatt.screening.diff import ListDiff, diff_lists
+from openatt.screening.importers import IMPORTERS, UnknownFormat, read_list
+from openatt.screening.matcher import Hit
+from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
+
+_out = Console()
+_err = Console(stderr=True)
+
+
+def _table(*headers: str, **options: Any) -> Table:
+    """A table whose cells wrap instead of being cut: ids and versions must stay readable."""
+    table = Table(**options)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _fail(message: str) -> typer.Exit:
+    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+lists_app = typer.Typer(
+    help="Import sanctions and denied-party lists, see what is loaded, compare versions."
+)
+
+
+@lists_app.command("import")
+def import_list(
+    file: Annotated[
+        Path, typer.Argument(help="The list file (for OFAC CSV: sdn.csv or cons_prim.csv).")
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help=f"One of: {', '.join(IMPORTERS)} (detected if omitted)."),
+    ] = None,
+    list_id: Annotated[
+        str | None, typer.Option("--list-id", help="Store under this list id.")
+    ] = None,
+) -> None:
+    """Import a list file as a new version; a malformed file leaves the previous one in force."""
+    if not file.is_file():
+        raise _fail(f"file: {file} does not exist")
+    store = ListStore()
+    try:
+        report = store.import_file(file, format, list_id)
+    except (MalformedList, UnknownFormat) as error:
+        raise _fail(f"{file.name}: {error}; the list previously loaded is unchanged") from None
+    meta = report.metadata
+    _out.print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
+    for label, value in (
+        ("version", meta.version),
+        ("date in file", str(meta.version_date or "none")),
+        ("format", meta.format),
+        ("files", ", ".join(meta.source_files)),
+        ("sha256", meta.sha256),
+        ("entities", str(meta.entity_count)),
+        ("names", str(meta.name_count)),
+        ("aliases", str(meta.alias_count)),
+        ("skipped", str(meta.skipped_count)),
+        ("replaces", report.previous_version or "-"),
+    ):
+        _out.print(f"  {label:13} {value}", highlight=False, soft_wrap=True)
+    if report.already_loaded:
+        _out.print("this version was already loaded; it is now the current one")
+    reasons: dict[str, list[str]] = {}
+    for skipped in report.skipped:
+        reasons.setdefault(skipped.reason, []).append(skipped.record)
+    for reason, records in sorted(reasons.items()):
+        shown = ", ".join(records[:3]) + (" ..." if len(records) > 3 else "")
+        _out.print(f"skipped {len(records)}: {reason} ({shown})", highlight=False, soft_wrap=True)
+
+
+@lists_app.command("status")
+def status() -> None:
+    """The version in force of every loaded list."""
+    loaded = ListStore().status()
+    if not loaded:
+        _out.print("no list loaded: run `openatt lists import FILE`")
+        return
+    for meta in loaded:
+        _out.print(
+            f"{meta.list_id} ({meta.authority}): version {meta.version}, date in file "
+            f"{meta.version_date or '-'}, imported {meta.imported_at.isoformat()}, "
+            f"{meta.entity_count} entities, {meta.name_count} names",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
+    path = Path(ref)
+    if path.is_file():
+        result = read_list(path)
+        meta = ListMetadata(
+            list_id=result.list_id,
+            title=result.title,
+            authority=result.authority,
+            format=result.format,
+            version=f"{result.version_date or 'undated'} ({path.name})",
+            version_date=result.version_date,
+            imported_at=__import__("datetime").datetime.now(__import__("datetime").UTC),
+            sha256="",
+            source_files=result.source_files,
+            entity_count=len(result.entities),
+            name_count=result.name_count,
+            alias_count=result.alias_count,
+            skipped_count=len(result.skipped),
+        )
+        return LoadedList(meta, result.entities)
+    candidates = [list_id] if list_id else store.list_ids()
+    for candidate in candidates:
+        for meta in store.versions(candidate):
+            if meta.version == ref or meta.version.startswith(ref):
+                return store.load(candidate, meta.version)
+    raise ListNotLoaded(f"{ref!r} is neither a file nor a stored list version")
+
+
+def _print_diff(result: ListDiff, limit: int) -> None:
+    _out.print(
+        f"[bold]{result.list_id}[/bold] {result.old_version} -> {result.new_version}: "
+        f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed",
+        soft_wrap=True,
+    )
+    for label, entities in (("added", result.added), ("removed", result.removed)):
+        for entity in entities[:limit]:
+            _out.print(f"  {label:8} {entity.entity_id:24} {entity.caption}", highlight=False)
+        if len(entities) > limit:
+            _out.print(f"  ... and {len(entities) - limit} more {label}")
+    for change in result.changed[:limit]:
+        _out.print(
+            f"  changed  {change.entity_id:24} {change.caption} ({', '.join(change.fields)})",
+            highlight=False,
+        )
+    if len(result.changed) > limit:
+        _out.print(f"  ... and {len(result.changed) - limit} more changed")
+
+
+@lists_app.command("diff")
+def diff(
+    old: Annotated[str | None, typer.Argument(help="Older version id (or a list file).")] = None,
+    new: Annotated[str | None, typer.Argument(help="Newer version id (or a list file).")] = None,
+    list_id: Annotated[str | None, typer.Option("--list", help="Limit to this list.")] = None,
+    limit: Annotated[int, typer.Option(help="Entries shown per section.")] = 50,
+) -> None:
+    """What a newer version added, removed and changed (default: the two newest versions)."""
+    store = ListStore()
+    try:
+        if old and new:
+            _print_diff(
+                diff_lists(_resolve(store, old, list_id), _resolve(store, new, list_id)), limit
+            )
+            return
+        if old or new:
+            raise _fail("give both OLD and NEW, or neither")
+        shown = 0
+        for candidate in [list_id] if list_id else store.list_ids():
+            versions = store.versions(candidate)
+            if len(versions) >= 2:
+                older, newer = (
+                    store.load(candidate, versions[-2].version),
+                    store.load(candidate, versions[-1].version),
+                )
+                _print_diff(diff_lists(older, newer), limit)
+                shown += 1
+        if not shown:
+            _out.print("no list has two versions loaded")
+    except (ListNotLoaded, MalformedList, UnknownFormat) as error:
+        raise _fail(str(error)) from None
+
+
+def _read_parties(path: Path) -> list[Query]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"--file: cannot read {path} ({error})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "name" not in reader.fieldnames:
+        raise _fail(
+            f"--file: {path.name} has no 'name' column (columns: name, birth_date, country, kind)"
+        )
+    queries = []
+    for line, row in enumerate(reader, start=2):
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise _fail(f"--file: {path.name} line {line}: name is empty")
+        kind = (row.get("kind") or "").strip().lower() or None
+        if kind not in (None, "person", "organization"):
+            raise _fail(
+                f"--file: {path.name} line {line}: "
+                f"kind must be person or organization, not {kind!r}"
+            )
+        queries.append(
+            Query(
+                name=name,
+                birth_date=(row.get("birth_date") or "").strip() or None,
+                country=(row.get("country") or "").strip() or None,
+                kind=kind,
+            )
+        )
+    return queries
+
+
+def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None:
+    if output == "json":
+        document = {
+            "results": [
+                {"query": query.to_json(), "hits": [hit.to_json() for hit in hits]}
+                for query, hits in zip(queries, results, strict=True)
+            ]
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if output == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["query", "list", "entity_id", "matched_name", "score", "programme", "listed_on"]
+        )
+        for query, hits in zip(queries, results, strict=True):
+            for hit in hits:
+                writer.writerow(
+                    [
+                        query.name,
+                        hit.list_id,
+                        hit.entity_id,
+                        hit.matched_name,
+                        hit.score,
+                        hit.programme or "",
+                        hit.listed_on or "",
+                    ]
+                )
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    table = _table(
+        "query", "list", "entity_id", "matched name", "score", "why", "programme", "listed on"
+    )
+    for query, hits in zip(queries, results, strict=True):
+        if not hits:
+            table.add_row(query.name, "-", "-", "no hit", "", "", "", "")
+        for hit in hits:
+            why = "; ".join(
+                f"{f['feature']} {f['contribution']:+.2f}" for f in hit.explanation["features"]
+            )
+            table.add_row(
+                query.name,
+                hit.list_id,
+                hit.entity_id,
+                hit.matched_name,
+                f"{hit.score:.2f}",
+                why,
+                hit.programme or "",
+                hit.listed_on or "",
+            )
+    _out.print(table)
+
+
+def screen(
+    names: Annotated[list[str] | None, typer.Argument(help="Names to screen.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="CSV with a name column and optional birth_date, country, kind."
+        ),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", help="Minimum score (default from openatt-match-v1)."),
+    ] = None,
+    lists: Annotated[
+        list[str] | None, typer.Option("--list", help="Screen against this list only (repeatable).")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="For NAME: YYYY or YYYY-MM-DD.")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="For NAME: nationality or country.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="For NAME: person or organization.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes for --file batches.")] = 1,
+) -> None:
+    """Screen names against the loaded lists; every hit explains itself."""
+    if output not in ("table", "json", "csv"):
+        raise _fail(f"--format: {output!r} is not one of table, json, csv")
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise _fail("--threshold: must be between 0 and 1")
+    if kind not in (None, "person", "organization"):
+        raise _fail("--kind: must be person or organization")
+    queries = [Query(n, birth_date, country, kind) for n in names or [] if n.strip()]
+    if file is not None:
+        queries.extend(_read_parties(file))
+    if not queries:
+        raise _fail("name: give NAME... or --file parties.csv")
+    store = ListStore()
+    available = store.list_ids()
+    if not available:
+        raise _fail("no list loaded: run `openatt lists import FILE` first")
+    unknown = [name for name in lists or [] if name not in available]
+    if unknown:
+        raise _fail(f"--list: {', '.join(unknown)} not loaded (loaded: {', '.join(available)})")
+    matcher = matcher_for(store, lists)
+    if file is not None:
+        with Progress(
+            TextColumn("screening"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=_err,
+        ) as progress:
+            task = progress.add_task("screen", total=len(queries))
+            results = screen_queries(
+                matcher, queries, threshold, lists, workers, lambda n: progress.advance(task, n)
+            )
+    else:
+        results = screen_queries(matcher, queries, threshold, lists)
+    _render(queries, results, output)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``lists`` and ``screen`` to the ``openatt`` app."""
+    app.add_typer(lists_app, name="lists")
+    app.command("screen")(screen)

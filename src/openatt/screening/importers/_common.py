@@ -1,0 +1,185 @@
+"""Small helpers every importer shares: cleaning text, reading dates, naming scripts, countries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+
+from openatt.reference.states import UnknownState, resolve_state
+from openatt.screening.model import Name, NameKind
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean(value: object) -> str:
+    """Collapse whitespace and strip; ``None`` and OFAC's ``-0-`` null marker become ``""``."""
+    if value is None:
+        return ""
+    text = _SPACES.sub(" ", str(value)).strip()
+    return "" if text == "-0-" else text
+
+
+_SCRIPT_PREFIXES = (
+    ("CJK", "Han"),
+    ("HANGUL", "Hangul"),
+    ("HIRAGANA", "Japanese"),
+    ("KATAKANA", "Japanese"),
+    ("CYRILLIC", "Cyrillic"),
+    ("ARABIC", "Arabic"),
+    ("HEBREW", "Hebrew"),
+    ("GREEK", "Greek"),
+    ("GEORGIAN", "Georgian"),
+    ("ARMENIAN", "Armenian"),
+    ("DEVANAGARI", "Devanagari"),
+    ("THAI", "Thai"),
+    ("MYANMAR", "Myanmar"),
+    ("ETHIOPIC", "Ethiopic"),
+    ("LATIN", "Latin"),
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def script_of(text: str) -> str:
+    """The script of the first letter that is not Latin, else ``Latin``.
+
+    Names mixing Latin and another script are labelled with the other one: that is the part
+    that needs transliterating.
+    """
+    if text.isascii():
+        return "Latin"
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        for prefix, script in _SCRIPT_PREFIXES:
+            if name.startswith(prefix):
+                if script != "Latin":
+                    return script
+                break
+    return "Latin"
+
+
+def make_name(value: str, kind: NameKind) -> Name | None:
+    text = clean(value)
+    if not text:
+        return None
+    return Name(text, kind, script_of(text))
+
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_DMY_TEXT = re.compile(r"^(?:(\d{1,2}) )?([A-Za-z]{3,9})\.? (\d{4})$")
+_DMY_SLASH = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def partial_date(value: object) -> str | None:
+    """An ISO date of the precision the source gives (``1967``, ``1967-07``, ``1967-07-04``).
+
+    Accepts ISO text (unpadded too), ``10 Dec 1948``, ``Dec 1948``, ``DD/MM/YYYY`` and
+    Python dates; returns ``None`` for anything else rather than guessing.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and 1000 <= value <= 2999:
+        return str(value)
+    text = clean(value)
+    if not text:
+        return None
+    match = _ISO.match(text)
+    if match:
+        year, month, day = match.groups()
+        return _join(int(year), month, day)
+    match = _DMY_TEXT.match(text)
+    if match:
+        day, month_name, year = match.groups()
+        month = _MONTHS.get(month_name.casefold())
+        if month is None:
+            return None
+        return _join(int(year), str(month), day)
+    match = _DMY_SLASH.match(text)
+    if match:
+        day, month, year = match.groups()
+        return _join(int(year), month, day)
+    return None
+
+
+def _join(year: int, month: str | None, day: str | None) -> str | None:
+    if not 1000 <= year <= 2999:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    m = int(month)
+    if not 1 <= m <= 12:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{m:02d}"
+    try:
+        return dt.date(year, m, int(day)).isoformat()
+    except ValueError:
+        return f"{year:04d}-{m:02d}"
+
+
+def us_date(value: str) -> dt.date | None:
+    """``MM/DD/YYYY`` as US lists write it."""
+    text = clean(value)
+    try:
+        return dt.datetime.strptime(text, "%m/%d/%Y").date()
+    except ValueError:
+        return None
+
+
+def iso_date(value: str | None) -> dt.date | None:
+    text = clean(value)
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def country(value: str) -> str | None:
+    """ISO alpha-3 for a country name or code where it resolves, else the cleaned text."""
+    text = clean(value)
+    if not text:
+        return None
+    # Bilingual values such as "Russia / Russie" (Canada).
+    first = text.split(" / ")[0].strip()
+    try:
+        return resolve_state(first)
+    except UnknownState:
+        return first
+
+
+def unique(values: list[str]) -> list[str]:
+    """Drop empties and repeats, keeping first-seen order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if value and value not in seen:
+            seen[value] = None
+    return list(seen)

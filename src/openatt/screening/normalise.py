@@ -1,0 +1,152 @@
+"""Name normalisation for screening: one Latin, case-folded, token form for every script.
+
+Steps, in order: transliterate to ASCII with ``anyascii`` (Cyrillic, Arabic, Persian, Hebrew,
+Greek, Chinese as pinyin, Korean, Japanese kana...; diacritics are dropped on the way), case-
+fold, turn punctuation into spaces (apostrophes are removed so ``O'Brien`` stays one token),
+then drop legal forms (LLC, OOO, GmbH...) and honorifics (Mr, Haji, General...) listed in
+``data/name_rules.yaml`` - unless that would leave nothing. Token order is not kept
+significant by the matcher; the normaliser keeps it so the compact form can be compared too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+import yaml
+from anyascii import anyascii
+
+_APOSTROPHES = re.compile(r"['`\u2019\u02bb\u02bc]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_VOWELS = re.compile(r"[aeiouwy]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@functools.cache
+def _rules() -> dict[str, list[object]]:
+    text = resources.files("openatt.screening").joinpath("data/name_rules.yaml").read_text("utf-8")
+    loaded: dict[str, list[object]] = yaml.safe_load(text)
+    return loaded
+
+
+@functools.cache
+def _phrases() -> tuple[tuple[str, ...], ...]:
+    """Legal forms and honorifics as token tuples, longest first."""
+    raw = _rules()
+    phrases = {
+        tuple(_NON_ALNUM.sub(" ", str(p).casefold()).split())
+        for key in ("legal_forms", "honorifics")
+        for p in raw[key]
+    }
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+@functools.cache
+def _phrase_index() -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _phrases():
+        index.setdefault(phrase[0], []).append(phrase)
+    return {key: tuple(value) for key, value in index.items()}
+
+
+@functools.cache
+def _rewrites() -> tuple[tuple[str, str], ...]:
+    pairs: list[list[str]] = _rules()["skeleton_rewrites"]  # type: ignore[assignment]
+    return tuple((str(pair[0]), str(pair[1])) for pair in pairs)
+
+
+def ascii_fold(text: str) -> str:
+    """Transliterate to ASCII and case-fold, punctuation to spaces."""
+    latin = text if text.isascii() else anyascii(text)
+    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", latin.casefold())).strip()
+
+
+_FUZZY_FORM_LENGTH = 5
+
+
+@functools.cache
+def _form_words() -> dict[str, str]:
+    """One-deletion neighbourhood of each legal-form word of 5+ letters -> the word, so that
+    a misspelt legal form ("COMAPNY", "LIMTED") is recognised and removed too. Honorifics
+    are matched exactly only: "Coronel" is a surname as well as a misspelt "colonel"."""
+    table: dict[str, str] = {}
+    forms = {tuple(_NON_ALNUM.sub(" ", str(p).casefold()).split()) for p in _rules()["legal_forms"]}
+    for phrase in forms:
+        for word in phrase:
+            if len(word) >= _FUZZY_FORM_LENGTH:
+                table[word] = word
+                for i in range(len(word)):
+                    table.setdefault(word[:i] + word[i + 1 :], word)
+    return table
+
+
+def _canonical_form_word(token: str) -> str:
+    if len(token) < _FUZZY_FORM_LENGTH or token in _phrase_index():
+        return token
+    table = _form_words()
+    if token in table:
+        return table[token]
+    for i in range(len(token)):
+        found = table.get(token[:i] + token[i + 1 :])
+        if found is not None and abs(len(found) - len(token)) <= 1:
+            return found
+    return token
+
+
+def _strip_phrases(raw: list[str]) -> list[str]:
+    index = _phrase_index()
+    tokens = [_canonical_form_word(token) for token in raw]
+    kept: list[str] = []
+    position = 0
+    while position < len(tokens):
+        for phrase in index.get(tokens[position], ()):
+            if tuple(tokens[position : position + len(phrase)]) == phrase:
+                position += len(phrase)
+                break
+        else:
+            kept.append(raw[position])
+            position += 1
+    return kept
+
+
+@functools.lru_cache(maxsize=262144)
+def name_tokens(text: str) -> tuple[str, ...]:
+    """The normalised tokens of a name; legal forms and honorifics are removed unless that
+    would leave nothing."""
+    tokens = ascii_fold(text).split()
+    stripped = _strip_phrases(tokens)
+    return tuple(stripped or tokens)
+
+
+@functools.lru_cache(maxsize=262144)
+def skeleton(token: str) -> str:
+    """A consonant skeleton that equates common transliteration variants of one token."""
+    out = token
+    for old, new in _rewrites():
+        out = out.replace(old, new)
+    consonants = _VOWELS.sub("", out)
+    return _REPEATS.sub(r"\1", consonants or out)
+
+
+def skeleton_keys(token: str) -> tuple[str, ...]:
+    """Skeletons of a token, also without an Arabic article (``al-``/``el-``, or the ``l``
+    that anyascii writes for Arabic-script ``ال``)."""
+    keys = [skeleton(token)]
+    if len(token) > 4 and token[:2] in ("al", "el"):
+        keys.append(skeleton(token[2:]))
+    elif len(token) > 3 and token[0] == "l" and token[1] not in "aeiouy":
+        keys.append(skeleton(token[1:]))
+    return tuple(k for k in keys if len(k) >= 3)
+
+
+@functools.cache
+def _patronymic_suffixes() -> tuple[str, ...]:
+    return tuple(str(x) for x in _rules()["patronymic_suffixes"])
+
+
+def token_weight_factor(token: str) -> float:
+    """How much a token counts when it is missing from the other side (patronymics less)."""
+    if len(token) > 6 and token.endswith(_patronymic_suffixes()):
+        return float(_rules()["patronymic_weight"])  # type: ignore[arg-type]
+    return 1.0

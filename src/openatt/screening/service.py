@@ -1,0 +1,136 @@
+"""Screening as a service the CLI, the register and the engine call.
+
+``screen_parties(application, store, threshold)`` screens every party of an application
+against the lists in force and returns :class:`openatt.core.model.ScreeningHit` objects,
+each recording the algorithm and the list version that produced it. ``screen_queries``
+screens a batch, optionally across worker processes that share the index copy-on-write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+
+from openatt.core.model import Application, ScreeningHit
+from openatt.screening.matcher import Hit, Matcher, load_or_build, rules_fingerprint
+from openatt.screening.scoring import Query
+from openatt.screening.store import ListStore
+
+_MATCHERS: dict[tuple[int, tuple[tuple[str, str], ...]], Matcher] = {}
+
+
+def matcher_for(store: ListStore, lists: Sequence[str] | None = None) -> Matcher:
+    """A matcher over the current version of each list (or of ``lists``), built once per
+    combination of list versions and reused for the life of the process."""
+    chosen = [list_id for list_id in store.list_ids() if not lists or list_id in lists]
+    versions = tuple((list_id, store.current_version(list_id) or "") for list_id in chosen)
+    key = (id(store), versions)
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        fingerprint = rules_fingerprint()
+        matcher = Matcher(
+            load_or_build(
+                version,
+                functools.partial(store.load, list_id, version),
+                store.version_folder(list_id, version) / f"index-{fingerprint}.pickle",
+            )
+            for list_id, version in versions
+        )
+        _MATCHERS[key] = matcher
+    return matcher
+
+
+def _listed_on(value: str | None) -> dt.date | None:
+    if value and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def to_screening_hits(hits: Sequence[Hit], party_role: str, party_name: str) -> list[ScreeningHit]:
+    """The core model's view of matcher hits on one party."""
+    return [
+        ScreeningHit(
+            party_role=party_role,
+            party_name=party_name,
+            list_id=hit.list_id,
+            authority=hit.authority,
+            entity_id=hit.entity_id,
+            matched_name=hit.matched_name,
+            score=hit.score,
+            programme=hit.programme,
+            listed_on=_listed_on(hit.listed_on),
+            explanation=hit.explanation,
+            algorithm=Matcher.algorithm,
+            list_version=hit.list_version,
+        )
+        for hit in hits
+    ]
+
+
+def screen_parties(
+    application: Application,
+    store: ListStore,
+    threshold: float | None = None,
+    lists: Sequence[str] | None = None,
+) -> list[ScreeningHit]:
+    """Screen exporter, consignee, end user and brokers against the lists in force."""
+    matcher = matcher_for(store, lists)
+    found: list[ScreeningHit] = []
+    for role, party in application.parties():
+        kind = None
+        end_user_kind = getattr(party, "kind", None)
+        if end_user_kind is not None:
+            kind = "person" if str(end_user_kind) == "private" else "organization"
+        query = Query(name=party.name, country=party.country, kind=kind)
+        found.extend(to_screening_hits(matcher.screen(query, threshold), role, party.name))
+    return found
+
+
+# -- batches ---------------------------------------------------------------------------------
+_WORKER: tuple[Matcher, float | None, Sequence[str] | None] | None = None
+
+
+def _work(chunk: list[Query]) -> list[list[Hit]]:
+    assert _WORKER is not None
+    matcher, threshold, lists = _WORKER
+    return [matcher.screen(query, threshold, lists) for query in chunk]
+
+
+def screen_queries(
+    matcher: Matcher,
+    queries: Sequence[Query],
+    threshold: float | None = None,
+    lists: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 256,
+) -> list[list[Hit]]:
+    """Hits for each query, in input order. ``workers > 1`` forks processes that share the
+    matcher's index copy-on-write (POSIX only; falls back to one process elsewhere)."""
+    chunks = [list(queries[i : i + chunk_size]) for i in range(0, len(queries), chunk_size)]
+    results: list[list[Hit]] = []
+    global _WORKER
+    _WORKER = (matcher, threshold, lists)
+    try:
+        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(workers, os.cpu_count() or 1)) as pool:
+                stream: Iterator[list[list[Hit]]] = pool.imap(_work, chunks)
+                for chunk, done in zip(chunks, stream, strict=True):
+                    results.extend(done)
+                    if progress:
+                        progress(len(chunk))
+        else:
+            for chunk in chunks:
+                results.extend(_work(chunk))
+                if progress:
+                    progress(len(chunk))
+    finally:
+        _WORKER = None
+    return results

@@ -1,0 +1,96 @@
+"""``openatt lists`` and ``openatt screen`` through typer's CliRunner, on a temporary home."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from openatt.cli.main import build_app
+
+runner = CliRunner()
+UN_2024 = "un-sc-consolidated/history/consolidated-2024-09-26.xml"
+UN_2026 = "un-sc-consolidated/consolidated.xml"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("OPENATT_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(build_app(), list(args))
+
+
+def test_import_status_diff(home: Path, lists_dir: Path) -> None:
+    first = _run("lists", "import", str(lists_dir / UN_2024))
+    assert first.exit_code == 0, first.output
+    assert "875" in first.stdout and "2024-09-26" in first.stdout
+    second = _run("lists", "import", str(lists_dir / UN_2026), "--format", "un-xml")
+    assert second.exit_code == 0 and "1003" in second.stdout
+    status = _run("lists", "status")
+    assert "un-sc-consolidated" in status.stdout and "2026-02-27" in status.stdout
+    diff = _run("lists", "diff")
+    assert diff.exit_code == 0
+    assert "134 added, 6 removed" in " ".join(diff.stdout.split())
+    files = _run("lists", "diff", str(lists_dir / UN_2024), str(lists_dir / UN_2026))
+    assert "134 added, 6 removed" in " ".join(files.stdout.split())
+
+
+def test_malformed_import_exits_2_and_keeps_previous(
+    home: Path, lists_dir: Path, tmp_path: Path
+) -> None:
+    assert _run("lists", "import", str(lists_dir / UN_2024)).exit_code == 0
+    broken = tmp_path / "consolidated.xml"
+    text = (lists_dir / UN_2026).read_text("utf-8")
+    broken.write_text(text.replace("<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER>", ""), "utf-8")
+    result = _run("lists", "import", str(broken))
+    assert result.exit_code == 2
+    assert "DATAID 6907993" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    status = _run("lists", "status")
+    assert "2024-09-26" in status.stdout and "2026-02-27" not in status.stdout
+
+
+def test_screen_json_shape_and_order(home: Path, lists_dir: Path) -> None:
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    result = _run("screen", "Nobody Atall", "EMRAAN ALI", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert list(document) == ["results"]
+    assert [r["query"]["name"] for r in document["results"]] == ["Nobody Atall", "EMRAAN ALI"]
+    assert document["results"][0]["hits"] == []
+    hit = document["results"][1]["hits"][0]
+    assert list(hit) == ["list", "entity_id", "matched_name", "score", "explanation"]
+    assert (hit["list"], hit["entity_id"]) == ("un-sc-consolidated", "QDi.430")
+
+
+def test_screen_file_csv_out(home: Path, lists_dir: Path, tmp_path: Path) -> None:
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    parties = tmp_path / "parties.csv"
+    parties.write_text(
+        "name,birth_date,country,kind\n"
+        "Emraan Ali,1967-07-04,TT,person\n"
+        "Acme Widgets,,,organization\n",
+        "utf-8",
+    )
+    result = _run("screen", "--file", str(parties), "--format", "csv", "--threshold", "0.9")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line]
+    assert rows[0].startswith("query,list,entity_id")
+    assert any(",QDi.430," in row for row in rows[1:])
+    assert not any(row.startswith("Acme") for row in rows)
+
+
+def test_screen_bad_input_exits_2(home: Path, lists_dir: Path, tmp_path: Path) -> None:
+    assert _run("screen", "X").exit_code == 2  # nothing loaded yet
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    parties = tmp_path / "parties.csv"
+    parties.write_text("full_name\nX\n", "utf-8")
+    result = _run("screen", "--file", str(parties))
+    assert result.exit_code == 2 and "'name' column" in result.output
+    assert _run("screen", "X", "--list", "nope").exit_code == 2
+    assert _run("screen", "X", "--format", "xml").exit_code == 2

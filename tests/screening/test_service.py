@@ -1,0 +1,63 @@
+"""screen_parties: the entry point the register and the engine call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openatt.core.model import Application
+from openatt.screening import ListStore, Query, matcher_for, screen_parties
+from openatt.screening.service import _MATCHERS
+
+
+def _application(end_user: str) -> Application:
+    return Application.model_validate(
+        {
+            "kind": "export",
+            "date": "2026-03-01",
+            "exporting_state": "FRA",
+            "importing_state": "TTO",
+            "exporter": {"name": "Manufacture Exemple SA", "country": "FRA"},
+            "consignee": {"name": "Caribbean Logistics Ltd", "country": "TTO"},
+            "end_user": {"name": end_user, "country": "TTO", "kind": "private"},
+            "end_use": "personal protection",
+            "items": [{"description": "pistol", "category": "VIII", "quantity": 2}],
+        }
+    )
+
+
+def test_listed_end_user_gives_a_un_hit(loaded_store: ListStore) -> None:
+    hits = screen_parties(_application("Emraan Ali"), loaded_store)
+    un = [h for h in hits if h.list_id == "un-sc-consolidated"]
+    assert len(un) == 1
+    hit = un[0]
+    assert hit.party_role == "end_user" and hit.party_name == "Emraan Ali"
+    assert hit.authority == "UN" and hit.entity_id == "QDi.430"
+    assert hit.algorithm == "openatt-match-v1"
+    assert hit.list_version == loaded_store.current_version("un-sc-consolidated")
+    assert hit.listed_on == dt.date(2021, 11, 23) and hit.programme == "Al-Qaida"
+    assert {h.authority for h in hits} >= {"UN", "US"}
+    assert all(h.party_role == "end_user" for h in hits)
+
+
+def test_clean_application_has_no_hits(loaded_store: ListStore) -> None:
+    assert screen_parties(_application("Ramona Quigley-Fenwick"), loaded_store) == []
+
+
+def test_ftm_hits_carry_the_authority_of_their_dataset(loaded_store: ListStore) -> None:
+    hits = screen_parties(_application("Svetlana Pavlovna POKHODOVA"), loaded_store)
+    eu = [h for h in hits if h.list_id == "opensanctions-eu_fsf-sample"]
+    assert eu and eu[0].authority == "EU"
+    assert eu[0].explanation["list_version"] == eu[0].list_version
+
+
+def test_index_is_cached_beside_the_list_version(tmp_path: Path, lists_dir: Path) -> None:
+    store = ListStore(tmp_path)
+    version = store.import_file(lists_dir / "un-sc-consolidated/consolidated.xml").metadata.version
+    first = matcher_for(store).screen(Query("EMRAAN ALI"))
+    caches = list((tmp_path / "un-sc-consolidated" / version).glob("index-*.pickle"))
+    assert len(caches) == 1
+    _MATCHERS.clear()
+    again = ListStore(tmp_path)
+    second = matcher_for(again).screen(Query("EMRAAN ALI"))
+    assert [(h.entity_id, h.score) for h in second] == [(h.entity_id, h.score) for h in first]
