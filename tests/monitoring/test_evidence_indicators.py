@@ -47,6 +47,7 @@ def test_ucdp_organized_violence(indicators_dir: Path, tables: dict[str, Indicat
     got = table.values("SYR", 2014)["sb_total_deaths_best_cy"]
     assert got == float(syria["sb_total_deaths_best_cy"])
     assert table.values("SUN", 1990) and table.values("RUS", 1995)
+    assert table.values("YUG", 1999) and table.values("SCG", 2004) and table.values("SRB", 2010)
 
 
 def test_ucdp_prio_conflict(indicators_dir: Path, tables: dict[str, IndicatorTable]) -> None:

@@ -146,6 +146,9 @@ def test_former_states_for_their_years() -> None:
     for name, code in former.items():
         ref = parties.resolve(name, dt.date(1980, 7, 1))
         assert ref is not None and ref.state == code
+    # the Federal Republic of Yugoslavia kept YUG until 2003, as the reference data codes it
+    serbia = [parties.resolve("Serbia", dt.date(y, 7, 1)) for y in (1999, 2004, 2010)]
+    assert [s.state if s else None for s in serbia] == ["YUG", "SCG", "SRB"]
 
 
 def test_categories(transfers_dir: Path) -> None:
@@ -156,3 +159,8 @@ def test_categories(transfers_dir: Path) -> None:
     assert by_description["combat helicopter"] is Category.V
     assert by_description["aircraft engine"] is Category.parts
     assert by_description["surveillance satellite"] is Category.other
+    # outside ATT Art. 2(1) but on the military lists: the control entry says which heading
+    entries = {t.description: t.control_entry for t in transfers}
+    assert entries["transport aircraft"] == "ML10"
+    assert entries["air-search radar"] == "ML5"
+    assert all(t.control_entry for t in transfers if t.category is Category.other)

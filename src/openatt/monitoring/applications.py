@@ -58,6 +58,7 @@ class Signature:
     group: str
     category: str
     year: int
+    control_entry: str = ""
 
     @property
     def date(self) -> dt.date:
@@ -78,6 +79,7 @@ def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
         group=(transfer.recipient.group or "") if non_state else "",
         category=transfer.category.value,
         year=transfer.delivery_year,
+        control_entry=transfer.control_entry or "",
     )
 
 
@@ -114,6 +116,7 @@ def application_for(
             Item(
                 description=f"ATT category {category.value}: {CATEGORY_LABELS[category]}",
                 category=category,
+                control_entry=sig.control_entry or None,
                 quantity=1,
             ),
         ),

@@ -38,7 +38,15 @@ OUTCOMES = (
 # Region of a former state = its successor's (UCDP regions cover 1989 on).
 # The us and uk regimes bind one state each: that state's identity is an obligation.
 NATIONAL_REGIME_STATES = ("USA", "GBR")
-SUCCESSORS = {"SUN": "RUS", "YUG": "SRB", "CSK": "CZE", "DDR": "DEU", "YMD": "YEM", "VDR": "VNM"}
+SUCCESSORS = {
+    "SUN": "RUS",
+    "YUG": "SRB",
+    "SCG": "SRB",
+    "CSK": "CZE",
+    "DDR": "DEU",
+    "YMD": "YEM",
+    "VDR": "VNM",
+}
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -95,14 +103,14 @@ def outcome_table(
     names = [d[0] for d in con.description or []]
     table = []
     for row in rows:
-        record = dict(zip(names, row, strict=True))
+        raw = dict(zip(names, row, strict=True))
+        record: dict[str, Any] = {by: raw.pop("key"), **raw}
         n = int(record["transfers"])
         bad = int(record["n_prohibited"]) + int(record["n_risk"])
         low, high = wilson(bad, n)
         tiv = float(record["tiv"] or 0)
         record.update(
             {
-                by: record.pop("key"),
                 "regime": regime,
                 "criterion": criterion or "headline",
                 "share_prohibited_or_risk": bad / n if n else 0.0,

@@ -48,6 +48,7 @@ class CategoryRef:
     category: Category
     reason: str
     fallback: bool = False  # came from SIPRI's armament category, not the description
+    control_entry: str | None = None  # Wassenaar / EU Common Military List heading, e.g. ML10
 
 
 def _fold(text: str) -> str:
@@ -117,7 +118,11 @@ class WeaponMap:
         self.version = int(raw["version"])
         self._by_description: dict[str, CategoryRef] = {}
         for group in raw["groups"]:
-            ref = CategoryRef(Category(group["category"]), " ".join(group["reason"].split()))
+            ref = CategoryRef(
+                Category(group["category"]),
+                " ".join(group["reason"].split()),
+                control_entry=group.get("control_entry"),
+            )
             for description in group["descriptions"]:
                 self._by_description[_fold(description)] = ref
         self._by_armament = {

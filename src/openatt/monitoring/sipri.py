@@ -236,6 +236,7 @@ def read_sipri(
                 armament_category=armament,
                 category=None if cat is None else cat.category,
                 category_reason=None if cat is None else cat.reason,
+                control_entry=None if cat is None else cat.control_entry,
                 order_year=_year(row["order_year"]),
                 delivery_year=year,
                 number_delivered=number,

@@ -75,10 +75,22 @@ def spark_assess(
     """Summaries per transfer id, computed on Spark (see :func:`batch.summarise`)."""
     spark = spark or session(workers)
     pairs = [(t.id, signature(t)) for t in transfers if t.assessable]
-    columns = ["transfer_id", "supplier", "recipient", "end_user_kind", "group", "category", "year"]
+    columns = [
+        "transfer_id", "supplier", "recipient", "end_user_kind", "group", "category", "year",
+        "control_entry",
+    ]  # fmt: skip
     frame = spark.createDataFrame(
         [
-            (tid, s.supplier, s.recipient, s.end_user_kind, s.group, s.category, s.year)
+            (
+                tid,
+                s.supplier,
+                s.recipient,
+                s.end_user_kind,
+                s.group,
+                s.category,
+                s.year,
+                s.control_entry,
+            )
             for tid, s in pairs
         ],
         columns,

@@ -40,6 +40,7 @@ class Transfer:
     armament_category: str | None
     category: Category | None
     category_reason: str | None
+    control_entry: str | None
     order_year: int | None
     delivery_year: int
     number_delivered: float | None
