@@ -98,7 +98,9 @@ def _application(
         "evidence": [],
     }
     if measure.direction is Direction.from_target:
-        other = "NOR" if target != "NOR" else "ISL"
+        # a UN ban on the target's exports binds every importer; an EU one only EU importers
+        other = "DEU" if embargo.authority == "European Union" else "NOR"
+        other = other if target != other else "ISL"
         spec.update(
             exporting_state=target,
             exporter={"name": "State exporter", "country": target},

@@ -19,6 +19,8 @@ from openatt.reference.schema import Coverage, Direction, Exemption, Measure, Pr
 
 _PROCEDURE_ORDER = {Procedure.none: 0, Procedure.notification: 1, Procedure.approval: 2}
 _NON_STATE = (EndUserKind.private, EndUserKind.non_state)
+# authorities whose bans on imports from a target bind only their members' importers
+_IMPORT_BAN_GROUPS = {"European Union": "eu"}
 
 
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
@@ -57,9 +59,14 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
     app, end_user = ctx.app, ctx.app.end_user
     target = embargo.target
     if measure.direction is Direction.from_target:
-        if target == app.exporting_state:
-            return True, "the measure bars the target's own exports"
-        return False, "bars exports from the target, which is not the exporting state"
+        if target != app.exporting_state:
+            return False, "bars exports from the target, which is not the exporting state"
+        # A Security Council measure binds every state; a regional one (an EU ban on imports
+        # from the target) binds only the importers that are its members.
+        group = _IMPORT_BAN_GROUPS.get(embargo.authority)
+        if group and not ctx.ref.in_group(group, app.importing_state, ctx.day):
+            return False, f"an import ban of the {embargo.authority}, and {app.importing_state} is not a member"
+        return True, "the measure bars the target's own exports"
     in_target = target is not None and target in ctx.case.destinations
     if measure.coverage is Coverage.whole_state:
         return (
