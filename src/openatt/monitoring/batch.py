@@ -271,15 +271,33 @@ def load_measures(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> i
     rows = measure_rows(reference)
     if rows:
         con.executemany(f"INSERT INTO embargo_measures VALUES ({', '.join('?' * 12)})", rows)
+    con.execute("DROP TABLE IF EXISTS eu_members")
+    con.execute("CREATE TABLE eu_members (state VARCHAR, valid_from DATE, valid_until DATE)")
+    members = eu_member_rows(reference)
+    if members:
+        con.executemany("INSERT INTO eu_members VALUES (?, ?, ?)", members)
     return len(rows)
+
+
+def eu_member_rows(reference: ReferenceData) -> list[tuple[str, object, object]]:
+    """EU membership periods, for the rule that EU import bans bind EU importers only."""
+    return [(m.state, m.valid_from, m.valid_until) for m in reference.groups["eu"].members]
 
 
 EMBARGO_SCREEN_SQL = """
 CREATE OR REPLACE TABLE embargo_hits AS
-WITH t AS (
+WITH d AS (
   SELECT id, supplier_state, recipient_state, recipient_kind, category, tiv_delivered,
          make_date(delivery_year, 7, 1) AS day
   FROM transfers WHERE assessable
+), t AS (
+  -- an EU ban on imports from a target binds only importers that are EU members that day
+  SELECT d.*, EXISTS (
+    SELECT 1 FROM eu_members g
+    WHERE g.state = d.recipient_state AND d.day >= g.valid_from
+      AND (g.valid_until IS NULL OR d.day < g.valid_until)
+  ) AS recipient_in_eu
+  FROM d
 )
 SELECT t.id AS transfer_id, m.authority, m.embargo_id, m.embargo_name, m.measure_id,
        m.direction, m.coverage, m.exemptions, m.citation, t.day, t.tiv_delivered,
@@ -295,7 +313,8 @@ FROM t JOIN embargo_measures m
           OR m.coverage = 'named_groups'))
    OR (m.direction = 'to_target' AND m.target IS NULL AND m.coverage = 'named_groups'
        AND t.recipient_kind = 'non_state')
-   OR (m.direction = 'from_target' AND m.target = t.supplier_state)
+   OR (m.direction = 'from_target' AND m.target = t.supplier_state
+       AND (m.authority = 'un' OR t.recipient_in_eu))
  )
 """
 

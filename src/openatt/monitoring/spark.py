@@ -22,7 +22,7 @@ from typing import Any
 
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, signature
-from openatt.monitoring.batch import MEASURE_COLUMNS, SummaryRow, measure_rows
+from openatt.monitoring.batch import MEASURE_COLUMNS, SummaryRow, eu_member_rows, measure_rows
 from openatt.monitoring.transfer import Transfer
 from openatt.reference.loader import ReferenceData
 
@@ -140,6 +140,29 @@ def spark_embargo_screen(
         .withColumn("valid_from", F.to_date("valid_from"))
         .withColumn("valid_until", F.to_date("valid_until"))
     )
+    members = spark.createDataFrame(
+        [
+            (state, str(start), str(end) if end else None)
+            for state, start, end in eu_member_rows(reference)
+        ],
+        "state string, member_from string, member_until string",
+    )
+    g = members.withColumn("member_from", F.to_date("member_from")).withColumn(
+        "member_until", F.to_date("member_until")
+    )
+    eu_rows = (
+        t.join(
+            g,
+            (t.recipient_state == g.state)
+            & (t.day >= g.member_from)
+            & (g.member_until.isNull() | (t.day < g.member_until)),
+        )
+        .select(t.id.alias("eu_id"))
+        .distinct()
+    )
+    t = t.join(eu_rows, t.id == eu_rows.eu_id, "left").withColumn(
+        "recipient_in_eu", F.col("eu_id").isNotNull()
+    )
     in_time = (t.day >= m.valid_from) & (m.valid_until.isNull() | (t.day < m.valid_until))
     in_category = (m.categories == "") | F.array_contains(F.split(m.categories, ","), t.category)
     to_target = (m.direction == "to_target") & (
@@ -148,7 +171,11 @@ def spark_embargo_screen(
             | ((m.coverage == "non_state") & (t.recipient_kind == "non_state"))))
         | (m.target.isNull() & (m.coverage == "named_groups") & (t.recipient_kind == "non_state"))
     )  # fmt: skip
-    from_target = (m.direction == "from_target") & (m.target == t.supplier_state)
+    from_target = (
+        (m.direction == "from_target")
+        & (m.target == t.supplier_state)
+        & ((m.authority == "un") | t.recipient_in_eu)
+    )
     joined = t.join(m, in_time & in_category & (to_target | from_target))
     screen = F.when(
         m.coverage.isin("whole_state", "non_state") | (m.direction == "from_target"), "covered"
