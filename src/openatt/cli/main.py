@@ -31,10 +31,14 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands, screening
+    from openatt.cli import core_commands, monitoring, screening
 
     core_commands.register(app)
     screening.register(app)
+    monitoring.register(app)
+    from openatt.cli import register as register_commands
+
+    register_commands.register(app)
     return app
 
 

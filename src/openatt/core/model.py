@@ -162,7 +162,10 @@ class Severity(StrEnum):
 
     @property
     def level(self) -> int:
-        return tuple(Severity).index(self)
+        return _SEVERITY_LEVELS[self]
+
+
+_SEVERITY_LEVELS = {value: index for index, value in enumerate(Severity)}
 
 
 class Topic(StrEnum):
@@ -289,6 +292,25 @@ class Application(_Strict):
     screening: tuple[ScreeningHit, ...] = Field(
         default=(), description="screening hits on the parties, filled in by the screening step"
     )
+    licensing_state: StateCode | None = Field(
+        default=None,
+        description="the state whose authority decides; by default the exporting state for an "
+        "export, the importing state for an import, the first transit state for a transit or "
+        "trans-shipment, and the broker's state for brokering",
+    )
+
+    @property
+    def deciding_state(self) -> str:
+        """The state whose obligations the assessment checks (see ``licensing_state``)."""
+        if self.licensing_state:
+            return self.licensing_state
+        if self.kind is TransferKind.import_:
+            return self.importing_state
+        if self.kind in (TransferKind.transit, TransferKind.trans_shipment) and self.transit_states:
+            return self.transit_states[0]
+        if self.kind is TransferKind.brokering and self.brokers:
+            return self.brokers[0].country
+        return self.exporting_state
 
     def parties(self) -> list[tuple[str, Party]]:
         """Every party with its role, in a stable order."""

@@ -31,7 +31,7 @@ from openatt.reference.schema import (
     TreatyFile,
 )
 
-DATA_FILES = {
+DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "un_embargoes": ("un_embargoes.yaml", EmbargoFile),
     "eu_embargoes": ("eu_embargoes.yaml", EmbargoFile),
     "treaties": ("treaties.yaml", TreatyFile),
@@ -93,7 +93,12 @@ class ReferenceData:
         return index
 
     def measures_on(
-        self, day: dt.date, authority: str = "un", target: str | None = None, *, any_target: bool = False
+        self,
+        day: dt.date,
+        authority: str = "un",
+        target: str | None = None,
+        *,
+        any_target: bool = False,
     ) -> list[ActiveMeasure]:
         """Measures in force on ``day``: for one target state (None: the groups' measures),
         or for every target with ``any_target``."""
@@ -104,9 +109,7 @@ class ReferenceData:
         return [m for pool in pools for m in pool if m.measure.applies_on(day)]
 
     def is_party(self, treaty: str, state: str, day: dt.date) -> bool:
-        return any(
-            p.state == state and p.applies_on(day) for p in self.treaties[treaty].parties
-        )
+        return any(p.state == state and p.applies_on(day) for p in self.treaties[treaty].parties)
 
     def participation(self, treaty: str, state: str) -> dict[str, object]:
         """What the data says of a state and a treaty, for a finding's facts."""

@@ -126,7 +126,9 @@ class TreatyParticipation(Cited):
     deposited: dt.date | None = Field(
         default=None, description="deposit of ratification, acceptance, approval or accession"
     )
-    method: str | None = Field(default=None, pattern=r"^(ratification|acceptance|approval|accession)$")
+    method: str | None = Field(
+        default=None, pattern=r"^(ratification|acceptance|approval|accession)$"
+    )
 
 
 class Signature(Cited):

@@ -18,7 +18,7 @@ import yaml
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.replace("’", "'").casefold().replace(",", " ").split())
+    return " ".join(stripped.replace("\u2019", "'").casefold().replace(",", " ").split())
 
 
 @functools.cache

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up a virtual environment and run the whole test suite: the README's test command.
+# PostgreSQL tests run when OPENATT_TEST_DATABASE_URL is set (.ci/run starts a server and
+# sets it); browser tests use Debian's chromium at /usr/bin/chromium when it is installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/pip install --quiet --upgrade pip
+.venv/bin/pip install --quiet -e '.[dev,spark]'
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy src
+.venv/bin/lint-imports
+.venv/bin/pytest "$@"

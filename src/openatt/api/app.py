@@ -1,0 +1,46 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from openatt import __version__
+from openatt.api import errors
+from openatt.api.routers import applications, auth, register
+from openatt.register.assessor import Assessor
+from openatt.register.db import Database
+
+
+def create_app(database_url: str | None = None, *, assessor: Assessor | None = None) -> FastAPI:
+    """The API over the register at ``database_url`` (else the settings' URL), migrated to
+    the latest schema on start. ``assessor`` replaces the core engine (tests use the engine)."""
+    db = Database(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="openatt register",
+        version=__version__,
+        description="The licensing register: applications, assessments, decisions, licences, "
+        "shipments and a hash-chained audit log. Log in with POST /auth/token, then use "
+        "'Authorize' with the token.",
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.assessor = assessor
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(applications.router)
+    app.include_router(register.router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,63 @@
+"""Dependencies shared by the routers: the database, the assessor and the acting user.
+
+Every endpoint except login, health and the docs takes an ``Allow(...)`` dependency; the
+role x endpoint test walks the routes and fails on any endpoint without one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from openatt.register import users
+from openatt.register.assessor import Assessor, default_assessor
+from openatt.register.db import Database
+from openatt.register.errors import Unauthenticated
+from openatt.register.permissions import Permission, require
+from openatt.register.users import Actor
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /auth/token")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_assessor(request: Request) -> Assessor:
+    state = request.app.state
+    if state.assessor is None:
+        state.assessor = default_assessor()
+    assessor: Assessor = state.assessor
+    return assessor
+
+
+DB = Annotated[Database, Depends(get_db)]
+AssessorDep = Annotated[Assessor, Depends(get_assessor)]
+
+
+def current_actor(
+    db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    if credentials is None:
+        raise Unauthenticated("log in first: POST /auth/token, then send 'Authorization: Bearer'")
+    with db.read() as session:
+        return users.authenticate(session, credentials.credentials)
+
+
+class Authorizer:
+    """Checks the acting user's role against one permission (``None``: any logged-in user)."""
+
+    def __init__(self, permission: Permission | None) -> None:
+        self.permission = permission
+
+    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if self.permission is not None:
+            require(actor, self.permission)
+        return actor
+
+
+def Allow(permission: Permission | None) -> object:
+    return Depends(Authorizer(permission))

@@ -1,0 +1,376 @@
+"""Applications and their lifecycle: thin handlers over :mod:`openatt.register` services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+
+from openatt.api import schemas, views
+from openatt.api.deps import DB, Allow, AssessorDep
+from openatt.api.schemas import MAX_ID
+from openatt.core.model import Application, Category
+from openatt.register import applications, assessing, denials, licensing
+from openatt.register.errors import NotFound
+from openatt.register.models import AssessmentRow, DecisionRow, Event, State
+from openatt.register.permissions import Permission as P
+from openatt.register.users import Actor
+
+router = APIRouter(prefix="/applications", tags=["applications"])
+AppId = Annotated[int, Path(ge=1, le=MAX_ID, description="application id")]
+
+
+@router.post("", response_model=schemas.ApplicationOut, status_code=201)
+def create(
+    body: Application, db: DB, actor: Annotated[Actor, Allow(P.application_create)]
+) -> schemas.ApplicationOut:
+    """Create a draft. Applicants' drafts belong to their company."""
+    with db.write() as session:
+        return views.application(applications.create(session, actor, body))
+
+
+@router.get("", response_model=schemas.ApplicationPage)
+def search(
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_read)],
+    state: State | None = None,
+    company: Annotated[str | None, Query(max_length=200)] = None,
+    importing_state: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    exporting_state: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    category: Category | None = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="reference, end user, company")
+    ] = None,
+    created_from: dt.date | None = None,
+    created_until: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> schemas.ApplicationPage:
+    filters = applications.Filters(
+        state=state,
+        company=company,
+        importing_state=importing_state,
+        exporting_state=exporting_state,
+        category=category.value if category else None,
+        text=q,
+        created_from=created_from,
+        created_until=created_until,
+    )
+    with db.read() as session:
+        rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
+        return schemas.ApplicationPage(
+            items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
+        )
+
+
+@router.get("/{application_id}", response_model=schemas.ApplicationOut)
+def read(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+) -> schemas.ApplicationOut:
+    with db.read() as session:
+        return views.application(applications.get(session, actor, application_id))
+
+
+@router.put("/{application_id}", response_model=schemas.ApplicationOut)
+def update(
+    application_id: AppId,
+    body: schemas.ApplicationUpdate,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_update)],
+) -> schemas.ApplicationOut:
+    """Replace the application while it is a draft."""
+    with db.write() as session:
+        row = applications.update(session, actor, application_id, body.application, body.version)
+        return views.application(row)
+
+
+@router.post("/{application_id}/submit", response_model=schemas.ApplicationOut)
+def submit(
+    application_id: AppId,
+    body: schemas.Versioned,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_submit)],
+) -> schemas.ApplicationOut:
+    with db.write() as session:
+        return views.application(applications.submit(session, actor, application_id, body.version))
+
+
+@router.post("/{application_id}/screen", response_model=schemas.ApplicationOut)
+def screen(
+    application_id: AppId,
+    body: schemas.ScreenIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_screen)],
+) -> schemas.ApplicationOut:
+    """Record the screening hits on the parties (an empty list: nothing found)."""
+    with db.write() as session:
+        row = applications.screen(session, actor, application_id, body.hits, body.version)
+        return views.application(row)
+
+
+@router.post("/{application_id}/assess", response_model=schemas.AssessmentOut)
+def assess(
+    application_id: AppId,
+    body: schemas.AssessIn,
+    db: DB,
+    assessor: AssessorDep,
+    actor: Annotated[Actor, Allow(P.application_assess)],
+) -> schemas.AssessmentOut:
+    """Run the engine under the chosen regimes and store its whole output."""
+    with db.write() as session:
+        row = assessing.assess(
+            session,
+            actor,
+            application_id,
+            assessor,
+            regimes=body.regimes,
+            as_of=body.as_of,
+            expected_version=body.version,
+        )
+        return views.assessment(row)
+
+
+@router.post("/{application_id}/reassess", response_model=schemas.AssessmentOut)
+def reassess(
+    application_id: AppId,
+    body: schemas.ReassessIn,
+    db: DB,
+    assessor: AssessorDep,
+    actor: Annotated[Actor, Allow(P.application_assess)],
+) -> schemas.AssessmentOut:
+    """New information (ATT 7.7): reopen the case, link the earlier assessment."""
+    with db.write() as session:
+        row = assessing.reassess(
+            session,
+            actor,
+            application_id,
+            assessor,
+            reason=body.reason,
+            evidence=body.evidence,
+            regimes=body.regimes,
+            as_of=body.as_of,
+            expected_version=body.version,
+        )
+        return views.assessment(row)
+
+
+@router.get("/{application_id}/assessments", response_model=list[schemas.AssessmentOut])
+def list_assessments(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+) -> list[schemas.AssessmentOut]:
+    with db.read() as session:
+        applications.get(session, actor, application_id)
+        rows = session.execute(
+            select(AssessmentRow)
+            .where(AssessmentRow.application_id == application_id)
+            .order_by(AssessmentRow.id)
+        ).scalars()
+        return [views.assessment(r) for r in rows]
+
+
+@router.post("/{application_id}/decide", response_model=schemas.DecisionOut)
+def decide(
+    application_id: AppId,
+    body: schemas.DecideIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_decide)],
+) -> schemas.DecisionOut:
+    """Decide with reasons (and conditions). Against the recommendation, or on ATT
+    categories I-VII, the decision waits for a second officer's countersignature."""
+    with db.write() as session:
+        row = assessing.decide(
+            session,
+            actor,
+            application_id,
+            outcome=body.outcome,
+            reasons=body.reasons,
+            conditions=body.conditions,
+            expected_version=body.version,
+        )
+        return views.decision(row)
+
+
+@router.post("/{application_id}/countersign", response_model=schemas.DecisionOut)
+def countersign(
+    application_id: AppId,
+    body: schemas.CountersignIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.application_countersign)],
+) -> schemas.DecisionOut:
+    with db.write() as session:
+        row = assessing.countersign(
+            session,
+            actor,
+            application_id,
+            agree=body.agree,
+            note=body.note,
+            expected_version=body.version,
+        )
+        return views.decision(row)
+
+
+@router.get("/{application_id}/decisions", response_model=list[schemas.DecisionOut])
+def list_decisions(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+) -> list[schemas.DecisionOut]:
+    with db.read() as session:
+        applications.get(session, actor, application_id)
+        rows = session.execute(
+            select(DecisionRow)
+            .where(DecisionRow.application_id == application_id)
+            .order_by(DecisionRow.id)
+        ).scalars()
+        return [views.decision(r) for r in rows]
+
+
+@router.post("/{application_id}/issue", response_model=schemas.LicenceOut, status_code=201)
+def issue(
+    application_id: AppId,
+    body: schemas.IssueIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.licence_issue)],
+) -> schemas.LicenceOut:
+    with db.write() as session:
+        licence = licensing.issue(
+            session,
+            actor,
+            application_id,
+            valid_until=body.valid_until,
+            issued_on=body.issued_on,
+            expected_version=body.version,
+        )
+        return views.licence(session, licence, applications.get(session, actor, application_id))
+
+
+@router.get("/{application_id}/licence", response_model=schemas.LicenceOut)
+def read_licence(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+) -> schemas.LicenceOut:
+    with db.read() as session:
+        row = applications.get(session, actor, application_id)
+        licence = licensing.licence_of(session, application_id)
+        if licence is None:
+            raise NotFound(f"application {application_id} has no licence")
+        return views.licence(session, licence, row)
+
+
+@router.post("/{application_id}/shipments", response_model=schemas.ShipmentOut, status_code=201)
+def record_shipment(
+    application_id: AppId,
+    body: schemas.ShipmentIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.shipment_record)],
+) -> schemas.ShipmentOut:
+    """Record a shipment against the licence; more than the licence allows gets 409."""
+    with db.write() as session:
+        row = licensing.record_shipment(
+            session,
+            actor,
+            application_id,
+            item=body.item,
+            quantity=body.quantity,
+            shipped_on=body.shipped_on,
+            reference=body.reference,
+        )
+        return views.shipment(row)
+
+
+@router.post("/{application_id}/verify-delivery", response_model=schemas.ShipmentOut)
+def verify_delivery(
+    application_id: AppId,
+    body: schemas.VerifyIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.delivery_verify)],
+) -> schemas.ShipmentOut:
+    with db.write() as session:
+        row = licensing.verify_delivery(
+            session,
+            actor,
+            application_id,
+            shipment_id=body.shipment_id,
+            verified_on=body.verified_on,
+            verification=body.verification,
+        )
+        return views.shipment(row)
+
+
+@router.post("/{application_id}/suspend", response_model=schemas.ApplicationOut)
+def suspend(
+    application_id: AppId,
+    body: schemas.ReasonIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.licence_suspend)],
+) -> schemas.ApplicationOut:
+    with db.write() as session:
+        licensing.suspend(
+            session, actor, application_id, reason=body.reason, expected_version=body.version
+        )
+        return views.application(applications.get(session, actor, application_id))
+
+
+@router.post("/{application_id}/revoke", response_model=schemas.ApplicationOut)
+def revoke(
+    application_id: AppId,
+    body: schemas.ReasonIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.licence_revoke)],
+) -> schemas.ApplicationOut:
+    with db.write() as session:
+        licensing.revoke(
+            session, actor, application_id, reason=body.reason, expected_version=body.version
+        )
+        return views.application(applications.get(session, actor, application_id))
+
+
+@router.post("/{application_id}/expire", response_model=schemas.ApplicationOut)
+def expire(
+    application_id: AppId,
+    body: schemas.ExpireIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.licence_expire)],
+) -> schemas.ApplicationOut:
+    with db.write() as session:
+        licensing.expire(
+            session, actor, application_id, today=body.today, expected_version=body.version
+        )
+        return views.application(applications.get(session, actor, application_id))
+
+
+@router.get("/{application_id}/denials", response_model=list[schemas.DenialOut])
+def flagged_denials(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.denial_read)]
+) -> list[schemas.DenialOut]:
+    """Notified denials this application is essentially identical to."""
+    with db.read() as session:
+        return [views.denial(d) for d in denials.flagged_for(session, actor, application_id)]
+
+
+@router.post(
+    "/{application_id}/consultations", response_model=schemas.ConsultationOut, status_code=201
+)
+def consult(
+    application_id: AppId,
+    body: schemas.ConsultIn,
+    db: DB,
+    actor: Annotated[Actor, Allow(P.consultation_record)],
+) -> schemas.ConsultationOut:
+    with db.write() as session:
+        row = denials.consult(
+            session, actor, application_id, denial_id=body.denial_id, note=body.note
+        )
+        return views.consultation(row)
+
+
+@router.get("/{application_id}/events", response_model=list[schemas.EventOut])
+def history(
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.case_history)]
+) -> list[schemas.EventOut]:
+    """The audit trail of this case (events that name its reference)."""
+    with db.read() as session:
+        row = applications.get(session, actor, application_id)
+        rows = session.execute(
+            select(Event).where(Event.payload.contains(f'"{row.reference}"')).order_by(Event.seq)
+        ).scalars()
+        return [views.event(e) for e in rows]

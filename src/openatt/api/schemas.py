@@ -1,0 +1,250 @@
+"""Request and response bodies of the API. Rows are turned into these in ``views``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openatt.core.findings import Assessment
+from openatt.core.model import Application, Evidence, ScreeningHit
+from openatt.register.models import Outcome, Role
+
+Regime = Literal["att", "eu", "us", "uk"]
+ALL_REGIMES: list[Regime] = ["att", "eu", "us", "uk"]
+MAX_ID = 2_147_483_647  # the largest value a 32-bit INTEGER column holds (PostgreSQL)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Versioned(_In):
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="the version you read; a different current version gets 409",
+    )
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: dt.datetime
+
+
+class UserIn(_In):
+    username: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role
+    company: str | None = Field(default=None, max_length=200)
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    company: str | None
+    active: bool
+
+
+class ApplicationUpdate(Versioned):
+    application: Application
+
+
+class ScreenIn(Versioned):
+    hits: list[ScreeningHit] = Field(default_factory=list)
+
+
+class AssessIn(Versioned):
+    regimes: list[Regime] = Field(default_factory=lambda: list(ALL_REGIMES), min_length=1)
+    as_of: dt.date | None = None
+
+
+class ReassessIn(AssessIn):
+    reason: str = Field(min_length=1, max_length=4000)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class DecideIn(_In):
+    version: int = Field(
+        ge=1, le=MAX_ID, description="the version you assessed; required (409 if stale)"
+    )
+    outcome: Outcome
+    reasons: str = Field(min_length=1, max_length=10000)
+    conditions: list[str] = Field(default_factory=list)
+
+
+class CountersignIn(Versioned):
+    agree: bool
+    note: str = Field(default="", max_length=4000)
+
+
+class IssueIn(Versioned):
+    valid_until: dt.date
+    issued_on: dt.date | None = None
+
+
+class ShipmentIn(_In):
+    item: int = Field(ge=0, le=10_000, description="index of the item in the application")
+    quantity: int = Field(ge=1, le=MAX_ID)
+    shipped_on: dt.date
+    reference: str | None = Field(default=None, max_length=200)
+
+
+class VerifyIn(_In):
+    shipment_id: int = Field(ge=1, le=MAX_ID)
+    verified_on: dt.date
+    verification: str = Field(min_length=1, max_length=4000)
+
+
+class ReasonIn(Versioned):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ExpireIn(Versioned):
+    today: dt.date | None = None
+
+
+class ConsultIn(_In):
+    denial_id: int = Field(ge=1, le=MAX_ID)
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class ApplicationSummary(BaseModel):
+    """One line of the work queue; GET /applications/{id} has the whole application."""
+
+    id: int
+    reference: str
+    company: str
+    state: str
+    version: int
+    kind: str
+    exporting_state: str
+    importing_state: str
+    end_user: str
+    categories: list[str]
+    consultation: list[int] = Field(description="notified denials this case is identical to")
+    consulted: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    retain_until: dt.date
+
+
+class ApplicationOut(ApplicationSummary):
+    application: Application
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    application_id: int
+    supersedes_id: int | None
+    reason: str | None
+    as_of: dt.date
+    regimes: list[str]
+    recommendation: str
+    law_version: str
+    engine_version: str
+    assessed_by: int
+    assessed_at: dt.datetime
+    assessments: list[Assessment]
+
+
+class DecisionOut(BaseModel):
+    id: int
+    application_id: int
+    assessment_id: int
+    outcome: str
+    reasons: str
+    conditions: list[str]
+    against_recommendation: bool
+    four_eyes_required: bool
+    decided_by: int
+    decided_at: dt.datetime
+    countersigned_by: int | None
+    countersigned_at: dt.datetime | None
+    status: str
+
+
+class ShipmentOut(BaseModel):
+    id: int
+    licence_id: int
+    item: int
+    quantity: int
+    shipped_on: dt.date
+    reference: str | None
+    delivery_verified_on: dt.date | None
+    verification: str | None
+
+
+class LicenceOut(BaseModel):
+    id: int
+    application_id: int
+    number: str
+    state: str
+    issued_on: dt.date
+    valid_until: dt.date
+    conditions: list[str]
+    licensed: list[int] = Field(description="licensed quantity per item")
+    shipped: list[int] = Field(description="quantity shipped per item")
+    remaining: list[int]
+    shipments: list[ShipmentOut]
+
+
+class DenialOut(BaseModel):
+    id: int
+    notifying_state: str
+    reference: str
+    denied_on: dt.date
+    destination: str
+    end_user: str
+    categories: list[str]
+    control_entries: list[str]
+    description: str
+    criteria: list[str]
+    application_id: int | None
+
+
+class ConsultationOut(BaseModel):
+    id: int
+    application_id: int
+    denial_id: int
+    note: str
+    recorded_at: dt.datetime
+
+
+class ImportOut(BaseModel):
+    received: int
+    added: int
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: int
+    payload: dict[str, object]
+    prev_hash: str
+    hash: str
+
+
+class VerifyOut(BaseModel):
+    intact: bool
+    events: int
+    broken_at: int | None
+    problem: str | None

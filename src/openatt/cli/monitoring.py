@@ -1,0 +1,212 @@
+"""``openatt monitor`` and ``openatt indicators``: world transfer monitoring from the shell.
+
+Thin commands: parse the options, call :mod:`openatt.monitoring.service`, render with rich.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from openatt.cli.errors import fail, parse_date, parse_list
+from openatt.evidence.providers import PROVIDERS
+from openatt.monitoring import service
+from openatt.monitoring.audit import DIMENSIONS
+from openatt.monitoring.sipri import LayoutError
+
+_OUT = Console(highlight=False)
+
+monitor_app = typer.Typer(help="World transfer data: import, assess, audit.", no_args_is_help=True)
+indicators_app = typer.Typer(help="Country indicators as cited evidence.", no_args_is_help=True)
+
+DbOption = typer.Option(
+    None, "--db", help="DuckDB file (default: OPENATT_HOME/monitoring/monitoring.duckdb)"
+)
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+@monitor_app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="a SIPRI trade-register or deliveries export (CSV)"),  # noqa: B008
+    db: Path | None = DbOption,
+) -> None:
+    """Import a SIPRI export (either layout, raw or cleaned); report every unmapped name."""
+    if not file.is_file():
+        fail(f"FILE: {file} does not exist")
+    lines = sum(1 for _ in file.open("rb"))
+    with _progress() as bar:
+        task = bar.add_task("reading", total=lines)
+        try:
+            report = service.import_transfers(file, db, progress=lambda n: bar.advance(task, n))
+        except (LayoutError, UnicodeDecodeError) as exc:
+            fail(f"FILE: {exc}")
+    table = Table(title=f"Imported {file.name} ({report.layout})")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("rows", report.rows), ("deals", report.deals),
+        ("transfers (deal-years)", report.transfers),
+        ("open orders (nothing delivered)", report.open_orders),
+        *((f"party: {k}", v) for k, v in sorted(report.party_kinds.items())),
+        *((f"not assessable: {k}", v) for k, v in sorted(report.not_assessable.items())),
+    ):  # fmt: skip
+        table.add_row(label, str(value))
+    _OUT.print(table)
+    unmapped = {**report.unmapped_names, **report.unmapped_descriptions}
+    if unmapped:
+        _OUT.print("[bold yellow]Unmapped[/] (add them to the mapping files):")
+        for name, count in sorted(unmapped.items()):
+            _OUT.print(f"  {name}: {count}")
+    else:
+        _OUT.print("Every supplier, recipient and weapon description was mapped.")
+
+
+@monitor_app.command("assess")
+def assess_command(
+    regime: str = typer.Option("att,eu", "--regime", help="comma-separated regime ids"),
+    year_from: int | None = typer.Option(None, "--from", help="first delivery year"),
+    year_to: int | None = typer.Option(None, "--to", help="last delivery year"),
+    workers: int = typer.Option(1, "--workers", min=1, help="processes"),
+    db: Path | None = DbOption,
+) -> None:
+    """Assess every imported transfer under the regimes, as of each delivery's date."""
+    from openatt.core.engine import Engine
+
+    regimes = parse_list(regime, "--regime", Engine.default().regimes())
+    if year_from and year_to and year_from > year_to:
+        fail(f"--from: {year_from} is after --to {year_to}")
+    with _progress() as bar:
+        task = bar.add_task("assessing", total=None)
+        try:
+            summary = service.assess(
+                regimes, year_from, year_to, db=db, workers=workers,
+                progress_total=lambda n: bar.update(task, total=n),
+                progress=lambda n: bar.advance(task, n),
+            )  # fmt: skip
+        except service.MonitoringError as exc:
+            fail(str(exc))
+    _OUT.print(
+        f"{summary.assessed} of {summary.transfers} transfers assessed "
+        f"({summary.signatures} distinct applications) in {summary.seconds:.1f} s; "
+        f"{summary.embargo_hits} embargo-interval hits; indicators: "
+        f"{', '.join(summary.indicators) or 'none (risk criteria stay unknown)'}"
+    )
+    table = Table(title="Recommendations")
+    table.add_column("regime")
+    names = ("deny", "refer", "approve_with_conditions", "approve")
+    for name in names:
+        table.add_column(name, justify="right")
+    for reg, counts in summary.recommendations.items():
+        table.add_row(reg, *(str(counts.get(n, 0)) for n in names))
+    _OUT.print(table)
+
+
+@monitor_app.command("audit")
+def audit_command(
+    by: str = typer.Option("supplier", "--by", help=f"one of {', '.join(DIMENSIONS)}"),
+    criterion: str | None = typer.Option(None, "--criterion", help="a rule id, e.g. att.7.3"),
+    regime: str | None = typer.Option(None, "--regime", help="one assessed regime"),
+    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML report to write"),  # noqa: B008
+    sample: int = typer.Option(500, "--counterfactual-sample", min=0),
+    alternatives: int = typer.Option(20, "--alternatives", min=1),
+    workers: int = typer.Option(1, "--workers", min=1),
+    db: Path | None = DbOption,
+) -> None:
+    """The evenhandedness audit: tables (CSV, JSON, XLSX), charts and an HTML report."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        fail(f"--out: {out} must end in .html")
+    with _progress() as bar:
+        bar.add_task("auditing", total=None)
+        try:
+            result = service.run_audit(
+                out, by=by, regime=regime, criterion=criterion, db=db,
+                counterfactual_sample=sample, alternatives=alternatives, workers=workers,
+            )  # fmt: skip
+        except service.MonitoringError as exc:
+            fail(str(exc))
+    cf = result["counterfactual"]
+    _OUT.print(f"Report: {result['report']} ({len(result['files'])} files beside it)")
+    _OUT.print(
+        f"Counterfactual: {cf['identical']} of {cf['same_obligation_reassessments']} "
+        f"re-assessments with same-obligation suppliers identical; "
+        f"{cf['changed']} of {cf['different_obligation_reassessments']} changed with other "
+        "obligations"
+    )
+
+
+@indicators_app.command("import")
+def indicators_import(
+    directory: Path = typer.Argument(..., help="folder holding the indicator files"),  # noqa: B008
+    db: Path | None = DbOption,
+) -> None:
+    """Import the country indicators found under DIR (PTS, UCDP, V-Dem, CPI, GPI, FSI)."""
+    if not directory.is_dir():
+        fail(f"DIR: {directory} is not a folder")
+    try:
+        tables = service.import_indicators(directory, db)
+    except service.MonitoringError as exc:
+        fail(str(exc))
+    table = Table(title="Indicators imported")
+    for column in ("id", "release", "file", "state-years", "years"):
+        table.add_column(column)
+    for t in tables.values():
+        years = sorted({y for _, y in t.data})
+        table.add_row(t.id, t.release, t.file, str(t.rows), f"{years[0]}-{years[-1]}")
+    _OUT.print(table)
+    missing = sorted(set(PROVIDERS) - set(tables))
+    if missing:
+        _OUT.print(f"Not found: {', '.join(missing)}")
+
+
+@indicators_app.command("show")
+def indicators_show(
+    state: str = typer.Argument(..., help="a state: alpha-3, alpha-2 or English name"),
+    date: str | None = typer.Option(None, "--date", help="decision date (default: today)"),
+    db: Path | None = DbOption,
+) -> None:
+    """The indicator evidence about STATE for a decision on --date, as an officer would see it
+    (kind indicator: to accept, weigh or override with reasons)."""
+    import datetime as dt
+
+    from openatt.evidence.mapping import indicator_evidence, load_mapping
+    from openatt.reference.states import UnknownState, resolve_state
+
+    try:
+        code = resolve_state(state)
+    except UnknownState as exc:
+        fail(f"STATE: {exc}")
+    day = parse_date(date, "--date") or dt.date.today()
+    tables = service.stored_indicators(db)
+    if not tables:
+        fail("no indicators imported yet: run 'openatt indicators import DIR'")
+    evidence = indicator_evidence(code, day, tables)
+    table = Table(title=f"Indicator evidence for {code} as of {day} ({load_mapping().id})")
+    for column in ("criterion", "likelihood", "severity", "source", "threshold"):
+        table.add_column(column)
+    for item in evidence:
+        threshold = (item.note or "").split(". ", 1)[0]
+        table.add_row(
+            item.criterion, item.likelihood.value, item.severity.value, item.source, threshold
+        )
+    _OUT.print(table)
+    _OUT.print("Indicators lag: each value is for a year before the decision date (see the notes).")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``monitor`` and ``indicators`` to the openatt command."""
+    app.add_typer(monitor_app, name="monitor")
+    app.add_typer(indicators_app, name="indicators")

@@ -1,0 +1,287 @@
+"""Arms embargoes: is a covered item going to a covered end user while a measure is in force?
+
+Checks, for each measure in force on the day: the direction (to the target, or the target's
+own exports), the coverage (the whole state, non-state end users only, named groups and
+listed parties, a region), the item categories, and the exemptions with the procedure they
+require (none, a notification, or a committee's approval).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openatt.core.findings import Finding, Outcome
+from openatt.core.model import EndUserKind, Item
+from openatt.core.provenance import Citation
+from openatt.core.rules.context import RuleContext, names_match, worst
+from openatt.reference.loader import ActiveMeasure
+from openatt.reference.schema import Coverage, Direction, Exemption, Measure, Procedure
+
+_PROCEDURE_ORDER = {Procedure.none: 0, Procedure.notification: 1, Procedure.approval: 2}
+_NON_STATE = (EndUserKind.private, EndUserKind.non_state)
+
+
+def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
+    found: list[ActiveMeasure] = []
+    # an authority may bind the licensing state only while it is a member of a group
+    # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
+    membership: dict[str, str] = ctx.params.get("authority_if_member", {})
+    for authority in ctx.params.get("authorities", ["un"]):
+        group = membership.get(authority)
+        if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
+            continue
+        if authority == "regime":
+            for embargo in ctx.regime.embargoes:
+                found.extend(
+                    ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day)
+                )
+            continue
+        targets: list[str | None] = [*ctx.case.destinations, ctx.app.exporting_state, None]
+        for target in dict.fromkeys(targets):
+            found.extend(ctx.ref.measures_on(ctx.day, authority, target))
+    return found
+
+
+def _listed_hit(ctx: RuleContext, measure: Measure) -> str | None:
+    for hit in ctx.app.screening:
+        if hit.false_positive or not measure.list_prefixes:
+            continue
+        if any(hit.entity_id.startswith(prefix) for prefix in measure.list_prefixes):
+            return f"{hit.party_role} {hit.party_name!r} matches listed {hit.entity_id} ({hit.matched_name})"
+    return None
+
+
+def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]:
+    """Whether the measure covers this case: True, False, or None when a person must check."""
+    embargo, measure = active.embargo, active.measure
+    app, end_user = ctx.app, ctx.app.end_user
+    target = embargo.target
+    if measure.direction is Direction.from_target:
+        if target == app.exporting_state:
+            return True, "the measure bars the target's own exports"
+        return False, "bars exports from the target, which is not the exporting state"
+    in_target = target is not None and target in ctx.case.destinations
+    if measure.coverage is Coverage.whole_state:
+        return (
+            (True, "the whole state is under embargo")
+            if in_target
+            else (False, "not a destination")
+        )
+    if measure.coverage is Coverage.non_state:
+        if not in_target:
+            return False, "not a destination"
+        if end_user.kind in _NON_STATE:
+            return (
+                True,
+                f"the end user is {end_user.kind.value}, and only non-state end users are covered",
+            )
+        duty = [
+            e
+            for e in measure.exemptions
+            if e.applies_on(ctx.day)
+            and end_user.kind in e.end_user_kinds
+            and e.procedure is not Procedure.none
+        ]
+        if duty:
+            return (
+                True,
+                f"supplies to the state's {end_user.kind.value} require a {duty[0].procedure.value}",
+            )
+        return False, "covers only non-state end users; the end user is an organ of the state"
+    if measure.coverage is Coverage.region:
+        if not in_target:
+            return False, "not a destination"
+        if not end_user.region:
+            return None, f"covers only {', '.join(measure.regions)}: the region of use is not given"
+        if any(names_match(end_user.region, region) for region in measure.regions):
+            return True, f"the end use is in {end_user.region}, a covered region"
+        return False, f"the end use in {end_user.region} is outside the covered region"
+    # named groups and listed parties, wherever they are
+    listed = _listed_hit(ctx, measure)
+    if listed:
+        return True, listed
+    for label in (end_user.group, end_user.name):
+        if label and any(names_match(label, group) for group in measure.groups):
+            return True, f"the end user {label!r} is a covered group"
+    return False, "no party belongs to a covered group or is listed"
+
+
+def _covered_items(measure: Measure, items: tuple[tuple[int, Item], ...]) -> list[tuple[int, Item]]:
+    if not measure.categories:
+        return list(items)
+    return [(i, item) for i, item in items if item.category in measure.categories]
+
+
+def _exemption_applies(ctx: RuleContext, exemption: Exemption, item: Item) -> bool:
+    if not exemption.applies_on(ctx.day):
+        return False
+    if exemption.categories and item.category not in exemption.categories:
+        return False
+    end_user = ctx.app.end_user
+    if exemption.end_user_kinds:
+        return end_user.kind in exemption.end_user_kinds
+    if exemption.beneficiaries:
+        labels = [label for label in (end_user.group, end_user.name) if label]
+        return any(names_match(label, exemption.beneficiaries) for label in labels)
+    return False
+
+
+def _item_outcome(
+    ctx: RuleContext, measure: Measure, item: Item
+) -> tuple[Outcome, Exemption | None]:
+    matching = [e for e in measure.exemptions if _exemption_applies(ctx, e, item)]
+    if not matching:
+        return Outcome.prohibited, None
+    strictest = max(matching, key=lambda e: _PROCEDURE_ORDER[e.procedure])
+    if strictest.procedure is Procedure.none:
+        return Outcome.clear, strictest
+    return Outcome.requires_authorisation, strictest
+
+
+def _measure_finding(
+    ctx: RuleContext, active: ActiveMeasure, why: str, covered: list[tuple[int, Item]]
+) -> Finding:
+    embargo, measure = active.embargo, active.measure
+    per_item: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    for index, item in covered:
+        outcome, exemption = _item_outcome(ctx, measure, item)
+        outcomes.append(outcome)
+        entry: dict[str, Any] = {
+            "item": index,
+            "description": item.description,
+            "outcome": outcome.value,
+        }
+        if exemption is not None:
+            entry.update(
+                exemption=exemption.id,
+                exemption_description=exemption.description,
+                procedure=exemption.procedure.value,
+                committee=exemption.committee or embargo.committee,
+            )
+        per_item.append(entry)
+    outcome = worst(outcomes)
+    facts = {
+        "embargo": embargo.id,
+        "embargo_name": embargo.name,
+        "authority": embargo.authority,
+        "target": embargo.target,
+        "measure": measure.id,
+        "measure_description": measure.description,
+        "direction": measure.direction.value,
+        "coverage": measure.coverage.value,
+        "in_force_from": measure.valid_from.isoformat(),
+        "in_force_until": measure.valid_until.isoformat() if measure.valid_until else None,
+        "why_covered": why,
+        "items": per_item,
+    }
+    reason = {
+        Outcome.prohibited: f"{embargo.authority} embargo ({embargo.name}): {why}",
+        Outcome.requires_authorisation: f"{embargo.authority} embargo ({embargo.name}): allowed only "
+        f"under an exemption that requires {_procedures(per_item)}",
+        Outcome.clear: f"{embargo.authority} embargo ({embargo.name}) in force, but an exemption applies",
+    }[outcome]
+    extra: tuple[Citation, ...] = measure.citations
+    return ctx.finding(outcome, reason, facts, extra_citations=extra, source_id=measure.id)
+
+
+def _procedures(per_item: list[dict[str, Any]]) -> str:
+    kinds = sorted({entry["procedure"] for entry in per_item if "procedure" in entry})
+    return (
+        " and ".join(f"a committee {k}" if k == "approval" else f"a {k}" for k in kinds)
+        or "a person's check"
+    )
+
+
+_LIST_AUTHORITY = {"un": "UN", "eu": "EU"}
+
+
+def listed_party_findings(
+    ctx: RuleContext, authorities: list[str], covered: set[str]
+) -> list[Finding]:
+    """A party confirmed on a list of an authority whose measures the rule applies: the
+    measures against listed parties (arms measures, asset freezes) bar the transfer."""
+    wanted = {_LIST_AUTHORITY.get(a, a.upper()) for a in authorities}
+    findings = []
+    for hit in ctx.app.screening:
+        if hit.false_positive or hit.authority.upper() not in wanted or hit.entity_id in covered:
+            continue
+        facts = {
+            "party_role": hit.party_role,
+            "party_name": hit.party_name,
+            "list": hit.list_id,
+            "list_version": hit.list_version,
+            "entity_id": hit.entity_id,
+            "matched_name": hit.matched_name,
+            "score": hit.score,
+            "programme": hit.programme,
+            "listed_on": hit.listed_on.isoformat() if hit.listed_on else None,
+            "algorithm": hit.algorithm,
+            "explanation": hit.explanation,
+        }
+        findings.append(
+            ctx.finding(
+                Outcome.prohibited,
+                f"{hit.party_role} {hit.party_name!r} is listed by the {hit.authority} "
+                f"({hit.entity_id}, {hit.matched_name}): measures against listed parties apply",
+                facts,
+                factors_against=(f"screening hit on {hit.list_id} scored {hit.score:.2f}",),
+                source_id=f"{hit.list_id}:{hit.entity_id}",
+            )
+        )
+    return findings
+
+
+def embargo(ctx: RuleContext) -> list[Finding]:
+    group = ctx.params.get("only_if_member_of")
+    if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
+        return [
+            ctx.finding(
+                Outcome.not_applicable,
+                f"the licensing state is not a member of {ctx.ref.groups[group].name} on this date",
+                {"licensing_state": ctx.app.deciding_state, "group": group},
+            )
+        ]
+    if not ctx.items:
+        return [ctx.finding(Outcome.not_applicable, "no item within this regime's scope")]
+    findings: list[Finding] = []
+    not_covering: list[dict[str, str]] = []
+    for active in _measures(ctx):
+        covered, why = coverage(ctx, active)
+        items = _covered_items(active.measure, ctx.items)
+        if covered is None and items:
+            findings.append(
+                ctx.finding(
+                    Outcome.unknown,
+                    f"{active.embargo.authority} embargo ({active.embargo.name}): {why}",
+                    {"embargo": active.embargo.id, "measure": active.measure.id, "why": why},
+                    extra_citations=active.measure.citations,
+                    source_id=active.measure.id,
+                )
+            )
+        elif covered and items:
+            findings.append(_measure_finding(ctx, active, why, items))
+        else:
+            reason = why if not covered else "no covered item category"
+            not_covering.append({"measure": active.measure.id, "why_not": reason})
+    covered_ids = {
+        hit.entity_id
+        for f in findings
+        for hit in ctx.app.screening
+        if f.facts.get("why_covered", "").find(hit.entity_id) >= 0
+    }
+    findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
+    if not findings:
+        checked = sorted({*ctx.case.destinations, ctx.app.exporting_state})
+        findings.append(
+            ctx.finding(
+                Outcome.clear,
+                "no arms embargo in force covers this transfer",
+                {
+                    "states_checked": checked,
+                    "authorities": ctx.params.get("authorities", ["un"]),
+                    "measures_in_force_not_covering": not_covering,
+                },
+            )
+        )
+    return findings

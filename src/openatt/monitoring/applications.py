@@ -1,0 +1,136 @@
+"""A transfer as the engine sees it: an export ``Application`` built from its signature.
+
+Everything the engine reads is a function of the transfer's *signature* -- supplier state,
+recipient state, end-user kind and group, ATT category and delivery year -- plus the indicator
+evidence about the recipient for that date. SIPRI's own words (designation, description,
+names) go into ``end_use``, which no rule reads. So two transfers with the same signature are
+the same application to the engine, and the batch assesses each signature once.
+
+Conventions (stated in every report): the decision date is 1 July of the delivery year; a
+state recipient is its armed forces; a SIPRI non-state recipient is a non-state end user with
+its group, in the country SIPRI names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from openatt.core.model import (
+    Application,
+    Category,
+    EndUser,
+    EndUserKind,
+    Evidence,
+    Item,
+    Party,
+    TransferKind,
+)
+from openatt.evidence.mapping import indicator_evidence
+from openatt.evidence.table import IndicatorTable
+from openatt.monitoring.mapping import PartyKind
+from openatt.monitoring.transfer import Transfer, delivery_date
+from openatt.reference.states import state_name
+
+CATEGORY_LABELS = {
+    Category.I: "battle tanks",
+    Category.II: "armoured combat vehicles",
+    Category.III: "large-calibre artillery systems",
+    Category.IV: "combat aircraft",
+    Category.V: "attack helicopters",
+    Category.VI: "warships",
+    Category.VII: "missiles and missile launchers",
+    Category.VIII: "small arms and light weapons",
+    Category.ammunition: "ammunition and munitions",
+    Category.parts: "parts and components",
+    Category.other: "items outside ATT Art. 2(1), 3 and 4",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Signature:
+    """What the engine reads about a transfer."""
+
+    supplier: str
+    recipient: str
+    end_user_kind: str
+    group: str
+    category: str
+    year: int
+
+    @property
+    def date(self) -> dt.date:
+        return delivery_date(self.year)
+
+
+def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
+    """The transfer's signature; ``supplier`` replaces the supplier (counterfactuals)."""
+    if not transfer.assessable:
+        raise ValueError(f"transfer {transfer.id} cannot be assessed (party or category unknown)")
+    assert transfer.supplier and transfer.recipient and transfer.category
+    assert transfer.supplier.state and transfer.recipient.state
+    non_state = transfer.recipient.kind is PartyKind.non_state
+    return Signature(
+        supplier=supplier or transfer.supplier.state,
+        recipient=transfer.recipient.state,
+        end_user_kind=(EndUserKind.non_state if non_state else EndUserKind.armed_forces).value,
+        group=(transfer.recipient.group or "") if non_state else "",
+        category=transfer.category.value,
+        year=transfer.delivery_year,
+    )
+
+
+def application_for(
+    sig: Signature,
+    evidence: tuple[Evidence, ...] = (),
+    *,
+    application_id: str | None = None,
+    end_use: str | None = None,
+) -> Application:
+    """The export application a signature stands for."""
+    recipient_name = state_name(sig.recipient)
+    kind = EndUserKind(sig.end_user_kind)
+    end_user_name = (
+        sig.group if kind is EndUserKind.non_state else f"Armed forces of {recipient_name}"
+    )
+    category = Category(sig.category)
+    return Application(
+        id=application_id,
+        kind=TransferKind.export,
+        date=sig.date,
+        exporting_state=sig.supplier,
+        importing_state=sig.recipient,
+        exporter=Party(name=f"Supplier in {state_name(sig.supplier)}", country=sig.supplier),
+        consignee=Party(name=end_user_name, country=sig.recipient),
+        end_user=EndUser(
+            name=end_user_name,
+            country=sig.recipient,
+            kind=kind,
+            group=sig.group or None,
+        ),
+        end_use=end_use or "delivery reported in world transfer data",
+        items=(
+            Item(
+                description=f"ATT category {category.value}: {CATEGORY_LABELS[category]}",
+                category=category,
+                quantity=1,
+            ),
+        ),
+        evidence=evidence,
+    )
+
+
+def transfer_application(
+    transfer: Transfer, tables: Mapping[str, IndicatorTable], supplier: str | None = None
+) -> Application:
+    """The single-application path: one transfer, its evidence, one ``Application``."""
+    sig = signature(transfer, supplier)
+    return application_for(
+        sig,
+        indicator_evidence(sig.recipient, sig.date, tables),
+        application_id=transfer.id,
+        end_use=f"SIPRI: {transfer.designation} ({transfer.description}), "
+        f"{transfer.supplier_name} to {transfer.recipient_name}, "
+        f"delivered {transfer.delivery_year}",
+    )

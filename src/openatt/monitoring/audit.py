@@ -1,0 +1,287 @@
+"""The evenhandedness audit: one regime's criteria applied to every supplier's transfers.
+
+Reads the stored transfers and batch results (``openatt monitor assess``) and answers:
+how many transfers, and how much TIV, fall under each outcome, per supplier, recipient,
+region or decade (with a Wilson 95% interval on the share where counts are small); which
+transfers meet one criterion, every supplier side by side; and -- the counterfactual -- does a
+transfer's assessment change when another supplier with the same obligations makes it?
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from openatt.core.engine import Engine
+from openatt.evidence.table import IndicatorTable
+from openatt.monitoring.applications import Signature, signature
+from openatt.monitoring.batch import SummaryRow, assess_signatures
+from openatt.monitoring.transfer import Transfer, delivery_date
+from openatt.reference.loader import ReferenceData
+
+DIMENSIONS = {
+    "supplier": "t.supplier_name",
+    "recipient": "t.recipient_name",
+    "region": "coalesce(reg.region, 'unknown')",
+    "decade": "CAST(floor(t.delivery_year / 10) * 10 AS INTEGER)",
+}
+OUTCOMES = (
+    "prohibited", "risk", "requires_authorisation", "unknown", "concern", "clear", "not_applicable",
+)  # fmt: skip
+# Region of a former state = its successor's (UCDP regions cover 1989 on).
+# The us and uk regimes bind one state each: that state's identity is an obligation.
+NATIONAL_REGIME_STATES = ("USA", "GBR")
+SUCCESSORS = {"SUN": "RUS", "YUG": "SRB", "CSK": "CZE", "DDR": "DEU", "YMD": "YEM", "VDR": "VNM"}
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a share k/n (sensible for small n)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def save_regions(con: duckdb.DuckDBPyConnection, tables: Mapping[str, IndicatorTable]) -> None:
+    regions: dict[str, str] = {}
+    for table in tables.values():
+        for state, region in table.regions.items():
+            regions.setdefault(state, region)
+    for former, successor in SUCCESSORS.items():
+        if former not in regions and successor in regions:
+            regions[former] = regions[successor]
+    con.execute("CREATE OR REPLACE TABLE state_regions (state VARCHAR, region VARCHAR)")
+    if regions:
+        con.executemany("INSERT INTO state_regions VALUES (?, ?)", sorted(regions.items()))
+
+
+def _outcome_expr(criterion: str | None) -> str:
+    if criterion is None:
+        return "r.headline"
+    path = f'$."{criterion}"'.replace("'", "''")
+    return f"coalesce(json_extract_string(r.criterion_outcomes, '{path}'), 'not_applicable')"
+
+
+def outcome_table(
+    con: duckdb.DuckDBPyConnection, by: str, regime: str, criterion: str | None = None
+) -> list[dict[str, Any]]:
+    """Counts and TIV per outcome for each value of ``by``, ranked by the share of transfers
+    that are prohibited or at risk; with a Wilson 95% interval on that share."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    outcome = _outcome_expr(criterion)
+    counts = ", ".join(f"count(*) FILTER (WHERE o = '{o}') AS n_{o}" for o in OUTCOMES)
+    tivs = ", ".join(f"coalesce(sum(tiv) FILTER (WHERE o = '{o}'), 0) AS tiv_{o}" for o in OUTCOMES)
+    query = f"""
+        WITH x AS (
+          SELECT {DIMENSIONS[by]} AS key, {outcome} AS o, coalesce(t.tiv_delivered, 0) AS tiv
+          FROM results r JOIN transfers t ON t.id = r.transfer_id
+          LEFT JOIN state_regions reg ON reg.state = t.recipient_state
+          WHERE r.regime = ?
+        )
+        SELECT CAST(key AS VARCHAR) AS key, count(*) AS transfers, sum(tiv) AS tiv, {counts}, {tivs}
+        FROM x GROUP BY key
+    """
+    rows = con.execute(query, [regime]).fetchall()
+    names = [d[0] for d in con.description or []]
+    table = []
+    for row in rows:
+        record = dict(zip(names, row, strict=True))
+        n = int(record["transfers"])
+        bad = int(record["n_prohibited"]) + int(record["n_risk"])
+        low, high = wilson(bad, n)
+        tiv = float(record["tiv"] or 0)
+        record.update(
+            {
+                by: record.pop("key"),
+                "regime": regime,
+                "criterion": criterion or "headline",
+                "share_prohibited_or_risk": bad / n if n else 0.0,
+                "share_ci_low": low,
+                "share_ci_high": high,
+                "tiv_share_prohibited_or_risk": (
+                    (float(record["tiv_prohibited"]) + float(record["tiv_risk"])) / tiv
+                    if tiv
+                    else 0.0
+                ),
+                "small_sample": n < 30,
+            }
+        )
+        table.append(record)
+    table.sort(key=lambda r: (-r["share_prohibited_or_risk"], -r["transfers"], str(r[by])))
+    for rank, record in enumerate(table, start=1):
+        record["rank"] = rank
+    return table
+
+
+def side_by_side(
+    con: duckdb.DuckDBPyConnection, criterion: str, regime: str
+) -> list[dict[str, Any]]:
+    """Every supplier's transfers that meet ``criterion`` (prohibited or risk), in one table."""
+    outcome = _outcome_expr(criterion)
+    query = f"""
+        SELECT t.supplier_name AS supplier, t.recipient_name AS recipient, t.delivery_year AS year,
+               t.designation, t.description, t.category, {outcome} AS outcome,
+               t.tiv_delivered AS tiv, r.embargo_measures, r.evidence_sources,
+               t.source_file, t.source_line
+        FROM results r JOIN transfers t ON t.id = r.transfer_id
+        WHERE r.regime = ? AND {outcome} IN ('prohibited', 'risk')
+        ORDER BY supplier, year, recipient
+    """
+    rows = con.execute(query, [regime]).fetchall()
+    names = [d[0] for d in con.description or []]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def embargo_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Deliveries the columnar screen found inside an embargo's interval and scope."""
+    query = """
+        SELECT h.authority, h.embargo_name, h.measure_id, h.citation, h.screen,
+               t.supplier_name AS supplier, t.recipient_name AS recipient, t.delivery_year AS year,
+               t.designation, t.description, t.category, t.tiv_delivered AS tiv,
+               t.source_file, t.source_line
+        FROM embargo_hits h JOIN transfers t ON t.id = h.transfer_id
+        ORDER BY h.authority, h.embargo_name, year, supplier
+    """
+    try:
+        rows = con.execute(query).fetchall()
+    except duckdb.CatalogException:
+        return []
+    names = [d[0] for d in con.description or []]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+# -- the counterfactual ------------------------------------------------------------------------
+
+
+def obligation_profile(reference: ReferenceData, state: str, year: int) -> tuple[object, ...]:
+    """What attaches to a supplier itself on a day: ATT party or not, EU member or not, and
+    measures on its own exports. Suppliers with equal profiles must get equal findings."""
+    day = delivery_date(year)
+    own_bans = tuple(
+        sorted(
+            m.measure.id
+            for authority in ("un", "eu")
+            for m in reference.measures_on(day, authority, state)
+            if m.measure.direction.value == "from_target"
+        )
+    )
+    return (
+        "att" in reference.treaties and reference.is_party("att", state, day),
+        "eu" in reference.groups and reference.in_group("eu", state, day),
+        own_bans,
+        state if state in NATIONAL_REGIME_STATES else None,
+    )
+
+
+def _stable_order(key: str, candidates: Sequence[str]) -> list[str]:
+    return sorted(candidates, key=lambda s: hashlib.sha256(f"{key}:{s}".encode()).hexdigest())
+
+
+def _comparable(row: SummaryRow) -> tuple[object, ...]:
+    regime, binding, recommendation, head, outcomes, measures, sources = row
+    return (regime, binding, recommendation, head, outcomes, measures, sources)
+
+
+@dataclass
+class Counterfactual:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    same_profile: int = 0
+    same_profile_identical: int = 0
+    other_profile: int = 0
+    other_profile_changed: int = 0
+    changed_criteria: Counter[str] = field(default_factory=Counter)
+    signatures_assessed: int = 0
+
+
+def counterfactual(
+    transfers: Sequence[Transfer],
+    regimes: Sequence[str],
+    tables: Mapping[str, IndicatorTable],
+    *,
+    engine: Engine | None = None,
+    alternatives: int = 20,
+    contrasts: int = 2,
+    workers: int = 1,
+    progress: Any = None,
+    population: Sequence[Transfer] | None = None,
+) -> Counterfactual:
+    """Re-assess each transfer as if made by up to ``alternatives`` other suppliers with the same
+    obligations (the findings must not change) and by ``contrasts`` suppliers with different
+    obligations (to show which findings those obligations change). Alternatives are drawn from
+    the states that supplied arms in the same year in ``population`` (default: ``transfers``)."""
+    engine = engine or Engine.default()
+    reference = engine.reference
+    candidates: dict[int, set[str]] = {}
+    for t in population or transfers:
+        if t.assessable and t.supplier and t.supplier.state:
+            candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
+    profiles: dict[tuple[str, int], tuple[object, ...]] = {}
+
+    def profile(state: str, year: int) -> tuple[object, ...]:
+        key = (state, year)
+        if key not in profiles:
+            profiles[key] = obligation_profile(reference, state, year)
+        return profiles[key]
+
+    plan: list[tuple[Transfer, Signature, str, bool]] = []
+    for t in transfers:
+        if not t.assessable:
+            continue
+        original = signature(t)
+        mine = profile(original.supplier, t.delivery_year)
+        pool = [
+            s
+            for s in candidates[t.delivery_year]
+            if s not in (original.supplier, original.recipient)
+        ]
+        ordered = _stable_order(t.id, pool)
+        same = [s for s in ordered if profile(s, t.delivery_year) == mine][:alternatives]
+        other = [s for s in ordered if profile(s, t.delivery_year) != mine][:contrasts]
+        plan.extend((t, signature(t, s), s, True) for s in same)
+        plan.extend((t, signature(t, s), s, False) for s in other)
+    wanted = {sig for _, sig, _, _ in plan} | {signature(t) for t in transfers if t.assessable}
+    _, summaries = assess_signatures(
+        list(wanted), regimes, tables, engine=engine, workers=workers, progress=progress
+    )
+    result = Counterfactual(signatures_assessed=len(wanted))
+    for t, sig, alt, same_profile in plan:
+        base = summaries[signature(t)]
+        alt_rows = summaries[sig]
+        for before, after in zip(base, alt_rows, strict=True):
+            identical = _comparable(before) == _comparable(after)
+            changed = sorted(
+                k for k, v in json.loads(after[4]).items() if json.loads(before[4]).get(k) != v
+            )
+            if same_profile:
+                result.same_profile += 1
+                result.same_profile_identical += identical
+            else:
+                result.other_profile += 1
+                result.other_profile_changed += not identical
+                result.changed_criteria.update(changed)
+            if same_profile and identical:
+                continue  # the expected case: not listed row by row
+            result.rows.append(
+                {
+                    "transfer_id": t.id,
+                    "regime": before[0],
+                    "supplier": t.supplier_name,
+                    "alternative": alt,
+                    "same_obligations": same_profile,
+                    "identical": identical,
+                    "binding": f"{before[1]} -> {after[1]}",
+                    "recommendation": f"{before[2]} -> {after[2]}",
+                    "changed_criteria": ";".join(changed),
+                }
+            )
+    return result

@@ -1,0 +1,213 @@
+"""Audit outputs: tables as CSV, JSON and XLSX, charts as PNG and SVG, and an HTML report that
+states the method, the sources and the caveats."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from openpyxl import Workbook
+
+Table = list[dict[str, Any]]
+
+CAVEATS = (
+    "SIPRI records deliveries of major conventional arms, not orders or licences: a delivery "
+    "may follow a licence granted years earlier, under other facts.",
+    "SIPRI's trend-indicator value (TIV) measures military capability transferred, not price; "
+    "shares of TIV are comparable with each other, not with money.",
+    "SIPRI covers major arms and very few small arms and light weapons (ATT category VIII), "
+    "ammunition or parts: the audit says nothing about them.",
+    "A transfer is dated 1 July of its delivery year; the classic register spreads a deal's TIV "
+    "evenly over its delivery years. A delivery in a year in which an embargo began or ended "
+    "may have fallen outside it: check the dates before drawing conclusions.",
+    "SIPRI records production under licence as deliveries from the licensor (e.g. missiles "
+    "'ordered by Yugoslavia from the Soviet Union' and produced in Serbia): such rows are not "
+    "necessarily cross-border transfers.",
+    "Indicators lag: each finding uses the latest indicator year before the delivery year, "
+    "which describes conditions then, not on the delivery date. Country indicators describe "
+    "the recipient state as a whole, not the end user or the items.",
+    "Criteria the indicators do not speak to (e.g. terrorism, organised crime, gender-based "
+    "violence) stay 'unknown': a person must assess them.",
+    "The law applied is the regime's as written today, applied to each delivery as of its date; "
+    "where the regime did not bind the supplier then, the assessment is advisory.",
+    "Mapping SIPRI names and weapon descriptions to states and ATT categories involves judgement; "
+    "the mapping files give each reason.",
+)
+
+
+def write_table(folder: Path, name: str, rows: Table) -> list[Path]:
+    """``name``.csv and ``name``.json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
+    columns = list(rows[0]) if rows else []
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    json_path.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    return [csv_path, json_path]
+
+
+def write_workbook(path: Path, tables: Mapping[str, Table]) -> Path:
+    book = Workbook()
+    default = book.active
+    if default is not None:
+        book.remove(default)
+    for name, rows in tables.items():
+        sheet = book.create_sheet(name[:31])
+        columns = list(rows[0]) if rows else ["(empty)"]
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_cell(row.get(c)) for c in columns])
+    book.save(path)
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, str, bool, dt.date)):
+        return value
+    return str(value)
+
+
+def chart_outcomes_over_time(
+    folder: Path, rows: Table, suppliers: Sequence[str], outcomes: Sequence[str]
+) -> list[Path]:
+    """Small multiples: per supplier, TIV share of each outcome by decade."""
+    colours = {
+        "prohibited": "#7f0000", "risk": "#d7301f", "requires_authorisation": "#fc8d59",
+        "unknown": "#bdbdbd", "concern": "#fdd49e", "clear": "#74c476", "not_applicable": "#deebf7",
+    }  # fmt: skip
+    count = max(1, len(suppliers))
+    cols = min(4, count)
+    nrows = math_ceil(count / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(4 * cols, 2.8 * nrows), squeeze=False)
+    for index, supplier in enumerate(suppliers):
+        ax = axes[index // cols][index % cols]
+        mine = sorted((r for r in rows if r["supplier"] == supplier), key=lambda r: r["decade"])
+        decades = [str(r["decade"]) for r in mine]
+        bottom = [0.0] * len(mine)
+        for outcome in outcomes:
+            shares = [
+                (float(r[f"tiv_{outcome}"]) / float(r["tiv"])) if r["tiv"] else 0.0 for r in mine
+            ]
+            ax.bar(decades, shares, bottom=bottom, color=colours.get(outcome), label=outcome)
+            bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
+        ax.set_title(supplier, fontsize=9)
+        ax.set_ylim(0, 1)
+        ax.tick_params(labelsize=7)
+    for index in range(count, nrows * cols):
+        axes[index // cols][index % cols].axis("off")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(outcomes), fontsize=8)
+    fig.suptitle("Share of delivered TIV by outcome, per supplier and decade")
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return _save(fig, folder, "outcomes_by_supplier_over_time")
+
+
+def chart_heatmap(
+    folder: Path, cells: Mapping[tuple[str, str], float], suppliers: Sequence[str],
+    recipients: Sequence[str],
+) -> list[Path]:  # fmt: skip
+    """Supplier x recipient: share of delivered TIV that is prohibited or at risk."""
+    grid = [[cells.get((s, r), float("nan")) for r in recipients] for s in suppliers]
+    fig, ax = plt.subplots(
+        figsize=(max(6, 0.45 * len(recipients) + 3), max(4, 0.4 * len(suppliers) + 2))
+    )
+    image = ax.imshow(grid, cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(recipients)), recipients, rotation=70, ha="right", fontsize=7)
+    ax.set_yticks(range(len(suppliers)), suppliers, fontsize=7)
+    fig.colorbar(image, ax=ax, label="TIV share prohibited or risk")
+    ax.set_title("Supplier x recipient: share of TIV prohibited or at risk (blank: no deliveries)")
+    fig.tight_layout()
+    return _save(fig, folder, "supplier_recipient_heatmap")
+
+
+def math_ceil(value: float) -> int:
+    return int(-(-value // 1))
+
+
+def _save(fig: Any, folder: Path, name: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    for path in paths:
+        fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return paths
+
+
+def _html_table(rows: Table, columns: Sequence[str] | None = None, limit: int = 40) -> str:
+    if not rows:
+        return "<p><em>None.</em></p>"
+    columns = list(columns or rows[0])
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = []
+    for row in rows[:limit]:
+        cells = []
+        for c in columns:
+            value = row.get(c)
+            text = (
+                f"{value:.3f}"
+                if isinstance(value, float)
+                else ("" if value is None else str(value))
+            )
+            cells.append(f"<td>{html.escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    more = (
+        f"<p>{len(rows) - limit} more rows in the CSV/XLSX files.</p>" if len(rows) > limit else ""
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def html_report(
+    path: Path,
+    *,
+    title: str,
+    method: Sequence[str],
+    sources: Sequence[str],
+    sections: Sequence[tuple[str, str, Table, Sequence[str] | None]],
+    charts: Sequence[Path],
+    facts: Mapping[str, Any],
+) -> Path:
+    """Write the report; ``sections`` are (heading, introduction, rows, columns)."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;line-height:1.4}"
+        "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f0f0f0}"
+        "img{max-width:100%}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        "<h2>Method</h2><ul>",
+        *(f"<li>{html.escape(m)}</li>" for m in method),
+        "</ul><h2>Run</h2><ul>",
+        *(f"<li><b>{html.escape(k)}</b>: {html.escape(str(v))}</li>" for k, v in facts.items()),
+        "</ul><h2>Sources</h2><ul>",
+        *(f"<li>{html.escape(s)}</li>" for s in sources),
+        "</ul><h2>Caveats</h2><ul>",
+        *(f"<li>{html.escape(c)}</li>" for c in CAVEATS),
+        "</ul><h2>Charts</h2>",
+        *(
+            f"<p><img src='{html.escape(c.name)}' alt='{html.escape(c.stem)}'></p>"
+            for c in charts
+            if c.suffix == ".png"
+        ),
+    ]
+    for heading, intro, rows, columns in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2><p>{html.escape(intro)}</p>")
+        parts.append(_html_table(rows, columns))
+    parts.append(
+        "<p><small>Information from the SIPRI Arms Transfers Database; the calculations are "
+        "openatt's, not SIPRI's.</small></p></body></html>"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

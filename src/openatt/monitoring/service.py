@@ -1,0 +1,325 @@
+"""The monitoring services the CLI (and later the REST API) call: import, assess, audit.
+
+Each works on the DuckDB store (``store.default_path()`` unless a path is given) and returns
+plain data for the caller to render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from openatt.core.engine import Engine
+from openatt.evidence.mapping import load_mapping
+from openatt.evidence.providers import load_indicators
+from openatt.evidence.table import IndicatorTable
+from openatt.monitoring import audit, report, store
+from openatt.monitoring.batch import RESULT_COLUMNS, assess_transfers, embargo_screen, result_rows
+from openatt.monitoring.mapping import party_map, weapon_map
+from openatt.monitoring.sipri import ImportReport, read_sipri
+
+Progress = Callable[[int], None]
+
+
+class MonitoringError(ValueError):
+    """Something the user must fix (no data imported yet, a bad option); one line."""
+
+
+def import_transfers(
+    path: Path, db: Path | None = None, progress: Progress | None = None
+) -> ImportReport:
+    transfers, import_report = read_sipri(path, progress=progress)
+    with store.connect(db) as con:
+        store.save_transfers(con, transfers, import_report)
+    return import_report
+
+
+def import_indicators(directory: Path, db: Path | None = None) -> dict[str, IndicatorTable]:
+    tables = load_indicators(directory)
+    if not tables:
+        raise MonitoringError(f"DIR: no indicator file openatt knows under {directory}")
+    with store.connect(db) as con:
+        store.save_indicators(con, tables)
+        audit.save_regions(con, tables)
+    return tables
+
+
+def stored_indicators(db: Path | None = None) -> dict[str, IndicatorTable]:
+    with store.connect(db) as con:
+        return store.load_indicator_tables(con)
+
+
+@dataclass
+class AssessSummary:
+    transfers: int
+    assessed: int
+    signatures: int
+    skipped: dict[str, int]
+    embargo_hits: int
+    recommendations: dict[str, dict[str, int]] = field(default_factory=dict)
+    indicators: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def assess(
+    regimes: Sequence[str],
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    db: Path | None = None,
+    workers: int = 1,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> AssessSummary:
+    """Assess the stored transfers delivered between two years under ``regimes``."""
+    started = dt.datetime.now()
+    engine = Engine.default()
+    with store.connect(db) as con:
+        if store.import_report(con) is None:
+            raise MonitoringError("no transfers imported yet: run 'openatt monitor import FILE'")
+        transfers = store.load_transfers(con, year_from, year_to)
+        tables = store.load_indicator_tables(con)
+        hits = embargo_screen(con, engine.reference)
+        if progress_total:
+            from openatt.monitoring.applications import signature
+
+            progress_total(len({signature(t) for t in transfers if t.assessable}))
+        result = assess_transfers(
+            transfers, regimes, tables, engine=engine, workers=workers, progress=progress
+        )
+        store.bulk_load(con, "results", RESULT_COLUMNS, result_rows(result))
+        recs = con.execute(
+            "SELECT regime, recommendation, count(*) FROM results GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        con.execute(
+            "CREATE OR REPLACE TABLE assess_runs AS SELECT ? AS regimes, ? AS year_from,"
+            " ? AS year_to, ? AS law_version, ? AS run_at",
+            [",".join(regimes), year_from, year_to, engine.law_version, started.isoformat()],
+        )
+    summary = AssessSummary(
+        transfers=len(transfers),
+        assessed=len(result.transfer_signature),
+        signatures=len(result.summaries),
+        skipped=dict(result.skipped),
+        embargo_hits=hits,
+        indicators=sorted(tables),
+        seconds=(dt.datetime.now() - started).total_seconds(),
+    )
+    for regime, recommendation, count in recs:
+        summary.recommendations.setdefault(regime, {})[recommendation] = count
+    return summary
+
+
+def _stored_regimes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    try:
+        return [
+            r[0] for r in con.execute("SELECT DISTINCT regime FROM results ORDER BY 1").fetchall()
+        ]
+    except duckdb.CatalogException:
+        return []
+
+
+def run_audit(
+    out: Path,
+    *,
+    by: str = "supplier",
+    regime: str | None = None,
+    criterion: str | None = None,
+    db: Path | None = None,
+    counterfactual_sample: int = 500,
+    alternatives: int = 20,
+    workers: int = 1,
+    seed: int = 2026,
+) -> dict[str, Any]:
+    """Write the audit next to ``out`` (an .html path): tables, charts and the report."""
+    if by not in audit.DIMENSIONS:
+        raise MonitoringError(f"--by: {by!r}; use one of {', '.join(audit.DIMENSIONS)}")
+    folder = out.parent
+    engine = Engine.default()
+    with store.connect(db) as con:
+        regimes = _stored_regimes(con)
+        if not regimes:
+            raise MonitoringError("no assessment stored yet: run 'openatt monitor assess'")
+        regime = regime or regimes[0]
+        if regime not in regimes:
+            raise MonitoringError(
+                f"--regime: {regime!r} was not assessed (assessed: {', '.join(regimes)})"
+            )
+        if criterion is not None:
+            known = {k for (k,) in con.execute(
+                "SELECT DISTINCT unnest(json_keys(criterion_outcomes)) FROM results"
+                " WHERE regime = ?",
+                [regime]).fetchall()}  # fmt: skip
+            if criterion not in known:
+                raise MonitoringError(f"--criterion: {criterion!r} is not a rule of {regime}")
+        main_table = audit.outcome_table(con, by, regime, criterion)
+        supplier_table = (
+            main_table if by == "supplier" else audit.outcome_table(con, "supplier", regime)
+        )
+        by_decade = audit.outcome_table(con, "decade", regime, criterion)
+        supplier_decade = _supplier_decade(con, regime)
+        heat_cells, heat_suppliers, heat_recipients = _heatmap(con, regime)
+        side = audit.side_by_side(con, criterion, regime) if criterion else []
+        embargoes = audit.embargo_deliveries(con)
+        import_info = store.import_report(con) or {}
+        run = con.execute("SELECT * FROM assess_runs").fetchone()
+        transfers = store.load_transfers(con)
+        tables = store.load_indicator_tables(con)
+    rng = random.Random(seed)
+    assessable = [t for t in transfers if t.assessable]
+    sample = rng.sample(assessable, min(counterfactual_sample, len(assessable)))
+    cf = audit.counterfactual(
+        sample,
+        [regime],
+        tables,
+        engine=engine,
+        alternatives=alternatives,
+        workers=workers,
+        population=transfers,
+    )
+    cf_summary = [
+        {
+            "transfers": len(sample),
+            "alternatives_per_transfer": alternatives,
+            "same_obligation_reassessments": cf.same_profile,
+            "identical": cf.same_profile_identical,
+            "different_obligation_reassessments": cf.other_profile,
+            "changed": cf.other_profile_changed,
+            "criteria_changed_by_obligations": "; ".join(
+                f"{k} ({v})" for k, v in cf.changed_criteria.most_common()
+            ),
+        }
+    ]
+    unmapped = [
+        {"kind": "name", "value": k, "rows": v}
+        for k, v in (import_info.get("unmapped_names") or {}).items()
+    ] + [
+        {"kind": "description", "value": k, "rows": v}
+        for k, v in (import_info.get("unmapped_descriptions") or {}).items()
+    ]
+    outputs: dict[str, list[dict[str, Any]]] = {
+        f"outcomes_by_{by}": main_table,
+        "outcomes_by_decade": by_decade,
+        "supplier_by_decade": supplier_decade,
+        "embargo_deliveries": embargoes,
+        "counterfactual_summary": cf_summary,
+        "counterfactual_differences": cf.rows,
+        "unmapped": unmapped,
+    }
+    if criterion:
+        outputs[f"side_by_side_{criterion}"] = side
+    files: list[Path] = []
+    for name, rows in outputs.items():
+        files.extend(report.write_table(folder, name, rows))
+    files.append(report.write_workbook(folder / "audit.xlsx", outputs))
+    top = [r["supplier"] for r in sorted(supplier_table, key=lambda r: -float(r["tiv"] or 0))[:8]]
+    charts = report.chart_outcomes_over_time(folder, supplier_decade, top, audit.OUTCOMES)
+    charts += report.chart_heatmap(folder, heat_cells, heat_suppliers, heat_recipients)
+    files.extend(charts)
+    mapping = load_mapping()
+    sources = [
+        f"SIPRI Arms Transfers Database: {import_info.get('file')} ({import_info.get('layout')}), "
+        f"{import_info.get('rows')} rows. Information from the SIPRI Arms Transfers Database.",
+        *[f"{t.title} ({t.release}): {t.citation}" for t in tables.values()],
+        f"Law and reference data: {run[3] if run else engine.law_version} (openatt engine).",
+        f"Indicator mapping: {mapping.id} (reviewed {mapping.last_reviewed}); SIPRI name mapping "
+        f"v{party_map().version}, weapon mapping v{weapon_map().version}.",
+    ]
+    method = [
+        f"Every SIPRI delivery (deal and delivery year) is an export application from the supplier "
+        f"state to the recipient, dated 1 July of the delivery year, assessed under {regime} by "
+        "the openatt engine with the same rules for every supplier.",
+        "Risk criteria are fed only by country indicators, through the versioned indicator "
+        "mapping; each finding names the indicator, its release, year and value.",
+        "Outcome per transfer = the worst outcome among the regime's findings (or, with "
+        "--criterion, that criterion's outcome). Shares come with a Wilson 95% interval; rows "
+        "with fewer than 30 transfers are flagged small_sample.",
+        f"Counterfactual: {len(sample)} randomly drawn transfers are re-assessed as if made by up "
+        f"to {alternatives} other suppliers with the same obligations (ATT party status, EU "
+        "membership, bans on their own exports) and by 2 with different obligations.",
+        "Embargo-period deliveries come from a columnar join of every transfer with every UN and "
+        "EU embargo interval of openatt's reference data (in time, target, end user and category).",
+    ]
+    sections: list[tuple[str, str, list[dict[str, Any]], Sequence[str] | None]] = [
+        (f"Outcomes by {by} ({regime}{', ' + criterion if criterion else ''})",
+         "Ranked by the share of transfers prohibited or at risk.", main_table,
+         [by, "rank", "transfers", "tiv", *[f"n_{o}" for o in audit.OUTCOMES],
+          "share_prohibited_or_risk", "share_ci_low", "share_ci_high",
+          "tiv_share_prohibited_or_risk", "small_sample"]),
+        ("Outcomes by decade", "", by_decade, None),
+        ("Deliveries during an embargo", "Found by the columnar screen; 'check' rows need a "
+         "person (named groups, regions).", embargoes, None),
+        ("Counterfactual check", "Same obligations must give identical assessments.",
+         cf_summary, None),
+        ("Counterfactual differences", "Rows where the assessment changed.", cf.rows, None),
+        ("Unmapped names and descriptions", "From the import report.", unmapped, None),
+    ]  # fmt: skip
+    if criterion:
+        sections.insert(1, (f"Side by side: {criterion}", "Every supplier's transfers that meet "
+                            "the criterion (prohibited or risk).", side, None))  # fmt: skip
+    facts = {
+        "regime": regime,
+        "criterion": criterion or "(headline outcome)",
+        "assessed": f"{sum(r['transfers'] for r in main_table)} transfers",
+        "generated": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    html_path = report.html_report(
+        out, title=f"openatt evenhandedness audit ({regime})", method=method, sources=sources,
+        sections=sections, charts=charts, facts=facts,
+    )  # fmt: skip
+    return {
+        "report": str(html_path),
+        "files": [str(f) for f in files],
+        "counterfactual": cf_summary[0],
+        "rows": len(main_table),
+    }
+
+
+def _supplier_decade(con: duckdb.DuckDBPyConnection, regime: str) -> list[dict[str, Any]]:
+    tivs = ", ".join(
+        f"coalesce(sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE r.headline = '{o}'), 0)"
+        f" AS tiv_{o}"
+        for o in audit.OUTCOMES
+    )
+    rows = con.execute(
+        f"""SELECT t.supplier_name AS supplier,
+                   CAST(floor(t.delivery_year / 10) * 10 AS INTEGER) AS decade,
+                   count(*) AS transfers, sum(coalesce(t.tiv_delivered, 0)) AS tiv, {tivs}
+            FROM results r JOIN transfers t ON t.id = r.transfer_id
+            WHERE r.regime = ? GROUP BY ALL ORDER BY ALL""",
+        [regime],
+    ).fetchall()
+    names = [d[0] for d in con.description or []]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _heatmap(
+    con: duckdb.DuckDBPyConnection, regime: str, top: int = 15
+) -> tuple[dict[tuple[str, str], float], list[str], list[str]]:
+    rows = con.execute(
+        """SELECT t.supplier_name, t.recipient_name, sum(coalesce(t.tiv_delivered, 0)),
+                  sum(coalesce(t.tiv_delivered, 0))
+                      FILTER (WHERE r.headline IN ('prohibited', 'risk'))
+           FROM results r JOIN transfers t ON t.id = r.transfer_id
+           WHERE r.regime = ? GROUP BY ALL""",
+        [regime],
+    ).fetchall()
+    supplier_tiv: dict[str, float] = {}
+    recipient_tiv: dict[str, float] = {}
+    for s, r, tiv, _ in rows:
+        supplier_tiv[s] = supplier_tiv.get(s, 0.0) + float(tiv or 0)
+        recipient_tiv[r] = recipient_tiv.get(r, 0.0) + float(tiv or 0)
+    suppliers = sorted(supplier_tiv, key=lambda k: -supplier_tiv[k])[:top]
+    recipients = sorted(recipient_tiv, key=lambda k: -recipient_tiv[k])[: top + 5]
+    cells = {
+        (s, r): (float(bad or 0) / float(tiv)) if tiv else 0.0
+        for s, r, tiv, bad in rows
+        if s in suppliers and r in recipients
+    }
+    return cells, suppliers, recipients

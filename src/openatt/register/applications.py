@@ -1,0 +1,224 @@
+"""Applications: create, read, list, update while draft, submit, screen.
+
+Services take a SQLAlchemy session (the caller owns the transaction: one request, one
+transaction, so nothing is half-written), the acting user, and plain values; they return rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from openatt.core.model import Application, ScreeningHit
+from openatt.register import audit, canonical
+from openatt.register.errors import Conflict, Forbidden, NotFound
+from openatt.register.models import ApplicationRow, State
+from openatt.register.permissions import Permission, require, sees_company
+from openatt.register.retention import retain_until
+from openatt.register.users import Actor
+
+
+def payload_of(row: ApplicationRow) -> Application:
+    return Application.model_validate_json(row.payload)
+
+
+def _store(row: ApplicationRow, application: Application) -> None:
+    application = application.model_copy(update={"id": row.reference})
+    row.payload = canonical.dumps(application.model_dump(mode="json"))
+    row.kind = application.kind.value
+    row.exporting_state = application.exporting_state
+    row.importing_state = application.importing_state
+    row.end_user = application.end_user.name
+    row.categories = ",".join(sorted({item.category.value for item in application.items}))
+
+
+def get(session: Session, actor: Actor, application_id: int) -> ApplicationRow:
+    """The application, if it exists and this user may see it (else :class:`NotFound`)."""
+    require(actor, Permission.application_read)
+    row = session.get(ApplicationRow, application_id)
+    if row is None or not sees_company(actor, row.company):
+        raise NotFound(f"application {application_id} not found")
+    return row
+
+
+def for_change(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    permission: Permission,
+    expected_version: int | None,
+    states: Sequence[State],
+) -> ApplicationRow:
+    """Load an application to change it: permission, visibility, version and state checked."""
+    require(actor, permission)
+    row = get(session, actor, application_id)
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(
+            f"application {application_id} changed (version {row.version}, "
+            f"expected {expected_version}); reload it",
+            field=("version",),
+        )
+    if State(row.state) not in states:
+        allowed = ", ".join(s.value for s in states)
+        raise Conflict(f"application {application_id} is {row.state}; this needs: {allowed}")
+    return row
+
+
+def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extra: object) -> None:
+    row.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    payload: dict[str, object] = {"state": row.state, "reference": row.reference}
+    payload.update(extra)
+    audit.record(session, actor=actor.label, action=action, row=row, payload=payload)
+
+
+def create(session: Session, actor: Actor, application: Application) -> ApplicationRow:
+    require(actor, Permission.application_create)
+    company = actor.company if actor.company else application.exporter.name
+    now = dt.datetime.now(dt.UTC)
+    row = ApplicationRow(
+        reference=f"OA-{now.year}-{secrets.token_hex(4).upper()}",
+        company=company,
+        state=State.draft.value,
+        consultation="[]",
+        consulted=False,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        retain_until=retain_until(now.date()),
+    )
+    _store(row, application)
+    session.add(row)
+    session.flush()
+    log(session, actor, "application.create", row, payload_digest=canonical.sha256(row.payload))
+    return row
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    application: Application,
+    expected_version: int | None,
+) -> ApplicationRow:
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_update,
+        expected_version,
+        (State.draft,),
+    )
+    _store(row, application)
+    log(session, actor, "application.update", row, payload_digest=canonical.sha256(row.payload))
+    return row
+
+
+def submit(
+    session: Session, actor: Actor, application_id: int, expected_version: int | None
+) -> ApplicationRow:
+    from openatt.register.denials import flag_consultation
+
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_submit,
+        expected_version,
+        (State.draft,),
+    )
+    row.state = State.submitted.value
+    flag_consultation(session, row)
+    log(session, actor, "application.submit", row, consultation=json.loads(row.consultation))
+    return row
+
+
+def screen(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    hits: Sequence[ScreeningHit],
+    expected_version: int | None,
+) -> ApplicationRow:
+    """Record the screening of every party (hits may be empty: nothing found)."""
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_screen,
+        expected_version,
+        (State.submitted, State.screened),
+    )
+    application = payload_of(row).model_copy(update={"screening": tuple(hits)})
+    _store(row, application)
+    row.state = State.screened.value
+    log(session, actor, "application.screen", row, hits=len(hits))
+    return row
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: State | None = None
+    company: str | None = None
+    importing_state: str | None = None
+    exporting_state: str | None = None
+    category: str | None = None
+    text: str | None = None
+    created_from: dt.date | None = None
+    created_until: dt.date | None = None
+
+
+def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
+    query = select(ApplicationRow)
+    if actor.company is not None and actor.role.value == "applicant":
+        query = query.where(ApplicationRow.company == actor.company)
+    if filters.state:
+        query = query.where(ApplicationRow.state == filters.state.value)
+    if filters.company:
+        query = query.where(ApplicationRow.company == filters.company)
+    if filters.importing_state:
+        query = query.where(ApplicationRow.importing_state == filters.importing_state)
+    if filters.exporting_state:
+        query = query.where(ApplicationRow.exporting_state == filters.exporting_state)
+    if filters.category:
+        query = query.where(ApplicationRow.categories.contains(filters.category))
+    if filters.text:
+        pattern = f"%{filters.text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(ApplicationRow.reference).like(pattern),
+                func.lower(ApplicationRow.end_user).like(pattern),
+                func.lower(ApplicationRow.company).like(pattern),
+            )
+        )
+    if filters.created_from:
+        start = dt.datetime.combine(filters.created_from, dt.time(), dt.UTC)
+        query = query.where(ApplicationRow.created_at >= start)
+    if filters.created_until:
+        end = dt.datetime.combine(filters.created_until, dt.time(), dt.UTC)
+        query = query.where(ApplicationRow.created_at < end + dt.timedelta(days=1))
+    return query
+
+
+def search(
+    session: Session, actor: Actor, filters: Filters, *, limit: int = 50, offset: int = 0
+) -> tuple[list[ApplicationRow], int]:
+    """One page of applications this user may see, newest first, and the total count."""
+    require(actor, Permission.application_read)
+    query = _filtered(actor, filters)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = session.execute(
+        query.order_by(ApplicationRow.id.desc()).limit(limit).offset(offset)
+    ).scalars()
+    return list(page), int(total)
+
+
+def ensure_staff(actor: Actor) -> None:
+    if actor.role.value == "applicant":
+        raise Forbidden("applicants cannot do this")

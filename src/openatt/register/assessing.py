@@ -1,0 +1,351 @@
+"""Assess, reassess (ATT 7.7), decide and countersign (four-eyes).
+
+A stored assessment is the engine's whole output, with the law and engine versions that
+produced it. A decision that goes against the recommendation, and every decision on ATT
+categories I-VII, waits for a second officer who neither made the assessment nor decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openatt.core.findings import Assessment, Recommendation
+from openatt.core.model import ARTICLE_2_1, Category, Evidence
+from openatt.register import audit, canonical
+from openatt.register.applications import _store, for_change, log, payload_of
+from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
+from openatt.register.errors import Conflict, Forbidden, Invalid
+from openatt.register.models import (
+    ApplicationRow,
+    AssessmentRow,
+    DecisionRow,
+    LicenceRow,
+    LicenceState,
+    Outcome,
+    State,
+)
+from openatt.register.permissions import Permission
+from openatt.register.users import Actor
+
+# Categories I-VII: every decision on them needs a second officer.
+FOUR_EYES_CATEGORIES = frozenset(c for c in ARTICLE_2_1 if c != Category.VIII)
+
+_MATCHING = {
+    Outcome.approved: Recommendation.approve,
+    Outcome.approved_with_conditions: Recommendation.approve_with_conditions,
+    Outcome.denied: Recommendation.deny,
+}
+
+REOPENABLE = (
+    State.assessed,
+    State.awaiting_countersign,
+    State.approved,
+    State.approved_with_conditions,
+    State.denied,
+    State.licensed,
+    State.delivery_verified,
+    State.suspended,
+)
+
+
+def latest_assessment(session: Session, application_id: int) -> AssessmentRow | None:
+    return session.execute(
+        select(AssessmentRow)
+        .where(AssessmentRow.application_id == application_id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def assessments_of(row: AssessmentRow) -> list[Assessment]:
+    return [Assessment.model_validate(item) for item in json.loads(row.result)]
+
+
+def _run(
+    session: Session,
+    actor: Actor,
+    row: ApplicationRow,
+    assessor: Assessor,
+    regimes: Sequence[str],
+    as_of: dt.date | None,
+    supersedes: AssessmentRow | None,
+    reason: str | None,
+) -> AssessmentRow:
+    from openatt.register.denials import flag_consultation
+
+    application = payload_of(row)
+    results = assessor.assess(application, tuple(regimes), as_of)
+    if not results:
+        raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
+    recommendation = overall_recommendation(results)
+    stored = AssessmentRow(
+        application_id=row.id,
+        supersedes_id=supersedes.id if supersedes else None,
+        reason=reason,
+        as_of=as_of or application.date,
+        regimes=",".join(regimes),
+        recommendation=recommendation.value,
+        result=canonical.dumps([a.model_dump(mode="json") for a in results]),
+        law_version=",".join(sorted({a.law_version for a in results})),
+        engine_version=",".join(sorted({a.engine_version for a in results})),
+        assessed_by=actor.id,
+        assessed_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(stored)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="assessment.reassess" if supersedes else "assessment.create",
+        row=stored,
+        payload={
+            "application": row.reference,
+            "recommendation": recommendation.value,
+            "supersedes": stored.supersedes_id,
+            "law_version": stored.law_version,
+            "engine_version": stored.engine_version,
+        },
+    )
+    row.state = State.assessed.value
+    flag_consultation(session, row)
+    return stored
+
+
+def assess(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    assessor: Assessor,
+    *,
+    regimes: Sequence[str] = DEFAULT_REGIMES,
+    as_of: dt.date | None = None,
+    expected_version: int | None = None,
+) -> AssessmentRow:
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_assess,
+        expected_version,
+        (State.screened,),
+    )
+    stored = _run(session, actor, row, assessor, regimes, as_of, None, None)
+    log(
+        session,
+        actor,
+        "application.assess",
+        row,
+        assessment=stored.id,
+        recommendation=stored.recommendation,
+    )
+    return stored
+
+
+def reassess(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    assessor: Assessor,
+    *,
+    reason: str,
+    evidence: Sequence[Evidence] = (),
+    regimes: Sequence[str] = DEFAULT_REGIMES,
+    as_of: dt.date | None = None,
+    expected_version: int | None = None,
+) -> AssessmentRow:
+    """New information (ATT 7.7): add it, assess again, link the earlier assessment, and
+    re-open the case. An active licence is suspended until a new decision."""
+    if not reason.strip():
+        raise Invalid("say what new information prompts the reassessment", field=("reason",))
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_assess,
+        expected_version,
+        REOPENABLE,
+    )
+    previous = latest_assessment(session, row.id)
+    if evidence:
+        application = payload_of(row)
+        _store(row, application.model_copy(update={"evidence": (*application.evidence, *evidence)}))
+    for decision in session.execute(
+        select(DecisionRow).where(
+            DecisionRow.application_id == row.id, DecisionRow.status == "pending"
+        )
+    ).scalars():
+        decision.status = "returned"
+        audit.record(
+            session,
+            actor=actor.label,
+            action="decision.return",
+            row=decision,
+            payload={"application": row.reference, "why": "reassessment"},
+        )
+    for licence in session.execute(
+        select(LicenceRow).where(
+            LicenceRow.application_id == row.id, LicenceRow.state == LicenceState.active.value
+        )
+    ).scalars():
+        licence.state = LicenceState.suspended.value
+        audit.record(
+            session,
+            actor=actor.label,
+            action="licence.suspend",
+            row=licence,
+            payload={"application": row.reference, "why": "reassessment"},
+        )
+    stored = _run(session, actor, row, assessor, regimes, as_of, previous, reason)
+    log(
+        session,
+        actor,
+        "application.reassess",
+        row,
+        assessment=stored.id,
+        supersedes=previous.id if previous else None,
+        reason=reason,
+    )
+    return stored
+
+
+def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str) -> list[str]:
+    reasons = []
+    if _MATCHING[outcome].value != recommendation:
+        reasons.append(
+            f"the decision ({outcome.value}) departs from the recommendation ({recommendation})"
+        )
+    categories = {Category(c) for c in row.categories.split(",") if c}
+    major = sorted(c.value for c in categories & FOUR_EYES_CATEGORIES)
+    if major:
+        reasons.append(f"ATT categories {', '.join(major)} (I-VII)")
+    return reasons
+
+
+def decide(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    outcome: Outcome,
+    reasons: str,
+    conditions: Sequence[str] = (),
+    expected_version: int | None = None,
+) -> DecisionRow:
+    from openatt.register.denials import flag_consultation, notify_own_denial
+
+    if not reasons.strip():
+        raise Invalid("a decision needs written reasons", field=("reasons",))
+    if outcome == Outcome.approved_with_conditions and not conditions:
+        raise Invalid(
+            "approval with conditions needs at least one condition", field=("conditions",)
+        )
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_decide,
+        expected_version,
+        (State.assessed,),
+    )
+    assessment = latest_assessment(session, row.id)
+    if assessment is None:  # pragma: no cover - state assessed implies one
+        raise Conflict("no assessment to decide on")
+    if outcome != Outcome.denied:
+        flag_consultation(session, row)
+        if json.loads(row.consultation) and not row.consulted:
+            raise Conflict(
+                "essentially identical to a notified denial: record the consultation with the "
+                "notifying state before approving",
+                field=("outcome",),
+            )
+    why = four_eyes_reasons(row, outcome, assessment.recommendation)
+    decision = DecisionRow(
+        application_id=row.id,
+        assessment_id=assessment.id,
+        outcome=outcome.value,
+        reasons=reasons,
+        conditions=canonical.dumps(list(conditions)),
+        against_recommendation=_MATCHING[outcome].value != assessment.recommendation,
+        four_eyes_required=bool(why),
+        decided_by=actor.id,
+        decided_at=dt.datetime.now(dt.UTC),
+        status="pending" if why else "effective",
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="decision.create",
+        row=decision,
+        payload={"application": row.reference, "outcome": outcome.value, "four_eyes": why},
+    )
+    if why:
+        row.state = State.awaiting_countersign.value
+    else:
+        row.state = outcome.value
+        if outcome == Outcome.denied:
+            notify_own_denial(session, actor, row, decision)
+    log(session, actor, "application.decide", row, decision=decision.id, outcome=outcome.value)
+    return decision
+
+
+def pending_decision(session: Session, application_id: int) -> DecisionRow | None:
+    return session.execute(
+        select(DecisionRow).where(
+            DecisionRow.application_id == application_id, DecisionRow.status == "pending"
+        )
+    ).scalar()
+
+
+def countersign(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    agree: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> DecisionRow:
+    """The second officer's sign-off; disagreeing returns the case to ``assessed``."""
+    from openatt.register.denials import notify_own_denial
+
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.application_countersign,
+        expected_version,
+        (State.awaiting_countersign,),
+    )
+    decision = pending_decision(session, row.id)
+    if decision is None:  # pragma: no cover - state implies one
+        raise Conflict("no decision awaits a countersignature")
+    assessment = session.get(AssessmentRow, decision.assessment_id)
+    if actor.id == decision.decided_by:
+        raise Forbidden("four-eyes: the second officer cannot be the one who decided")
+    if assessment is not None and actor.id == assessment.assessed_by:
+        raise Forbidden("four-eyes: the second officer cannot be the one who assessed")
+    decision.countersigned_by = actor.id
+    decision.countersigned_at = dt.datetime.now(dt.UTC)
+    decision.status = "effective" if agree else "returned"
+    audit.record(
+        session,
+        actor=actor.label,
+        action="decision.countersign",
+        row=decision,
+        payload={"application": row.reference, "agree": agree, "note": note},
+    )
+    if agree:
+        row.state = decision.outcome
+        if decision.outcome == Outcome.denied.value:
+            notify_own_denial(session, actor, row, decision)
+    else:
+        row.state = State.assessed.value
+    log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
+    return decision

@@ -1,0 +1,41 @@
+"""The port through which the register asks for an assessment: the core engine by default.
+
+The register stores what the engine returns, whole; it does not interpret findings beyond
+the recommendation (to know whether a decision goes against it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from openatt.core.findings import Assessment, Recommendation
+from openatt.core.model import Application
+
+DEFAULT_REGIMES: tuple[str, ...] = ("att", "eu", "us", "uk")
+
+
+class Assessor(Protocol):
+    def assess(
+        self,
+        application: Application,
+        regimes: Sequence[str] = DEFAULT_REGIMES,
+        as_of: dt.date | None = None,
+    ) -> list[Assessment]: ...
+
+
+def default_assessor() -> Assessor:
+    """The core engine, loaded once (law and reference data)."""
+    from openatt.core.engine import Engine
+
+    engine: Assessor = Engine.default()
+    return engine
+
+
+def overall_recommendation(assessments: Sequence[Assessment]) -> Recommendation:
+    """The strictest recommendation among the binding regimes (all regimes if none binds)."""
+    binding = [a for a in assessments if a.binding] or list(assessments)
+    if not binding:
+        return Recommendation.refer
+    return max((a.recommendation for a in binding), key=lambda r: r.severity)

@@ -1,0 +1,130 @@
+"""Connecting to the register and migrating it (Alembic, run from inside the package)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from openatt import settings
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+WRITE_OPTION = "openatt_write"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs (the driver this package installs)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (else the settings' URL); SQLite gets foreign keys and a
+    busy timeout, and its parent folder is created."""
+    resolved = normalise_url(settings.database_url(url))
+    parsed = make_url(resolved)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs["pool_size"] = 20
+        kwargs["max_overflow"] = 40
+    engine = create_engine(resolved, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # Writers take SQLite's write lock at BEGIN, so two processes (the server and a
+            # CLI command) queue on the busy timeout instead of failing when one of them
+            # upgrades a read snapshot that the other has made stale.
+            immediate = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (idempotent)."""
+    with engine.begin() as connection:
+        config = _config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    with engine.begin() as connection:
+        config = _config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(MIGRATIONS).get_current_head()
+
+
+class Database:
+    """An engine, its session factory and, for SQLite, the lock that serialises writers
+    (SQLite allows one writer; PostgreSQL locks the chain head row instead)."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._write_lock = threading.RLock()
+        if migrate:
+            upgrade(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        if self.is_sqlite:
+            with self._write_lock, self.sessions() as session, session.begin():
+                session.connection(execution_options={WRITE_OPTION: True})
+                yield session
+        else:
+            with self.sessions() as session, session.begin():
+                # Take the chain head first: writers queue here instead of deadlocking
+                # on rows they would otherwise lock in different orders.
+                session.execute(text("SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE")).all()
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

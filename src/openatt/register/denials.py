@@ -1,0 +1,267 @@
+"""Denial notifications and consultation on essentially identical transactions.
+
+EU Common Position 2008/944/CFSP Art. 4 (and Wassenaar practice): a state notifies its
+denials; before licensing an essentially identical transaction another state denied, it
+consults that state. Here "essentially identical" means the same destination, the same end
+user (names compared without case, punctuation or legal-form suffixes) and items that share
+an ATT category or a control-list entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openatt.core.model import Category, StateCode
+from openatt.register import audit, canonical
+from openatt.register.applications import for_change, get, log, payload_of
+from openatt.register.errors import Conflict, NotFound
+from openatt.register.models import ApplicationRow, ConsultationRow, DecisionRow, DenialRow, State
+from openatt.register.permissions import Permission, require
+from openatt.register.users import Actor
+
+_LEGAL_FORMS = {
+    "ltd",
+    "llc",
+    "inc",
+    "co",
+    "corp",
+    "sa",
+    "sarl",
+    "gmbh",
+    "ag",
+    "plc",
+    "bv",
+    "nv",
+    "spa",
+    "srl",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "pte",
+    "the",
+    "of",
+}
+
+
+def normalise_name(name: str) -> str:
+    words = re.sub(r"[^\w\s]", " ", name.casefold()).split()
+    return " ".join(word for word in words if word not in _LEGAL_FORMS)
+
+
+class DenialNotice(BaseModel):
+    """A denial notification as another state sends it (or as we record our own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    notifying_state: StateCode
+    reference: str = Field(min_length=1, max_length=100)
+    denied_on: dt.date
+    destination: StateCode
+    end_user: str = Field(min_length=1, max_length=300)
+    categories: tuple[Category, ...] = Field(min_length=1)
+    control_entries: tuple[str, ...] = ()
+    description: str = Field(min_length=1)
+    criteria: tuple[str, ...] = Field(default=(), description="e.g. eu.2, att.7.1")
+
+
+def _row(notice: DenialNotice, actor: Actor, application_id: int | None) -> DenialRow:
+    return DenialRow(
+        notifying_state=notice.notifying_state,
+        reference=notice.reference,
+        denied_on=notice.denied_on,
+        destination=notice.destination,
+        end_user=notice.end_user,
+        categories=",".join(sorted(c.value for c in notice.categories)),
+        control_entries=",".join(notice.control_entries),
+        description=notice.description,
+        criteria=",".join(notice.criteria),
+        application_id=application_id,
+        recorded_by=actor.id,
+        recorded_at=dt.datetime.now(dt.UTC),
+    )
+
+
+def record(
+    session: Session, actor: Actor, notice: DenialNotice, application_id: int | None = None
+) -> DenialRow:
+    require(actor, Permission.denial_record)
+    exists = session.execute(
+        select(DenialRow.id).where(
+            DenialRow.notifying_state == notice.notifying_state,
+            DenialRow.reference == notice.reference,
+        )
+    ).first()
+    if exists:
+        raise Conflict(
+            f"denial {notice.notifying_state}/{notice.reference} is already recorded",
+            field=("reference",),
+        )
+    row = _row(notice, actor, application_id)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="denial.record",
+        row=row,
+        payload={
+            "notifying_state": row.notifying_state,
+            "reference": row.reference,
+            "imported": application_id is None,
+        },
+    )
+    return row
+
+
+def import_notices(session: Session, actor: Actor, notices: Sequence[DenialNotice]) -> int:
+    """Import other states' notifications; those already recorded are skipped."""
+    require(actor, Permission.denial_record)
+    added = 0
+    for notice in notices:
+        try:
+            with session.begin_nested():
+                record(session, actor, notice)
+            added += 1
+        except Conflict:
+            continue
+    return added
+
+
+def notify_own_denial(
+    session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow
+) -> DenialRow:
+    """A denial of ours becomes a notification to share (EU CP Art. 4(1))."""
+    application = payload_of(row)
+    notice = DenialNotice(
+        notifying_state=application.exporting_state,
+        reference=row.reference,
+        denied_on=decision.decided_at.date(),
+        destination=application.importing_state,
+        end_user=application.end_user.name,
+        categories=tuple(sorted({item.category for item in application.items})),
+        control_entries=tuple(
+            sorted({i.control_entry for i in application.items if i.control_entry})
+        ),
+        description="; ".join(item.description for item in application.items),
+        criteria=(),
+    )
+    row_ = _row(notice, actor, row.id)
+    session.add(row_)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="denial.notify",
+        row=row_,
+        payload={"application": row.reference, "decision": decision.id},
+    )
+    return row_
+
+
+def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
+    application = payload_of(row)
+    end_user = normalise_name(application.end_user.name)
+    categories = {item.category.value for item in application.items}
+    entries = {i.control_entry.upper() for i in application.items if i.control_entry}
+    found = []
+    for denial in session.execute(
+        select(DenialRow)
+        .where(DenialRow.destination == application.importing_state)
+        .order_by(DenialRow.id)
+    ).scalars():
+        if denial.application_id == row.id or normalise_name(denial.end_user) != end_user:
+            continue
+        their_categories = set(filter(None, denial.categories.split(",")))
+        their_entries = {e.upper() for e in denial.control_entries.split(",") if e}
+        if categories & their_categories or entries & their_entries:
+            found.append(denial)
+    return found
+
+
+def flag_consultation(session: Session, row: ApplicationRow) -> list[int]:
+    """Mark the case for consultation when it matches notified denials not yet consulted."""
+    ids = sorted(d.id for d in matching_denials(session, row))
+    if ids != json.loads(row.consultation):
+        consulted = {c.denial_id for c in consultations_of(session, row.id)}
+        row.consultation = canonical.dumps(ids)
+        row.consulted = set(ids) <= consulted
+    return ids
+
+
+def consultations_of(session: Session, application_id: int) -> list[ConsultationRow]:
+    return list(
+        session.execute(
+            select(ConsultationRow)
+            .where(ConsultationRow.application_id == application_id)
+            .order_by(ConsultationRow.id)
+        ).scalars()
+    )
+
+
+def consult(
+    session: Session, actor: Actor, application_id: int, *, denial_id: int, note: str
+) -> ConsultationRow:
+    """Record the consultation with the notifying state about one matching denial."""
+    row = for_change(
+        session,
+        actor,
+        application_id,
+        Permission.consultation_record,
+        None,
+        (State.submitted, State.screened, State.assessed),
+    )
+    flagged = json.loads(row.consultation)
+    if denial_id not in flagged:
+        raise NotFound(f"denial {denial_id} is not flagged on this application")
+    if not note.strip():
+        from openatt.register.errors import Invalid
+
+        raise Invalid("summarise the consultation", field=("note",))
+    consultation = ConsultationRow(
+        application_id=row.id,
+        denial_id=denial_id,
+        note=note,
+        recorded_by=actor.id,
+        recorded_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(consultation)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.label,
+        action="consultation.record",
+        row=consultation,
+        payload={"application": row.reference, "denial": denial_id},
+    )
+    done = {c.denial_id for c in consultations_of(session, row.id)}
+    row.consulted = set(flagged) <= done
+    log(session, actor, "application.consult", row, denial=denial_id)
+    return consultation
+
+
+def list_denials(
+    session: Session,
+    actor: Actor,
+    *,
+    destination: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[DenialRow]:
+    require(actor, Permission.denial_read)
+    query = select(DenialRow)
+    if destination:
+        query = query.where(DenialRow.destination == destination)
+    return list(session.execute(query.order_by(DenialRow.id).limit(limit).offset(offset)).scalars())
+
+
+def flagged_for(session: Session, actor: Actor, application_id: int) -> list[DenialRow]:
+    row = get(session, actor, application_id)
+    ids = json.loads(row.consultation)
+    return [d for d in (session.get(DenialRow, i) for i in ids) if d is not None]

@@ -1,0 +1,256 @@
+"""The register's tables (SQLAlchemy 2, typed). Migrations in ``migrations/`` create them.
+
+JSON is stored as canonical text (``Text``), not as a database JSON type, so that every
+database returns byte-for-byte what was written: the hash chain and backups depend on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Role(StrEnum):
+    applicant = "applicant"
+    officer = "officer"
+    senior_reviewer = "senior_reviewer"
+    auditor = "auditor"
+    admin = "admin"
+
+
+class State(StrEnum):
+    """Where an application is in its life. See :mod:`openatt.register.lifecycle`."""
+
+    draft = "draft"
+    submitted = "submitted"
+    screened = "screened"
+    assessed = "assessed"
+    awaiting_countersign = "awaiting_countersign"
+    approved = "approved"
+    approved_with_conditions = "approved_with_conditions"
+    denied = "denied"
+    licensed = "licensed"
+    delivery_verified = "delivery_verified"
+    expired = "expired"
+    suspended = "suspended"
+    revoked = "revoked"
+
+
+class Outcome(StrEnum):
+    approved = "approved"
+    approved_with_conditions = "approved_with_conditions"
+    denied = "denied"
+
+
+class LicenceState(StrEnum):
+    active = "active"
+    suspended = "suspended"
+    expired = "expired"
+    revoked = "revoked"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    company: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Session(Base):
+    """A login token. Only its SHA-256 is stored; it stops working at ``expires_at``."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApplicationRow(Base):
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    company: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    exporting_state: Mapped[str] = mapped_column(String(3))
+    importing_state: Mapped[str] = mapped_column(String(3), index=True)
+    end_user: Mapped[str] = mapped_column(String(300))
+    categories: Mapped[str] = mapped_column(String(200), doc="comma-separated ATT categories")
+    payload: Mapped[str] = mapped_column(Text, doc="the core Application as canonical JSON")
+    consultation: Mapped[str] = mapped_column(
+        Text, default="[]", doc="ids of notified denials this case is essentially identical to"
+    )
+    consulted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    retain_until: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own idiom)
+
+
+class AssessmentRow(Base):
+    """The engine's full output for one run (a list of per-regime ``Assessment`` JSON)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    reason: Mapped[str | None] = mapped_column(Text, doc="why it was reassessed (ATT 7.7)")
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    regimes: Mapped[str] = mapped_column(String(100))
+    recommendation: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(Text)
+    law_version: Mapped[str] = mapped_column(String(100))
+    engine_version: Mapped[str] = mapped_column(String(100))
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    outcome: Mapped[str] = mapped_column(String(40))
+    reasons: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text, default="[]")
+    against_recommendation: Mapped[bool] = mapped_column(Boolean)
+    four_eyes_required: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    countersigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    countersigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), doc="pending, effective or returned")
+
+
+class LicenceRow(Base):
+    __tablename__ = "licences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class ShipmentRow(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    item: Mapped[int] = mapped_column(Integer, doc="index of the item in the application")
+    quantity: Mapped[int] = mapped_column(Integer)
+    shipped_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delivery_verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verification: Mapped[str | None] = mapped_column(Text, doc="e.g. the delivery certificate")
+
+
+class DenialRow(Base):
+    """A denial notification: our own (from a denied case) or imported from another state."""
+
+    __tablename__ = "denials"
+    __table_args__ = (UniqueConstraint("notifying_state", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notifying_state: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(100))
+    denied_on: Mapped[dt.date] = mapped_column(Date)
+    destination: Mapped[str] = mapped_column(String(3), index=True)
+    end_user: Mapped[str] = mapped_column(String(300))
+    categories: Mapped[str] = mapped_column(String(200))
+    control_entries: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[str] = mapped_column(String(300), default="")
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConsultationRow(Base):
+    """The consultation held with a notifying state before approving an essentially identical
+    transaction (EU Common Position Art. 4(1))."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    denial_id: Mapped[int] = mapped_column(ForeignKey("denials.id"))
+    note: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Event(Base):
+    """One change, in an append-only, hash-chained log (see :mod:`openatt.register.audit`)."""
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40), doc="UTC ISO timestamp, as hashed")
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    retain_until: Mapped[dt.date] = mapped_column(Date)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ChainHead(Base):
+    """The last sequence number and hash, kept apart from the log so that deleting the
+    last events (which leaves a shorter but still valid chain) is noticed."""
+
+    __tablename__ = "chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+# The tables whose rows the log accounts for, by the entity name events use.
+ENTITY_TABLES: dict[str, type[Base]] = {
+    "user": User,
+    "application": ApplicationRow,
+    "assessment": AssessmentRow,
+    "decision": DecisionRow,
+    "licence": LicenceRow,
+    "shipment": ShipmentRow,
+    "denial": DenialRow,
+    "consultation": ConsultationRow,
+}

@@ -1,0 +1,86 @@
+"""Who may do what: one table, read by the services and by the API's role x endpoint test.
+
+Applicants are further limited to their own company's applications (see ``scope``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from openatt.register.errors import Forbidden
+from openatt.register.models import Role
+from openatt.register.users import Actor
+
+
+class Permission(StrEnum):
+    application_create = "application.create"
+    application_read = "application.read"
+    application_update = "application.update"
+    application_submit = "application.submit"
+    application_screen = "application.screen"
+    application_assess = "application.assess"
+    application_decide = "application.decide"
+    application_countersign = "application.countersign"
+    licence_issue = "licence.issue"
+    shipment_record = "shipment.record"
+    delivery_verify = "delivery.verify"
+    licence_suspend = "licence.suspend"
+    licence_revoke = "licence.revoke"
+    licence_expire = "licence.expire"
+    denial_read = "denial.read"
+    denial_record = "denial.record"
+    consultation_record = "consultation.record"
+    register_export = "register.export"
+    audit_read = "audit.read"
+    case_history = "case.history"
+    users_manage = "users.manage"
+    preview_assess = "preview.assess"
+
+
+_A, _O, _S, _U, _D = (
+    Role.applicant,
+    Role.officer,
+    Role.senior_reviewer,
+    Role.auditor,
+    Role.admin,
+)
+_STAFF = frozenset({_O, _S})
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.application_create: frozenset({_A, _O, _S}),
+    Permission.application_read: frozenset({_A, _O, _S, _U, _D}),
+    Permission.application_update: frozenset({_A, _O, _S}),
+    Permission.application_submit: frozenset({_A, _O, _S}),
+    Permission.application_screen: _STAFF,
+    Permission.application_assess: _STAFF,
+    Permission.application_decide: _STAFF,
+    Permission.application_countersign: _STAFF,
+    Permission.licence_issue: _STAFF,
+    Permission.shipment_record: _STAFF,
+    Permission.delivery_verify: _STAFF,
+    Permission.licence_suspend: _STAFF,
+    Permission.licence_revoke: frozenset({_S}),
+    Permission.licence_expire: _STAFF,
+    Permission.denial_read: frozenset({_O, _S, _U, _D}),
+    Permission.denial_record: _STAFF,
+    Permission.consultation_record: _STAFF,
+    Permission.register_export: frozenset({_O, _S, _U, _D}),
+    Permission.audit_read: frozenset({_S, _U, _D}),
+    Permission.case_history: frozenset({_O, _S, _U, _D}),
+    Permission.users_manage: frozenset({_D}),
+    Permission.preview_assess: frozenset({_A, _O, _S, _U}),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return role in GRANTS[permission]
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not allowed(actor.role, permission):
+        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
+
+
+def sees_company(actor: Actor, company: str) -> bool:
+    """Applicants see their own company's applications; every other role sees all."""
+    return actor.role != Role.applicant or actor.company == company

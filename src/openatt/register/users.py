@@ -1,0 +1,138 @@
+"""Users, roles, argon2 password hashes and expiring login tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from openatt.register import audit
+from openatt.register.errors import Conflict, Invalid, Unauthenticated
+from openatt.register.models import Role, User
+from openatt.register.models import Session as LoginSession
+
+_HASHER = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+def token_lifetime() -> dt.timedelta:
+    """How long a login lasts: ``OPENATT_SESSION_HOURS`` (default 8, one working day), so an
+    unattended session ends by the next day."""
+    return dt.timedelta(hours=float(os.environ.get("OPENATT_SESSION_HOURS") or 8))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: what services check permissions and write into the log against."""
+
+    id: int
+    username: str
+    role: Role
+    company: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.username} ({self.role.value})"
+
+
+SYSTEM = Actor(id=0, username="system", role=Role.admin, company=None)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, role=Role(user.role), company=user.company)
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    company: str | None = None,
+    by: Actor = SYSTEM,
+) -> User:
+    """Create a user. Applicants belong to a company; no one else does."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"password must have at least {MIN_PASSWORD} characters", field=("password",))
+    if role == Role.applicant and not company:
+        raise Invalid("an applicant must belong to a company", field=("company",))
+    if role != Role.applicant:
+        company = None
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise Conflict(f"user {username!r} exists", field=("username",))
+    user = User(
+        username=username,
+        password_hash=_HASHER.hash(password),
+        role=role.value,
+        company=company,
+        active=True,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(user)
+    audit.record(
+        session,
+        actor=by.username,
+        action="user.add",
+        row=user,
+        payload={"username": username, "role": role.value, "company": company},
+    )
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def login(
+    session: Session, username: str, password: str, lifetime: dt.timedelta | None = None
+) -> tuple[str, dt.datetime]:
+    """Check a password and open a session; returns the bearer token and its expiry."""
+    lifetime = lifetime or token_lifetime()
+    user = session.execute(select(User).where(User.username == username)).scalar()
+    if user is None or not user.active:
+        _HASHER.hash(password)  # same time whether or not the user exists
+        raise Unauthenticated("wrong username or password")
+    try:
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as error:
+        raise Unauthenticated("wrong username or password") from error
+    token = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    expires = now + lifetime
+    session.add(
+        LoginSession(
+            token_hash=_token_hash(token), user_id=user.id, created_at=now, expires_at=expires
+        )
+    )
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+    return token, expires
+
+
+def logout(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def authenticate(session: Session, token: str) -> Actor:
+    """The actor behind a bearer token, if it exists and has not expired."""
+    found = session.get(LoginSession, _token_hash(token))
+    if found is None or _aware(found.expires_at) <= dt.datetime.now(dt.UTC):
+        raise Unauthenticated("login expired or unknown; log in again")
+    user = session.get(User, found.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("user disabled")
+    return actor_of(user)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.id)).scalars())

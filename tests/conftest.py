@@ -1,0 +1,69 @@
+"""Shared fixtures.
+
+Strategy: the engine and the law are real (loaded once per session from the package data);
+applications are built from small YAML bases in ``law_cases/_bases.yaml`` so that each test
+states only what it changes. Real public data lives in ``../shared/data`` beside the
+checkout; tests that need it use ``shared_data``, which skips only outside CI.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from openatt.core.engine import Engine
+from openatt.core.model import Application
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+BASES: dict[str, dict[str, Any]] = yaml.safe_load(
+    (TESTS / "law_cases" / "_bases.yaml").read_text("utf-8")
+)
+
+
+def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def build_application(spec: dict[str, Any]) -> Application:
+    """``spec`` names a base (``base: export``) and overrides fields of it.
+
+    ``evidence`` in a case replaces the base's evidence on the same criteria and keeps the
+    rest; ``remove_evidence`` lists criteria whose evidence the case drops.
+    """
+    spec = dict(spec)
+    base = copy.deepcopy(BASES[spec.pop("base", "export")])
+    removed = set(spec.pop("remove_evidence", []))
+    if "evidence" in spec:
+        changed = {e["criterion"] for e in spec["evidence"]}
+        kept = [e for e in base.get("evidence", []) if e["criterion"] not in changed]
+        spec["evidence"] = kept + spec["evidence"]
+    merged = deep_merge(base, spec)
+    merged["evidence"] = [e for e in merged.get("evidence", []) if e["criterion"] not in removed]
+    return Application.model_validate(merged)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine.default()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = (ROOT / ".." / "shared" / "data").resolve()
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data folder missing in CI: {path}")
+        pytest.skip("../shared/data is not beside this checkout")
+    return path

@@ -1,0 +1,112 @@
+"""Four-eyes: against the recommendation, or on ATT categories I-VII, a second officer who
+neither assessed nor decided must countersign."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, application, to_assessed, version
+
+MILITIA = {"name": "Sudd Frontier Militia", "country": "SSD", "kind": "non_state"}
+
+
+def _to_militia(item: dict[str, Any]) -> dict[str, Any]:
+    return application(
+        importing_state="SSD",
+        end_user=MILITIA,
+        consignee={"name": "Juba Traders", "country": "SSD"},
+        items=[item],
+    )
+
+
+RIFLES = {
+    "description": "Assault rifles",
+    "category": "VIII",
+    "control_entry": "ML1",
+    "quantity": 50,
+}
+TANKS = {"description": "Main battle tanks", "category": "I", "control_entry": "ML6", "quantity": 4}
+
+
+def _recommendation(api: Api, app_id: int) -> str:
+    return str(
+        api.get(f"/applications/{app_id}/assessments", "officer").json()[-1]["recommendation"]
+    )
+
+
+def _decide(api: Api, app_id: int, outcome: str, user: str = "officer") -> Any:
+    return api.post(
+        f"/applications/{app_id}/decide",
+        user,
+        {
+            "version": version(api, app_id),
+            "outcome": outcome,
+            "reasons": "Reasons recorded in the file.",
+        },
+    )
+
+
+def test_following_the_recommendation_on_category_viii_needs_no_second_officer(api: Api) -> None:
+    app_id = to_assessed(api, _to_militia(RIFLES))
+    assert _recommendation(api, app_id) == "deny"
+    decision = _decide(api, app_id, "denied").json()
+    assert decision["four_eyes_required"] is False and decision["status"] == "effective"
+    assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "denied"
+
+
+def test_category_i_needs_a_second_officer_even_when_following_the_recommendation(
+    api: Api,
+) -> None:
+    app_id = to_assessed(api, _to_militia(TANKS))
+    assert _recommendation(api, app_id) == "deny"
+    decision = _decide(api, app_id, "denied").json()
+    assert decision["four_eyes_required"] is True and decision["status"] == "pending"
+    assert decision["against_recommendation"] is False
+    assert api.get(f"/applications/{app_id}", "officer").json()["state"] == ("awaiting_countersign")
+    # The officer who assessed and decided cannot countersign.
+    assert (
+        api.post(f"/applications/{app_id}/countersign", "officer", {"agree": True}).status_code
+        == 403
+    )
+    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    assert signed.status_code == 200 and signed.json()["countersigned_by"] is not None
+    assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "denied"
+
+
+def test_against_the_recommendation_needs_a_second_officer_who_did_not_assess(api: Api) -> None:
+    app_id = to_assessed(api, _to_militia(RIFLES))  # assessed by "officer"
+    pending = _decide(api, app_id, "approved", user="officer2").json()
+    assert pending["against_recommendation"] is True and pending["status"] == "pending"
+    # No licence before the countersignature.
+    assert (
+        api.post(
+            f"/applications/{app_id}/issue", "officer2", {"valid_until": "2099-01-01"}
+        ).status_code
+        == 409
+    )
+    # The decider cannot countersign, nor can the assessor.
+    for user in ("officer2", "officer"):
+        refused = api.post(f"/applications/{app_id}/countersign", user, {"agree": True})
+        assert refused.status_code == 403, user
+        assert "four-eyes" in refused.json()["detail"]
+    # The senior reviewer disagrees: the case goes back to assessed, nothing approved.
+    returned = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"agree": False, "note": "The diversion risk is not addressed."},
+    )
+    assert returned.json()["status"] == "returned"
+    assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "assessed"
+    decisions = api.get(f"/applications/{app_id}/decisions", "auditor").json()
+    assert [d["status"] for d in decisions] == ["returned"]
+
+
+def test_applicants_and_auditors_cannot_decide_or_countersign(api: Api) -> None:
+    app_id = to_assessed(api)
+    for user in ("applicant", "auditor", "admin"):
+        assert _decide(api, app_id, "approved", user=user).status_code == 403
+        assert (
+            api.post(f"/applications/{app_id}/countersign", user, {"agree": True}).status_code
+            == 403
+        )
