@@ -1,11 +1,18 @@
 # ruff: noqa: E501  (a report script: its long lines are table and message formats)
 """Screening benchmark: openatt-match-v1 against nomenklatura logic-v2 and a rapidfuzz brute force.
 
-A script, not a test (speed is never asserted in the test suite). Run from the repo root:
+A script, not a test (speed is never asserted in the test suite). The nomenklatura peer needs
+duckdb < 2 while openatt pins duckdb 2.0.0 (monitoring), so it runs in its own virtualenv
+with openatt's screening dependencies only:
 
-    .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python benchmarks/screening.py                      # 300,000 entities, full run
-    .venv/bin/python benchmarks/screening.py --size 30000 --negatives 5000 --peer-queries 300
+    python3 -m venv .venv-bench
+    .venv-bench/bin/pip install nomenklatura==4.17.4 rapidfuzz==3.14.6 anyascii==0.3.3 \
+        openpyxl==3.1.5 numpy==2.4.6 pydantic==2.14.3 pyyaml==6.0.3 pycountry==26.2.16 \
+        typer==0.29.1 rich==15.0.0
+    .venv-bench/bin/pip install --no-deps -e .
+    .venv-bench/bin/python benchmarks/screening.py                # 300,000 entities, full run
+    .venv-bench/bin/python benchmarks/screening.py --size 30000 --negatives 5000 --peer-queries 300
+    .venv/bin/python benchmarks/screening.py --skip-nomenklatura   # openatt and rapidfuzz only
 
 The list: every entity of the real lists in ../shared/data/lists, padded with generated people
 and companies whose names are drawn from the Wikidata transliteration pairs (Latin, Cyrillic,

@@ -1,30 +1,18 @@
 """Fixtures for the screening tests.
 
-The real list files live outside the repository in ``../shared/data/lists`` (never copied in).
-Without them the tests that need them are skipped on a developer machine, and FAIL in CI
-(``CI=true``), so a missing data folder can never pass silently. Lists are imported once per
-session into a temporary store; tests that change the store get their own.
+The real list files live outside the repository in ``../shared/data/lists`` (never copied in),
+reached through the root ``shared_data`` fixture (skipped on a developer machine without it,
+failing in CI). Lists are imported once per session into a temporary store; tests that change
+the store get their own.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from openatt.screening import ListStore, Matcher
-
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not DATA.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data folder missing: {DATA}")
-        pytest.skip("shared data folder ../shared/data not present")
-    return DATA.resolve()
 
 
 @pytest.fixture(scope="session")

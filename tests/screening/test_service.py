@@ -61,3 +61,23 @@ def test_index_is_cached_beside_the_list_version(tmp_path: Path, lists_dir: Path
     again = ListStore(tmp_path)
     second = matcher_for(again).screen(Query("EMRAAN ALI"))
     assert [(h.entity_id, h.score) for h in second] == [(h.entity_id, h.score) for h in first]
+
+
+def test_a_un_hit_becomes_a_blocking_att_finding(loaded_store: ListStore, engine) -> None:  # type: ignore[no-untyped-def]
+    """End to end: a real UN-listed end user, screened, then assessed: ATT Art. 6.1 blocks."""
+    application = _application("Emraan ALI")
+    hits = screen_parties(application, loaded_store)
+    screened = application.model_copy(update={"screening": tuple(hits)})
+
+    def blocking(app: Application) -> list[object]:
+        return [
+            f
+            for a in engine.assess(app, regimes=("att",))
+            for f in a.findings
+            if f.criterion == "att.6.1"
+            and f.outcome.value == "prohibited"
+            and "QDi.430" in str(f.facts.get("why_covered", f.facts.get("entity_id", "")))
+        ]
+
+    assert blocking(screened)
+    assert not blocking(application)

@@ -128,7 +128,13 @@ def name_similarity(
     total_q = sum(c_weights[j] for j in used_c) + sum(
         weight(q) for i, q in enumerate(query) if i not in used_q
     )
-    total_c = sum(c_weights)
+    # A listed middle name the query leaves out (first and last kept) is the commonest
+    # omission: it weighs less in the listed name's coverage.
+    middle = float(cfg["unmatched_middle_factor"])
+    total_c = sum(
+        w * (middle if 0 < j < len(listed) - 1 and j not in used_c else 1.0)
+        for j, w in enumerate(c_weights)
+    )
     aligned = float(cfg["query_side"]) * (covered / total_q if total_q else 0.0) + float(
         cfg["listed_side"]
     ) * (covered / total_c if total_c else 0.0)
