@@ -1,6 +1,8 @@
 """``openatt monitor`` and ``openatt indicators``: world transfer monitoring from the shell.
 
 Thin commands: parse the options, call :mod:`openatt.monitoring.service`, render with rich.
+The service (DuckDB, the engine, matplotlib) is imported inside the commands, so that the
+rest of the CLI starts without it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ from rich.table import Table
 
 from openatt.cli.errors import fail, parse_date, parse_list
 from openatt.evidence.providers import PROVIDERS
-from openatt.monitoring import service
-from openatt.monitoring.audit import DIMENSIONS
-from openatt.monitoring.sipri import LayoutError
 
 _OUT = Console(highlight=False)
 
@@ -45,6 +44,9 @@ def import_command(
     db: Path | None = DbOption,
 ) -> None:
     """Import a SIPRI export (either layout, raw or cleaned); report every unmapped name."""
+    from openatt.monitoring import service
+    from openatt.monitoring.sipri import LayoutError
+
     if not file.is_file():
         fail(f"FILE: {file} does not exist")
     lines = sum(1 for _ in file.open("rb"))
@@ -85,6 +87,7 @@ def assess_command(
 ) -> None:
     """Assess every imported transfer under the regimes, as of each delivery's date."""
     from openatt.core.engine import Engine
+    from openatt.monitoring import service
 
     regimes = parse_list(regime, "--regime", Engine.default().regimes())
     if year_from and year_to and year_from > year_to:
@@ -117,7 +120,7 @@ def assess_command(
 
 @monitor_app.command("audit")
 def audit_command(
-    by: str = typer.Option("supplier", "--by", help=f"one of {', '.join(DIMENSIONS)}"),
+    by: str = typer.Option("supplier", "--by", help="supplier, recipient, region or decade"),
     criterion: str | None = typer.Option(None, "--criterion", help="a rule id, e.g. att.7.3"),
     regime: str | None = typer.Option(None, "--regime", help="one assessed regime"),
     out: Path = typer.Option(Path("report.html"), "--out", help="the HTML report to write"),
@@ -127,6 +130,8 @@ def audit_command(
     db: Path | None = DbOption,
 ) -> None:
     """The evenhandedness audit: tables (CSV, JSON, XLSX), charts and an HTML report."""
+    from openatt.monitoring import service
+
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out: {out} must end in .html")
     with _progress() as bar:
@@ -154,6 +159,8 @@ def indicators_import(
     db: Path | None = DbOption,
 ) -> None:
     """Import the country indicators found under DIR (PTS, UCDP, V-Dem, CPI, GPI, FSI)."""
+    from openatt.monitoring import service
+
     if not directory.is_dir():
         fail(f"DIR: {directory} is not a folder")
     try:
@@ -183,6 +190,7 @@ def indicators_show(
     import datetime as dt
 
     from openatt.evidence.mapping import indicator_evidence, load_mapping
+    from openatt.monitoring import service
     from openatt.reference.states import UnknownState, resolve_state
 
     try:
