@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/pip install --quiet --upgrade pip
-.venv/bin/pip install --quiet -e '.[dev]'
+.venv/bin/pip install --quiet -e '.[dev,spark]'
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy src
 .venv/bin/lint-imports

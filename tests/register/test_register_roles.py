@@ -92,5 +92,6 @@ def test_grants_cover_every_permission() -> None:
             Permission.denial_read,
             Permission.case_history,
             Permission.preview_assess,
+            Permission.report_read,  # reading the register into a report (issue 7)
         ):
             assert Role.auditor not in roles, f"auditor is read-only, but has {permission}"

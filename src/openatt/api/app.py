@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
-from openatt.api.routers import applications, auth, register
+from openatt.api.routers import applications, auth, register, reports
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 
@@ -43,6 +43,7 @@ def create_app(database_url: str | None = None, *, assessor: Assessor | None = N
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
+    app.include_router(reports.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -31,12 +31,13 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands, monitoring, register, screening
+    from openatt.cli import core_commands, monitoring, register, reports, screening
 
     core_commands.register(app)
     screening.register(app)
     monitoring.register(app)
     register.register(app)
+    reports.register(app)
     return app
 
 

@@ -218,6 +218,31 @@ class ConsultationRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ReportRow(Base):
+    """One generated report (ATT annual, UN Register, national): what it covered, the moment
+    of the register it was computed from, and the checksums of its figures and file. A
+    correction is a new row that ``supersedes`` the earlier version, never an overwrite."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(20))
+    reporting_state: Mapped[str] = mapped_column(String(3), default="")
+    as_of: Mapped[str] = mapped_column(String(40), doc="UTC ISO moment of the register used")
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    status: Mapped[str] = mapped_column(String(20), doc="generated or submitted")
+    format: Mapped[str] = mapped_column(String(20))
+    figures_sha256: Mapped[str] = mapped_column(String(64))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Event(Base):
     """One change, in an append-only, hash-chained log (see :mod:`openatt.register.audit`)."""
 
@@ -256,4 +281,5 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "shipment": ShipmentRow,
     "denial": DenialRow,
     "consultation": ConsultationRow,
+    "report": ReportRow,
 }

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     case_history = "case.history"
     users_manage = "users.manage"
     preview_assess = "preview.assess"
+    report_read = "report.read"
+    report_submit = "report.submit"
 
 
 _A, _O, _S, _U, _D = (
@@ -69,6 +71,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.case_history: frozenset({_O, _S, _U, _D}),
     Permission.users_manage: frozenset({_D}),
     Permission.preview_assess: frozenset({_A, _O, _S, _U}),
+    # Reports: officers and auditors only (issue 7); submitting and withholding are staff acts.
+    Permission.report_read: frozenset({_O, _S, _U}),
+    Permission.report_submit: _STAFF,
 }
 
 

@@ -1,0 +1,319 @@
+"""Report commands: ``openatt report att-annual | unroca | national | list | submit |
+withhold | verify``.
+
+Thin: parse, call :mod:`openatt.reports.service`, write the file, print one line. A report
+that does not reconcile with the register is refused with exit code 1 and the list of what
+breaks it; bad input exits 2 with one line naming the option.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+
+import typer
+from rich.console import Console
+
+from openatt.cli.errors import fail
+
+if TYPE_CHECKING:
+    from openatt.register.db import Database
+    from openatt.register.users import Actor
+    from openatt.reports.figures import Basis
+    from openatt.reports.service import Generated
+
+T = TypeVar("T")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="database URL (else OPENATT_DATABASE_URL, else SQLite)"),
+]
+YearOption = Annotated[int, typer.Option("--year", min=1990, max=2200, help="calendar year")]
+BasisOption = Annotated[
+    str, typer.Option("--basis", help="authorised (licences issued) or actual (shipments)")
+]
+StateOption = Annotated[
+    str | None,
+    typer.Option("--state", help="reporting state (default: every licence in the register)"),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="compute from the register as it was at this moment (YYYY-MM-DD = end of that "
+        "day, or an ISO date-time in UTC); default: now",
+    ),
+]
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+
+def _actor() -> Actor:
+    """The person at the terminal, logged as ``cli:<login>`` acting as an officer."""
+    from openatt.register.models import Role
+    from openatt.register.users import Actor
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "unknown"
+    return Actor(id=0, username=f"cli:{login}", role=Role.officer, company=None)
+
+
+def _database(url: str | None) -> Database:
+    from openatt.register.db import Database
+
+    try:
+        return Database(url)
+    except Exception as error:  # a bad URL or an unreachable server: one line
+        fail(f"--database: {type(error).__name__}: {error}".splitlines()[0])
+
+
+def _basis(value: str) -> Basis:
+    from openatt.reports.figures import Basis
+
+    try:
+        return Basis(value)
+    except ValueError:
+        fail(f"--basis: {value!r} must be authorised or actual")
+
+
+def _state(value: str | None) -> str | None:
+    from openatt.reference.states import UnknownState, resolve_state
+
+    if value is None:
+        return None
+    try:
+        return resolve_state(value)
+    except UnknownState as error:
+        fail(f"--state: {error}")
+
+
+def _as_of(value: str | None) -> str | None:
+    from openatt.reports.loading import end_of_day, moment
+
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return end_of_day(dt.date.fromisoformat(value))
+        return moment(dt.datetime.fromisoformat(value))
+    except ValueError:
+        fail(f"--as-of: {value!r} is not a date (YYYY-MM-DD) or an ISO date-time")
+
+
+def _format(out: Path, allowed: tuple[str, ...]) -> str:
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in allowed:
+        fail(f"--out: {out.name!r} must end in one of: {', '.join('.' + a for a in allowed)}")
+    return fmt
+
+
+def _run(call: Callable[[], T]) -> T:
+    """Run a service call; refusals and register errors become one clear message."""
+    from openatt.register.errors import RegisterError
+    from openatt.reports.reconcile import ReportRefused
+    from openatt.reports.writers.national import PdfUnavailable
+
+    try:
+        return call()
+    except ReportRefused as refused:
+        _err.print("[red]refused:[/red] the report does not reconcile with the register")
+        for problem in refused.problems:
+            _err.print(f"  - {problem}")
+        raise typer.Exit(1) from refused
+    except PdfUnavailable as error:
+        fail(str(error))
+    except RegisterError as error:
+        fail(error.message)
+
+
+def _written(out: Path, generated: Generated) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(generated.content)
+    _out.print(
+        f"wrote {out} (report {generated.report_id}, version {generated.version}, "
+        f"as of {generated.as_of}, figures sha256 {generated.figures_sha256[:16]})"
+    )
+
+
+def _treaty(
+    kind: Literal["att-annual", "unroca"],
+    year: int,
+    basis: str,
+    out: Path,
+    state: str | None,
+    as_of: str | None,
+    database: str | None,
+    values: bool = True,
+) -> None:
+    from openatt.reports import service
+
+    fmt = _format(out, service.FORMATS[kind])
+    chosen = _basis(basis)
+    reporting_state = _state(state)
+    moment = _as_of(as_of)
+    db = _database(database)
+    generated = _run(lambda: service.generate_treaty_report(
+        db, _actor(), kind=kind,
+        year=year, basis=chosen, fmt=fmt, reporting_state=reporting_state, as_of=moment,
+        values=values))
+    _written(out, generated)
+
+
+def att_annual(
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx, FILE.csv or FILE.json")],
+    basis: BasisOption = "authorised",
+    state: StateOption = None,
+    as_of: AsOfOption = None,
+    values: Annotated[
+        bool, typer.Option("--values/--no-values", help="report values, or numbers only")
+    ] = True,
+    database: DatabaseOption = None,
+) -> None:
+    """The ATT annual report (Art. 13(3)): exports and imports, categories I-VIII."""
+    _treaty("att-annual", year, basis, out, state, as_of, database, values)
+
+
+def unroca(
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx or FILE.json")],
+    basis: BasisOption = "actual",
+    state: StateOption = None,
+    as_of: AsOfOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The UN Register of Conventional Arms return: categories I-VII and the SALW form."""
+    _treaty("unroca", year, basis, out, state, as_of, database)
+
+
+def national(
+    year: YearOption,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="FILE.html, FILE.pdf, FILE.json, FILE.zip, or a folder "
+                     "(everything: report.html, report.pdf, figures.json, charts/)"),
+    ],
+    state: StateOption = None,
+    as_of: AsOfOption = None,
+    years: Annotated[int, typer.Option(min=1, max=30, help="years in the chart over time")] = 5,
+    database: DatabaseOption = None,
+) -> None:
+    """A national transparency report (COARM manner) with charts, as HTML and PDF."""
+    from openatt.reports import service
+
+    folder = out.suffix == ""
+    fmt = "zip" if folder else _format(out, service.FORMATS["national"])
+    reporting_state = _state(state)
+    moment = _as_of(as_of)
+    db = _database(database)
+    generated = _run(lambda: service.generate_national_report(
+        db, _actor(), year=year, fmt=fmt, reporting_state=reporting_state, as_of=moment,
+        years=years))
+    if not folder:
+        _written(out, generated)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(generated.content)) as archive:
+        archive.extractall(out)
+        names = archive.namelist()
+    _out.print(
+        f"wrote {len(names)} files to {out} (report {generated.report_id}, version "
+        f"{generated.version}, figures sha256 {generated.figures_sha256[:16]})"
+    )
+
+
+def list_reports(
+    year: Annotated[int | None, typer.Option("--year")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="att-annual, unroca, national")]
+    = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Every report generated, with its version, status and checksums."""
+    from openatt.reports import records
+
+    db = _database(database)
+    with db.read() as session:
+        rows = _run(lambda: records.list_reports(session, _actor(), kind=kind, year=year))
+        if not rows:
+            _out.print("no reports yet")
+        for r in rows:
+            linked = f", supersedes {r.supersedes_id}" if r.supersedes_id else ""
+            _out.print(
+                f"{r.id}: {r.kind} {r.year} {r.basis} {r.reporting_state or 'all'} "
+                f"v{r.version}{linked} {r.status} {r.format}, as of {r.as_of}, "
+                f"figures sha256 {r.figures_sha256[:16]}",
+                soft_wrap=True,
+            )
+
+
+def submit(
+    report_id: Annotated[int, typer.Argument(help="the report's id (openatt report list)")],
+    note: Annotated[str, typer.Option(help="e.g. where and when it was sent")] = "",
+    database: DatabaseOption = None,
+) -> None:
+    """Mark a report version as submitted; a later correction becomes a new linked version."""
+    from openatt.reports import records
+
+    db = _database(database)
+    with db.write() as session:
+        row = _run(lambda: records.submit(session, _actor(), report_id, note=note))
+        _out.print(f"report {row.id} (version {row.version}) marked submitted")
+
+
+def withhold(
+    licence: Annotated[str, typer.Argument(help="licence number, e.g. LIC-2026-...-1")],
+    grounds: Annotated[
+        str, typer.Option(help="commercially_sensitive, national_security, or none to clear")
+    ],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit log)")],
+    database: DatabaseOption = None,
+) -> None:
+    """Flag a licence as withheld from the itemised ATT report (Art. 13(3)), or clear it."""
+    from openatt.reports import records
+
+    chosen = None if grounds == "none" else grounds
+    db = _database(database)
+    with db.write() as session:
+        _run(lambda: records.withhold(session, _actor(), licence, grounds=chosen,
+                                      reason=reason))
+    _out.print(f"licence {licence}: withheld = {chosen or 'no'}")
+
+
+def verify(
+    report_id: Annotated[int, typer.Argument(help="the report's id")],
+    database: DatabaseOption = None,
+) -> None:
+    """Recompute a recorded report as of its moment; exit 1 if the figures differ."""
+    from openatt.reports import records, service
+
+    db = _database(database)
+    with db.read() as session:
+        row = _run(lambda: records.get(session, _actor(), report_id))
+        checksum = _run(lambda: service.recompute(session, row).checksum())
+    if checksum != row.figures_sha256:
+        _err.print(f"[red]DIFFERENT[/red] report {report_id}: recorded {row.figures_sha256}, "
+                   f"recomputed {checksum}")
+        raise typer.Exit(1)
+    _out.print(f"report {report_id} reproduces: figures sha256 {checksum}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``openatt report ...`` to ``app``."""
+    report_app = typer.Typer(help="Reports: ATT annual report, UN Register, national report.",
+                             no_args_is_help=True)
+    report_app.command("att-annual")(att_annual)
+    report_app.command("unroca")(unroca)
+    report_app.command("national")(national)
+    report_app.command("list")(list_reports)
+    report_app.command("submit")(submit)
+    report_app.command("withhold")(withhold)
+    report_app.command("verify")(verify)
+    app.add_typer(report_app, name="report")

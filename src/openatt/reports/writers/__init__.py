@@ -1,0 +1,1 @@
+"""Writers: each turns computed figures into the bytes of one file format."""
