@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
 from openatt.api.routers import applications, auth, register, reports
-from openatt.register.assessor import Assessor
+from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.web import mount as mount_web
 
@@ -21,7 +22,11 @@ def create_app(database_url: str | None = None, *, assessor: Assessor | None = N
     db = Database(database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Load the law and reference data before the first request, not in the middle of
+        # the first burst of them.
+        if app.state.assessor is None:
+            app.state.assessor = await run_in_threadpool(default_assessor)
         yield
         db.dispose()
 

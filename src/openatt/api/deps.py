@@ -6,6 +6,7 @@ role x endpoint test walks the routes and fails on any endpoint without one.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,10 +27,16 @@ def get_db(request: Request) -> Database:
     return db
 
 
+_assessor_lock = threading.Lock()
+
+
 def get_assessor(request: Request) -> Assessor:
+    """The app's assessor (loaded at start-up; loaded once here if the app was not started)."""
     state = request.app.state
     if state.assessor is None:
-        state.assessor = default_assessor()
+        with _assessor_lock:
+            if state.assessor is None:
+                state.assessor = default_assessor()
     assessor: Assessor = state.assessor
     return assessor
 

@@ -124,12 +124,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def authenticate(session: Session, token: str) -> Actor:
-    """The actor behind a bearer token, if it exists and has not expired."""
-    found = session.get(LoginSession, _token_hash(token))
-    if found is None or _aware(found.expires_at) <= dt.datetime.now(dt.UTC):
+    """The actor behind a bearer token, if it exists and has not expired (one query)."""
+    found = session.execute(
+        select(User, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None or _aware(found[1]) <= dt.datetime.now(dt.UTC):
         raise Unauthenticated("login expired or unknown; log in again")
-    user = session.get(User, found.user_id)
-    if user is None or not user.active:
+    user = found[0]
+    if not user.active:
         raise Unauthenticated("user disabled")
     return actor_of(user)
 
