@@ -56,7 +56,7 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
     for finding in concerned:
         conditions.extend(finding.mitigations)
         rule = regime.rule(finding.criterion)
-        if rule.kind is RuleKind.diversion:
+        if rule.kind is RuleKind.diversion and app.documents_recorded:
             if not app.has_document(DocumentKind.end_user_certificate):
                 conditions.append(
                     "obtain an end-user certificate verified with the issuing authority"

@@ -287,6 +287,11 @@ class Application(_Strict):
     end_use: str = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
     documents: tuple[Document, ...] = ()
+    documents_recorded: bool = Field(
+        default=True,
+        description="false when the source does not record documents (e.g. world transfer "
+        "data): their absence is then unknown, not a red flag",
+    )
     evidence: tuple[Evidence, ...] = ()
     mitigations: tuple[Mitigation, ...] = ()
     screening: tuple[ScreeningHit, ...] = Field(

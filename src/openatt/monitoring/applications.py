@@ -121,6 +121,8 @@ def application_for(
             ),
         ),
         evidence=evidence,
+        # SIPRI records no end-user certificates or re-export clauses: unknown, not absent
+        documents_recorded=False,
     )
 
 

@@ -22,11 +22,13 @@ def red_flags(ctx: RuleContext) -> list[tuple[str, int]]:
     """Structural signs of diversion risk with the levels each adds."""
     app = ctx.app
     flags: list[tuple[str, int]] = []
-    if not app.has_document(DocumentKind.end_user_certificate):
+    if not app.documents_recorded:
+        flags.append(("documents not recorded in the source: not weighed", 0))
+    elif not app.has_document(DocumentKind.end_user_certificate):
         flags.append(("no end-user certificate", 1))
     elif not any(d.verified for d in app.documents if d.kind is DocumentKind.end_user_certificate):
         flags.append(("end-user certificate not verified with the issuing authority", 0))
-    if not app.has_document(DocumentKind.re_export_clause):
+    if app.documents_recorded and not app.has_document(DocumentKind.re_export_clause):
         flags.append(("no re-export clause", 1))
     if app.end_user.kind is EndUserKind.non_state:
         group = f" ({app.end_user.group})" if app.end_user.group else ""
