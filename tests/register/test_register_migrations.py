@@ -18,6 +18,8 @@ from openatt.register.db import (
 from openatt.register.models import Base
 
 TABLES = {
+    "screening_runs",
+    "false_positives",
     "users",
     "sessions",
     "applications",
