@@ -206,6 +206,8 @@ def screen_application(
             "flagged": run.flagged,
         },
     )
+    if tuple(hits) == application.screening and row.state != State.submitted.value:
+        return run  # nothing changed on the case: the run and its event say it was screened
     _store(row, application.model_copy(update={"screening": tuple(hits)}))
     if row.state == State.submitted.value:
         row.state = State.screened.value
