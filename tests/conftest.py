@@ -67,3 +67,16 @@ def shared_data() -> Path:
             pytest.fail(f"shared data folder missing in CI: {path}")
         pytest.skip("../shared/data is not beside this checkout")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """OPENATT_HOME in a temporary folder for the whole run, so lists or a register in the
+    developer's own ~/.openatt never reach a test (tests that need a home set their own)."""
+    saved = os.environ.get("OPENATT_HOME")
+    os.environ["OPENATT_HOME"] = str(tmp_path_factory.mktemp("openatt-home"))
+    yield
+    if saved is None:
+        os.environ.pop("OPENATT_HOME", None)
+    else:
+        os.environ["OPENATT_HOME"] = saved

@@ -18,6 +18,8 @@ from openatt.register.db import (
 from openatt.register.models import Base
 
 TABLES = {
+    "screening_runs",
+    "false_positives",
     "users",
     "sessions",
     "applications",
@@ -58,3 +60,22 @@ def test_models_match_the_migrations(database_url: str) -> None:
         assert differences == []
     finally:
         db.dispose()
+
+
+def test_screening_migration_up_and_down(database_url: str) -> None:
+    """0003 adds the screening runs and false positives; going back to 0002 removes only them."""
+    engine = make_engine(database_url)
+    screening = {"screening_runs", "false_positives"}
+    try:
+        upgrade(engine, "0002")
+        assert not screening & set(inspect(engine).get_table_names())
+        upgrade(engine, "0003")
+        assert screening <= set(inspect(engine).get_table_names())
+        downgrade(engine, "0002")
+        assert current_revision(engine) == "0002"
+        names = set(inspect(engine).get_table_names())
+        assert not screening & names and (TABLES - screening) <= names
+        upgrade(engine)
+        assert screening <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

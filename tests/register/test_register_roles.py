@@ -79,6 +79,14 @@ def test_role_by_endpoint_table(api: Api) -> None:
             else:
                 assert got == 403, f"{method} {path} as {role.value}: {got}, expected 403"
     assert len(table) > 25 * len(Role)
+    covered = {(m, p): permission for m, p, permission in _endpoints(api)}
+    assert covered[("POST", "/screening")] == Permission.screening_run
+    assert covered[("POST", "/screening/batch")] == Permission.screening_run
+    assert covered[("POST", "/screening/rescreen")] == Permission.screening_run
+    assert (
+        covered[("POST", "/applications/{application_id}/screening/false-positives")]
+        == Permission.screening_false_positive
+    )
 
 
 def test_grants_cover_every_permission() -> None:

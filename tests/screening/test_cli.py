@@ -94,3 +94,61 @@ def test_screen_bad_input_exits_2(home: Path, lists_dir: Path, tmp_path: Path) -
     assert result.exit_code == 2 and "'name' column" in result.output
     assert _run("screen", "X", "--list", "nope").exit_code == 2
     assert _run("screen", "X", "--format", "xml").exit_code == 2
+
+
+def test_import_rescreens_the_register_and_flags_cases_that_now_hit(
+    home: Path, lists_dir: Path
+) -> None:
+    """A register in OPENATT_HOME: importing the 2026 UN list screens its open cases again
+    and flags the one whose end user was added in 2026; ``screen --rescreen-register`` too."""
+    import datetime as dt
+
+    from openatt.core.model import Application
+    from openatt.register import applications, users
+    from openatt.register.db import Database
+    from openatt.register.models import Role
+    from openatt.screening import ListStore
+    from openatt.screening.diff import diff_lists
+    from openatt.screening.model import NameKind, Schema
+
+    assert _run("lists", "import", str(lists_dir / UN_2024)).exit_code == 0
+    new = ListStore(home / "other-lists")
+    new.import_file(lists_dir / UN_2026)
+    old = ListStore(home / "lists")
+    change = diff_lists(old.load("un-sc-consolidated"), new.load("un-sc-consolidated"))
+    added = next(
+        e for e in change.added if e.schema is Schema.person and len(e.names[0].value.split()) >= 3
+    )
+    name = next(n.value for n in added.names if n.kind is NameKind.primary)
+
+    db = Database(f"sqlite:///{home / 'openatt.sqlite'}")
+    with db.write() as session:
+        officer = users.actor_of(
+            users.add_user(session, username="o", password="a long password", role=Role.officer)
+        )
+        case = Application.model_validate(
+            {
+                "kind": "export",
+                "date": dt.date.today().isoformat(),
+                "exporting_state": "GBR",
+                "importing_state": "NZL",
+                "exporter": {"name": "Meridian Ordnance Ltd", "country": "GBR"},
+                "consignee": {"name": "NZDF Logistics Command", "country": "NZL"},
+                "end_user": {"name": name, "country": "NZL", "kind": "private"},
+                "end_use": "test",
+                "items": [{"description": "rifles", "category": "VIII", "quantity": 1}],
+            }
+        )
+        row = applications.create(session, officer, case)
+        applications.submit(session, officer, row.id, None, old)
+        reference, state = row.reference, row.state
+    db.dispose()
+    assert state == "screened"
+
+    result = _run("lists", "import", str(lists_dir / UN_2026))
+    assert result.exit_code == 0, result.output
+    assert "re-screened 1 open cases" in result.stdout
+    assert f"flagged: {reference}" in result.stdout
+    again = _run("screen", "--rescreen-register")
+    assert again.exit_code == 0, again.output
+    assert "flagged: 0" in again.stdout  # the hit is known now

@@ -7,7 +7,7 @@ role x endpoint test walks the routes and fails on any endpoint without one.
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +18,9 @@ from openatt.register.db import Database
 from openatt.register.errors import Unauthenticated
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
+
+if TYPE_CHECKING:
+    from openatt.screening.store import ListStore
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /auth/token")
 
@@ -41,8 +44,17 @@ def get_assessor(request: Request) -> Assessor:
     return assessor
 
 
+def get_lists(request: Request) -> ListStore:
+    """The app's list store (``create_app(lists=...)``), else the lists under OPENATT_HOME."""
+    from openatt.register.screening import default_store
+
+    store: ListStore | None = request.app.state.lists
+    return store if store is not None else default_store()
+
+
 DB = Annotated[Database, Depends(get_db)]
 AssessorDep = Annotated[Assessor, Depends(get_assessor)]
+ListsDep = Annotated["ListStore", Depends(get_lists)]
 
 
 def current_actor(

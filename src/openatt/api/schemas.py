@@ -254,3 +254,100 @@ class VerifyOut(BaseModel):
     events: int
     broken_at: int | None
     problem: str | None
+
+
+# -- screening ---------------------------------------------------------------------------------
+_NO_NUL = r"^[^\x00]*$"
+
+
+class ScreenQueryIn(_In):
+    """One name to screen, with what is known about it (each raises or lowers the score)."""
+
+    name: str = Field(min_length=1, max_length=300, pattern=_NO_NUL)
+    birth_date: str | None = Field(
+        default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or ISO"
+    )
+    country: str | None = Field(default=None, max_length=60, pattern=_NO_NUL)
+    kind: Literal["person", "organization"] | None = None
+
+
+class _ScreenOptions(_In):
+    threshold: float | None = Field(default=None, ge=0.5, le=1)
+    lists: list[str] = Field(default_factory=list, max_length=20, description="default: all")
+
+
+class ScreenNameIn(ScreenQueryIn, _ScreenOptions):
+    pass
+
+
+class ScreenBatchIn(_ScreenOptions):
+    queries: list[ScreenQueryIn] = Field(min_length=1, max_length=1000)
+
+
+class HitOut(BaseModel):
+    list: str
+    entity_id: str
+    matched_name: str
+    score: float
+    explanation: dict[str, object]
+
+
+class ScreenResultOut(BaseModel):
+    query: dict[str, object]
+    hits: list[HitOut]
+
+
+class ScreenBatchOut(BaseModel):
+    algorithm: str
+    lists: dict[str, str]
+    results: list[ScreenResultOut]
+
+
+class ScreeningRunOut(BaseModel):
+    id: int
+    trigger: str
+    status: str
+    reason: str
+    algorithm: str
+    lists: dict[str, str]
+    hits: list[ScreeningHit]
+    new_hits: int
+    flagged: bool
+    run_by: str
+    run_at: dt.datetime
+
+
+class FalsePositiveOut(BaseModel):
+    id: int
+    party_name: str
+    list_id: str
+    entity_id: str
+    list_version: str
+    entry_sha256: str
+    reasons: str
+    marked_at: dt.datetime
+
+
+class CaseScreeningOut(BaseModel):
+    application_id: int
+    hits: list[ScreeningHit]
+    runs: list[ScreeningRunOut]
+    false_positives: list[FalsePositiveOut]
+
+
+class RescreenIn(_In):
+    threshold: float | None = Field(default=None, ge=0.5, le=1)
+
+
+class RescreenOut(BaseModel):
+    screened: int
+    flagged: list[str] = Field(description="references of the cases whose parties now hit")
+
+
+class FalsePositiveIn(Versioned):
+    hit: int = Field(ge=0, le=10_000, description="index of the hit in the case's screening")
+    reasons: str = Field(min_length=1, max_length=4000, pattern=_NO_NUL)
+
+
+class ScreenCaseIn(Versioned):
+    threshold: float | None = Field(default=None, ge=0.5, le=1)

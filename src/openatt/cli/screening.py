@@ -53,8 +53,20 @@ def import_list(
     list_id: Annotated[
         str | None, typer.Option("--list-id", help="Store under this list id.")
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Register to re-screen (default: the settings' one)."),
+    ] = None,
+    rescreen: Annotated[
+        bool,
+        typer.Option(
+            "--rescreen/--no-rescreen",
+            help="Re-screen the register's open cases when a register exists (default: yes).",
+        ),
+    ] = True,
 ) -> None:
-    """Import a list file as a new version; a malformed file leaves the previous one in force."""
+    """Import a list file as a new version; a malformed file leaves the previous one in force.
+    When a register exists, its open applications and licences are screened again."""
     if not file.is_file():
         raise _fail(f"file: {file} does not exist")
     store = ListStore()
@@ -85,6 +97,45 @@ def import_list(
     for reason, records in sorted(reasons.items()):
         shown = ", ".join(records[:3]) + (" ..." if len(records) > 3 else "")
         _out.print(f"skipped {len(records)}: {reason} ({shown})", highlight=False, soft_wrap=True)
+    if rescreen and report.previous_version != meta.version and _register_exists(database):
+        _rescreen_register(store, database)
+
+
+def _register_exists(database: str | None) -> bool:
+    """An explicit or configured database URL, or the default SQLite file already there."""
+    import os
+
+    from openatt import settings
+
+    if database or os.environ.get("OPENATT_DATABASE_URL"):
+        return True
+    return (settings.home() / "openatt.sqlite").exists()
+
+
+def _rescreen_register(store: ListStore, database: str | None) -> None:
+    """Screen every open application and licence against the lists now in force."""
+    from openatt.register.db import Database
+    from openatt.register.models import ApplicationRow
+    from openatt.register.screening import rescreen_register
+    from openatt.register.users import SYSTEM
+
+    try:
+        db = Database(database)
+    except Exception as error:  # a bad URL or an unreachable server: one line
+        raise _fail(f"database: {type(error).__name__}: {error}".splitlines()[0]) from error
+    try:
+        with db.write() as session:
+            runs = rescreen_register(session, SYSTEM, store)
+            flagged = [
+                row.reference
+                for run in runs
+                if run.flagged and (row := session.get(ApplicationRow, run.application_id))
+            ]
+    finally:
+        db.dispose()
+    _out.print(f"re-screened {len(runs)} open cases in the register; flagged: {len(flagged)}")
+    for reference in flagged:
+        _out.print(f"  flagged: {reference} (a party now hits a list)", highlight=False)
 
 
 @lists_app.command("status")
@@ -297,8 +348,24 @@ def screen(
         str | None, typer.Option("--kind", help="For NAME: person or organization.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Processes for --file batches.")] = 1,
+    rescreen_register: Annotated[
+        bool,
+        typer.Option(
+            "--rescreen-register",
+            help="Screen every open application and licence of the register again.",
+        ),
+    ] = False,
+    database: Annotated[
+        str | None, typer.Option("--database", help="With --rescreen-register: the register.")
+    ] = None,
 ) -> None:
     """Screen names against the loaded lists; every hit explains itself."""
+    if rescreen_register:
+        store = ListStore()
+        if not store.list_ids():
+            raise _fail("no list loaded: run `openatt lists import FILE` first")
+        _rescreen_register(store, database)
+        return
     if output not in ("table", "json", "csv"):
         raise _fail(f"--format: {output!r} is not one of table, json, csv")
     if threshold is not None and not 0 <= threshold <= 1:

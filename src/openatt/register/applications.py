@@ -11,6 +11,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,9 @@ from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
 from openatt.register.retention import retain_until
 from openatt.register.users import Actor
+
+if TYPE_CHECKING:
+    from openatt.screening.store import ListStore
 
 
 def payload_of(row: ApplicationRow) -> Application:
@@ -121,9 +125,16 @@ def update(
 
 
 def submit(
-    session: Session, actor: Actor, application_id: int, expected_version: int | None
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    expected_version: int | None,
+    lists: ListStore | None = None,
 ) -> ApplicationRow:
+    """Submit a draft, then screen its parties against ``lists`` (by default the lists under
+    ``$OPENATT_HOME/lists``); with no list loaded the case records that it was not screened."""
     from openatt.register.denials import flag_consultation
+    from openatt.register.screening import default_store, screen_application
 
     row = for_change(
         session,
@@ -136,6 +147,9 @@ def submit(
     row.state = State.submitted.value
     flag_consultation(session, row)
     log(session, actor, "application.submit", row, consultation=json.loads(row.consultation))
+    screen_application(
+        session, actor, row, lists if lists is not None else default_store(), trigger="submission"
+    )
     return row
 
 

@@ -7,7 +7,7 @@ no more than the user's role and company allow (the same rules as the API).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,10 +31,12 @@ from openatt.register.models import (
     Event,
     LicenceRow,
     Outcome,
+    ScreeningRunRow,
     ShipmentRow,
     User,
 )
 from openatt.register.permissions import Permission, allowed, require
+from openatt.register.screening import runs_of
 from openatt.register.users import Actor
 
 
@@ -67,6 +69,17 @@ class CaseFile:
     flagged_denials: list[DenialRow]
     consulted: set[int]
     names: dict[int, str]
+    screening_runs: list[ScreeningRunRow] = field(default_factory=list)
+
+    @property
+    def last_screening(self) -> ScreeningRunRow | None:
+        """The latest screening run (``status`` unavailable: no list was loaded)."""
+        return self.screening_runs[0] if self.screening_runs else None
+
+    @property
+    def screening_lists(self) -> dict[str, str]:
+        run = self.last_screening
+        return dict(json.loads(run.lists)) if run is not None else {}
 
     @property
     def latest(self) -> AssessmentRow | None:
@@ -146,6 +159,7 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
         flagged_denials=flagged,
         consulted=consulted,
         names=names,
+        screening_runs=runs_of(session, row.id),
     )
 
 

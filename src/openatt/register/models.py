@@ -243,6 +243,48 @@ class ReportRow(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ScreeningRunRow(Base):
+    """One screening of an application's parties: on submission, by an officer, or again
+    after a new list version. ``status`` is ``done`` or ``unavailable`` (no list loaded: the
+    case says so rather than pretend it was screened). ``flagged``: a re-screening found a
+    hit that the previous screening did not have."""
+
+    __tablename__ = "screening_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(20), doc="submission, officer or rescreen")
+    status: Mapped[str] = mapped_column(String(20), doc="done or unavailable")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    algorithm: Mapped[str] = mapped_column(String(80), default="")
+    lists: Mapped[str] = mapped_column(Text, default="{}", doc="list id -> version, JSON")
+    hits: Mapped[str] = mapped_column(Text, default="[]", doc="the ScreeningHits, JSON")
+    new_hits: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_by: Mapped[str] = mapped_column(String(120))
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FalsePositiveRow(Base):
+    """An officer's judgement that a party is not the listed entity it matched. It holds for
+    that party name and that list entry as long as the entry is unchanged (``entry_sha256``
+    is the digest of the entry as stored in the list version judged)."""
+
+    __tablename__ = "false_positives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    party_key: Mapped[str] = mapped_column(String(300), index=True)
+    party_name: Mapped[str] = mapped_column(String(300))
+    list_id: Mapped[str] = mapped_column(String(80))
+    entity_id: Mapped[str] = mapped_column(String(120))
+    entry_sha256: Mapped[str] = mapped_column(String(64))
+    list_version: Mapped[str] = mapped_column(String(120))
+    reasons: Mapped[str] = mapped_column(Text)
+    marked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Event(Base):
     """One change, in an append-only, hash-chained log (see :mod:`openatt.register.audit`)."""
 
@@ -282,4 +324,6 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "denial": DenialRow,
     "consultation": ConsultationRow,
     "report": ReportRow,
+    "screening_run": ScreeningRunRow,
+    "false_positive": FalsePositiveRow,
 }

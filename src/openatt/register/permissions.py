@@ -37,6 +37,8 @@ class Permission(StrEnum):
     preview_assess = "preview.assess"
     report_read = "report.read"
     report_submit = "report.submit"
+    screening_run = "screening.run"
+    screening_false_positive = "screening.false_positive"
 
 
 _A, _O, _S, _U, _D = (
@@ -74,6 +76,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Reports: officers and auditors only (issue 7); submitting and withholding are staff acts.
     Permission.report_read: frozenset({_O, _S, _U}),
     Permission.report_submit: _STAFF,
+    # Screening names (single and batch), re-screening the register, judging false positives.
+    Permission.screening_run: _STAFF,
+    Permission.screening_false_positive: _STAFF,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +18,9 @@ from openatt.reference.states import state_name
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.web.forms import label_of
 from openatt.web.security import LoginRequired, Viewer, current_viewer
+
+if TYPE_CHECKING:
+    from openatt.screening.store import ListStore
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -134,6 +137,14 @@ def render_error(request: Request, status: int, title: str, message: str) -> HTM
     except LoginRequired:
         viewer = None
     return render(request, "error.html", viewer, status, title=title, message=message)
+
+
+def lists_of(request: Request) -> ListStore:
+    """The parent (API) app's list store, else the lists under ``$OPENATT_HOME/lists``."""
+    from openatt.register.screening import default_store
+
+    store: ListStore | None = request.app.state.parent.state.lists
+    return store if store is not None else default_store()
 
 
 def assessor_of(request: Request) -> Assessor:

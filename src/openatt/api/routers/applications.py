@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
 from openatt.api import schemas, views
-from openatt.api.deps import DB, Allow, AssessorDep
+from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
 from openatt.register import applications, assessing, denials, licensing
@@ -91,10 +91,14 @@ def submit(
     application_id: AppId,
     body: schemas.Versioned,
     db: DB,
+    store: ListsDep,
     actor: Annotated[Actor, Allow(P.application_submit)],
 ) -> schemas.ApplicationOut:
+    """Submit a draft; its parties are then screened against the lists in force (or the case
+    records that no list is loaded)."""
     with db.write() as session:
-        return views.application(applications.submit(session, actor, application_id, body.version))
+        row = applications.submit(session, actor, application_id, body.version, store)
+        return views.application(row)
 
 
 @router.post("/{application_id}/screen", response_model=schemas.ApplicationOut)

@@ -118,8 +118,10 @@ def _download(call: Callable[[], Generated], year: int, basis: str) -> Response:
         generated = call()
     except ReportRefused as refused:
         return JSONResponse(
-            {"detail": "the report does not reconcile with the register",
-             "problems": refused.problems},
+            {
+                "detail": "the report does not reconcile with the register",
+                "problems": refused.problems,
+            },
             status_code=409,
         )
     except PdfUnavailable as error:
@@ -156,33 +158,56 @@ def att_annual(
     """The ATT annual report (Art. 13(3)) for a calendar year."""
     return _download(
         lambda: service.generate_treaty_report(
-            db, actor, kind="att-annual", year=body.year, basis=body.basis, fmt=body.format,
-            reporting_state=body.reporting_state, as_of=_as_of(body.as_of), values=body.values),
-        body.year, body.basis.value)
+            db,
+            actor,
+            kind="att-annual",
+            year=body.year,
+            basis=body.basis,
+            fmt=body.format,
+            reporting_state=body.reporting_state,
+            as_of=_as_of(body.as_of),
+            values=body.values,
+        ),
+        body.year,
+        body.basis.value,
+    )
 
 
 @router.post("/unroca", responses=_FILE)
-def unroca(
-    body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
-) -> Response:
+def unroca(body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> Response:
     """The UN Register of Conventional Arms return (I-VII and the SALW form)."""
     return _download(
         lambda: service.generate_treaty_report(
-            db, actor, kind="unroca", year=body.year, basis=body.basis, fmt=body.format,
-            reporting_state=body.reporting_state, as_of=_as_of(body.as_of)),
-        body.year, body.basis.value)
+            db,
+            actor,
+            kind="unroca",
+            year=body.year,
+            basis=body.basis,
+            fmt=body.format,
+            reporting_state=body.reporting_state,
+            as_of=_as_of(body.as_of),
+        ),
+        body.year,
+        body.basis.value,
+    )
 
 
 @router.post("/national", responses=_FILE)
-def national(
-    body: NationalIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
-) -> Response:
+def national(body: NationalIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> Response:
     """The national transparency report (HTML, PDF, JSON, or a zip with the charts)."""
     return _download(
         lambda: service.generate_national_report(
-            db, actor, year=body.year, fmt=body.format, reporting_state=body.reporting_state,
-            as_of=_as_of(body.as_of), years=body.years),
-        body.year, "both")
+            db,
+            actor,
+            year=body.year,
+            fmt=body.format,
+            reporting_state=body.reporting_state,
+            as_of=_as_of(body.as_of),
+            years=body.years,
+        ),
+        body.year,
+        "both",
+    )
 
 
 @router.get("", response_model=list[ReportOut])
@@ -197,9 +222,7 @@ def list_reports(
 
 
 @router.get("/{report_id}", response_model=ReportOut)
-def get_report(
-    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
-) -> ReportOut:
+def get_report(report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> ReportOut:
     with db.read() as session:
         return _out(records.get(session, actor, report_id))
 
@@ -215,8 +238,12 @@ def verify_report(
             checksum = service.recompute(session, row).checksum()
         except ReportRefused as refused:
             raise Invalid("; ".join(refused.problems)) from refused
-        return VerifyOut(id=row.id, reproduces=checksum == row.figures_sha256,
-                         recorded=row.figures_sha256, recomputed=checksum)
+        return VerifyOut(
+            id=row.id,
+            reproduces=checksum == row.figures_sha256,
+            recorded=row.figures_sha256,
+            recomputed=checksum,
+        )
 
 
 @router.post("/{report_id}/submit", response_model=ReportOut)
@@ -229,9 +256,7 @@ def submit_report(
 
 
 @router.post("/withhold", status_code=204)
-def withhold(
-    body: WithholdIn, db: DB, actor: Annotated[Actor, Allow(P.report_submit)]
-) -> Response:
+def withhold(body: WithholdIn, db: DB, actor: Annotated[Actor, Allow(P.report_submit)]) -> Response:
     """Flag a licence as withheld from the itemised ATT report (Art. 13(3)), or clear it."""
     with db.write() as session:
         records.withhold(session, actor, body.licence, grounds=body.grounds, reason=body.reason)

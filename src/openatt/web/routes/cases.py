@@ -11,10 +11,11 @@ from pydantic import ValidationError
 
 from openatt.core.model import Evidence
 from openatt.register import applications, assessing, casefile, denials
+from openatt.register import screening as register_screening
 from openatt.register.errors import Conflict, Invalid
 from openatt.register.permissions import Permission
 from openatt.web import forms
-from openatt.web.rendering import assessor_of, form_dict, render
+from openatt.web.rendering import assessor_of, form_dict, lists_of, render
 from openatt.web.security import Page, Viewer, check_csrf, database
 
 router = APIRouter()
@@ -135,15 +136,47 @@ async def submit(request: Request, application_id: int,
 @router.post("/applications/{application_id}/screen", response_model=None)
 async def screen(request: Request, application_id: int,
                  viewer: Annotated[Viewer, Page(Permission.application_screen)]) -> Response:
-    """Record that the parties were screened and nothing was found (list matches come from
-    the screening adapter through the API)."""
+    """``mode=lists``: screen the parties against the lists in force (recorded; with no list
+    loaded the case records that screening was not possible). Otherwise: record the officer's
+    statement that the parties were screened elsewhere and nothing was found."""
     fields = form_dict(await request.form())
     check_csrf(request, fields.get("csrf"))
     version = fields.get("version", "")
+    expected = int(version) if version.isdigit() else None
     with database(request).write() as session:
-        applications.screen(session, viewer.actor, application_id, [],
-                            int(version) if version.isdigit() else None)
-    return RedirectResponse(_case_url(application_id, "screened"), status_code=303)
+        if fields.get("mode") == "lists":
+            run = register_screening.screen_on_request(
+                session, viewer.actor, application_id, lists_of(request), expected)
+            done = "screened" if run.status == "done" else "screening-unavailable"
+        else:
+            applications.screen(session, viewer.actor, application_id, [], expected)
+            done = "screened"
+    return RedirectResponse(_case_url(application_id, done) + "#screening-heading",
+                            status_code=303)
+
+
+@router.post("/applications/{application_id}/false-positive", response_model=None)
+async def false_positive(request: Request, application_id: int,
+                         viewer: Annotated[Viewer,
+                                           Page(Permission.screening_false_positive)]) -> Response:
+    """Mark one screening hit as a false positive, with the officer's reasons."""
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    hit = fields.get("hit", "")
+    reasons = (fields.get(f"reasons-{hit}") or fields.get("reasons") or "").strip()
+    version = fields.get("version", "")
+    if not reasons or not hit.isdigit():
+        with database(request).read() as session:
+            case = casefile.case_file(session, viewer.actor, application_id)
+        return render(request, "case.html", viewer, 422, case=case, done=None,
+                      fp_errors={f"reasons-{hit}": "Say why this hit is not the party "
+                                 "(e.g. a different date of birth or nationality)."})
+    with database(request).write() as session:
+        register_screening.mark_false_positive(
+            session, viewer.actor, application_id, int(hit), reasons, lists_of(request),
+            int(version) if version.isdigit() else None)
+    return RedirectResponse(_case_url(application_id, "false-positive") + "#screening-heading",
+                            status_code=303)
 
 
 @router.post("/applications/{application_id}/assess", response_model=None)
