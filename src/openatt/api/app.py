@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
-from openatt.api.routers import applications, auth, register, reports
+from openatt.api.routers import applications, auth, monitoring, register, reports
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.web import mount as mount_web
 
 
-def create_app(database_url: str | None = None, *, assessor: Assessor | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None,
+    *,
+    assessor: Assessor | None = None,
+    monitoring_db: Path | None = None,
+) -> FastAPI:
     """The API over the register at ``database_url`` (else the settings' URL), migrated to
-    the latest schema on start. ``assessor`` replaces the core engine (tests use the engine)."""
+    the latest schema on start. ``assessor`` replaces the core engine (tests use the engine);
+    ``monitoring_db`` the monitoring store (default: under OPENATT_HOME)."""
     db = Database(database_url)
 
     @asynccontextmanager
@@ -40,11 +47,13 @@ def create_app(database_url: str | None = None, *, assessor: Assessor | None = N
     )
     app.state.db = db
     app.state.assessor = assessor
+    app.state.monitoring_db = monitoring_db
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
     app.include_router(reports.router)
+    app.include_router(monitoring.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

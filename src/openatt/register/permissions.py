@@ -37,14 +37,17 @@ class Permission(StrEnum):
     preview_assess = "preview.assess"
     report_read = "report.read"
     report_submit = "report.submit"
+    monitoring_read = "monitoring.read"
+    monitoring_run = "monitoring.run"
 
 
-_A, _O, _S, _U, _D = (
+_A, _O, _S, _U, _D, _M = (
     Role.applicant,
     Role.officer,
     Role.senior_reviewer,
     Role.auditor,
     Role.admin,
+    Role.monitor,
 )
 _STAFF = frozenset({_O, _S})
 
@@ -74,6 +77,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Reports: officers and auditors only (issue 7); submitting and withholding are staff acts.
     Permission.report_read: frozenset({_O, _S, _U}),
     Permission.report_submit: _STAFF,
+    # Monitoring world transfers (issue 8): the monitor role only reads the stored results;
+    # importing and assessing (which replace them) are staff acts.
+    Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
+    Permission.monitoring_run: _STAFF,
 }
 
 
