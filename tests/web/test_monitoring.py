@@ -147,6 +147,22 @@ def test_filters_by_years_and_criterion(client: TestClient) -> None:
     assert all(r["criterion"] == "att.6.1" for r in one["rows"])
 
 
+def test_the_table_as_a_chart(client: TestClient) -> None:
+    params = {"by": "supplier", "regime": "att", "from": 2000}
+    headers = _headers(client, "auditor")
+    png = client.get("/monitoring/outcomes/chart.png", params=params, headers=headers)
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    svg = client.get("/monitoring/outcomes/chart.svg", params=params, headers=headers)
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    top = client.get("/monitoring/outcomes", params=params, headers=headers).json()["rows"][0]
+    assert top["supplier"] in svg.text  # matplotlib writes tick labels as text
+    bad = client.get("/monitoring/outcomes/chart.png", params={"by": "planet"}, headers=headers)
+    assert _loc(bad) == ["query", "by"]
+    assert client.get("/monitoring/outcomes/chart.gif", headers=headers).status_code == 422
+    refused = client.get("/monitoring/outcomes/chart.png", headers=_headers(client, "nordarms"))
+    assert refused.status_code == 403
+
+
 def test_bad_input_is_422_with_the_field(client: TestClient) -> None:
     headers = _headers(client, "officer")
     bad_queries = [
@@ -277,6 +293,10 @@ def test_the_monitor_sees_the_ranked_table_and_the_charts(
         assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
     filtered = web.get("/ui/monitoring?regime=eu&by=recipient&from=2010&to=2024")
     assert filtered.status_code == 200
+    chart = re.search(r'<img src="(/ui/monitoring/chart\.svg\?[^"]+)"', filtered.text)
+    assert chart is not None
+    image = web.get(chart.group(1).replace("&amp;", "&"))
+    assert image.status_code == 200 and image.headers["content-type"].startswith("image/svg")
     expected = views.outcomes(by="recipient", regime="eu", year_from=2010, year_to=2024,
                               db=_store(client))["rows"]  # fmt: skip
     shown = [re.sub(r"\s*\(small sample\)$", "", n) for n in _cells(filtered.text)]

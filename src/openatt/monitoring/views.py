@@ -168,6 +168,18 @@ def outcomes(
             "to": year_to, "outcomes": list(audit.OUTCOMES), "rows": rows}  # fmt: skip
 
 
+def outcome_chart(table: dict[str, Any], fmt: str) -> bytes:
+    """A table of :func:`outcomes` as a PNG or SVG chart (matplotlib is loaded on first use)."""
+    from openatt.monitoring import report
+
+    first, last = table["from"], table["to"]
+    years = f", delivered {first or '...'} to {last or '...'}" if first or last else ""
+    criterion = f", {table['criterion']}" if table["criterion"] else ""
+    title = f"{table['regime']}{criterion}{years}: share of transfers by outcome, per {table['by']}"
+    return report.chart_outcome_shares(table["rows"], table["by"], table["outcomes"], fmt,
+                                       title=title)  # fmt: skip
+
+
 def audit_files(db: Path | None = None) -> list[dict[str, Any]]:
     """The latest audit's files (name, kind, size), the report first."""
     folder = audit_folder(db)

@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import Allow
@@ -160,26 +160,59 @@ async def run_audit(
     return done
 
 
+class OutcomeFilters:
+    """The audit table's filters, as query parameters (shared by the table and its chart)."""
+
+    def __init__(
+        self,
+        by: Annotated[str, Query(max_length=20)] = "supplier",
+        regime: Annotated[str | None, Query(max_length=10)] = None,
+        criterion: Annotated[str | None, Query(max_length=60)] = None,
+        year_from: Annotated[
+            int | None, Query(alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
+        ] = None,
+        year_to: Annotated[int | None, Query(alias="to", ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+    ) -> None:
+        self.by, self.regime, self.criterion = by, regime, criterion
+        self.year_from, self.year_to = year_from, year_to
+
+    def table(self, db: Path | None) -> dict[str, Any]:
+        try:
+            return views.outcomes(by=self.by, regime=self.regime, criterion=self.criterion,
+                                  year_from=self.year_from, year_to=self.year_to, db=db)  # fmt: skip
+        except views.BadFilter as error:
+            raise _unprocessable("query", error.field, error.message) from error
+        except views.NothingStored as error:
+            raise Conflict(str(error)) from error
+
+
+Filters = Annotated[OutcomeFilters, Depends()]
+
+
 @router.get("/outcomes")
 def outcomes(
-    request: Request,
-    actor: Annotated[Actor, Allow(P.monitoring_read)],
-    by: Annotated[str, Query(max_length=20)] = "supplier",
-    regime: Annotated[str | None, Query(max_length=10)] = None,
-    criterion: Annotated[str | None, Query(max_length=60)] = None,
-    year_from: Annotated[int | None, Query(alias="from", ge=FIRST_YEAR, le=LAST_YEAR)] = None,
-    year_to: Annotated[int | None, Query(alias="to", ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+    request: Request, filters: Filters, actor: Annotated[Actor, Allow(P.monitoring_read)]
 ) -> dict[str, Any]:
     """The audit table from the stored results: per supplier (recipient, region, decade), the
     transfers and TIV under each outcome of the regime (or of one criterion), ranked by the
     share prohibited or at risk, with a Wilson 95% interval."""
-    try:
-        return views.outcomes(by=by, regime=regime, criterion=criterion, year_from=year_from,
-                              year_to=year_to, db=store_of(request))  # fmt: skip
-    except views.BadFilter as error:
-        raise _unprocessable("query", error.field, error.message) from error
-    except views.NothingStored as error:
-        raise Conflict(str(error)) from error
+    return filters.table(store_of(request))
+
+
+@router.get(
+    "/outcomes/chart.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+)
+def outcomes_chart(
+    fmt: Literal["png", "svg"],
+    request: Request,
+    filters: Filters,
+    actor: Annotated[Actor, Allow(P.monitoring_read)],
+) -> Response:
+    """The same table as a chart: the share of transfers under each outcome, top 20 rows."""
+    return Response(views.outcome_chart(filters.table(store_of(request)), fmt),
+                    media_type=views.MEDIA_TYPES[f".{fmt}"])  # fmt: skip
 
 
 @router.get("/audit/files")

@@ -86,8 +86,31 @@ def monitoring_page(
         regimes=[(r, REGIMES.get(r, r)) for r in known.regimes],
         criteria=[(c, c) for c in known.criteria.get(chosen, [])], shown=SHOWN,
         outcomes=audit.OUTCOMES, stored=views.status(db), charts=views.charts(db),
-        may_run=viewer.may(Permission.monitoring_run),
+        may_run=viewer.may(Permission.monitoring_run), query=request.url.query,
     )  # fmt: skip
+
+
+@router.get("/monitoring/chart.svg", response_model=None)
+def monitoring_chart(
+    request: Request,
+    viewer: Reader,
+    by: Annotated[str, Query(max_length=20)] = "supplier",
+    regime: Annotated[str, Query(max_length=10)] = "",
+    criterion: Annotated[str, Query(max_length=60)] = "",
+    year_from: Annotated[str, Query(alias="from", max_length=4)] = "",
+    year_to: Annotated[str, Query(alias="to", max_length=4)] = "",
+) -> Response:
+    """The page's table as a chart (SVG), for the same filters."""
+    errors: dict[str, str] = {}
+    first, last = _year(year_from, "from", errors), _year(year_to, "to", errors)
+    if errors:
+        raise NotFound("no chart for these filters")
+    try:
+        table = views.outcomes(by=by, regime=regime or None, criterion=criterion or None,
+                               year_from=first, year_to=last, db=_store(request))  # fmt: skip
+    except (views.BadFilter, views.NothingStored) as error:
+        raise NotFound("no chart for these filters") from error
+    return Response(views.outcome_chart(table, "svg"), media_type=views.MEDIA_TYPES[".svg"])
 
 
 @router.get("/monitoring/files/{name}", response_model=None)
