@@ -327,3 +327,31 @@ def test_an_applicant_is_refused_and_staff_see_the_link(
     assert 'href="/ui/monitoring"' in queue and "Work queue" in queue
     report = staff.get("/ui/monitoring/files/report.html")
     assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+
+
+def test_a_store_locked_by_another_process_is_409(client: TestClient, new_browser: Any) -> None:
+    """An 'openatt monitor' run in another process holds DuckDB's lock: readers and runs say
+    so (409) instead of failing with a server error."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('locked', flush=True); time.sleep(60)", str(_store(client))],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        headers = _headers(client, "officer")
+        for method, path in (("GET", "/monitoring/status"), ("GET", "/monitoring/outcomes"),
+                             ("POST", "/monitoring/assess")):  # fmt: skip
+            got = client.request(method, path, headers=headers,
+                                 json={"regimes": ["att"]} if method == "POST" else None)
+            assert got.status_code == 409 and "another process" in got.text, (path, got.text)
+        web = new_browser(client)
+        web.login("monitor")
+        page = web.get("/ui/monitoring")
+        assert page.status_code == 409 and "another process" in page.text
+    finally:
+        holder.kill()
+        holder.wait()

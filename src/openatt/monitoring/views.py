@@ -33,6 +33,13 @@ class NothingStored(LookupError):
     """The store, an assessment or an audit the caller asked about does not exist yet."""
 
 
+class StoreBusy(NothingStored):
+    """Another process (an ``openatt monitor`` run) holds the store's lock."""
+
+
+BUSY = "the monitoring store is in use by another process (an 'openatt monitor' run?); try again"
+
+
 class BadFilter(ValueError):
     """A filter names something the store does not hold; ``field`` says which."""
 
@@ -54,7 +61,10 @@ def _connect(db: Path | None) -> duckdb.DuckDBPyConnection:
     path = store_path(db)
     if not path.is_file():
         raise NothingStored("no transfers imported yet: run 'openatt monitor import FILE'")
-    return store.connect(path)
+    try:
+        return store.connect(path)
+    except duckdb.IOException as error:
+        raise StoreBusy(BUSY) from error
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[
@@ -163,7 +173,10 @@ def outcomes(
     if criterion and criterion not in known.criteria.get(regime, []):
         raise BadFilter("criterion", f"{criterion!r} is not a rule of {regime}")
     with _connect(db) as con:
-        rows = audit.outcome_table(con, by, regime, criterion or None, year_from, year_to)
+        try:
+            rows = audit.outcome_table(con, by, regime, criterion or None, year_from, year_to)
+        except duckdb.CatalogException as error:  # a run is replacing the tables right now
+            raise NothingStored("the results are being replaced; try again") from error
     return {"by": by, "regime": regime, "criterion": criterion or None, "from": year_from,
             "to": year_to, "outcomes": list(audit.OUTCOMES), "rows": rows}  # fmt: skip
 

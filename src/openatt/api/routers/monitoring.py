@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
@@ -91,7 +92,10 @@ def _exclusive(call: Any) -> Any:
 def status(request: Request, actor: Annotated[Actor, Allow(P.monitoring_read)]) -> dict[str, Any]:
     """What is stored: the imported file and its counts, the indicator tables, the last
     assessment run and its results per regime, and the latest audit's files."""
-    return views.status(store_of(request))
+    try:
+        return views.status(store_of(request))
+    except views.StoreBusy as error:
+        raise Conflict(str(error)) from error
 
 
 @router.post("/assess")
@@ -113,6 +117,8 @@ async def assess(
                                      workers=body.workers)  # fmt: skip
         except service.MonitoringError as error:
             raise _service_error(error, "body") from error
+        except duckdb.IOException as error:
+            raise Conflict(views.BUSY) from error
         return {
             "transfers": summary.transfers, "assessed": summary.assessed,
             "signatures": summary.signatures, "skipped": summary.skipped,
@@ -149,6 +155,8 @@ async def run_audit(
             )  # fmt: skip
         except service.MonitoringError as error:
             raise _service_error(error, "body") from error
+        except duckdb.IOException as error:
+            raise Conflict(views.BUSY) from error
         return {
             "report": views.REPORT_NAME,
             "files": [Path(f).name for f in result["files"]],

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, Response
 from openatt.monitoring import audit, views
 from openatt.register.errors import NotFound
 from openatt.register.permissions import Permission
-from openatt.web.rendering import render
+from openatt.web.rendering import render, render_error
 from openatt.web.security import Page, Viewer
 
 router = APIRouter()
@@ -65,7 +65,10 @@ def monitoring_page(
     if by not in DIMENSIONS:
         errors["by"] = "Choose what to compare."
     first, last = _year(year_from, "from", errors), _year(year_to, "to", errors)
-    known = views.choices(db)
+    try:
+        known, stored = views.choices(db), views.status(db)
+    except views.StoreBusy as error:
+        return render_error(request, 409, "Monitoring data is being updated", str(error))
     table: dict[str, Any] | None = None
     if known.regimes and not errors:
         try:
@@ -85,7 +88,7 @@ def monitoring_page(
             "rows", [])), limit=LIMIT, known=known, dimensions=DIMENSIONS,
         regimes=[(r, REGIMES.get(r, r)) for r in known.regimes],
         criteria=[(c, c) for c in known.criteria.get(chosen, [])], shown=SHOWN,
-        outcomes=audit.OUTCOMES, stored=views.status(db), charts=views.charts(db),
+        outcomes=audit.OUTCOMES, stored=stored, charts=views.charts(db),
         may_run=viewer.may(Permission.monitoring_run), query=request.url.query,
     )  # fmt: skip
 
