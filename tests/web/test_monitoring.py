@@ -187,6 +187,9 @@ def test_bad_input_is_422_with_the_field(client: TestClient) -> None:
     for path, body, field in bad_bodies:
         response = client.post(path, json=body, headers=headers)
         assert field in _loc(response), (path, body)
+    kept = {f["name"] for f in client.get("/monitoring/audit/files", headers=headers).json()}
+    assert {"report.html", "outcomes_by_supplier.json"} <= kept  # refused audits change nothing
+    assert sorted(p.name for p in _store(client).parent.iterdir() if p.is_dir()) == ["audit"]
 
 
 def test_downloads_of_the_latest_audit(client: TestClient) -> None:

@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from openpyxl import Workbook
 
 Table = list[dict[str, Any]]
@@ -126,7 +127,10 @@ def chart_outcome_shares(
     """One audit table as a chart (PNG or SVG bytes): for its first ``top`` rows, in their
     rank order, the share of transfers under each outcome (stacked horizontal bars)."""
     shown = rows[:top]
-    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.32 * len(shown) + 1.6)))
+    # A Figure without pyplot: the API draws these in worker threads, and pyplot's state is
+    # global.
+    fig = Figure(figsize=(9, max(2.5, 0.32 * len(shown) + 1.6)))
+    ax = fig.subplots()
     labels = [str(r[by]) for r in shown]
     left = [0.0] * len(shown)
     for outcome in outcomes:
@@ -144,7 +148,6 @@ def chart_outcome_shares(
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=110)
-    plt.close(fig)
     return buffer.getvalue()
 
 

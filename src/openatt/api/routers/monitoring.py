@@ -13,6 +13,8 @@ import``): it reads files on the server's disk, which an HTTP client should not 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -66,7 +68,7 @@ class AssessIn(BaseModel):
     regimes: list[Regime] = Field(default=["att", "eu"], min_length=1)
     year_from: int | None = Field(default=None, alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
     year_to: int | None = Field(default=None, alias="to", ge=FIRST_YEAR, le=LAST_YEAR)
-    workers: int = Field(default=1, ge=1, le=8)
+    workers: int = Field(default=1, ge=1, le=4)
 
 
 class AuditIn(BaseModel):
@@ -143,13 +145,13 @@ async def run_audit(
     folder = views.audit_folder(db)
 
     def run() -> dict[str, Any]:
-        if folder.is_dir():  # the latest audit only: no stale table of another filter
-            for old in folder.iterdir():
-                if old.is_file() and old.suffix in views.MEDIA_TYPES:
-                    old.unlink()
+        # Written into a fresh folder, which replaces the latest audit only once complete: no
+        # stale table of another filter, and a refused or failed audit keeps the previous one.
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix="audit-", dir=folder.parent))
         try:
             result = service.run_audit(
-                folder / views.REPORT_NAME, by=body.by, regime=body.regime,
+                fresh / views.REPORT_NAME, by=body.by, regime=body.regime,
                 criterion=body.criterion, db=db,
                 counterfactual_sample=body.counterfactual_sample, alternatives=body.alternatives,
             )  # fmt: skip
@@ -157,6 +159,11 @@ async def run_audit(
             raise _service_error(error, "body") from error
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
+        finally:
+            if not (fresh / views.REPORT_NAME).is_file():
+                shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        fresh.rename(folder)
         return {
             "report": views.REPORT_NAME,
             "files": [Path(f).name for f in result["files"]],
