@@ -71,9 +71,15 @@ def templates_fixture(engine: Engine, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(name="api", params=["sqlite", "postgresql"])
 def api_fixture(
-    request: pytest.FixtureRequest, tmp_path: Path, engine: Engine, templates: Templates
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    engine: Engine,
+    templates: Templates,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Api]:
-    """A register seeded with one logged-in user per role, on SQLite and PostgreSQL."""
+    """A register seeded with one logged-in user per role, on SQLite and PostgreSQL.
+    OPENATT_HOME is a temporary folder: the monitoring endpoints never see the user's store."""
+    monkeypatch.setenv("OPENATT_HOME", str(tmp_path / "home"))
     if request.param == "sqlite":
         url, tokens = templates.sqlite_copy(tmp_path / "register.sqlite")
         yield from _serve(url, tokens, engine)

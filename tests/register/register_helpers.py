@@ -33,6 +33,7 @@ USERS: dict[str, tuple[Role, str | None]] = {
     "officer2": (Role.officer, None),
     "senior": (Role.senior_reviewer, None),
     "auditor": (Role.auditor, None),
+    "monitor": (Role.monitor, None),
     "applicant": (Role.applicant, "Meridian Ordnance Ltd"),
     "other_applicant": (Role.applicant, "Rival Arms SA"),
 }

@@ -104,7 +104,9 @@ def test_users_add_and_bad_input(tmp_path: Path) -> None:
     code, out = run("users", "add", "ann", "--role", "officer", "--database", url, env=env)
     assert code == 2 and "username" in out and "Traceback" not in out
     code, out = run("users", "add", "bob", "--role", "king", "--database", url, env=env)
-    assert code == 2 and "--role" in out
+    assert code == 2 and "--role" in out and "monitor" in out
+    code, out = run("users", "add", "mo", "--role", "monitor", "--database", url, env=env)
+    assert code == 0 and "mo (monitor)" in out, out
     code, out = run("users", "add", "cy", "--role", "applicant", "--database", url, env=env)
     assert code == 2 and "company" in out
     code, out = run(

@@ -101,5 +101,15 @@ def test_grants_cover_every_permission() -> None:
             Permission.case_history,
             Permission.preview_assess,
             Permission.report_read,  # reading the register into a report (issue 7)
+            Permission.monitoring_read,
         ):
             assert Role.auditor not in roles, f"auditor is read-only, but has {permission}"
+            assert Role.monitor not in roles, f"monitor is read-only, but has {permission}"
+
+
+def test_monitor_reads_monitoring_only() -> None:
+    """The monitor role (issue 8) reads the monitoring results and nothing of the register."""
+    granted = {p for p, roles in GRANTS.items() if Role.monitor in roles}
+    assert granted == {Permission.monitoring_read}
+    assert Role.applicant not in GRANTS[Permission.monitoring_read]
+    assert GRANTS[Permission.monitoring_run] == {Role.officer, Role.senior_reviewer}

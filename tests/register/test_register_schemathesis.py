@@ -31,6 +31,10 @@ def fuzzed(
 
     from sqlalchemy import create_engine, text
 
+    # The monitoring endpoints read OPENATT_HOME: a temporary one, never the user's store.
+    home = pytest.MonkeyPatch()
+    home.setenv("OPENATT_HOME", str(tmp_path_factory.mktemp("home")))
+    request.addfinalizer(home.undo)
     if request.param == "sqlite":
         url, tokens = templates.sqlite_copy(tmp_path_factory.mktemp("fuzz") / "r.sqlite")
         served = _serve(url, tokens, engine)

@@ -146,7 +146,10 @@ class Browser:
 
 
 @pytest.fixture
-def app_client(register: Register, engine: Engine) -> Iterator[TestClient]:
+def app_client(
+    register: Register, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    monkeypatch.setenv("OPENATT_HOME", str(tmp_path / "home"))  # no monitoring store of the user's
     app = create_app(register.url, assessor=engine)
     with TestClient(app) as client:
         yield client

@@ -32,7 +32,7 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 DASH = "\u2013"  # the queue's "1-25" uses an en dash
-STAFF_AND_OWNER = ("admin", "officer", "senior", "auditor", "nordarms")
+STAFF_AND_OWNER = ("admin", "officer", "senior", "auditor", "monitor", "nordarms")
 
 
 def _web_routes(client: TestClient) -> list[tuple[str, str, bool, Permission | None]]:
@@ -64,7 +64,7 @@ def test_role_by_page_table(register: Register, app_client: TestClient,
                             new_browser: Any) -> None:
     draft = register.case_id("draft")  # belongs to nordarms
     roles = {"admin": Role.admin, "officer": Role.officer, "senior": Role.senior_reviewer,
-             "auditor": Role.auditor, "nordarms": Role.applicant}
+             "auditor": Role.auditor, "monitor": Role.monitor, "nordarms": Role.applicant}
     checked = 0
     for username in STAFF_AND_OWNER:
         web = new_browser(TestClient(app_client.app))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
-from openatt.api.routers import applications, auth, register, reports, screening
+from openatt.api.routers import applications, auth, monitoring, register, reports, screening
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.web import mount as mount_web
@@ -25,10 +26,12 @@ def create_app(
     *,
     assessor: Assessor | None = None,
     lists: ListStore | None = None,
+    monitoring_db: Path | None = None,
 ) -> FastAPI:
     """The API over the register at ``database_url`` (else the settings' URL), migrated to
     the latest schema on start. ``assessor`` replaces the core engine (tests use the engine);
-    ``lists`` the sanctions lists under ``$OPENATT_HOME/lists``."""
+    ``lists`` the sanctions lists under ``$OPENATT_HOME/lists``; ``monitoring_db`` the
+    monitoring store (default: under OPENATT_HOME)."""
     db = Database(database_url)
 
     @asynccontextmanager
@@ -51,12 +54,14 @@ def create_app(
     app.state.db = db
     app.state.assessor = assessor
     app.state.lists = lists
+    app.state.monitoring_db = monitoring_db
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
     app.include_router(reports.router)
     app.include_router(screening.router)
+    app.include_router(monitoring.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -90,7 +90,7 @@ def db_downgrade(
 
 def users_add(
     username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin")],
+    role: Annotated[str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin, monitor")],
     company: Annotated[str | None, typer.Option(help="the applicant's company")] = None,
     password: Annotated[
         str,

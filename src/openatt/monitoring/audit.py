@@ -80,10 +80,16 @@ def _outcome_expr(criterion: str | None) -> str:
 
 
 def outcome_table(
-    con: duckdb.DuckDBPyConnection, by: str, regime: str, criterion: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    by: str,
+    regime: str,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> list[dict[str, Any]]:
     """Counts and TIV per outcome for each value of ``by``, ranked by the share of transfers
-    that are prohibited or at risk; with a Wilson 95% interval on that share."""
+    that are prohibited or at risk; with a Wilson 95% interval on that share. ``year_from``
+    and ``year_to`` (inclusive) limit the delivery years counted."""
     if by not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
     outcome = _outcome_expr(criterion)
@@ -94,12 +100,13 @@ def outcome_table(
           SELECT {DIMENSIONS[by]} AS key, {outcome} AS o, coalesce(t.tiv_delivered, 0) AS tiv
           FROM results r JOIN transfers t ON t.id = r.transfer_id
           LEFT JOIN state_regions reg ON reg.state = t.recipient_state
-          WHERE r.regime = ?
+          WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ?
         )
         SELECT CAST(key AS VARCHAR) AS key, count(*) AS transfers, sum(tiv) AS tiv, {counts}, {tivs}
         FROM x GROUP BY key
     """
-    rows = con.execute(query, [regime]).fetchall()
+    years = [year_from if year_from is not None else 0, year_to if year_to is not None else 9999]
+    rows = con.execute(query, [regime, *years]).fetchall()
     names = [d[0] for d in con.description or []]
     table = []
     for row in rows:

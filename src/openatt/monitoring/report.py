@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from openpyxl import Workbook
 
 Table = list[dict[str, Any]]
@@ -111,6 +113,42 @@ def chart_outcomes_over_time(
     fig.suptitle("Share of delivered TIV by outcome, per supplier and decade")
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
     return _save(fig, folder, "outcomes_by_supplier_over_time")
+
+
+OUTCOME_COLOURS = {
+    "prohibited": "#7f0000", "risk": "#d7301f", "requires_authorisation": "#fc8d59",
+    "unknown": "#bdbdbd", "concern": "#fdd49e", "clear": "#74c476", "not_applicable": "#deebf7",
+}  # fmt: skip
+
+
+def chart_outcome_shares(
+    rows: Table, by: str, outcomes: Sequence[str], fmt: str, *, title: str, top: int = 20
+) -> bytes:
+    """One audit table as a chart (PNG or SVG bytes): for its first ``top`` rows, in their
+    rank order, the share of transfers under each outcome (stacked horizontal bars)."""
+    shown = rows[:top]
+    # A Figure without pyplot: the API draws these in worker threads, and pyplot's state is
+    # global.
+    fig = Figure(figsize=(9, max(2.5, 0.32 * len(shown) + 1.6)))
+    ax = fig.subplots()
+    labels = [str(r[by]) for r in shown]
+    left = [0.0] * len(shown)
+    for outcome in outcomes:
+        shares = [int(r[f"n_{outcome}"]) / int(r["transfers"]) if r["transfers"] else 0.0
+                  for r in shown]  # fmt: skip
+        ax.barh(labels, shares, left=left, color=OUTCOME_COLOURS.get(outcome), label=outcome)
+        left = [a + b for a, b in zip(left, shares, strict=True)]
+    ax.invert_yaxis()  # rank 1 at the top
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of transfers")
+    ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=9)
+    if shown:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=4, fontsize=7)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=110)
+    return buffer.getvalue()
 
 
 def chart_heatmap(

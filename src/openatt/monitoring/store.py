@@ -56,10 +56,15 @@ TRANSFER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+def location() -> Path:
+    """Where the default store is, without creating anything (readers check it exists)."""
+    return home() / "monitoring" / "monitoring.duckdb"
+
+
 def default_path() -> Path:
-    folder = home() / "monitoring"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "monitoring.duckdb"
+    path = location()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -27,6 +27,7 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
     ("officer2", "officer2-demo-pass", Role.officer, None),
     ("senior", "senior-demo-pass", Role.senior_reviewer, None),
     ("auditor", "auditor-demo-pass", Role.auditor, None),
+    ("monitor", "monitor-demo-pass", Role.monitor, None),
     ("nordarms", "nordarms-demo-pass", Role.applicant, "Nordic Defence Systems AB"),
     ("meridian", "meridian-demo-pass", Role.applicant, "Meridian Ordnance Ltd"),
 )

@@ -32,6 +32,7 @@ class Role(StrEnum):
     senior_reviewer = "senior_reviewer"
     auditor = "auditor"
     admin = "admin"
+    monitor = "monitor"
 
 
 class State(StrEnum):

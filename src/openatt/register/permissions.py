@@ -39,14 +39,17 @@ class Permission(StrEnum):
     report_submit = "report.submit"
     screening_run = "screening.run"
     screening_false_positive = "screening.false_positive"
+    monitoring_read = "monitoring.read"
+    monitoring_run = "monitoring.run"
 
 
-_A, _O, _S, _U, _D = (
+_A, _O, _S, _U, _D, _M = (
     Role.applicant,
     Role.officer,
     Role.senior_reviewer,
     Role.auditor,
     Role.admin,
+    Role.monitor,
 )
 _STAFF = frozenset({_O, _S})
 
@@ -79,6 +82,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Screening names (single and batch), re-screening the register, judging false positives.
     Permission.screening_run: _STAFF,
     Permission.screening_false_positive: _STAFF,
+    # Monitoring world transfers (issue 8): the monitor role only reads the stored results;
+    # importing and assessing (which replace them) are staff acts.
+    Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
+    Permission.monitoring_run: _STAFF,
 }
 
 

@@ -18,7 +18,16 @@ from starlette.routing import Route
 
 from openatt.register.errors import Conflict, Forbidden, NotFound, RegisterError, Unauthenticated
 from openatt.web.rendering import render_error
-from openatt.web.routes import cases, deciding, licences, queue, reference, reports, session
+from openatt.web.routes import (
+    cases,
+    deciding,
+    licences,
+    monitoring,
+    queue,
+    reference,
+    reports,
+    session,
+)
 from openatt.web.security import CsrfFailure, LoginRequired
 
 STATIC = Path(__file__).parent / "static"
@@ -38,7 +47,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.state.db = parent.state.db
     web.state.parent = parent
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, queue, cases, deciding, licences, reference, reports):
+    for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
         web.include_router(module.router)
 
     @web.middleware("http")

@@ -83,4 +83,7 @@ async def logout(request: Request, viewer: AnyUser) -> Response:
 
 @router.get("/", response_model=None)
 def home(viewer: AnyUser) -> Response:
+    """The work queue; the monitor role, which sees no cases, starts on the monitoring page."""
+    if not viewer.may("application.read") and viewer.may("monitoring.read"):
+        return RedirectResponse("/ui/monitoring", status_code=303)
     return RedirectResponse("/ui/applications", status_code=303)

@@ -1,0 +1,360 @@
+"""Monitoring over HTTP (``/monitoring/...``) and on the web UI (``/ui/monitoring``), on a
+real sample: the first 400 rows of SIPRI's cleaned trade register (written to a temporary
+file, never into the repository) and the real indicator files, imported, assessed and audited
+through the monitoring service into a temporary store.
+
+Roles: the monitor role and staff read; officers and senior reviewers run; applicants get 403.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from openatt.api import create_app
+from openatt.core.engine import Engine
+from openatt.monitoring import service, views
+from openatt.register.demo import DEMO_USERS
+
+Browser = Any  # tests/web/conftest.py's, through the new_browser fixture
+Register = Any
+PASSWORDS = {username: password for username, password, _role, _company in DEMO_USERS}
+
+CLEAN_REGISTER = "transfers/sipri_trade_register_1950_2024/trade_register_1950_2024.csv"
+SAMPLE_ROWS = 400
+READERS = ("monitor", "officer", "senior", "auditor", "admin")
+RUNNERS = ("officer", "senior")
+
+
+@pytest.fixture(scope="module")
+def sample_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A monitoring store with the sample imported, assessed (att, eu) and audited (att)."""
+    folder = tmp_path_factory.mktemp("monitoring")
+    sample = folder / "sample.csv"
+    with (shared_data / CLEAN_REGISTER).open(encoding="utf-8") as source:
+        lines = [next(source) for _ in range(SAMPLE_ROWS + 1)]
+    sample.write_text("".join(lines), encoding="utf-8")
+    db = folder / "store" / "monitoring.duckdb"
+    db.parent.mkdir()
+    service.import_transfers(sample, db)
+    service.import_indicators(shared_data / "indicators", db)
+    service.assess(["att", "eu"], db=db)
+    service.run_audit(views.audit_folder(db) / views.REPORT_NAME, by="supplier", regime="att",
+                      db=db, counterfactual_sample=20, alternatives=3)  # fmt: skip
+    return db
+
+
+def _copy(store: Path, tmp_path: Path) -> Path:
+    """A private copy of the store and its audit (DuckDB shares one instance per file)."""
+    target = tmp_path / "store"
+    shutil.copytree(store.parent, target)
+    return target / store.name
+
+
+@pytest.fixture
+def client(
+    register: Register, engine: Engine, sample_store: Path, tmp_path: Path
+) -> Iterator[TestClient]:
+    app = create_app(register.url, assessor=engine, monitoring_db=_copy(sample_store, tmp_path))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _headers(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post(
+        "/auth/token", json={"username": username, "password": PASSWORDS[username]}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _store(client: TestClient) -> Path:
+    path: Path = client.app.state.monitoring_db  # type: ignore[attr-defined]
+    return path
+
+
+def _query(client: TestClient, sql: str, params: list[Any] | None = None) -> list[Any]:
+    with duckdb.connect(str(_store(client))) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _loc(response: Any) -> list[str]:
+    assert response.status_code == 422, response.text
+    return list(response.json()["detail"][0]["loc"])
+
+
+# ------------------------------------------------------------------------------- REST API
+
+
+def test_reading_by_role(client: TestClient, shared_data: Path) -> None:
+    with (shared_data / CLEAN_REGISTER).open(encoding="utf-8") as handle:
+        first = list(csv.reader(handle))[1 : SAMPLE_ROWS + 1]
+    stored_att = _query(client, "SELECT count(*) FROM results WHERE regime = 'att'")[0][0]
+    for username in (*READERS, "nordarms"):
+        headers = _headers(client, username)
+        status = client.get("/monitoring/status", headers=headers)
+        table = client.get("/monitoring/outcomes", params={"regime": "att"}, headers=headers)
+        if username == "nordarms":
+            assert status.status_code == table.status_code == 403
+            continue
+        assert status.status_code == 200, status.text
+        body = status.json()
+        assert body["imported"]["rows"] == len(first) == SAMPLE_ROWS
+        assert body["imported"]["file"] == "sample.csv"  # the name, not the server's path
+        assert {t["id"] for t in body["indicators"]} >= {"pts", "cpi"}
+        assert body["assessment"]["regimes"] == "att,eu"
+        assert {r["regime"] for r in body["results"]} == {"att", "eu"}
+        rows = table.json()["rows"]
+        assert sum(r["transfers"] for r in rows) == stored_att
+        shares = [r["share_prohibited_or_risk"] for r in rows]
+        assert shares == sorted(shares, reverse=True)
+        assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+        suppliers = {name for (name,) in _query(client, "SELECT DISTINCT t.supplier_name FROM "
+                     "results r JOIN transfers t ON t.id = r.transfer_id")}  # fmt: skip
+        assert {r["supplier"] for r in rows} == suppliers
+
+
+def test_only_staff_run(client: TestClient) -> None:
+    for username in ("monitor", "auditor", "admin", "nordarms"):
+        headers = _headers(client, username)
+        for path in ("/monitoring/assess", "/monitoring/audit"):
+            got = client.post(path, json={"regimes": ["att"]} if "assess" in path else {},
+                              headers=headers)  # fmt: skip
+            assert got.status_code == 403, f"{path} as {username}: {got.status_code}"
+
+
+def test_filters_by_years_and_criterion(client: TestClient) -> None:
+    headers = _headers(client, "monitor")
+    params = {"by": "decade", "regime": "eu", "from": 1990, "to": 2009}
+    rows = client.get("/monitoring/outcomes", params=params, headers=headers).json()["rows"]
+    assert {r["decade"] for r in rows} <= {"1990", "2000"}
+    expected = _query(client, "SELECT count(*) FROM results r JOIN transfers t ON "
+                      "t.id = r.transfer_id WHERE r.regime = 'eu' AND t.delivery_year "
+                      "BETWEEN 1990 AND 2009")[0][0]  # fmt: skip
+    assert sum(r["transfers"] for r in rows) == expected > 0
+    one = client.get("/monitoring/outcomes", params={"regime": "att", "criterion": "att.6.1"},
+                     headers=headers).json()  # fmt: skip
+    assert one["criterion"] == "att.6.1"
+    assert all(r["criterion"] == "att.6.1" for r in one["rows"])
+
+
+def test_the_table_as_a_chart(client: TestClient) -> None:
+    params = {"by": "supplier", "regime": "att", "from": 2000}
+    headers = _headers(client, "auditor")
+    png = client.get("/monitoring/outcomes/chart.png", params=params, headers=headers)
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    svg = client.get("/monitoring/outcomes/chart.svg", params=params, headers=headers)
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    top = client.get("/monitoring/outcomes", params=params, headers=headers).json()["rows"][0]
+    assert top["supplier"] in svg.text  # matplotlib writes tick labels as text
+    bad = client.get("/monitoring/outcomes/chart.png", params={"by": "planet"}, headers=headers)
+    assert _loc(bad) == ["query", "by"]
+    assert client.get("/monitoring/outcomes/chart.gif", headers=headers).status_code == 422
+    refused = client.get("/monitoring/outcomes/chart.png", headers=_headers(client, "nordarms"))
+    assert refused.status_code == 403
+
+
+def test_bad_input_is_422_with_the_field(client: TestClient) -> None:
+    headers = _headers(client, "officer")
+    bad_queries = [
+        ({"by": "planet"}, "by"),
+        ({"regime": "uk"}, "regime"),  # not assessed
+        ({"regime": "att", "criterion": "att.99"}, "criterion"),
+        ({"from": 2020, "to": 2010}, "from"),
+        ({"from": 1800}, "from"),
+    ]
+    for params, field in bad_queries:
+        response = client.get("/monitoring/outcomes", params=params, headers=headers)
+        assert _loc(response) == ["query", field], params
+    bad_bodies = [
+        ("/monitoring/assess", {"regimes": ["xx"]}, "regimes"),
+        ("/monitoring/assess", {"regimes": []}, "regimes"),
+        ("/monitoring/assess", {"regimes": ["att"], "from": 2020, "to": 2010}, "from"),
+        ("/monitoring/assess", {"regimes": ["att"], "colour": "red"}, "colour"),
+        ("/monitoring/audit", {"by": "planet"}, "by"),
+        ("/monitoring/audit", {"regime": "uk"}, "regime"),  # valid id, not assessed
+        ("/monitoring/audit", {"regime": "att", "criterion": "att.99"}, "criterion"),
+    ]
+    for path, body, field in bad_bodies:
+        response = client.post(path, json=body, headers=headers)
+        assert field in _loc(response), (path, body)
+    kept = {f["name"] for f in client.get("/monitoring/audit/files", headers=headers).json()}
+    assert {"report.html", "outcomes_by_supplier.json"} <= kept  # refused audits change nothing
+    assert sorted(p.name for p in _store(client).parent.iterdir() if p.is_dir()) == ["audit"]
+
+
+def test_downloads_of_the_latest_audit(client: TestClient) -> None:
+    headers = _headers(client, "monitor")
+    files = {f["name"]: f for f in
+             client.get("/monitoring/audit/files", headers=headers).json()}  # fmt: skip
+    assert next(iter(files)) == "report.html"
+    report = client.get("/monitoring/audit/files/report.html", headers=headers)
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "attachment" in report.headers["content-disposition"]
+    for needed in ("Method", "Sources", "Caveats", "Political Terror Scale"):
+        assert needed in report.text
+    png = client.get("/monitoring/audit/files/supplier_recipient_heatmap.png", headers=headers)
+    assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    assert len(png.content) == files["supplier_recipient_heatmap.png"]["bytes"]
+    svg = client.get("/monitoring/audit/files/outcomes_by_supplier_over_time.svg",
+                     headers=headers)  # fmt: skip
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+    table = client.get("/monitoring/audit/tables/outcomes_by_supplier", headers=headers)
+    written = json.loads((views.audit_folder(_store(client)) / "outcomes_by_supplier.json")
+                         .read_text("utf-8"))  # fmt: skip
+    assert table.json() == written and written
+    for missing in ("monitoring.duckdb", "..%2Fmonitoring.duckdb", "nothing.png"):
+        got = client.get(f"/monitoring/audit/files/{missing}", headers=headers)
+        assert got.status_code == 404, missing
+    assert client.get("/monitoring/audit/tables/nothing", headers=headers).status_code == 404
+
+
+def test_an_officer_runs_an_assessment_and_an_audit(client: TestClient) -> None:
+    headers = _headers(client, "officer")
+    done = client.post("/monitoring/assess",
+                       json={"regimes": ["att"], "from": 2000, "to": 2024}, headers=headers)
+    assert done.status_code == 200, done.text
+    in_years = _query(client, "SELECT count(*) FROM transfers WHERE delivery_year "
+                      "BETWEEN 2000 AND 2024")[0][0]  # fmt: skip
+    assert done.json()["transfers"] == in_years > 0
+    assert set(done.json()["recommendations"]) == {"att"}
+    status = client.get("/monitoring/status", headers=headers).json()
+    assert status["assessment"]["regimes"] == "att" and status["assessment"]["year_from"] == 2000
+    audited = client.post("/monitoring/audit", headers=headers, json={
+        "by": "recipient", "regime": "att", "criterion": "att.7.1.a",
+        "counterfactual_sample": 10, "alternatives": 2})
+    assert audited.status_code == 200, audited.text
+    names = set(audited.json()["files"])
+    assert {"outcomes_by_recipient.json", "side_by_side_att.7.1.a.csv", "audit.xlsx"} <= names
+    assert "outcomes_by_supplier.json" not in {  # the previous audit's tables are gone
+        f["name"] for f in client.get("/monitoring/audit/files", headers=headers).json()}
+    rows = client.get("/monitoring/audit/tables/outcomes_by_recipient", headers=headers).json()
+    assert sum(r["transfers"] for r in rows) == in_years - _query(
+        client, "SELECT count(*) FROM transfers WHERE delivery_year BETWEEN 2000 AND 2024 "
+        "AND NOT assessable")[0][0]  # fmt: skip
+
+
+def test_nothing_imported_is_409_and_creates_nothing(
+    register: Register, engine: Engine, tmp_path: Path, new_browser: Any
+) -> None:
+    empty = tmp_path / "none" / "monitoring.duckdb"
+    app = create_app(register.url, assessor=engine, monitoring_db=empty)
+    with TestClient(app) as test_client:
+        headers = _headers(test_client, "officer")
+        status = test_client.get("/monitoring/status", headers=headers)
+        assert status.status_code == 200 and status.json()["imported"] is None
+        assert test_client.get("/monitoring/outcomes", headers=headers).status_code == 409
+        ran = test_client.post("/monitoring/assess", json={"regimes": ["att"]}, headers=headers)
+        assert ran.status_code == 409 and "import" in ran.json()["detail"]
+        assert test_client.get("/ui/login").status_code == 200
+        web = new_browser(test_client)
+        assert web.login("monitor").status_code == 303
+        page = web.get("/ui/monitoring")
+        assert page.status_code == 200 and "No transfers have been imported yet" in page.text
+    assert not empty.parent.exists()
+
+
+# ------------------------------------------------------------------------------- web UI
+
+
+def _cells(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<th scope=\"row\">(.*?)</th>",
+                                                                   body, re.S)]  # fmt: skip
+
+
+def test_the_monitor_sees_the_ranked_table_and_the_charts(
+    client: TestClient, new_browser: Any
+) -> None:
+    web = new_browser(client)
+    assert web.login("monitor").status_code == 303
+    home = web.get("/ui/")
+    assert home.headers["location"] == "/ui/monitoring"
+    page = web.get("/ui/monitoring?regime=att&by=supplier")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert text.count("<h1") == 1 and text.count("<main") == 1
+    assert 'href="/ui/monitoring" aria-current="page">Monitoring' in text
+    assert "Work queue" not in text and "/ui/applications" not in text
+    assert text.count('<form method="post"') == 1  # logging out: the page itself changes nothing
+    expected = views.outcomes(by="supplier", regime="att", db=_store(client))["rows"]
+    shown = [re.sub(r"\s*\(small sample\)$", "", name) for name in _cells(text)]
+    assert shown == [r["supplier"] for r in expected][: len(shown)] and shown
+    assert '<label for="regime">Regime</label>' in text
+    for chart in views.charts(_store(client)):
+        assert f'src="/ui/monitoring/files/{chart}"' in text
+        image = web.get(f"/ui/monitoring/files/{chart}")
+        assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+    filtered = web.get("/ui/monitoring?regime=eu&by=recipient&from=2010&to=2024")
+    assert filtered.status_code == 200
+    chart = re.search(r'<img src="(/ui/monitoring/chart\.svg\?[^"]+)"', filtered.text)
+    assert chart is not None
+    image = web.get(chart.group(1).replace("&amp;", "&"))
+    assert image.status_code == 200 and image.headers["content-type"].startswith("image/svg")
+    expected = views.outcomes(by="recipient", regime="eu", year_from=2010, year_to=2024,
+                              db=_store(client))["rows"]  # fmt: skip
+    shown = [re.sub(r"\s*\(small sample\)$", "", n) for n in _cells(filtered.text)]
+    assert shown == [r["recipient"] for r in expected][: len(shown)] and shown
+
+
+def test_bad_filters_are_shown_next_to_their_field(client: TestClient, new_browser: Any) -> None:
+    web = new_browser(client)
+    web.login("monitor")
+    page = web.get("/ui/monitoring?regime=att&from=19x&criterion=att.99")
+    assert page.status_code == 422
+    assert 'id="from-error"' in page.text and 'aria-invalid="true"' in page.text
+    page = web.get("/ui/monitoring?regime=att&criterion=att.99")
+    assert page.status_code == 422 and 'id="criterion-error"' in page.text
+
+
+def test_an_applicant_is_refused_and_staff_see_the_link(
+    client: TestClient, new_browser: Any
+) -> None:
+    web = new_browser(client)
+    web.login("nordarms")
+    assert web.get("/ui/monitoring").status_code == 403
+    assert web.get("/ui/monitoring/files/report.html").status_code == 403
+    assert "/ui/monitoring" not in web.get("/ui/applications").text
+    staff = new_browser(TestClient(client.app))
+    staff.login("officer")
+    queue = staff.get("/ui/applications").text
+    assert 'href="/ui/monitoring"' in queue and "Work queue" in queue
+    report = staff.get("/ui/monitoring/files/report.html")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+
+
+def test_a_store_locked_by_another_process_is_409(client: TestClient, new_browser: Any) -> None:
+    """An 'openatt monitor' run in another process holds DuckDB's lock: readers and runs say
+    so (409) instead of failing with a server error."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('locked', flush=True); time.sleep(60)", str(_store(client))],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        headers = _headers(client, "officer")
+        for method, path in (("GET", "/monitoring/status"), ("GET", "/monitoring/outcomes"),
+                             ("POST", "/monitoring/assess")):  # fmt: skip
+            got = client.request(method, path, headers=headers,
+                                 json={"regimes": ["att"]} if method == "POST" else None)
+            assert got.status_code == 409 and "another process" in got.text, (path, got.text)
+        web = new_browser(client)
+        web.login("monitor")
+        page = web.get("/ui/monitoring")
+        assert page.status_code == 409 and "another process" in page.text
+    finally:
+        holder.kill()
+        holder.wait()
