@@ -45,24 +45,8 @@ def summary(row: ApplicationRow) -> schemas.ApplicationSummary:
 
 
 def application(row: ApplicationRow) -> schemas.ApplicationOut:
-    return schemas.ApplicationOut(
-        id=row.id,
-        reference=row.reference,
-        company=row.company,
-        state=row.state,
-        version=row.version,
-        kind=row.kind,
-        exporting_state=row.exporting_state,
-        importing_state=row.importing_state,
-        end_user=row.end_user,
-        categories=[c for c in row.categories.split(",") if c],
-        consultation=json.loads(row.consultation),
-        consulted=row.consulted,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        retain_until=row.retain_until,
-        application=payload_of(row),
-    )
+    """The summary's fields plus the whole application."""
+    return schemas.ApplicationOut(**dict(summary(row)), application=payload_of(row))
 
 
 def assessment(row: AssessmentRow) -> schemas.AssessmentOut:
