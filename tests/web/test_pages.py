@@ -263,6 +263,10 @@ def test_reassessment_keeps_input_and_suspends_the_licence(register: Register,
                      "step": "confirm"})
     assert done.status_code == 303
     page = web.get(f"/ui/applications/{licensed}").text
+    # the reassessment form is on the page once, in the main content, never in <title>
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<" not in title.group(1) and "Reassess" not in title.group(1)
+    assert page.count('id="reassess-heading"') == 1
     assert "Reassessed on new information: Report of diversion to a militia" in page
     assert "Embassy report" in page and ">Assessed</span>" in page
     assert ">Suspended</span>" in web.get(f"/ui/applications/{licensed}/licence").text
