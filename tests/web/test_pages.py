@@ -278,6 +278,9 @@ def test_delivery_verification_and_revocation(register: Register, web: Browser,
     licensed = register.case_id("licensed")
     web.login("officer")
     page = web.get(f"/ui/applications/{licensed}/licence").text
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<" not in title.group(1)  # no form in the page title
+    assert page.count('id="end-heading"') == 1
     shipment = re.search(r'name="shipment_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     verified = web.post(f"/ui/applications/{licensed}/verify-delivery", {
         "shipment_id": shipment, "verified_on": dt.date.today().isoformat(),
