@@ -89,7 +89,9 @@ def main() -> None:
     print()
     print(f"{'measure':<44}{'value':>14}{'target':>12}{'ratio':>8}")
     ratio = rate / TARGET_PER_SECOND
-    print(f"{'assessments per second (one core)':<44}{rate:>14,.0f}{TARGET_PER_SECOND:>12,}{ratio:>7.1f}x")
+    print(
+        f"{'assessments per second (one core)':<44}{rate:>14,.0f}{TARGET_PER_SECOND:>12,}{ratio:>7.1f}x"
+    )
     print(f"{'assessments run':<44}{count:>14,}")
     print(
         f"{'CLI start-up, openatt --version (median)':<44}{statistics.median(startup) * 1000:>12.0f}ms"

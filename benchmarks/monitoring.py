@@ -34,7 +34,9 @@ from openatt.monitoring.sipri import read_sipri
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 REGISTER = (
-    DATA / "transfers" / "sipri_trade_register_1950_2024"
+    DATA
+    / "transfers"
+    / "sipri_trade_register_1950_2024"
     / "trade-register_generated-2025-03-13.csv"
 )
 REGIMES = ("att", "eu")

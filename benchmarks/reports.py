@@ -43,19 +43,22 @@ def fill(url: str, cases: int, seed: int = 7) -> int:
     demo.fill(db, engine, today)
     actors = demo._officers(db)
     rng = random.Random(seed)
-    templates = [c for c in demo.cases(today)
-                 if c.target in (State.delivery_verified, State.licensed)]
+    templates = [
+        c for c in demo.cases(today) if c.target in (State.delivery_verified, State.licensed)
+    ]
     for _ in range(cases):
         case = rng.choice(templates)
         day = today - dt.timedelta(days=rng.randrange(60, 5 * 365))
         state = rng.choice(DESTINATIONS)
         app = case.application
-        application = app.model_copy(update={
-            "date": day,
-            "importing_state": state,
-            "consignee": app.consignee.model_copy(update={"country": state}),
-            "end_user": app.end_user.model_copy(update={"country": state}),
-        })
+        application = app.model_copy(
+            update={
+                "date": day,
+                "importing_state": state,
+                "consignee": app.consignee.model_copy(update={"country": state}),
+                "end_user": app.end_user.model_copy(update={"country": state}),
+            }
+        )
         demo._advance(db, engine, actors, replace(case, application=application), today)
     with db.read() as session:
         events = int(session.execute(select(func.count()).select_from(Event)).scalar_one())
@@ -69,8 +72,10 @@ def timed(label: str, repeat: int, call: Callable[[], object]) -> None:
         start = time.perf_counter()
         call()
         runs.append(time.perf_counter() - start)
-    print(f"{label:<40} median {statistics.median(runs) * 1000:8.0f} ms"
-          f"   (min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, n={repeat})")
+    print(
+        f"{label:<40} median {statistics.median(runs) * 1000:8.0f} ms"
+        f"   (min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, n={repeat})"
+    )
 
 
 def main() -> None:
@@ -90,8 +95,10 @@ def main() -> None:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         start = time.perf_counter()
         events = fill(url, args.cases)
-        print(f"filled: demo + {args.cases} cases, {events} events, "
-              f"{time.perf_counter() - start:.1f} s")
+        print(
+            f"filled: demo + {args.cases} cases, {events} events, "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         db = Database(url)
         officer = replace(SYSTEM, username="bench", role=Role.officer)
         year = dt.date.today().year - 1
@@ -102,18 +109,29 @@ def main() -> None:
 
         def att(basis: Basis) -> Callable[[], object]:
             return lambda: service.generate_treaty_report(
-                db, officer, kind="att-annual", year=year, basis=basis, fmt="xlsx")
+                db, officer, kind="att-annual", year=year, basis=basis, fmt="xlsx"
+            )
 
         timed("snapshot of the register (event log)", args.repeat, snapshot)
         timed(f"ATT annual report {year}, authorised, xlsx", args.repeat, att(Basis.authorised))
         timed(f"ATT annual report {year}, actual, xlsx", args.repeat, att(Basis.actual))
-        timed(f"UN Register return {year}, xlsx", args.repeat,
-              lambda: service.generate_treaty_report(
-                  db, officer, kind="unroca", year=year, basis=Basis.actual, fmt="xlsx"))
-        timed(f"national report {year}, html", args.repeat,
-              lambda: service.generate_national_report(db, officer, year=year, fmt="html"))
-        timed(f"national report {year}, zip (+pdf)", args.repeat,
-              lambda: service.generate_national_report(db, officer, year=year, fmt="zip"))
+        timed(
+            f"UN Register return {year}, xlsx",
+            args.repeat,
+            lambda: service.generate_treaty_report(
+                db, officer, kind="unroca", year=year, basis=Basis.actual, fmt="xlsx"
+            ),
+        )
+        timed(
+            f"national report {year}, html",
+            args.repeat,
+            lambda: service.generate_national_report(db, officer, year=year, fmt="html"),
+        )
+        timed(
+            f"national report {year}, zip (+pdf)",
+            args.repeat,
+            lambda: service.generate_national_report(db, officer, year=year, fmt="zip"),
+        )
         db.dispose()
 
 

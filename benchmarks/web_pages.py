@@ -37,10 +37,10 @@ def _fill(url: str, engine: Engine, drafts: int) -> int:
     db = Database(url)
     demo.fill(db, engine)
     with db.read() as s:
-        applicant = next(users.actor_of(u) for u in users.list_users(s)
-                         if u.username == "meridian")
-        denied = s.execute(select(ApplicationRow).where(ApplicationRow.state == "denied")
-                           ).scalar_one()
+        applicant = next(users.actor_of(u) for u in users.list_users(s) if u.username == "meridian")
+        denied = s.execute(
+            select(ApplicationRow).where(ApplicationRow.state == "denied")
+        ).scalar_one()
         template = Application.model_validate_json(denied.payload)
         case = denied.id
     for start in range(0, drafts, 500):
@@ -66,13 +66,18 @@ def main() -> None:
         with TestClient(create_app(url, assessor=engine)) as client:
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/login").text)
             assert token
-            client.post("/ui/login", data={"username": "officer",
-                                           "password": "officer-demo-pass",
-                                           "csrf": token.group(1)})
+            client.post(
+                "/ui/login",
+                data={
+                    "username": "officer",
+                    "password": "officer-demo-pass",
+                    "csrf": token.group(1),
+                },
+            )
             pages = {
                 "queue, first page": "/ui/applications",
                 "queue, filtered + search": "/ui/applications?state=draft&category=VIII"
-                                            "&destination=SSD&q=militia&sort=oldest",
+                "&destination=SSD&q=militia&sort=oldest",
                 "queue, page 150": "/ui/applications?page=150",
                 "case page (4 regimes)": f"/ui/applications/{case}",
                 "print view": f"/ui/applications/{case}/print",

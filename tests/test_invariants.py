@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome, Recommendation
-from openatt.core.model import Application, Category, EndUserKind, Likelihood, Severity, Topic
+from openatt.core.model import (
+    Application,
+    Category,
+    EndUserKind,
+    Likelihood,
+    Severity,
+    Topic,
+    TransferKind,
+)
 
 ENGINE = Engine.default()
 REGIMES = ("att", "eu", "us", "uk")
@@ -171,3 +179,43 @@ def test_every_finding_cites_its_source(raw: dict[str, Any]) -> None:
             assert finding.citations, finding.criterion
             assert all(len(c.instrument) >= 3 for c in finding.citations)
             assert finding.criterion in {r.id for r in ENGINE.law.regime(assessment.regime).rules}
+
+
+MEMO_ENGINE = ENGINE.memoising(whole_regimes=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(applications(), st.data())
+def test_a_memo_never_changes_an_assessment(raw: dict[str, Any], data: st.DataObject) -> None:
+    """An engine with a memo (one memo for every example, as in a batch) gives exactly the
+    plain engine's assessments, for an application and for variants of it that share its
+    evidence objects and so hit the memo: other suppliers, item categories, end users."""
+    app = Application.model_validate(raw)
+    variants = [app]
+    for supplier in data.draw(st.lists(st.sampled_from(SUPPLIERS), max_size=3)):
+        variants.append(
+            app.model_copy(
+                update={
+                    "exporting_state": supplier,
+                    "exporter": app.exporter.model_copy(update={"country": supplier}),
+                }
+            )
+        )
+    category = data.draw(st.sampled_from(list(Category)))
+    items = tuple(item.model_copy(update={"category": category}) for item in app.items)
+    variants.append(app.model_copy(update={"items": items}))
+    kind = data.draw(st.sampled_from(list(EndUserKind)))
+    variants.append(
+        app.model_copy(update={"end_user": app.end_user.model_copy(update={"kind": kind})})
+    )
+    transit = data.draw(st.sampled_from(["LBY", "FRA", "SYR"]))
+    if transit not in (app.exporting_state, app.importing_state):
+        variants.append(app.model_copy(update={"transit_states": (transit,)}))
+    variants.append(app.model_copy(update={"kind": TransferKind.import_}))
+    variants.append(app.model_copy(update={"evidence": app.evidence[1:]}))
+    variants.append(app.model_copy(update={"documents": app.documents[1:]}))
+    for variant in variants:
+        plain = [a.model_dump(mode="json") for a in ENGINE.assess(variant, REGIMES)]
+        memo = [a.model_dump(mode="json") for a in MEMO_ENGINE.assess(variant, REGIMES)]
+        assert memo == plain
+    assert MEMO_ENGINE.memo is not None and MEMO_ENGINE.memo.hits > 0

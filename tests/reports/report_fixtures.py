@@ -60,8 +60,10 @@ def _pg_base() -> URL:
     base = os.environ.get(PG_ENV)
     if not base:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{PG_ENV} is not set: CI must run the report tests on PostgreSQL "
-                        "(bash .ci/postgres.sh prints the URL)")
+            pytest.fail(
+                f"{PG_ENV} is not set: CI must run the report tests on PostgreSQL "
+                "(bash .ci/postgres.sh prints the URL)"
+            )
         pytest.skip(f"{PG_ENV} not set (bash .ci/postgres.sh starts a PostgreSQL)")
     return make_url(normalise_url(base))
 

@@ -39,8 +39,9 @@ def actual_exports(session: Session, year: int) -> dict[str, int]:
     """Items in ATT categories shipped in ``year`` on export licences, per category."""
     totals: dict[str, int] = defaultdict(int)
     rows = session.execute(
-        select(ShipmentRow.item, ShipmentRow.quantity, ShipmentRow.shipped_on,
-               ApplicationRow.payload)
+        select(
+            ShipmentRow.item, ShipmentRow.quantity, ShipmentRow.shipped_on, ApplicationRow.payload
+        )
         .join(LicenceRow, LicenceRow.id == ShipmentRow.licence_id)
         .join(ApplicationRow, ApplicationRow.id == LicenceRow.application_id)
     ).all()

@@ -28,8 +28,13 @@ LABEL_TO_CATEGORY = {row.label: row.category for row in forms.form("att").rows}
 
 def _generate(register: Register, basis: Basis, fmt: str, **kwargs: object) -> service.Generated:
     return service.generate_treaty_report(
-        register.db, OFFICER, kind="att-annual", year=kwargs.pop("year", register.year),  # type: ignore[arg-type]
-        basis=basis, fmt=fmt, **kwargs,  # type: ignore[arg-type]
+        register.db,
+        OFFICER,
+        kind="att-annual",
+        year=kwargs.pop("year", register.year),  # type: ignore[arg-type]
+        basis=basis,
+        fmt=fmt,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -96,8 +101,8 @@ def test_json_and_csv_carry_the_same_figures(register: Register) -> None:
     csv_totals: dict[str, int] = defaultdict(int)
     for line in lines:
         csv_totals[line["category"]] += int(line["number"])
-    assert dict(csv_totals) == figures.exports.category_totals == _xlsx_totals(
-        xlsx.content, "Exports"
+    assert (
+        dict(csv_totals) == figures.exports.category_totals == _xlsx_totals(xlsx.content, "Exports")
     )
     # The same figures, generated again: the same version, not a new one.
     assert xlsx.version == as_json.version == as_csv.version == 1
@@ -139,8 +144,13 @@ def _licence_to(register: Register, state: str) -> LicenceRow:
 def test_withheld_entry_is_counted_but_not_itemised(register: Register) -> None:
     licence = _licence_to(register, "THA")
     with register.db.write() as session:
-        records.withhold(session, OFFICER, licence.number, grounds="national_security",
-                         reason="Special forces procurement")
+        records.withhold(
+            session,
+            OFFICER,
+            licence.number,
+            grounds="national_security",
+            reason="Special forces procurement",
+        )
     generated = _generate(register, Basis.authorised, "xlsx")
     rows = [r for r in table_rows(generated.content, "Exports") if r[2] is not None]
     assert not any("THA" in str(r[1]) for r in rows)
@@ -148,17 +158,30 @@ def test_withheld_entry_is_counted_but_not_itemised(register: Register) -> None:
     assert len(withheld) == 1
     label, _, number, value, currency, description, comments = withheld[0]
     assert (label, number, value, currency, description) == (
-        "VIII. Small arms - 5. Light machine guns", 80, None, None, None)
+        "VIII. Small arms - 5. Light machine guns",
+        80,
+        None,
+        None,
+        None,
+    )
     assert "national-security" in str(comments)
     with register.db.read() as session:
         assert _xlsx_totals(generated.content, "Exports") == authorised_exports(
-            session, register.year)
+            session, register.year
+        )
         assert audit.verify(session).intact
     workbook = load_workbook(io.BytesIO(generated.content))
     title = {r[0]: r[1] for r in workbook["Title page"].iter_rows(values_only=True) if r[0]}
     assert title["Licences withheld from the itemised tables"] == "1"
-    assert str(title["Commercially sensitive and/or national-security information withheld "
-                     "in accordance with Article 13(3)?"]) == "Yes"
+    assert (
+        str(
+            title[
+                "Commercially sensitive and/or national-security information withheld "
+                "in accordance with Article 13(3)?"
+            ]
+        )
+        == "Yes"
+    )
 
 
 def test_withholding_needs_staff_and_known_grounds(register: Register) -> None:
@@ -166,8 +189,9 @@ def test_withholding_needs_staff_and_known_grounds(register: Register) -> None:
 
     licence = _licence_to(register, "THA")
     with register.db.write() as session, pytest.raises(Forbidden):
-        records.withhold(session, actor(Role.auditor), licence.number,
-                         grounds="national_security", reason="x")
+        records.withhold(
+            session, actor(Role.auditor), licence.number, grounds="national_security", reason="x"
+        )
     with register.db.write() as session, pytest.raises(Invalid):
         records.withhold(session, OFFICER, licence.number, grounds="secret", reason="x")
 
@@ -181,16 +205,28 @@ def test_past_year_report_unchanged_after_later_amendments(register: Register) -
     # licence flagged as withheld.
     with register.db.read() as session:
         nzl = session.execute(
-            select(ApplicationRow).where(ApplicationRow.importing_state == "NZL",
-                                         ApplicationRow.state == State.approved.value)
+            select(ApplicationRow).where(
+                ApplicationRow.importing_state == "NZL",
+                ApplicationRow.state == State.approved.value,
+            )
         ).scalar_one()
     day = dt.date(register.year, 1, 15)
     with register.db.write() as session:
-        licensing.issue(session, demo_user(register, "officer2"), nzl.id, issued_on=day,
-                        valid_until=day + dt.timedelta(days=730))
+        licensing.issue(
+            session,
+            demo_user(register, "officer2"),
+            nzl.id,
+            issued_on=day,
+            valid_until=day + dt.timedelta(days=730),
+        )
     with register.db.write() as session:
-        records.withhold(session, OFFICER, _licence_to(register, "CAN").number,
-                         grounds="commercially_sensitive", reason="contract terms")
+        records.withhold(
+            session,
+            OFFICER,
+            _licence_to(register, "CAN").number,
+            grounds="commercially_sensitive",
+            reason="contract terms",
+        )
     again = _generate(register, Basis.authorised, "json", as_of=first.as_of)
     assert again.figures_sha256 == first.figures_sha256
     assert again.content == first.content
@@ -198,8 +234,10 @@ def test_past_year_report_unchanged_after_later_amendments(register: Register) -
     again_xlsx = _generate(register, Basis.authorised, "xlsx", as_of=first.as_of)
     assert again_xlsx.content == first_xlsx.content
     with register.db.read() as session:
-        assert service.recompute(session, records.get(session, OFFICER, first.report_id)
-                                 ).checksum() == first.figures_sha256
+        assert (
+            service.recompute(session, records.get(session, OFFICER, first.report_id)).checksum()
+            == first.figures_sha256
+        )
     # Written now, the report sees the amendments: a correction, a new linked version.
     now = _generate(register, Basis.authorised, "json")
     assert now.figures_sha256 != first.figures_sha256
@@ -229,8 +267,9 @@ def test_report_blocked_by_a_shipment_that_exceeds_its_licence(register: Registe
         shipment_id = connection.execute(
             text("SELECT id FROM shipments WHERE licence_id = :l"), {"l": licence.id}
         ).scalar_one()
-        connection.execute(text("UPDATE shipments SET quantity = 75 WHERE id = :s"),
-                           {"s": shipment_id})
+        connection.execute(
+            text("UPDATE shipments SET quantity = 75 WHERE id = :s"), {"s": shipment_id}
+        )
     with pytest.raises(ReportRefused) as refused:
         _generate(register, Basis.actual, "xlsx")
     message = str(refused.value)
@@ -245,8 +284,7 @@ def test_every_report_is_in_the_audit_log_with_its_checksums(register: Register)
     assert generated.file_sha256 == hashlib.sha256(generated.content).hexdigest()
     with register.db.read() as session:
         event = session.execute(
-            select(Event).where(Event.entity == "report",
-                                Event.entity_id == generated.report_id)
+            select(Event).where(Event.entity == "report", Event.entity_id == generated.report_id)
         ).scalar_one()
         payload = json.loads(event.payload)
         assert event.action == "report.generate"
@@ -260,12 +298,24 @@ def test_only_officers_and_auditors_generate(register: Register) -> None:
     from openatt.register.errors import Forbidden
 
     for role in (Role.officer, Role.senior_reviewer, Role.auditor):
-        service.generate_treaty_report(register.db, actor(role), kind="att-annual",
-                                       year=register.year, basis=Basis.actual, fmt="csv")
+        service.generate_treaty_report(
+            register.db,
+            actor(role),
+            kind="att-annual",
+            year=register.year,
+            basis=Basis.actual,
+            fmt="csv",
+        )
     for role in (Role.applicant, Role.admin):
         with pytest.raises(Forbidden):
-            service.generate_treaty_report(register.db, actor(role), kind="att-annual",
-                                           year=register.year, basis=Basis.actual, fmt="csv")
+            service.generate_treaty_report(
+                register.db,
+                actor(role),
+                kind="att-annual",
+                year=register.year,
+                basis=Basis.actual,
+                fmt="csv",
+            )
 
 
 def test_reporting_state_limits_the_report_to_its_own_licences(register: Register) -> None:
@@ -273,14 +323,18 @@ def test_reporting_state_limits_the_report_to_its_own_licences(register: Registe
     both = Figures.model_validate_json(_generate(register, Basis.authorised, "json").content)
     assert both.states_covered == ("GBR", "SWE")
     sweden = Figures.model_validate_json(
-        _generate(register, Basis.authorised, "json", reporting_state="SWE").content)
+        _generate(register, Basis.authorised, "json", reporting_state="SWE").content
+    )
     britain = Figures.model_validate_json(
-        _generate(register, Basis.authorised, "json", reporting_state="GBR").content)
+        _generate(register, Basis.authorised, "json", reporting_state="GBR").content
+    )
     assert [e.partner for e in sweden.exports.entries] == ["CAN"]
     assert [e.partner for e in britain.exports.entries] == ["THA"]
     assert sweden.states_covered == ("SWE",)
-    assert (sweden.exports.category_totals["VIII"] + britain.exports.category_totals["VIII"]
-            == both.exports.category_totals["VIII"])
+    assert (
+        sweden.exports.category_totals["VIII"] + britain.exports.category_totals["VIII"]
+        == both.exports.category_totals["VIII"]
+    )
 
 
 def test_numbers_only_report_is_a_series_of_its_own(register: Register) -> None:
@@ -288,8 +342,7 @@ def test_numbers_only_report_is_a_series_of_its_own(register: Register) -> None:
     numbers = _generate(register, Basis.authorised, "xlsx", values=False)
     rows = [r for r in table_rows(numbers.content, "Exports") if r[2] is not None]
     assert rows and all(r[3] is None and r[4] is None for r in rows)
-    assert _xlsx_totals(numbers.content, "Exports") == _xlsx_totals(
-        with_values.content, "Exports")
+    assert _xlsx_totals(numbers.content, "Exports") == _xlsx_totals(with_values.content, "Exports")
     assert numbers.version == with_values.version == 1, "not a correction of the other"
     with register.db.read() as session:
         row = records.get(session, OFFICER, numbers.report_id)

@@ -27,8 +27,9 @@ def _cli(register: Register, *args: str) -> tuple[int, str]:
 
 def test_cli_writes_the_att_report_and_records_it(register: Register, tmp_path: Path) -> None:
     out = tmp_path / "att.xlsx"
-    code, output = _cli(register, "report", "att-annual", "--year", str(register.year),
-                        "--out", str(out))
+    code, output = _cli(
+        register, "report", "att-annual", "--year", str(register.year), "--out", str(out)
+    )
     assert code == 0, output
     workbook = load_workbook(out)
     assert tuple(workbook.sheetnames) == att.SHEETS
@@ -36,12 +37,26 @@ def test_cli_writes_the_att_report_and_records_it(register: Register, tmp_path: 
     assert code == 0 and "att-annual" in output
     code, output = _cli(register, "report", "verify", "1")
     assert code == 0 and "reproduces" in output
-    code, output = _cli(register, "report", "unroca", "--year", str(register.year),
-                        "--out", str(tmp_path / "unroca.json"))
+    code, output = _cli(
+        register,
+        "report",
+        "unroca",
+        "--year",
+        str(register.year),
+        "--out",
+        str(tmp_path / "unroca.json"),
+    )
     assert code == 0, output
     assert json.loads((tmp_path / "unroca.json").read_text())["form"] == "unroca"
-    code, output = _cli(register, "report", "national", "--year", str(register.year),
-                        "--out", str(tmp_path / "national"))
+    code, output = _cli(
+        register,
+        "report",
+        "national",
+        "--year",
+        str(register.year),
+        "--out",
+        str(tmp_path / "national"),
+    )
     assert code == 0, output
     assert (tmp_path / "national" / "report.html").is_file()
     assert (tmp_path / "national" / "charts" / "exports_by_region.svg").is_file()
@@ -62,8 +77,17 @@ def test_cli_bad_input_is_one_line_and_exit_2(register: Register, tmp_path: Path
 def test_cli_refuses_a_report_that_does_not_add_up(register: Register, tmp_path: Path) -> None:
     with register.db.engine.begin() as connection:
         connection.execute(text("UPDATE shipments SET quantity = quantity + 1000"))
-    code, output = _cli(register, "report", "att-annual", "--year", str(register.year),
-                        "--basis", "actual", "--out", str(tmp_path / "a.xlsx"))
+    code, output = _cli(
+        register,
+        "report",
+        "att-annual",
+        "--year",
+        str(register.year),
+        "--basis",
+        "actual",
+        "--out",
+        str(tmp_path / "a.xlsx"),
+    )
     assert code == 1
     assert "refused" in output and "exceeds licence LIC-" in output
     assert not (tmp_path / "a.xlsx").exists()
@@ -89,23 +113,25 @@ def test_api_downloads_for_officers_and_auditors_only(register: Register) -> Non
         report_id = response.headers["X-Report-Id"]
         assert client.post("/reports/att-annual", json=body, headers=auditor).status_code == 200
         for username in ("nordarms", "admin"):
-            denied = client.post("/reports/att-annual", json=body,
-                                 headers=_token(client, username))
+            denied = client.post("/reports/att-annual", json=body, headers=_token(client, username))
             assert denied.status_code == 403, username
         listed = client.get("/reports", headers=auditor).json()
         assert [r["id"] for r in listed] == [int(report_id), int(report_id) + 1]
         verified = client.get(f"/reports/{report_id}/verify", headers=auditor).json()
         assert verified["reproduces"] is True
         # Auditors read; only officers submit.
-        assert client.post(f"/reports/{report_id}/submit", json={},
-                           headers=auditor).status_code == 403
-        submitted = client.post(f"/reports/{report_id}/submit", json={"note": "sent"},
-                                headers=officer)
+        assert (
+            client.post(f"/reports/{report_id}/submit", json={}, headers=auditor).status_code == 403
+        )
+        submitted = client.post(
+            f"/reports/{report_id}/submit", json={"note": "sent"}, headers=officer
+        )
         assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
         bad = client.post("/reports/att-annual", json={"year": 1800}, headers=officer)
         assert bad.status_code == 422
-        national = client.post("/reports/national",
-                               json={"year": register.year, "format": "json"}, headers=officer)
+        national = client.post(
+            "/reports/national", json={"year": register.year, "format": "json"}, headers=officer
+        )
         assert national.status_code == 200 and national.json()["kind"] == "national"
     app.state.db.dispose()
 

@@ -16,8 +16,11 @@ def _layout(shared_data: Path) -> list[dict[str, str]]:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in text.lower().replace("-", " ").replace("(", " ").replace(")", " ").split()
-            if len(w) > 3}
+    return {
+        w
+        for w in text.lower().replace("-", " ").replace("(", " ").replace(")", " ").split()
+        if len(w) > 3
+    }
 
 
 def test_every_category_of_the_layout_has_its_row(shared_data: Path) -> None:

@@ -27,14 +27,19 @@ def test_unroca_return_has_its_forms_and_the_registers_totals(register: Register
     workbook = load_workbook(io.BytesIO(generated.content))
     assert tuple(workbook.sheetnames) == unroca.SHEETS
     assert [c.value for c in workbook["Exports I-VII"][4]][:5] == [
-        "A. Category (I-VII)", "B. Final importer State(s)", "C. Number of items",
-        "D. State of origin (if not exporter)", "E. Intermediate location (if any)"]
+        "A. Category (I-VII)",
+        "B. Final importer State(s)",
+        "C. Number of items",
+        "D. State of origin (if not exporter)",
+        "E. Intermediate location (if any)",
+    ]
     assert [c.value for c in workbook["Imports I-VII"][4]][1] == "B. Exporter State(s)"
     heavy = [r for r in table_rows(generated.content, "Exports I-VII", first=5) if r[2]]
     salw = [r for r in table_rows(generated.content, "SALW exports", first=5) if r[2]]
     assert heavy == []
     assert [(r[0], r[1], r[2]) for r in salw] == [
-        ("Light weapons - 4. Recoilless rifles", "Canada (CAN)", 60)]
+        ("Light weapons - 4. Recoilless rifles", "Canada (CAN)", 60)
+    ]
     with register.db.read() as session:
         assert sum(int(r[2]) for r in salw) == sum(actual_exports(session, register.year).values())
     nil = [r[0] for r in workbook["Nil report"].iter_rows(values_only=True) if r[0]]
@@ -69,7 +74,8 @@ def test_national_report_bundle(register: Register) -> None:
     assert figures.denials[0].criteria, "the denial names the criteria of its assessment"
     assert sum(figures.denials_by_criterion.values()) == len(figures.denials[0].criteria)
     assert figures.by_region.licensed_value["Americas"] == pytest.approx(
-        sum(r.licensed_value for r in figures.rows if r.region == "Americas"))
+        sum(r.licensed_value for r in figures.rows if r.region == "Americas")
+    )
     html = archive.read("report.html").decode()
     assert "Canada (CAN)" in html and "South Sudan" in html
     assert html.count("data:image/png;base64,") == len(CHARTS)
@@ -78,15 +84,16 @@ def test_national_report_bundle(register: Register) -> None:
 
 
 def test_national_report_formats(register: Register) -> None:
-    html = service.generate_national_report(register.db, OFFICER, year=register.year,
-                                            fmt="html")
+    html = service.generate_national_report(register.db, OFFICER, year=register.year, fmt="html")
     assert html.content.startswith(b"<!DOCTYPE html>")
-    data = json.loads(service.generate_national_report(
-        register.db, OFFICER, year=register.year, fmt="json").content)
+    data = json.loads(
+        service.generate_national_report(
+            register.db, OFFICER, year=register.year, fmt="json"
+        ).content
+    )
     assert data["kind"] == "national" and data["year"] == register.year
     if pdf_available():
-        pdf = service.generate_national_report(register.db, OFFICER, year=register.year,
-                                               fmt="pdf")
+        pdf = service.generate_national_report(register.db, OFFICER, year=register.year, fmt="pdf")
         assert pdf.content.startswith(b"%PDF")
         assert pdf.figures_sha256 == html.figures_sha256
 
@@ -98,12 +105,14 @@ def test_national_report_refused_when_a_shipment_exceeds_its_licence(
 
     with register.db.read() as session:
         licence = session.execute(
-            select(LicenceRow).join(ApplicationRow,
-                                    ApplicationRow.id == LicenceRow.application_id)
-            .where(ApplicationRow.importing_state == "AUS")).scalar_one()
+            select(LicenceRow)
+            .join(ApplicationRow, ApplicationRow.id == LicenceRow.application_id)
+            .where(ApplicationRow.importing_state == "AUS")
+        ).scalar_one()
     with register.db.engine.begin() as connection:
-        connection.execute(text("UPDATE shipments SET quantity = 11 WHERE licence_id = :l"),
-                           {"l": licence.id})
+        connection.execute(
+            text("UPDATE shipments SET quantity = 11 WHERE licence_id = :l"), {"l": licence.id}
+        )
     with pytest.raises(ReportRefused, match=f"exceeds licence {licence.number}"):
         service.generate_national_report(register.db, OFFICER, year=register.year, fmt="json")
 
@@ -111,10 +120,14 @@ def test_national_report_refused_when_a_shipment_exceeds_its_licence(
 def test_national_report_reproduces_as_of_its_moment(register: Register) -> None:
     from openatt.reports import records
 
-    first = service.generate_national_report(register.db, OFFICER, year=register.year,
-                                             fmt="json", years=3)
+    first = service.generate_national_report(
+        register.db, OFFICER, year=register.year, fmt="json", years=3
+    )
     assert list(json.loads(first.content)["over_years"]["licensed_value"]) == [
-        str(register.year - 2), str(register.year - 1), str(register.year)]
+        str(register.year - 2),
+        str(register.year - 1),
+        str(register.year),
+    ]
     with register.db.read() as session:
         row = records.get(session, OFFICER, first.report_id)
         assert service.recompute(session, row).checksum() == first.figures_sha256

@@ -50,16 +50,26 @@ def demo_template(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> P
 
 def militia_case(day: dt.date) -> Application:
     """A transfer the engine recommends denying: rifles to a non-state armed group."""
-    return Application.model_validate({
-        "kind": "export", "date": day.isoformat(),
-        "exporting_state": "GBR", "importing_state": "SSD",
-        "exporter": {"name": demo.MERI, "country": "GBR"},
-        "consignee": {"name": "Upper Nile Trading Co", "country": "SSD"},
-        "end_user": {"name": "White Army militia", "country": "SSD", "kind": "non_state"},
-        "end_use": "Armed patrols",
-        "items": [{"description": "7.62 mm rifles", "category": "VIII", "control_entry": "ML1",
-                   "quantity": 150}],
-    })
+    return Application.model_validate(
+        {
+            "kind": "export",
+            "date": day.isoformat(),
+            "exporting_state": "GBR",
+            "importing_state": "SSD",
+            "exporter": {"name": demo.MERI, "country": "GBR"},
+            "consignee": {"name": "Upper Nile Trading Co", "country": "SSD"},
+            "end_user": {"name": "White Army militia", "country": "SSD", "kind": "non_state"},
+            "end_use": "Armed patrols",
+            "items": [
+                {
+                    "description": "7.62 mm rifles",
+                    "category": "VIII",
+                    "control_entry": "ML1",
+                    "quantity": 150,
+                }
+            ],
+        }
+    )
 
 
 @dataclass
@@ -79,9 +89,11 @@ class Register:
         db = self.database()
         try:
             with db.read() as s:
-                found = s.execute(
-                    select(ApplicationRow.id).where(ApplicationRow.state == state)
-                ).scalars().first()
+                found = (
+                    s.execute(select(ApplicationRow.id).where(ApplicationRow.state == state))
+                    .scalars()
+                    .first()
+                )
             assert found is not None, f"the demo has no case in state {state}"
             return int(found)
         finally:
@@ -114,6 +126,7 @@ def register(demo_template: Path, tmp_path: Path) -> Register:
 
 # ---------------------------------------------------------------- page tests (TestClient)
 
+
 class Browser:
     """A TestClient that logs in through the login form and posts forms with their token."""
 
@@ -124,10 +137,16 @@ class Browser:
         page = self.client.get("/ui/login")
         token = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert token, page.text
-        return self.client.post("/ui/login", data={
-            "username": username, "password": password or PASSWORDS[username],
-            "csrf": token.group(1), "next": "/ui/",
-        }, follow_redirects=False)
+        return self.client.post(
+            "/ui/login",
+            data={
+                "username": username,
+                "password": password or PASSWORDS[username],
+                "csrf": token.group(1),
+                "next": "/ui/",
+            },
+            follow_redirects=False,
+        )
 
     def csrf(self) -> str:
         page = self.client.get("/ui/reference")
@@ -174,8 +193,13 @@ def militia() -> Application:
 # ---------------------------------------------------------------- browser tests (Playwright)
 
 BROWSER_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--no-first-run",
 ]
 
@@ -207,8 +231,7 @@ def server(register: Register, engine: Engine) -> Iterator[Server]:
     _need_chromium()
     port = _free_port()
     app = create_app(register.url, assessor=engine)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -266,8 +289,7 @@ class Pages:
         ARTIFACTS.mkdir(exist_ok=True)
         for index, (username, page) in enumerate(self.opened):
             safe = re.sub(r"[^A-Za-z0-9_.-]", "_", test_name)
-            page.screenshot(path=str(ARTIFACTS / f"{safe}-{index}-{username}.png"),
-                            full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{safe}-{index}-{username}.png"), full_page=True)
 
     def close(self) -> None:
         for _username, page in self.opened:

@@ -48,8 +48,9 @@ def test_submission_to_licence_and_shipment(pages: Pages, server: Server) -> Non
     form.get_by_role("button", name="Save draft").click()
 
     # The importing state was left out: the message sits next to it, nothing else is lost.
-    assert applicant.locator("#importing_state-error").inner_text().endswith(
-        "This field is required.")
+    assert (
+        applicant.locator("#importing_state-error").inner_text().endswith("This field is required.")
+    )
     assert applicant.locator("#importing_state").get_attribute("aria-invalid") == "true"
     assert applicant.locator("#item-0-description").input_value() == "Anti-tank recoilless rifles"
     assert applicant.locator("#item-0-category").input_value() == "VIII"
@@ -151,8 +152,11 @@ def test_denial(pages: Pages, server: Server, militia: Any) -> None:
     officer.get_by_role("link", name="Decide…").click()
     officer.get_by_label("Deny").check()
     officer.get_by_role("button", name="Continue…").click()
-    assert officer.locator("#reasons-error").inner_text().endswith(
-        "Write the reasons for the decision.")
+    assert (
+        officer.locator("#reasons-error")
+        .inner_text()
+        .endswith("Write the reasons for the decision.")
+    )
     assert officer.get_by_label("Deny").is_checked()
     officer.get_by_label("Reasons").fill("Non-state armed group; ATT 7.3 overriding risk.")
     officer.get_by_role("button", name="Continue…").click()
@@ -202,11 +206,19 @@ def test_pages_are_labelled_and_fit_a_tablet(pages: Pages, server: Server) -> No
     for state in ("assessed", "awaiting_countersign", "licensed"):
         app_id = reg.case_id(state)
         paths += [f"/ui/applications/{app_id}", f"/ui/applications/{app_id}/print"]
-    paths += [f"/ui/applications/{reg.case_id('assessed')}/decide",
-              f"/ui/applications/{reg.case_id('licensed')}/licence",
-              f"/ui/applications/{reg.case_id('licensed')}/history"]
+    paths += [
+        f"/ui/applications/{reg.case_id('assessed')}/decide",
+        f"/ui/applications/{reg.case_id('licensed')}/licence",
+        f"/ui/applications/{reg.case_id('licensed')}/history",
+    ]
     for path in paths:
         officer.goto(server.base + path)
         found = officer.evaluate(A11Y)
-        assert found == {"unlabelled": [], "duplicate_ids": [], "described_by_nothing": [],
-                         "h1": 1, "main": 1, "overflow": False}, path
+        assert found == {
+            "unlabelled": [],
+            "duplicate_ids": [],
+            "described_by_nothing": [],
+            "h1": 1,
+            "main": 1,
+            "overflow": False,
+        }, path

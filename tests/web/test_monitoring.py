@@ -220,8 +220,9 @@ def test_downloads_of_the_latest_audit(client: TestClient) -> None:
 
 def test_an_officer_runs_an_assessment_and_an_audit(client: TestClient) -> None:
     headers = _headers(client, "officer")
-    done = client.post("/monitoring/assess",
-                       json={"regimes": ["att"], "from": 2000, "to": 2024}, headers=headers)
+    done = client.post(
+        "/monitoring/assess", json={"regimes": ["att"], "from": 2000, "to": 2024}, headers=headers
+    )
     assert done.status_code == 200, done.text
     in_years = _query(client, "SELECT count(*) FROM transfers WHERE delivery_year "
                       "BETWEEN 2000 AND 2024")[0][0]  # fmt: skip
@@ -229,14 +230,23 @@ def test_an_officer_runs_an_assessment_and_an_audit(client: TestClient) -> None:
     assert set(done.json()["recommendations"]) == {"att"}
     status = client.get("/monitoring/status", headers=headers).json()
     assert status["assessment"]["regimes"] == "att" and status["assessment"]["year_from"] == 2000
-    audited = client.post("/monitoring/audit", headers=headers, json={
-        "by": "recipient", "regime": "att", "criterion": "att.7.1.a",
-        "counterfactual_sample": 10, "alternatives": 2})
+    audited = client.post(
+        "/monitoring/audit",
+        headers=headers,
+        json={
+            "by": "recipient",
+            "regime": "att",
+            "criterion": "att.7.1.a",
+            "counterfactual_sample": 10,
+            "alternatives": 2,
+        },
+    )
     assert audited.status_code == 200, audited.text
     names = set(audited.json()["files"])
     assert {"outcomes_by_recipient.json", "side_by_side_att.7.1.a.csv", "audit.xlsx"} <= names
     assert "outcomes_by_supplier.json" not in {  # the previous audit's tables are gone
-        f["name"] for f in client.get("/monitoring/audit/files", headers=headers).json()}
+        f["name"] for f in client.get("/monitoring/audit/files", headers=headers).json()
+    }
     rows = client.get("/monitoring/audit/tables/outcomes_by_recipient", headers=headers).json()
     assert sum(r["transfers"] for r in rows) == in_years - _query(
         client, "SELECT count(*) FROM transfers WHERE delivery_year BETWEEN 2000 AND 2024 "
@@ -348,8 +358,12 @@ def test_a_store_locked_by_another_process_is_409(client: TestClient, new_browse
         headers = _headers(client, "officer")
         for method, path in (("GET", "/monitoring/status"), ("GET", "/monitoring/outcomes"),
                              ("POST", "/monitoring/assess")):  # fmt: skip
-            got = client.request(method, path, headers=headers,
-                                 json={"regimes": ["att"]} if method == "POST" else None)
+            got = client.request(
+                method,
+                path,
+                headers=headers,
+                json={"regimes": ["att"]} if method == "POST" else None,
+            )
             assert got.status_code == 409 and "another process" in got.text, (path, got.text)
         web = new_browser(client)
         web.login("monitor")

@@ -30,6 +30,7 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
             found.extend(api_routes(route.original_router.routes))
     return found
 
+
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 DASH = "\u2013"  # the queue's "1-25" uses an en dash
 STAFF_AND_OWNER = ("admin", "officer", "senior", "auditor", "monitor", "nordarms")
@@ -39,11 +40,13 @@ def _web_routes(client: TestClient) -> list[tuple[str, str, bool, Permission | N
     mount = next(r for r in client.app.routes if isinstance(r, Mount) and r.path == "/ui")  # type: ignore[attr-defined]
     found = []
     for route in api_routes(mount.app.routes):  # type: ignore[attr-defined]
-        guard = next((d.call for d in route.dependant.dependencies
-                      if isinstance(d.call, PageGuard)), None)
+        guard = next(
+            (d.call for d in route.dependant.dependencies if isinstance(d.call, PageGuard)), None
+        )
         for method in route.methods:
-            found.append((method, route.path, guard is not None,
-                          guard.permission if guard else None))
+            found.append(
+                (method, route.path, guard is not None, guard.permission if guard else None)
+            )
     return sorted(found, key=lambda r: (r[1] == "/logout", r[1], r[0]))
 
 
@@ -60,11 +63,16 @@ def test_every_page_needs_a_login(app_client: TestClient) -> None:
         assert response.headers["location"].startswith("/ui/login")
 
 
-def test_role_by_page_table(register: Register, app_client: TestClient,
-                            new_browser: Any) -> None:
+def test_role_by_page_table(register: Register, app_client: TestClient, new_browser: Any) -> None:
     draft = register.case_id("draft")  # belongs to nordarms
-    roles = {"admin": Role.admin, "officer": Role.officer, "senior": Role.senior_reviewer,
-             "auditor": Role.auditor, "monitor": Role.monitor, "nordarms": Role.applicant}
+    roles = {
+        "admin": Role.admin,
+        "officer": Role.officer,
+        "senior": Role.senior_reviewer,
+        "auditor": Role.auditor,
+        "monitor": Role.monitor,
+        "nordarms": Role.applicant,
+    }
     checked = 0
     for username in STAFF_AND_OWNER:
         web = new_browser(TestClient(app_client.app))
@@ -90,8 +98,9 @@ def test_session_cookie_flags_and_logout(app_client: TestClient, new_browser: An
     web = new_browser(app_client)
     response = web.login("officer")
     assert response.headers["location"] == "/ui/"
-    cookie = next(c for c in response.headers.get_list("set-cookie")
-                  if c.startswith("openatt_session="))
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("openatt_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/ui" in cookie
     assert "Secure" not in cookie  # plain http on 127.0.0.1
     page = web.get("/ui/applications")
@@ -104,8 +113,11 @@ def test_session_cookie_flags_and_logout(app_client: TestClient, new_browser: An
     assert web.get("/ui/applications").status_code == 303  # the session ended on the server
 
     https = new_browser(TestClient(app_client.app, base_url="https://testserver"))
-    secure = next(c for c in https.login("officer").headers.get_list("set-cookie")
-                  if c.startswith("openatt_session="))
+    secure = next(
+        c
+        for c in https.login("officer").headers.get_list("set-cookie")
+        if c.startswith("openatt_session=")
+    )
     assert "Secure" in secure
 
 
@@ -114,8 +126,10 @@ def test_login_rejects_bad_password_forged_form_and_open_redirect(
 ) -> None:
     assert web.login("officer", "wrong-password").status_code == 401
     forged = TestClient(app_client.app).post(
-        "/ui/login", data={"username": "officer", "password": "officer-demo-pass",
-                           "csrf": "made-up"}, follow_redirects=False)
+        "/ui/login",
+        data={"username": "officer", "password": "officer-demo-pass", "csrf": "made-up"},
+        follow_redirects=False,
+    )
     assert forged.status_code == 403
     page = app_client.get("/ui/login?next=https://evil.example/")
     assert 'value="/ui/"' in page.text
@@ -126,8 +140,9 @@ def test_forms_need_the_csrf_token(register: Register, web: Browser) -> None:
     draft = register.case_id("draft")
     response = web.post(f"/ui/applications/{draft}/submit", {"step": "confirm"}, token=False)
     assert response.status_code == 403
-    response = web.post(f"/ui/applications/{draft}/submit",
-                        {"step": "confirm", "csrf": "0" * 64}, token=False)
+    response = web.post(
+        f"/ui/applications/{draft}/submit", {"step": "confirm", "csrf": "0" * 64}, token=False
+    )
     assert response.status_code == 403
     assert "draft" in web.get(f"/ui/applications/{draft}").text.lower()
     assert web.post(f"/ui/applications/{draft}/submit", {"step": "confirm"}).status_code == 303
@@ -151,20 +166,35 @@ def test_another_company_gets_not_found(register: Register, web: Browser) -> Non
 def test_failed_application_form_keeps_every_value(web: Browser) -> None:
     web.login("meridian")
     fields = {
-        "kind": "export", "date": "2026-11-26", "exporting_state": "GBR",
-        "importing_state": "Atlantis", "exporter_name": "Meridian Ordnance Ltd",
-        "exporter_country": "GBR", "consignee_name": "MoD", "consignee_country": "NZL",
-        "end_user_name": "NZDF", "end_user_country": "NZL", "end_user_kind": "armed_forces",
-        "end_use": "Rifles for training", "item_rows": "2",
-        "item-0-description": "Rifles", "item-0-category": "VIII", "item-0-quantity": "0",
-        "item-1-description": "Scopes", "item-1-category": "other", "item-1-quantity": "many",
-        "doc_end_user_certificate": "on", "doc_end_user_certificate_reference": "EUC-9",
+        "kind": "export",
+        "date": "2026-11-26",
+        "exporting_state": "GBR",
+        "importing_state": "Atlantis",
+        "exporter_name": "Meridian Ordnance Ltd",
+        "exporter_country": "GBR",
+        "consignee_name": "MoD",
+        "consignee_country": "NZL",
+        "end_user_name": "NZDF",
+        "end_user_country": "NZL",
+        "end_user_kind": "armed_forces",
+        "end_use": "Rifles for training",
+        "item_rows": "2",
+        "item-0-description": "Rifles",
+        "item-0-category": "VIII",
+        "item-0-quantity": "0",
+        "item-1-description": "Scopes",
+        "item-1-category": "other",
+        "item-1-quantity": "many",
+        "doc_end_user_certificate": "on",
+        "doc_end_user_certificate_reference": "EUC-9",
     }
     page = web.post("/ui/applications/new", fields)
     assert page.status_code == 422
     html = page.text
-    assert re.search(r'id="importing_state-error"[^>]*>.*Atlantis', html, re.S) or \
-        "importing_state-error" in html
+    assert (
+        re.search(r'id="importing_state-error"[^>]*>.*Atlantis', html, re.S)
+        or "importing_state-error" in html
+    )
     assert 'id="item-0-quantity-error"' in html and 'id="item-1-quantity-error"' in html
     assert 'value="Rifles for training"' not in html  # a textarea keeps it as its text
     assert ">Rifles for training</textarea>" in html
@@ -179,8 +209,9 @@ def test_failed_application_form_keeps_every_value(web: Browser) -> None:
 def test_the_decider_cannot_sign_off_own_decision(register: Register, web: Browser) -> None:
     pending = register.case_id("awaiting_countersign")
     web.login("officer")
-    response = web.post(f"/ui/applications/{pending}/countersign",
-                        {"agree": "yes", "step": "confirm"})
+    response = web.post(
+        f"/ui/applications/{pending}/countersign", {"agree": "yes", "step": "confirm"}
+    )
     assert response.status_code == 403
     assert "Awaiting sign-off" in web.get(f"/ui/applications/{pending}").text
 
@@ -188,9 +219,16 @@ def test_the_decider_cannot_sign_off_own_decision(register: Register, web: Brows
 def test_shipment_beyond_the_licence_is_refused(register: Register, web: Browser) -> None:
     licensed = register.case_id("licensed")  # radar components: 10 licensed, 5 shipped
     web.login("officer")
-    response = web.post(f"/ui/applications/{licensed}/shipments", {
-        "item": "0", "quantity": "6", "shipped_on": dt.date.today().isoformat(),
-        "reference": "AWB 1", "step": "confirm"})
+    response = web.post(
+        f"/ui/applications/{licensed}/shipments",
+        {
+            "item": "0",
+            "quantity": "6",
+            "shipped_on": dt.date.today().isoformat(),
+            "reference": "AWB 1",
+            "step": "confirm",
+        },
+    )
     assert response.status_code == 422
     assert "Only 5 remain" in response.text and 'value="AWB 1"' in response.text
 
@@ -198,8 +236,7 @@ def test_shipment_beyond_the_licence_is_refused(register: Register, web: Browser
 def test_queue_filters_and_pages(register: Register, web: Browser, militia: Any) -> None:
     db = register.database()
     with db.read() as s:
-        meridian = next(users.actor_of(u) for u in users.list_users(s)
-                        if u.username == "meridian")
+        meridian = next(users.actor_of(u) for u in users.list_users(s) if u.username == "meridian")
     with db.write() as s:
         for _ in range(20):
             applications.create(s, meridian, militia)
@@ -229,8 +266,6 @@ def test_reference_page_as_of_a_date(web: Browser) -> None:
     assert 'id="date-error"' in web.get("/ui/reference?date=soon").text
 
 
-
-
 def test_consultation_then_approval(register: Register, web: Browser) -> None:
     flagged = register.case_id("screened")  # Kenya police pistols, like a German denial
     web.login("officer")
@@ -239,28 +274,38 @@ def test_consultation_then_approval(register: Register, web: Browser) -> None:
     denial = re.search(r'name="denial_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     empty = web.post(f"/ui/applications/{flagged}/consultations", {"denial_id": denial})
     assert empty.status_code == 422 and f'id="note-{denial}-error"' in empty.text
-    done = web.post(f"/ui/applications/{flagged}/consultations",
-                    {"denial_id": denial, "note": "Germany: the 2026 denial concerned SMGs."})
+    done = web.post(
+        f"/ui/applications/{flagged}/consultations",
+        {"denial_id": denial, "note": "Germany: the 2026 denial concerned SMGs."},
+    )
     assert done.status_code == 303
     assert "consulted</span>" in web.get(f"/ui/applications/{flagged}").text
 
 
-def test_reassessment_keeps_input_and_suspends_the_licence(register: Register,
-                                                           web: Browser) -> None:
+def test_reassessment_keeps_input_and_suspends_the_licence(
+    register: Register, web: Browser
+) -> None:
     licensed = register.case_id("licensed")
     web.login("officer2")
-    evidence = {"evidence_criterion": "diversion", "evidence_likelihood": "likely",
-                "evidence_severity": "serious", "evidence_source": "Embassy report",
-                "evidence_date": "2026-01-10"}
+    evidence = {
+        "evidence_criterion": "diversion",
+        "evidence_likelihood": "likely",
+        "evidence_severity": "serious",
+        "evidence_source": "Embassy report",
+        "evidence_date": "2026-01-10",
+    }
     missing = web.post(f"/ui/applications/{licensed}/reassess", evidence)
     assert missing.status_code == 422 and 'id="reason-error"' in missing.text
     assert 'value="Embassy report"' in missing.text and "<details open>" in missing.text
-    confirm = web.post(f"/ui/applications/{licensed}/reassess",
-                       {**evidence, "reason": "Report of diversion to a militia"})
+    confirm = web.post(
+        f"/ui/applications/{licensed}/reassess",
+        {**evidence, "reason": "Report of diversion to a militia"},
+    )
     assert confirm.status_code == 200 and "is suspended until the new decision" in confirm.text
-    done = web.post(f"/ui/applications/{licensed}/reassess",
-                    {**evidence, "reason": "Report of diversion to a militia",
-                     "step": "confirm"})
+    done = web.post(
+        f"/ui/applications/{licensed}/reassess",
+        {**evidence, "reason": "Report of diversion to a militia", "step": "confirm"},
+    )
     assert done.status_code == 303
     page = web.get(f"/ui/applications/{licensed}").text
     # the reassessment form is on the page once, in the main content, never in <title>
@@ -272,9 +317,9 @@ def test_reassessment_keeps_input_and_suspends_the_licence(register: Register,
     assert ">Suspended</span>" in web.get(f"/ui/applications/{licensed}/licence").text
 
 
-def test_delivery_verification_and_revocation(register: Register, web: Browser,
-                                              new_browser: Any,
-                                              app_client: TestClient) -> None:
+def test_delivery_verification_and_revocation(
+    register: Register, web: Browser, new_browser: Any, app_client: TestClient
+) -> None:
     licensed = register.case_id("licensed")
     web.login("officer")
     page = web.get(f"/ui/applications/{licensed}/licence").text
@@ -282,39 +327,57 @@ def test_delivery_verification_and_revocation(register: Register, web: Browser,
     assert title is not None and "<" not in title.group(1)  # no form in the page title
     assert page.count('id="end-heading"') == 1
     shipment = re.search(r'name="shipment_id" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-    verified = web.post(f"/ui/applications/{licensed}/verify-delivery", {
-        "shipment_id": shipment, "verified_on": dt.date.today().isoformat(),
-        "verification": "Delivery verification certificate DVC-77"})
+    verified = web.post(
+        f"/ui/applications/{licensed}/verify-delivery",
+        {
+            "shipment_id": shipment,
+            "verified_on": dt.date.today().isoformat(),
+            "verification": "Delivery verification certificate DVC-77",
+        },
+    )
     assert verified.status_code == 303
     assert "DVC-77" in web.get(f"/ui/applications/{licensed}/licence").text
-    assert web.post(f"/ui/applications/{licensed}/licence/revoke",
-                    {"reason": "x", "step": "confirm"}).status_code == 403  # officers cannot
+    assert (
+        web.post(
+            f"/ui/applications/{licensed}/licence/revoke", {"reason": "x", "step": "confirm"}
+        ).status_code
+        == 403
+    )  # officers cannot
 
     senior = new_browser(TestClient(app_client.app))
     senior.login("senior")
-    confirm = senior.post(f"/ui/applications/{licensed}/licence/revoke",
-                          {"reason": "End user changed"})
+    confirm = senior.post(
+        f"/ui/applications/{licensed}/licence/revoke", {"reason": "End user changed"}
+    )
     assert "A revoked licence cannot be reinstated." in confirm.text
-    done = senior.post(f"/ui/applications/{licensed}/licence/revoke",
-                       {"reason": "End user changed", "step": "confirm"})
+    done = senior.post(
+        f"/ui/applications/{licensed}/licence/revoke",
+        {"reason": "End user changed", "step": "confirm"},
+    )
     assert done.status_code == 303
     assert ">Revoked</span>" in senior.get(f"/ui/applications/{licensed}").text
 
 
-def test_screening_hits_are_shown_to_staff_only(register: Register, web: Browser,
-                                                app_client: TestClient,
-                                                new_browser: Any) -> None:
+def test_screening_hits_are_shown_to_staff_only(
+    register: Register, web: Browser, app_client: TestClient, new_browser: Any
+) -> None:
     from openatt.core.model import ScreeningHit
 
     submitted = register.case_id("submitted")  # Nordic Defence Systems, Brazilian Army
-    hit = ScreeningHit(party_role="consignee", party_name="Brazilian Army procurement agency",
-                       list_id="un-sc-consolidated", authority="UN", entity_id="QDe.999",
-                       matched_name="Brasil Army Procurement Agency", score=0.87,
-                       programme="test programme", false_positive=True)
+    hit = ScreeningHit(
+        party_role="consignee",
+        party_name="Brazilian Army procurement agency",
+        list_id="un-sc-consolidated",
+        authority="UN",
+        entity_id="QDe.999",
+        matched_name="Brasil Army Procurement Agency",
+        score=0.87,
+        programme="test programme",
+        false_positive=True,
+    )
     db = register.database()
     with db.read() as s:
-        officer = next(users.actor_of(u) for u in users.list_users(s)
-                       if u.username == "officer")
+        officer = next(users.actor_of(u) for u in users.list_users(s) if u.username == "officer")
     with db.write() as s:
         applications.screen(s, officer, submitted, [hit], None)
     db.dispose()

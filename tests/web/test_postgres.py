@@ -46,8 +46,7 @@ def pg_demo(engine: Engine) -> Iterator[str]:
         admin.dispose()
 
 
-def test_pages_and_a_decision_on_postgresql(pg_demo: str, engine: Engine,
-                                            new_browser: Any) -> None:
+def test_pages_and_a_decision_on_postgresql(pg_demo: str, engine: Engine, new_browser: Any) -> None:
     with TestClient(create_app(pg_demo, assessor=engine)) as client:
         web = new_browser(client)
         web.login("officer")
@@ -64,8 +63,15 @@ def test_pages_and_a_decision_on_postgresql(pg_demo: str, engine: Engine,
         assessed = re.search(r'href="/ui/applications/(\d+)"', row).group(1)  # type: ignore[union-attr]
         page = web.get(f"/ui/applications/{assessed}/decide").text
         version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-        done = web.post(f"/ui/applications/{assessed}/decide", {
-            "outcome": "denied", "reasons": "Diversion risk in the new embassy report.",
-            "conditions": "", "version": version, "step": "confirm"})
+        done = web.post(
+            f"/ui/applications/{assessed}/decide",
+            {
+                "outcome": "denied",
+                "reasons": "Diversion risk in the new embassy report.",
+                "conditions": "",
+                "version": version,
+                "step": "confirm",
+            },
+        )
         assert done.status_code == 303
         assert "Awaiting sign-off" in web.get(f"/ui/applications/{assessed}").text

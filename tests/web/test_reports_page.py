@@ -33,7 +33,8 @@ def test_officer_downloads_an_att_xlsx_and_it_is_listed(web: Browser) -> None:
     response = _generate(web, kind="att-annual", year=year, basis="authorised", format="xlsx")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
     disposition = response.headers["content-disposition"]
     assert disposition == f'attachment; filename="att-annual-{year}-authorised-v1.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))
@@ -61,9 +62,9 @@ def test_unroca_json_and_format_checked_per_report(web: Browser) -> None:
     assert ok.json()
 
 
-def test_auditor_sees_the_list_and_applicant_is_refused(web: Browser,
-                                                        new_browser: Any,
-                                                        app_client: Any) -> None:
+def test_auditor_sees_the_list_and_applicant_is_refused(
+    web: Browser, new_browser: Any, app_client: Any
+) -> None:
     web.login("officer")
     year = str(dt.date.today().year)
     done = _generate(web, kind="att-annual", year=year, basis="actual", format="csv")
@@ -83,18 +84,21 @@ def test_auditor_sees_the_list_and_applicant_is_refused(web: Browser,
     applicant.login("nordarms")
     assert applicant.get("/ui/reports").status_code == 403
     assert 'href="/ui/reports"' not in applicant.get("/ui/applications").text
-    refused = applicant.post("/ui/reports/generate",
-                             {"kind": "att-annual", "year": year, "basis": "actual",
-                              "format": "csv"})
+    refused = applicant.post(
+        "/ui/reports/generate",
+        {"kind": "att-annual", "year": year, "basis": "actual", "format": "csv"},
+    )
     assert refused.status_code == 403
 
 
 def test_generating_needs_the_csrf_token(web: Browser) -> None:
     web.login("officer")
     year = str(dt.date.today().year)
-    forged = web.post("/ui/reports/generate", {"kind": "att-annual", "year": year,
-                                               "basis": "actual", "format": "csv"},
-                      token=False)
+    forged = web.post(
+        "/ui/reports/generate",
+        {"kind": "att-annual", "year": year, "basis": "actual", "format": "csv"},
+        token=False,
+    )
     assert forged.status_code == 403
     assert "Reports generated (0)" in web.get("/ui/reports").text
 
@@ -103,12 +107,14 @@ def test_a_refused_report_shows_its_problems(register: Register, web: Browser) -
     db = register.database()
     try:
         with db.engine.begin() as connection:
-            shipment_id = connection.execute(
-                text("SELECT id FROM shipments ORDER BY id")).scalars().first()
+            shipment_id = (
+                connection.execute(text("SELECT id FROM shipments ORDER BY id")).scalars().first()
+            )
             assert shipment_id is not None, "the demo register has shipments"
             # Behind the register's back: more shipped than any licence allows.
-            connection.execute(text("UPDATE shipments SET quantity = 1000000 WHERE id = :s"),
-                               {"s": shipment_id})
+            connection.execute(
+                text("UPDATE shipments SET quantity = 1000000 WHERE id = :s"), {"s": shipment_id}
+            )
     finally:
         db.dispose()
     web.login("officer")

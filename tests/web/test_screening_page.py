@@ -26,20 +26,25 @@ def un_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Lis
 
 
 def _listed_case(register: Register, store: ListStore) -> int:
-    case = Application.model_validate({
-        "kind": "export", "date": dt.date.today().isoformat(),
-        "exporting_state": "GBR", "importing_state": "TTO",
-        "exporter": {"name": "Meridian Ordnance Ltd", "country": "GBR"},
-        "consignee": {"name": "Port of Spain Traders", "country": "TTO"},
-        "end_user": {"name": "Emraan ALI", "country": "TTO", "kind": "private"},
-        "end_use": "Hunting",
-        "items": [{"description": "rifles", "category": "VIII", "quantity": 2}],
-    })
+    case = Application.model_validate(
+        {
+            "kind": "export",
+            "date": dt.date.today().isoformat(),
+            "exporting_state": "GBR",
+            "importing_state": "TTO",
+            "exporter": {"name": "Meridian Ordnance Ltd", "country": "GBR"},
+            "consignee": {"name": "Port of Spain Traders", "country": "TTO"},
+            "end_user": {"name": "Emraan ALI", "country": "TTO", "kind": "private"},
+            "end_use": "Hunting",
+            "items": [{"description": "rifles", "category": "VIII", "quantity": 2}],
+        }
+    )
     db = register.database()
     try:
         with db.read() as s:
-            meridian = next(users.actor_of(u) for u in users.list_users(s)
-                            if u.username == "meridian")
+            meridian = next(
+                users.actor_of(u) for u in users.list_users(s) if u.username == "meridian"
+            )
         with db.write() as s:
             app_id = applications.create(s, meridian, case).id
         with db.write() as s:
@@ -50,7 +55,10 @@ def _listed_case(register: Register, store: ListStore) -> int:
 
 
 def test_hits_explained_and_a_false_positive_marked(
-    register: Register, web: Browser, app_client: TestClient, un_store: ListStore,
+    register: Register,
+    web: Browser,
+    app_client: TestClient,
+    un_store: ListStore,
     new_browser: Any,
 ) -> None:
     app_client.app.state.lists = un_store  # type: ignore[attr-defined]
@@ -64,8 +72,10 @@ def test_hits_explained_and_a_false_positive_marked(
 
     refused = web.post(f"/ui/applications/{case}/false-positive", {"hit": "0", "reasons-0": ""})
     assert refused.status_code == 422 and "Say why this hit is not the party" in refused.text
-    done = web.post(f"/ui/applications/{case}/false-positive",
-                    {"hit": "0", "reasons-0": "Our end user was born in 1990 in Chaguanas"})
+    done = web.post(
+        f"/ui/applications/{case}/false-positive",
+        {"hit": "0", "reasons-0": "Our end user was born in 1990 in Chaguanas"},
+    )
     assert done.status_code == 303
     page = web.get(done.headers["location"]).text
     assert "false positive" in page and "remembered for this party" in page
@@ -75,12 +85,19 @@ def test_hits_explained_and_a_false_positive_marked(
     applicant.login("meridian")
     own = applicant.get(f"/ui/applications/{case}")
     assert own.status_code == 200 and "Why this matched" not in own.text
-    assert applicant.post(f"/ui/applications/{case}/false-positive",
-                          {"hit": "0", "reasons-0": "x"}).status_code == 403
+    assert (
+        applicant.post(
+            f"/ui/applications/{case}/false-positive", {"hit": "0", "reasons-0": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_unavailable_screening_is_shown_and_the_officer_screens_from_the_page(
-    register: Register, web: Browser, app_client: TestClient, un_store: ListStore,
+    register: Register,
+    web: Browser,
+    app_client: TestClient,
+    un_store: ListStore,
     tmp_path: Path,
 ) -> None:
     app_client.app.state.lists = ListStore(tmp_path / "no-lists")  # type: ignore[attr-defined]

@@ -58,7 +58,9 @@ def serve(
         app = create_app(url)
     except Exception as error:
         raise _fail(f"database: {error}".splitlines()[0]) from error
-    _out.print(f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)})")
+    _out.print(
+        f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)})"
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -90,7 +92,9 @@ def db_downgrade(
 
 def users_add(
     username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin, monitor")],
+    role: Annotated[
+        str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin, monitor")
+    ],
     company: Annotated[str | None, typer.Option(help="the applicant's company")] = None,
     password: Annotated[
         str,

@@ -160,10 +160,19 @@ def _treaty(
     reporting_state = _state(state)
     moment = _as_of(as_of)
     db = _database(database)
-    generated = _run(lambda: service.generate_treaty_report(
-        db, _actor(), kind=kind,
-        year=year, basis=chosen, fmt=fmt, reporting_state=reporting_state, as_of=moment,
-        values=values))
+    generated = _run(
+        lambda: service.generate_treaty_report(
+            db,
+            _actor(),
+            kind=kind,
+            year=year,
+            basis=chosen,
+            fmt=fmt,
+            reporting_state=reporting_state,
+            as_of=moment,
+            values=values,
+        )
+    )
     _written(out, generated)
 
 
@@ -198,8 +207,11 @@ def national(
     year: YearOption,
     out: Annotated[
         Path,
-        typer.Option("--out", help="FILE.html, FILE.pdf, FILE.json, FILE.zip, or a folder "
-                     "(everything: report.html, report.pdf, figures.json, charts/)"),
+        typer.Option(
+            "--out",
+            help="FILE.html, FILE.pdf, FILE.json, FILE.zip, or a folder "
+            "(everything: report.html, report.pdf, figures.json, charts/)",
+        ),
     ],
     state: StateOption = None,
     as_of: AsOfOption = None,
@@ -214,9 +226,17 @@ def national(
     reporting_state = _state(state)
     moment = _as_of(as_of)
     db = _database(database)
-    generated = _run(lambda: service.generate_national_report(
-        db, _actor(), year=year, fmt=fmt, reporting_state=reporting_state, as_of=moment,
-        years=years))
+    generated = _run(
+        lambda: service.generate_national_report(
+            db,
+            _actor(),
+            year=year,
+            fmt=fmt,
+            reporting_state=reporting_state,
+            as_of=moment,
+            years=years,
+        )
+    )
     if not folder:
         _written(out, generated)
         return
@@ -232,8 +252,7 @@ def national(
 
 def list_reports(
     year: Annotated[int | None, typer.Option("--year")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="att-annual, unroca, national")]
-    = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="att-annual, unroca, national")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every report generated, with its version, status and checksums."""
@@ -282,8 +301,7 @@ def withhold(
     chosen = None if grounds == "none" else grounds
     db = _database(database)
     with db.write() as session:
-        _run(lambda: records.withhold(session, _actor(), licence, grounds=chosen,
-                                      reason=reason))
+        _run(lambda: records.withhold(session, _actor(), licence, grounds=chosen, reason=reason))
     _out.print(f"licence {licence}: withheld = {chosen or 'no'}")
 
 
@@ -299,16 +317,19 @@ def verify(
         row = _run(lambda: records.get(session, _actor(), report_id))
         checksum = _run(lambda: service.recompute(session, row).checksum())
     if checksum != row.figures_sha256:
-        _err.print(f"[red]DIFFERENT[/red] report {report_id}: recorded {row.figures_sha256}, "
-                   f"recomputed {checksum}")
+        _err.print(
+            f"[red]DIFFERENT[/red] report {report_id}: recorded {row.figures_sha256}, "
+            f"recomputed {checksum}"
+        )
         raise typer.Exit(1)
     _out.print(f"report {report_id} reproduces: figures sha256 {checksum}")
 
 
 def register(app: typer.Typer) -> None:
     """Attach ``openatt report ...`` to ``app``."""
-    report_app = typer.Typer(help="Reports: ATT annual report, UN Register, national report.",
-                             no_args_is_help=True)
+    report_app = typer.Typer(
+        help="Reports: ATT annual report, UN Register, national report.", no_args_is_help=True
+    )
     report_app.command("att-annual")(att_annual)
     report_app.command("unroca")(unroca)
     report_app.command("national")(national)

@@ -8,13 +8,15 @@ decides, and the register records that decision.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from openatt import __version__
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
+from openatt.core.memo import Memo
 from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
 from openatt.core.rules.context import CaseView, RuleContext
+from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, case_key
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
 from openatt.law.schema import Regime, Rule, RuleKind, RuleVersion
@@ -25,6 +27,7 @@ DEFAULT_REGIMES = ("att", "eu", "us", "uk")
 
 _DENY = {Outcome.prohibited, Outcome.risk}
 _REFER = {Outcome.requires_authorisation, Outcome.unknown}
+_GIVES_REASON = _DENY | _REFER | {Outcome.concern}
 
 
 def _version_for(rule: Rule, day: dt.date) -> tuple[RuleVersion, bool] | None:
@@ -72,16 +75,43 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
 
 
 class Engine:
-    """Applies the law to applications. Build it once; call :meth:`assess` many times."""
+    """Applies the law to applications. Build it once; call :meth:`assess` many times.
 
-    def __init__(self, law: Law, reference: ReferenceData) -> None:
+    With a ``memo`` (see :meth:`memoising`) each rule is evaluated once per distinct set of
+    facts it reads, and the findings are shared by every case that has those facts."""
+
+    def __init__(self, law: Law, reference: ReferenceData, memo: Memo | None = None) -> None:
         self.law = law
         self.reference = reference
+        self.memo = memo
+        self._orders: dict[str, tuple[Rule, ...]] = {}
+        self.whole_regimes = False
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
     @classmethod
     def default(cls) -> Engine:
         return _default_engine()
+
+    def memoising(self, max_entries: int = 500_000, *, whole_regimes: bool = False) -> Engine:
+        """The same law and data with a fresh memo: for batches of related applications.
+        ``whole_regimes`` also keeps each regime's findings whole, which pays when the same
+        case recurs with other suppliers (the counterfactual audit)."""
+        engine = Engine(self.law, self.reference, Memo(max_entries))
+        engine.whole_regimes = whole_regimes
+        return engine
+
+    def _evaluate(self, ctx: RuleContext) -> list[Finding] | tuple[Finding, ...]:
+        memo = self.memo
+        key_of = MEMO_KEYS.get(ctx.rule.evaluator) if memo is not None else None
+        if memo is None or key_of is None:
+            return EVALUATORS[ctx.rule.evaluator](ctx)
+        key = (ctx.regime.id, ctx.rule.id, ctx.day, key_of(ctx))
+        found = memo.get(key)
+        if found is None:
+            found = tuple(EVALUATORS[ctx.rule.evaluator](ctx))
+            memo.put(key, found)
+        assert isinstance(found, tuple)
+        return found
 
     def regimes(self) -> list[str]:
         return list(self.law.regimes)
@@ -108,40 +138,95 @@ class Engine:
             return True, f"{state} is bound by {regime.title}"
         return False, f"{regime.title} binds {', '.join(bind.states)}, not {state}"
 
-    def assess_regime(
-        self, app: Application, regime_id: str, as_of: dt.date | None = None
-    ) -> Assessment:
-        regime = self.law.regime(regime_id)
-        day = as_of or app.date
-        case = CaseView(app, day)
-        findings: list[Finding] = []
-        # Synthesis rules (e.g. ATT 7(3)) read the other findings, so they run last.
-        ordered = sorted(regime.rules, key=lambda r: r.kind is RuleKind.synthesis)
-        read: dict[object, tuple[tuple[int, Item], ...]] = {}
-        for rule in ordered:
-            if rule.items not in read:
-                read[rule.items] = items_read(regime, rule.items, app.items)
-            chosen = _version_for(rule, day)
-            if chosen is None:
-                continue
-            version, in_force = chosen
-            ctx = RuleContext(
-                case=case,
-                regime=regime,
-                rule=rule,
-                version=version,
-                version_in_force=in_force,
-                ref=self.reference,
-                items=read[rule.items],
-                prior=tuple(findings),
+    def _ordered_rules(self, regime: Regime) -> tuple[Rule, ...]:
+        """The regime's rules in evaluation order: synthesis rules (e.g. ATT 7(3)) read the
+        other findings, so they run last."""
+        found = self._orders.get(regime.id)
+        if found is None:
+            found = self._orders[regime.id] = tuple(
+                sorted(regime.rules, key=lambda r: r.kind is RuleKind.synthesis)
             )
-            findings.extend(EVALUATORS[rule.evaluator](ctx))
-        binding, why = self.binding(regime, app, day)
+        return found
+
+    def _binding(self, regime: Regime, app: Application, day: dt.date) -> tuple[bool, str]:
+        """:meth:`binding`, memoised: it reads only the regime, the deciding state and the day."""
+        if self.memo is None:
+            return self.binding(regime, app, day)
+        key = ("binding", regime.id, app.deciding_state, day)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.binding(regime, app, day)
+            self.memo.put(key, found)
+        assert isinstance(found, tuple)
+        return found
+
+    def _context(
+        self,
+        case: CaseView,
+        regime: Regime,
+        rule: Rule,
+        items: tuple[tuple[int, Item], ...],
+        prior: tuple[Finding, ...],
+    ) -> RuleContext | None:
+        chosen = _version_for(rule, case.day)
+        if chosen is None:
+            return None
+        version, in_force = chosen
+        return RuleContext(
+            case=case,
+            regime=regime,
+            rule=rule,
+            version=version,
+            version_in_force=in_force,
+            ref=self.reference,
+            items=items,
+            prior=prior,
+        )
+
+    def _findings(self, case: CaseView, regime: Regime) -> tuple[Finding, ...]:
+        """Every rule of the regime applied to the case, in evaluation order."""
+        findings: list[Finding] = []
+        read: dict[object, tuple[tuple[int, Item], ...]] = {}
+        for rule in self._ordered_rules(regime):
+            if rule.items not in read:
+                read[rule.items] = items_read(regime, rule.items, case.app.items)
+            ctx = self._context(case, regime, rule, read[rule.items], tuple(findings))
+            if ctx is not None:
+                findings.extend(self._evaluate(ctx))
+        return tuple(findings)
+
+    def _regime_key(self, case: CaseView, regime: Regime) -> Hashable | None:
+        """With a memo, when every rule of the regime is memoisable: the regime's findings are
+        a function of the case key and of what its rules read of the supplier (see
+        ``core.rules.keys``). None when a rule must be evaluated every time."""
+        if not all(rule.evaluator in MEMO_KEYS for rule in regime.rules):
+            return None
+        supplier: list[Hashable] = []
+        for rule in self._ordered_rules(regime):
+            key_of = SUPPLIER_KEYS.get(rule.evaluator)
+            if key_of is None:
+                continue
+            items = items_read(regime, rule.items, case.app.items)
+            ctx = self._context(case, regime, rule, items, ())
+            supplier.append(None if ctx is None else key_of(ctx))
+        return ("regime", regime.id, case.day, case_key(case), tuple(supplier))
+
+    def _judged(
+        self, case: CaseView, regime: Regime
+    ) -> tuple[tuple[Finding, ...], Recommendation, tuple[str, ...], tuple[str, ...]]:
+        """The findings, the recommendation, the reasons (before the advisory note) and the
+        conditions: all functions of the case and the supplier's obligations, not of who
+        decides, so a memo keeps them whole per regime."""
+        key = self._regime_key(case, regime) if self.whole_regimes and self.memo else None
+        if key is not None and self.memo is not None:
+            found = self.memo.get(key)
+            if found is not None:
+                return found  # type: ignore[return-value]
+        app = case.app
+        findings = self._findings(case, regime)
         recommendation = recommend(findings)
         reasons = tuple(
-            f"{f.criterion}: {f.reason}"
-            for f in findings
-            if f.outcome in _DENY | _REFER | {Outcome.concern}
+            f"{f.criterion}: {f.reason}" for f in findings if f.outcome in _GIVES_REASON
         )
         if all(
             f.outcome is Outcome.not_applicable
@@ -152,6 +237,26 @@ class Engine:
                 "no item is within the regime's scope: it raises no obligation for this transfer",
                 *reasons,
             )
+        conditions = (
+            _conditions(app, regime, findings)
+            if recommendation is Recommendation.approve_with_conditions
+            else ()
+        )
+        judged = (findings, recommendation, reasons, conditions)
+        if key is not None and self.memo is not None:
+            self.memo.put(key, judged)
+        return judged
+
+    def assess_regime(
+        self, app: Application, regime_id: str, as_of: dt.date | None = None
+    ) -> Assessment:
+        return self._assess(CaseView(app, as_of or app.date), regime_id)
+
+    def _assess(self, case: CaseView, regime_id: str) -> Assessment:
+        regime = self.law.regime(regime_id)
+        app, day = case.app, case.day
+        findings, recommendation, reasons, conditions = self._judged(case, regime)
+        binding, why = self._binding(regime, app, day)
         if not binding and regime.advisory_note:
             reasons = (f"advisory: {regime.advisory_note.strip()}", *reasons)
         return Assessment(
@@ -164,10 +269,8 @@ class Engine:
             advisory=not binding,
             recommendation=recommendation,
             reasons=reasons,
-            conditions=_conditions(app, regime, findings)
-            if recommendation is Recommendation.approve_with_conditions
-            else (),
-            findings=tuple(findings),
+            conditions=conditions,
+            findings=findings,
             law_version=self.law_version,
             engine_version=ENGINE_VERSION,
         )
@@ -179,7 +282,8 @@ class Engine:
         as_of: dt.date | None = None,
     ) -> list[Assessment]:
         """Assess ``app`` under each regime, in the order given."""
-        return [self.assess_regime(app, regime_id, as_of) for regime_id in regimes]
+        case = CaseView(app, as_of or app.date)
+        return [self._assess(case, regime_id) for regime_id in regimes]
 
 
 def check_evaluators(law: Law) -> None:

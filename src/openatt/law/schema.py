@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -190,11 +191,12 @@ class Regime(_Strict):
         wanted = threshold_id or self.default_threshold
         return next(t for t in self.thresholds if t.id == wanted)
 
+    @cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        return self._rules_by_id[rule_id]
 
 
 class Overlay(_Strict):

@@ -66,6 +66,12 @@ def assess_signature(
 SummaryRow = tuple[str, bool, str, str, str, str, str]
 
 
+def recipient_order(sig: Signature) -> tuple[object, ...]:
+    """Recipient and year first: the order in which a memo shares the most."""
+    return (sig.recipient, sig.year, sig.end_user_kind, sig.group, sig.category, sig.supplier,
+            sig.control_entry)  # fmt: skip
+
+
 def summarise(assessments: Sequence[Assessment]) -> list[SummaryRow]:
     """Per regime: binding, recommendation, headline outcome, each criterion's worst outcome
     (JSON), the embargo measures that bite, and the indicator sources behind risks/concerns."""
@@ -127,6 +133,10 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # move what the batch made to the oldest generation: re-enabling would otherwise
+            # scan millions of young objects at the next allocation
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -143,9 +153,11 @@ def assess_signatures(
 ) -> tuple[dict[Signature, list[Assessment]], dict[Signature, list[SummaryRow]]]:
     """Assess each signature once under ``regimes``; return the summaries, and the full
     assessments too with ``keep_full`` (in this process only: holding them all costs time)."""
-    engine = engine or Engine.default()
+    # A memo shares each recipient's findings across suppliers and item categories; ordering
+    # by recipient and year keeps a recipient's signatures in one chunk (one worker).
+    engine = (engine or Engine.default()).memoising()
     cache = EvidenceCache(tables)
-    ordered = sorted(set(signatures))
+    ordered = sorted(set(signatures), key=recipient_order)
     full: dict[Signature, list[Assessment]] = {}
     summaries: dict[Signature, list[SummaryRow]] = {}
     chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]

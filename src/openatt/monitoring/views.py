@@ -67,9 +67,9 @@ def _connect(db: Path | None) -> duckdb.DuckDBPyConnection:
         raise StoreBusy(BUSY) from error
 
 
-def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[
-    dict[str, Any]
-]:
+def _rows(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
     try:
         found = con.execute(query, params or []).fetchall()
     except duckdb.CatalogException:
@@ -107,7 +107,9 @@ def status(db: Path | None = None) -> dict[str, Any]:
                    min(v.year) AS first_year, max(v.year) AS last_year
             FROM indicator_meta m LEFT JOIN indicator_values v ON v.indicator = m.id
             GROUP BY ALL ORDER BY m.id""")  # fmt: skip
-        runs = _rows(con, "SELECT regimes, year_from, year_to, law_version, run_at FROM assess_runs")
+        runs = _rows(
+            con, "SELECT regimes, year_from, year_to, law_version, run_at FROM assess_runs"
+        )
         results = _rows(con, "SELECT regime, recommendation, count(*) AS transfers FROM results"
                         " GROUP BY ALL ORDER BY ALL")  # fmt: skip
     return {

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -108,8 +108,32 @@ class ReferenceData:
         )
         return [m for pool in pools for m in pool if m.measure.applies_on(day)]
 
+    @functools.cached_property
+    def _parties_by_state(self) -> dict[str, dict[str, list[Any]]]:
+        index: dict[str, dict[str, list[Any]]] = {}
+        for treaty_id, treaty in self.treaties.items():
+            for party in treaty.parties:
+                index.setdefault(treaty_id, {}).setdefault(party.state, []).append(party)
+        return index
+
+    @functools.cached_property
+    def _members_by_state(self) -> dict[str, dict[str, list[Any]]]:
+        index: dict[str, dict[str, list[Any]]] = {}
+        for group_id, group in self.groups.items():
+            for member in group.members:
+                index.setdefault(group_id, {}).setdefault(member.state, []).append(member)
+        return index
+
+    def under_measure(self, day: dt.date, authority: str, target: str | None) -> bool:
+        """Whether any measure of ``authority`` on ``target`` is in force on ``day``."""
+        pool = self._measures_by_target[authority].get(target, ())
+        return any(m.measure.applies_on(day) for m in pool)
+
     def is_party(self, treaty: str, state: str, day: dt.date) -> bool:
-        return any(p.state == state and p.applies_on(day) for p in self.treaties[treaty].parties)
+        if treaty not in self.treaties:
+            raise KeyError(treaty)
+        entries = self._parties_by_state.get(treaty, {}).get(state, ())
+        return any(p.applies_on(day) for p in entries)
 
     def participation(self, treaty: str, state: str) -> dict[str, object]:
         """What the data says of a state and a treaty, for a finding's facts."""
@@ -135,7 +159,10 @@ class ReferenceData:
         return {"status": "not a party"}
 
     def in_group(self, group: str, state: str, day: dt.date) -> bool:
-        return any(m.state == state and m.applies_on(day) for m in self.groups[group].members)
+        if group not in self.groups:
+            raise KeyError(group)
+        entries = self._members_by_state.get(group, {}).get(state, ())
+        return any(m.applies_on(day) for m in entries)
 
     def members_on(self, group: str, day: dt.date) -> list[str]:
         return sorted({m.state for m in self.groups[group].members if m.applies_on(day)})

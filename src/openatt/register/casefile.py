@@ -163,7 +163,9 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
     )
 
 
-def history(session: Session, actor: Actor, application_id: int) -> tuple[ApplicationRow, list[Event]]:
+def history(
+    session: Session, actor: Actor, application_id: int
+) -> tuple[ApplicationRow, list[Event]]:
     """The audit trail of one case: every event that names its reference, oldest first."""
     require(actor, Permission.case_history)
     row = get(session, actor, application_id)

@@ -291,9 +291,7 @@ def _table(
                 currency=currency,
                 description=_join([p.item.description for p in group]),
                 comments="; ".join(comments),
-                intermediate=tuple(
-                    sorted({t for p in group for t in p.licence.transit_states})
-                ),
+                intermediate=tuple(sorted({t for p in group for t in p.licence.transit_states})),
                 sources=tuple(dict.fromkeys(p.source for p in group)),
             )
         )

@@ -138,9 +138,7 @@ def compute(
         )
         for y in range(year - years + 1, year + 1)
     }
-    currency = _currency(
-        [p for pair in history.values() for parts in pair for p in parts]
-    )
+    currency = _currency([p for pair in history.values() for parts in pair for p in parts])
     denials = [
         d
         for d in snapshot.denials

@@ -55,23 +55,31 @@ def shipment_problems(snapshot: Snapshot, licence_ids: set[int]) -> list[str]:
             continue
         licence = snapshot.licence(shipment.licence_id)
         if licence is None:
-            problems.append(f"shipment {shipment.id} is on licence id {shipment.licence_id}, "
-                            "which the register did not hold at the report's date")
+            problems.append(
+                f"shipment {shipment.id} is on licence id {shipment.licence_id}, "
+                "which the register did not hold at the report's date"
+            )
             continue
         if not 0 <= shipment.item < len(licence.items):
-            problems.append(f"shipment {shipment.id} on licence {licence.number} is for item "
-                            f"{shipment.item}, which the licence does not have")
+            problems.append(
+                f"shipment {shipment.id} on licence {licence.number} is for item "
+                f"{shipment.item}, which the licence does not have"
+            )
             continue
         if not licence.issued_on <= shipment.shipped_on <= licence.valid_until:
-            problems.append(f"shipment {shipment.id} on licence {licence.number} was shipped on "
-                            f"{shipment.shipped_on}, outside the licence's validity "
-                            f"({licence.issued_on} to {licence.valid_until})")
+            problems.append(
+                f"shipment {shipment.id} on licence {licence.number} was shipped on "
+                f"{shipment.shipped_on}, outside the licence's validity "
+                f"({licence.issued_on} to {licence.valid_until})"
+            )
         key = (licence.id, shipment.item)
         shipped[key] += shipment.quantity
         allowed = licence.items[shipment.item].quantity
         if shipped[key] > allowed:
-            problems.append(f"shipment {shipment.id} exceeds licence {licence.number}: item "
-                            f"{shipment.item} licensed {allowed}, shipped {shipped[key]}")
+            problems.append(
+                f"shipment {shipment.id} exceeds licence {licence.number}: item "
+                f"{shipment.item} licensed {allowed}, shipped {shipped[key]}"
+            )
     return problems
 
 
@@ -115,8 +123,10 @@ def check(figures: Figures, snapshot: Snapshot, register_totals: Totals) -> None
             reported[(direction.value, category)] = number
     for key in sorted(set(reported) | set(register_totals)):
         if reported.get(key, 0) != register_totals.get(key, 0):
-            problems.append(f"{key[0]} of category {key[1]}: the report counts "
-                            f"{reported.get(key, 0)}, the register {register_totals.get(key, 0)}")
+            problems.append(
+                f"{key[0]} of category {key[1]}: the report counts "
+                f"{reported.get(key, 0)}, the register {register_totals.get(key, 0)}"
+            )
     if problems:
         raise ReportRefused(problems)
 
@@ -134,8 +144,7 @@ def check_national(
     issued = [
         lic
         for lic in snapshot.licences
-        if in_year(lic.issued_on, figures.year)
-        and direction_of(lic, state) is Direction.exports
+        if in_year(lic.issued_on, figures.year) and direction_of(lic, state) is Direction.exports
     ]
     value = sum(i.value.amount for lic in issued for i in lic.items if i.value is not None)
     exported = sum(

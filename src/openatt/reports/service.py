@@ -73,9 +73,7 @@ def register_totals(
     """The register's own totals for the report, computed apart from the report's figures."""
     if basis is Basis.authorised:
         return reconcile.authorised_totals(snapshot, year, reporting_state)
-    shipped = loading.shipped_by_licence_item(
-        session, {s.id for s in snapshot.shipments}, year
-    )
+    shipped = loading.shipped_by_licence_item(session, {s.id for s in snapshot.shipments}, year)
     return reconcile.actual_totals(snapshot, shipped, reporting_state)
 
 

@@ -73,7 +73,9 @@ def create_web(parent: FastAPI) -> FastAPI:
     @web.exception_handler(CsrfFailure)
     async def _csrf(request: Request, _error: Exception) -> Response:
         return render_error(
-            request, 403, "The form has expired",
+            request,
+            403,
+            "The form has expired",
             "The form was not sent from this session (its security token is missing or "
             "stale). Go back, reload the page and try again.",
         )
@@ -95,7 +97,9 @@ def create_web(parent: FastAPI) -> FastAPI:
     @web.exception_handler(StaleDataError)
     async def _stale(request: Request, _error: Exception) -> Response:
         return render_error(
-            request, 409, "Someone else changed this case",
+            request,
+            409,
+            "Someone else changed this case",
             "Another user changed this case at the same time. Reload it and try again.",
         )
 
@@ -106,7 +110,9 @@ def create_web(parent: FastAPI) -> FastAPI:
     @web.exception_handler(Exception)
     async def _unexpected(request: Request, _error: Exception) -> Response:
         return render_error(
-            request, 500, "Something went wrong",
+            request,
+            500,
+            "Something went wrong",
             "The page could not be shown. Nothing was changed by this request unless a "
             "confirmation said so; the error is in the server's log.",
         )

@@ -39,18 +39,32 @@ CHOICES = {
 
 
 LABELS = {
-    "kind": "Kind of transfer", "date": "Decision date", "exporting_state": "Exporting state",
-    "importing_state": "Importing state", "transit_states": "Transit states",
-    "exporter_name": "Exporter", "exporter_country": "Exporter's country",
-    "consignee_name": "Consignee", "consignee_country": "Consignee's country",
-    "end_user_name": "End user", "end_user_country": "End user's country",
-    "end_user_kind": "Kind of end user", "end_user_region": "Region of use",
-    "broker_name": "Broker", "broker_country": "Broker's country", "end_use": "Stated end use",
+    "kind": "Kind of transfer",
+    "date": "Decision date",
+    "exporting_state": "Exporting state",
+    "importing_state": "Importing state",
+    "transit_states": "Transit states",
+    "exporter_name": "Exporter",
+    "exporter_country": "Exporter's country",
+    "consignee_name": "Consignee",
+    "consignee_country": "Consignee's country",
+    "end_user_name": "End user",
+    "end_user_country": "End user's country",
+    "end_user_kind": "Kind of end user",
+    "end_user_region": "Region of use",
+    "broker_name": "Broker",
+    "broker_country": "Broker's country",
+    "end_use": "Stated end use",
     "documents": "Documents",
 }
-ITEM_LABELS = {"description": "description", "category": "category",
-               "control_entry": "control-list entry", "quantity": "quantity", "value": "value",
-               "currency": "currency"}
+ITEM_LABELS = {
+    "description": "description",
+    "category": "category",
+    "control_entry": "control-list entry",
+    "quantity": "quantity",
+    "value": "value",
+    "currency": "currency",
+}
 
 
 def label_of(name: str) -> str:
@@ -80,8 +94,9 @@ class ApplicationForm:
         return list(self.errors.items())
 
 
-def blank(company: str | None, exporting_state: str = "", today: dt.date | None = None
-          ) -> ApplicationForm:
+def blank(
+    company: str | None, exporting_state: str = "", today: dt.date | None = None
+) -> ApplicationForm:
     day = today or dt.date.today()
     values = {
         "kind": "export",
@@ -131,14 +146,16 @@ def _rows(values: Mapping[str, str]) -> int:
     declared = values.get("item_rows", "")
     rows = int(declared) if declared.isdigit() else 1
     used = [
-        i for i in range(MAX_ITEMS)
+        i
+        for i in range(MAX_ITEMS)
         if any(values.get(f"item-{i}-{name}") for name in ITEM_FIELDS if name != "currency")
     ]
     return max(1, min(MAX_ITEMS, max(rows, (used[-1] + 1) if used else 1)))
 
 
-def read(values: Mapping[str, str], base: Application | None = None
-         ) -> tuple[ApplicationForm, Application | None]:
+def read(
+    values: Mapping[str, str], base: Application | None = None
+) -> tuple[ApplicationForm, Application | None]:
     """Validate the posted fields. Returns the form (with errors, if any) and the application
     when it is valid. ``base`` keeps what the form does not show (evidence, screening...)."""
     kept = {k: v.strip() for k, v in values.items() if isinstance(v, str)}
@@ -148,8 +165,9 @@ def read(values: Mapping[str, str], base: Application | None = None
         "date": kept.get("date", ""),
         "exporting_state": kept.get("exporting_state", ""),
         "importing_state": kept.get("importing_state", ""),
-        "transit_states": [s.strip() for s in kept.get("transit_states", "").split(",")
-                           if s.strip()],
+        "transit_states": [
+            s.strip() for s in kept.get("transit_states", "").split(",") if s.strip()
+        ],
         "end_use": kept.get("end_use", ""),
     }
     for role, names in PARTY_FIELDS.items():
@@ -158,14 +176,16 @@ def read(values: Mapping[str, str], base: Application | None = None
             party.pop("region")
         data[role] = party
     if kept.get("broker_name") or kept.get("broker_country"):
-        data["brokers"] = [{"name": kept.get("broker_name", ""),
-                            "country": kept.get("broker_country", "")}]
+        data["brokers"] = [
+            {"name": kept.get("broker_name", ""), "country": kept.get("broker_country", "")}
+        ]
     items: list[dict[str, Any]] = []
     positions: list[int] = []
     for index in range(form.item_rows):
         row = {name: kept.get(f"item-{index}-{name}", "") for name in ITEM_FIELDS}
-        if not any(row[name] for name in ("description", "category", "control_entry",
-                                         "quantity", "value")):
+        if not any(
+            row[name] for name in ("description", "category", "control_entry", "quantity", "value")
+        ):
             continue
         item: dict[str, Any] = {
             "description": row["description"],
@@ -186,8 +206,9 @@ def read(values: Mapping[str, str], base: Application | None = None
     if base is not None:
         for name in ("evidence", "mitigations", "screening", "licensing_state", "id"):
             data[name] = getattr(base, name)
-        extra_docs = [d.model_dump(mode="json") for d in base.documents
-                      if d.kind not in DOCUMENT_KINDS]
+        extra_docs = [
+            d.model_dump(mode="json") for d in base.documents if d.kind not in DOCUMENT_KINDS
+        ]
         data["documents"].extend(extra_docs)
     try:
         application = Application.model_validate(data)

@@ -42,18 +42,29 @@ STATE_LABELS = {
 
 
 ACTION_LABELS = {
-    "application.create": "Draft created", "application.update": "Draft changed",
-    "application.submit": "Submitted", "application.screen": "Screening recorded",
-    "application.assess": "Assessed", "application.reassess": "Reassessed (new information)",
-    "assessment.create": "Assessment stored", "assessment.reassess": "Reassessment stored",
-    "application.decide": "Decided", "decision.create": "Decision recorded",
-    "decision.countersign": "Second officer's sign-off", "decision.return": "Decision returned",
-    "application.countersign": "Sign-off applied", "denial.notify": "Denial notified",
-    "application.issue": "Licence issued", "licence.issue": "Licence record created",
-    "licence.reinstate": "Licence reinstated", "application.ship": "Shipment recorded",
-    "shipment.record": "Shipment record created", "shipment.verify": "Delivery verified",
+    "application.create": "Draft created",
+    "application.update": "Draft changed",
+    "application.submit": "Submitted",
+    "application.screen": "Screening recorded",
+    "application.assess": "Assessed",
+    "application.reassess": "Reassessed (new information)",
+    "assessment.create": "Assessment stored",
+    "assessment.reassess": "Reassessment stored",
+    "application.decide": "Decided",
+    "decision.create": "Decision recorded",
+    "decision.countersign": "Second officer's sign-off",
+    "decision.return": "Decision returned",
+    "application.countersign": "Sign-off applied",
+    "denial.notify": "Denial notified",
+    "application.issue": "Licence issued",
+    "licence.issue": "Licence record created",
+    "licence.reinstate": "Licence reinstated",
+    "application.ship": "Shipment recorded",
+    "shipment.record": "Shipment record created",
+    "shipment.verify": "Delivery verified",
     "application.verify_delivery": "Delivery verification applied",
-    "application.consult": "Consultation recorded", "consultation.record": "Consultation note",
+    "application.consult": "Consultation recorded",
+    "consultation.record": "Consultation note",
 }
 
 
@@ -107,7 +118,12 @@ def _json_list(text: str) -> list[Any]:
 
 
 TEMPLATES.env.filters.update(
-    country=_country, label=_label, action=_action, day=_day, fact=_fact, json_list=_json_list,
+    country=_country,
+    label=_label,
+    action=_action,
+    day=_day,
+    fact=_fact,
+    json_list=_json_list,
     serious_first=_serious_first,
 )
 TEMPLATES.env.globals.update(

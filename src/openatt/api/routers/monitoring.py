@@ -183,9 +183,7 @@ class OutcomeFilters:
         by: Annotated[str, Query(max_length=20)] = "supplier",
         regime: Annotated[str | None, Query(max_length=10)] = None,
         criterion: Annotated[str | None, Query(max_length=60)] = None,
-        year_from: Annotated[
-            int | None, Query(alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
-        ] = None,
+        year_from: Annotated[int | None, Query(alias="from", ge=FIRST_YEAR, le=LAST_YEAR)] = None,
         year_to: Annotated[int | None, Query(alias="to", ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     ) -> None:
         self.by, self.regime, self.criterion = by, regime, criterion

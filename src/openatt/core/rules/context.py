@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from openatt.core.findings import Finding, Outcome
+from openatt.core.memo import Same
 from openatt.core.model import Application, Evidence, Item, Mitigation
 from openatt.core.provenance import Citation
 from openatt.law.schema import Regime, Rule, RuleVersion, Threshold
@@ -46,6 +46,33 @@ def names_match(a: str, b: str) -> bool:
     return bool(fa.strip()) and bool(fb.strip()) and (fa in fb or fb in fa)
 
 
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first
+    access; 3.12 dropped it): the engine builds a context per rule, so it adds up."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> lazy[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> T: ...
+    def __get__(self, instance: object | None, owner: type) -> lazy[T] | T:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # later reads find it before the descriptor
+        return value
+
+
 @dataclass(frozen=True)
 class CaseView:
     """The application as the law sees it on ``day``: evidence dated after it is set aside."""
@@ -53,19 +80,43 @@ class CaseView:
     app: Application
     day: dt.date
 
-    @cached_property
+    @lazy
     def evidence(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.app.evidence if e.date <= self.day)
 
-    @cached_property
+    @lazy
     def later_evidence(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.app.evidence if e.date > self.day)
 
-    @cached_property
+    @lazy
     def destinations(self) -> tuple[str, ...]:
         """States the items go to: the importing state, the end user's and consignee's."""
         ordered = [self.app.importing_state, self.app.end_user.country, self.app.consignee.country]
         return tuple(dict.fromkeys(ordered))
+
+    # -- parts of the case as memo keys (see ``core.memo`` and ``core.rules.keys``)
+
+    @lazy
+    def parts(self) -> dict[object, Hashable]:
+        """Memo keys computed once for the case (``core.rules.keys`` fills it)."""
+        return {}
+
+    @lazy
+    def evidence_key(self) -> Same:
+        return Same(self.app.evidence)
+
+    @lazy
+    def mitigations_key(self) -> Same:
+        return Same(self.app.mitigations)
+
+    @lazy
+    def screening_key(self) -> Same:
+        return Same(self.app.screening)
+
+    @lazy
+    def end_user_key(self) -> tuple[object, ...]:
+        user = self.app.end_user
+        return (user.name, user.country, user.kind, user.group, user.region)
 
 
 def evidence_fact(evidence: Evidence) -> dict[str, Any]:
@@ -101,30 +152,30 @@ class RuleContext:
     def day(self) -> dt.date:
         return self.case.day
 
-    @cached_property
+    @lazy
     def params(self) -> dict[str, Any]:
         return {**self.rule.params, **self.version.params}
 
-    @cached_property
+    @lazy
     def threshold(self) -> Threshold:
         return self.regime.threshold(self.version.threshold or self.rule.threshold)
 
     def speaks_to(self, criterion: str) -> bool:
         return criterion == self.rule.id or criterion in self.rule.topics
 
-    @cached_property
+    @lazy
     def evidence(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.case.evidence if self.speaks_to(e.criterion))
 
-    @cached_property
+    @lazy
     def later_evidence(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.case.later_evidence if self.speaks_to(e.criterion))
 
-    @cached_property
+    @lazy
     def mitigations(self) -> tuple[Mitigation, ...]:
         return tuple(m for m in self.app.mitigations if any(self.speaks_to(a) for a in m.addresses))
 
-    @cached_property
+    @lazy
     def mitigation_reduction(self) -> int:
         """Likelihood levels the credited mitigations remove, within the regime's cap."""
         policy = self.regime.mitigation

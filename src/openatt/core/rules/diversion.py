@@ -99,7 +99,9 @@ def diversion(ctx: RuleContext) -> list[Finding]:
         "residual_likelihood": residual.value,
         "severity": severity.value,
         "threshold": ctx.threshold.id,
-        "route": [ctx.app.exporting_state, *ctx.app.transit_states, ctx.app.importing_state],
+        # after the exporting state, which adds no flag: the finding reads the same whoever
+        # supplies (ATT Art. 7(1))
+        "route_after_export": [*ctx.app.transit_states, ctx.app.importing_state],
     }
     reason = {
         Outcome.risk: f"diversion risk above the threshold ({ctx.threshold.wording}) after mitigation",

@@ -65,7 +65,10 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
         # from the target) binds only the importers that are its members.
         group = _IMPORT_BAN_GROUPS.get(embargo.authority)
         if group and not ctx.ref.in_group(group, app.importing_state, ctx.day):
-            return False, f"an import ban of the {embargo.authority}, and {app.importing_state} is not a member"
+            return (
+                False,
+                f"an import ban of the {embargo.authority}, and {app.importing_state} is not a member",
+            )
         return True, "the measure bars the target's own exports"
     in_target = target is not None and target in ctx.case.destinations
     if measure.coverage is Coverage.whole_state:
@@ -279,13 +282,15 @@ def embargo(ctx: RuleContext) -> list[Finding]:
     }
     findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
     if not findings:
-        checked = sorted({*ctx.case.destinations, ctx.app.exporting_state})
+        # The supplier is not named: its own export bans were checked, and a finding about
+        # the destination must read the same whoever supplies (ATT Art. 7(1)).
         findings.append(
             ctx.finding(
                 Outcome.clear,
                 "no arms embargo in force covers this transfer",
                 {
-                    "states_checked": checked,
+                    "destinations_checked": sorted(ctx.case.destinations),
+                    "exporting_state_own_exports_checked": True,
                     "authorities": ctx.params.get("authorities", ["un"]),
                     "measures_in_force_not_covering": not_covering,
                 },

@@ -128,9 +128,7 @@ def _title_page(sheet: Worksheet, figures: Figures, version: str | None) -> None
 
 
 def _basis(basis: Basis) -> str:
-    return (
-        f"{tick(basis is Basis.authorised)} authorised   {tick(basis is Basis.actual)} actual"
-    )
+    return f"{tick(basis is Basis.authorised)} authorised   {tick(basis is Basis.actual)} actual"
 
 
 def _table(sheet: Worksheet, figures: Figures, direction: Direction) -> None:

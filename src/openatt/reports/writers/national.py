@@ -66,10 +66,10 @@ def _plot(name: str, title: str, figures: NationalFigures) -> Chart:
         positions = range(len(labels))
         licensed = [series.licensed_value.get(k, 0.0) / 1e6 for k in labels]
         actual = [series.actual_value.get(k, 0.0) / 1e6 for k in labels]
-        ax.bar([p - 0.2 for p in positions], licensed, 0.4, label="licences issued",
-               color="#3b6ea2")
-        ax.bar([p + 0.2 for p in positions], actual, 0.4, label="actual exports",
-               color="#e0a030")
+        ax.bar(
+            [p - 0.2 for p in positions], licensed, 0.4, label="licences issued", color="#3b6ea2"
+        )
+        ax.bar([p + 0.2 for p in positions], actual, 0.4, label="actual exports", color="#e0a030")
         ax.set_xticks(list(positions), labels, rotation=30 if len(labels) > 6 else 0)
         ax.set_ylabel(f"million {currency}")
         ax.legend(frameon=False)

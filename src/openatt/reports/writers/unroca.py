@@ -29,9 +29,7 @@ _WIDTHS = (44, 28, 14, 22, 22, 44, 52)
 
 def _headers(direction: Direction) -> tuple[str, ...]:
     partner = (
-        "B. Final importer State(s)"
-        if direction is Direction.exports
-        else "B. Exporter State(s)"
+        "B. Final importer State(s)" if direction is Direction.exports else "B. Exporter State(s)"
     )
     return (
         "A. Category (I-VII)",
@@ -111,8 +109,12 @@ def to_xlsx(figures: Figures, *, version: str | None = None) -> bytes:
     first.column_dimensions["A"].width = 50
     first.column_dimensions["B"].width = 70
     rows = (
-        ("Reporting State", partner_label(figures.reporting_state)
-         if figures.reporting_state else "(to be completed)"),
+        (
+            "Reporting State",
+            partner_label(figures.reporting_state)
+            if figures.reporting_state
+            else "(to be completed)",
+        ),
         ("Calendar year", str(figures.year)),
         ("National point of contact", "(to be completed)"),
         ("Register as of (UTC)", figures.as_of),

@@ -30,19 +30,35 @@ def _conditions(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
 
 
-def _decide_page(request: Request, viewer: Viewer, case: casefile.CaseFile,
-                 values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _decide_page(
+    request: Request,
+    viewer: Viewer,
+    case: casefile.CaseFile,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
     four_eyes = {outcome: case.four_eyes(outcome) for outcome in OUTCOME_TEXT}
-    return render(request, "decide.html", viewer, status, case=case, values=values,
-                  errors=errors, outcomes=OUTCOME_TEXT, four_eyes=four_eyes)
+    return render(
+        request,
+        "decide.html",
+        viewer,
+        status,
+        case=case,
+        values=values,
+        errors=errors,
+        outcomes=OUTCOME_TEXT,
+        four_eyes=four_eyes,
+    )
 
 
 def _load(request: Request, viewer: Viewer, application_id: int) -> casefile.CaseFile:
     with database(request).read() as session:
         case = casefile.case_file(session, viewer.actor, application_id)
     if case.row.state != State.assessed.value:
-        raise Conflict(f"{case.row.reference} is {case.row.state}; a decision needs an "
-                       "assessed case")
+        raise Conflict(
+            f"{case.row.reference} is {case.row.state}; a decision needs an assessed case"
+        )
     return case
 
 
@@ -78,27 +94,38 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
         if reasons_for_second:
             consequences.append(
                 "A second officer must sign it off before it takes effect, because "
-                + "; and ".join(reasons_for_second) + "."
+                + "; and ".join(reasons_for_second)
+                + "."
             )
         else:
             consequences.append("It takes effect at once.")
         return render(
-            request, "confirm.html", viewer, case=case,
+            request,
+            "confirm.html",
+            viewer,
+            case=case,
             title=f"Record this decision on {case.row.reference}?",
-            consequences=consequences, summary=[
+            consequences=consequences,
+            summary=[
                 ("Decision", OUTCOME_TEXT[values["outcome"]]),
                 ("Reasons", values["reasons"]),
                 ("Conditions", "\n".join(conditions) or "none"),
             ],
-            action=f"/ui/applications/{application_id}/decide", fields=values,
-            confirm_label="Record the decision", edit_label="Change the decision",
+            action=f"/ui/applications/{application_id}/decide",
+            fields=values,
+            confirm_label="Record the decision",
+            edit_label="Change the decision",
         )
     version = values["version"]
     try:
         with database(request).write() as session:
             decision = assessing.decide(
-                session, viewer.actor, application_id, outcome=Outcome(values["outcome"]),
-                reasons=values["reasons"], conditions=conditions,
+                session,
+                viewer.actor,
+                application_id,
+                outcome=Outcome(values["outcome"]),
+                reasons=values["reasons"],
+                conditions=conditions,
                 expected_version=int(version) if version.isdigit() else None,
             )
             pending = decision.status == "pending"
@@ -119,39 +146,64 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
     with database(request).read() as session:
         case = casefile.case_file(session, viewer.actor, application_id)
     agree = fields.get("agree") == "yes"
-    values = {"agree": "yes" if agree else "no", "note": fields.get("note", ""),
-              "version": fields.get("version", "")}
+    values = {
+        "agree": "yes" if agree else "no",
+        "note": fields.get("note", ""),
+        "version": fields.get("version", ""),
+    }
     pending = case.pending
     if pending is None:
         raise Conflict(f"{case.row.reference} has no decision awaiting sign-off")
     if viewer.actor.id in (pending.decided_by, case.latest.assessed_by if case.latest else None):
-        raise Forbidden("four-eyes: the second officer must be someone who neither assessed "
-                        "nor decided this case")
+        raise Forbidden(
+            "four-eyes: the second officer must be someone who neither assessed "
+            "nor decided this case"
+        )
     if not agree and not values["note"].strip():
-        return render(request, "case.html", viewer, 422, case=case, done=None,
-                      sign_errors={"note": "Say why you return the decision."},
-                      sign_values=values)
+        return render(
+            request,
+            "case.html",
+            viewer,
+            422,
+            case=case,
+            done=None,
+            sign_errors={"note": "Say why you return the decision."},
+            sign_values=values,
+        )
     if fields.get("step") != "confirm":
         outcome = OUTCOME_TEXT.get(pending.outcome, pending.outcome)
         consequences = (
             [f"The decision ({outcome}) takes effect under your name as second officer."]
-            if agree else
-            ["The decision is returned: the case goes back to 'assessed' for a new decision."]
+            if agree
+            else ["The decision is returned: the case goes back to 'assessed' for a new decision."]
         )
         return render(
-            request, "confirm.html", viewer, case=case,
+            request,
+            "confirm.html",
+            viewer,
+            case=case,
             title=("Sign off" if agree else "Return") + f" the decision on {case.row.reference}?",
             consequences=consequences,
-            summary=[("Decision", outcome), ("Decided by", case.name(pending.decided_by)),
-                     ("Reasons", pending.reasons), ("Your note", values["note"] or "none")],
-            action=f"/ui/applications/{application_id}/countersign", fields=values,
+            summary=[
+                ("Decision", outcome),
+                ("Decided by", case.name(pending.decided_by)),
+                ("Reasons", pending.reasons),
+                ("Your note", values["note"] or "none"),
+            ],
+            action=f"/ui/applications/{application_id}/countersign",
+            fields=values,
             confirm_label="Sign off the decision" if agree else "Return the decision",
             back=f"/ui/applications/{application_id}#signoff",
         )
     version = values["version"]
     with database(request).write() as session:
-        assessing.countersign(session, viewer.actor, application_id, agree=agree,
-                              note=values["note"],
-                              expected_version=int(version) if version.isdigit() else None)
+        assessing.countersign(
+            session,
+            viewer.actor,
+            application_id,
+            agree=agree,
+            note=values["note"],
+            expected_version=int(version) if version.isdigit() else None,
+        )
     note = "signed-off" if agree else "returned"
     return RedirectResponse(f"/ui/applications/{application_id}?done={note}", status_code=303)

@@ -124,5 +124,9 @@ def monitoring_file(name: str, request: Request, viewer: Reader) -> Response:
     except views.NothingStored as error:
         raise NotFound(str(error)) from error
     inline = path.suffix in (".png", ".svg")
-    return FileResponse(path, media_type=views.MEDIA_TYPES[path.suffix], filename=path.name,
-                        content_disposition_type="inline" if inline else "attachment")
+    return FileResponse(
+        path,
+        media_type=views.MEDIA_TYPES[path.suffix],
+        filename=path.name,
+        content_disposition_type="inline" if inline else "attachment",
+    )

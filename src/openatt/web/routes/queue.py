@@ -68,14 +68,25 @@ def work_queue(
     order = worklist.Sort(sort) if sort in worklist.Sort.__members__ else worklist.Sort.newest
     with database(request).read() as session:
         entries, total = worklist.queue(
-            session, viewer.actor, filters, handler=handler or None, sort=order,
-            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            session,
+            viewer.actor,
+            filters,
+            handler=handler or None,
+            sort=order,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
         handlers = worklist.handlers(session, viewer.actor)
         counts = worklist.counts_by_state(session, viewer.actor)
     params = {
-        "state": state, "category": category, "destination": destination, "handler": handler,
-        "q": q, "created_from": created_from, "created_until": created_until, "sort": sort,
+        "state": state,
+        "category": category,
+        "destination": destination,
+        "handler": handler,
+        "q": q,
+        "created_from": created_from,
+        "created_until": created_until,
+        "sort": sort,
     }
     kept = {k: v for k, v in params.items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -84,12 +95,25 @@ def work_queue(
         return "/ui/applications?" + urlencode({**kept, "page": number})
 
     return render(
-        request, "queue.html", viewer,
-        entries=entries, total=total, page=page, pages=pages, page_url=page_url,
-        params=params, errors=errors, handlers=handlers, states=list(State), counts=counts,
-        state_url=lambda value: "/ui/applications?" + urlencode(
-            {k: v for k, v in {**kept, "state": value}.items() if v and k != "page"}),
-        categories=[c.value for c in Category], today=dt.date.today(),
+        request,
+        "queue.html",
+        viewer,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        params=params,
+        errors=errors,
+        handlers=handlers,
+        states=list(State),
+        counts=counts,
+        state_url=lambda value: (
+            "/ui/applications?"
+            + urlencode({k: v for k, v in {**kept, "state": value}.items() if v and k != "page"})
+        ),
+        categories=[c.value for c in Category],
+        today=dt.date.today(),
         first=(page - 1) * PAGE_SIZE + 1 if total else 0,
         last=min(total, page * PAGE_SIZE),
     )

@@ -16,8 +16,9 @@ router = APIRouter()
 
 
 @router.get("/reference", response_model=None)
-def reference_page(request: Request, viewer: AnyUser,
-                   date: Annotated[str, Query(max_length=10)] = "") -> Response:
+def reference_page(
+    request: Request, viewer: AnyUser, date: Annotated[str, Query(max_length=10)] = ""
+) -> Response:
     error = ""
     day = dt.date.today()
     if date:
@@ -27,12 +28,23 @@ def reference_page(request: Request, viewer: AnyUser,
             error = "Give the date as YYYY-MM-DD."
     data = default_reference()
     embargoes = {
-        authority: sorted(data.measures_on(day, authority, any_target=True),
-                          key=lambda m: (m.embargo.target or "", m.embargo.name))
+        authority: sorted(
+            data.measures_on(day, authority, any_target=True),
+            key=lambda m: (m.embargo.target or "", m.embargo.name),
+        )
         for authority in ("un", "eu")
     }
     att = data.treaties["att"]
     parties = sorted((p for p in att.parties if p.applies_on(day)), key=lambda p: p.state)
-    return render(request, "reference.html", viewer, day=day, date=date or day.isoformat(),
-                  error=error, embargoes=embargoes, parties=parties, treaty=att,
-                  digest=data.digest)
+    return render(
+        request,
+        "reference.html",
+        viewer,
+        day=day,
+        date=date or day.isoformat(),
+        error=error,
+        embargoes=embargoes,
+        parties=parties,
+        treaty=att,
+        digest=data.digest,
+    )

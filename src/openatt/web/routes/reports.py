@@ -37,19 +37,39 @@ Reader = Annotated[Viewer, Page(Permission.report_read)]
 
 
 def _defaults() -> dict[str, str]:
-    return {"kind": "att-annual", "year": str(dt.date.today().year), "basis": "authorised",
-            "format": "xlsx"}
+    return {
+        "kind": "att-annual",
+        "year": str(dt.date.today().year),
+        "basis": "authorised",
+        "format": "xlsx",
+    }
 
 
-def _page(request: Request, viewer: Viewer, values: dict[str, str] | None = None,
-          errors: dict[str, str] | None = None, problems: list[str] | None = None,
-          status: int = 200) -> Response:
+def _page(
+    request: Request,
+    viewer: Viewer,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> Response:
     with database(request).read() as session:
         reports = list(reversed(records.list_reports(session, viewer.actor)))
     formats = sorted({f for fmts in service.FORMATS.values() for f in fmts})
-    return render(request, "reports.html", viewer, status, values=values or _defaults(),
-                  errors=errors or {}, problems=problems or [], reports=reports,
-                  kinds=KINDS, bases=BASES, formats=formats, formats_by_kind=service.FORMATS)
+    return render(
+        request,
+        "reports.html",
+        viewer,
+        status,
+        values=values or _defaults(),
+        errors=errors or {},
+        problems=problems or [],
+        reports=reports,
+        kinds=KINDS,
+        bases=BASES,
+        formats=formats,
+        formats_by_kind=service.FORMATS,
+    )
 
 
 def _check(values: dict[str, str]) -> dict[str, str]:
@@ -64,8 +84,11 @@ def _check(values: dict[str, str]) -> dict[str, str]:
         errors["basis"] = "Choose authorised or actual."
     allowed = service.FORMATS.get(values["kind"])
     if allowed is not None and values["format"] not in allowed:
-        errors["format"] = f"The {KINDS[values['kind']]} is written as " + \
-            ", ".join(allowed[:-1]) + f" or {allowed[-1]}."
+        errors["format"] = (
+            f"The {KINDS[values['kind']]} is written as "
+            + ", ".join(allowed[:-1])
+            + f" or {allowed[-1]}."
+        )
     return errors
 
 
@@ -88,23 +111,39 @@ async def generate(request: Request, viewer: Reader) -> Response:
         if values["kind"] == "national":
             basis = "both"
             generated = service.generate_national_report(
-                db, viewer.actor, year=year, fmt=values["format"])
+                db, viewer.actor, year=year, fmt=values["format"]
+            )
         else:
             basis = values["basis"]
             generated = service.generate_treaty_report(
-                db, viewer.actor, kind="unroca" if values["kind"] == "unroca" else "att-annual",
-                year=year, basis=Basis(basis), fmt=values["format"])
+                db,
+                viewer.actor,
+                kind="unroca" if values["kind"] == "unroca" else "att-annual",
+                year=year,
+                basis=Basis(basis),
+                fmt=values["format"],
+            )
     except ReportRefused as refused:
         return _page(request, viewer, values, problems=refused.problems, status=409)
     except PdfUnavailable as error:
-        return _page(request, viewer, values, status=503,
-                     errors={"format": f"The PDF cannot be written on this server ({error}). "
-                                       "Choose html or zip."})
+        return _page(
+            request,
+            viewer,
+            values,
+            status=503,
+            errors={
+                "format": f"The PDF cannot be written on this server ({error}). Choose html or zip."
+            },
+        )
     name = generated.filename(year, basis)
-    return Response(generated.content, media_type=generated.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Report-Id": str(generated.report_id),
-        "X-Report-Version": str(generated.version),
-        "X-Figures-SHA256": generated.figures_sha256,
-        "X-File-SHA256": generated.file_sha256,
-    })
+    return Response(
+        generated.content,
+        media_type=generated.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Report-Id": str(generated.report_id),
+            "X-Report-Version": str(generated.version),
+            "X-Figures-SHA256": generated.figures_sha256,
+            "X-File-SHA256": generated.file_sha256,
+        },
+    )

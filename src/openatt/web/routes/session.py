@@ -32,11 +32,20 @@ def _safe_next(target: str | None) -> str:
     return "/ui/"
 
 
-def _login_page(request: Request, *, next_url: str, username: str = "", error: str = "",
-                status: int = 200) -> Response:
+def _login_page(
+    request: Request, *, next_url: str, username: str = "", error: str = "", status: int = 200
+) -> Response:
     token = new_login_csrf()
-    response = render(request, "login.html", None, status, login_csrf=token, next_url=next_url,
-                      username=username, error=error)
+    response = render(
+        request,
+        "login.html",
+        None,
+        status,
+        login_csrf=token,
+        next_url=next_url,
+        username=username,
+        error=error,
+    )
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -52,15 +61,25 @@ async def login(request: Request) -> Response:
     next_url = _safe_next(fields.get("next"))
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, fields.get("csrf", "")):
-        return _login_page(request, next_url=next_url, username=fields.get("username", ""),
-                           error="The login form expired. Please try again.", status=403)
+        return _login_page(
+            request,
+            next_url=next_url,
+            username=fields.get("username", ""),
+            error="The login form expired. Please try again.",
+            status=403,
+        )
     username = fields.get("username", "").strip()
     try:
         with database(request).write() as session:
             token, expires = users.login(session, username, fields.get("password", ""))
     except Unauthenticated:
-        return _login_page(request, next_url=next_url, username=username,
-                           error="Wrong username or password.", status=401)
+        return _login_page(
+            request,
+            next_url=next_url,
+            username=username,
+            error="Wrong username or password.",
+            status=401,
+        )
     response = RedirectResponse(next_url, status_code=303)
     lifetime = expires - dt.datetime.now(dt.UTC)  # the cookie ends with the login token
     set_cookie(request, response, SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()))

@@ -1,0 +1,149 @@
+"""What each memoisable evaluator reads of a case: its memo key (see ``core.memo``).
+
+The engine adds the regime, the rule and the day (which fix the rule's version, threshold and
+parameters, and which evidence counts); a key here must hold every other part of the case
+that the evaluator reads, so that two cases with equal keys get the same findings. When an
+evaluator starts reading something new, its key must name it: the tests compare an engine
+with a memo against one without, on generated and on real cases.
+
+Evaluators without a key here (the US rules, listed parties) are evaluated every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from openatt.core.memo import Same
+from openatt.core.rules.context import CaseView, RuleContext
+
+KeyFunction = Callable[[RuleContext], Hashable]
+
+
+def _items_key(ctx: RuleContext) -> tuple[object, ...]:
+    return tuple((index, item.category, item.description) for index, item in ctx.items)
+
+
+def scope_key(ctx: RuleContext) -> Hashable:
+    """``scope`` reads every item's category, control entry and description."""
+    return tuple((i.category, i.control_entry, i.description) for i in ctx.app.items)
+
+
+def risk_key(ctx: RuleContext) -> Hashable:
+    """``risk`` and ``knowledge`` read the evidence and mitigations, whether any item is in
+    scope, and the kind of transfer."""
+    return (ctx.app.kind, bool(ctx.items), ctx.case.evidence_key, ctx.case.mitigations_key)
+
+
+def mitigation_key(ctx: RuleContext) -> Hashable:
+    return (ctx.app.kind, bool(ctx.items), ctx.case.mitigations_key)
+
+
+def overriding_key(ctx: RuleContext) -> Hashable:
+    """``overriding`` reads the earlier findings of the criteria it weighs."""
+    weighs = set(ctx.params.get("weighs", []))
+    return (ctx.app.kind, bool(ctx.items), Same(f for f in ctx.prior if f.criterion in weighs))
+
+
+def embargo_supplier_key(ctx: RuleContext) -> Hashable:
+    """What ``embargo`` reads of the supplier and the licensing state: the supplier only when
+    it is under a measure or is itself a destination, the licensing state's membership of the
+    groups the rule names (and the state itself when the rule does not apply to it). So every
+    supplier that is under no measure shares one key."""
+    parts = ctx.case.parts
+    found = parts.get((ctx.regime.id, ctx.rule.id))
+    if found is None:
+        found = parts[(ctx.regime.id, ctx.rule.id)] = _embargo_supplier_key(ctx)
+    return found
+
+
+def _embargo_supplier_key(ctx: RuleContext) -> Hashable:
+    app, day, ref, params = ctx.app, ctx.day, ctx.ref, ctx.params
+    deciding = app.deciding_state
+    only = params.get("only_if_member_of")
+    groups = [only, *params.get("authority_if_member", {}).values()]
+    memberships = tuple(ref.in_group(g, deciding, day) for g in groups if g)
+    named_licensing = deciding if only and not ref.in_group(only, deciding, day) else None
+    exporter = app.exporting_state
+    authorities = [a for a in params.get("authorities", ["un"]) if a != "regime"]
+    exporter_matters = exporter in ctx.case.destinations or any(
+        ref.under_measure(day, a, exporter) for a in authorities
+    )
+    return (memberships, named_licensing, exporter if exporter_matters else None)
+
+
+def embargo_key(ctx: RuleContext) -> Hashable:
+    """``embargo`` reads the destinations, the end user, the items in scope and the screening
+    hits, and what :func:`embargo_supplier_key` holds."""
+    return (
+        embargo_supplier_key(ctx),
+        ctx.case.destinations,
+        ctx.app.importing_state,
+        ctx.case.end_user_key,
+        _items_key(ctx),
+        ctx.case.screening_key,
+    )
+
+
+def diversion_key(ctx: RuleContext) -> Hashable:
+    """``diversion`` reads the documents, the end user, consignee, route after export, brokers,
+    screening hits, evidence and mitigations -- not the supplier."""
+    app = ctx.app
+    return (
+        app.kind,
+        bool(ctx.items),
+        app.documents_recorded,
+        tuple((d.kind, d.verified) for d in app.documents),
+        ctx.case.end_user_key,
+        app.importing_state,
+        app.consignee.country,
+        app.transit_states,
+        bool(app.brokers),
+        ctx.case.screening_key,
+        ctx.case.evidence_key,
+        ctx.case.mitigations_key,
+    )
+
+
+def case_key(case: CaseView) -> Hashable:
+    found = case.parts.get("case")
+    if found is None:
+        found = case.parts["case"] = _case_key(case)
+    return found
+
+
+def _case_key(case: CaseView) -> Hashable:
+    """Every part of the case that an evaluator in ``MEMO_KEYS`` reads, but the supplier and
+    the licensing state (``SUPPLIER_KEYS``). A regime whose rules are all memoisable has
+    findings that are a function of (regime, day, this key, its rules' supplier keys): the
+    engine then keeps the regime's findings whole. Every key above is made of these parts."""
+    app = case.app
+    return (
+        app.kind,
+        tuple((i.category, i.control_entry, i.description) for i in app.items),
+        case.evidence_key,
+        case.mitigations_key,
+        case.screening_key,
+        case.end_user_key,
+        case.destinations,
+        app.importing_state,
+        app.consignee.country,
+        app.transit_states,
+        app.documents_recorded,
+        tuple((d.kind, d.verified) for d in app.documents),
+        bool(app.brokers),
+    )
+
+
+# What an evaluator reads of the supplier or the licensing state (the rest of its key is
+# made of ``case_key``'s parts).
+SUPPLIER_KEYS: dict[str, KeyFunction] = {"embargo": embargo_supplier_key}
+
+MEMO_KEYS: dict[str, KeyFunction] = {
+    "scope": scope_key,
+    "risk": risk_key,
+    "knowledge": risk_key,
+    "mitigation": mitigation_key,
+    "overriding": overriding_key,
+    "embargo": embargo_key,
+    "diversion": diversion_key,
+}
