@@ -19,7 +19,7 @@ from openatt.core.rules.context import CaseView, RuleContext
 from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, case_key
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
-from openatt.law.schema import Regime, Rule, RuleKind, RuleVersion
+from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
 from openatt.reference.loader import ReferenceData, default_reference
 
 ENGINE_VERSION = f"openatt-engine/{__version__}"
@@ -86,6 +86,7 @@ class Engine:
         self.memo = memo
         self._orders: dict[str, tuple[Rule, ...]] = {}
         self.whole_regimes = False
+        self._supplier_rule_sets: dict[str, tuple[Rule, ...] | None] = {}
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
     @classmethod
@@ -183,33 +184,57 @@ class Engine:
             prior=prior,
         )
 
+    def _items(
+        self, case: CaseView, regime: Regime, scope: ItemScope
+    ) -> tuple[tuple[int, Item], ...]:
+        key = ("items", regime.id, scope)
+        found = case.parts.get(key)
+        if found is None:
+            found = case.parts[key] = items_read(regime, scope, case.app.items)
+        return found  # type: ignore[return-value]
+
     def _findings(self, case: CaseView, regime: Regime) -> tuple[Finding, ...]:
         """Every rule of the regime applied to the case, in evaluation order."""
         findings: list[Finding] = []
-        read: dict[object, tuple[tuple[int, Item], ...]] = {}
         for rule in self._ordered_rules(regime):
-            if rule.items not in read:
-                read[rule.items] = items_read(regime, rule.items, case.app.items)
-            ctx = self._context(case, regime, rule, read[rule.items], tuple(findings))
+            items = self._items(case, regime, rule.items)
+            ctx = self._context(case, regime, rule, items, tuple(findings))
             if ctx is not None:
                 findings.extend(self._evaluate(ctx))
         return tuple(findings)
 
-    def _regime_key(self, case: CaseView, regime: Regime) -> Hashable | None:
-        """With a memo, when every rule of the regime is memoisable: the regime's findings are
-        a function of the case key and of what its rules read of the supplier (see
-        ``core.rules.keys``). None when a rule must be evaluated every time."""
-        if not all(rule.evaluator in MEMO_KEYS for rule in regime.rules):
+    def _supplier_rules(self, regime: Regime) -> tuple[Rule, ...] | None:
+        """The rules that read the supplier, when every rule of the regime is memoisable."""
+        if regime.id not in self._supplier_rule_sets:
+            memoisable = all(rule.evaluator in MEMO_KEYS for rule in regime.rules)
+            self._supplier_rule_sets[regime.id] = (
+                tuple(r for r in self._ordered_rules(regime) if r.evaluator in SUPPLIER_KEYS)
+                if memoisable
+                else None
+            )
+        return self._supplier_rule_sets[regime.id]
+
+    def _regime_key(self, case: CaseView, regime: Regime, memo: Memo) -> Hashable | None:
+        """When every rule of the regime is memoisable, the regime's findings are a function of
+        the case key and of what its rules read of the supplier (see ``core.rules.keys``);
+        None when a rule must be evaluated every time."""
+        rules = self._supplier_rules(regime)
+        if rules is None:
             return None
-        supplier: list[Hashable] = []
-        for rule in self._ordered_rules(regime):
-            key_of = SUPPLIER_KEYS.get(rule.evaluator)
-            if key_of is None:
-                continue
-            items = items_read(regime, rule.items, case.app.items)
-            ctx = self._context(case, regime, rule, items, ())
-            supplier.append(None if ctx is None else key_of(ctx))
-        return ("regime", regime.id, case.day, case_key(case), tuple(supplier))
+        app = case.app
+        # a supplier key reads only the rule, the day, the exporting and deciding states and
+        # the destinations (``core.rules.keys``): it is memoised on those
+        asked = ("supplier", regime.id, case.day, app.exporting_state, app.deciding_state,
+                 case.destinations)  # fmt: skip
+        parts = memo.get(asked)
+        if parts is None:
+            found: list[Hashable] = []
+            for rule in rules:
+                ctx = self._context(case, regime, rule, self._items(case, regime, rule.items), ())
+                found.append(None if ctx is None else SUPPLIER_KEYS[rule.evaluator](ctx))
+            parts = tuple(found)
+            memo.put(asked, parts)
+        return ("regime", regime.id, case.day, case_key(case), parts)
 
     def _judged(
         self, case: CaseView, regime: Regime
@@ -217,7 +242,8 @@ class Engine:
         """The findings, the recommendation, the reasons (before the advisory note) and the
         conditions: all functions of the case and the supplier's obligations, not of who
         decides, so a memo keeps them whole per regime."""
-        key = self._regime_key(case, regime) if self.whole_regimes and self.memo else None
+        memo = self.memo
+        key = self._regime_key(case, regime, memo) if self.whole_regimes and memo else None
         if key is not None and self.memo is not None:
             found = self.memo.get(key)
             if found is not None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -198,8 +199,22 @@ def obligation_profile(reference: ReferenceData, state: str, year: int) -> tuple
     )
 
 
-def _stable_order(key: str, candidates: Sequence[str]) -> list[str]:
-    return sorted(candidates, key=lambda s: hashlib.sha256(f"{key}:{s}".encode()).hexdigest())
+def _year_orders(candidates: Mapping[int, set[str]]) -> dict[int, list[str]]:
+    """Each year's suppliers in a fixed pseudo-random order (a hash, so reruns agree)."""
+
+    def order(year: int, states: set[str]) -> list[str]:
+        return sorted(states, key=lambda s: hashlib.sha256(f"{year}:{s}".encode()).hexdigest())
+
+    return {year: order(year, states) for year, states in candidates.items()}
+
+
+def _rotated(order: list[str], sig: Signature) -> list[str]:
+    """The year's order, started at a place fixed by the signature: signatures spread over
+    the suppliers rather than all taking the same first twenty."""
+    if not order:
+        return []
+    start = zlib.crc32(repr(sig).encode()) % len(order)
+    return order[start:] + order[:start]
 
 
 def _comparable(row: SummaryRow) -> tuple[object, ...]:
@@ -209,7 +224,11 @@ def _comparable(row: SummaryRow) -> tuple[object, ...]:
 
 @dataclass
 class Counterfactual:
+    """Counts are of re-assessed transfers (a transfer times an alternative supplier times a
+    regime); ``rows`` group the differences by supplier, alternative and what changed."""
+
     rows: list[dict[str, Any]] = field(default_factory=list)
+    transfers: int = 0
     same_profile: int = 0
     same_profile_identical: int = 0
     other_profile: int = 0
@@ -233,70 +252,97 @@ def counterfactual(
     """Re-assess each transfer as if made by up to ``alternatives`` other suppliers with the same
     obligations (the findings must not change) and by ``contrasts`` suppliers with different
     obligations (to show which findings those obligations change). Alternatives are drawn from
-    the states that supplied arms in the same year in ``population`` (default: ``transfers``)."""
+    the states that supplied arms in the same year in ``population`` (default: ``transfers``).
+
+    Transfers the engine cannot tell apart (one signature: same supplier, recipient, end user,
+    category and year) get the same alternatives and are assessed once; every count is still
+    of transfers. The engine's memo keeps each case's findings whole across suppliers, so an
+    alternative supplier costs what its own obligations cost to check."""
     engine = engine or Engine.default()
     reference = engine.reference
     candidates: dict[int, set[str]] = {}
     for t in population or transfers:
         if t.assessable and t.supplier and t.supplier.state:
             candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
+    orders = _year_orders(candidates)
     profiles: dict[tuple[str, int], tuple[object, ...]] = {}
 
     def profile(state: str, year: int) -> tuple[object, ...]:
         key = (state, year)
-        if key not in profiles:
-            profiles[key] = obligation_profile(reference, state, year)
-        return profiles[key]
+        found = profiles.get(key)
+        if found is None:
+            found = profiles[key] = obligation_profile(reference, state, year)
+        return found
 
-    plan: list[tuple[Transfer, Signature, str, bool]] = []
-    for t in transfers:
-        if not t.assessable:
-            continue
-        original = signature(t)
-        mine = profile(original.supplier, t.delivery_year)
-        pool = [
-            s
-            for s in candidates[t.delivery_year]
-            if s not in (original.supplier, original.recipient)
-        ]
-        ordered = _stable_order(t.id, pool)
-        same = [s for s in ordered if profile(s, t.delivery_year) == mine][:alternatives]
-        other = [s for s in ordered if profile(s, t.delivery_year) != mine][:contrasts]
-        plan.extend((t, signature(t, s), s, True) for s in same)
-        plan.extend((t, signature(t, s), s, False) for s in other)
-    wanted = {sig for _, sig, _, _ in plan} | {signature(t) for t in transfers if t.assessable}
+    weight: Counter[Signature] = Counter(signature(t) for t in transfers if t.assessable)
+    plan: list[tuple[Signature, Signature, bool]] = []
+    for original in weight:
+        mine = profile(original.supplier, original.year)
+        same: list[str] = []
+        other: list[str] = []
+        for state in _rotated(orders.get(original.year, []), original):
+            if state in (original.supplier, original.recipient):
+                continue
+            if profile(state, original.year) == mine:
+                if len(same) < alternatives:
+                    same.append(state)
+            elif len(other) < contrasts:
+                other.append(state)
+            if len(same) >= alternatives and len(other) >= contrasts:
+                break
+        plan.extend((original, replace(original, supplier=s), True) for s in same)
+        plan.extend((original, replace(original, supplier=s), False) for s in other)
+    wanted = set(weight) | {alt for _, alt, _ in plan}
     _, summaries = assess_signatures(
-        list(wanted), regimes, tables, engine=engine, workers=workers, progress=progress
+        list(wanted),
+        regimes,
+        tables,
+        engine=engine,
+        workers=workers,
+        progress=progress,
+        whole_regimes=True,
     )
-    result = Counterfactual(signatures_assessed=len(wanted))
-    for t, sig, alt, same_profile in plan:
-        base = summaries[signature(t)]
-        alt_rows = summaries[sig]
-        for before, after in zip(base, alt_rows, strict=True):
+    result = Counterfactual(transfers=sum(weight.values()), signatures_assessed=len(wanted))
+    grouped: Counter[tuple[str, str, str, bool, str, str, str]] = Counter()
+    for original, alt, same_profile in plan:
+        n = weight[original]
+        for before, after in zip(summaries[original], summaries[alt], strict=True):
             identical = _comparable(before) == _comparable(after)
-            changed = sorted(
-                k for k, v in json.loads(after[4]).items() if json.loads(before[4]).get(k) != v
-            )
             if same_profile:
-                result.same_profile += 1
-                result.same_profile_identical += identical
+                result.same_profile += n
+                result.same_profile_identical += n if identical else 0
             else:
-                result.other_profile += 1
-                result.other_profile_changed += not identical
-                result.changed_criteria.update(changed)
-            if same_profile and identical:
-                continue  # the expected case: not listed row by row
-            result.rows.append(
-                {
-                    "transfer_id": t.id,
-                    "regime": before[0],
-                    "supplier": t.supplier_name,
-                    "alternative": alt,
-                    "same_obligations": same_profile,
-                    "identical": identical,
-                    "binding": f"{before[1]} -> {after[1]}",
-                    "recommendation": f"{before[2]} -> {after[2]}",
-                    "changed_criteria": ";".join(changed),
-                }
-            )
+                result.other_profile += n
+                result.other_profile_changed += 0 if identical else n
+            if identical:
+                continue
+            old, new = json.loads(before[4]), json.loads(after[4])
+            changed = sorted(k for k, v in new.items() if old.get(k) != v)
+            if not same_profile:
+                result.changed_criteria.update({k: n for k in changed})
+            grouped[
+                (
+                    before[0],
+                    original.supplier,
+                    alt.supplier,
+                    same_profile,
+                    f"{before[1]} -> {after[1]}",
+                    f"{before[2]} -> {after[2]}",
+                    ";".join(changed),
+                )
+            ] += n
+    for key, n in sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])):
+        regime, supplier, alt_state, same_profile, binding, recommendation, changed_text = key
+        result.rows.append(
+            {
+                "regime": regime,
+                "supplier": supplier,
+                "alternative": alt_state,
+                "same_obligations": same_profile,
+                "transfers": n,
+                "binding": binding,
+                "recommendation": recommendation,
+                "changed_criteria": changed_text,
+            }
+        )
     return result

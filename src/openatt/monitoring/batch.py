@@ -30,6 +30,7 @@ import duckdb
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome
+from openatt.core.memo import Memo, Same
 from openatt.core.model import Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
 from openatt.evidence.mapping import indicator_evidence
@@ -72,11 +73,18 @@ def recipient_order(sig: Signature) -> tuple[object, ...]:
             sig.control_entry)  # fmt: skip
 
 
-def summarise(assessments: Sequence[Assessment]) -> list[SummaryRow]:
+def summarise(assessments: Sequence[Assessment], memo: Memo | None = None) -> list[SummaryRow]:
     """Per regime: binding, recommendation, headline outcome, each criterion's worst outcome
-    (JSON), the embargo measures that bite, and the indicator sources behind risks/concerns."""
+    (JSON), the embargo measures that bite, and the indicator sources behind risks/concerns.
+    A ``memo`` reuses the row of an assessment with the very same findings and binding."""
     rows: list[SummaryRow] = []
     for a in assessments:
+        key = (a.regime, a.binding, Same(a.findings)) if memo is not None else None
+        if key is not None and memo is not None:
+            found = memo.get(key)
+            if found is not None:
+                rows.append(found)  # type: ignore[arg-type]
+                continue
         outcomes: dict[str, str] = {}
         for f in a.findings:
             prev = outcomes.get(f.criterion)
@@ -94,17 +102,18 @@ def summarise(assessments: Sequence[Assessment]) -> list[SummaryRow]:
                 if isinstance(e, dict) and e.get("kind") == "indicator"
             }
         )
-        rows.append(
-            (
-                a.regime,
-                a.binding,
-                a.recommendation.value,
-                headline(a).value,
-                json.dumps(outcomes, sort_keys=True),
-                ";".join(measures),
-                " | ".join(sources),
-            )
+        row = (
+            a.regime,
+            a.binding,
+            a.recommendation.value,
+            headline(a).value,
+            json.dumps(outcomes, sort_keys=True),
+            ";".join(measures),
+            " | ".join(sources),
         )
+        if key is not None and memo is not None:
+            memo.put(key, row)
+        rows.append(row)
     return rows
 
 
@@ -117,10 +126,11 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
     engine = _WORKER["engine"]
     cache = _WORKER["cache"]
     regimes = _WORKER["regimes"]
+    rows = _WORKER["rows"]
     assert isinstance(engine, Engine) and isinstance(cache, EvidenceCache)
-    assert isinstance(regimes, tuple)
+    assert isinstance(regimes, tuple) and isinstance(rows, Memo)
     with _gc_paused():
-        return [summarise(assess_signature(engine, cache, sig, regimes)) for sig in chunk]
+        return [summarise(assess_signature(engine, cache, sig, regimes), rows) for sig in chunk]
 
 
 @contextlib.contextmanager
@@ -150,12 +160,15 @@ def assess_signatures(
     progress: Progress | None = None,
     chunk_size: int = 500,
     keep_full: bool = False,
+    whole_regimes: bool = False,
 ) -> tuple[dict[Signature, list[Assessment]], dict[Signature, list[SummaryRow]]]:
     """Assess each signature once under ``regimes``; return the summaries, and the full
-    assessments too with ``keep_full`` (in this process only: holding them all costs time)."""
+    assessments too with ``keep_full`` (in this process only: holding them all costs time).
+    ``whole_regimes``: the same cases recur with many suppliers (see ``Engine.memoising``)."""
     # A memo shares each recipient's findings across suppliers and item categories; ordering
     # by recipient and year keeps a recipient's signatures in one chunk (one worker).
-    engine = (engine or Engine.default()).memoising()
+    engine = (engine or Engine.default()).memoising(whole_regimes=whole_regimes)
+    rows = Memo(200_000)
     cache = EvidenceCache(tables)
     ordered = sorted(set(signatures), key=recipient_order)
     full: dict[Signature, list[Assessment]] = {}
@@ -163,7 +176,7 @@ def assess_signatures(
     chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers > 1 and len(ordered) > chunk_size and forking and not keep_full:
-        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes))
+        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             for chunk, done in zip(chunks, pool.imap(_work, chunks), strict=True):
@@ -176,7 +189,7 @@ def assess_signatures(
         for chunk in chunks:
             for sig in chunk:
                 assessed = assess_signature(engine, cache, sig, regimes)
-                summaries[sig] = summarise(assessed)
+                summaries[sig] = summarise(assessed, rows)
                 if keep_full:
                     full[sig] = assessed
             if progress:
