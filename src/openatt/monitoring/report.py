@@ -147,7 +147,9 @@ def chart_outcome_shares(
     shown = rows[:top]
     # A Figure without pyplot: the API draws these in worker threads, and pyplot's state is
     # global.
-    fig = Figure(figsize=(9, max(2.5, 0.32 * len(shown) + 1.6)))
+    # Constrained layout makes room for the title above the bars and the legend below (with
+    # tight_layout, a legend outside the axes covered the title).
+    fig = Figure(figsize=(9, max(2.8, 0.32 * len(shown) + 1.9)), layout="constrained")
     ax = fig.subplots()
     labels = [str(r[by]) for r in shown]
     left = [0.0] * len(shown)
@@ -160,10 +162,9 @@ def chart_outcome_shares(
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of transfers")
     ax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=9)
+    fig.suptitle(title, fontsize=9)
     if shown:
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=4, fontsize=7)
-    fig.tight_layout()
+        fig.legend(loc="outside lower center", ncol=len(outcomes), fontsize=7)
     return chart_bytes(fig, fmt)
 
 

@@ -164,7 +164,9 @@ class Selection:
     def describe(self) -> str:
         """E.g. "eu, eu.2, delivered 2014 to 2024" (for chart titles and messages)."""
         first, last = self.year_from, self.year_to
-        years = f", delivered {first or '...'} to {last or '...'}" if first or last else ""
+        years = (f", delivered {first} to {last}" if first and last
+                 else f", delivered from {first}" if first
+                 else f", delivered up to {last}" if last else "")  # fmt: skip
         return f"{self.regime}{', ' + self.criterion if self.criterion else ''}{years}"
 
     def as_dict(self) -> dict[str, Any]:
