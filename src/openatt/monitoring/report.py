@@ -121,7 +121,7 @@ def figure_outcomes_over_time(
         ax.set_title(panel, fontsize=9)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=7)
-        if len(periods) > 6:
+        if len(periods) > 8:  # eleven years do not fit side by side
             ax.tick_params(axis="x", labelrotation=90)
     for index in range(count, nrows * cols):
         axes[index // cols][index % cols].axis("off")
