@@ -14,7 +14,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,27 +224,42 @@ class Server:
 
 
 @pytest.fixture
-def server(register: Register, engine: Engine) -> Iterator[Server]:
-    """uvicorn on a free port of 127.0.0.1, serving the API and the web UI."""
+def serve() -> Iterator[Callable[[Any, Register], Server]]:
+    """Serves an app with uvicorn on a free port of 127.0.0.1 (stopped after the test); a test
+    module that needs another app (e.g. with a monitoring store) overrides ``server`` with it."""
     import uvicorn
 
     _need_chromium()
-    port = _free_port()
-    app = create_app(register.url, assessor=engine)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
+    running: list[tuple[Any, threading.Thread]] = []
+
+    def start(app: Any, register: Register) -> Server:
+        port = _free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+        instance = uvicorn.Server(config)
+        thread = threading.Thread(target=instance.run, daemon=True)
+        thread.start()
+        running.append((instance, thread))
+        deadline = time.monotonic() + 20
+        while not instance.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return Server(base=f"http://127.0.0.1:{port}", register=register)
+
     try:
-        yield Server(base=f"http://127.0.0.1:{port}", register=register)
+        yield start
     finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
+        for instance, thread in running:
+            instance.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(register: Register, engine: Engine, serve: Callable[[Any, Register], Server]) -> Server:
+    """uvicorn on a free port of 127.0.0.1, serving the API and the web UI."""
+    return serve(create_app(register.url, assessor=engine), register)
 
 
 @pytest.fixture(scope="session")
@@ -273,7 +288,15 @@ class Pages:
         self.server = server
         self.opened: list[tuple[str, Any]] = []
 
-    def as_user(self, username: str, *, width: int = 1366, height: int = 900) -> Any:
+    def as_user(
+        self,
+        username: str,
+        *,
+        width: int = 1366,
+        height: int = 900,
+        home: str = "**/ui/applications",
+    ) -> Any:
+        """A logged-in page of a fresh context; ``home``: the URL the login lands on."""
         context = self.chromium.new_context(viewport={"width": width, "height": height})
         context.set_default_timeout(10_000)
         page = context.new_page()
@@ -282,7 +305,7 @@ class Pages:
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORDS[username])
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/ui/applications")
+        page.wait_for_url(home)
         return page
 
     def screenshot_all(self, test_name: str) -> None:

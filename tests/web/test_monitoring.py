@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
@@ -163,6 +164,133 @@ def test_the_table_as_a_chart(client: TestClient) -> None:
     assert refused.status_code == 403
 
 
+CHART_KINDS = ("outcomes", "over-time", "heatmap")
+EU_2_RECENT = {"by": "supplier", "regime": "eu", "criterion": "eu.2", "from": 2014, "to": 2024}
+
+
+def _outcome_sql(criterion: str | None) -> str:
+    if criterion is None:
+        return "r.headline"
+    return f"coalesce(json_extract_string(r.criterion_outcomes, '$.\"{criterion}\"'), 'not_applicable')"
+
+
+def _tiv_by_outcome(client: TestClient, params: dict[str, Any]) -> dict[str, float]:
+    """Delivered TIV per outcome straight from the store, for the filters."""
+    found = _query(client, f"SELECT {_outcome_sql(params.get('criterion'))}, "
+                   "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
+                   "ON t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ? "
+                   "GROUP BY 1", [params["regime"], params.get("from", 0),
+                                  params.get("to", 9999)])  # fmt: skip
+    return {outcome: float(tiv) for outcome, tiv in found if tiv}
+
+
+def test_over_time_and_heatmap_follow_every_filter(client: TestClient) -> None:
+    headers = _headers(client, "monitor")
+    for params in ({"regime": "att"}, EU_2_RECENT, {**EU_2_RECENT, "criterion": None}):
+        params = {k: v for k, v in params.items() if v is not None}
+        expected = _tiv_by_outcome(client, params)
+        series = client.get("/monitoring/over-time", params=params, headers=headers).json()
+        assert (series["regime"], series["criterion"]) == (
+            params["regime"],
+            params.get("criterion"),
+        )
+        assert series["period"] == ("year" if "from" in params else "decade")
+        years = {r[series["period"]] for r in series["rows"]}
+        assert years and params.get("from", 0) <= min(years) <= max(years) <= params.get("to", 9999)
+        got: dict[str, float] = {}
+        for row in series["rows"]:
+            for outcome in series["outcomes"]:
+                got[outcome] = got.get(outcome, 0.0) + row[f"tiv_{outcome}"]
+        assert {o: round(v, 6) for o, v in got.items() if v} == {
+            o: round(v, 6) for o, v in expected.items()
+        }
+        tiv = {p: sum(r["tiv"] for r in series["rows"] if r["supplier"] == p)
+               for p in series["panels"]}  # fmt: skip
+        assert list(tiv.values()) == sorted(tiv.values(), reverse=True) and len(tiv) <= 8
+        heat = client.get("/monitoring/heatmap", params=params, headers=headers).json()
+        in_years = _query(client, "SELECT count(*) FROM results r JOIN transfers t ON "
+                          "t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year "
+                          "BETWEEN ? AND ?", [params["regime"], params.get("from", 0),
+                                              params.get("to", 9999)])[0][0]  # fmt: skip
+        assert heat["transfers"] == in_years > 0
+        cell = max(heat["cells"], key=lambda c: c["tiv_share_prohibited_or_risk"])
+        bad, total = _query(client, f"SELECT sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE "
+                            f"{_outcome_sql(params.get('criterion'))} IN ('prohibited', 'risk')), "
+                            "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
+                            "ON t.id = r.transfer_id WHERE r.regime = ? AND t.supplier_name = ? "
+                            "AND t.recipient_name = ? AND t.delivery_year BETWEEN ? AND ?",
+                            [params["regime"], cell["supplier"], cell["recipient"],
+                             params.get("from", 0), params.get("to", 9999)])[0]  # fmt: skip
+        assert cell["tiv_share_prohibited_or_risk"] == pytest.approx(float(bad or 0) / float(total))
+    by_recipient = client.get("/monitoring/over-time", headers=headers,
+                              params={**EU_2_RECENT, "by": "recipient"}).json()  # fmt: skip
+    assert by_recipient["panel"] == "recipient" and by_recipient["by"] == "recipient"
+    assert set(by_recipient["panels"]) <= {r["recipient"] for r in by_recipient["rows"]}
+
+
+def test_the_charts_are_drawn_for_the_filters(client: TestClient) -> None:
+    headers = _headers(client, "auditor")
+    chosen = {kind: client.get(f"/monitoring/{kind}/chart.svg", params=EU_2_RECENT,
+                               headers=headers) for kind in CHART_KINDS}  # fmt: skip
+    everything = {kind: client.get(f"/monitoring/{kind}/chart.svg", params={"regime": "att"},
+                                   headers=headers) for kind in CHART_KINDS}  # fmt: skip
+    series = client.get("/monitoring/over-time", params=EU_2_RECENT, headers=headers).json()
+    heat = client.get("/monitoring/heatmap", params=EU_2_RECENT, headers=headers).json()
+    for kind in CHART_KINDS:
+        svg = chosen[kind]
+        assert svg.status_code == 200, svg.text
+        assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+        assert "eu, eu.2, delivered 2014 to 2024" in svg.text  # the title names the selection
+        assert "eu.2" not in everything[kind].text and svg.content != everything[kind].content
+        png = client.get(f"/monitoring/{kind}/chart.png", params=EU_2_RECENT, headers=headers)
+        assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    assert all(panel in chosen["over-time"].text for panel in series["panels"])
+    assert all(s in chosen["heatmap"].text for s in heat["suppliers"])
+    # A criterion changes the over-time chart even for the same transfers.
+    headline = client.get("/monitoring/over-time/chart.png", headers=headers,
+                          params={**EU_2_RECENT, "criterion": None})  # fmt: skip
+    criterion = client.get("/monitoring/over-time/chart.png", params=EU_2_RECENT, headers=headers)
+    assert headline.status_code == 200 and headline.content != criterion.content
+
+
+def test_no_chart_when_no_transfer_matches(client: TestClient) -> None:
+    headers = _headers(client, "monitor")
+    last = _query(client, "SELECT max(delivery_year) FROM transfers")[0][0]
+    empty = {"regime": "eu", "from": last + 1, "to": last + 5}
+    for kind in CHART_KINDS:
+        for fmt in ("png", "svg"):
+            got = client.get(f"/monitoring/{kind}/chart.{fmt}", params=empty, headers=headers)
+            assert got.status_code == 404, (kind, got.text)
+            assert got.json()["detail"] == (f"no transfers match these filters (eu, delivered "
+                                            f"{last + 1} to {last + 5})")  # fmt: skip
+    assert client.get("/monitoring/over-time", params=empty, headers=headers).json()["rows"] == []
+    assert client.get("/monitoring/heatmap", params=empty, headers=headers).json()["transfers"] == 0
+
+
+def test_bad_chart_filters_are_422_with_the_field(client: TestClient) -> None:
+    headers = _headers(client, "monitor")
+    bad_queries = [
+        ({"by": "planet"}, "by", "use one of supplier, recipient, region, decade"),
+        ({"regime": "uk"}, "regime", "'uk' was not assessed (assessed: att, eu)"),
+        ({"regime": "eu", "criterion": "att.6.1"}, "criterion", "'att.6.1' is not a rule of eu"),
+        ({"from": 2020, "to": 2010}, "from", "the first year is after the last"),
+        ({"from": 1800}, "from", "Input should be greater than or equal to 1950"),
+        ({"to": "last"}, "to", "Input should be a valid integer, unable to parse string as an integer"),
+    ]  # fmt: skip
+    for kind in CHART_KINDS:
+        for params, field, message in bad_queries:
+            response = client.get(f"/monitoring/{kind}/chart.png", params=params, headers=headers)
+            assert _loc(response) == ["query", field], (kind, params)
+            assert response.json()["detail"][0]["msg"] == message
+            assert _loc(client.get(f"/monitoring/{kind}", params=params, headers=headers)) == [
+                "query",
+                field,
+            ]
+        assert client.get(f"/monitoring/{kind}/chart.gif", headers=headers).status_code == 422
+        refused = client.get(f"/monitoring/{kind}/chart.png", headers=_headers(client, "nordarms"))
+        assert refused.status_code == 403
+
+
 def test_bad_input_is_422_with_the_field(client: TestClient) -> None:
     headers = _headers(client, "officer")
     bad_queries = [
@@ -300,20 +428,49 @@ def test_the_monitor_sees_the_ranked_table_and_the_charts(
     shown = [re.sub(r"\s*\(small sample\)$", "", name) for name in _cells(text)]
     assert shown == [r["supplier"] for r in expected][: len(shown)] and shown
     assert '<label for="regime">Regime</label>' in text
+    # The latest audit's files are downloads, labelled as that run's, not the page's charts.
+    downloads = text.split('id="audit-heading"', 1)[1]
+    assert "they do not follow the filters above" in downloads
     for chart in views.charts(_store(client)):
-        assert f'src="/ui/monitoring/files/{chart}"' in text
+        assert f'href="/ui/monitoring/files/{chart}" download' in downloads
+        assert f'src="/ui/monitoring/files/{chart}"' not in text
         image = web.get(f"/ui/monitoring/files/{chart}")
         assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
-    filtered = web.get("/ui/monitoring?regime=eu&by=recipient&from=2010&to=2024")
+    assert _chart_sources(text) == {kind: {"by": ["supplier"], "regime": ["att"]}
+                                    for kind in CHART_KINDS}  # fmt: skip
+    filtered = web.get("/ui/monitoring?regime=eu&by=recipient&from=2010&to=2024&criterion=eu.2")
     assert filtered.status_code == 200
-    chart = re.search(r'<img src="(/ui/monitoring/chart\.svg\?[^"]+)"', filtered.text)
-    assert chart is not None
-    image = web.get(chart.group(1).replace("&amp;", "&"))
-    assert image.status_code == 200 and image.headers["content-type"].startswith("image/svg")
-    expected = views.outcomes(by="recipient", regime="eu", year_from=2010, year_to=2024,
-                              db=_store(client))["rows"]  # fmt: skip
+    wanted = {"by": ["recipient"], "regime": ["eu"], "criterion": ["eu.2"], "from": ["2010"],
+              "to": ["2024"]}  # fmt: skip
+    assert _chart_sources(filtered.text) == {kind: wanted for kind in CHART_KINDS}
+    for kind in CHART_KINDS:
+        query = "by=recipient&regime=eu&criterion=eu.2&from=2010&to=2024"
+        for fmt in ("png", "svg"):
+            image = web.get(f"/ui/monitoring/charts/{kind}.{fmt}?{query}")
+            assert (
+                image.status_code == 200
+                and image.headers["content-type"] == (views.MEDIA_TYPES[f".{fmt}"])
+            )
+        assert "eu, eu.2, delivered 2010 to 2024" in image.text
+    expected = views.outcomes(by="recipient", regime="eu", criterion="eu.2", year_from=2010,
+                              year_to=2024, db=_store(client))["rows"]  # fmt: skip
     shown = [re.sub(r"\s*\(small sample\)$", "", n) for n in _cells(filtered.text)]
     assert shown == [r["recipient"] for r in expected][: len(shown)] and shown
+    last = _query(client, "SELECT max(delivery_year) FROM transfers")[0][0]
+    empty = web.get(f"/ui/monitoring?regime=eu&from={last + 1}")
+    assert empty.status_code == 200 and _chart_sources(empty.text) == {}
+    assert f"No transfers match these filters (eu, delivered from {last + 1})" in empty.text
+    assert "No transfers match these filters: there is nothing to chart." in empty.text
+    gone = web.get(f"/ui/monitoring/charts/heatmap.png?regime=eu&from={last + 1}")
+    assert gone.status_code == 404 and "no transfers match these filters" in gone.text
+    bad = web.get("/ui/monitoring/charts/heatmap.png?regime=eu&criterion=att.6.1")
+    assert bad.status_code == 422 and "criterion: &#39;att.6.1&#39; is not a rule of eu" in bad.text
+
+
+def _chart_sources(html: str) -> dict[str, dict[str, list[str]]]:
+    """The page's filter charts: kind -> the query of its image's URL."""
+    found = re.findall(r'<img src="/ui/monitoring/charts/([a-z-]+)\.png\?([^"]*)"', html)
+    return {kind: parse_qs(query.replace("&amp;", "&")) for kind, query in found}
 
 
 def test_bad_filters_are_shown_next_to_their_field(client: TestClient, new_browser: Any) -> None:
@@ -372,3 +529,61 @@ def test_a_store_locked_by_another_process_is_409(client: TestClient, new_browse
     finally:
         holder.kill()
         holder.wait()
+
+
+# ------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture
+def server(
+    register: Register, engine: Engine, sample_store: Path, tmp_path: Path, serve: Any
+) -> Any:
+    """conftest's uvicorn server, with a copy of the sample monitoring store."""
+    app = create_app(register.url, assessor=engine, monitoring_db=_copy(sample_store, tmp_path))
+    return serve(app, register)
+
+
+LOADED = """() => [...document.querySelectorAll('img[data-chart]')].map(
+    i => i.complete ? [i.dataset.chart, i.getAttribute('src'), i.naturalWidth] : null)"""
+
+
+def _charts_on(page: Any) -> dict[str, tuple[dict[str, list[str]], int]]:
+    """Each filter chart on the page once loaded: the query of its URL and its natural width."""
+    page.wait_for_function(f"({LOADED})().every(x => x !== null)")
+    return {kind: (parse_qs(urlparse(src).query), width)
+            for kind, src, width in page.evaluate(LOADED)}  # fmt: skip
+
+
+@pytest.mark.browser
+def test_the_charts_follow_the_filters_in_a_browser(pages: Any) -> None:
+    page = pages.as_user("monitor", home="**/ui/monitoring")
+    first = _charts_on(page)
+    assert set(first) == set(CHART_KINDS)
+    assert all(width > 0 and query["regime"] == ["att"] for query, width in first.values())
+
+    # The criteria offered are the chosen regime's: choose the regime, show, then the rest.
+    page.get_by_label("Regime").select_option("eu")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/ui/monitoring?*regime=eu*")
+    page.get_by_label("Criterion").select_option("eu.2")
+    page.get_by_label("Compare by").select_option("recipient")
+    page.get_by_label("Delivered from").fill("2014")
+    page.get_by_label("Delivered to").fill("2024")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/ui/monitoring?*criterion=eu.2*")
+    wanted = {"by": ["recipient"], "regime": ["eu"], "criterion": ["eu.2"], "from": ["2014"],
+              "to": ["2024"]}  # fmt: skip
+    charts = _charts_on(page)
+    assert {kind: query for kind, (query, _w) in charts.items()} == {
+        kind: wanted for kind in CHART_KINDS
+    }
+    assert all(width > 0 for _query, width in charts.values()), charts
+    assert "under eu, eu.2" in page.locator("#table-heading").inner_text()
+
+    # Nothing delivered in those years: a message, not a broken image.
+    page.get_by_label("Delivered from").fill("2090")
+    page.get_by_label("Delivered to").fill("2100")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/ui/monitoring?*from=2090*")
+    assert page.locator("img[data-chart]").count() == 0
+    assert "No transfers match these filters" in page.locator("#charts-heading + p").inner_text()

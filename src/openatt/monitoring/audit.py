@@ -106,8 +106,7 @@ def outcome_table(
         SELECT CAST(key AS VARCHAR) AS key, count(*) AS transfers, sum(tiv) AS tiv, {counts}, {tivs}
         FROM x GROUP BY key
     """
-    years = [year_from if year_from is not None else 0, year_to if year_to is not None else 9999]
-    rows = con.execute(query, [regime, *years]).fetchall()
+    rows = con.execute(query, [regime, *_years(year_from, year_to)]).fetchall()
     names = [d[0] for d in con.description or []]
     table = []
     for row in rows:
@@ -137,6 +136,104 @@ def outcome_table(
     for rank, record in enumerate(table, start=1):
         record["rank"] = rank
     return table
+
+
+def _years(year_from: int | None, year_to: int | None) -> list[int]:
+    return [year_from if year_from is not None else 0, year_to if year_to is not None else 9999]
+
+
+def _region_join(by: str) -> str:
+    """Regions come with the indicators: joined only when asked for (a store without
+    indicators has no ``state_regions``)."""
+    if by != "region":
+        return ""
+    return "LEFT JOIN state_regions reg ON reg.state = t.recipient_state"
+
+
+PERIODS = {"decade": "CAST(floor(t.delivery_year / 10) * 10 AS INTEGER)", "year": "t.delivery_year"}
+
+
+def outcomes_over_time(
+    con: duckdb.DuckDBPyConnection,
+    by: str,
+    regime: str,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    period: str = "decade",
+) -> list[dict[str, Any]]:
+    """Delivered TIV under each outcome per value of ``by`` and per ``period`` (decade or
+    year of delivery), for the chart of outcome shares over time; rows ordered by both."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    outcome = _outcome_expr(criterion)
+    tivs = ", ".join(f"coalesce(sum(tiv) FILTER (WHERE o = '{o}'), 0) AS tiv_{o}" for o in OUTCOMES)
+    query = f"""
+        WITH x AS (
+          SELECT {DIMENSIONS[by]} AS key, {PERIODS[period]} AS period, {outcome} AS o,
+                 coalesce(t.tiv_delivered, 0) AS tiv
+          FROM results r JOIN transfers t ON t.id = r.transfer_id {_region_join(by)}
+          WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ?
+        )
+        SELECT CAST(key AS VARCHAR) AS key, period, count(*) AS transfers, sum(tiv) AS tiv, {tivs}
+        FROM x GROUP BY ALL ORDER BY ALL
+    """
+    rows = con.execute(query, [regime, *_years(year_from, year_to)]).fetchall()
+    names = [d[0] for d in con.description or []]
+    table = []
+    for row in rows:
+        raw = dict(zip(names, row, strict=True))
+        table.append({by: raw.pop("key"), period: raw.pop("period"), **raw})
+    return table
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Supplier x recipient cells: the share of delivered TIV prohibited or at risk, for the
+    ``suppliers`` and ``recipients`` that received or delivered the most TIV."""
+
+    cells: dict[tuple[str, str], float]
+    suppliers: list[str]
+    recipients: list[str]
+    transfers: int
+
+
+def supplier_recipient(
+    con: duckdb.DuckDBPyConnection,
+    regime: str,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    top: int = 15,
+) -> Heatmap:
+    """The heatmap's cells: for the ``top`` suppliers and ``top + 5`` recipients by delivered
+    TIV, the share of their TIV whose outcome (headline or ``criterion``) is prohibited or
+    risk."""
+    outcome = _outcome_expr(criterion)
+    rows = con.execute(
+        f"""SELECT t.supplier_name, t.recipient_name, count(*), sum(coalesce(t.tiv_delivered, 0)),
+                   sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE {outcome} IN ('prohibited', 'risk'))
+            FROM results r JOIN transfers t ON t.id = r.transfer_id
+            WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ? GROUP BY ALL""",
+        [regime, *_years(year_from, year_to)],
+    ).fetchall()
+    supplier_tiv: dict[str, float] = {}
+    recipient_tiv: dict[str, float] = {}
+    for s, r, _n, tiv, _bad in rows:
+        supplier_tiv[s] = supplier_tiv.get(s, 0.0) + float(tiv or 0)
+        recipient_tiv[r] = recipient_tiv.get(r, 0.0) + float(tiv or 0)
+    suppliers = sorted(supplier_tiv, key=lambda k: (-supplier_tiv[k], k))[:top]
+    recipients = sorted(recipient_tiv, key=lambda k: (-recipient_tiv[k], k))[: top + 5]
+    cells = {
+        (s, r): (float(bad or 0) / float(tiv)) if tiv else 0.0
+        for s, r, _n, tiv, bad in rows
+        if s in suppliers and r in recipients
+    }
+    return Heatmap(cells, suppliers, recipients, sum(int(n) for _s, _r, n, _t, _b in rows))
 
 
 def side_by_side(

@@ -15,7 +15,6 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 
@@ -84,35 +83,54 @@ def chart_outcomes_over_time(
     folder: Path, rows: Table, suppliers: Sequence[str], outcomes: Sequence[str]
 ) -> list[Path]:
     """Small multiples: per supplier, TIV share of each outcome by decade."""
-    colours = {
-        "prohibited": "#7f0000", "risk": "#d7301f", "requires_authorisation": "#fc8d59",
-        "unknown": "#bdbdbd", "concern": "#fdd49e", "clear": "#74c476", "not_applicable": "#deebf7",
-    }  # fmt: skip
-    count = max(1, len(suppliers))
+    fig = figure_outcomes_over_time(rows, suppliers, outcomes)
+    return _save(fig, folder, "outcomes_by_supplier_over_time")
+
+
+def figure_outcomes_over_time(
+    rows: Table,
+    panels: Sequence[str],
+    outcomes: Sequence[str],
+    *,
+    key: str = "supplier",
+    period: str = "decade",
+    title: str = "Share of delivered TIV by outcome, per supplier and decade",
+) -> Figure:
+    """Small multiples: one panel per value of ``key`` in ``panels``, with the share of its
+    delivered TIV under each outcome per ``period`` (stacked bars). ``rows`` are those of
+    :func:`openatt.monitoring.audit.outcomes_over_time`."""
+    count = max(1, len(panels))
     cols = min(4, count)
     nrows = math_ceil(count / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(4 * cols, 2.8 * nrows), squeeze=False)
-    for index, supplier in enumerate(suppliers):
+    # A Figure without pyplot: the API draws charts in worker threads, and pyplot's state is
+    # global.
+    fig = Figure(figsize=(4 * cols, 2.8 * nrows + 0.6))
+    axes = fig.subplots(nrows, cols, squeeze=False)
+    for index, panel in enumerate(panels):
         ax = axes[index // cols][index % cols]
-        mine = sorted((r for r in rows if r["supplier"] == supplier), key=lambda r: r["decade"])
-        decades = [str(r["decade"]) for r in mine]
+        mine = sorted((r for r in rows if r[key] == panel), key=lambda r: r[period])
+        periods = [str(r[period]) for r in mine]
         bottom = [0.0] * len(mine)
         for outcome in outcomes:
             shares = [
                 (float(r[f"tiv_{outcome}"]) / float(r["tiv"])) if r["tiv"] else 0.0 for r in mine
             ]
-            ax.bar(decades, shares, bottom=bottom, color=colours.get(outcome), label=outcome)
+            ax.bar(periods, shares, bottom=bottom, color=OUTCOME_COLOURS.get(outcome),
+                   label=outcome)  # fmt: skip
             bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
-        ax.set_title(supplier, fontsize=9)
+        ax.set_title(panel, fontsize=9)
         ax.set_ylim(0, 1)
         ax.tick_params(labelsize=7)
+        if len(periods) > 8:  # eleven years do not fit side by side
+            ax.tick_params(axis="x", labelrotation=90)
     for index in range(count, nrows * cols):
         axes[index // cols][index % cols].axis("off")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(outcomes), fontsize=8)
-    fig.suptitle("Share of delivered TIV by outcome, per supplier and decade")
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(outcomes), fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 0.96))
-    return _save(fig, folder, "outcomes_by_supplier_over_time")
+    return fig
 
 
 OUTCOME_COLOURS = {
@@ -129,7 +147,9 @@ def chart_outcome_shares(
     shown = rows[:top]
     # A Figure without pyplot: the API draws these in worker threads, and pyplot's state is
     # global.
-    fig = Figure(figsize=(9, max(2.5, 0.32 * len(shown) + 1.6)))
+    # Constrained layout makes room for the title above the bars and the legend below (with
+    # tight_layout, a legend outside the axes covered the title).
+    fig = Figure(figsize=(9, max(2.8, 0.32 * len(shown) + 1.9)), layout="constrained")
     ax = fig.subplots()
     labels = [str(r[by]) for r in shown]
     left = [0.0] * len(shown)
@@ -142,13 +162,10 @@ def chart_outcome_shares(
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of transfers")
     ax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=9)
+    fig.suptitle(title, fontsize=9)
     if shown:
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=4, fontsize=7)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=110)
-    return buffer.getvalue()
+        fig.legend(loc="outside lower center", ncol=len(outcomes), fontsize=7)
+    return chart_bytes(fig, fmt)
 
 
 def chart_heatmap(
@@ -156,30 +173,48 @@ def chart_heatmap(
     recipients: Sequence[str],
 ) -> list[Path]:  # fmt: skip
     """Supplier x recipient: share of delivered TIV that is prohibited or at risk."""
+    return _save(figure_heatmap(cells, suppliers, recipients), folder, "supplier_recipient_heatmap")
+
+
+def figure_heatmap(
+    cells: Mapping[tuple[str, str], float],
+    suppliers: Sequence[str],
+    recipients: Sequence[str],
+    *,
+    title: str = "Supplier x recipient: share of TIV prohibited or at risk (grey: no deliveries)",
+) -> Figure:
+    """Supplier (rows) x recipient (columns): share of delivered TIV that is prohibited or at
+    risk; grey where the supplier delivered nothing to the recipient (white is a share of 0)."""
     grid = [[cells.get((s, r), float("nan")) for r in recipients] for s in suppliers]
-    fig, ax = plt.subplots(
-        figsize=(max(6, 0.45 * len(recipients) + 3), max(4, 0.4 * len(suppliers) + 2))
-    )
-    image = ax.imshow(grid, cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    fig = Figure(figsize=(max(6, 0.45 * len(recipients) + 3), max(4, 0.4 * len(suppliers) + 2)))
+    ax = fig.subplots()
+    colours = matplotlib.colormaps["Reds"].with_extremes(bad="#d0d0d0")
+    image = ax.imshow(grid, cmap=colours, vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(recipients)), recipients, rotation=70, ha="right", fontsize=7)
     ax.set_yticks(range(len(suppliers)), suppliers, fontsize=7)
     fig.colorbar(image, ax=ax, label="TIV share prohibited or risk")
-    ax.set_title("Supplier x recipient: share of TIV prohibited or at risk (blank: no deliveries)")
+    fig.suptitle(title, fontsize=9)  # over the whole figure: a narrow grid would clip it
     fig.tight_layout()
-    return _save(fig, folder, "supplier_recipient_heatmap")
+    return fig
 
 
 def math_ceil(value: float) -> int:
     return int(-(-value // 1))
 
 
-def _save(fig: Any, folder: Path, name: str) -> list[Path]:
+def _save(fig: Figure, folder: Path, name: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{name}.png", folder / f"{name}.svg"]
     for path in paths:
         fig.savefig(path, dpi=110)
-    plt.close(fig)
     return paths
+
+
+def chart_bytes(fig: Figure, fmt: str) -> bytes:
+    """A figure as PNG or SVG bytes (for charts drawn on request, not written to a folder)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=110)
+    return buffer.getvalue()
 
 
 def _html_table(rows: Table, columns: Sequence[str] | None = None, limit: int = 40) -> str:

@@ -163,8 +163,9 @@ def run_audit(
             main_table if by == "supplier" else audit.outcome_table(con, "supplier", regime)
         )
         by_decade = audit.outcome_table(con, "decade", regime, criterion)
-        supplier_decade = _supplier_decade(con, regime)
-        heat_cells, heat_suppliers, heat_recipients = _heatmap(con, regime)
+        # The charts show the headline outcome over every stored year, whatever the criterion.
+        supplier_decade = audit.outcomes_over_time(con, "supplier", regime)
+        heat = audit.supplier_recipient(con, regime)
         side = audit.side_by_side(con, criterion, regime) if criterion else []
         embargoes = audit.embargo_deliveries(con)
         import_info = store.import_report(con) or {}
@@ -220,7 +221,7 @@ def run_audit(
     files.append(report.write_workbook(folder / "audit.xlsx", outputs))
     top = [r["supplier"] for r in sorted(supplier_table, key=lambda r: -float(r["tiv"] or 0))[:8]]
     charts = report.chart_outcomes_over_time(folder, supplier_decade, top, audit.OUTCOMES)
-    charts += report.chart_heatmap(folder, heat_cells, heat_suppliers, heat_recipients)
+    charts += report.chart_heatmap(folder, heat.cells, heat.suppliers, heat.recipients)
     files.extend(charts)
     mapping = load_mapping()
     sources = [
@@ -279,47 +280,3 @@ def run_audit(
         "counterfactual": cf_summary[0],
         "rows": len(main_table),
     }
-
-
-def _supplier_decade(con: duckdb.DuckDBPyConnection, regime: str) -> list[dict[str, Any]]:
-    tivs = ", ".join(
-        f"coalesce(sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE r.headline = '{o}'), 0)"
-        f" AS tiv_{o}"
-        for o in audit.OUTCOMES
-    )
-    rows = con.execute(
-        f"""SELECT t.supplier_name AS supplier,
-                   CAST(floor(t.delivery_year / 10) * 10 AS INTEGER) AS decade,
-                   count(*) AS transfers, sum(coalesce(t.tiv_delivered, 0)) AS tiv, {tivs}
-            FROM results r JOIN transfers t ON t.id = r.transfer_id
-            WHERE r.regime = ? GROUP BY ALL ORDER BY ALL""",
-        [regime],
-    ).fetchall()
-    names = [d[0] for d in con.description or []]
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def _heatmap(
-    con: duckdb.DuckDBPyConnection, regime: str, top: int = 15
-) -> tuple[dict[tuple[str, str], float], list[str], list[str]]:
-    rows = con.execute(
-        """SELECT t.supplier_name, t.recipient_name, sum(coalesce(t.tiv_delivered, 0)),
-                  sum(coalesce(t.tiv_delivered, 0))
-                      FILTER (WHERE r.headline IN ('prohibited', 'risk'))
-           FROM results r JOIN transfers t ON t.id = r.transfer_id
-           WHERE r.regime = ? GROUP BY ALL""",
-        [regime],
-    ).fetchall()
-    supplier_tiv: dict[str, float] = {}
-    recipient_tiv: dict[str, float] = {}
-    for s, r, tiv, _ in rows:
-        supplier_tiv[s] = supplier_tiv.get(s, 0.0) + float(tiv or 0)
-        recipient_tiv[r] = recipient_tiv.get(r, 0.0) + float(tiv or 0)
-    suppliers = sorted(supplier_tiv, key=lambda k: -supplier_tiv[k])[:top]
-    recipients = sorted(recipient_tiv, key=lambda k: -recipient_tiv[k])[: top + 5]
-    cells = {
-        (s, r): (float(bad or 0) / float(tiv)) if tiv else 0.0
-        for s, r, tiv, bad in rows
-        if s in suppliers and r in recipients
-    }
-    return cells, suppliers, recipients

@@ -150,7 +150,39 @@ def choices(db: Path | None = None) -> Choices:
     return Choices(regimes, criteria, first, last)
 
 
-def outcomes(
+@dataclass(frozen=True)
+class Selection:
+    """The filters of the monitoring page and the ``/monitoring`` queries, checked against the
+    store: which transfers (regime, criterion, delivery years) and how they are compared."""
+
+    by: str
+    regime: str
+    criterion: str | None
+    year_from: int | None
+    year_to: int | None
+
+    def describe(self) -> str:
+        """E.g. "eu, eu.2, delivered 2014 to 2024" (for chart titles and messages)."""
+        first, last = self.year_from, self.year_to
+        years = (f", delivered {first} to {last}" if first and last
+                 else f", delivered from {first}" if first
+                 else f", delivered up to {last}" if last else "")  # fmt: skip
+        return f"{self.regime}{', ' + self.criterion if self.criterion else ''}{years}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "regime": self.regime, "criterion": self.criterion,
+                "from": self.year_from, "to": self.year_to}  # fmt: skip
+
+
+class NoTransfers(NothingStored):
+    """The store holds results, but no transfer matches the filters: nothing to draw."""
+
+    def __init__(self, selection: Selection) -> None:
+        super().__init__(f"no transfers match these filters ({selection.describe()})")
+        self.selection = selection
+
+
+def select(
     *,
     by: str = "supplier",
     regime: str | None = None,
@@ -158,9 +190,10 @@ def outcomes(
     year_from: int | None = None,
     year_to: int | None = None,
     db: Path | None = None,
-) -> dict[str, Any]:
-    """The audit table (outcome counts and TIV per ``by``, ranked) from the stored results,
-    filtered; raises :class:`BadFilter` naming the field that does not fit the store."""
+) -> Selection:
+    """The filters checked against the store (the regime defaults to the first assessed);
+    raises :class:`BadFilter` naming the field that does not fit, :class:`NothingStored` when
+    nothing is assessed yet."""
     if by not in audit.DIMENSIONS:
         raise BadFilter("by", f"use one of {', '.join(audit.DIMENSIONS)}")
     if year_from is not None and year_to is not None and year_from > year_to:
@@ -174,25 +207,138 @@ def outcomes(
                         f"{', '.join(known.regimes)})")  # fmt: skip
     if criterion and criterion not in known.criteria.get(regime, []):
         raise BadFilter("criterion", f"{criterion!r} is not a rule of {regime}")
+    return Selection(by, regime, criterion or None, year_from, year_to)
+
+
+def _query(db: Path | None, read: Any) -> Any:
     with _connect(db) as con:
         try:
-            rows = audit.outcome_table(con, by, regime, criterion or None, year_from, year_to)
+            return read(con)
         except duckdb.CatalogException as error:  # a run is replacing the tables right now
             raise NothingStored("the results are being replaced; try again") from error
-    return {"by": by, "regime": regime, "criterion": criterion or None, "from": year_from,
-            "to": year_to, "outcomes": list(audit.OUTCOMES), "rows": rows}  # fmt: skip
+
+
+def outcomes(
+    *,
+    by: str = "supplier",
+    regime: str | None = None,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    db: Path | None = None,
+) -> dict[str, Any]:
+    """The audit table (outcome counts and TIV per ``by``, ranked) from the stored results,
+    filtered; raises :class:`BadFilter` naming the field that does not fit the store."""
+    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
+                    year_to=year_to, db=db)  # fmt: skip
+    rows = _query(db, lambda con: audit.outcome_table(
+        con, chosen.by, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to))  # fmt: skip
+    return {**chosen.as_dict(), "outcomes": list(audit.OUTCOMES), "rows": rows}
 
 
 def outcome_chart(table: dict[str, Any], fmt: str) -> bytes:
-    """A table of :func:`outcomes` as a PNG or SVG chart (matplotlib is loaded on first use)."""
+    """A table of :func:`outcomes` as a PNG or SVG chart (matplotlib is loaded on first use);
+    raises :class:`NoTransfers` when the table is empty."""
     from openatt.monitoring import report
 
-    first, last = table["from"], table["to"]
-    years = f", delivered {first or '...'} to {last or '...'}" if first or last else ""
-    criterion = f", {table['criterion']}" if table["criterion"] else ""
-    title = f"{table['regime']}{criterion}{years}: share of transfers by outcome, per {table['by']}"
+    chosen = Selection(table["by"], table["regime"], table["criterion"], table["from"], table["to"])
+    if not table["rows"]:
+        raise NoTransfers(chosen)
+    title = f"{chosen.describe()}: share of transfers by outcome, per {table['by']}"
     return report.chart_outcome_shares(table["rows"], table["by"], table["outcomes"], fmt,
                                        title=title)  # fmt: skip
+
+
+PANELS = 8
+"""The over-time chart's small multiples: the values of ``by`` with the most delivered TIV."""
+YEARLY_SPAN = 25
+"""Selections of at most this many delivery years are charted by year, longer ones by decade."""
+
+
+def over_time(
+    *,
+    by: str = "supplier",
+    regime: str | None = None,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    db: Path | None = None,
+) -> dict[str, Any]:
+    """Outcome shares over time for the filters: the delivered TIV under each outcome per
+    period (year, or decade for spans over 25 years) for the :data:`PANELS` values of ``by``
+    (suppliers when ``by`` is the decade) with the most TIV."""
+    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
+                    year_to=year_to, db=db)  # fmt: skip
+    key = "supplier" if chosen.by == "decade" else chosen.by
+    known = choices(db)  # the years the results cover bound an open range
+    first = max(year_from or 0, known.first_year or 0)
+    last = min(year_to or 9999, known.last_year or 9999)
+    period = "year" if last - first < YEARLY_SPAN else "decade"
+    rows = _query(db, lambda con: audit.outcomes_over_time(
+        con, key, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to,
+        period=period))  # fmt: skip
+    tiv: dict[str, float] = {}
+    for row in rows:
+        tiv[row[key]] = tiv.get(row[key], 0.0) + float(row["tiv"] or 0)
+    panels = sorted(tiv, key=lambda k: (-tiv[k], k))[:PANELS]
+    return {**chosen.as_dict(), "panel": key, "period": period, "panels": panels,
+            "outcomes": list(audit.OUTCOMES), "rows": rows}  # fmt: skip
+
+
+def over_time_chart(table: dict[str, Any], fmt: str) -> bytes:
+    """:func:`over_time` as small multiples (the audit report's chart, for these filters)."""
+    from openatt.monitoring import report
+
+    chosen = Selection(table["by"], table["regime"], table["criterion"], table["from"], table["to"])
+    if not table["rows"]:
+        raise NoTransfers(chosen)
+    title = (f"{chosen.describe()}: share of delivered TIV by outcome, per {table['panel']} "
+             f"and {table['period']}")  # fmt: skip
+    figure = report.figure_outcomes_over_time(
+        table["rows"], table["panels"], table["outcomes"], key=table["panel"],
+        period=table["period"], title=title)  # fmt: skip
+    return report.chart_bytes(figure, fmt)
+
+
+def heatmap(
+    *,
+    by: str = "supplier",
+    regime: str | None = None,
+    criterion: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    db: Path | None = None,
+) -> dict[str, Any]:
+    """The supplier x recipient heatmap's cells for the filters (``by`` is checked but does
+    not change it: its rows are suppliers and its columns recipients)."""
+    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
+                    year_to=year_to, db=db)  # fmt: skip
+    heat = _query(db, lambda con: audit.supplier_recipient(
+        con, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to))  # fmt: skip
+    cells = [{"supplier": s, "recipient": r, "tiv_share_prohibited_or_risk": share}
+             for (s, r), share in sorted(heat.cells.items())]  # fmt: skip
+    return {**chosen.as_dict(), "transfers": heat.transfers, "suppliers": heat.suppliers,
+            "recipients": heat.recipients, "cells": cells}  # fmt: skip
+
+
+def heatmap_chart(table: dict[str, Any], fmt: str) -> bytes:
+    """:func:`heatmap` as the audit report's supplier x recipient chart, for these filters."""
+    from openatt.monitoring import report
+
+    chosen = Selection(table["by"], table["regime"], table["criterion"], table["from"], table["to"])
+    if not table["transfers"]:
+        raise NoTransfers(chosen)
+    cells = {(c["supplier"], c["recipient"]): c["tiv_share_prohibited_or_risk"]
+             for c in table["cells"]}  # fmt: skip
+    title = (f"{chosen.describe()}\nSupplier x recipient: share of TIV prohibited or at risk "
+             "(grey: no deliveries)")  # fmt: skip
+    figure = report.figure_heatmap(cells, table["suppliers"], table["recipients"], title=title)
+    return report.chart_bytes(figure, fmt)
+
+
+CHARTS = {"outcomes": (outcomes, outcome_chart), "over-time": (over_time, over_time_chart),
+          "heatmap": (heatmap, heatmap_chart)}  # fmt: skip
+"""Each chart of the filters: the function reading its data, and the one drawing it."""
 
 
 def audit_files(db: Path | None = None) -> list[dict[str, Any]]:

@@ -176,7 +176,8 @@ async def run_audit(
 
 
 class OutcomeFilters:
-    """The audit table's filters, as query parameters (shared by the table and its chart)."""
+    """The filters of the audit table and of every chart drawn for them, as query parameters:
+    what is compared (``by``) and which transfers (regime, criterion, delivery years)."""
 
     def __init__(
         self,
@@ -189,17 +190,35 @@ class OutcomeFilters:
         self.by, self.regime, self.criterion = by, regime, criterion
         self.year_from, self.year_to = year_from, year_to
 
-    def table(self, db: Path | None) -> dict[str, Any]:
+    def read(self, kind: str, db: Path | None) -> dict[str, Any]:
+        """The data of one view (``outcomes``, ``over-time``, ``heatmap``) for the filters."""
+        reader, _draw = views.CHARTS[kind]
         try:
-            return views.outcomes(by=self.by, regime=self.regime, criterion=self.criterion,
-                                  year_from=self.year_from, year_to=self.year_to, db=db)  # fmt: skip
+            table: dict[str, Any] = reader(by=self.by, regime=self.regime,
+                                           criterion=self.criterion, year_from=self.year_from,
+                                           year_to=self.year_to, db=db)  # fmt: skip
         except views.BadFilter as error:
             raise _unprocessable("query", error.field, error.message) from error
         except views.NothingStored as error:
             raise Conflict(str(error)) from error
+        return table
+
+    def chart(self, kind: str, fmt: str, db: Path | None) -> Response:
+        """That view drawn as a PNG or SVG; 404 with the reason when no transfer matches."""
+        _reader, draw = views.CHARTS[kind]
+        try:
+            image = draw(self.read(kind, db), fmt)
+        except views.NoTransfers as error:
+            raise NotFound(str(error)) from error
+        return Response(image, media_type=views.MEDIA_TYPES[f".{fmt}"])
 
 
 Filters = Annotated[OutcomeFilters, Depends()]
+ChartFormat = Literal["png", "svg"]
+CHART_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}, "image/svg+xml": {}}},
+    404: {"description": "no transfers match the filters (the detail says which)"},
+}
 
 
 @router.get("/outcomes")
@@ -209,23 +228,60 @@ def outcomes(
     """The audit table from the stored results: per supplier (recipient, region, decade), the
     transfers and TIV under each outcome of the regime (or of one criterion), ranked by the
     share prohibited or at risk, with a Wilson 95% interval."""
-    return filters.table(store_of(request))
+    return filters.read("outcomes", store_of(request))
 
 
-@router.get(
-    "/outcomes/chart.{fmt}",
-    response_class=Response,
-    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
-)
+@router.get("/outcomes/chart.{fmt}", response_class=Response, responses=CHART_RESPONSES)
 def outcomes_chart(
-    fmt: Literal["png", "svg"],
+    fmt: ChartFormat,
     request: Request,
     filters: Filters,
     actor: Annotated[Actor, Allow(P.monitoring_read)],
 ) -> Response:
     """The same table as a chart: the share of transfers under each outcome, top 20 rows."""
-    return Response(views.outcome_chart(filters.table(store_of(request)), fmt),
-                    media_type=views.MEDIA_TYPES[f".{fmt}"])  # fmt: skip
+    return filters.chart("outcomes", fmt, store_of(request))
+
+
+@router.get("/over-time")
+def over_time(
+    request: Request, filters: Filters, actor: Annotated[Actor, Allow(P.monitoring_read)]
+) -> dict[str, Any]:
+    """Outcome shares over time for the filters: delivered TIV under each outcome per year
+    (per decade when the years span more than 25), for the 8 suppliers (recipients, regions:
+    ``by``; suppliers when ``by`` is the decade) with the most TIV (``panels``)."""
+    return filters.read("over-time", store_of(request))
+
+
+@router.get("/over-time/chart.{fmt}", response_class=Response, responses=CHART_RESPONSES)
+def over_time_chart(
+    fmt: ChartFormat,
+    request: Request,
+    filters: Filters,
+    actor: Annotated[Actor, Allow(P.monitoring_read)],
+) -> Response:
+    """The audit report's chart of outcome shares over time, drawn for the filters."""
+    return filters.chart("over-time", fmt, store_of(request))
+
+
+@router.get("/heatmap")
+def heatmap(
+    request: Request, filters: Filters, actor: Annotated[Actor, Allow(P.monitoring_read)]
+) -> dict[str, Any]:
+    """Supplier x recipient for the filters: the share of delivered TIV prohibited or at risk
+    (under the criterion, if one is chosen), for the 15 suppliers and 20 recipients with the
+    most TIV; ``transfers`` counts every matching transfer."""
+    return filters.read("heatmap", store_of(request))
+
+
+@router.get("/heatmap/chart.{fmt}", response_class=Response, responses=CHART_RESPONSES)
+def heatmap_chart(
+    fmt: ChartFormat,
+    request: Request,
+    filters: Filters,
+    actor: Annotated[Actor, Allow(P.monitoring_read)],
+) -> Response:
+    """The audit report's supplier x recipient heatmap, drawn for the filters."""
+    return filters.chart("heatmap", fmt, store_of(request))
 
 
 @router.get("/audit/files")

@@ -2,8 +2,11 @@
 
 One table from the stored batch results (outcome counts and TIV shares per supplier,
 recipient, region or decade, ranked), filtered by regime, criterion and delivery years through
-:mod:`openatt.monitoring.views` -- the same function as ``GET /monitoring/outcomes`` -- and the
-charts and report of the latest audit. Nothing on the page changes the store: importing,
+:mod:`openatt.monitoring.views` -- the same functions as ``GET /monitoring/outcomes`` -- and
+the audit's three charts (the table's outcome shares, outcome shares over time, the supplier x
+recipient heatmap) drawn on the server for exactly those filters: each ``<img>`` names its
+chart and carries the filters in its query. The latest audit run's report, tables and charts
+stay downloads, labelled as that run's. Nothing on the page changes the store: importing,
 assessing and auditing are done with ``openatt monitor`` or the REST API (``monitoring.run``),
 so the filter form is a GET form, like the work queue's.
 """
@@ -11,7 +14,8 @@ so the filter form is a GET form, like the work queue's.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -80,6 +84,8 @@ def monitoring_page(
             table = None
     if table is not None:
         values["regime"] = table["regime"]
+    selection = None if table is None else views.Selection(
+        table["by"], table["regime"], table["criterion"], table["from"], table["to"])  # fmt: skip
     chosen = values["regime"] or (known.regimes[0] if known.regimes else "")
     status = 422 if errors else 200
     return render(
@@ -88,13 +94,24 @@ def monitoring_page(
             "rows", [])), limit=LIMIT, known=known, dimensions=DIMENSIONS,
         regimes=[(r, REGIMES.get(r, r)) for r in known.regimes],
         criteria=[(c, c) for c in known.criteria.get(chosen, [])], shown=SHOWN,
-        outcomes=audit.OUTCOMES, stored=stored, charts=views.charts(db),
-        may_run=viewer.may(Permission.monitoring_run), query=request.url.query,
+        outcomes=audit.OUTCOMES, stored=stored, may_run=viewer.may(Permission.monitoring_run),
+        selection=selection, chart_query=_chart_query(selection),
     )  # fmt: skip
 
 
-@router.get("/monitoring/chart.svg", response_model=None)
+def _chart_query(selection: views.Selection | None) -> str:
+    """The filters the table was drawn for (the regime resolved), as a chart URL's query."""
+    if selection is None:
+        return ""
+    chosen = {"by": selection.by, "regime": selection.regime, "criterion": selection.criterion,
+              "from": selection.year_from, "to": selection.year_to}  # fmt: skip
+    return urlencode({k: v for k, v in chosen.items() if v is not None})
+
+
+@router.get("/monitoring/charts/{kind}.{fmt}", response_model=None)
 def monitoring_chart(
+    kind: Literal["outcomes", "over-time", "heatmap"],
+    fmt: Literal["png", "svg"],
     request: Request,
     viewer: Reader,
     by: Annotated[str, Query(max_length=20)] = "supplier",
@@ -103,17 +120,25 @@ def monitoring_chart(
     year_from: Annotated[str, Query(alias="from", max_length=4)] = "",
     year_to: Annotated[str, Query(alias="to", max_length=4)] = "",
 ) -> Response:
-    """The page's table as a chart (SVG), for the same filters."""
+    """One of the page's charts (``kind``) as PNG or SVG, drawn for the filters in the query:
+    422 naming the filter at fault, 404 when no transfer matches."""
     errors: dict[str, str] = {}
     first, last = _year(year_from, "from", errors), _year(year_to, "to", errors)
-    if errors:
-        raise NotFound("no chart for these filters")
+    read, draw = views.CHARTS[kind]
     try:
-        table = views.outcomes(by=by, regime=regime or None, criterion=criterion or None,
-                               year_from=first, year_to=last, db=_store(request))  # fmt: skip
-    except (views.BadFilter, views.NothingStored) as error:
-        raise NotFound("no chart for these filters") from error
-    return Response(views.outcome_chart(table, "svg"), media_type=views.MEDIA_TYPES[".svg"])
+        if errors:
+            raise views.BadFilter(*next(iter(errors.items())))
+        table = read(by=by, regime=regime or None, criterion=criterion or None,
+                     year_from=first, year_to=last, db=_store(request))  # fmt: skip
+        image = draw(table, fmt)
+    except views.BadFilter as error:
+        return render_error(request, 422, "No chart for these filters",
+                            f"{error.field}: {error.message}")  # fmt: skip
+    except views.StoreBusy as error:
+        return render_error(request, 409, "Monitoring data is being updated", str(error))
+    except views.NothingStored as error:  # NoTransfers among them
+        raise NotFound(str(error)) from error
+    return Response(image, media_type=views.MEDIA_TYPES[f".{fmt}"])
 
 
 @router.get("/monitoring/files/{name}", response_model=None)
