@@ -7,6 +7,7 @@ rest of the CLI starts without it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -18,6 +19,7 @@ from openatt.cli.errors import fail, parse_date, parse_list
 from openatt.evidence.providers import PROVIDERS
 
 _OUT = Console(highlight=False)
+_CORES = os.cpu_count() or 1
 
 monitor_app = typer.Typer(help="World transfer data: import, assess, audit.", no_args_is_help=True)
 indicators_app = typer.Typer(help="Country indicators as cited evidence.", no_args_is_help=True)
@@ -82,7 +84,7 @@ def assess_command(
     regime: str = typer.Option("att,eu", "--regime", help="comma-separated regime ids"),
     year_from: int | None = typer.Option(None, "--from", help="first delivery year"),
     year_to: int | None = typer.Option(None, "--to", help="last delivery year"),
-    workers: int = typer.Option(1, "--workers", min=1, help="processes"),
+    workers: int = typer.Option(_CORES, "--workers", min=1, help="processes (default: one a core)"),
     db: Path | None = DbOption,
 ) -> None:
     """Assess every imported transfer under the regimes, as of each delivery's date."""
@@ -124,9 +126,16 @@ def audit_command(
     criterion: str | None = typer.Option(None, "--criterion", help="a rule id, e.g. att.7.3"),
     regime: str | None = typer.Option(None, "--regime", help="one assessed regime"),
     out: Path = typer.Option(Path("report.html"), "--out", help="the HTML report to write"),
-    sample: int = typer.Option(500, "--counterfactual-sample", min=0),
-    alternatives: int = typer.Option(20, "--alternatives", min=1),
-    workers: int = typer.Option(1, "--workers", min=1),
+    sample: int | None = typer.Option(
+        None,
+        "--counterfactual-sample",
+        min=0,
+        help="re-assess a random sample of this many transfers (default: every transfer)",
+    ),
+    alternatives: int = typer.Option(
+        20, "--alternatives", min=1, help="same-obligation suppliers per transfer"
+    ),
+    workers: int = typer.Option(_CORES, "--workers", min=1, help="processes (default: one a core)"),
     db: Path | None = DbOption,
 ) -> None:
     """The evenhandedness audit: tables (CSV, JSON, XLSX), charts and an HTML report."""
@@ -135,11 +144,13 @@ def audit_command(
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out: {out} must end in .html")
     with _progress() as bar:
-        bar.add_task("auditing", total=None)
+        task = bar.add_task("auditing (counterfactual re-assessments)", total=None)
         try:
             result = service.run_audit(
                 out, by=by, regime=regime, criterion=criterion, db=db,
                 counterfactual_sample=sample, alternatives=alternatives, workers=workers,
+                progress_total=lambda n: bar.update(task, total=n),
+                progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
         except service.MonitoringError as exc:
             fail(str(exc))

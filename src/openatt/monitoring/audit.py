@@ -345,6 +345,7 @@ def counterfactual(
     workers: int = 1,
     progress: Any = None,
     population: Sequence[Transfer] | None = None,
+    progress_total: Any = None,
 ) -> Counterfactual:
     """Re-assess each transfer as if made by up to ``alternatives`` other suppliers with the same
     obligations (the findings must not change) and by ``contrasts`` suppliers with different
@@ -390,6 +391,8 @@ def counterfactual(
         plan.extend((original, replace(original, supplier=s), True) for s in same)
         plan.extend((original, replace(original, supplier=s), False) for s in other)
     wanted = set(weight) | {alt for _, alt, _ in plan}
+    if progress_total:
+        progress_total(len(wanted))
     _, summaries = assess_signatures(
         list(wanted),
         regimes,

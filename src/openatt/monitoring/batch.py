@@ -40,6 +40,7 @@ from openatt.monitoring.transfer import Transfer
 from openatt.reference.loader import ReferenceData
 
 Progress = Callable[[int], None]
+SKIPPED = "not assessable (non-state or unknown supplier, organisation or unknown recipient)"
 
 
 @dataclass
@@ -233,9 +234,7 @@ def assess_transfers(
         if transfer.assessable:
             mapping[transfer.id] = signature(transfer)
         else:
-            skipped[
-                "not assessable (non-state or unknown supplier, organisation or unknown recipient)"
-            ] += 1
+            skipped[SKIPPED] += 1
     full, summaries = assess_signatures(
         list(mapping.values()),
         regimes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from openatt.evidence.mapping import load_mapping
 from openatt.evidence.providers import load_indicators
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import audit, report, store
-from openatt.monitoring.batch import RESULT_COLUMNS, assess_transfers, embargo_screen, result_rows
+from openatt.monitoring.applications import SIGNATURE_COLUMNS, SIGNATURE_SQL, Signature
+from openatt.monitoring.batch import RESULT_COLUMNS, SKIPPED, assess_signatures, embargo_screen
 from openatt.monitoring.mapping import party_map, weapon_map
 from openatt.monitoring.sipri import ImportReport, read_sipri
 
@@ -80,20 +81,49 @@ def assess(
     """Assess the stored transfers delivered between two years under ``regimes``."""
     started = dt.datetime.now()
     engine = Engine.default()
+    years = [year_from if year_from is not None else 0, year_to if year_to is not None else 9999]
     with store.connect(db) as con:
         if store.import_report(con) is None:
             raise MonitoringError("no transfers imported yet: run 'openatt monitor import FILE'")
-        transfers = store.load_transfers(con, year_from, year_to)
         tables = store.load_indicator_tables(con)
         hits = embargo_screen(con, engine.reference)
+        # columnar: each transfer's signature in SQL; each signature assessed once; the
+        # results joined back to the transfers in SQL
+        con.execute(f"CREATE OR REPLACE TEMP TABLE transfer_signatures AS {SIGNATURE_SQL}", years)
+        columns = ", ".join(SIGNATURE_COLUMNS)
+        signatures = [
+            Signature(*row)
+            for row in con.execute(f"SELECT DISTINCT {columns} FROM transfer_signatures").fetchall()
+        ]
         if progress_total:
-            from openatt.monitoring.applications import signature
-
-            progress_total(len({signature(t) for t in transfers if t.assessable}))
-        result = assess_transfers(
-            transfers, regimes, tables, engine=engine, workers=workers, progress=progress
+            progress_total(len(signatures))
+        _, summaries = assess_signatures(
+            signatures, regimes, tables, engine=engine, workers=workers, progress=progress
         )
-        store.bulk_load(con, "results", RESULT_COLUMNS, result_rows(result))
+        store.bulk_load(
+            con,
+            "signature_results",
+            [(c, "INTEGER" if c == "year" else "VARCHAR") for c in SIGNATURE_COLUMNS]
+            + list(RESULT_COLUMNS[1:]),
+            ((*astuple(sig), *row) for sig, rows in summaries.items() for row in rows),
+        )
+        result_columns = ", ".join(f"r.{c}" for c, _ in RESULT_COLUMNS[1:])
+        # the bulk load reads empty strings back as NULL: compare NULL and '' as equal
+        same = " AND ".join(
+            f"s.{c} = r.{c}" if c == "year" else f"s.{c} = coalesce(r.{c}, '')"
+            for c in SIGNATURE_COLUMNS
+        )
+        con.execute(
+            f"CREATE OR REPLACE TABLE results AS SELECT s.transfer_id, {result_columns}"
+            f" FROM transfer_signatures s JOIN signature_results r ON {same}"
+            " ORDER BY s.transfer_id, r.regime"
+        )
+        counts = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT assessable) FROM transfers"
+            " WHERE delivery_year BETWEEN ? AND ?",
+            years,
+        ).fetchone()
+        assessed = con.execute("SELECT count(*) FROM transfer_signatures").fetchone()
         recs = con.execute(
             "SELECT regime, recommendation, count(*) FROM results GROUP BY ALL ORDER BY ALL"
         ).fetchall()
@@ -102,11 +132,12 @@ def assess(
             " ? AS year_to, ? AS law_version, ? AS run_at",
             [",".join(regimes), year_from, year_to, engine.law_version, started.isoformat()],
         )
+    total, skipped = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     summary = AssessSummary(
-        transfers=len(transfers),
-        assessed=len(result.transfer_signature),
-        signatures=len(result.summaries),
-        skipped=dict(result.skipped),
+        transfers=total,
+        assessed=int(assessed[0]) if assessed else 0,
+        signatures=len(signatures),
+        skipped={SKIPPED: skipped} if skipped else {},
         embargo_hits=hits,
         indicators=sorted(tables),
         seconds=(dt.datetime.now() - started).total_seconds(),
@@ -132,10 +163,12 @@ def run_audit(
     regime: str | None = None,
     criterion: str | None = None,
     db: Path | None = None,
-    counterfactual_sample: int = 500,
+    counterfactual_sample: int | None = None,
     alternatives: int = 20,
     workers: int = 1,
     seed: int = 2026,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Write the audit next to ``out`` (an .html path): tables, charts and the report."""
     if by not in audit.DIMENSIONS:
@@ -174,7 +207,11 @@ def run_audit(
         tables = store.load_indicator_tables(con)
     rng = random.Random(seed)
     assessable = [t for t in transfers if t.assessable]
-    sample = rng.sample(assessable, min(counterfactual_sample, len(assessable)))
+    sample = (
+        assessable
+        if counterfactual_sample is None
+        else rng.sample(assessable, min(counterfactual_sample, len(assessable)))
+    )
     cf = audit.counterfactual(
         sample,
         [regime],
@@ -183,6 +220,8 @@ def run_audit(
         alternatives=alternatives,
         workers=workers,
         population=transfers,
+        progress_total=progress_total,
+        progress=progress,
     )
     cf_summary = [
         {

@@ -55,13 +55,15 @@ def _assess_partition(
     rows: Iterator[tuple[Any, ...]], regimes: Sequence[str], tables: Mapping[str, IndicatorTable]
 ) -> Iterator[tuple[tuple[Any, ...], list[SummaryRow]]]:
     from openatt.core.engine import Engine
+    from openatt.core.memo import Memo
     from openatt.monitoring.batch import EvidenceCache, assess_signature, summarise
 
-    engine = Engine.default()
+    engine = Engine.default().memoising()  # as in the DuckDB path (see ``batch``)
     cache = EvidenceCache(tables)
+    memo = Memo(200_000)
     for row in rows:
         sig = Signature(*row)
-        yield tuple(row), summarise(assess_signature(engine, cache, sig, regimes))
+        yield tuple(row), summarise(assess_signature(engine, cache, sig, regimes), memo)
 
 
 def spark_assess(
@@ -98,9 +100,11 @@ def spark_assess(
     distinct = frame.select(*columns[1:]).distinct()
     shared = spark.sparkContext.broadcast(dict(tables))
     wanted = tuple(regimes)
+    # a recipient's signatures in one partition, in order: the engine's memo shares the most
     assessed = (
-        distinct.rdd.map(tuple)
-        .repartition(max(2, workers * 2))
+        distinct.repartitionByRange(max(2, workers * 2), "recipient", "year")
+        .sortWithinPartitions("recipient", "year", "end_user_kind", "group", "category")
+        .rdd.map(tuple)
         .mapPartitions(lambda rows: _assess_partition(rows, wanted, shared.value))
     )
     summaries = {Signature(*key): value for key, value in assessed.collect()}

@@ -77,7 +77,9 @@ class AuditIn(BaseModel):
     by: Dimension = "supplier"
     regime: Regime | None = Field(default=None, description="default: the first assessed")
     criterion: str | None = Field(default=None, max_length=60, pattern=r"^[a-z0-9_.\-]+$")
-    counterfactual_sample: int = Field(default=500, ge=0, le=100_000)
+    counterfactual_sample: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="default: every transfer"
+    )
     alternatives: int = Field(default=20, ge=1, le=50)
 
 
