@@ -124,10 +124,12 @@ class ReferenceData:
                 index.setdefault(group_id, {}).setdefault(member.state, []).append(member)
         return index
 
-    def under_measure(self, day: dt.date, authority: str, target: str | None) -> bool:
-        """Whether any measure of ``authority`` on ``target`` is in force on ``day``."""
-        pool = self._measures_by_target[authority].get(target, ())
-        return any(m.measure.applies_on(day) for m in pool)
+    def bans_exports_of(self, day: dt.date, authority: str, state: str) -> bool:
+        """Whether a measure of ``authority`` on ``state``'s own exports is in force on ``day``."""
+        pool = self._measures_by_target[authority].get(state, ())
+        return any(
+            m.measure.direction.value == "from_target" and m.measure.applies_on(day) for m in pool
+        )
 
     def is_party(self, treaty: str, state: str, day: dt.date) -> bool:
         if treaty not in self.treaties:

@@ -38,9 +38,18 @@ def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
                     ActiveMeasure(embargo, m) for m in embargo.measures if m.applies_on(ctx.day)
                 )
             continue
-        targets: list[str | None] = [*ctx.case.destinations, ctx.app.exporting_state, None]
-        for target in dict.fromkeys(targets):
+        for target in ctx.case.destinations:
             found.extend(ctx.ref.measures_on(ctx.day, authority, target))
+        # of the measures on the exporting state, only those on its own exports concern a
+        # transfer it makes (an embargo on arms *to* it does not)
+        exporter = ctx.app.exporting_state
+        if exporter not in ctx.case.destinations:
+            found.extend(
+                m
+                for m in ctx.ref.measures_on(ctx.day, authority, exporter)
+                if m.measure.direction is Direction.from_target
+            )
+        found.extend(ctx.ref.measures_on(ctx.day, authority, None))
     return found
 
 
@@ -249,7 +258,9 @@ def embargo(ctx: RuleContext) -> list[Finding]:
             ctx.finding(
                 Outcome.not_applicable,
                 f"the licensing state is not a member of {ctx.ref.groups[group].name} on this date",
-                {"licensing_state": ctx.app.deciding_state, "group": group},
+                # the state is the application's; naming it here would make the finding
+                # differ between suppliers with the same obligations
+                {"group": group, "licensing_state_member": False},
             )
         ]
     if not ctx.items:

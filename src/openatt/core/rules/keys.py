@@ -46,9 +46,9 @@ def overriding_key(ctx: RuleContext) -> Hashable:
 
 def embargo_supplier_key(ctx: RuleContext) -> Hashable:
     """What ``embargo`` reads of the supplier and the licensing state: the supplier only when
-    it is under a measure or is itself a destination, the licensing state's membership of the
-    groups the rule names (and the state itself when the rule does not apply to it). So every
-    supplier that is under no measure shares one key."""
+    a measure bans its own exports or it is itself a destination; of the licensing state, its
+    membership of the groups the rule names. So every supplier whose own exports are under no
+    ban shares one key."""
     parts = ctx.case.parts
     found = parts.get((ctx.regime.id, ctx.rule.id))
     if found is None:
@@ -62,13 +62,12 @@ def _embargo_supplier_key(ctx: RuleContext) -> Hashable:
     only = params.get("only_if_member_of")
     groups = [only, *params.get("authority_if_member", {}).values()]
     memberships = tuple(ref.in_group(g, deciding, day) for g in groups if g)
-    named_licensing = deciding if only and not ref.in_group(only, deciding, day) else None
     exporter = app.exporting_state
     authorities = [a for a in params.get("authorities", ["un"]) if a != "regime"]
     exporter_matters = exporter in ctx.case.destinations or any(
-        ref.under_measure(day, a, exporter) for a in authorities
+        ref.bans_exports_of(day, a, exporter) for a in authorities
     )
-    return (memberships, named_licensing, exporter if exporter_matters else None)
+    return (memberships, exporter if exporter_matters else None)
 
 
 def embargo_key(ctx: RuleContext) -> Hashable:
