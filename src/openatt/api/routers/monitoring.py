@@ -81,6 +81,7 @@ class AuditIn(BaseModel):
         default=None, ge=0, le=10_000_000, description="default: every transfer"
     )
     alternatives: int = Field(default=20, ge=1, le=50)
+    workers: int = Field(default=1, ge=1, le=4, description="processes for the counterfactual")
 
 
 def _exclusive(call: Any) -> Any:
@@ -156,6 +157,7 @@ async def run_audit(
                 fresh / views.REPORT_NAME, by=body.by, regime=body.regime,
                 criterion=body.criterion, db=db,
                 counterfactual_sample=body.counterfactual_sample, alternatives=body.alternatives,
+                workers=body.workers,
             )  # fmt: skip
         except service.MonitoringError as error:
             raise _service_error(error, "body") from error
