@@ -223,9 +223,9 @@ class Engine:
             return None
         app = case.app
         # a supplier key reads only the rule, the day, the exporting and deciding states and
-        # the destinations (``core.rules.keys``): it is memoised on those
+        # whether the exporting state is a destination (``core.rules.keys``): memoised on those
         asked = ("supplier", regime.id, case.day, app.exporting_state, app.deciding_state,
-                 case.destinations)  # fmt: skip
+                 app.exporting_state in case.destinations)  # fmt: skip
         parts = memo.get(asked)
         if parts is None:
             found: list[Hashable] = []

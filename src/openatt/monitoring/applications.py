@@ -125,7 +125,7 @@ def application_for(
         date=sig.date,
         exporting_state=sig.supplier,
         importing_state=sig.recipient,
-        exporter=Party(name=f"Supplier in {state_name(sig.supplier)}", country=sig.supplier),
+        exporter=_exporter(sig.supplier),
         consignee=Party(name=end_user_name, country=sig.recipient),
         end_user=EndUser(
             name=end_user_name,
@@ -146,6 +146,15 @@ def application_for(
         # SIPRI records no end-user certificates or re-export clauses: unknown, not absent
         documents_recorded=False,
     )
+
+
+def _exporter(supplier: str) -> Party:
+    return Party(name=f"Supplier in {state_name(supplier)}", country=supplier)
+
+
+def with_supplier(app: Application, supplier: str) -> Application:
+    """The same application made by another supplier (the counterfactual's question)."""
+    return app.model_copy(update={"exporting_state": supplier, "exporter": _exporter(supplier)})
 
 
 def transfer_application(

@@ -24,18 +24,18 @@ import json
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome
 from openatt.core.memo import Memo, Same
-from openatt.core.model import Evidence
+from openatt.core.model import Application, Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
 from openatt.evidence.mapping import indicator_evidence
 from openatt.evidence.table import IndicatorTable
-from openatt.monitoring.applications import Signature, application_for, signature
+from openatt.monitoring.applications import Signature, application_for, signature, with_supplier
 from openatt.monitoring.transfer import Transfer
 from openatt.reference.loader import ReferenceData
 
@@ -50,6 +50,8 @@ class EvidenceCache:
     tables: Mapping[str, IndicatorTable]
     cache: dict[tuple[str, dt.date], tuple[Evidence, ...]] = field(default_factory=dict)
 
+    last: tuple[Signature, Application] | None = None
+
     def get(self, state: str, day: dt.date) -> tuple[Evidence, ...]:
         key = (state, day)
         found = self.cache.get(key)
@@ -57,12 +59,25 @@ class EvidenceCache:
             found = self.cache[key] = indicator_evidence(state, day, self.tables)
         return found
 
+    def application(self, sig: Signature) -> Application:
+        """The signature's application. Signatures in recipient order come in runs that differ
+        only in the supplier: the previous application is then copied with the new supplier
+        (as ``application_for`` would build it, without validating it all again)."""
+        if self.last is not None:
+            previous, app = self.last
+            if replace(previous, supplier=sig.supplier) == sig:
+                app = with_supplier(app, sig.supplier)
+                self.last = (sig, app)
+                return app
+        app = application_for(sig, self.get(sig.recipient, sig.date))
+        self.last = (sig, app)
+        return app
+
 
 def assess_signature(
     engine: Engine, evidence: EvidenceCache, sig: Signature, regimes: Sequence[str]
 ) -> list[Assessment]:
-    app = application_for(sig, evidence.get(sig.recipient, sig.date))
-    return engine.assess(app, regimes)
+    return engine.assess(evidence.application(sig), regimes)
 
 
 SummaryRow = tuple[str, bool, str, str, str, str, str]

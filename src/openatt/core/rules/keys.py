@@ -135,7 +135,8 @@ def _case_key(case: CaseView) -> Hashable:
 
 # What an evaluator reads of the supplier or the licensing state (the rest of its key is
 # made of ``case_key``'s parts). A supplier key may read only the rule, the day, the exporting
-# and deciding states and the destinations: the engine memoises it on those.
+# and deciding states and whether the exporting state is a destination: the engine memoises it
+# on those.
 SUPPLIER_KEYS: dict[str, KeyFunction] = {"embargo": embargo_supplier_key}
 
 MEMO_KEYS: dict[str, KeyFunction] = {
