@@ -80,12 +80,19 @@ class Engine:
     With a ``memo`` (see :meth:`memoising`) each rule is evaluated once per distinct set of
     facts it reads, and the findings are shared by every case that has those facts."""
 
-    def __init__(self, law: Law, reference: ReferenceData, memo: Memo | None = None) -> None:
+    def __init__(
+        self,
+        law: Law,
+        reference: ReferenceData,
+        memo: Memo | None = None,
+        *,
+        whole_regimes: bool = False,
+    ) -> None:
         self.law = law
         self.reference = reference
         self.memo = memo
+        self.whole_regimes = whole_regimes and memo is not None
         self._orders: dict[str, tuple[Rule, ...]] = {}
-        self.whole_regimes = False
         self._supplier_rule_sets: dict[str, tuple[Rule, ...] | None] = {}
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
@@ -97,9 +104,7 @@ class Engine:
         """The same law and data with a fresh memo: for batches of related applications.
         ``whole_regimes`` also keeps each regime's findings whole, which pays when the same
         case recurs with other suppliers (the counterfactual audit)."""
-        engine = Engine(self.law, self.reference, Memo(max_entries))
-        engine.whole_regimes = whole_regimes
-        return engine
+        return Engine(self.law, self.reference, Memo(max_entries), whole_regimes=whole_regimes)
 
     def _evaluate(self, ctx: RuleContext) -> list[Finding] | tuple[Finding, ...]:
         memo = self.memo
@@ -242,10 +247,10 @@ class Engine:
         """The findings, the recommendation, the reasons (before the advisory note) and the
         conditions: all functions of the case and the supplier's obligations, not of who
         decides, so a memo keeps them whole per regime."""
-        memo = self.memo
-        key = self._regime_key(case, regime, memo) if self.whole_regimes and memo else None
-        if key is not None and self.memo is not None:
-            found = self.memo.get(key)
+        memo = self.memo if self.whole_regimes else None
+        key = self._regime_key(case, regime, memo) if memo is not None else None
+        if memo is not None and key is not None:
+            found = memo.get(key)
             if found is not None:
                 return found  # type: ignore[return-value]
         app = case.app
@@ -269,8 +274,8 @@ class Engine:
             else ()
         )
         judged = (findings, recommendation, reasons, conditions)
-        if key is not None and self.memo is not None:
-            self.memo.put(key, judged)
+        if memo is not None and key is not None:
+            memo.put(key, judged)
         return judged
 
     def assess_regime(

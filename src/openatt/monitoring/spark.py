@@ -41,6 +41,7 @@ def session(workers: int = 2) -> Any:
         SparkSession.builder.master(f"local[{workers}]")
         .appName("openatt-monitoring")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, workers * 2)))
         .config("spark.driver.memory", "1g")
         # executors run this interpreter, so they import the same openatt
