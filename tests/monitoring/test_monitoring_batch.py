@@ -17,7 +17,8 @@ from openatt.evidence.providers import load_indicators
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import store
 from openatt.monitoring.applications import transfer_application
-from openatt.monitoring.batch import assess_transfers, embargo_screen, result_rows
+from openatt.monitoring.batch import assess_transfers, result_rows
+from openatt.monitoring.pipeline import embargo_screen
 from openatt.monitoring.sipri import read_sipri
 from openatt.monitoring.transfer import Transfer
 
@@ -76,14 +77,15 @@ def test_stored_pipeline_equals_the_python_path(
     from dataclasses import astuple
 
     from openatt.monitoring import service
-    from openatt.monitoring.applications import SIGNATURE_SQL, signature
+    from openatt.monitoring.applications import signature
+    from openatt.monitoring.pipeline import SIGNATURE_SQL
     from openatt.monitoring.sipri import ImportReport
 
     db = tmp_path / "store.duckdb"
     with store.connect(db) as con:
         store.save_transfers(con, register, ImportReport(file="register", layout="register"))
         store.save_indicators(con, tables)
-        rows = con.execute(SIGNATURE_SQL, [0, 9999]).fetchall()
+        rows = con.execute(SIGNATURE_SQL.format(year_from=0, year_to=9999)).fetchall()
     in_sql = {row[0]: tuple(row[1:]) for row in rows}
     in_python = {t.id: astuple(signature(t)) for t in register if t.assessable}
     assert in_sql == in_python

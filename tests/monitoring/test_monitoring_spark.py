@@ -1,24 +1,21 @@
-"""DuckDB/Python and Spark (local mode) give identical results on a sample.
+"""DuckDB and Spark (local mode) run the same pipeline and give the same tables.
 
 Skipped when PySpark is not installed, except in CI (CI=true), where it must be."""
 
 from __future__ import annotations
 
 import os
-import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.evidence.providers import load_indicators
-from openatt.monitoring import store
-from openatt.monitoring.batch import assess_transfers, embargo_screen
+from openatt.monitoring import pipeline, store
 from openatt.monitoring.sipri import read_sipri
 
 if os.environ.get("CI") != "true":
@@ -28,13 +25,19 @@ if os.environ.get("CI") != "true":
 
 
 DELIVERIES = "sipri_deliveries_by_year_1995_2024/deliveries_1995_2024.csv"
+REGIMES = ("att", "eu")
+TABLES = {
+    "embargo_hits": "transfer_id, measure_id",
+    "transfer_signatures": "transfer_id",
+    "results": "transfer_id, regime",
+}
 
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
     from openatt.monitoring.spark import session
 
-    spark = session(2)
+    spark = session("local[2]")
     yield spark
     spark.stop()
 
@@ -42,19 +45,31 @@ def spark() -> Iterator[Any]:
 def test_spark_equals_duckdb(
     spark: Any, transfers_dir: Path, indicators_dir: Path, tmp_path: Path
 ) -> None:
-    from openatt.monitoring.spark import spark_assess, spark_embargo_screen
+    """The same pipeline (``monitoring.pipeline``) on both engines: the same tables, row for
+    row -- the embargo screen, the signatures and the results of every transfer."""
+    from openatt.monitoring.spark import run_on_spark
 
     transfers, report = read_sipri(transfers_dir / DELIVERIES)
     tables = load_indicators(indicators_dir)
     engine = Engine.default()
-    sample = random.Random(7).sample([t for t in transfers if t.assessable], 400)
-
-    local = assess_transfers(sample, ("att", "eu"), tables, engine=engine)
-    on_spark = spark_assess(sample, ("att", "eu"), tables, spark=spark)
-    assert on_spark == {tid: local.summaries[sig] for tid, sig in local.transfer_signature.items()}
-
-    con = duckdb.connect(str(tmp_path / "s.duckdb"))
-    store.save_transfers(con, transfers, report)
-    embargo_screen(con, engine.reference)
-    duck = set(con.execute("SELECT transfer_id, measure_id, screen FROM embargo_hits").fetchall())
-    assert spark_embargo_screen(transfers, engine.reference, spark=spark) == duck
+    duck_db, spark_db = tmp_path / "duck.duckdb", tmp_path / "spark.duckdb"
+    for db in (duck_db, spark_db):
+        with store.connect(db) as con:
+            store.save_transfers(con, transfers, report)
+    with store.connect(duck_db) as con:
+        on_duckdb = pipeline.run(
+            pipeline.DuckDBBackend(con, engine, workers=2), engine.reference, REGIMES, tables,
+            2010, 2014,
+        )  # fmt: skip
+        expected = {t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
+                    for t, k in TABLES.items()}  # fmt: skip
+    with store.connect(spark_db) as con:
+        on_spark = run_on_spark(
+            con, "local[2]", engine.reference, REGIMES, tables, 2010, 2014, spark=spark
+        )
+        found = {t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
+                 for t, k in TABLES.items()}  # fmt: skip
+    assert on_spark == on_duckdb > 1000
+    assert len(expected["results"]) > 5000 and expected["embargo_hits"]
+    for table in TABLES:
+        assert found[table] == expected[table], table

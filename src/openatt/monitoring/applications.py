@@ -83,26 +83,10 @@ def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
     )
 
 
-# ``signature`` for every stored transfer, in SQL (the batch works on the store's columns;
-# a test checks both give the same signatures).
+# The columns of a signature in the pipeline's tables (``monitoring.pipeline``).
 SIGNATURE_COLUMNS = (
     "supplier", "recipient", "end_user_kind", "grp", "category", "year", "control_entry",
 )  # fmt: skip
-SIGNATURE_SQL = f"""
-SELECT id AS transfer_id,
-       supplier_state AS supplier,
-       recipient_state AS recipient,
-       CASE WHEN recipient_kind = '{PartyKind.non_state.value}'
-            THEN '{EndUserKind.non_state.value}' ELSE '{EndUserKind.armed_forces.value}'
-       END AS end_user_kind,
-       CASE WHEN recipient_kind = '{PartyKind.non_state.value}'
-            THEN coalesce(recipient_group, '') ELSE '' END AS grp,
-       category,
-       delivery_year AS year,
-       coalesce(control_entry, '') AS control_entry
-FROM transfers
-WHERE assessable AND delivery_year BETWEEN ? AND ?
-"""
 
 
 def application_for(

@@ -1,18 +1,11 @@
-"""Batch assessment of world transfers: columnar where it can be, the engine where it must be.
+"""Assessment by signature: the engine's part of the batch pipeline (``monitoring.pipeline``).
 
-Two paths, one answer:
-
-1. **Columnar screen** (DuckDB): every transfer joined to every embargo measure interval of the
-   reference data -- to the recipient for measures on supplies to a target (in time, in scope:
-   whole state or non-state end users, item categories) and to the supplier for measures on a
-   target's own exports. It lists the embargo-period deliveries in one SQL statement, and the
-   tests check it against the engine's embargo findings.
-2. **Assessment by signature**: everything the engine reads about a transfer is a function of
-   its :class:`~openatt.monitoring.applications.Signature` and of the indicator evidence for
-   (recipient, date). The batch assesses each distinct signature once with the engine itself
-   (optionally on several processes) and joins the result back to every transfer that has it.
-   The findings are therefore exactly the single-application engine's; the test re-assesses a
-   random sample of transfers one by one and compares the full assessments.
+Everything the engine reads about a transfer is a function of its
+:class:`~openatt.monitoring.applications.Signature` and of the indicator evidence for
+(recipient, date). The batch assesses each distinct signature once with the engine itself (with
+its memo, optionally on several processes) and joins the result back to every transfer that has
+it. The findings are therefore exactly the single-application engine's; the tests re-assess a
+random sample of transfers one by one and compare the full assessments.
 """
 
 from __future__ import annotations
@@ -26,8 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import duckdb
-
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome
 from openatt.core.memo import Memo, Same
@@ -37,7 +28,6 @@ from openatt.evidence.mapping import indicator_evidence
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, application_for, signature, with_supplier
 from openatt.monitoring.transfer import Transfer
-from openatt.reference.loader import ReferenceData
 
 Progress = Callable[[int], None]
 SKIPPED = "not assessable (non-state or unknown supplier, organisation or unknown recipient)"
@@ -265,108 +255,6 @@ def assess_transfers(
 def headline(assessment: Assessment) -> Outcome:
     """The worst outcome among an assessment's findings: what the audit counts."""
     return max((f.outcome for f in assessment.findings), key=OUTCOME_ORDER.__getitem__)
-
-
-# -- the columnar embargo screen -------------------------------------------------------------
-
-MEASURE_COLUMNS = (
-    "authority", "embargo_id", "embargo_name", "target", "measure_id", "direction", "coverage",
-    "categories", "valid_from", "valid_until", "exemptions", "citation",
-)  # fmt: skip
-
-
-def measure_rows(reference: ReferenceData) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for authority in ("un", "eu"):
-        for embargo in reference.embargoes(authority):
-            for m in embargo.measures:
-                rows.append(
-                    (
-                        authority,
-                        embargo.id,
-                        embargo.name,
-                        embargo.target,
-                        m.id,
-                        m.direction.value,
-                        m.coverage.value,
-                        ",".join(c.value for c in m.categories),
-                        m.valid_from,
-                        m.valid_until,
-                        len(m.exemptions),
-                        str(m.citations[0]),
-                    )
-                )
-    return rows
-
-
-def load_measures(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> int:
-    con.execute("DROP TABLE IF EXISTS embargo_measures")
-    con.execute(
-        "CREATE TABLE embargo_measures (authority VARCHAR, embargo_id VARCHAR,"
-        " embargo_name VARCHAR, target VARCHAR, measure_id VARCHAR, direction VARCHAR,"
-        " coverage VARCHAR, categories VARCHAR, valid_from DATE, valid_until DATE,"
-        " exemptions INTEGER, citation VARCHAR)"
-    )
-    rows = measure_rows(reference)
-    if rows:
-        con.executemany(f"INSERT INTO embargo_measures VALUES ({', '.join('?' * 12)})", rows)
-    con.execute("DROP TABLE IF EXISTS eu_members")
-    con.execute("CREATE TABLE eu_members (state VARCHAR, valid_from DATE, valid_until DATE)")
-    members = eu_member_rows(reference)
-    if members:
-        con.executemany("INSERT INTO eu_members VALUES (?, ?, ?)", members)
-    return len(rows)
-
-
-def eu_member_rows(reference: ReferenceData) -> list[tuple[str, object, object]]:
-    """EU membership periods, for the rule that EU import bans bind EU importers only."""
-    return [(m.state, m.valid_from, m.valid_until) for m in reference.groups["eu"].members]
-
-
-EMBARGO_SCREEN_SQL = """
-CREATE OR REPLACE TABLE embargo_hits AS
-WITH d AS (
-  SELECT id, supplier_state, recipient_state, recipient_kind, category, tiv_delivered,
-         make_date(delivery_year, 7, 1) AS day
-  FROM transfers WHERE assessable
-), t AS (
-  -- an EU ban on imports from a target binds only importers that are EU members that day
-  SELECT d.*, EXISTS (
-    SELECT 1 FROM eu_members g
-    WHERE g.state = d.recipient_state AND d.day >= g.valid_from
-      AND (g.valid_until IS NULL OR d.day < g.valid_until)
-  ) AS recipient_in_eu
-  FROM d
-)
-SELECT t.id AS transfer_id, m.authority, m.embargo_id, m.embargo_name, m.measure_id,
-       m.direction, m.coverage, m.exemptions, m.citation, t.day, t.tiv_delivered,
-       CASE WHEN m.coverage IN ('whole_state', 'non_state') OR m.direction = 'from_target'
-            THEN 'covered' ELSE 'check' END AS screen
-FROM t JOIN embargo_measures m
-  ON t.day >= m.valid_from AND (m.valid_until IS NULL OR t.day < m.valid_until)
- AND (m.categories = '' OR list_contains(string_split(m.categories, ','), t.category))
- AND (
-      (m.direction = 'to_target' AND m.target = t.recipient_state AND (
-          m.coverage IN ('whole_state', 'region')
-          OR (m.coverage = 'non_state' AND t.recipient_kind = 'non_state')
-          OR m.coverage = 'named_groups'))
-   OR (m.direction = 'to_target' AND m.target IS NULL AND m.coverage = 'named_groups'
-       AND t.recipient_kind = 'non_state')
-   OR (m.direction = 'from_target' AND m.target = t.supplier_state
-       AND (m.authority = 'un' OR t.recipient_in_eu))
- )
-"""
-
-
-def embargo_screen(con: duckdb.DuckDBPyConnection, reference: ReferenceData) -> int:
-    """Join the stored transfers to the embargo intervals; returns the number of hits.
-
-    ``screen`` is ``covered`` when time, target, end-user kind and category settle it, and
-    ``check`` when a named group or region must be matched (the engine decides those)."""
-    load_measures(con, reference)
-    con.execute(EMBARGO_SCREEN_SQL)
-    row = con.execute("SELECT count(*) FROM embargo_hits").fetchone()
-    return int(row[0]) if row else 0
 
 
 # -- storing batch results --------------------------------------------------------------------

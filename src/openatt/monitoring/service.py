@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,8 @@ from openatt.core.engine import Engine
 from openatt.evidence.mapping import load_mapping
 from openatt.evidence.providers import load_indicators
 from openatt.evidence.table import IndicatorTable
-from openatt.monitoring import audit, report, store
-from openatt.monitoring.applications import SIGNATURE_COLUMNS, SIGNATURE_SQL, Signature
-from openatt.monitoring.batch import RESULT_COLUMNS, SKIPPED, assess_signatures, embargo_screen
+from openatt.monitoring import audit, pipeline, report, store
+from openatt.monitoring.batch import SKIPPED
 from openatt.monitoring.mapping import party_map, weapon_map
 from openatt.monitoring.sipri import ImportReport, read_sipri
 
@@ -77,47 +76,35 @@ def assess(
     workers: int = 1,
     progress_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    spark_master: str | None = None,
 ) -> AssessSummary:
-    """Assess the stored transfers delivered between two years under ``regimes``."""
+    """Assess the stored transfers delivered between two years under ``regimes``: the
+    pipeline of ``monitoring.pipeline`` on DuckDB with ``workers`` processes, or on Spark
+    with ``spark_master`` (e.g. ``local[4]`` or a cluster's URL)."""
     started = dt.datetime.now()
     engine = Engine.default()
-    years = [year_from if year_from is not None else 0, year_to if year_to is not None else 9999]
+    first = year_from if year_from is not None else 0
+    last = year_to if year_to is not None else 9999
+    years = [first, last]
     with store.connect(db) as con:
         if store.import_report(con) is None:
             raise MonitoringError("no transfers imported yet: run 'openatt monitor import FILE'")
         tables = store.load_indicator_tables(con)
-        hits = embargo_screen(con, engine.reference)
-        # columnar: each transfer's signature in SQL; each signature assessed once; the
-        # results joined back to the transfers in SQL
-        con.execute(f"CREATE OR REPLACE TEMP TABLE transfer_signatures AS {SIGNATURE_SQL}", years)
-        columns = ", ".join(SIGNATURE_COLUMNS)
-        signatures = [
-            Signature(*row)
-            for row in con.execute(f"SELECT DISTINCT {columns} FROM transfer_signatures").fetchall()
-        ]
-        if progress_total:
-            progress_total(len(signatures))
-        _, summaries = assess_signatures(
-            signatures, regimes, tables, engine=engine, workers=workers, progress=progress
-        )
-        store.bulk_load(
-            con,
-            "signature_results",
-            [(c, "INTEGER" if c == "year" else "VARCHAR") for c in SIGNATURE_COLUMNS]
-            + list(RESULT_COLUMNS[1:]),
-            ((*astuple(sig), *row) for sig, rows in summaries.items() for row in rows),
-        )
-        result_columns = ", ".join(f"r.{c}" for c, _ in RESULT_COLUMNS[1:])
-        # the bulk load reads empty strings back as NULL: compare NULL and '' as equal
-        same = " AND ".join(
-            f"s.{c} = r.{c}" if c == "year" else f"s.{c} = coalesce(r.{c}, '')"
-            for c in SIGNATURE_COLUMNS
-        )
-        con.execute(
-            f"CREATE OR REPLACE TABLE results AS SELECT s.transfer_id, {result_columns}"
-            f" FROM transfer_signatures s JOIN signature_results r ON {same}"
-            " ORDER BY s.transfer_id, r.regime"
-        )
+        if spark_master:
+            from openatt.monitoring.spark import run_on_spark
+
+            signatures = run_on_spark(
+                con, spark_master, engine.reference, regimes, tables, first, last,
+                progress_total=progress_total, progress=progress,
+            )  # fmt: skip
+        else:
+            backend = pipeline.DuckDBBackend(con, engine, workers)
+            signatures = pipeline.run(
+                backend, engine.reference, regimes, tables, first, last,
+                progress_total=progress_total, progress=progress,
+            )  # fmt: skip
+        hits_row = con.execute("SELECT count(*) FROM embargo_hits").fetchone()
+        hits = int(hits_row[0]) if hits_row else 0
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE NOT assessable) FROM transfers"
             " WHERE delivery_year BETWEEN ? AND ?",
@@ -136,7 +123,7 @@ def assess(
     summary = AssessSummary(
         transfers=total,
         assessed=int(assessed[0]) if assessed else 0,
-        signatures=len(signatures),
+        signatures=signatures,
         skipped={SKIPPED: skipped} if skipped else {},
         embargo_hits=hits,
         indicators=sorted(tables),

@@ -1,34 +1,42 @@
 """The batch pipeline on Apache Spark, for data that outgrows one machine.
 
-The same two steps as :mod:`openatt.monitoring.batch`, written for Spark DataFrames:
-
-1. the embargo screen -- transfers joined to embargo intervals -- as a Spark join whose
-   conditions mirror ``EMBARGO_SCREEN_SQL`` line by line;
-2. assessment by signature: distinct signatures are distributed over the executors, each
-   partition builds the engine once (``Engine.default()``) and assesses its signatures with the
-   indicator tables broadcast to it; the summaries are joined back to the transfers.
-
-The engine is the same Python code in both paths, so the results are identical by
-construction; ``tests/monitoring/test_monitoring_spark.py`` checks it on a sample. PySpark is an
-optional dependency (``pip install openatt[spark]``) and needs Java 17.
+The steps are those of :mod:`openatt.monitoring.pipeline`, run by Spark SQL: the same SQL text
+as on DuckDB, and the same engine, built once per partition (with its memo) in
+``mapPartitions`` over the distinct signatures, range-partitioned by recipient. The transfers
+come from the DuckDB store as Parquet (at scale, point Spark at your own Parquet files with the
+store's columns); the results go back into the store, so the audit reads them as usual. A test
+checks that both engines produce the same tables, row for row. PySpark is an optional
+dependency (``pip install openatt[spark]``) and needs Java 17.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import astuple
+from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from openatt.evidence.table import IndicatorTable
-from openatt.monitoring.applications import Signature, signature
-from openatt.monitoring.batch import MEASURE_COLUMNS, SummaryRow, eu_member_rows, measure_rows
-from openatt.monitoring.transfer import Transfer
+from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
+from openatt.monitoring.pipeline import SIGNATURE_RESULT_SCHEMA, Columns, Progress, run
 from openatt.reference.loader import ReferenceData
 
+_SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "DOUBLE": "DOUBLE", "DATE": "DATE",
+                "BOOLEAN": "BOOLEAN"}  # fmt: skip
+# the store's columns the pipeline reads
+TRANSFER_COLUMNS = (
+    "id", "supplier_state", "recipient_state", "recipient_kind", "recipient_group", "category",
+    "control_entry", "delivery_year", "tiv_delivered", "assessable",
+)  # fmt: skip
 
-def session(workers: int = 2) -> Any:
-    """A local Spark session (``local[workers]``), quiet and small."""
+
+def session(master: str = "local[2]") -> Any:
+    """A Spark session (``local[N]`` or a cluster's URL), quiet and small."""
     from pyspark.sql import SparkSession
 
     # Python workers must import this openatt: give them this interpreter's search path.
@@ -38,11 +46,11 @@ def session(workers: int = 2) -> Any:
     ).strip(os.pathsep)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
-        SparkSession.builder.master(f"local[{workers}]")
+        SparkSession.builder.master(master)
         .appName("openatt-monitoring")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(max(2, workers * 2)))
+        .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "1g")
         # executors run this interpreter, so they import the same openatt
         .config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"])
@@ -52,140 +60,106 @@ def session(workers: int = 2) -> Any:
     return spark
 
 
+def _schema(columns: Columns) -> str:
+    return ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in columns)
+
+
 def _assess_partition(
-    rows: Iterator[tuple[Any, ...]], regimes: Sequence[str], tables: Mapping[str, IndicatorTable]
-) -> Iterator[tuple[tuple[Any, ...], list[SummaryRow]]]:
+    rows: Iterator[Any], regimes: Sequence[str], tables: Mapping[str, IndicatorTable]
+) -> Iterator[tuple[Any, ...]]:
     from openatt.core.engine import Engine
     from openatt.core.memo import Memo
     from openatt.monitoring.batch import EvidenceCache, assess_signature, summarise
 
-    engine = Engine.default().memoising()  # as in the DuckDB path (see ``batch``)
+    engine = Engine.default().memoising()  # as on DuckDB (see ``batch``)
     cache = EvidenceCache(tables)
     memo = Memo(200_000)
     for row in rows:
         sig = Signature(*row)
-        yield tuple(row), summarise(assess_signature(engine, cache, sig, regimes), memo)
+        for summary in summarise(assess_signature(engine, cache, sig, regimes), memo):
+            yield (*astuple(sig), *summary)
 
 
-def spark_assess(
-    transfers: Sequence[Transfer],
+class SparkBackend:
+    """The pipeline's steps on Spark SQL; tables are temporary views of the session."""
+
+    def __init__(self, spark: Any, partitions: int = 4) -> None:
+        self.spark = spark
+        self.partitions = partitions
+
+    def load(self, name: str, columns: Columns, rows: Iterable[Sequence[Any]]) -> None:
+        frame = self.spark.createDataFrame([tuple(r) for r in rows], _schema(columns))
+        frame.createOrReplaceTempView(name)
+
+    def materialise(self, name: str, query: str) -> None:
+        self.spark.sql(query).cache().createOrReplaceTempView(name)
+
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.spark.sql(query).collect()]
+
+    def assess(
+        self,
+        regimes: Sequence[str],
+        tables: Mapping[str, IndicatorTable],
+        progress_total: Progress | None,
+        progress: Progress | None,
+    ) -> int:
+        columns = list(SIGNATURE_COLUMNS)
+        distinct = self.spark.sql(f"SELECT DISTINCT {', '.join(columns)} FROM transfer_signatures")
+        count = int(distinct.count())
+        if progress_total:
+            progress_total(count)
+        shared = self.spark.sparkContext.broadcast(dict(tables))
+        wanted = tuple(regimes)
+        # a recipient's signatures in one partition, in order: the engine's memo shares the most
+        assessed = (
+            distinct.repartitionByRange(self.partitions, "recipient", "year")
+            .sortWithinPartitions(*columns)
+            .rdd.map(tuple)
+            .mapPartitions(lambda rows: _assess_partition(rows, wanted, shared.value))
+        )
+        frame = self.spark.createDataFrame(assessed, _schema(SIGNATURE_RESULT_SCHEMA)).cache()
+        frame.count()
+        frame.createOrReplaceTempView("signature_results")
+        if progress:
+            progress(count)
+        return count
+
+
+def run_on_spark(
+    con: duckdb.DuckDBPyConnection,
+    master: str,
+    reference: ReferenceData,
     regimes: Sequence[str],
     tables: Mapping[str, IndicatorTable],
+    year_from: int,
+    year_to: int,
     *,
-    workers: int = 2,
+    progress_total: Progress | None = None,
+    progress: Progress | None = None,
     spark: Any = None,
-) -> dict[str, list[SummaryRow]]:
-    """Summaries per transfer id, computed on Spark (see :func:`batch.summarise`)."""
-    spark = spark or session(workers)
-    pairs = [(t.id, signature(t)) for t in transfers if t.assessable]
-    columns = [
-        "transfer_id", "supplier", "recipient", "end_user_kind", "group", "category", "year",
-        "control_entry",
-    ]  # fmt: skip
-    frame = spark.createDataFrame(
-        [
-            (
-                tid,
-                s.supplier,
-                s.recipient,
-                s.end_user_kind,
-                s.group,
-                s.category,
-                s.year,
-                s.control_entry,
-            )
-            for tid, s in pairs
-        ],
-        columns,
-    )
-    distinct = frame.select(*columns[1:]).distinct()
-    shared = spark.sparkContext.broadcast(dict(tables))
-    wanted = tuple(regimes)
-    # a recipient's signatures in one partition, in order: the engine's memo shares the most
-    assessed = (
-        distinct.repartitionByRange(max(2, workers * 2), "recipient", "year")
-        .sortWithinPartitions("recipient", "year", "end_user_kind", "group", "category")
-        .rdd.map(tuple)
-        .mapPartitions(lambda rows: _assess_partition(rows, wanted, shared.value))
-    )
-    summaries = {Signature(*key): value for key, value in assessed.collect()}
-    return {tid: summaries[sig] for tid, sig in pairs}
-
-
-def spark_embargo_screen(
-    transfers: Sequence[Transfer], reference: ReferenceData, *, workers: int = 2, spark: Any = None
-) -> set[tuple[str, str, str]]:
-    """(transfer id, measure id, screen) for every transfer inside an embargo interval."""
-    from pyspark.sql import functions as F
-
-    spark = spark or session(workers)
-    t = spark.createDataFrame(
-        [
-            (
-                x.id,
-                x.supplier.state,
-                x.recipient.state,
-                x.recipient.kind.value,
-                x.category.value,
-                x.delivery_year,
-            )
-            for x in transfers
-            if x.assessable and x.supplier and x.recipient and x.category
-        ],
-        ["id", "supplier_state", "recipient_state", "recipient_kind", "category", "delivery_year"],
-    ).withColumn("day", F.make_date(F.col("delivery_year"), F.lit(7), F.lit(1)))
-    rows = measure_rows(reference)
-    if not rows:
-        return set()
-    dated = [
-        tuple(str(v) if v is not None and i in (8, 9) else v for i, v in enumerate(r)) for r in rows
-    ]
-    m = (
-        spark.createDataFrame(dated, list(MEASURE_COLUMNS))
-        .withColumn("valid_from", F.to_date("valid_from"))
-        .withColumn("valid_until", F.to_date("valid_until"))
-    )
-    members = spark.createDataFrame(
-        [
-            (state, str(start), str(end) if end else None)
-            for state, start, end in eu_member_rows(reference)
-        ],
-        "state string, member_from string, member_until string",
-    )
-    g = members.withColumn("member_from", F.to_date("member_from")).withColumn(
-        "member_until", F.to_date("member_until")
-    )
-    eu_rows = (
-        t.join(
-            g,
-            (t.recipient_state == g.state)
-            & (t.day >= g.member_from)
-            & (g.member_until.isNull() | (t.day < g.member_until)),
+) -> int:
+    """The pipeline on Spark for the transfers of the store ``con``; the results, signatures
+    and embargo hits are written back to the store. Returns the signatures assessed."""
+    spark = spark or session(master)
+    with tempfile.TemporaryDirectory(prefix="openatt-spark-") as folder:
+        source = Path(folder) / "transfers.parquet"
+        con.execute(
+            f"COPY (SELECT {', '.join(TRANSFER_COLUMNS)} FROM transfers) TO '{source}'"
+            " (FORMAT PARQUET)"
         )
-        .select(t.id.alias("eu_id"))
-        .distinct()
-    )
-    t = t.join(eu_rows, t.id == eu_rows.eu_id, "left").withColumn(
-        "recipient_in_eu", F.col("eu_id").isNotNull()
-    )
-    in_time = (t.day >= m.valid_from) & (m.valid_until.isNull() | (t.day < m.valid_until))
-    in_category = (m.categories == "") | F.array_contains(F.split(m.categories, ","), t.category)
-    to_target = (m.direction == "to_target") & (
-        ((m.target == t.recipient_state) & (
-            m.coverage.isin("whole_state", "region", "named_groups")
-            | ((m.coverage == "non_state") & (t.recipient_kind == "non_state"))))
-        | (m.target.isNull() & (m.coverage == "named_groups") & (t.recipient_kind == "non_state"))
-    )  # fmt: skip
-    from_target = (
-        (m.direction == "from_target")
-        & (m.target == t.supplier_state)
-        & ((m.authority == "un") | t.recipient_in_eu)
-    )
-    joined = t.join(m, in_time & in_category & (to_target | from_target))
-    screen = F.when(
-        m.coverage.isin("whole_state", "non_state") | (m.direction == "from_target"), "covered"
-    ).otherwise("check")
-    return {
-        (r[0], r[1], r[2])
-        for r in joined.select(t.id, m.measure_id, screen.alias("screen")).collect()
-    }
+        spark.read.parquet(str(source)).createOrReplaceTempView("transfers")
+        cores = int(spark.sparkContext.defaultParallelism)
+        backend = SparkBackend(spark, partitions=max(2, cores * 2))
+        signatures = run(
+            backend, reference, regimes, tables, year_from, year_to,
+            progress_total=progress_total, progress=progress,
+        )  # fmt: skip
+        for table in ("embargo_hits", "transfer_signatures", "signature_results", "results"):
+            target = Path(folder) / table
+            spark.table(table).write.parquet(str(target))
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS"
+                f" SELECT * FROM read_parquet('{target}/*.parquet')"
+            )
+    return signatures
