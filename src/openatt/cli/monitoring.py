@@ -85,6 +85,12 @@ def assess_command(
     year_from: int | None = typer.Option(None, "--from", help="first delivery year"),
     year_to: int | None = typer.Option(None, "--to", help="last delivery year"),
     workers: int = typer.Option(_CORES, "--workers", min=1, help="processes (default: one a core)"),
+    spark: str | None = typer.Option(
+        None,
+        "--spark",
+        help="run the pipeline on Apache Spark at this master, e.g. local[4] or spark://host:7077"
+        " (needs openatt[spark] and Java 17)",
+    ),
     db: Path | None = DbOption,
 ) -> None:
     """Assess every imported transfer under the regimes, as of each delivery's date."""
@@ -98,7 +104,7 @@ def assess_command(
         task = bar.add_task("assessing", total=None)
         try:
             summary = service.assess(
-                regimes, year_from, year_to, db=db, workers=workers,
+                regimes, year_from, year_to, db=db, workers=workers, spark_master=spark,
                 progress_total=lambda n: bar.update(task, total=n),
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip

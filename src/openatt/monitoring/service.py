@@ -95,7 +95,7 @@ def assess(
 
             signatures = run_on_spark(
                 con, spark_master, engine.reference, regimes, tables, first, last,
-                progress_total=progress_total, progress=progress,
+                progress_total=progress_total, progress=progress, spark=_spark(spark_master),
             )  # fmt: skip
         else:
             backend = pipeline.DuckDBBackend(con, engine, workers)
@@ -132,6 +132,23 @@ def assess(
     for regime, recommendation, count in recs:
         summary.recommendations.setdefault(regime, {})[recommendation] = count
     return summary
+
+
+def _spark(master: str) -> Any:
+    """A Spark session at ``master``, or a one-line error saying what is missing."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise MonitoringError(
+            "--spark: PySpark is not installed (pip install 'openatt[spark]')"
+        ) from exc
+    from openatt.monitoring.spark import session
+
+    try:
+        return session(master)
+    except Exception as exc:  # Java missing, a bad master URL: Spark says which
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MonitoringError(f"--spark: could not start Spark at {master!r}: {first}") from exc
 
 
 def _stored_regimes(con: duckdb.DuckDBPyConnection) -> list[str]:
