@@ -189,3 +189,35 @@ def test_known_deliveries_during_the_somalia_embargo(
         outcomes = {f.outcome for f in eu.findings if f.criterion == "eu.1"}
         assert Outcome.prohibited in outcomes
         assert eu.recommendation == "deny"
+
+
+def test_an_audit_with_nothing_assessed_assesses_first(
+    register: list[Transfer], tables: dict[str, IndicatorTable], tmp_path: Path
+) -> None:
+    """A new user imports and runs ``monitor audit`` straight away: every transfer is assessed
+    under att and eu first, then audited."""
+    from openatt.monitoring import audit, service
+    from openatt.monitoring.sipri import ImportReport
+
+    db = tmp_path / "store.duckdb"
+    chosen = [t for t in register if t.delivery_year == 2020]
+    with store.connect(db) as con:
+        store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
+        store.save_indicators(con, tables)
+        audit.save_regions(con, tables)
+    out = tmp_path / "audit" / "report.html"
+    result = service.run_audit(out, db=db, counterfactual_sample=40, alternatives=3)
+    assert out.is_file() and "Counterfactual" in out.read_text("utf-8")
+    with store.connect(db) as con:
+        regimes = con.execute("SELECT regime, count(*) FROM results GROUP BY 1 ORDER BY 1")
+        assert regimes.fetchall() == [
+            ("att", sum(t.assessable for t in chosen)),
+            ("eu", sum(t.assessable for t in chosen)),
+        ]
+    assert (
+        result["counterfactual"]["identical"]
+        == result["counterfactual"]["same_obligation_reassessments"]
+        > 0
+    )
+    with pytest.raises(service.MonitoringError, match="--regime"):
+        service.run_audit(out, db=tmp_path / "empty.duckdb", regime="xx")

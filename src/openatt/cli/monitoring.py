@@ -150,7 +150,7 @@ def audit_command(
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out: {out} must end in .html")
     with _progress() as bar:
-        task = bar.add_task("auditing (counterfactual re-assessments)", total=None)
+        task = bar.add_task("auditing", total=None)
         try:
             result = service.run_audit(
                 out, by=by, regime=regime, criterion=criterion, db=db,

@@ -27,6 +27,10 @@ from openatt.monitoring.sipri import ImportReport, read_sipri
 Progress = Callable[[int], None]
 
 
+# what ``monitor audit`` assesses when nothing is assessed yet (``monitor assess``'s default)
+AUDIT_REGIMES = ("att", "eu")
+
+
 class MonitoringError(ValueError):
     """Something the user must fix (no data imported yet, a bad option); one line."""
 
@@ -174,11 +178,22 @@ def run_audit(
     progress_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Write the audit next to ``out`` (an .html path): tables, charts and the report."""
+    """Write the audit next to ``out`` (an .html path): tables, charts and the report. With no
+    assessment stored yet, every imported transfer is first assessed under ``regime`` (default:
+    att and eu), as ``openatt monitor assess`` would."""
     if by not in audit.DIMENSIONS:
         raise MonitoringError(f"--by: {by!r}; use one of {', '.join(audit.DIMENSIONS)}")
     folder = out.parent
     engine = Engine.default()
+    with store.connect(db) as con:
+        stored = _stored_regimes(con)
+    if not stored:
+        if regime is not None and regime not in engine.regimes():
+            raise MonitoringError(f"--regime: {regime!r} is not a regime openatt knows")
+        assess(
+            [regime] if regime else list(AUDIT_REGIMES), db=db, workers=workers,
+            progress_total=progress_total, progress=progress,
+        )  # fmt: skip
     with store.connect(db) as con:
         regimes = _stored_regimes(con)
         if not regimes:
