@@ -59,6 +59,8 @@ def test_import_assess_audit(
     )  # fmt: skip
     for name in expected:
         assert (folder / name).stat().st_size > 0, name
+    for chart in ("outcomes_by_supplier_over_time.svg", "supplier_recipient_heatmap.svg"):
+        assert "att.7.3" in (folder / chart).read_text("utf-8"), chart  # drawn for the criterion
     rows = json.loads((folder / "outcomes_by_supplier.json").read_text("utf-8"))
     assert rows
     for r in rows:

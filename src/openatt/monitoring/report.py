@@ -80,10 +80,18 @@ def _cell(value: Any) -> Any:
 
 
 def chart_outcomes_over_time(
-    folder: Path, rows: Table, suppliers: Sequence[str], outcomes: Sequence[str]
+    folder: Path,
+    rows: Table,
+    suppliers: Sequence[str],
+    outcomes: Sequence[str],
+    criterion: str | None = None,
 ) -> list[Path]:
-    """Small multiples: per supplier, TIV share of each outcome by decade."""
-    fig = figure_outcomes_over_time(rows, suppliers, outcomes)
+    """Small multiples: per supplier, TIV share of each outcome (of ``criterion``, if given)
+    by decade."""
+    title = "Share of delivered TIV by outcome, per supplier and decade"
+    if criterion:
+        title = f"Share of delivered TIV by outcome of {criterion}, per supplier and decade"
+    fig = figure_outcomes_over_time(rows, suppliers, outcomes, title=title)
     return _save(fig, folder, "outcomes_by_supplier_over_time")
 
 
@@ -170,10 +178,14 @@ def chart_outcome_shares(
 
 def chart_heatmap(
     folder: Path, cells: Mapping[tuple[str, str], float], suppliers: Sequence[str],
-    recipients: Sequence[str],
+    recipients: Sequence[str], criterion: str | None = None,
 ) -> list[Path]:  # fmt: skip
-    """Supplier x recipient: share of delivered TIV that is prohibited or at risk."""
-    return _save(figure_heatmap(cells, suppliers, recipients), folder, "supplier_recipient_heatmap")
+    """Supplier x recipient: share of delivered TIV that is prohibited or at risk (under
+    ``criterion``, if given)."""
+    under = f" under {criterion}" if criterion else ""
+    title = f"Supplier x recipient: share of TIV prohibited or at risk{under} (grey: no deliveries)"
+    figure = figure_heatmap(cells, suppliers, recipients, title=title)
+    return _save(figure, folder, "supplier_recipient_heatmap")
 
 
 def figure_heatmap(

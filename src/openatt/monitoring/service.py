@@ -215,9 +215,9 @@ def run_audit(
             main_table if by == "supplier" else audit.outcome_table(con, "supplier", regime)
         )
         by_decade = audit.outcome_table(con, "decade", regime, criterion)
-        # The charts show the headline outcome over every stored year, whatever the criterion.
-        supplier_decade = audit.outcomes_over_time(con, "supplier", regime)
-        heat = audit.supplier_recipient(con, regime)
+        # the charts follow the criterion too (its outcome, not the headline one)
+        supplier_decade = audit.outcomes_over_time(con, "supplier", regime, criterion)
+        heat = audit.supplier_recipient(con, regime, criterion)
         side = audit.side_by_side(con, criterion, regime) if criterion else []
         embargoes = audit.embargo_deliveries(con)
         import_info = store.import_report(con) or {}
@@ -278,8 +278,10 @@ def run_audit(
         files.extend(report.write_table(folder, name, rows))
     files.append(report.write_workbook(folder / "audit.xlsx", outputs))
     top = [r["supplier"] for r in sorted(supplier_table, key=lambda r: -float(r["tiv"] or 0))[:8]]
-    charts = report.chart_outcomes_over_time(folder, supplier_decade, top, audit.OUTCOMES)
-    charts += report.chart_heatmap(folder, heat.cells, heat.suppliers, heat.recipients)
+    charts = report.chart_outcomes_over_time(
+        folder, supplier_decade, top, audit.OUTCOMES, criterion
+    )
+    charts += report.chart_heatmap(folder, heat.cells, heat.suppliers, heat.recipients, criterion)
     files.extend(charts)
     mapping = load_mapping()
     sources = [
