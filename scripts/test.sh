@@ -12,6 +12,7 @@ fi
 .venv/bin/pip install --quiet --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
 .venv/bin/pip install --quiet -e '.[dev,spark]' 2> >(grep -v '^WARNING: Location' >&2)
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy src
 .venv/bin/lint-imports
 .venv/bin/pytest "$@"
