@@ -3,6 +3,7 @@ embargo screen agrees with the engine's embargo findings."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -221,3 +222,21 @@ def test_an_audit_with_nothing_assessed_assesses_first(
     )
     with pytest.raises(service.MonitoringError, match="--regime"):
         service.run_audit(out, db=tmp_path / "empty.duckdb", regime="xx")
+
+
+def test_an_audit_without_indicators(register: list[Transfer], tmp_path: Path) -> None:
+    """Transfers imported, indicators not: the audit still runs (risk criteria unknown), and
+    every recipient's region is 'unknown'."""
+    from openatt.monitoring import service
+    from openatt.monitoring.sipri import ImportReport
+
+    db = tmp_path / "store.duckdb"
+    with store.connect(db) as con:
+        chosen = [t for t in register if t.delivery_year == 2021]
+        store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
+    out = tmp_path / "audit" / "report.html"
+    result = service.run_audit(out, by="region", db=db, counterfactual_sample=10, alternatives=2)
+    assert out.is_file() and result["rows"] == 1
+    table = json.loads((out.parent / "outcomes_by_region.json").read_text("utf-8"))
+    assert [r["region"] for r in table] == ["unknown"]
+    assert table[0]["transfers"] == sum(t.assessable for t in chosen)

@@ -100,7 +100,7 @@ def outcome_table(
         WITH x AS (
           SELECT {DIMENSIONS[by]} AS key, {outcome} AS o, coalesce(t.tiv_delivered, 0) AS tiv
           FROM results r JOIN transfers t ON t.id = r.transfer_id
-          LEFT JOIN state_regions reg ON reg.state = t.recipient_state
+          {_region_join(by)}
           WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ?
         )
         SELECT CAST(key AS VARCHAR) AS key, count(*) AS transfers, sum(tiv) AS tiv, {counts}, {tivs}
@@ -143,8 +143,8 @@ def _years(year_from: int | None, year_to: int | None) -> list[int]:
 
 
 def _region_join(by: str) -> str:
-    """Regions come with the indicators: joined only when asked for (a store without
-    indicators has no ``state_regions``)."""
+    """Regions come with the indicators (an import of transfers alone leaves the table empty,
+    and every region 'unknown'): joined only when asked for."""
     if by != "region":
         return ""
     return "LEFT JOIN state_regions reg ON reg.state = t.recipient_state"

@@ -116,6 +116,8 @@ def save_transfers(
 ) -> None:
     """Replace the stored transfers with ``transfers`` and record the import report."""
     bulk_load(con, "transfers", TRANSFER_COLUMNS, (_transfer_row(t) for t in transfers))
+    # regions come with the indicators; until then every recipient's region is 'unknown'
+    con.execute("CREATE TABLE IF NOT EXISTS state_regions (state VARCHAR, region VARCHAR)")
     con.execute("CREATE TABLE IF NOT EXISTS imports (file VARCHAR, layout VARCHAR, report VARCHAR)")
     con.execute("DELETE FROM imports")
     con.execute(
