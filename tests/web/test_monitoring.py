@@ -116,8 +116,9 @@ def test_reading_by_role(client: TestClient, shared_data: Path) -> None:
         assert {r["regime"] for r in body["results"]} == {"att", "eu"}
         rows = table.json()["rows"]
         assert sum(r["transfers"] for r in rows) == stored_att
-        shares = [r["share_prohibited_or_risk"] for r in rows]
-        assert shares == sorted(shares, reverse=True)
+        # ranked by the interval's lower bound, then by the share
+        order = [(r["share_ci_low"], r["share_prohibited_or_risk"]) for r in rows]
+        assert order == sorted(order, reverse=True)
         assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
         suppliers = {name for (name,) in _query(client, "SELECT DISTINCT t.supplier_name FROM "
                      "results r JOIN transfers t ON t.id = r.transfer_id")}  # fmt: skip

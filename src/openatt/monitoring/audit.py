@@ -88,8 +88,9 @@ def outcome_table(
     year_from: int | None = None,
     year_to: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Counts and TIV per outcome for each value of ``by``, ranked by the share of transfers
-    that are prohibited or at risk; with a Wilson 95% interval on that share. ``year_from``
+    """Counts and TIV per outcome for each value of ``by``, with a Wilson 95% interval on the
+    share of transfers prohibited or at risk, ranked by that interval's lower bound (then the
+    share). ``year_from``
     and ``year_to`` (inclusive) limit the delivery years counted."""
     if by not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
@@ -132,7 +133,16 @@ def outcome_table(
             }
         )
         table.append(record)
-    table.sort(key=lambda r: (-r["share_prohibited_or_risk"], -r["transfers"], str(r[by])))
+    # the lower bound of the interval first: one or two transfers cannot top the table on a
+    # share they may owe to chance
+    table.sort(
+        key=lambda r: (
+            -r["share_ci_low"],
+            -r["share_prohibited_or_risk"],
+            -r["transfers"],
+            str(r[by]),
+        )
+    )
     for rank, record in enumerate(table, start=1):
         record["rank"] = rank
     return table

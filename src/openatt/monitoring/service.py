@@ -309,7 +309,8 @@ def run_audit(
     ]
     sections: list[tuple[str, str, list[dict[str, Any]], Sequence[str] | None]] = [
         (f"Outcomes by {by} ({regime}{', ' + criterion if criterion else ''})",
-         "Ranked by the share of transfers prohibited or at risk.", main_table,
+         "Ranked by the lower bound of the 95% interval on the share of transfers prohibited "
+         "or at risk, then by the share.", main_table,
          [by, "rank", "transfers", "tiv", *[f"n_{o}" for o in audit.OUTCOMES],
           "share_prohibited_or_risk", "share_ci_low", "share_ci_high",
           "tiv_share_prohibited_or_risk", "small_sample"]),

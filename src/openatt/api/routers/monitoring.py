@@ -230,8 +230,8 @@ def outcomes(
     request: Request, filters: Filters, actor: Annotated[Actor, Allow(P.monitoring_read)]
 ) -> dict[str, Any]:
     """The audit table from the stored results: per supplier (recipient, region, decade), the
-    transfers and TIV under each outcome of the regime (or of one criterion), ranked by the
-    share prohibited or at risk, with a Wilson 95% interval."""
+    transfers and TIV under each outcome of the regime (or of one criterion), with a Wilson 95%
+    interval on the share prohibited or at risk, ranked by its lower bound."""
     return filters.read("outcomes", store_of(request))
 
 
