@@ -8,7 +8,10 @@ name from that folder only.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,14 +60,27 @@ def audit_folder(db: Path | None = None) -> Path:
     return store_path(db).parent / AUDIT_FOLDER
 
 
-def _connect(db: Path | None) -> duckdb.DuckDBPyConnection:
+# Seen once in the server with the whole register: three chart requests opened the store at
+# the same moment and one failed with DuckDB's "Unique file handle conflict ... already
+# attached" (not reproduced on demand since). The server's readers take turns: each holds the
+# store for a query or two, and a clash that still happens reads as "busy", not a traceback.
+_OPEN = threading.Lock()
+
+
+@contextlib.contextmanager
+def _connect(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = store_path(db)
     if not path.is_file():
         raise NothingStored("no transfers imported yet: run 'openatt monitor import FILE'")
-    try:
-        return store.connect(path)
-    except duckdb.IOException as error:
-        raise StoreBusy(BUSY) from error
+    with _OPEN:
+        try:
+            con = store.connect(path)
+        except (duckdb.IOException, duckdb.ResourceInUseException) as error:
+            raise StoreBusy(BUSY) from error  # a run in another process or thread holds it
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def _rows(
