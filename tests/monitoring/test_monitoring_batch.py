@@ -220,8 +220,15 @@ def test_an_audit_with_nothing_assessed_assesses_first(
         == result["counterfactual"]["same_obligation_reassessments"]
         > 0
     )
-    with pytest.raises(service.MonitoringError, match="--regime"):
-        service.run_audit(out, db=tmp_path / "empty.duckdb", regime="xx")
+    fresh = tmp_path / "fresh.duckdb"  # transfers imported, nothing assessed yet
+    with store.connect(fresh) as con:
+        store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
+    with pytest.raises(service.MonitoringError, match="--regime: 'xx'"):
+        service.run_audit(out, db=fresh, regime="xx")
+    missing = tmp_path / "missing.duckdb"
+    with pytest.raises(service.MonitoringError, match="no transfers imported"):
+        service.run_audit(out, db=missing)
+    assert not missing.exists()  # a command that only reads leaves no empty store behind
 
 
 def test_an_audit_without_indicators(register: list[Transfer], tmp_path: Path) -> None:

@@ -64,6 +64,12 @@ class Signature:
     def date(self) -> dt.date:
         return delivery_date(self.year)
 
+    @property
+    def case(self) -> tuple[str, str, str, str, int, str]:
+        """Everything but the supplier: signatures with the same case differ in who supplies."""
+        return (self.recipient, self.end_user_kind, self.group, self.category, self.year,
+                self.control_entry)  # fmt: skip
+
 
 def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
     """The transfer's signature; ``supplier`` replaces the supplier (counterfactuals)."""

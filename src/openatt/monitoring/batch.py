@@ -17,7 +17,7 @@ import json
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome
@@ -55,7 +55,7 @@ class EvidenceCache:
         (as ``application_for`` would build it, without validating it all again)."""
         if self.last is not None:
             previous, app = self.last
-            if replace(previous, supplier=sig.supplier) == sig:
+            if previous.case == sig.case:
                 app = with_supplier(app, sig.supplier)
                 self.last = (sig, app)
                 return app

@@ -90,9 +90,9 @@ def assess(
     first = year_from if year_from is not None else 0
     last = year_to if year_to is not None else 9999
     years = [first, last]
-    with store.connect(db) as con:
+    with store.connect(_imported(db)) as con:
         if store.import_report(con) is None:
-            raise MonitoringError("no transfers imported yet: run 'openatt monitor import FILE'")
+            raise MonitoringError(NOT_IMPORTED)
         tables = store.load_indicator_tables(con)
         if spark_master:
             from openatt.monitoring.spark import run_on_spark
@@ -136,6 +136,18 @@ def assess(
     for regime, recommendation, count in recs:
         summary.recommendations.setdefault(regime, {})[recommendation] = count
     return summary
+
+
+NOT_IMPORTED = "no transfers imported yet: run 'openatt monitor import FILE'"
+
+
+def _imported(db: Path | None) -> Path:
+    """The store's path, once something was imported into it (a command that only reads
+    must not leave an empty store behind)."""
+    path = db or store.location()
+    if not path.is_file():
+        raise MonitoringError(NOT_IMPORTED)
+    return path
 
 
 def _spark(master: str) -> Any:
@@ -185,7 +197,7 @@ def run_audit(
         raise MonitoringError(f"--by: {by!r}; use one of {', '.join(audit.DIMENSIONS)}")
     folder = out.parent
     engine = Engine.default()
-    with store.connect(db) as con:
+    with store.connect(_imported(db)) as con:
         stored = _stored_regimes(con)
     if not stored:
         if regime is not None and regime not in engine.regimes():
