@@ -33,40 +33,6 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
 )
 
 
-def _application(
-    *,
-    exporter: str,
-    importing: str,
-    end_user: str,
-    kind: str,
-    items: list[dict[str, Any]],
-    end_use: str,
-    day: dt.date,
-    transit: tuple[str, ...] = (),
-    evidence: tuple[dict[str, Any], ...] = (),
-    documents: tuple[dict[str, Any], ...] = (
-        {"kind": "end_user_certificate", "reference": "EUC-2026-01", "verified": True},
-    ),
-) -> Application:
-    exporting = "SWE" if exporter.startswith("Nordic") else "GBR"
-    return Application.model_validate(
-        {
-            "kind": "export",
-            "date": day.isoformat(),
-            "exporting_state": exporting,
-            "importing_state": importing,
-            "transit_states": list(transit),
-            "exporter": {"name": exporter, "country": exporting},
-            "consignee": {"name": f"{end_user} procurement agency", "country": importing},
-            "end_user": {"name": end_user, "country": importing, "kind": kind},
-            "end_use": end_use,
-            "items": items,
-            "documents": list(documents),
-            "evidence": list(evidence),
-        }
-    )
-
-
 def _item(
     description: str, category: str, entry: str, quantity: int, amount: float
 ) -> dict[str, Any]:
@@ -79,6 +45,11 @@ def _item(
     }
 
 
+_END_USER_CERTIFICATE = {
+    "kind": "end_user_certificate",
+    "reference": "EUC-2026-01",
+    "verified": True,
+}
 NORD = "Nordic Defence Systems AB"
 MERI = "Meridian Ordnance Ltd"
 
@@ -106,15 +77,22 @@ def cases(today: dt.date) -> list[Case]:
         evidence: tuple[dict[str, Any], ...] = (),
     ) -> Case:
         """One case, applied for ``days_ago`` days before ``today`` by ``company``."""
-        application = _application(
-            exporter=company,
-            importing=importing,
-            end_user=end_user,
-            kind=kind,
-            items=items,
-            end_use=end_use,
-            day=today - dt.timedelta(days=days_ago),
-            evidence=evidence,
+        exporting = "SWE" if company.startswith("Nordic") else "GBR"
+        application = Application.model_validate(
+            {
+                "kind": "export",
+                "date": (today - dt.timedelta(days=days_ago)).isoformat(),
+                "exporting_state": exporting,
+                "importing_state": importing,
+                "transit_states": [],
+                "exporter": {"name": company, "country": exporting},
+                "consignee": {"name": f"{end_user} procurement agency", "country": importing},
+                "end_user": {"name": end_user, "country": importing, "kind": kind},
+                "end_use": end_use,
+                "items": items,
+                "documents": [_END_USER_CERTIFICATE],
+                "evidence": list(evidence),
+            }
         )
         return Case(target, application, company, outcome)
 
