@@ -33,40 +33,6 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
 )
 
 
-def _application(
-    *,
-    exporter: str,
-    importing: str,
-    end_user: str,
-    kind: str,
-    items: list[dict[str, Any]],
-    end_use: str,
-    day: dt.date,
-    transit: tuple[str, ...] = (),
-    evidence: tuple[dict[str, Any], ...] = (),
-    documents: tuple[dict[str, Any], ...] = (
-        {"kind": "end_user_certificate", "reference": "EUC-2026-01", "verified": True},
-    ),
-) -> Application:
-    exporting = "SWE" if exporter.startswith("Nordic") else "GBR"
-    return Application.model_validate(
-        {
-            "kind": "export",
-            "date": day.isoformat(),
-            "exporting_state": exporting,
-            "importing_state": importing,
-            "transit_states": list(transit),
-            "exporter": {"name": exporter, "country": exporting},
-            "consignee": {"name": f"{end_user} procurement agency", "country": importing},
-            "end_user": {"name": end_user, "country": importing, "kind": kind},
-            "end_use": end_use,
-            "items": items,
-            "documents": list(documents),
-            "evidence": list(evidence),
-        }
-    )
-
-
 def _item(
     description: str, category: str, entry: str, quantity: int, amount: float
 ) -> dict[str, Any]:
@@ -79,6 +45,11 @@ def _item(
     }
 
 
+_END_USER_CERTIFICATE = {
+    "kind": "end_user_certificate",
+    "reference": "EUC-2026-01",
+    "verified": True,
+}
 NORD = "Nordic Defence Systems AB"
 MERI = "Meridian Ordnance Ltd"
 
@@ -92,204 +63,183 @@ class Case:
 
 
 def cases(today: dt.date) -> list[Case]:
-    d = today
+    def case(
+        target: State,
+        company: str,
+        *,
+        importing: str,
+        end_user: str,
+        kind: str,
+        items: list[dict[str, Any]],
+        end_use: str,
+        outcome: Outcome | None = None,
+        days_ago: int = 0,
+        evidence: tuple[dict[str, Any], ...] = (),
+    ) -> Case:
+        """One case, applied for ``days_ago`` days before ``today`` by ``company``."""
+        exporting = "SWE" if company.startswith("Nordic") else "GBR"
+        application = Application.model_validate(
+            {
+                "kind": "export",
+                "date": (today - dt.timedelta(days=days_ago)).isoformat(),
+                "exporting_state": exporting,
+                "importing_state": importing,
+                "transit_states": [],
+                "exporter": {"name": company, "country": exporting},
+                "consignee": {"name": f"{end_user} procurement agency", "country": importing},
+                "end_user": {"name": end_user, "country": importing, "kind": kind},
+                "end_use": end_use,
+                "items": items,
+                "documents": [_END_USER_CERTIFICATE],
+                "evidence": list(evidence),
+            }
+        )
+        return Case(target, application, company, outcome)
+
     rifles = [
         _item("5.56 mm assault rifles", "VIII", "ML1", 400, 480_000.0),
         _item("5.56 mm ammunition", "ammunition", "ML3", 200_000, 90_000.0),
     ]
     return [
-        Case(
+        case(
             State.draft,
-            _application(
-                exporter=NORD,
-                importing="NOR",
-                end_user="Norwegian Armed Forces",
-                kind="armed_forces",
-                items=[_item("Combat helmets with mounts", "other", "ML13", 1200, 360_000.0)],
-                end_use="Personal protection of soldiers",
-                day=d,
-            ),
             NORD,
+            importing="NOR",
+            end_user="Norwegian Armed Forces",
+            kind="armed_forces",
+            items=[_item("Combat helmets with mounts", "other", "ML13", 1200, 360_000.0)],
+            end_use="Personal protection of soldiers",
         ),
-        Case(
+        case(
             State.submitted,
-            _application(
-                exporter=NORD,
-                importing="BRA",
-                end_user="Brazilian Army",
-                kind="armed_forces",
-                items=[_item("Armoured personnel carriers", "II", "ML6", 12, 18_000_000.0)],
-                end_use="Replacement of the army's ageing APC fleet",
-                day=d,
-            ),
             NORD,
+            importing="BRA",
+            end_user="Brazilian Army",
+            kind="armed_forces",
+            items=[_item("Armoured personnel carriers", "II", "ML6", 12, 18_000_000.0)],
+            end_use="Replacement of the army's ageing APC fleet",
         ),
-        Case(
+        case(
             State.screened,
-            _application(
-                exporter=MERI,
-                importing="KEN",
-                end_user="Kenya Police Service",
-                kind="police",
-                items=[_item("9 mm pistols", "VIII", "ML1", 300, 150_000.0)],
-                end_use="Sidearms for the police service",
-                day=d,
-            ),
             MERI,
+            importing="KEN",
+            end_user="Kenya Police Service",
+            kind="police",
+            items=[_item("9 mm pistols", "VIII", "ML1", 300, 150_000.0)],
+            end_use="Sidearms for the police service",
         ),
-        Case(
+        case(
             State.assessed,
-            _application(
-                exporter=NORD,
-                importing="IND",
-                end_user="Indian Air Force",
-                kind="armed_forces",
-                items=[
-                    _item("Attack helicopter spare rotor blades", "parts", "ML10", 40, 2_400_000.0)
-                ],
-                end_use="Maintenance of the existing fleet",
-                day=d,
-            ),
             NORD,
+            importing="IND",
+            end_user="Indian Air Force",
+            kind="armed_forces",
+            items=[_item("Attack helicopter spare rotor blades", "parts", "ML10", 40, 2_400_000.0)],
+            end_use="Maintenance of the existing fleet",
         ),
-        Case(
+        case(
             State.awaiting_countersign,
-            _application(
-                exporter=NORD,
-                importing="POL",
-                end_user="Polish Land Forces",
-                kind="armed_forces",
-                items=[_item("Main battle tanks", "I", "ML6", 24, 96_000_000.0)],
-                end_use="Modernisation of armoured brigades",
-                day=d,
-            ),
             NORD,
-            Outcome.approved,
+            importing="POL",
+            end_user="Polish Land Forces",
+            kind="armed_forces",
+            items=[_item("Main battle tanks", "I", "ML6", 24, 96_000_000.0)],
+            end_use="Modernisation of armoured brigades",
+            outcome=Outcome.approved,
         ),
-        Case(
+        case(
             State.approved,
-            _application(
-                exporter=MERI,
-                importing="NZL",
-                end_user="New Zealand Defence Force",
-                kind="armed_forces",
-                items=rifles,
-                end_use="Infantry rifle replacement",
-                day=d,
-            ),
             MERI,
-            Outcome.approved,
+            importing="NZL",
+            end_user="New Zealand Defence Force",
+            kind="armed_forces",
+            items=rifles,
+            end_use="Infantry rifle replacement",
+            outcome=Outcome.approved,
         ),
-        Case(
+        case(
             State.approved_with_conditions,
-            _application(
-                exporter=MERI,
-                importing="PHL",
-                end_user="Philippine National Police",
-                kind="police",
-                items=[_item("Sniper rifles", "VIII", "ML1", 20, 140_000.0)],
-                end_use="Counter-terrorism unit",
-                day=d,
-                evidence=(
-                    {
-                        "criterion": "human_rights",
-                        "likelihood": "possible",
-                        "severity": "serious",
-                        "source": "Officer's review of NGO reporting",
-                        "date": (d - dt.timedelta(days=30)).isoformat(),
-                        "author": "officer",
-                    },
-                ),
-            ),
             MERI,
-            Outcome.approved_with_conditions,
+            importing="PHL",
+            end_user="Philippine National Police",
+            kind="police",
+            items=[_item("Sniper rifles", "VIII", "ML1", 20, 140_000.0)],
+            end_use="Counter-terrorism unit",
+            outcome=Outcome.approved_with_conditions,
+            evidence=(
+                {
+                    "criterion": "human_rights",
+                    "likelihood": "possible",
+                    "severity": "serious",
+                    "source": "Officer's review of NGO reporting",
+                    "date": (today - dt.timedelta(days=30)).isoformat(),
+                    "author": "officer",
+                },
+            ),
         ),
-        Case(
+        case(
             State.denied,
-            _application(
-                exporter=MERI,
-                importing="SSD",
-                end_user="Sudd Frontier Militia",
-                kind="non_state",
-                items=rifles,
-                end_use="Arming of a local militia",
-                day=d,
-            ),
             MERI,
-            Outcome.denied,
+            importing="SSD",
+            end_user="Sudd Frontier Militia",
+            kind="non_state",
+            items=rifles,
+            end_use="Arming of a local militia",
+            outcome=Outcome.denied,
         ),
-        Case(
+        case(
             State.licensed,
-            _application(
-                exporter=NORD,
-                importing="AUS",
-                end_user="Royal Australian Navy",
-                kind="armed_forces",
-                items=[
-                    _item("Naval radar components", "parts", "ML5", 10, 3_500_000.0),
-                    _item("Training rounds 57 mm", "ammunition", "ML3", 5000, 750_000.0),
-                ],
-                end_use="Frigate upgrade programme",
-                day=d,
-            ),
             NORD,
-            Outcome.approved,
+            importing="AUS",
+            end_user="Royal Australian Navy",
+            kind="armed_forces",
+            items=[
+                _item("Naval radar components", "parts", "ML5", 10, 3_500_000.0),
+                _item("Training rounds 57 mm", "ammunition", "ML3", 5000, 750_000.0),
+            ],
+            end_use="Frigate upgrade programme",
+            outcome=Outcome.approved,
         ),
-        Case(
+        case(
             State.delivery_verified,
-            _application(
-                exporter=NORD,
-                importing="CAN",
-                end_user="Canadian Army",
-                kind="armed_forces",
-                items=[_item("Anti-tank recoilless rifles", "VIII", "ML2", 60, 1_800_000.0)],
-                end_use="Infantry anti-armour capability",
-                day=d,
-            ),
             NORD,
-            Outcome.approved,
+            importing="CAN",
+            end_user="Canadian Army",
+            kind="armed_forces",
+            items=[_item("Anti-tank recoilless rifles", "VIII", "ML2", 60, 1_800_000.0)],
+            end_use="Infantry anti-armour capability",
+            outcome=Outcome.approved,
         ),
-        Case(
+        case(
             State.expired,
-            _application(
-                exporter=MERI,
-                importing="CHL",
-                end_user="Chilean Navy",
-                kind="armed_forces",
-                items=[_item("Naval gun ammunition 76 mm", "ammunition", "ML3", 800, 900_000.0)],
-                end_use="Stock replenishment",
-                day=d - dt.timedelta(days=800),
-            ),
             MERI,
-            Outcome.approved,
+            importing="CHL",
+            end_user="Chilean Navy",
+            kind="armed_forces",
+            items=[_item("Naval gun ammunition 76 mm", "ammunition", "ML3", 800, 900_000.0)],
+            end_use="Stock replenishment",
+            outcome=Outcome.approved,
+            days_ago=800,
         ),
-        Case(
+        case(
             State.suspended,
-            _application(
-                exporter=MERI,
-                importing="THA",
-                end_user="Royal Thai Army",
-                kind="armed_forces",
-                items=[_item("Light machine guns", "VIII", "ML1", 80, 640_000.0)],
-                end_use="Border units",
-                day=d,
-            ),
             MERI,
-            Outcome.approved,
+            importing="THA",
+            end_user="Royal Thai Army",
+            kind="armed_forces",
+            items=[_item("Light machine guns", "VIII", "ML1", 80, 640_000.0)],
+            end_use="Border units",
+            outcome=Outcome.approved,
         ),
-        Case(
+        case(
             State.revoked,
-            _application(
-                exporter=NORD,
-                importing="MEX",
-                end_user="Mexican Navy",
-                kind="armed_forces",
-                items=[_item("Patrol boat gun mounts", "parts", "ML4", 6, 1_200_000.0)],
-                end_use="Coastal patrol vessels",
-                day=d,
-            ),
             NORD,
-            Outcome.approved,
+            importing="MEX",
+            end_user="Mexican Navy",
+            kind="armed_forces",
+            items=[_item("Patrol boat gun mounts", "parts", "ML4", 6, 1_200_000.0)],
+            end_use="Coastal patrol vessels",
+            outcome=Outcome.approved,
         ),
     ]
 
