@@ -1,4 +1,4 @@
-"""Loaders for the country indicators openatt reads, one function per publisher's file.
+"""Loaders for the country indicators openatt reads, one per publisher's file.
 
 Each returns an :class:`IndicatorTable`: (state, year) -> values, with the title, release and
 citation its evidence will name. The files are the ones the user downloaded (see
@@ -44,7 +44,7 @@ class _ColumnFile:
     variables: tuple[str, ...]
     states: str  # the provider's section in indicator_states.yaml
     region: str | None = None  # the column with the publisher's region, kept per state
-    empty: float | None = None  # what an empty cell stands for; None leaves it out
+    empty: float | None = None  # what an empty or NA cell stands for; None leaves it out
 
     def load(self, path: Path) -> IndicatorTable:
         table = IndicatorTable(
