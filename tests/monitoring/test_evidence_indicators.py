@@ -116,3 +116,30 @@ def test_only_fsi_2023_for_2024(tables: dict[str, IndicatorTable]) -> None:
     earlier = indicator_evidence("SOM", dt.date(2023, 7, 1), tables)
     assert any(e.source.startswith("Fragile States") for e in later)
     assert not any(e.source.startswith("Fragile States") for e in earlier)
+
+
+def test_empty_cells_per_provider(tmp_path: Path) -> None:
+    """An empty PTS score is left out (not scored); an empty UCDP count is zero deaths, and
+    UCDP's region is kept per state. Written files: the real ones have few such cells."""
+    pts = tmp_path / "PTS-2024.csv"
+    pts.write_text("Country,Year,PTS_A,PTS_H,PTS_S\nFrance,2010,1,NA,\n", encoding="utf-8")
+    table = PROVIDERS["pts"][1](pts)
+    assert table.values("FRA", 2010) == {"PTS_A": 1.0}
+    assert table.file == "PTS-2024.csv"
+    ucdp = tmp_path / "organizedviolencecy_v25_1.csv"
+    columns = (
+        "sb_total_deaths_best_cy,sb_intrastate_deaths_best_cy,ns_total_deaths_best_cy,"
+        "os_main_govt_killings_best_cy,os_total_deaths_best_cy"
+    )
+    ucdp.write_text(
+        f"country_cy,year_cy,region_cy,{columns}\nFrance,2010,Europe,3,,NA,0,\n", encoding="utf-8"
+    )
+    table = PROVIDERS["ucdp_ov"][1](ucdp)
+    assert table.values("FRA", 2010) == {
+        "sb_total_deaths_best_cy": 3.0,
+        "sb_intrastate_deaths_best_cy": 0.0,
+        "ns_total_deaths_best_cy": 0.0,
+        "os_main_govt_killings_best_cy": 0.0,
+        "os_total_deaths_best_cy": 0.0,
+    }
+    assert table.regions == {"FRA": "Europe"}

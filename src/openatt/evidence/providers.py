@@ -1,4 +1,4 @@
-"""Loaders for the country indicators openatt reads, one function per publisher's file.
+"""Loaders for the country indicators openatt reads, one per publisher's file.
 
 Each returns an :class:`IndicatorTable`: (state, year) -> values, with the title, release and
 citation its evidence will name. The files are the ones the user downloaded (see
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from openatt.evidence.table import IndicatorTable, gw_codes, recode, state_for
@@ -26,57 +27,153 @@ def _number(text: str) -> float | None:
     return float(text)
 
 
-def load_pts(path: Path) -> IndicatorTable:
-    """Political Terror Scale: PTS_A (Amnesty), PTS_H (HRW), PTS_S (US State Dept), 1-5."""
-    table = IndicatorTable(
-        id="pts",
-        title="Political Terror Scale",
-        release="2024 release",
-        citation="Gibney, Cornett, Wood, Haschke, Arnon, Pisano, Barrett, Park. The Political "
-        "Terror Scale 1976-2023, http://www.politicalterrorscale.org",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["Year"])
-        state = state_for("pts", row["Country"], year)
-        if state is None:
-            continue
-        for variable in ("PTS_A", "PTS_H", "PTS_S"):
-            value = _number(row[variable])
-            if value is not None:
-                table.put(state, year, variable, value)
-    return table
+@dataclass(frozen=True)
+class _ColumnFile:
+    """A publisher's file with one row per country and year and one column per variable.
+
+    Every such file loads the same way; what differs is which columns to read, so each provider
+    is one of these rather than a loop of its own.
+    """
+
+    id: str
+    title: str
+    release: str
+    citation: str
+    country: str  # the column naming the country
+    year: str  # the column holding the year
+    variables: tuple[str, ...]
+    states: str  # the provider's section in indicator_states.yaml
+    region: str | None = None  # the column with the publisher's region, kept per state
+    empty: float | None = None  # what an empty or NA cell stands for; None leaves it out
+
+    def load(self, path: Path) -> IndicatorTable:
+        table = IndicatorTable(
+            id=self.id,
+            title=self.title,
+            release=self.release,
+            citation=self.citation,
+            file=path.name,
+        )
+        for row in _rows(path):
+            year = int(row[self.year])
+            state = state_for(self.states, row[self.country], year)
+            if state is None:
+                continue
+            if self.region is not None:
+                table.regions[state] = row[self.region]
+            for variable in self.variables:
+                value = _number(row[variable])
+                if value is None:
+                    value = self.empty
+                if value is not None:
+                    table.put(state, year, variable, value)
+        return table
 
 
-_UCDP_OV = (
-    "sb_total_deaths_best_cy",
-    "sb_intrastate_deaths_best_cy",
-    "ns_total_deaths_best_cy",
-    "os_main_govt_killings_best_cy",
-    "os_total_deaths_best_cy",
+# Political Terror Scale: PTS_A (Amnesty), PTS_H (HRW), PTS_S (US State Dept), 1-5.
+_PTS = _ColumnFile(
+    id="pts",
+    title="Political Terror Scale",
+    release="2024 release",
+    citation="Gibney, Cornett, Wood, Haschke, Arnon, Pisano, Barrett, Park. The Political "
+    "Terror Scale 1976-2023, http://www.politicalterrorscale.org",
+    country="Country",
+    year="Year",
+    variables=("PTS_A", "PTS_H", "PTS_S"),
+    states="pts",
 )
 
+# UCDP country-year organised violence: battle and one-sided-violence deaths in the state;
+# no deaths recorded is zero.
+_UCDP_OV = _ColumnFile(
+    id="ucdp_ov",
+    title="UCDP Country-Year Dataset on Organized Violence",
+    release="v25.1",
+    citation="Uppsala Conflict Data Program, Country-Year Dataset on Organized Violence "
+    "within Country Borders v25.1, https://ucdp.uu.se/downloads/",
+    country="country_cy",
+    year="year_cy",
+    variables=(
+        "sb_total_deaths_best_cy",
+        "sb_intrastate_deaths_best_cy",
+        "ns_total_deaths_best_cy",
+        "os_main_govt_killings_best_cy",
+        "os_total_deaths_best_cy",
+    ),
+    states="ucdp",
+    region="region_cy",
+    empty=0.0,
+)
 
-def load_ucdp_organized_violence(path: Path) -> IndicatorTable:
-    """UCDP country-year organised violence: battle and one-sided-violence deaths in the state."""
-    table = IndicatorTable(
-        id="ucdp_ov",
-        title="UCDP Country-Year Dataset on Organized Violence",
-        release="v25.1",
-        citation="Uppsala Conflict Data Program, Country-Year Dataset on Organized Violence "
-        "within Country Borders v25.1, https://ucdp.uu.se/downloads/",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year_cy"])
-        state = state_for("ucdp", row["country_cy"], year)
-        if state is None:
-            continue
-        table.regions[state] = row["region_cy"]
-        for variable in _UCDP_OV:
-            value = _number(row[variable])
-            table.put(state, year, variable, 0.0 if value is None else value)
-    return table
+# V-Dem v14 indices (0-1): rule of law and liberties, public-sector corruption, ...
+_VDEM = _ColumnFile(
+    id="vdem",
+    title="V-Dem Country-Year Dataset",
+    release="v14",
+    citation="Coppedge et al. (2024), V-Dem Country-Year Dataset v14, Varieties of "
+    "Democracy (V-Dem) Project",
+    country="country_text_id",
+    year="year",
+    variables=(
+        "v2xcl_rol",
+        "v2x_pubcorr",
+        "v2xcs_ccsi",
+        "v2x_freexp_altinf",
+        "v2x_veracc_osp",
+        "v2x_horacc_osp",
+    ),
+    states="vdem",
+)
+
+# V-Dem v15 Regimes of the World (0 closed autocracy .. 3 liberal democracy).
+_VDEM_ROW = _ColumnFile(
+    id="vdem_row",
+    title="V-Dem Regimes of the World (ERT)",
+    release="v15 / ERT 15.0",
+    citation="Maerz, Edgell, Krusell, Maxwell, Hellmeier (2025), ERT - Episodes of Regime "
+    "Transformation, V-Dem Project; V-Dem v15",
+    country="country_text_id",
+    year="year",
+    variables=("v2x_regime", "v2x_polyarchy"),
+    states="vdem",
+)
+
+# Transparency International CPI, 0 (highly corrupt) .. 100 (very clean), 2012 on.
+_CPI = _ColumnFile(
+    id="cpi",
+    title="Transparency International Corruption Perceptions Index",
+    release="CPI 2023",
+    citation="Transparency International, Corruption Perceptions Index 2023, "
+    "https://www.transparency.org/en/cpi",
+    country="iso3",
+    year="year",
+    variables=("cpi_score",),
+    states="cpi",
+)
+
+# Global Peace Index, 1 (most peaceful) .. 5, overall and three domains, 2008 on.
+_GPI = _ColumnFile(
+    id="gpi",
+    title="Global Peace Index",
+    release="GPI 2022",
+    citation="Institute for Economics & Peace, Global Peace Index 2022",
+    country="iso3",
+    year="year",
+    variables=("overall", "safety_security", "militarisation", "ongoing_conflict"),
+    states="gpi",
+)
+
+# Fragile States Index: total 0-120 and twelve indicators 0-10 (2023 only here).
+_FSI = _ColumnFile(
+    id="fsi",
+    title="Fragile States Index",
+    release="FSI 2023",
+    citation="The Fund for Peace, Fragile States Index 2023, https://fragilestatesindex.org",
+    country="country",
+    year="year",
+    variables=("total", "P3_human_rights_rule_of_law", "C1_security_apparatus"),
+    states="fsi",
+)
 
 
 def load_ucdp_prio_conflict(path: Path) -> IndicatorTable:
@@ -142,132 +239,17 @@ def load_ucdp_prio_conflict(path: Path) -> IndicatorTable:
     return table
 
 
-_VDEM14 = (
-    "v2xcl_rol",
-    "v2x_pubcorr",
-    "v2xcs_ccsi",
-    "v2x_freexp_altinf",
-    "v2x_veracc_osp",
-    "v2x_horacc_osp",
-)
-
-
-def load_vdem_indices(path: Path) -> IndicatorTable:
-    """V-Dem v14 indices (0-1): rule of law and liberties, public-sector corruption, ..."""
-    table = IndicatorTable(
-        id="vdem",
-        title="V-Dem Country-Year Dataset",
-        release="v14",
-        citation="Coppedge et al. (2024), V-Dem Country-Year Dataset v14, Varieties of "
-        "Democracy (V-Dem) Project",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year"])
-        state = state_for("vdem", row["country_text_id"], year)
-        if state is None:
-            continue
-        for variable in _VDEM14:
-            value = _number(row[variable])
-            if value is not None:
-                table.put(state, year, variable, value)
-    return table
-
-
-def load_vdem_regimes(path: Path) -> IndicatorTable:
-    """V-Dem v15 Regimes of the World (0 closed autocracy .. 3 liberal democracy)."""
-    table = IndicatorTable(
-        id="vdem_row",
-        title="V-Dem Regimes of the World (ERT)",
-        release="v15 / ERT 15.0",
-        citation="Maerz, Edgell, Krusell, Maxwell, Hellmeier (2025), ERT - Episodes of Regime "
-        "Transformation, V-Dem Project; V-Dem v15",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year"])
-        state = state_for("vdem", row["country_text_id"], year)
-        if state is None:
-            continue
-        for variable in ("v2x_regime", "v2x_polyarchy"):
-            value = _number(row[variable])
-            if value is not None:
-                table.put(state, year, variable, value)
-    return table
-
-
-def load_cpi(path: Path) -> IndicatorTable:
-    """Transparency International CPI, 0 (highly corrupt) .. 100 (very clean), 2012 on."""
-    table = IndicatorTable(
-        id="cpi",
-        title="Transparency International Corruption Perceptions Index",
-        release="CPI 2023",
-        citation="Transparency International, Corruption Perceptions Index 2023, "
-        "https://www.transparency.org/en/cpi",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year"])
-        state = state_for("cpi", row["iso3"], year)
-        value = _number(row["cpi_score"])
-        if state is not None and value is not None:
-            table.put(state, year, "cpi_score", value)
-    return table
-
-
-def load_gpi(path: Path) -> IndicatorTable:
-    """Global Peace Index, 1 (most peaceful) .. 5, overall and three domains, 2008 on."""
-    table = IndicatorTable(
-        id="gpi",
-        title="Global Peace Index",
-        release="GPI 2022",
-        citation="Institute for Economics & Peace, Global Peace Index 2022",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year"])
-        state = state_for("gpi", row["iso3"], year)
-        if state is None:
-            continue
-        for variable in ("overall", "safety_security", "militarisation", "ongoing_conflict"):
-            value = _number(row[variable])
-            if value is not None:
-                table.put(state, year, variable, value)
-    return table
-
-
-def load_fsi(path: Path) -> IndicatorTable:
-    """Fragile States Index: total 0-120 and twelve indicators 0-10 (2023 only here)."""
-    table = IndicatorTable(
-        id="fsi",
-        title="Fragile States Index",
-        release="FSI 2023",
-        citation="The Fund for Peace, Fragile States Index 2023, https://fragilestatesindex.org",
-        file=path.name,
-    )
-    for row in _rows(path):
-        year = int(row["year"])
-        state = state_for("fsi", row["country"], year)
-        if state is None:
-            continue
-        for variable in ("total", "P3_human_rights_rule_of_law", "C1_security_apparatus"):
-            value = _number(row[variable])
-            if value is not None:
-                table.put(state, year, variable, value)
-    return table
-
-
 Loader = Callable[[Path], IndicatorTable]
 
 PROVIDERS: dict[str, tuple[str, Loader]] = {
-    "pts": ("PTS-*.csv", load_pts),
-    "ucdp_ov": ("organizedviolencecy_v*.csv", load_ucdp_organized_violence),
+    "pts": ("PTS-*.csv", _PTS.load),
+    "ucdp_ov": ("organizedviolencecy_v*.csv", _UCDP_OV.load),
     "ucdp_acd": ("UcdpPrioConflict_v*[0-9].csv", load_ucdp_prio_conflict),
-    "vdem": ("dv_data_*.csv", load_vdem_indices),
-    "vdem_row": ("ert_*regime*.csv", load_vdem_regimes),
-    "cpi": ("cpi_*_long.csv", load_cpi),
-    "gpi": ("gpi_*_long.csv", load_gpi),
-    "fsi": ("fsi_*.csv", load_fsi),
+    "vdem": ("dv_data_*.csv", _VDEM.load),
+    "vdem_row": ("ert_*regime*.csv", _VDEM_ROW.load),
+    "cpi": ("cpi_*_long.csv", _CPI.load),
+    "gpi": ("gpi_*_long.csv", _GPI.load),
+    "fsi": ("fsi_*.csv", _FSI.load),
 }
 
 

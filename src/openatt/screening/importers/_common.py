@@ -1,4 +1,5 @@
-"""Small helpers every importer shares: cleaning text, reading dates, naming scripts, countries."""
+"""Small helpers every importer shares: opening the file, cleaning text, reading dates, naming
+scripts, countries."""
 
 from __future__ import annotations
 
@@ -6,11 +7,40 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from openatt.reference.states import UnknownState, resolve_state
-from openatt.screening.model import Name, NameKind
+from openatt.screening.model import MalformedList, Name, NameKind
 
 _SPACES = re.compile(r"\s+")
+
+
+def read_xml(path: Path, root_tag: str, *, local_names: bool = False) -> ET.Element:
+    """The root element of ``path``; a file that is not XML, or not this list, is refused.
+
+    ``local_names`` drops the namespace from every tag (before the root is checked), for lists
+    that carry one on some releases and not on others (OFAC).
+    """
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as error:
+        line, column = error.position
+        raise MalformedList(f"not well-formed XML at line {line}, column {column}") from error
+    if local_names:
+        for element in root.iter():
+            element.tag = element.tag.rsplit("}", 1)[-1]
+    if root.tag != root_tag:
+        raise MalformedList(f"root element is <{root.tag}>, expected <{root_tag}>")
+    return root
+
+
+def read_utf8(path: Path) -> str:
+    """The text of ``path`` without its byte-order mark; a file that is not UTF-8 is refused."""
+    try:
+        return path.read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise MalformedList(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
 
 
 def clean(value: object) -> str:

@@ -11,7 +11,14 @@ import csv
 import io
 from pathlib import Path
 
-from openatt.screening.importers._common import clean, country, make_name, unique, us_date
+from openatt.screening.importers._common import (
+    clean,
+    country,
+    make_name,
+    read_utf8,
+    unique,
+    us_date,
+)
 from openatt.screening.model import (
     ImportResult,
     ListEntity,
@@ -34,10 +41,7 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path) -> ImportResult:
-    try:
-        text = path.read_text("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise MalformedList(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    text = read_utf8(path)
     reader = csv.reader(io.StringIO(text), delimiter="\t")
     header = next(reader, [])
     if tuple(header[: len(_HEADER)]) != _HEADER:

@@ -8,10 +8,9 @@ The file has no date; its version is the newest ``DateOfListing``.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from openatt.screening.importers._common import clean, iso_date, make_name, partial_date
+from openatt.screening.importers._common import clean, iso_date, make_name, partial_date, read_xml
 from openatt.screening.model import (
     Identifier,
     ImportResult,
@@ -33,13 +32,7 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path) -> ImportResult:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise MalformedList(f"not well-formed XML at line {line}, column {column}") from error
-    if root.tag != "data-set":
-        raise MalformedList(f"root element is <{root.tag}>, expected <data-set>")
+    root = read_xml(path, "data-set")
     entities: list[ListEntity] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()

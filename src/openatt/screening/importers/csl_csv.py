@@ -17,6 +17,7 @@ from openatt.screening.importers._common import (
     iso_date,
     make_name,
     partial_date,
+    read_utf8,
     unique,
 )
 from openatt.screening.model import (
@@ -64,10 +65,7 @@ def _identifiers(value: str) -> list[Identifier]:
 
 
 def read(path: Path) -> ImportResult:
-    try:
-        text = path.read_text("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise MalformedList(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    text = read_utf8(path)
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     if header[:3] != ["_id", "source", "entity_number"]:

@@ -15,6 +15,7 @@ from openatt.screening.importers._common import (
     country,
     make_name,
     partial_date,
+    read_xml,
     unique,
     us_date,
 )
@@ -50,15 +51,6 @@ def sniff(head: bytes) -> bool:
     return b"<sdnList" in head
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _strip_namespaces(root: ET.Element) -> None:
-    for element in root.iter():
-        element.tag = _local(element.tag)
-
-
 def _full_name(element: ET.Element) -> str:
     return " ".join(
         part
@@ -68,14 +60,7 @@ def _full_name(element: ET.Element) -> str:
 
 
 def read(path: Path) -> ImportResult:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise MalformedList(f"not well-formed XML at line {line}, column {column}") from error
-    _strip_namespaces(root)
-    if root.tag != "sdnList":
-        raise MalformedList(f"root element is <{root.tag}>, expected <sdnList>")
+    root = read_xml(path, "sdnList", local_names=True)
     version = us_date(clean(root.findtext("publshInformation/Publish_Date")))
     entries = root.findall("sdnEntry")
     declared = clean(root.findtext("publshInformation/Record_Count"))

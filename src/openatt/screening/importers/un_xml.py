@@ -16,6 +16,7 @@ from openatt.screening.importers._common import (
     iso_date,
     make_name,
     partial_date,
+    read_xml,
     unique,
 )
 from openatt.screening.model import (
@@ -108,13 +109,7 @@ def _entity(record: ET.Element, individual: bool, position: int) -> ListEntity |
 
 
 def read(path: Path) -> ImportResult:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as error:
-        line, column = error.position
-        raise MalformedList(f"not well-formed XML at line {line}, column {column}") from error
-    if root.tag != "CONSOLIDATED_LIST":
-        raise MalformedList(f"root element is <{root.tag}>, expected <CONSOLIDATED_LIST>")
+    root = read_xml(path, "CONSOLIDATED_LIST")
     generated = root.get("dateGenerated")
     version = iso_date(generated)
     if version is None:
