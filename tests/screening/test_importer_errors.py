@@ -81,3 +81,23 @@ def test_text_importers_drop_a_byte_order_mark(tmp_path: Path, format: str) -> N
     path.write_bytes(b"\xef\xbb\xbf" + _ONE_ENTRY[format].encode("utf-8"))
     result = read_list(path, format)
     assert [e.names[0].value for e in result.entities] == ["ACME"]
+
+
+def test_an_ftm_file_that_is_not_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
+    """It was a bare UnicodeDecodeError (a traceback for the officer)."""
+    path = tmp_path / "entities.ftm.json"
+    good = b'{"id": "a", "schema": "Person", "properties": {"name": ["Ann"]}}\n'
+    path.write_bytes(good + b'{"id": "b", "schema": "Person", "properties": {"name": ["\xff"]}}\n')
+    with pytest.raises(MalformedList, match=r"^line 2: not UTF-8 text \(invalid start byte\)$"):
+        read_list(path, "ftm-json")
+
+
+def test_ofac_csv_names_the_companion_file_that_is_not_utf8(tmp_path: Path) -> None:
+    """The SDN list comes in up to four files: the message names the broken one."""
+    (tmp_path / "sdn.csv").write_text(
+        '36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n',
+        encoding="utf-8",
+    )
+    (tmp_path / "alt.csv").write_bytes(b'36,12,"aka","\xff",-0- \n')
+    with pytest.raises(MalformedList, match=r"^alt\.csv: not UTF-8 text"):
+        read_list(tmp_path / "sdn.csv", "ofac-csv")

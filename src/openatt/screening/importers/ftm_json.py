@@ -88,10 +88,18 @@ def _props(entity: dict[str, Any], name: str) -> list[str]:
     return [str(v) for v in values if isinstance(v, str | int | float)]
 
 
-def read(path: Path) -> ImportResult:
+def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The file's entities, line by line (a full export is large: it is streamed, and each
+    line decoded on its own, so that a refusal names the line)."""
     records: list[tuple[int, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if line_number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise MalformedList(
+                    f"line {line_number}: not UTF-8 text ({error.reason})"
+                ) from error
             if not line.strip():
                 continue
             try:
@@ -101,6 +109,11 @@ def read(path: Path) -> ImportResult:
             if not isinstance(record, dict) or "id" not in record or "schema" not in record:
                 raise MalformedList(f"line {line_number}: not an FtM entity (no id or schema)")
             records.append((line_number, record))
+    return records
+
+
+def read(path: Path) -> ImportResult:
+    records = _records(path)
     sanctions: dict[str, list[dict[str, Any]]] = {}
     for _, record in records:
         if record["schema"] == "Sanction":

@@ -58,7 +58,12 @@ def sniff(head: bytes) -> bool:
 
 
 def _rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
-    text = path.read_bytes().decode("utf-8", errors="strict").replace("\x1a", "")
+    try:
+        text = path.read_bytes().decode("utf-8", errors="strict").replace("\x1a", "")
+    except UnicodeDecodeError as error:  # named by file: the list comes in up to four
+        raise MalformedList(
+            f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
     rows: list[tuple[int, list[str]]] = []
     for line_number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or all(not cell.strip() for cell in row):
@@ -78,18 +83,13 @@ def _rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
 
 def read(path: Path) -> ImportResult:
     list_id, title, alt_name, add_name, comments_name = _SETS.get(path.name.casefold(), _SDN)
-    try:
-        primary = _rows(path, 12)
-        alt_path, add_path, comments_path = (
-            path.with_name(n) for n in (alt_name, add_name, comments_name)
-        )
-        alts = _rows(alt_path, 5) if alt_path.exists() else []
-        adds = _rows(add_path, 6) if add_path.exists() else []
-        comments = _rows(comments_path, 2) if comments_path.exists() else []
-    except UnicodeDecodeError as error:
-        raise MalformedList(
-            f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from error
+    primary = _rows(path, 12)
+    alt_path, add_path, comments_path = (
+        path.with_name(n) for n in (alt_name, add_name, comments_name)
+    )
+    alts = _rows(alt_path, 5) if alt_path.exists() else []
+    adds = _rows(add_path, 6) if add_path.exists() else []
+    comments = _rows(comments_path, 2) if comments_path.exists() else []
     sources = [p.name for p in (path, alt_path, add_path, comments_path) if p.exists()]
 
     extra_remarks = {row[0]: row[1] for _, row in comments}
