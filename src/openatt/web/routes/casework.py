@@ -1,5 +1,6 @@
 """What the case, decision and licence pages share: reading the case file, the addresses
-they send the user back to, and showing the case page again with one form's errors."""
+they send the user back to, showing the case page again with one form's errors, and placing
+a service's refusal on the field it names."""
 
 from __future__ import annotations
 
