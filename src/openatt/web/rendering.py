@@ -17,7 +17,7 @@ from openatt.core.model import Likelihood, Severity, Topic
 from openatt.reference.states import state_name
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.web.forms import label_of
-from openatt.web.security import LoginRequired, Viewer, current_viewer
+from openatt.web.security import LoginRequired, Viewer, check_csrf, current_viewer
 
 if TYPE_CHECKING:
     from openatt.screening.store import ListStore
@@ -175,3 +175,15 @@ def assessor_of(request: Request) -> Assessor:
 def form_dict(form: FormData) -> dict[str, str]:
     """The posted fields as plain strings (files are not accepted by any form)."""
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def posted(request: Request) -> dict[str, str]:
+    """The posted fields of a logged-in user's form, once its CSRF token is checked."""
+    fields = form_dict(await request.form())
+    check_csrf(request, fields.get("csrf"))
+    return fields
+
+
+def expected_version(text: str) -> int | None:
+    """A form's ``version`` field as the version the change expects (None: not given)."""
+    return int(text) if text.isdigit() else None

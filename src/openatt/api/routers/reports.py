@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import DB, Allow
+from openatt.register.db import Database
 from openatt.register.errors import Invalid
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission as P
@@ -151,45 +152,42 @@ _FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _treaty_download(
+    db: Database,
+    actor: Actor,
+    kind: Literal["att-annual", "unroca"],
+    body: TreatyReportIn | UnrocaIn,
+    values: bool = True,
+) -> Response:
+    return _download(
+        lambda: service.generate_treaty_report(
+            db,
+            actor,
+            kind=kind,
+            year=body.year,
+            basis=body.basis,
+            fmt=body.format,
+            reporting_state=body.reporting_state,
+            as_of=_as_of(body.as_of),
+            values=values,
+        ),
+        body.year,
+        body.basis.value,
+    )
+
+
 @router.post("/att-annual", responses=_FILE)
 def att_annual(
     body: TreatyReportIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> Response:
     """The ATT annual report (Art. 13(3)) for a calendar year."""
-    return _download(
-        lambda: service.generate_treaty_report(
-            db,
-            actor,
-            kind="att-annual",
-            year=body.year,
-            basis=body.basis,
-            fmt=body.format,
-            reporting_state=body.reporting_state,
-            as_of=_as_of(body.as_of),
-            values=body.values,
-        ),
-        body.year,
-        body.basis.value,
-    )
+    return _treaty_download(db, actor, "att-annual", body, values=body.values)
 
 
 @router.post("/unroca", responses=_FILE)
 def unroca(body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> Response:
     """The UN Register of Conventional Arms return (I-VII and the SALW form)."""
-    return _download(
-        lambda: service.generate_treaty_report(
-            db,
-            actor,
-            kind="unroca",
-            year=body.year,
-            basis=body.basis,
-            fmt=body.format,
-            reporting_state=body.reporting_state,
-            as_of=_as_of(body.as_of),
-        ),
-        body.year,
-        body.basis.value,
-    )
+    return _treaty_download(db, actor, "unroca", body)
 
 
 @router.post("/national", responses=_FILE)

@@ -3,7 +3,7 @@ its audit trail and the print view of its assessment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,81 +13,79 @@ from openatt.core.model import Evidence
 from openatt.register import applications, assessing, casefile, denials
 from openatt.register import screening as register_screening
 from openatt.register.errors import Conflict, Invalid
+from openatt.register.models import ApplicationRow
 from openatt.register.permissions import Permission
 from openatt.web import forms
-from openatt.web.rendering import assessor_of, form_dict, lists_of, render
-from openatt.web.security import Page, Viewer, check_csrf, database
+from openatt.web.rendering import assessor_of, expected_version, lists_of, posted, render
+from openatt.web.routes.casework import case_url, load_case, show_case
+from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 
 Reader = Annotated[Viewer, Page(Permission.application_read)]
 
 
-def _case_url(application_id: int, note: str | None = None) -> str:
-    return f"/ui/applications/{application_id}" + (f"?done={note}" if note else "")
+def _form_page(
+    request: Request,
+    viewer: Viewer,
+    form: forms.ApplicationForm,
+    editing: ApplicationRow | None,
+    status: int = 200,
+    focus: str | None = None,
+) -> Response:
+    """The application form (``editing``: the draft's row, None for a new one)."""
+    return render(
+        request,
+        "application_form.html",
+        viewer,
+        status,
+        form=form,
+        choices=forms.CHOICES,
+        documents=forms.DOCUMENT_KINDS,
+        editing=editing,
+        focus=focus,
+    )
+
+
+def _with_another_item(
+    request: Request, viewer: Viewer, form: forms.ApplicationForm, editing: ApplicationRow | None
+) -> Response:
+    """The form again with one more item row (up to the limit), the cursor in it."""
+    form.item_rows = min(forms.MAX_ITEMS, form.item_rows + 1)
+    form.errors.clear()
+    return _form_page(
+        request, viewer, form, editing, focus=f"item-{form.item_rows - 1}-description"
+    )
 
 
 @router.get("/applications/new", response_model=None)
 def new_form(
     request: Request, viewer: Annotated[Viewer, Page(Permission.application_create)]
 ) -> Response:
-    form = forms.blank(viewer.actor.company)
-    return render(
-        request,
-        "application_form.html",
-        viewer,
-        form=form,
-        choices=forms.CHOICES,
-        documents=forms.DOCUMENT_KINDS,
-        editing=None,
-    )
+    return _form_page(request, viewer, forms.blank(viewer.actor.company), editing=None)
 
 
 @router.post("/applications/new", response_model=None)
 async def create(
     request: Request, viewer: Annotated[Viewer, Page(Permission.application_create)]
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     form, application = forms.read(fields)
     if fields.get("action") == "add_item":
-        form.item_rows = min(forms.MAX_ITEMS, form.item_rows + 1)
-        form.errors.clear()
-        application = None
-        return render(
-            request,
-            "application_form.html",
-            viewer,
-            form=form,
-            choices=forms.CHOICES,
-            documents=forms.DOCUMENT_KINDS,
-            editing=None,
-            focus=f"item-{form.item_rows - 1}-description",
-        )
+        return _with_another_item(request, viewer, form, editing=None)
     if application is None:
-        return render(
-            request,
-            "application_form.html",
-            viewer,
-            422,
-            form=form,
-            choices=forms.CHOICES,
-            documents=forms.DOCUMENT_KINDS,
-            editing=None,
-        )
+        return _form_page(request, viewer, form, editing=None, status=422)
     with database(request).write() as session:
         row = applications.create(session, viewer.actor, application)
         new_id = row.id
-    return RedirectResponse(_case_url(new_id, "saved"), status_code=303)
+    return RedirectResponse(case_url(new_id, "saved"), status_code=303)
 
 
 @router.get("/applications/{application_id}", response_model=None)
 def case_page(
     request: Request, application_id: int, viewer: Reader, done: str | None = None
 ) -> Response:
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    return render(request, "case.html", viewer, case=case, done=done)
+    return show_case(request, viewer, load_case(request, viewer, application_id), done=done)
 
 
 @router.get("/applications/{application_id}/edit", response_model=None)
@@ -96,21 +94,12 @@ def edit_form(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.application_update)],
 ) -> Response:
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    case = load_case(request, viewer, application_id)
     if case.row.state != "draft":
         raise Conflict(f"{case.row.reference} is {case.row.state}: only drafts can be edited")
     form = forms.from_application(case.application)
     form.values["version"] = str(case.row.version)
-    return render(
-        request,
-        "application_form.html",
-        viewer,
-        form=form,
-        choices=forms.CHOICES,
-        documents=forms.DOCUMENT_KINDS,
-        editing=case.row,
-    )
+    return _form_page(request, viewer, form, editing=case.row)
 
 
 @router.post("/applications/{application_id}/edit", response_model=None)
@@ -119,30 +108,13 @@ async def edit(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.application_update)],
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
     form, application = forms.read(fields, base=case.application)
-    page: dict[str, Any] = {
-        "choices": forms.CHOICES,
-        "documents": forms.DOCUMENT_KINDS,
-        "editing": case.row,
-    }
     if fields.get("action") == "add_item":
-        form.item_rows = min(forms.MAX_ITEMS, form.item_rows + 1)
-        form.errors.clear()
-        return render(
-            request,
-            "application_form.html",
-            viewer,
-            200,
-            form=form,
-            **page,
-            focus=f"item-{form.item_rows - 1}-description",
-        )
+        return _with_another_item(request, viewer, form, editing=case.row)
     if application is None:
-        return render(request, "application_form.html", viewer, 422, form=form, **page)
+        return _form_page(request, viewer, form, editing=case.row, status=422)
     version = fields.get("version", "")
     try:
         with database(request).write() as session:
@@ -151,12 +123,12 @@ async def edit(
                 viewer.actor,
                 application_id,
                 application,
-                int(version) if version.isdigit() else None,
+                expected_version(version),
             )
     except (Conflict, Invalid) as error:
         form.errors["form"] = error.message
-        return render(request, "application_form.html", viewer, 409, form=form, **page)
-    return RedirectResponse(_case_url(application_id, "saved"), status_code=303)
+        return _form_page(request, viewer, form, editing=case.row, status=409)
+    return RedirectResponse(case_url(application_id, "saved"), status_code=303)
 
 
 @router.post("/applications/{application_id}/submit", response_model=None)
@@ -165,12 +137,10 @@ async def submit(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.application_submit)],
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     version = fields.get("version", "")
     if fields.get("step") != "confirm":
-        with database(request).read() as session:
-            case = casefile.case_file(session, viewer.actor, application_id)
+        case = load_case(request, viewer, application_id)
         return render(
             request,
             "confirm.html",
@@ -184,13 +154,11 @@ async def submit(
             action=f"/ui/applications/{application_id}/submit",
             fields={"version": version},
             confirm_label="Submit the application",
-            back=_case_url(application_id),
+            back=case_url(application_id),
         )
     with database(request).write() as session:
-        applications.submit(
-            session, viewer.actor, application_id, int(version) if version.isdigit() else None
-        )
-    return RedirectResponse(_case_url(application_id, "submitted"), status_code=303)
+        applications.submit(session, viewer.actor, application_id, expected_version(version))
+    return RedirectResponse(case_url(application_id, "submitted"), status_code=303)
 
 
 @router.post("/applications/{application_id}/screen", response_model=None)
@@ -202,10 +170,9 @@ async def screen(
     """``mode=lists``: screen the parties against the lists in force (recorded; with no list
     loaded the case records that screening was not possible). Otherwise: record the officer's
     statement that the parties were screened elsewhere and nothing was found."""
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     version = fields.get("version", "")
-    expected = int(version) if version.isdigit() else None
+    expected = expected_version(version)
     with database(request).write() as session:
         if fields.get("mode") == "lists":
             run = register_screening.screen_on_request(
@@ -215,7 +182,7 @@ async def screen(
         else:
             applications.screen(session, viewer.actor, application_id, [], expected)
             done = "screened"
-    return RedirectResponse(_case_url(application_id, done) + "#screening-heading", status_code=303)
+    return RedirectResponse(case_url(application_id, done) + "#screening-heading", status_code=303)
 
 
 @router.post("/applications/{application_id}/false-positive", response_model=None)
@@ -225,21 +192,16 @@ async def false_positive(
     viewer: Annotated[Viewer, Page(Permission.screening_false_positive)],
 ) -> Response:
     """Mark one screening hit as a false positive, with the officer's reasons."""
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     hit = fields.get("hit", "")
     reasons = (fields.get(f"reasons-{hit}") or fields.get("reasons") or "").strip()
     version = fields.get("version", "")
     if not reasons or not hit.isdigit():
-        with database(request).read() as session:
-            case = casefile.case_file(session, viewer.actor, application_id)
-        return render(
+        return show_case(
             request,
-            "case.html",
             viewer,
+            load_case(request, viewer, application_id),
             422,
-            case=case,
-            done=None,
             fp_errors={
                 f"reasons-{hit}": "Say why this hit is not the party "
                 "(e.g. a different date of birth or nationality)."
@@ -253,10 +215,10 @@ async def false_positive(
             int(hit),
             reasons,
             lists_of(request),
-            int(version) if version.isdigit() else None,
+            expected_version(version),
         )
     return RedirectResponse(
-        _case_url(application_id, "false-positive") + "#screening-heading", status_code=303
+        case_url(application_id, "false-positive") + "#screening-heading", status_code=303
     )
 
 
@@ -266,8 +228,7 @@ async def assess(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.application_assess)],
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     version = fields.get("version", "")
     assessor = assessor_of(request)
     with database(request).write() as session:
@@ -276,9 +237,9 @@ async def assess(
             viewer.actor,
             application_id,
             assessor,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=expected_version(version),
         )
-    return RedirectResponse(_case_url(application_id, "assessed") + "#assessment", status_code=303)
+    return RedirectResponse(case_url(application_id, "assessed") + "#assessment", status_code=303)
 
 
 @router.get("/applications/{application_id}/history", response_model=None)
@@ -295,9 +256,7 @@ def history(
 
 @router.get("/applications/{application_id}/print", response_model=None)
 def print_view(request: Request, application_id: int, viewer: Reader) -> Response:
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    return render(request, "print.html", viewer, case=case)
+    return render(request, "print.html", viewer, case=load_case(request, viewer, application_id))
 
 
 @router.post("/applications/{application_id}/consultations", response_model=None)
@@ -307,20 +266,15 @@ async def consult(
     viewer: Annotated[Viewer, Page(Permission.consultation_record)],
 ) -> Response:
     """Record the consultation with a state that notified an essentially identical denial."""
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     denial = fields.get("denial_id", "")
     note = fields.get("note", "").strip()
     if not note:
-        with database(request).read() as session:
-            case = casefile.case_file(session, viewer.actor, application_id)
-        return render(
+        return show_case(
             request,
-            "case.html",
             viewer,
+            load_case(request, viewer, application_id),
             422,
-            case=case,
-            done=None,
             consult_errors={f"note-{denial}": "Summarise what the notifying state said."},
         )
     with database(request).write() as session:
@@ -331,7 +285,7 @@ async def consult(
             denial_id=int(denial) if denial.isdigit() else -1,
             note=note,
         )
-    return RedirectResponse(_case_url(application_id, "consulted"), status_code=303)
+    return RedirectResponse(case_url(application_id, "consulted"), status_code=303)
 
 
 EVIDENCE_FIELDS = ("criterion", "likelihood", "severity", "source", "date", "note")
@@ -345,10 +299,8 @@ async def reassess(
 ) -> Response:
     """New information (ATT 7.7): optionally one piece of evidence, then a new assessment
     linked to the earlier one. An active licence is suspended until a new decision."""
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
     if not case.reopenable:
         raise Conflict(
             f"{case.row.reference} is {case.row.state}: only an assessed or "
@@ -377,13 +329,11 @@ async def reassess(
                     else str(problem["msg"]).removeprefix("Value error, "),
                 )
     if errors or fields.get("step") == "edit":
-        return render(
+        return show_case(
             request,
-            "case.html",
             viewer,
+            case,
             422 if errors else 200,
-            case=case,
-            done=None,
             reassess_values=values,
             reassess_errors=errors,
         )
@@ -428,8 +378,6 @@ async def reassess(
             assessor_of(request),
             reason=values["reason"],
             evidence=evidence,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=expected_version(version),
         )
-    return RedirectResponse(
-        _case_url(application_id, "reassessed") + "#assessment", status_code=303
-    )
+    return RedirectResponse(case_url(application_id, "reassessed") + "#assessment", status_code=303)

@@ -11,8 +11,9 @@ from openatt.register import assessing, casefile
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import Outcome, State
 from openatt.register.permissions import Permission
-from openatt.web.rendering import form_dict, render
-from openatt.web.security import Page, Viewer, check_csrf, database
+from openatt.web.rendering import expected_version, posted, render
+from openatt.web.routes.casework import case_url, load_case, place_error, show_case
+from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 
@@ -53,8 +54,7 @@ def _decide_page(
 
 
 def _load(request: Request, viewer: Viewer, application_id: int) -> casefile.CaseFile:
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    case = load_case(request, viewer, application_id)
     if case.row.state != State.assessed.value:
         raise Conflict(
             f"{case.row.reference} is {case.row.state}; a decision needs an assessed case"
@@ -71,8 +71,7 @@ def decide_form(request: Request, application_id: int, viewer: Decider) -> Respo
 
 @router.post("/applications/{application_id}/decide", response_model=None)
 async def decide(request: Request, application_id: int, viewer: Decider) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     case = _load(request, viewer, application_id)
     values = {k: fields.get(k, "") for k in ("outcome", "reasons", "conditions", "version")}
     errors: dict[str, str] = {}
@@ -116,7 +115,6 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
             confirm_label="Record the decision",
             edit_label="Change the decision",
         )
-    version = values["version"]
     try:
         with database(request).write() as session:
             decision = assessing.decide(
@@ -126,25 +124,20 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
                 outcome=Outcome(values["outcome"]),
                 reasons=values["reasons"],
                 conditions=conditions,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=expected_version(values["version"]),
             )
             pending = decision.status == "pending"
     except (Invalid, Conflict) as error:
-        field = str(error.field[-1]) if error.field else "form"
-        if field == "version":
-            field = "form"
-        errors[field if field in values else "form"] = error.message
+        place_error(errors, error, values)
         return _decide_page(request, viewer, case, values, errors, 409)
     note = "awaiting-signoff" if pending else "decided"
-    return RedirectResponse(f"/ui/applications/{application_id}?done={note}", status_code=303)
+    return RedirectResponse(case_url(application_id, note), status_code=303)
 
 
 @router.post("/applications/{application_id}/countersign", response_model=None)
 async def countersign(request: Request, application_id: int, viewer: Signer) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
     agree = fields.get("agree") == "yes"
     values = {
         "agree": "yes" if agree else "no",
@@ -160,13 +153,11 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
             "nor decided this case"
         )
     if not agree and not values["note"].strip():
-        return render(
+        return show_case(
             request,
-            "case.html",
             viewer,
+            case,
             422,
-            case=case,
-            done=None,
             sign_errors={"note": "Say why you return the decision."},
             sign_values=values,
         )
@@ -195,7 +186,6 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
             confirm_label="Sign off the decision" if agree else "Return the decision",
             back=f"/ui/applications/{application_id}#signoff",
         )
-    version = values["version"]
     with database(request).write() as session:
         assessing.countersign(
             session,
@@ -203,7 +193,7 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
             application_id,
             agree=agree,
             note=values["note"],
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=expected_version(values["version"]),
         )
     note = "signed-off" if agree else "returned"
-    return RedirectResponse(f"/ui/applications/{application_id}?done={note}", status_code=303)
+    return RedirectResponse(case_url(application_id, note), status_code=303)

@@ -10,10 +10,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from openatt.register import casefile, licensing
-from openatt.register.errors import Conflict, Invalid, NotFound
+from openatt.register.errors import Conflict, Invalid
 from openatt.register.permissions import Permission, require
-from openatt.web.rendering import form_dict, render
-from openatt.web.security import Page, Viewer, check_csrf, database
+from openatt.web.rendering import expected_version, posted, render
+from openatt.web.routes.casework import (
+    licence_url,
+    load_case,
+    load_licensed_case,
+    place_error,
+    show_case,
+)
+from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 
@@ -65,10 +72,7 @@ def licence_page(
     viewer: Annotated[Viewer, Page(Permission.application_read)],
     done: str | None = None,
 ) -> Response:
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    if case.licence is None:
-        raise NotFound(f"{case.row.reference} has no licence")
+    case, _ = load_licensed_case(request, viewer, application_id)
     return _licence_page(request, viewer, case, done=done)
 
 
@@ -76,23 +80,19 @@ def licence_page(
 async def issue(
     request: Request, application_id: int, viewer: Annotated[Viewer, Page(Permission.licence_issue)]
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
     values = {"valid_until": fields.get("valid_until", ""), "version": fields.get("version", "")}
     errors: dict[str, str] = {}
     until = _date(values["valid_until"], errors, "valid_until")
     if until is not None and until <= dt.date.today():
         errors["valid_until"] = "The licence must be valid after today."
     if errors or fields.get("step") == "edit":
-        return render(
+        return show_case(
             request,
-            "case.html",
             viewer,
+            case,
             422 if errors else 200,
-            case=case,
-            done=None,
             issue_values=values,
             issue_errors=errors,
         )
@@ -114,7 +114,6 @@ async def issue(
             confirm_label="Issue the licence",
             edit_label="Change the date",
         )
-    version = values["version"]
     assert until is not None
     with database(request).write() as session:
         licensing.issue(
@@ -122,11 +121,9 @@ async def issue(
             viewer.actor,
             application_id,
             valid_until=until,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=expected_version(values["version"]),
         )
-    return RedirectResponse(
-        f"/ui/applications/{application_id}/licence?done=issued", status_code=303
-    )
+    return RedirectResponse(licence_url(application_id, "issued"), status_code=303)
 
 
 @router.post("/applications/{application_id}/shipments", response_model=None)
@@ -135,15 +132,11 @@ async def record_shipment(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.shipment_record)],
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    if case.licence is None:
-        raise NotFound(f"{case.row.reference} has no licence")
+    fields = await posted(request)
+    case, licence = load_licensed_case(request, viewer, application_id)
     values = {k: fields.get(k, "").strip() for k in ("item", "quantity", "shipped_on", "reference")}
     errors: dict[str, str] = {}
-    lines = case.licence.lines
+    lines = licence.lines
     item = int(values["item"]) if values["item"].isdigit() else -1
     if not 0 <= item < len(lines):
         errors["item"] = "Choose the item shipped."
@@ -162,7 +155,7 @@ async def record_shipment(
             "confirm.html",
             viewer,
             case=case,
-            title=f"Record this shipment on {case.licence.licence.number}?",
+            title=f"Record this shipment on {licence.licence.number}?",
             consequences=[
                 f"{quantity} of '{line.item.description}' are counted against the "
                 f"licence; {line.remaining - quantity} will remain. A recorded "
@@ -192,12 +185,9 @@ async def record_shipment(
                 reference=values["reference"] or None,
             )
     except (Conflict, Invalid) as error:
-        field = str(error.field[-1]) if error.field else "form"
-        errors[field if field in values else "form"] = error.message
+        place_error(errors, error, values)
         return _licence_page(request, viewer, case, values, errors, 409)
-    return RedirectResponse(
-        f"/ui/applications/{application_id}/licence?done=shipped", status_code=303
-    )
+    return RedirectResponse(licence_url(application_id, "shipped"), status_code=303)
 
 
 @router.post("/applications/{application_id}/verify-delivery", response_model=None)
@@ -206,12 +196,8 @@ async def verify_delivery(
     application_id: int,
     viewer: Annotated[Viewer, Page(Permission.delivery_verify)],
 ) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    if case.licence is None:
-        raise NotFound(f"{case.row.reference} has no licence")
+    fields = await posted(request)
+    case, _ = load_licensed_case(request, viewer, application_id)
     shipment = fields.get("shipment_id", "")
     values = {
         "shipment_id": shipment,
@@ -236,9 +222,7 @@ async def verify_delivery(
             verified_on=day,
             verification=values["verification"],
         )
-    return RedirectResponse(
-        f"/ui/applications/{application_id}/licence?done=verified", status_code=303
-    )
+    return RedirectResponse(licence_url(application_id, "verified"), status_code=303)
 
 
 _ENDINGS = {
@@ -282,12 +266,8 @@ async def _end_licence(
     """Suspend (officers) or revoke (senior reviewers) a licence, with the reason."""
     permission, verb, service, consequence = _ENDINGS[action]
     require(viewer.actor, permission)
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
-    with database(request).read() as session:
-        case = casefile.case_file(session, viewer.actor, application_id)
-    if case.licence is None:
-        raise NotFound(f"{case.row.reference} has no licence")
+    fields = await posted(request)
+    case, licence = load_licensed_case(request, viewer, application_id)
     values = {"reason": fields.get("reason", "").strip(), "version": fields.get("version", "")}
     if not values["reason"] or fields.get("step") == "edit":
         errors = {f"{action}-reason": "Give the reason."} if not values["reason"] else {}
@@ -305,7 +285,7 @@ async def _end_licence(
             "confirm.html",
             viewer,
             case=case,
-            title=f"{verb} licence {case.licence.licence.number}?",
+            title=f"{verb} licence {licence.licence.number}?",
             consequences=[consequence],
             summary=[("Reason", values["reason"])],
             action=f"/ui/applications/{application_id}/licence/{action}",
@@ -313,15 +293,12 @@ async def _end_licence(
             confirm_label=f"{verb} the licence",
             edit_label="Change the reason",
         )
-    version = values["version"]
     with database(request).write() as session:
         service(
             session,
             viewer.actor,
             application_id,
             reason=values["reason"],
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=expected_version(values["version"]),
         )
-    return RedirectResponse(
-        f"/ui/applications/{application_id}/licence?done={action}", status_code=303
-    )
+    return RedirectResponse(licence_url(application_id, action), status_code=303)

@@ -19,8 +19,8 @@ from openatt.reports import records, service
 from openatt.reports.figures import Basis
 from openatt.reports.reconcile import ReportRefused
 from openatt.reports.writers.national import PdfUnavailable
-from openatt.web.rendering import form_dict, render
-from openatt.web.security import Page, Viewer, check_csrf, database
+from openatt.web.rendering import posted, render
+from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 
@@ -99,8 +99,7 @@ def reports_page(request: Request, viewer: Reader) -> Response:
 
 @router.post("/reports/generate", response_model=None)
 async def generate(request: Request, viewer: Reader) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    fields = await posted(request)
     values = {k: fields.get(k, "").strip() for k in ("kind", "year", "basis", "format")}
     errors = _check(values)
     if errors:

@@ -10,13 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from openatt.register import users
 from openatt.register.errors import Unauthenticated
-from openatt.web.rendering import form_dict, render
+from openatt.web.rendering import form_dict, posted, render
 from openatt.web.security import (
     COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     AnyUser,
-    check_csrf,
     database,
     new_login_csrf,
     set_cookie,
@@ -89,8 +88,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout", response_model=None)
 async def logout(request: Request, viewer: AnyUser) -> Response:
-    fields = form_dict(await request.form())
-    check_csrf(request, fields.get("csrf"))
+    await posted(request)
     token = request.cookies.get(SESSION_COOKIE, "")
     with database(request).write() as session:
         users.logout(session, token)

@@ -1,0 +1,58 @@
+"""What the case, decision and licence pages share: reading the case file, the addresses
+they send the user back to, showing the case page again with one form's errors, and placing
+a service's refusal on the field it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from openatt.register import casefile
+from openatt.register.errors import NotFound, RegisterError
+from openatt.web.rendering import render
+from openatt.web.security import Viewer, database
+
+
+def case_url(application_id: int, note: str | None = None) -> str:
+    return f"/ui/applications/{application_id}" + (f"?done={note}" if note else "")
+
+
+def licence_url(application_id: int, note: str) -> str:
+    return f"/ui/applications/{application_id}/licence?done={note}"
+
+
+def load_case(request: Request, viewer: Viewer, application_id: int) -> casefile.CaseFile:
+    """The case file as this viewer may see it (NotFound, Forbidden as the register says)."""
+    with database(request).read() as session:
+        return casefile.case_file(session, viewer.actor, application_id)
+
+
+def load_licensed_case(
+    request: Request, viewer: Viewer, application_id: int
+) -> tuple[casefile.CaseFile, casefile.LicenceView]:
+    """The case file of a case with a licence, and its licence; NotFound when none was issued."""
+    case = load_case(request, viewer, application_id)
+    if case.licence is None:
+        raise NotFound(f"{case.row.reference} has no licence")
+    return case, case.licence
+
+
+def show_case(
+    request: Request,
+    viewer: Viewer,
+    case: casefile.CaseFile,
+    status: int = 200,
+    done: str | None = None,
+    **form: Any,
+) -> Response:
+    """The case page; ``form`` holds the values and errors of the form shown again on it."""
+    return render(request, "case.html", viewer, status, case=case, done=done, **form)
+
+
+def place_error(errors: dict[str, str], error: RegisterError, values: dict[str, str]) -> None:
+    """Put a service's refusal next to the field it names, else above the form (the hidden
+    version field is not one the user can correct)."""
+    field = str(error.field[-1]) if error.field else "form"
+    errors[field if field in values and field != "version" else "form"] = error.message
