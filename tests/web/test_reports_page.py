@@ -37,6 +37,9 @@ def test_officer_downloads_an_att_xlsx_and_it_is_listed(web: Browser) -> None:
     )
     disposition = response.headers["content-disposition"]
     assert disposition == f'attachment; filename="att-annual-{year}-authorised-v1.xlsx"'
+    # the same provenance headers as the API's download (the web lacked the as-of moment)
+    for header in ("x-report-id", "x-report-version", "x-figures-sha256", "x-report-as-of"):
+        assert response.headers[header], header
     workbook = load_workbook(io.BytesIO(response.content))
     assert tuple(workbook.sheetnames) == att.SHEETS
     header = [c.value for c in workbook["Exports"][5]]

@@ -66,6 +66,17 @@ class Generated:
     def filename(self, year: int, basis: str) -> str:
         return f"{self.kind}-{year}-{basis}-v{self.version}.{self.fmt}"
 
+    def download_headers(self, year: int, basis: str) -> dict[str, str]:
+        """What a download of the report says about it, in the API and the web UI alike."""
+        return {
+            "Content-Disposition": f'attachment; filename="{self.filename(year, basis)}"',
+            "X-Report-Id": str(self.report_id),
+            "X-Report-Version": str(self.version),
+            "X-Figures-SHA256": self.figures_sha256,
+            "X-File-SHA256": self.file_sha256,
+            "X-Report-As-Of": self.as_of,
+        }
+
 
 def register_totals(
     session: Session, snapshot: Snapshot, year: int, basis: Basis, reporting_state: str | None

@@ -127,18 +127,10 @@ def _download(call: Callable[[], Generated], year: int, basis: str) -> Response:
         )
     except PdfUnavailable as error:
         return JSONResponse({"detail": str(error)}, status_code=503)
-    name = generated.filename(year, basis)
     return Response(
         generated.content,
         media_type=generated.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Report-Id": str(generated.report_id),
-            "X-Report-Version": str(generated.version),
-            "X-Figures-SHA256": generated.figures_sha256,
-            "X-File-SHA256": generated.file_sha256,
-            "X-Report-As-Of": generated.as_of,
-        },
+        headers=generated.download_headers(year, basis),
     )
 
 

@@ -134,15 +134,8 @@ async def generate(request: Request, viewer: Reader) -> Response:
                 "format": f"The PDF cannot be written on this server ({error}). Choose html or zip."
             },
         )
-    name = generated.filename(year, basis)
     return Response(
         generated.content,
         media_type=generated.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Report-Id": str(generated.report_id),
-            "X-Report-Version": str(generated.version),
-            "X-Figures-SHA256": generated.figures_sha256,
-            "X-File-SHA256": generated.file_sha256,
-        },
+        headers=generated.download_headers(year, basis),
     )
