@@ -78,7 +78,9 @@ def check_content(content: bytes, store: BlobStore) -> str:
         raise Invalid("the file is empty", field=("file",))
     if len(content) > store.max_bytes:
         limit = store.max_bytes / (1024 * 1024)
-        raise Invalid(f"the file is larger than the limit of {limit:g} MB", field=("file",))
+        raise Invalid(
+            f"the file is larger than the limit of {round(limit, 3):g} MB", field=("file",)
+        )
     sniffed = filetypes.sniff(content)
     if sniffed.media_type is None:
         raise Invalid(sniffed.problem or "the file type is not accepted", field=("file",))
