@@ -172,6 +172,9 @@ def test_the_applicant_sees_its_own_documents_not_the_authoritys(api: Api) -> No
         api, app_id, "officer", samples.png(), kind="other", reference="Embassy photo"
     ).json()
     assert internal["origin"] == "authority"
+    # Only what the applicant supplied enters its application.
+    documents = api.get(f"/applications/{app_id}", "applicant").json()["application"]["documents"]
+    assert [d["reference"] for d in documents] == ["EUC-2026-0042"]
     seen = api.get(f"/applications/{app_id}/documents", "applicant").json()
     assert [d["id"] for d in seen] == [own["id"]]
     staff = api.get(f"/applications/{app_id}/documents", "officer").json()

@@ -1,10 +1,11 @@
 """Documents on a case: upload (type read from the content, size limited, stored once by
 SHA-256), the list each audience may see, and download.
 
-Who added a document is the login (``actor``), never a field of the form. A document of a
-:class:`~openatt.core.model.DocumentKind` also enters the application's ``documents`` (with its
-reference, unverified: verifying it with the issuer is the authority's act), so the engine's
-diversion criteria see that an end-user certificate was supplied. Every upload is an event in
+Who added a document is the login (``actor``), never a field of the form. A document the
+applicant supplies also enters the application's ``documents`` (its kind and reference,
+unverified: verifying it with the issuer is the authority's act), so the engine's diversion
+criteria see that an end-user certificate was supplied; the authority's own documents do not
+(the applicant reads its application, and they are internal). Every upload is an event in
 the hash chain.
 
 For other services (the dialogue's answers, say): call :func:`add` inside the caller's
@@ -202,7 +203,9 @@ def add(
         reference=reference,
         store=store,
     )
-    if _feed_application(session, actor, row, document_kind, reference):
+    # Only what the applicant supplies enters its application: the authority's own papers
+    # stay behind the wall (the applicant reads its application).
+    if not staff and _feed_application(session, actor, row, document_kind, reference):
         log(session, actor, "application.document", row, document=document.id, kind=kind)
     return document
 
