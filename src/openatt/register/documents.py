@@ -186,6 +186,8 @@ def add(
     )
     document_kind = _kind(kind)
     reference = (reference or "").strip() or None
+    if reference is not None and any(unicodedata.category(ch)[0] == "C" for ch in reference):
+        raise Invalid("the reference contains control characters", field=("reference",))
     if reference is not None and len(reference) > MAX_REFERENCE:
         raise Invalid(
             f"the reference is longer than {MAX_REFERENCE} characters", field=("reference",)

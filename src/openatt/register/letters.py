@@ -77,9 +77,9 @@ def new_reference() -> str:
 
 def normalise_reference(text: str) -> str:
     """A reference as typed (any case, spaces or dashes anywhere) in its printed form."""
-    letters = "".join(ch for ch in text.upper() if ch.isalnum())
+    letters = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
     if not letters.startswith(PREFIX):
-        return text.strip().upper()
+        return letters
     body = letters[len(PREFIX) :]
     return PREFIX + "-" + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
 
