@@ -34,6 +34,7 @@ from openatt.register.models import (
     LetterRow,
     Role,
     State,
+    User,
 )
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
@@ -229,33 +230,30 @@ def sees(actor: Actor, document: CaseDocumentRow) -> bool:
 
 def visible(session: Session, actor: Actor, application_id: int) -> list[DocumentView]:
     """The documents of a case this user may see, oldest first."""
-    from openatt.register.casefile import user_names
+    return views_of(session, actor, get(session, actor, application_id))
 
-    row = get(session, actor, application_id)
-    rows = [
-        d
-        for d in session.execute(
-            select(CaseDocumentRow)
-            .where(CaseDocumentRow.application_id == row.id)
-            .order_by(CaseDocumentRow.id)
-        ).scalars()
+
+def views_of(session: Session, actor: Actor, row: ApplicationRow) -> list[DocumentView]:
+    """The documents of ``row`` this user may see; ``row`` was loaded through
+    :func:`~openatt.register.applications.get` (so the user may see the case). One query:
+    the documents, their letters and who added them."""
+    found = session.execute(
+        select(CaseDocumentRow, LetterRow, User.username)
+        .outerjoin(LetterRow, LetterRow.document_id == CaseDocumentRow.id)
+        .join(User, User.id == CaseDocumentRow.added_by)
+        .where(CaseDocumentRow.application_id == row.id)
+        .order_by(CaseDocumentRow.id)
+    ).all()
+    applicant = actor.role == Role.applicant
+    return [
+        DocumentView(
+            document=d,
+            added_by="the licensing authority" if applicant and d.origin != APPLICANT else name,
+            letter=letter,
+        )
+        for d, letter, name in found
         if sees(actor, d)
     ]
-    letters = {
-        letter.document_id: letter
-        for letter in session.execute(
-            select(LetterRow).where(LetterRow.application_id == row.id)
-        ).scalars()
-    }
-    names = user_names(session, {d.added_by for d in rows})
-    views = []
-    for d in rows:
-        if actor.role == Role.applicant and d.origin != APPLICANT:
-            who = "the licensing authority"
-        else:
-            who = names.get(d.added_by, f"user {d.added_by}")
-        views.append(DocumentView(document=d, added_by=who, letter=letters.get(d.id)))
-    return views
 
 
 def open_document(

@@ -328,9 +328,16 @@ def _effective_refusal(session: Session, row: ApplicationRow) -> DecisionRow | N
     ).scalar()
 
 
-def due(session: Session, row: ApplicationRow) -> str | None:
-    """The letter the case should have and does not (``licence`` or ``refusal``), if any."""
-    issued = letters_of(session, row.id)
+DUE_STATES = frozenset({State.licensed.value, State.delivery_verified.value, State.denied.value})
+
+
+def due(session: Session, row: ApplicationRow, issued: list[LetterRow] | None = None) -> str | None:
+    """The letter the case should have and does not (``licence`` or ``refusal``), if any;
+    ``issued``: the case's letters when the caller has them already."""
+    if row.state not in DUE_STATES:
+        return None
+    if issued is None:
+        issued = letters_of(session, row.id)
     licence = licence_of(session, row.id)
     if licence is not None and licence.state == "active":
         if not any(

@@ -38,8 +38,11 @@ class DocumentsPanel:
 def panel(request: Request, viewer: Viewer, case: casefile.CaseFile) -> DocumentsPanel:
     actor = viewer.actor
     with database(request).read() as session:
-        views = documents.visible(session, actor, case.row.id)
-        due = letters.due(session, case.row) if viewer.may(Permission.letter_issue) else None
+        views = documents.views_of(session, actor, case.row)
+        issued = [v.letter for v in views if v.letter is not None]
+        due = (
+            letters.due(session, case.row, issued) if viewer.may(Permission.letter_issue) else None
+        )
     states = documents.APPLICANT_STATES if actor.role == Role.applicant else documents.STAFF_STATES
     can_add = viewer.may(Permission.document_add) and case.row.state in {s.value for s in states}
     return DocumentsPanel(views=views, can_add=can_add, letter_due=due)
