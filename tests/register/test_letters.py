@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, to_assessed, version
 
-from openatt.register import audit
+from openatt.register import audit, letters
 
 A4 = (595.0, 842.0)
 LONG_CONDITION = (
@@ -61,6 +61,24 @@ def _pdf(api: Api, app_id: int, document: dict[str, Any]) -> bytes:
     return bytes(got.content)
 
 
+def _overflow(html: str) -> float:
+    """How far (CSS px) the widest box of the letter's layout reaches beyond the right edge
+    of the page's content area (WeasyPrint's own layout; 0 when everything fits)."""
+    from weasyprint import HTML
+
+    worst = 0.0
+    for page in HTML(string=html).render().pages:
+        box = page._page_box
+        right = box.content_box_x() + box.width
+        for child in box.children:
+            if type(child).__name__ == "MarginBox":  # the footer lives in the margin
+                continue
+            for inner in child.descendants():
+                if getattr(inner, "width", None) is not None:
+                    worst = max(worst, inner.position_x + inner.margin_width() - right)
+    return worst
+
+
 def _text(pdf: bytes) -> tuple[str, PdfReader]:
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -84,6 +102,15 @@ def test_licence_letter_is_a_pdf_with_its_reference_on_an_a4_page(api: Api) -> N
     # The long condition wraps inside the page: every word of it is there, in order.
     assert " ".join(LONG_CONDITION.split()) in text
     assert INTERNAL not in text  # the officers' reasons stay internal
+    # Nothing reaches past the right margin: tables, long conditions, the reference.
+    with api.db.read() as session:
+        from openatt.register.models import ApplicationRow, LicenceRow
+
+        row = session.get(ApplicationRow, app_id)
+        stored = session.get(LicenceRow, licence["id"])
+        assert row is not None and stored is not None
+        html = letters.licence_html(row, stored, reference, dt.date.today())
+    assert _overflow(html) < 0.5
     # The letter is an event of the chain; the chain verifies.
     history = api.get(f"/applications/{app_id}/events", "officer").json()
     issued = [e for e in history if e["action"] == "letter.issue"]
@@ -160,6 +187,14 @@ def test_refusal_letter_cites_the_criteria_not_the_internal_reasons(api: Api) ->
     assert "Council Common Position 2008/944/CFSP" in text
     assert "att.7.1.b.ii" in text
     assert INTERNAL not in text and "officer" not in text.lower()
+    with api.db.read() as session:
+        from openatt.register.models import ApplicationRow, DecisionRow
+
+        row = session.get(ApplicationRow, app_id)
+        stored = session.get(DecisionRow, decision["id"])
+        assert row is not None and stored is not None
+        html = letters.refusal_html(session, row, stored, "OAL-TEST", dt.date.today())
+    assert _overflow(html) < 0.5
     verdict = api.client.get("/verify", params={"reference": letter["letter_reference"]}).json()
     assert verdict["kind"] == "refusal" and verdict["status"] == "refused"
     assert verdict["licence_number"] is None

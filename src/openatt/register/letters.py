@@ -166,6 +166,22 @@ def _common(row: ApplicationRow, reference: str, today: dt.date) -> dict[str, An
     }
 
 
+def licence_html(row: ApplicationRow, licence: LicenceRow, reference: str, today: dt.date) -> str:
+    """The licence letter as HTML (what WeasyPrint renders)."""
+    context = _common(row, reference, today)
+    context.update(licence=licence, conditions=list(json.loads(licence.conditions or "[]")))
+    return _ENV.get_template("licence.html").render(**context)
+
+
+def refusal_html(
+    session: Session, row: ApplicationRow, decision: DecisionRow, reference: str, today: dt.date
+) -> str:
+    """The refusal letter as HTML, citing the released criteria."""
+    context = _common(row, reference, today)
+    context.update(decision=decision, released=released_reasons(session, decision))
+    return _ENV.get_template("refusal.html").render(**context)
+
+
 def _store_letter(
     session: Session,
     actor: Actor,
@@ -234,9 +250,7 @@ def licence_letter(
     assert decision is not None
     reference = new_reference()
     today = dt.date.today()
-    context = _common(row, reference, today)
-    context.update(licence=licence, conditions=list(json.loads(licence.conditions or "[]")))
-    pdf = render_pdf(_ENV.get_template("licence.html").render(**context))
+    pdf = render_pdf(licence_html(row, licence, reference, today))
     return _store_letter(
         session,
         actor,
@@ -261,9 +275,7 @@ def refusal_letter(
     """Render and store the letter of a refusal in effect, citing the released criteria."""
     reference = new_reference()
     today = dt.date.today()
-    context = _common(row, reference, today)
-    context.update(decision=decision, released=released_reasons(session, decision))
-    pdf = render_pdf(_ENV.get_template("refusal.html").render(**context))
+    pdf = render_pdf(refusal_html(session, row, decision, reference, today))
     return _store_letter(
         session,
         actor,
