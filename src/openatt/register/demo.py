@@ -389,6 +389,9 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
             reason="Embassy report on end-use monitoring received",
             evidence=[],
         )
+    from openatt.register.demo_documents import add_documents
+
+    add_documents(db, actors, ids)
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     screening_false_positive = "screening.false_positive"
     monitoring_read = "monitoring.read"
     monitoring_run = "monitoring.run"
+    document_add = "document.add"
+    letter_issue = "letter.issue"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -86,6 +88,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # importing and assessing (which replace them) are staff acts.
     Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
     Permission.monitoring_run: _STAFF,
+    # Documents (issue 12): applicants add to their own cases, staff to any; letters are the
+    # authority's. Reading and downloading follow application.read and the audience's view.
+    Permission.document_add: frozenset({_A, _O, _S}),
+    Permission.letter_issue: _STAFF,
 }
 
 

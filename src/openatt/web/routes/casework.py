@@ -48,6 +48,9 @@ def show_case(
     **form: Any,
 ) -> Response:
     """The case page; ``form`` holds the values and errors of the form shown again on it."""
+    from openatt.web.routes.documents import panel
+
+    form.setdefault("documents_panel", panel(request, viewer, case))
     return render(request, "case.html", viewer, status, case=case, done=done, **form)
 
 
