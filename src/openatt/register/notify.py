@@ -384,7 +384,11 @@ def deliver_now(db: Database) -> Delivery:
 
     with db.write() as session:
         announce_decisions(session)
-    return deliver(db, config_from_env())
+    try:
+        config = config_from_env()
+    except Invalid:  # a bad setting: keep the outbox; `openatt notify send` names the field
+        config = None
+    return deliver(db, config)
 
 
 def counts(rows: Iterable[NotificationRow]) -> dict[str, int]:
