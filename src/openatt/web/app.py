@@ -21,6 +21,7 @@ from openatt.web.rendering import render_error
 from openatt.web.routes import (
     cases,
     deciding,
+    dialogue,
     licences,
     monitoring,
     queue,
@@ -49,6 +50,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
         web.include_router(module.router)
+    web.include_router(dialogue.router)
 
     @web.middleware("http")
     async def _headers(
