@@ -220,3 +220,16 @@ def mermaid() -> str:
     for state in sorted(terminal(), key=list(State).index):
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines) + "\n"
+
+
+def markdown() -> str:
+    """The table as Markdown (the docs show it under the diagram)."""
+    lines = [
+        "| event | from | to | permission |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in TRANSITIONS:
+        before = ", ".join(s.value for s in row.sources) or "(new)"
+        after = ", ".join(s.value for s in row.targets)
+        lines.append(f"| `{row.event}` | {before} | {after} | `{row.permission.value}` |")
+    return "\n".join(lines) + "\n"
