@@ -321,3 +321,25 @@ def test_lifecycle_endpoint_serves_the_table(api: Api) -> None:
         "permission": "appeal.lodge",
         "label": "appeal",
     }
+
+
+def test_deadlines_endpoint_for_a_scheduler(api: Api) -> None:
+    app_id = _submitted(api)
+    due = dt.date.today() + dt.timedelta(days=2)
+    api.post(
+        f"/applications/{app_id}/queries",
+        "officer",
+        {"question": "Which unit?", "respond_by": due.isoformat()},
+    )
+    bad = api.post("/notifications/deadlines", "officer", {"days_before": -1})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "days_before"
+    assert api.post("/notifications/deadlines", "applicant", {}).status_code == 403
+    soon = api.post("/notifications/deadlines", "senior", {"days_before": 3}).json()
+    assert soon["reminders"] == 1 and soon["overdue"] == 0
+    late = (due + dt.timedelta(days=1)).isoformat()
+    after = api.post("/notifications/deadlines", "admin", {"today": late}).json()
+    assert after["overdue"] == 2 and after["reminders"] == 0  # the exporter and the officer
+    again = api.post("/notifications/deadlines", "admin", {"today": late}).json()
+    assert again["overdue"] == 0  # said once
+    assert "query.overdue" in _kinds(api, "applicant")
+    assert "query.overdue" in _kinds(api, "officer")

@@ -125,3 +125,19 @@ class TransitionOut(BaseModel):
     targets: list[str]
     permission: str
     label: str
+
+
+class DeadlinesIn(_In):
+    today: dt.date | None = Field(default=None, description="default: today")
+    days_before: int | None = Field(
+        default=None, ge=0, le=365, description="remind this many days before a deadline"
+    )
+
+
+class DeadlinesOut(BaseModel):
+    reminders: int
+    overdue: int
+    decisions: int
+    sent: int
+    failed: int
+    waiting: int = Field(description="queued, no SMTP server configured")

@@ -15,7 +15,17 @@ from openatt.api import dialogue_schemas as ds
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
-from openatt.register import amendments, appeals, lifecycle, notes, notify, queries, withdrawals
+from openatt.register import (
+    amendments,
+    appeals,
+    lifecycle,
+    mailer,
+    notes,
+    notify,
+    periods,
+    queries,
+    withdrawals,
+)
 from openatt.register.db import Database
 from openatt.register.dialogue_models import AmendmentRow, AppealRow, QueryRow
 from openatt.register.models import Role
@@ -298,6 +308,28 @@ def my_notifications(db: DB, actor: Annotated[Actor, Allow(None)]) -> list[ds.No
             )
             for n in notify.mine(session, actor)
         ]
+
+
+@router.post("/notifications/deadlines", response_model=ds.DeadlinesOut)
+def announce_deadlines(
+    body: ds.DeadlinesIn, db: DB, actor: Annotated[Actor, Allow(P.notify_run)]
+) -> ds.DeadlinesOut:
+    """What ``openatt notify deadlines`` does, for a scheduler that calls HTTP: remind of
+    deadlines, announce decisions, then send the outbox."""
+    day = body.today or dt.date.today()
+    lead = periods.reminder_days() if body.days_before is None else body.days_before
+    with db.write() as session:
+        report = notify.announce_deadlines(session, day, lead)
+        counts = (len(report.reminders), len(report.overdue), len(report.decisions))
+    delivery = notify.deliver(db, mailer.config_from_env())
+    return ds.DeadlinesOut(
+        reminders=counts[0],
+        overdue=counts[1],
+        decisions=counts[2],
+        sent=delivery.sent,
+        failed=delivery.failed,
+        waiting=delivery.waiting,
+    )
 
 
 @router.get("/lifecycle", response_model=list[ds.TransitionOut])
