@@ -260,8 +260,10 @@ def announce_deadlines(session: Session, today: dt.date, days_before: int) -> De
     reminder is sent once (the outbox key)."""
     if not 0 <= days_before <= 365:
         raise Invalid("must be between 0 and 365", field=("days_before",))
-    report = DeadlineReport(decisions=announce_decisions(session))
+    if today.year >= 9999:
+        raise Invalid("not a day this register can reach", field=("today",))
     horizon = today + dt.timedelta(days=days_before)
+    report = DeadlineReport(decisions=announce_decisions(session))
     for query in session.execute(
         select(QueryRow).where(QueryRow.status == "open", QueryRow.respond_by <= horizon)
     ).scalars():
