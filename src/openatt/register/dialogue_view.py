@@ -42,6 +42,7 @@ class DialogueView:
     may_withdraw: bool
     may_amend: bool
     may_appeal: bool
+    may_ask: bool
     today: dt.date
     query_days: int
     names: dict[int, str] = field(default_factory=dict)
@@ -118,6 +119,7 @@ def dialogue_view(
         may_appeal=allowed(actor.role, Permission.appeal_lodge)
         and _in(row.state, "application.appeal")
         and appeal_until is not None,
+        may_ask=allowed(actor.role, Permission.query_raise) and State(row.state) in queries.ASKABLE,
         today=day,
         query_days=periods.query_days(),
         names=user_names(session, people) if staff else {},
