@@ -270,6 +270,9 @@ def test_appeal_upheld_by_another_officer_leads_to_a_licence(api: Api) -> None:
     assert upheld.status_code == 200, upheld.text
     assert upheld.json()["outcome"] == "upheld" and upheld.json()["result_decision_id"]
     assert _state(api, app_id) == "approved_with_conditions"
+    on_appeal = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]
+    assert on_appeal["id"] == upheld.json()["result_decision_id"]
+    assert on_appeal["status"] == "effective" and on_appeal["against_recommendation"] is True
     shown = api.get(f"/applications/{app_id}/appeals", "applicant").json()
     assert shown[0]["decided_by"] is None and shown[0]["reasons"]
     issued = api.post(

@@ -21,6 +21,7 @@ from openatt.register.applications import for_change, log, payload_of
 from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
 from openatt.register.dialogue_models import AmendmentRow
 from openatt.register.errors import Invalid
+from openatt.register.models import State
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
 from openatt.register.withdrawals import close_open_work
@@ -107,7 +108,7 @@ def amend(
     new.company = old.company
     applications.submit(session, actor, new.id, None, lists)
     close_open_work(session, actor, old, "amendment")
-    old.state = "superseded"
+    old.state = State.superseded.value
     log(session, actor, "application.amend", old, superseded_by=new.reference, reason=text)
     record = AmendmentRow(
         application_id=new.id,

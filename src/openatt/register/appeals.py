@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openatt.core.findings import Recommendation
 from openatt.register import audit, canonical, lifecycle, notify, periods
 from openatt.register.applications import for_change, get, log
 from openatt.register.assessing import latest_assessment
@@ -24,6 +25,11 @@ from openatt.register.permissions import Permission
 from openatt.register.users import Actor
 
 OUTCOMES = ("upheld", "dismissed")
+# The recommendation an approval on appeal follows (else it goes against the engine).
+_FOLLOWS = {
+    Outcome.approved: Recommendation.approve,
+    Outcome.approved_with_conditions: Recommendation.approve_with_conditions,
+}
 
 
 def refusal_of(session: Session, application_id: int) -> tuple[DecisionRow, dt.date] | None:
@@ -163,7 +169,7 @@ def decide(
             conditions=canonical.dumps(kept),
             criteria="[]",
             against_recommendation=(
-                assessment is not None and assessment.recommendation != approval.value
+                assessment is not None and assessment.recommendation != _FOLLOWS[approval].value
             ),
             four_eyes_required=False,
             decided_by=actor.id,

@@ -33,8 +33,11 @@ from openatt.register.users import Actor
 
 MAILER = "system (notifications)"
 DECISION_EVENTS = ("application.decide", "application.countersign", "application.appeal_decide")
-_DECIDED = {State.approved.value, State.approved_with_conditions.value, State.denied.value}
-_DECIDED |= {State.appeal_dismissed.value}
+# The states a decision leaves a case in once it takes effect (an appeal's too).
+_DECIDED = frozenset(
+    s.value
+    for s in (State.approved, State.approved_with_conditions, State.denied, State.appeal_dismissed)
+)
 
 
 def address_of(session: Session, user_id: int) -> str:
