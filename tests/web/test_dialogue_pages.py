@@ -104,6 +104,10 @@ def test_awaiting_exporter_lists_open_questions_per_audience(
     meridian = _as(new_browser, app_client, "meridian").get("/ui/queries").text
     assert "radios be installed" not in meridian
     assert _as(new_browser, app_client, "auditor").get("/ui/queries").status_code == 403
+    # The work queue marks the case with an open question.
+    queue = _as(new_browser, app_client, "officer").get("/ui/applications?state=screened").text
+    rows = [r for r in queue.split("<tr") if "awaiting exporter" in r]
+    assert len(rows) == 1 and "Estonian Defence Forces" in rows[0]
 
 
 def test_internal_notes_with_mentions(
