@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import as_before_casework
 from sqlalchemy import func, inspect, select
 
 from openatt.core.engine import Engine
-from openatt.register import audit, demo, demo_documents, letters
+from openatt.register import audit, demo, letters
 from openatt.register.db import Database, current_revision, downgrade, head_revision, upgrade
 from openatt.register.models import ApplicationRow, Event, LetterRow, State
 from openatt.register.users import actor_of, list_users
@@ -26,9 +27,7 @@ def test_upgrade_an_existing_demo_register(
     try:
         upgrade(db.engine, "0003")
         # The register as the code before 0009 left it: no letters, no uploads.
-        monkeypatch.setattr(letters, "after_licence", lambda *_args: None)
-        monkeypatch.setattr(letters, "after_refusal", lambda *_args: None)
-        monkeypatch.setattr(demo_documents, "add_documents", lambda *_args: None)
+        as_before_casework(monkeypatch)
         demo.fill(db, engine)
         monkeypatch.undo()
         assert not NEW & set(inspect(db.engine).get_table_names())

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, ScreeningHit
-from openatt.register import audit, canonical
+from openatt.register import audit, canonical, lifecycle
 from openatt.register.errors import Conflict, Forbidden, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
@@ -117,7 +117,7 @@ def update(
         application_id,
         Permission.application_update,
         expected_version,
-        (State.draft,),
+        lifecycle.sources("application.update"),
     )
     _store(row, application)
     log(session, actor, "application.update", row, application=json.loads(row.payload))
@@ -142,7 +142,7 @@ def submit(
         application_id,
         Permission.application_submit,
         expected_version,
-        (State.draft,),
+        lifecycle.sources("application.submit"),
     )
     row.state = State.submitted.value
     flag_consultation(session, row)
@@ -167,7 +167,7 @@ def screen(
         application_id,
         Permission.application_screen,
         expected_version,
-        (State.submitted, State.screened),
+        lifecycle.sources("application.screen"),
     )
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})
     _store(row, application)

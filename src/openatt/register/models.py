@@ -51,6 +51,10 @@ class State(StrEnum):
     expired = "expired"
     suspended = "suspended"
     revoked = "revoked"
+    withdrawn = "withdrawn"
+    superseded = "superseded"
+    appealed = "appealed"
+    appeal_dismissed = "appeal_dismissed"
 
 
 class Outcome(StrEnum):
@@ -368,6 +372,15 @@ class ChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+from openatt.register.dialogue_models import (  # noqa: E402 (tables of the dialogue, issue 12)
+    AmendmentRow,
+    AppealRow,
+    CaseNoteRow,
+    MailAddressRow,
+    NotificationRow,
+    QueryRow,
+)
+
 # The tables whose rows the log accounts for, by the entity name events use.
 ENTITY_TABLES: dict[str, type[Base]] = {
     "user": User,
@@ -383,4 +396,10 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "false_positive": FalsePositiveRow,
     "document": CaseDocumentRow,
     "letter": LetterRow,
+    "query": QueryRow,
+    "case_note": CaseNoteRow,
+    "amendment": AmendmentRow,
+    "appeal": AppealRow,
+    "notification": NotificationRow,
+    "mail_address": MailAddressRow,
 }

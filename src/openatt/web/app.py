@@ -21,6 +21,7 @@ from openatt.web.rendering import render_error
 from openatt.web.routes import (
     cases,
     deciding,
+    dialogue,
     documents,
     licences,
     monitoring,
@@ -60,6 +61,7 @@ def create_web(parent: FastAPI) -> FastAPI:
         documents,
     ):
         web.include_router(module.router)
+    web.include_router(dialogue.router)
 
     @web.middleware("http")
     async def _headers(

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from openatt.register import casefile
+from openatt.register.dialogue_view import dialogue_view
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -51,6 +52,9 @@ def show_case(
     from openatt.web.routes.documents import panel
 
     form.setdefault("documents_panel", panel(request, viewer, case))
+    if "dialogue" not in form:  # the dialogue with the exporter (_dialogue.html)
+        with database(request).read() as session:
+            form["dialogue"] = dialogue_view(session, viewer.actor, case.row.id)
     return render(request, "case.html", viewer, status, case=case, done=done, **form)
 
 
