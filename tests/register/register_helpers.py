@@ -36,6 +36,8 @@ USERS: dict[str, tuple[Role, str | None]] = {
     "monitor": (Role.monitor, None),
     "applicant": (Role.applicant, "Meridian Ordnance Ltd"),
     "other_applicant": (Role.applicant, "Rival Arms SA"),
+    "adviser": (Role.adviser, None),
+    "adviser2": (Role.adviser, None),
 }
 
 

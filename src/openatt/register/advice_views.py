@@ -1,0 +1,195 @@
+"""What each audience sees of advice: the officer's panel on a case (requests, the teams'
+advice by subject with conflicts, the final advice and its sign-off) and the adviser's view
+of a case asked about (goods, parties, destination, end use, the findings on the team's
+topics, the team's own advice; other teams' given advice only if the policy allows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openatt.core.findings import Finding
+from openatt.core.model import Application
+from openatt.law.loader import LawError, default_law
+from openatt.register.advice_policy import advice_policy
+from openatt.register.advice_subjects import TYPE_LABELS, AdviceType, Subject, subjects_of
+from openatt.register.advice_teams import list_teams, topics_of
+from openatt.register.applications import get, payload_of
+from openatt.register.assessing import assessments_of, latest_assessment
+from openatt.register.consultation import overdue, request_for_adviser, requests_of
+from openatt.register.final_advice import SignOff, final_advice, may_sign, next_level
+from openatt.register.final_advice import sign_off as sign_off_of
+from openatt.register.final_advice import signatures as valid_signatures
+from openatt.register.models import (
+    AdviceCountersignatureRow,
+    AdviceRequestRow,
+    AdviceRow,
+    AdviceTeamRow,
+    ApplicationRow,
+    User,
+)
+from openatt.register.permissions import Permission, require
+from openatt.register.team_advice import SubjectConflict, conflicts, drafts_of, given_advice
+from openatt.register.users import Actor
+
+
+def type_label(value: str) -> str:
+    return TYPE_LABELS.get(AdviceType(value), value)
+
+
+def criteria_of(advice: AdviceRow) -> list[str]:
+    return [str(c) for c in json.loads(advice.criteria or "[]")]
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {int(i): str(n) for i, n in session.execute(select(User.id, User.username)).all()}
+
+
+def _teams(session: Session) -> dict[int, AdviceTeamRow]:
+    return {t.id: t for t in session.execute(select(AdviceTeamRow)).scalars()}
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request: AdviceRequestRow
+    team: AdviceTeamRow
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AdvicePanel:
+    """The officer's view of a case's advice."""
+
+    application: ApplicationRow
+    subjects: list[Subject]
+    teams: list[AdviceTeamRow]
+    team_by_id: dict[int, AdviceTeamRow]
+    requests: list[RequestView]
+    advice: dict[str, list[AdviceRow]]  # subject -> the teams' given advice
+    conflicts: dict[str, SubjectConflict]
+    final: dict[str, AdviceRow]
+    signatures: list[AdviceCountersignatureRow]
+    sign_off: SignOff
+    levels: int
+    next_level: int | None
+    can_sign: bool
+    why_not: str
+    names: dict[int, str]
+
+    def subject_label(self, key: str) -> str:
+        return next((s.label for s in self.subjects if s.key == key), key)
+
+
+def panel(
+    session: Session, actor: Actor, application_id: int, *, today: dt.date | None = None
+) -> AdvicePanel:
+    require(actor, Permission.advice_final)
+    row = get(session, actor, application_id)
+    teams = _teams(session)
+    given = given_advice(session, row.id)
+    by_subject: dict[str, list[AdviceRow]] = {}
+    for item in given:
+        by_subject.setdefault(item.subject, []).append(item)
+    level = next_level(session, row.id)
+    can, why = may_sign(session, actor, row.id, level) if level else (False, "")
+    return AdvicePanel(
+        application=row,
+        subjects=subjects_of(payload_of(row)),
+        teams=[t for t in list_teams(session, actor) if t.active],
+        team_by_id=teams,
+        requests=[
+            RequestView(r, teams[r.team_id], overdue(r, today))
+            for r in requests_of(session, row.id)
+        ],
+        advice=by_subject,
+        conflicts=conflicts(given),
+        final={a.subject: a for a in final_advice(session, row.id)},
+        signatures=valid_signatures(session, row.id),
+        sign_off=sign_off_of(session, row.id),
+        levels=advice_policy().countersign.levels,
+        next_level=level,
+        can_sign=can,
+        why_not=why,
+        names=_names(session),
+    )
+
+
+def _relevant(findings: list[Finding], topics: list[str]) -> list[Finding]:
+    """The findings on the team's topics (all of them when the team names none); the
+    prohibitions (embargoes, Art. 6) always, since every adviser must know of them."""
+    if not topics:
+        return findings
+    law = default_law()
+    wanted = set(topics)
+    kept = []
+    for finding in findings:
+        try:
+            _regime, rule = law.find_rule(finding.criterion)
+        except LawError:
+            continue
+        rule_topics = {str(t) for t in getattr(rule, "topics", ())}
+        if rule_topics & wanted or str(getattr(rule, "kind", "")) == "prohibition":
+            kept.append(finding)
+    return kept
+
+
+@dataclass(frozen=True)
+class AdviserCase:
+    """What an adviser sees of a case they were asked about: nothing of the applicant's
+    company records beyond the transfer itself, no officers' notes, no decision state."""
+
+    request: AdviceRequestRow
+    team: AdviceTeamRow
+    reference: str
+    application: Application
+    subjects: list[Subject]
+    findings: list[tuple[str, Finding]]  # (regime title, finding)
+    drafts: list[AdviceRow]
+    given: list[AdviceRow]
+    others: list[tuple[AdviceTeamRow, AdviceRow]] = field(default_factory=list)
+    overdue: bool = False
+
+    def subject_label(self, key: str) -> str:
+        return next((s.label for s in self.subjects if s.key == key), key)
+
+
+def adviser_case(
+    session: Session, actor: Actor, request_id: int, *, today: dt.date | None = None
+) -> AdviserCase:
+    request = request_for_adviser(session, actor, request_id)
+    row = session.get(ApplicationRow, request.application_id)
+    assert row is not None
+    teams = _teams(session)
+    team = teams[request.team_id]
+    application = payload_of(row)
+    stored = latest_assessment(session, row.id)
+    findings: list[tuple[str, Finding]] = []
+    if stored is not None:
+        for assessment in assessments_of(stored):
+            for finding in _relevant(list(assessment.findings), topics_of(team)):
+                findings.append((assessment.regime_title, finding))
+    all_given = given_advice(session, row.id)
+    others: list[tuple[AdviceTeamRow, AdviceRow]] = []
+    if advice_policy().advisers_see_other_teams:
+        others = [
+            (teams[a.team_id], a)
+            for a in all_given
+            if a.team_id is not None and a.team_id != team.id
+        ]
+    return AdviserCase(
+        request=request,
+        team=team,
+        reference=row.reference,
+        application=application,
+        subjects=subjects_of(application),
+        findings=findings,
+        drafts=drafts_of(session, request.id),
+        given=[a for a in all_given if a.request_id == request.id],
+        others=others,
+        overdue=overdue(request, today),
+    )
