@@ -96,6 +96,9 @@ def _advise(
 APPROVE = AdviceInput(
     subject="item:0", type="approve", reasons="Interoperable with allied equipment in service."
 )
+APPROVE_END_USER = AdviceInput(
+    subject="party:end_user", type="approve", reasons="A regular army and a long-standing partner."
+)
 REFUSE = AdviceInput(
     subject="party:end_user",
     type="refuse",
@@ -166,7 +169,7 @@ def add_advice_cases(
             working_days=10,
             question=QUESTION,
         )
-    _advise(db, assessor, actors["adviser"], made[0].id, [APPROVE])
+    _advise(db, assessor, actors["adviser"], made[0].id, [APPROVE, APPROVE_END_USER])
     _advise(db, assessor, actors["adviser2"], made[1].id, [REFUSE])
     for key in ("awaiting_countersign", "countersigned"):
         with db.write() as s:

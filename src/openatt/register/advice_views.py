@@ -84,6 +84,10 @@ class AdvicePanel:
     def subject_label(self, key: str) -> str:
         return next((s.label for s in self.subjects if s.key == key), key)
 
+    @property
+    def subject_options(self) -> list[tuple[str, str]]:
+        return [(s.key, s.label) for s in self.subjects]
+
 
 def panel(
     session: Session, actor: Actor, application_id: int, *, today: dt.date | None = None
@@ -156,6 +160,10 @@ class AdviserCase:
 
     def subject_label(self, key: str) -> str:
         return next((s.label for s in self.subjects if s.key == key), key)
+
+    @property
+    def subject_options(self) -> list[tuple[str, str]]:
+        return [(s.key, s.label) for s in self.subjects]
 
 
 def adviser_case(
