@@ -38,6 +38,9 @@ def build_app() -> typer.Typer:
     monitoring.register(app)
     register.register(app)
     reports.register(app)
+    from openatt.cli import advice
+
+    advice.register(app)
     return app
 
 
