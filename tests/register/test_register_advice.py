@@ -199,7 +199,7 @@ def test_advice_conflicts_become_evidence_and_the_engine_reruns(api: Api) -> Non
             "date": dt.date.today().isoformat(),
             "author": "Foreign Affairs",
             "kind": "report",
-            "note": refusal["reasons"],
+            "note": "refusal advised on item:0",
             "value": None,
         }
     ]

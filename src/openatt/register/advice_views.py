@@ -18,12 +18,11 @@ from openatt.core.model import Application
 from openatt.law.loader import LawError, default_law
 from openatt.register.advice_policy import advice_policy
 from openatt.register.advice_subjects import TYPE_LABELS, AdviceType, Subject, subjects_of
-from openatt.register.advice_teams import list_teams, topics_of
+from openatt.register.advice_teams import topics_of
 from openatt.register.applications import get, payload_of
 from openatt.register.assessing import assessments_of, latest_assessment
 from openatt.register.consultation import overdue, request_for_adviser, requests_of
-from openatt.register.final_advice import SignOff, final_advice, may_sign, next_level
-from openatt.register.final_advice import sign_off as sign_off_of
+from openatt.register.final_advice import SignOff, level_awaited, signer_check, status_of
 from openatt.register.final_advice import signatures as valid_signatures
 from openatt.register.models import (
     AdviceCountersignatureRow,
@@ -46,8 +45,11 @@ def criteria_of(advice: AdviceRow) -> list[str]:
     return [str(c) for c in json.loads(advice.criteria or "[]")]
 
 
-def _names(session: Session) -> dict[int, str]:
-    return {int(i): str(n) for i, n in session.execute(select(User.id, User.username)).all()}
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
+    return {int(i): str(n) for i, n in rows}
 
 
 def _teams(session: Session) -> dict[int, AdviceTeamRow]:
@@ -92,34 +94,46 @@ class AdvicePanel:
 def panel(
     session: Session, actor: Actor, application_id: int, *, today: dt.date | None = None
 ) -> AdvicePanel:
+    """Read in a handful of queries: the case page shows it on every visit by staff."""
     require(actor, Permission.advice_final)
     row = get(session, actor, application_id)
     teams = _teams(session)
-    given = given_advice(session, row.id)
+    requests = requests_of(session, row.id)
+    current = list(
+        session.execute(
+            select(AdviceRow)
+            .where(AdviceRow.application_id == row.id, AdviceRow.status == "given")
+            .order_by(AdviceRow.id)
+        ).scalars()
+    )
+    given = [a for a in current if a.level == "team"]
+    final = [a for a in current if a.level == "final"]
+    signed = valid_signatures(session, row.id) if final else []
+    policy = advice_policy()
+    state = status_of(final, signed, policy)
+    level = level_awaited(state)
+    can, why = signer_check(policy, actor, final, signed, level) if level else (False, "")
     by_subject: dict[str, list[AdviceRow]] = {}
     for item in given:
         by_subject.setdefault(item.subject, []).append(item)
-    level = next_level(session, row.id)
-    can, why = may_sign(session, actor, row.id, level) if level else (False, "")
+    people = {r.asked_by for r in requests} | {a.author for a in final}
+    people |= {s.signed_by for s in signed}
     return AdvicePanel(
         application=row,
         subjects=subjects_of(payload_of(row)),
-        teams=[t for t in list_teams(session, actor) if t.active],
+        teams=[t for t in sorted(teams.values(), key=lambda t: t.code) if t.active],
         team_by_id=teams,
-        requests=[
-            RequestView(r, teams[r.team_id], overdue(r, today))
-            for r in requests_of(session, row.id)
-        ],
+        requests=[RequestView(r, teams[r.team_id], overdue(r, today)) for r in requests],
         advice=by_subject,
         conflicts=conflicts(given),
-        final={a.subject: a for a in final_advice(session, row.id)},
-        signatures=valid_signatures(session, row.id),
-        sign_off=sign_off_of(session, row.id),
-        levels=advice_policy().countersign.levels,
+        final={a.subject: a for a in final},
+        signatures=signed,
+        sign_off=state,
+        levels=policy.countersign.levels,
         next_level=level,
         can_sign=can,
         why_not=why,
-        names=_names(session),
+        names=_names(session, people),
     )
 
 

@@ -166,21 +166,40 @@ def give_final(
 
 def next_level(session: Session, application_id: int) -> int | None:
     """The level that awaits a countersignature, if any."""
-    state = sign_off(session, application_id)
-    return {SignOff.awaiting_level_1: 1, SignOff.awaiting_level_2: 2}.get(state)
+    return level_awaited(sign_off(session, application_id))
 
 
 def may_sign(session: Session, actor: Actor, application_id: int, level: int) -> tuple[bool, str]:
     """Whether the acting user may countersign ``level`` of this case's final advice, and why not."""
-    policy = advice_policy()
+    return signer_check(
+        advice_policy(),
+        actor,
+        final_advice(session, application_id),
+        signatures(session, application_id),
+        level,
+    )
+
+
+def signer_check(
+    policy: AdvicePolicy,
+    actor: Actor,
+    final: list[AdviceRow],
+    signed: list[AdviceCountersignatureRow],
+    level: int,
+) -> tuple[bool, str]:
+    """:func:`may_sign` on the final advice and signatures already read."""
     if not policy.may_countersign(actor.role, level):
         roles = ", ".join(r.value for r in policy.roles_for(level)) or "no one"
         return False, f"level {level} is countersigned by: {roles}"
-    if actor.id in {a.author for a in final_advice(session, application_id)}:
+    if actor.id in {a.author for a in final}:
         return False, "no one countersigns final advice they wrote"
-    if level == 2 and any(s.signed_by == actor.id for s in signatures(session, application_id)):
+    if level == 2 and any(s.signed_by == actor.id for s in signed):
         return False, "the second level is signed by someone other than the first"
     return True, ""
+
+
+def level_awaited(state: SignOff) -> int | None:
+    return {SignOff.awaiting_level_1: 1, SignOff.awaiting_level_2: 2}.get(state)
 
 
 def countersign(

@@ -2,9 +2,9 @@
 request, at which point it becomes evidence the engine re-runs with.
 
 A refusal that cites criteria adds one :class:`~openatt.core.model.Evidence` per criterion
-(kind ``report``; author: the team; source: the advice's id), with the likelihood and
-severity the adviser gave, or else the policy's (``refusal_evidence`` in advice_policy.yaml:
-a team that advises refusal judges the harm at least likely and serious). The evidence is
+(kind ``report``; author: the team; source: the advice's id, where its reasons are), with
+the likelihood and severity the adviser gave, or else the policy's (``refusal_evidence`` in
+advice_policy.yaml: a team that advises refusal judges the harm at least likely and serious). The evidence is
 dated the day the advice is given; the engine sets aside evidence dated after the day it
 assesses as of, so the re-run is as of that day (or the case's own later date).
 """
@@ -121,7 +121,8 @@ def evidence_from(advice: AdviceRow, team: AdviceTeamRow, day: dt.date) -> list[
                 "date": day,
                 "author": team.name,
                 "kind": EvidenceKind.report,
-                "note": advice.reasons,
+                # The reasons stay with the advice (source): evidence names what was advised.
+                "note": f"refusal advised on {advice.subject}",
             }
         )
         for criterion in json.loads(advice.criteria)
