@@ -4,6 +4,7 @@ conflicting advice, countersigning, and bad input refused with its field, nothin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -167,3 +168,25 @@ def test_countersigning_the_final_advice(register: Register, web: Any, new_brows
     assert signed.status_code == 303
     page = signer.get(signed.headers["location"])
     assert 'id="advice-signoff">Countersigned<' in page.text
+
+
+def test_the_decision_waits_for_countersigned_final_advice(register: Register, web: Any) -> None:
+    case_id = _case(register, "Chilean Army")  # sent for advice, no final advice yet
+    assert web.login("officer").status_code == 303
+    before = _events(register)
+    page = web.get(f"/ui/applications/{case_id}/decide")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version
+    refused = web.post(
+        f"/ui/applications/{case_id}/decide",
+        {
+            "outcome": "approved",
+            "reasons": "Looks fine.",
+            "conditions": "",
+            "version": version.group(1),
+            "step": "confirm",
+        },
+    )
+    assert refused.status_code == 409
+    assert "final advice must be written and countersigned" in refused.text
+    assert _events(register) == before

@@ -16,7 +16,7 @@ from openatt.register import advice_views, consultation, final_advice, team_advi
 from openatt.register.advice_subjects import TYPE_LABELS, AdviceInput
 from openatt.register.errors import Conflict, Forbidden, Invalid, NotFound, RegisterError
 from openatt.register.permissions import Permission
-from openatt.web.rendering import TEMPLATES, assessor_of, posted, render
+from openatt.web.rendering import ACTION_LABELS, TEMPLATES, assessor_of, posted, render
 from openatt.web.routes.casework import case_url, load_case, show_case
 from openatt.web.security import Page, Viewer, database
 
@@ -42,6 +42,25 @@ def advice_panel(
         return advice_views.panel(session, viewer.actor, application_id)
 
 
+# How the audit trail names the advice events.
+ACTION_LABELS.update(
+    {
+        "advice_team.add": "Advising team added",
+        "advice_team.member_add": "Adviser added to a team",
+        "advice_request.create": "Advice requested",
+        "advice_request.answer": "Advice request answered",
+        "application.ask_advice": "Sent for advice",
+        "application.advice_given": "Advice given (evidence added)",
+        "advice.draft": "Advice drafted",
+        "advice.give": "Advice given",
+        "advice.replace": "Advice replaced",
+        "advice.final": "Final advice written",
+        "application.final_advice": "Final advice applied",
+        "advice.countersign": "Final advice countersigned",
+        "application.advice_countersign": "Countersignature applied",
+        "advice_countersignature.void": "Countersignature void (advice changed)",
+    }
+)
 TEMPLATES.env.globals.update(
     advice_panel=advice_panel,
     advice_types=ADVICE_TYPES,
