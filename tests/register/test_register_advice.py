@@ -290,3 +290,60 @@ def test_two_levels_disagreement_and_changes_void_signatures(
 def test_a_case_not_sent_for_advice_is_decided_as_before(api: Api) -> None:
     app_id = to_assessed(api)
     assert _decide(api, app_id).status_code == 200
+
+
+def test_a_request_past_its_due_day_is_marked_overdue(api: Api) -> None:
+    from openatt.register import consultation
+    from openatt.register.models import User
+    from openatt.register.users import actor_of
+
+    _teams(api)
+    app_id = to_assessed(api)
+    two_weeks_ago = dt.date.today() - dt.timedelta(days=14)
+    with api.db.write() as session:
+        officer = actor_of(
+            session.execute(select(User).where(User.username == "officer")).scalar_one()
+        )
+        made = consultation.ask(
+            session,
+            officer,
+            app_id,
+            teams=["defence"],
+            working_days=5,
+            question="Q",
+            today=two_weeks_ago,
+        )
+        assert made[0].due_on == add_working_days(two_weeks_ago, 5) < dt.date.today()
+    mine = api.get("/advice/requests", "adviser").json()
+    assert [(r["id"], r["overdue"]) for r in mine] == [(made[0].id, True)]
+    everyone = api.get("/advice/requests?scope=open", "officer").json()
+    assert everyone[0]["overdue"] is True
+    assert api.get("/advice/requests?scope=open", "adviser").status_code == 403
+
+
+def test_other_teams_advice_is_shown_only_when_configured_and_never_drafts(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app_id, asked = _consulted_case(api)
+    assert (
+        api.post(f"/advice/requests/{asked['defence']}/advice", "adviser", APPROVAL).status_code
+        == 201
+    )
+    assert api.post(f"/advice/requests/{asked['defence']}/submit", "adviser").status_code == 200
+    # Defence is asked again and drafts: a draft is never shown to another team.
+    again = _ask(api, app_id, ["defence"])[0]["id"]
+    draft = {**APPROVAL, "subject": "party:end_user"}
+    assert api.post(f"/advice/requests/{again}/advice", "adviser", draft).status_code == 201
+    view = f"/advice/requests/{asked['foreign-affairs']}"
+    assert api.get(view, "adviser2").json()["other_teams"] == []
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "countersign: {levels: 1, roles: {1: [officer]}}\nadvisers_see_other_teams: true\n"
+        "refusal_evidence: {likelihood: likely, severity: serious}\n",
+        "utf-8",
+    )
+    monkeypatch.setenv(POLICY_ENV, str(policy))
+    others = api.get(view, "adviser2").json()["other_teams"]
+    assert [(a["team"], a["subject"], a["status"]) for a in others] == [
+        ("defence", "item:0", "given")
+    ]
