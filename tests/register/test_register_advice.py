@@ -293,32 +293,35 @@ def test_a_case_not_sent_for_advice_is_decided_as_before(api: Api) -> None:
 
 
 def test_a_request_past_its_due_day_is_marked_overdue(api: Api) -> None:
+    """Deadlines count from the real day; the lists say which requests are late as of a day."""
     from openatt.register import consultation
     from openatt.register.models import User
     from openatt.register.users import actor_of
 
     _teams(api)
     app_id = to_assessed(api)
-    two_weeks_ago = dt.date.today() - dt.timedelta(days=14)
-    with api.db.write() as session:
-        officer = actor_of(
-            session.execute(select(User).where(User.username == "officer")).scalar_one()
-        )
-        made = consultation.ask(
-            session,
-            officer,
-            app_id,
-            teams=["defence"],
-            working_days=5,
-            question="Q",
-            today=two_weeks_ago,
-        )
-        assert made[0].due_on == add_working_days(two_weeks_ago, 5) < dt.date.today()
-    mine = api.get("/advice/requests", "adviser").json()
-    assert [(r["id"], r["overdue"]) for r in mine] == [(made[0].id, True)]
-    everyone = api.get("/advice/requests?scope=open", "officer").json()
-    assert everyone[0]["overdue"] is True
+    made = _ask(api, app_id, ["defence"], days=1)[0]
+    due = dt.date.fromisoformat(made["due_on"])
+    assert [(r["id"], r["overdue"]) for r in api.get("/advice/requests", "adviser").json()] == [
+        (made["id"], False)
+    ]
+    with api.db.read() as session:
+        users = {u.username: actor_of(u) for u in session.execute(select(User)).scalars()}
+        for day, late in ((due, False), (due + dt.timedelta(days=1), True)):
+            mine = consultation.awaiting_my_advice(session, users["adviser"], today=day)
+            assert [(x.request.id, x.overdue) for x in mine] == [(made["id"], late)]
+            everyone = consultation.all_open(session, users["officer"], today=day)
+            assert [x.overdue for x in everyone] == [late]
     assert api.get("/advice/requests?scope=open", "adviser").status_code == 403
+    # An answered request is never late.
+    assert api.post(f"/advice/requests/{made['id']}/advice", "adviser", APPROVAL).status_code == 201
+    assert api.post(f"/advice/requests/{made['id']}/submit", "adviser").status_code == 200
+    with api.db.read() as session:
+        later = due + dt.timedelta(days=30)
+        lines = consultation.awaiting_my_advice(
+            session, users["adviser"], today=later, include_answered=True
+        )
+        assert [(x.request.status, x.overdue) for x in lines] == [("answered", False)]
 
 
 def test_other_teams_advice_is_shown_only_when_configured_and_never_drafts(

@@ -113,8 +113,8 @@ def test_the_officer_sees_conflicts_and_asks_with_a_deadline(register: Register,
     conflicting = web.get(f"/ui/applications/{_case(register, 'Royal Thai Army')}")
     assert "Advice and countersigning" in conflicting.text
     assert "conflicting advice" in conflicting.text and "eu.2" in conflicting.text
-    overdue = web.get(f"/ui/applications/{_case(register, 'Chilean Army')}")
-    assert "overdue" in overdue.text
+    awaiting = web.get(f"/ui/applications/{_case(register, 'Chilean Army')}")
+    assert "(5 working days)" in awaiting.text and "overdue" not in awaiting.text
     fresh = register.case_id("assessed")
     before = _events(register)
     bad = web.post(

@@ -1,5 +1,5 @@
 """The demo's advice cases (issue 12): four advising teams with their advisers, and a case
-in each state of advice: awaiting advice (one request overdue), with conflicting advice,
+in each state of advice: awaiting advice (due in five working days), with conflicting advice,
 with final advice awaiting countersigning, and countersigned (ready for the decision).
 
 The cases are driven through the same services as the API, so their events verify.
@@ -150,7 +150,6 @@ def add_advice_cases(
         ),
     }
     with db.write() as s:
-        # Asked two weeks ago with five working days: overdue for foreign affairs.
         consultation.ask(
             s,
             officer,
@@ -158,7 +157,6 @@ def add_advice_cases(
             teams=["defence", "foreign-affairs"],
             working_days=5,
             question=QUESTION,
-            today=today - dt.timedelta(days=14),
         )
     with db.write() as s:
         made = consultation.ask(

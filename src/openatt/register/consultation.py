@@ -37,9 +37,9 @@ def ask(
     teams: Sequence[str],
     working_days: int,
     question: str,
-    today: dt.date | None = None,
 ) -> list[AdviceRequestRow]:
-    """Ask each team for advice on the case, due ``working_days`` working days from today."""
+    """Ask each team for advice on the case, due ``working_days`` working days from today
+    (always the real day: a deadline is never counted from an earlier one)."""
     require(actor, Permission.advice_request)
     row = get(session, actor, application_id)
     if State(row.state) not in ASKABLE:
@@ -67,8 +67,7 @@ def ask(
         if team.id in open_for:
             raise Conflict(f"{team.name} has already been asked and not answered", field=("teams",))
     now = dt.datetime.now(dt.UTC)
-    day = today or now.date()
-    due = add_working_days(day, working_days, advice_policy().holidays)
+    due = add_working_days(now.date(), working_days, advice_policy().holidays)
     made = []
     for team in chosen:
         request = AdviceRequestRow(
