@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,8 @@ from openatt.register.models import (
     AdviceTeamRow,
 )
 
+Short = Annotated[str, Field(max_length=60)]
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -26,7 +29,7 @@ class _In(BaseModel):
 class TeamIn(_In):
     code: str = Field(max_length=40, description="e.g. defence, foreign-affairs")
     name: str = Field(max_length=200)
-    topics: list[str] = Field(default=[], max_length=20, description="finding topics shown")
+    topics: list[Short] = Field(default=[], max_length=20, description="finding topics shown")
 
 
 class MemberIn(_In):
@@ -42,7 +45,7 @@ class TeamOut(BaseModel):
 
 
 class AskIn(_In):
-    teams: list[str] = Field(max_length=20, description="team codes")
+    teams: list[Short] = Field(max_length=20, description="team codes")
     working_days: int = Field(ge=-1000, le=1000, description="deadline, Monday-Friday days")
     question: str = Field(max_length=5000)
 
@@ -52,7 +55,7 @@ class AdviceIn(_In):
     type: AdviceType
     reasons: str = Field(max_length=10_000)
     proviso: str = Field(default="", max_length=5000)
-    criteria: list[str] = Field(default=[], max_length=40, description="rule ids, e.g. eu.2")
+    criteria: list[Short] = Field(default=[], max_length=40, description="rule ids, e.g. eu.2")
     likelihood: Likelihood | None = None
     severity: Severity | None = None
 
