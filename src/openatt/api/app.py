@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
+from openatt.api.routers import advice as advice_router
 from openatt.api.routers import (
     applications,
     auth,
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(monitoring.router)
     app.include_router(documents.router)
     app.include_router(dialogue.router)
+    app.include_router(advice_router.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

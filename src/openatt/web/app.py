@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from openatt.register.errors import Conflict, Forbidden, NotFound, RegisterError, Unauthenticated
 from openatt.web.rendering import render_error
+from openatt.web.routes import advice as advice_pages
 from openatt.web.routes import (
     cases,
     deciding,
@@ -62,6 +63,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     ):
         web.include_router(module.router)
     web.include_router(dialogue.router)
+    web.include_router(advice_pages.router)
 
     @web.middleware("http")
     async def _headers(
