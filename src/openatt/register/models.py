@@ -328,3 +328,8 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "screening_run": ScreeningRunRow,
     "false_positive": FalsePositiveRow,
 }
+
+# Queues, assignment, flags and routing (issue 12) live in their own module.
+from openatt.register.queue_tables import QUEUE_ENTITIES  # noqa: E402
+
+ENTITY_TABLES.update(QUEUE_ENTITIES)

@@ -41,6 +41,12 @@ class Permission(StrEnum):
     screening_false_positive = "screening.false_positive"
     monitoring_read = "monitoring.read"
     monitoring_run = "monitoring.run"
+    casework_read = "casework.read"
+    casework_configure = "casework.configure"
+    case_assign = "case.assign"
+    case_route = "case.route"
+    flag_set = "flag.set"
+    flag_clear = "flag.clear"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -86,6 +92,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # importing and assessing (which replace them) are staff acts.
     Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
     Permission.monitoring_run: _STAFF,
+    # Queues, assignment, flags and routing (issue 12): staff work the queues; queues, flag
+    # definitions and routing rules are configured by a senior reviewer or an administrator.
+    # Clearing a flag also needs the role its definition names (see register/flags.py).
+    Permission.casework_read: frozenset({_O, _S, _U, _D}),
+    Permission.casework_configure: frozenset({_S, _D}),
+    Permission.case_assign: _STAFF,
+    Permission.case_route: _STAFF,
+    Permission.flag_set: _STAFF,
+    Permission.flag_clear: _STAFF,
 }
 
 
