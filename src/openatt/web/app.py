@@ -24,6 +24,7 @@ from openatt.web.routes import (
     licences,
     monitoring,
     queue,
+    queues,
     reference,
     reports,
     session,
@@ -47,7 +48,17 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.state.db = parent.state.db
     web.state.parent = parent
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
+    for module in (
+        session,
+        queue,
+        cases,
+        deciding,
+        licences,
+        reference,
+        reports,
+        monitoring,
+        queues,
+    ):
         web.include_router(module.router)
 
     @web.middleware("http")
