@@ -165,20 +165,21 @@ def routing_load(
 
 
 def routing_list(user: UserOption, database: DatabaseOption = None) -> None:
-    """List the routing rules in the order they run."""
+    """List the routing rules in the order they run (one block per rule, not a table: the
+    conditions are too long for a terminal's columns)."""
     from openatt.register import routing
 
-    def work(session: Session, actor: Actor) -> Table:
-        table = Table(title="Routing rules")
-        for column in ("tier", "name", "version", "active", "when", "then"):
-            table.add_column(column)
+    def work(session: Session, actor: Actor) -> list[str]:
+        lines = []
         for r in routing.rules(session, actor):
-            table.add_row(
-                str(r.tier), r.name, str(r.rule_version), str(r.active), r.conditions, r.actions
-            )
-        return table
+            state = "active" if r.active else "inactive"
+            lines.append(f"tier {r.tier}: {r.name} v{r.rule_version} ({state})")
+            lines.append(f"  when {r.conditions}")
+            lines.append(f"  then {r.actions}")
+        return lines or ["no routing rules"]
 
-    _out.print(_as_user(database, user, work))
+    for line in _as_user(database, user, work):
+        _out.print(line, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -48,14 +48,15 @@ def panel(session: Session, actor: Actor, row: ApplicationRow) -> CasePanel | No
     """The panel, or ``None`` for a user who may not read casework (applicants, monitors)."""
     if not allowed(actor.role, Permission.casework_read):
         return None
-    placed = list(
-        session.execute(
+    placed = [
+        (cq, q)
+        for cq, q in session.execute(
             select(CaseQueueRow, QueueRow)
             .join(QueueRow, QueueRow.id == CaseQueueRow.queue_id)
             .where(CaseQueueRow.application_id == row.id, CaseQueueRow.removed_at.is_(None))
             .order_by(QueueRow.name)
-        ).tuples()
-    )
+        ).all()
+    ]
     work = queues.work_of(session, row.id)
     assignee = session.get(User, work.assigned_to) if work and work.assigned_to else None
     application = payload_of(row)

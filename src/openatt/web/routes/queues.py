@@ -35,7 +35,17 @@ Clearer = Annotated[Viewer, Page(Permission.flag_clear)]
 Configurer = Annotated[Viewer, Page(Permission.casework_configure)]
 
 STATUS: dict[type[RegisterError], int] = {Forbidden: 403, NotFound: 404, Conflict: 409}
-FIELDS = ("assignee", "queue", "queue_action", "flag", "target", "note", "reasons", "received_on")
+FIELDS = (
+    "assignee",
+    "queue",
+    "queue_action",
+    "flag",
+    "flag_row",
+    "target",
+    "note",
+    "reasons",
+    "received_on",
+)
 
 
 def _id(text: str, field: str) -> int:
