@@ -204,3 +204,27 @@ def test_queues_page_lists_and_adds_with_errors_named(
     added = senior.post("/ui/queues", {"name": "Appeals", "team": "Legal"})
     assert added.status_code == 303
     assert "Appeals" in senior.get("/ui/queues").text
+
+
+def test_received_date_correction_moves_the_target(register: Register, web: Browser) -> None:
+    case = register.case_id("screened")
+    web.login("officer")
+    before = _events(register)
+    future = web.post(
+        f"/ui/applications/{case}/received", {"received_on": "2999-01-01", "reason": "typo"}
+    )
+    assert future.status_code == 422 and 'id="received_on-error"' in future.text
+    garbled = web.post(f"/ui/applications/{case}/received", {"received_on": "last week"})
+    assert garbled.status_code == 422 and 'id="received_on-error"' in garbled.text
+    no_reason = web.post(f"/ui/applications/{case}/received", {"received_on": "2026-01-05"})
+    assert no_reason.status_code == 422 and 'id="reason-error"' in no_reason.text
+    assert _events(register) == before
+    done = web.post(
+        f"/ui/applications/{case}/received",
+        {"received_on": "2026-01-05", "reason": "Paper application received by post"},
+    )
+    assert done.status_code == 303
+    page = web.get(f"/ui/applications/{case}").text
+    # 20 working days after Mon 5 Jan 2026 (no holiday between): Mon 2 Feb 2026.
+    assert "2026-02-02 (20 working days" in page
+    assert "working days past target" in page

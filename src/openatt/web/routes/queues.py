@@ -44,6 +44,7 @@ FIELDS = (
     "target",
     "note",
     "reasons",
+    "reason",
     "received_on",
 )
 
@@ -94,7 +95,7 @@ async def received(request: Request, application_id: int, viewer: Assigner) -> R
             day = dt.date.fromisoformat(fields.get("received_on", ""))
         except ValueError as error:
             raise Invalid("Use the form YYYY-MM-DD.", field=("received_on",)) from error
-        return queues.set_received(session, actor, application_id, day, fields.get("reasons", ""))
+        return queues.set_received(session, actor, application_id, day, fields.get("reason", ""))
 
     return await _act(request, viewer, application_id, change, "received")
 
