@@ -63,14 +63,14 @@ class CaseworkTabs:
         return [(str(q.id), f"{q.name} ({q.team})") for q in self.queues]
 
 
-def _casework_tabs(session: Session, viewer: Viewer) -> CaseworkTabs:
+def _casework_tabs(session: Session, viewer: Viewer, officers: list[str]) -> CaseworkTabs:
     actor = viewer.actor
     return CaseworkTabs(
         queues=[q for q in queues.list_queues(session, actor) if q.active],
         queue_counts=worklist.queue_counts(session, actor),
         mine=worklist.assigned_count(session, actor),
         flags=[f for f in flags.definitions(session, actor) if f.active],
-        assignable=worklist.handlers(session, actor),
+        assignable=officers,
     )
 
 
@@ -141,7 +141,7 @@ def work_queue(
         )
         handlers = worklist.handlers(session, viewer.actor)
         counts = worklist.counts_by_state(session, viewer.actor)
-        work = _casework_tabs(session, viewer) if staff else None
+        work = _casework_tabs(session, viewer, handlers) if staff else None
     params = {
         "state": state,
         "category": category,
