@@ -53,6 +53,18 @@ def _packaged() -> dict[str, object]:
         ({"public_holidays": {"dates": []}}, "source"),
         (
             {
+                "screening_flag": {
+                    "name": "Hit",
+                    "level": "goods",
+                    "colour": "red",
+                    "blocking": False,
+                    "cleared_by_role": "officer",
+                }
+            },
+            "screening_flag.level",
+        ),
+        (
+            {
                 "public_holidays": {
                     "source": "s",
                     "dates": [

@@ -79,13 +79,13 @@ def test_case_page_forms_refuse_bad_input_and_write_nothing(
     before = _events(register)
     wrong = web.post(
         f"/ui/applications/{case}/flags",
-        {"flag": flag_id.group(1), "target": "destination:KEN", "note": "Pistols"},
+        {"flag": flag_id.group(1), "target": "destination:KEN", "flag_note": "Pistols"},
     )
     assert wrong.status_code == 422 and 'id="target-error"' in wrong.text
     no_note = web.post(
         f"/ui/applications/{case}/flags", {"flag": flag_id.group(1), "target": "item:0"}
     )
-    assert no_note.status_code == 422 and 'id="note-error"' in no_note.text
+    assert no_note.status_code == 422 and 'id="flag_note-error"' in no_note.text
     no_officer = web.post(f"/ui/applications/{case}/assign", {"assignee": "meridian"})
     assert no_officer.status_code == 422 and 'id="assignee-error"' in no_officer.text
     assert _events(register) == before
@@ -211,17 +211,18 @@ def test_received_date_correction_moves_the_target(register: Register, web: Brow
     web.login("officer")
     before = _events(register)
     future = web.post(
-        f"/ui/applications/{case}/received", {"received_on": "2999-01-01", "reason": "typo"}
+        f"/ui/applications/{case}/received",
+        {"received_on": "2999-01-01", "received_reason": "typo"},
     )
     assert future.status_code == 422 and 'id="received_on-error"' in future.text
     garbled = web.post(f"/ui/applications/{case}/received", {"received_on": "last week"})
     assert garbled.status_code == 422 and 'id="received_on-error"' in garbled.text
     no_reason = web.post(f"/ui/applications/{case}/received", {"received_on": "2026-01-05"})
-    assert no_reason.status_code == 422 and 'id="reason-error"' in no_reason.text
+    assert no_reason.status_code == 422 and 'id="received_reason-error"' in no_reason.text
     assert _events(register) == before
     done = web.post(
         f"/ui/applications/{case}/received",
-        {"received_on": "2026-01-05", "reason": "Paper application received by post"},
+        {"received_on": "2026-01-05", "received_reason": "Paper application received by post"},
     )
     assert done.status_code == 303
     page = web.get(f"/ui/applications/{case}").text

@@ -76,6 +76,8 @@ class CaseworkConfig(_Strict):
         bad = [k.value for k, v in self.target_working_days.items() if not 1 <= v <= 365]
         if bad:
             raise ValueError(f"target_working_days must be 1-365 for: {', '.join(bad)}")
+        if self.screening_flag.level not in ("party", "case"):
+            raise ValueError("screening_flag.level must be party (the party that hit) or case")
         return self
 
     @property

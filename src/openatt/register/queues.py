@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from openatt.register import audit, casework_config, workdays
 from openatt.register.applications import get
-from openatt.register.errors import Conflict, Invalid, NotFound, RegisterError
+from openatt.register.errors import Conflict, Invalid, RegisterError
 from openatt.register.models import ApplicationRow, Role, State, User
 from openatt.register.permissions import Permission, require
 from openatt.register.queue_tables import CaseQueueRow, CaseWorkRow, QueueRow
@@ -359,8 +359,6 @@ def bulk(
                 reference = get(session, actor, application_id).reference
                 step(application_id)
             results.append(BulkResult(application_id, reference, True, "done"))
-        except (NotFound, Conflict, Invalid) as error:
-            results.append(BulkResult(application_id, reference, False, error.message))
-        except RegisterError as error:  # pragma: no cover - permissions were checked above
+        except RegisterError as error:  # not found, a draft, already there: this case only
             results.append(BulkResult(application_id, reference, False, error.message))
     return results

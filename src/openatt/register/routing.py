@@ -331,9 +331,7 @@ def _flag_screening_hits(
     definition = flags.ensure(session, actor, spec)
     for hit in facts["hits"]:
         note = f"{hit.party_name} ~ {hit.matched_name} ({hit.list_id} {hit.entity_id})"
-        target = flags.party_target(hit.party_role)
-        if spec.level != "party":
-            target = "" if spec.level == "case" else target
+        target = flags.party_target(hit.party_role) if spec.level == "party" else ""
         try:
             flags.place(session, actor, row, definition, target, note=note, rule="screening")
         except Invalid:

@@ -42,11 +42,14 @@ FIELDS = (
     "flag",
     "flag_row",
     "target",
-    "note",
+    "flag_note",
     "reasons",
-    "reason",
+    "received_reason",
     "received_on",
 )
+# The services' field names that the case page's forms name differently (the case page has
+# other forms with a "note" and a "reason", and ids must be unique on a page).
+RENAMED = {"note": "flag_note", "reason": "received_reason"}
 
 
 def _id(text: str, field: str) -> int:
@@ -71,7 +74,9 @@ async def _act(
             change(session, viewer.actor, fields)
     except RegisterError as error:
         errors: dict[str, str] = {}
-        place_error(errors, error, values)
+        name = str(error.field[-1]) if error.field else "form"
+        name = RENAMED.get(name, name)
+        errors[name if name in values else "form"] = error.message
         case = load_case(request, viewer, application_id)
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 422)
         return show_case(
@@ -95,7 +100,9 @@ async def received(request: Request, application_id: int, viewer: Assigner) -> R
             day = dt.date.fromisoformat(fields.get("received_on", ""))
         except ValueError as error:
             raise Invalid("Use the form YYYY-MM-DD.", field=("received_on",)) from error
-        return queues.set_received(session, actor, application_id, day, fields.get("reason", ""))
+        return queues.set_received(
+            session, actor, application_id, day, fields.get("received_reason", "")
+        )
 
     return await _act(request, viewer, application_id, change, "received")
 
@@ -125,7 +132,7 @@ async def set_flag(request: Request, application_id: int, viewer: Flagger) -> Re
             application_id,
             flag_id=_id(fields.get("flag", ""), "flag"),
             target=fields.get("target", ""),
-            note=fields.get("note", ""),
+            note=fields.get("flag_note", ""),
         )
 
     return await _act(request, viewer, application_id, change, "flagged")
