@@ -42,8 +42,10 @@ def test_team_queues_my_cases_and_past_target(register: Register, web: Browser) 
     assert "past target" in late and 'class="overdue"' in late
     # The case still under a blocking flag shows it in the queue; the cleared one does not.
     row = web.get("/ui/applications?state=screened").text
-    assert "Destination under review ⛔" in row
-    assert "Destination under review ⛔" not in web.get("/ui/applications?state=assessed").text
+    assert "Destination under review · blocking" in row
+    assert (
+        "Destination under review · blocking" not in web.get("/ui/applications?state=assessed").text
+    )
     technical = re.search(r'href="([^"]*queue=(\d+))"[^>]*title="Technical experts"', page)
     assert technical
     in_queue = web.get(f"/ui/applications?queue={technical.group(2)}").text
