@@ -114,6 +114,7 @@ def test_case_page_forms_refuse_bad_input_and_write_nothing(
     assert "A decision is blocked" not in after and "Cleared flags (1)" in after
     moved = web.post(f"/ui/applications/{case}/assign", {"assignee": "officer2"})
     assert moved.status_code == 303
+    assert "The assignment is recorded." in web.get(moved.headers["location"]).text
     assert "Assigned to</dt><dd>officer2" in web.get(f"/ui/applications/{case}").text
 
 
