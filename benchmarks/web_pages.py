@@ -5,6 +5,7 @@ through the register's service, so the queue has many pages), logs an officer in
 the login form, then requests each page ``--repeat`` times and prints p50 and p99:
 
 * the work queue's first page, a filtered and searched page, and a page deep in the list;
+  "my cases", the cases past their target date, a search on goods and control entry;
 * a case page with its assessment under four regimes, its print view and its audit trail.
 
 Run:
@@ -92,6 +93,9 @@ def main() -> None:
                 "queue, filtered + search": "/ui/applications?state=draft&category=VIII"
                 "&destination=SSD&q=militia&sort=oldest",
                 "queue, page 150": "/ui/applications?page=150",
+                "queue, my cases": "/ui/applications?assignee=me",
+                "queue, past target by date": "/ui/applications?overdue=1&sort=target",
+                "queue, goods + control entry": "/ui/applications?goods=rifle&control_entry=ML1",
                 "case page (4 regimes)": f"/ui/applications/{case}",
                 "print view": f"/ui/applications/{case}/print",
                 "audit trail": f"/ui/applications/{case}/history",

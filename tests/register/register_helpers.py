@@ -203,7 +203,20 @@ def as_before_casework(monkeypatch: Any) -> None:
     """Make ``demo.fill`` and the services behave as before the casework tables (revision 0003):
     no letters, uploads, dialogue, advice, queues or flags. The migration tests build an
     existing register that way and upgrade it; each casework part registers its hooks here."""
-    from openatt.register import advice_demo, demo_dialogue, demo_documents, final_advice, letters
+    from openatt.register import (
+        advice_demo,
+        demo_dialogue,
+        demo_documents,
+        demo_queues,
+        final_advice,
+        flags,
+        letters,
+        routing,
+        search_index,
+    )
+
+    def nothing(*_args: Any, **_kwargs: Any) -> None:
+        return None
 
     monkeypatch.setattr(letters, "after_licence", lambda *_args: None)
     monkeypatch.setattr(letters, "after_refusal", lambda *_args: None)
@@ -211,3 +224,12 @@ def as_before_casework(monkeypatch: Any) -> None:
     monkeypatch.setattr(demo_dialogue, "fill_dialogue", lambda *_args: None)
     monkeypatch.setattr(advice_demo, "add_advice_cases", lambda *_args: {})
     monkeypatch.setattr(final_advice, "check_before_decision", lambda *_args: None)
+    for module, name in (
+        (routing, "on_submission"),
+        (routing, "route"),
+        (search_index, "refresh"),
+        (demo_queues, "configure"),
+        (demo_queues, "work"),
+        (flags, "refuse_if_blocked"),
+    ):
+        monkeypatch.setattr(module, name, nothing)

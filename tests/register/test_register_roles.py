@@ -108,6 +108,7 @@ def test_grants_cover_every_permission() -> None:
             Permission.preview_assess,
             Permission.report_read,  # reading the register into a report (issue 7)
             Permission.monitoring_read,
+            Permission.casework_read,  # queues, flags and routing rules, read only (issue 12)
         ):
             assert Role.auditor not in roles, f"auditor is read-only, but has {permission}"
             assert Role.monitor not in roles, f"monitor is read-only, but has {permission}"

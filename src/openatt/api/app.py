@@ -19,6 +19,7 @@ from openatt.api.routers import (
     dialogue,
     documents,
     monitoring,
+    queues,
     register,
     reports,
     screening,
@@ -75,6 +76,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(dialogue.router)
     app.include_router(advice_router.router)
+    app.include_router(queues.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

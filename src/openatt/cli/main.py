@@ -31,7 +31,15 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands, dialogue, monitoring, register, reports, screening
+    from openatt.cli import (
+        core_commands,
+        dialogue,
+        monitoring,
+        queues,
+        register,
+        reports,
+        screening,
+    )
 
     core_commands.register(app)
     screening.register(app)
@@ -45,6 +53,7 @@ def build_app() -> typer.Typer:
     from openatt.cli import advice
 
     advice.register(app)
+    queues.register(app)
     return app
 
 

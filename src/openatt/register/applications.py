@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, ScreeningHit
-from openatt.register import audit, canonical, lifecycle
+from openatt.register import audit, canonical, lifecycle, search_index
 from openatt.register.errors import Conflict, Forbidden, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
@@ -100,6 +100,7 @@ def create(session: Session, actor: Actor, application: Application) -> Applicat
     _store(row, application)
     session.add(row)
     session.flush()
+    search_index.refresh(session, row.id, row.payload)
     log(session, actor, "application.create", row, application=json.loads(row.payload))
     return row
 
@@ -120,6 +121,7 @@ def update(
         lifecycle.sources("application.update"),
     )
     _store(row, application)
+    search_index.refresh(session, row.id, row.payload)
     log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row
 
@@ -150,6 +152,9 @@ def submit(
     screen_application(
         session, actor, row, lists if lists is not None else default_store(), trigger="submission"
     )
+    from openatt.register.routing import on_submission
+
+    on_submission(session, actor, row)  # the target date, then the routing rules
     return row
 
 
@@ -173,6 +178,9 @@ def screen(
     _store(row, application)
     row.state = State.screened.value
     log(session, actor, "application.screen", row, hits=[h.model_dump(mode="json") for h in hits])
+    from openatt.register.routing import route
+
+    route(session, actor, row, "screening")
     return row
 
 
@@ -186,6 +194,11 @@ class Filters:
     text: str | None = None
     created_from: dt.date | None = None
     created_until: dt.date | None = None
+    # Search in the parties, goods, control entries and document references (search_index).
+    party: str | None = None
+    goods: str | None = None
+    control_entry: str | None = None
+    document: str | None = None
 
 
 def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
@@ -209,8 +222,10 @@ def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
                 func.lower(ApplicationRow.reference).like(pattern),
                 func.lower(ApplicationRow.end_user).like(pattern),
                 func.lower(ApplicationRow.company).like(pattern),
+                ApplicationRow.id.in_(search_index.matching(pattern)),
             )
         )
+    query = search_index.narrow(query, filters)
     if filters.created_from:
         start = dt.datetime.combine(filters.created_from, dt.time(), dt.UTC)
         query = query.where(ApplicationRow.created_at >= start)

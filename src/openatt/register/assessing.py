@@ -261,6 +261,9 @@ def decide(
         expected_version,
         lifecycle.sources("application.decide"),
     )
+    from openatt.register.flags import refuse_if_blocked
+
+    refuse_if_blocked(session, row)  # blocking flags are cleared by their named role first
     assessment = latest_assessment(session, row.id)
     if assessment is None:  # pragma: no cover - state assessed implies one
         raise Conflict("no assessment to decide on")

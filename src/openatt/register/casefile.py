@@ -21,6 +21,7 @@ from openatt.register.assessing import (
     four_eyes_reasons,
     pending_decision,
 )
+from openatt.register.case_routing import CasePanel, panel
 from openatt.register.denials import consultations_of
 from openatt.register.licensing import licence_of, shipments_of, shipped
 from openatt.register.models import (
@@ -70,6 +71,7 @@ class CaseFile:
     consulted: set[int]
     names: dict[int, str]
     screening_runs: list[ScreeningRunRow] = field(default_factory=list)
+    casework: CasePanel | None = None  # queues, assignment, target date, flags (staff only)
 
     @property
     def last_screening(self) -> ScreeningRunRow | None:
@@ -160,6 +162,7 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
         consulted=consulted,
         names=names,
         screening_runs=runs_of(session, row.id),
+        casework=panel(session, actor, row),
     )
 
 

@@ -18,6 +18,7 @@ from openatt.register import (
     advice_demo,
     applications,
     assessing,
+    demo_queues,
     denials,
     licensing,
     lifecycle,
@@ -387,7 +388,9 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
     actors = _officers(db)
     with db.write() as s:
         denials.record(s, actors["officer"], IMPORTED_DENIAL)
+    demo_queues.configure(db, actors["senior"])  # queues, flags and rules route the cases below
     ids = {case.target: _advance(db, assessor, actors, case, day) for case in cases(day)}
+    demo_queues.work(db, actors, ids, day)
     # A reassessment on new information (ATT 7.7), linking the earlier assessment.
     with db.write() as s:
         assessing.reassess(

@@ -498,3 +498,8 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "advice": AdviceRow,
     "advice_countersignature": AdviceCountersignatureRow,
 }
+
+# Queues, assignment, flags and routing (issue 12) live in their own module.
+from openatt.register.queue_tables import QUEUE_ENTITIES  # noqa: E402
+
+ENTITY_TABLES.update(QUEUE_ENTITIES)

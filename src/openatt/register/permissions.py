@@ -60,6 +60,12 @@ class Permission(StrEnum):
     advice_read = "advice.read"
     advice_final = "advice.final"
     advice_countersign = "advice.countersign"
+    casework_read = "casework.read"
+    casework_configure = "casework.configure"
+    case_assign = "case.assign"
+    case_route = "case.route"
+    flag_set = "flag.set"
+    flag_clear = "flag.clear"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -132,6 +138,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.advice_read: frozenset({_O, _S, _V}),
     Permission.advice_final: _STAFF,
     Permission.advice_countersign: _STAFF,
+    # Queues, assignment, flags and routing (issue 12): staff work the queues; queues, flag
+    # definitions and routing rules are configured by a senior reviewer or an administrator.
+    # Clearing a flag also needs the role its definition names (see register/flags.py).
+    Permission.casework_read: frozenset({_O, _S, _U, _D}),
+    Permission.casework_configure: frozenset({_S, _D}),
+    Permission.case_assign: _STAFF,
+    Permission.case_route: _STAFF,
+    Permission.flag_set: _STAFF,
+    Permission.flag_clear: _STAFF,
 }
 
 

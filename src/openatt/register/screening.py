@@ -241,7 +241,11 @@ def screen_on_request(
         expected_version,
         OPEN_STATES,
     )
-    return screen_application(session, actor, row, store, trigger="officer", threshold=threshold)
+    run = screen_application(session, actor, row, store, trigger="officer", threshold=threshold)
+    from openatt.register.routing import route
+
+    route(session, actor, row, "officer")
+    return run
 
 
 def rescreen_register(
@@ -254,10 +258,15 @@ def rescreen_register(
         .where(ApplicationRow.state.in_([s.value for s in OPEN_STATES]))
         .order_by(ApplicationRow.id)
     ).scalars()
-    return [
-        screen_application(session, actor, row, store, trigger="rescreen", threshold=threshold)
-        for row in list(rows)
-    ]
+    from openatt.register.routing import route
+
+    runs = []
+    for row in list(rows):
+        runs.append(
+            screen_application(session, actor, row, store, trigger="rescreen", threshold=threshold)
+        )
+        route(session, actor, row, "rescreen")
+    return runs
 
 
 def runs_of(session: Session, application_id: int) -> list[ScreeningRunRow]:

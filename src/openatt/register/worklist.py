@@ -1,28 +1,46 @@
 """The officers' work queue: applications with their age and the officer handling them.
 
-A case's handler is the officer who made its latest assessment (nobody before one is made):
-the register has no separate assignment step, so the queue shows who actually holds the case.
+A case's handler is the officer who made its latest assessment (nobody before one is made).
+Its assignee is the officer it is assigned to (:mod:`openatt.register.queues`); the queue also
+shows its target date (marked when past), its team queues and its active flags, and filters by
+queue, assignee, flag and lateness. A page costs the same few queries whatever its size: the
+queues and flags of the page's cases are loaded in one query each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from openatt.register.applications import Filters, _filtered
-from openatt.register.models import ApplicationRow, AssessmentRow, User
+from openatt.register.flags import Chip, chips
+from openatt.register.models import ApplicationRow, AssessmentRow, State, User
 from openatt.register.permissions import Permission, require
+from openatt.register.queue_tables import CaseFlagRow, CaseQueueRow, CaseWorkRow, QueueRow
 from openatt.register.users import Actor
+
+T = TypeVar("T", bound=Any)
 
 
 class Sort(StrEnum):
     newest = "newest"
     oldest = "oldest"
     updated = "updated"
+    target = "target"
+
+
+# A target date matters until the case is decided.
+BEFORE_DECISION = (
+    State.submitted.value,
+    State.screened.value,
+    State.assessed.value,
+    State.awaiting_countersign.value,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,22 @@ class QueueEntry:
     row: ApplicationRow
     handler: str | None
     recommendation: str | None
+    target_on: dt.date | None = None
+    assignee: str | None = None
+    queues: list[str] = field(default_factory=list)
+    flags: list[Chip] = field(default_factory=list)
+
+    def overdue(self, today: dt.date | None = None) -> bool:
+        """Past its target date and not yet decided."""
+        return (
+            self.target_on is not None
+            and self.row.state in BEFORE_DECISION
+            and self.target_on < (today or dt.date.today())
+        )
+
+    @property
+    def blocked(self) -> bool:
+        return any(chip.blocking for chip in self.flags)
 
     def age_days(self, today: dt.date | None = None) -> int:
         created = self.row.created_at
@@ -46,10 +80,17 @@ def queue(
     sort: Sort = Sort.newest,
     limit: int = 25,
     offset: int = 0,
+    queue_id: int | None = None,
+    assignee: str | None = None,
+    flag_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
 ) -> tuple[list[QueueEntry], int]:
     """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
-    cases nobody has assessed yet."""
+    cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
     require(actor, Permission.application_read)
+    staff = actor.role.value != "applicant"
+    assigned = aliased(User)
     latest = (
         select(AssessmentRow.application_id, func.max(AssessmentRow.id).label("last"))
         .group_by(AssessmentRow.application_id)
@@ -61,12 +102,17 @@ def queue(
         .outerjoin(latest, latest.c.application_id == ApplicationRow.id)
         .outerjoin(AssessmentRow, AssessmentRow.id == latest.c.last)
         .outerjoin(User, User.id == AssessmentRow.assessed_by)
+        .outerjoin(CaseWorkRow, CaseWorkRow.application_id == ApplicationRow.id)
+        .outerjoin(assigned, assigned.id == CaseWorkRow.assigned_to)
     )
     if handler == "none":
         query = query.where(AssessmentRow.id.is_(None))
     elif handler:
         query = query.where(User.username == handler)
-    counted = query if handler else _filtered(actor, filters)
+    if staff:
+        query = _casework_filters(query, assigned, queue_id, assignee, flag_id, overdue, today)
+    narrowed = staff and any((queue_id, assignee, flag_id, overdue))
+    counted = query if handler or narrowed else _filtered(actor, filters)
     total = session.execute(
         select(func.count()).select_from(counted.with_only_columns(ApplicationRow.id).subquery())
     ).scalar_one()
@@ -74,22 +120,115 @@ def queue(
         Sort.newest: (ApplicationRow.created_at.desc(), ApplicationRow.id.desc()),
         Sort.oldest: (ApplicationRow.created_at.asc(), ApplicationRow.id.asc()),
         Sort.updated: (ApplicationRow.updated_at.desc(), ApplicationRow.id.desc()),
+        Sort.target: (
+            CaseWorkRow.target_on.is_(None),
+            CaseWorkRow.target_on.asc(),
+            ApplicationRow.id.asc(),
+        ),
     }[sort]
     # Sort and page on the narrow columns, then load the page's rows: sorting whole rows
     # (payload included) is what makes deep pages slow.
     page = session.execute(
-        query.with_only_columns(ApplicationRow.id, User.username, AssessmentRow.recommendation)
+        query.with_only_columns(
+            ApplicationRow.id,
+            User.username,
+            AssessmentRow.recommendation,
+            CaseWorkRow.target_on,
+            assigned.username,
+        )
         .order_by(*order)
         .limit(limit)
         .offset(offset)
     ).all()
+    ids = [r[0] for r in page]
     loaded = {
         row.id: row
         for row in session.execute(
-            select(ApplicationRow).where(ApplicationRow.id.in_([r[0] for r in page]))
+            select(ApplicationRow).where(ApplicationRow.id.in_(ids))
         ).scalars()
     }
-    return [QueueEntry(loaded[r[0]], r[1], r[2]) for r in page], int(total)
+    if not staff:  # applicants see neither queues, flags nor officers' names
+        return [QueueEntry(loaded[r[0]], None, r[2], r[3]) for r in page], int(total)
+    in_queues = queue_names(session, ids)
+    flagged = chips(session, ids)
+    return [
+        QueueEntry(loaded[r[0]], r[1], r[2], r[3], r[4], in_queues[r[0]], flagged[r[0]])
+        for r in page
+    ], int(total)
+
+
+def _casework_filters(
+    query: Select[T],
+    assigned: type[User],
+    queue_id: int | None,
+    assignee: str | None,
+    flag_id: int | None,
+    overdue: bool,
+    today: dt.date | None,
+) -> Select[T]:
+    if queue_id is not None:
+        query = query.where(
+            ApplicationRow.id.in_(
+                select(CaseQueueRow.application_id).where(
+                    CaseQueueRow.queue_id == queue_id, CaseQueueRow.removed_at.is_(None)
+                )
+            )
+        )
+    if assignee == "none":
+        query = query.where(CaseWorkRow.assigned_to.is_(None))
+    elif assignee:
+        query = query.where(assigned.username == assignee)
+    if flag_id is not None:
+        query = query.where(
+            ApplicationRow.id.in_(
+                select(CaseFlagRow.application_id).where(
+                    CaseFlagRow.flag_id == flag_id, CaseFlagRow.cleared_at.is_(None)
+                )
+            )
+        )
+    if overdue:
+        query = query.where(
+            CaseWorkRow.target_on < (today or dt.date.today()),
+            ApplicationRow.state.in_(BEFORE_DECISION),
+        )
+    return query
+
+
+def queue_names(session: Session, application_ids: list[int]) -> dict[int, list[str]]:
+    """The queues each case is in, in one query."""
+    result: dict[int, list[str]] = {i: [] for i in application_ids}
+    if application_ids:
+        for application_id, name in session.execute(
+            select(CaseQueueRow.application_id, QueueRow.name)
+            .join(QueueRow, QueueRow.id == CaseQueueRow.queue_id)
+            .where(
+                CaseQueueRow.application_id.in_(application_ids),
+                CaseQueueRow.removed_at.is_(None),
+            )
+            .order_by(QueueRow.name)
+        ).all():
+            result[application_id].append(name)
+    return result
+
+
+def queue_counts(session: Session, actor: Actor) -> dict[int, int]:
+    """How many cases each queue holds (the queue page's tabs)."""
+    require(actor, Permission.casework_read)
+    rows = session.execute(
+        select(CaseQueueRow.queue_id, func.count())
+        .where(CaseQueueRow.removed_at.is_(None))
+        .group_by(CaseQueueRow.queue_id)
+    ).all()
+    return {int(queue_id): int(count) for queue_id, count in rows}
+
+
+def assigned_count(session: Session, actor: Actor) -> int:
+    """How many cases are assigned to this user ("my cases")."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(CaseWorkRow).where(CaseWorkRow.assigned_to == actor.id)
+        ).scalar_one()
+    )
 
 
 def handlers(session: Session, actor: Actor) -> list[str]:

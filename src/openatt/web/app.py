@@ -27,6 +27,7 @@ from openatt.web.routes import (
     licences,
     monitoring,
     queue,
+    queues,
     reference,
     reports,
     session,
@@ -60,6 +61,7 @@ def create_web(parent: FastAPI) -> FastAPI:
         reports,
         monitoring,
         documents,
+        queues,
     ):
         web.include_router(module.router)
     web.include_router(dialogue.router)

@@ -45,6 +45,10 @@ def search(
     ] = None,
     created_from: dt.date | None = None,
     created_until: dt.date | None = None,
+    party: Annotated[str | None, Query(max_length=200, description="consignee, end user")] = None,
+    goods: Annotated[str | None, Query(max_length=200, description="goods descriptions")] = None,
+    control_entry: Annotated[str | None, Query(max_length=40)] = None,
+    document: Annotated[str | None, Query(max_length=200, description="document refs")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> schemas.ApplicationPage:
@@ -57,6 +61,10 @@ def search(
         text=q,
         created_from=created_from,
         created_until=created_until,
+        party=party,
+        goods=goods,
+        control_entry=control_entry,
+        document=document,
     )
     with db.read() as session:
         rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)

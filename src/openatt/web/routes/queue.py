@@ -1,20 +1,27 @@
-"""The work queue (staff) and "my applications" (applicants): filters, search, paging."""
+"""The work queue (staff) and "my applications" (applicants): filters, search, paging.
+
+Staff also get tabs for "my cases", past target and each team queue, filters by queue,
+assignee and flag, the target-date sort, and the bulk actions form (posted to
+:mod:`openatt.web.routes.queues`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from openatt.core.model import Category
 from openatt.reference.states import UnknownState, resolve_state
-from openatt.register import queries, worklist
+from openatt.register import flags, queries, queues, worklist
 from openatt.register.applications import Filters
 from openatt.register.models import State
 from openatt.register.permissions import Permission
+from openatt.register.queue_tables import FlagDefinitionRow, QueueRow
 from openatt.web.rendering import render
 from openatt.web.security import Page, Viewer, database
 
@@ -32,6 +39,41 @@ def _parse_date(text: str | None, errors: dict[str, str], name: str) -> dt.date 
         return None
 
 
+def _parse_id(text: str, errors: dict[str, str], name: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        errors[name] = "Choose one from the list."
+        return None
+    return int(text)
+
+
+@dataclass(frozen=True)
+class CaseworkTabs:
+    """What the staff's queue page offers beyond the states: queues, flags, officers."""
+
+    queues: list[QueueRow]
+    queue_counts: dict[int, int]
+    mine: int
+    flags: list[FlagDefinitionRow]
+    assignable: list[str]
+
+    @property
+    def queue_options(self) -> list[tuple[str, str]]:
+        return [(str(q.id), f"{q.name} ({q.team})") for q in self.queues]
+
+
+def _casework_tabs(session: Session, viewer: Viewer, officers: list[str]) -> CaseworkTabs:
+    actor = viewer.actor
+    return CaseworkTabs(
+        queues=[q for q in queues.list_queues(session, actor) if q.active],
+        queue_counts=worklist.queue_counts(session, actor),
+        mine=worklist.assigned_count(session, actor),
+        flags=[f for f in flags.definitions(session, actor) if f.active],
+        assignable=officers,
+    )
+
+
 @router.get("/applications", response_model=None)
 def work_queue(
     request: Request,
@@ -45,8 +87,20 @@ def work_queue(
     created_until: Annotated[str, Query(max_length=10)] = "",
     sort: Annotated[str, Query(max_length=10)] = "newest",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    queue: Annotated[str, Query(max_length=12)] = "",
+    assignee: Annotated[str, Query(max_length=80)] = "",
+    flag: Annotated[str, Query(max_length=12)] = "",
+    overdue: Annotated[str, Query(max_length=5)] = "",
+    party: Annotated[str, Query(max_length=200)] = "",
+    goods: Annotated[str, Query(max_length=200)] = "",
+    control_entry: Annotated[str, Query(max_length=40)] = "",
+    document: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     errors: dict[str, str] = {}
+    staff = viewer.actor.role.value != "applicant"
+    queue_id = _parse_id(queue, errors, "queue")
+    flag_id = _parse_id(flag, errors, "flag")
+    chosen_assignee = viewer.actor.username if assignee == "me" else (assignee or None)
     chosen_state = State(state) if state in State.__members__ else None
     if state and chosen_state is None:
         errors["state"] = "Choose a state from the list."
@@ -64,6 +118,10 @@ def work_queue(
         text=q.strip() or None,
         created_from=_parse_date(created_from, errors, "created_from"),
         created_until=_parse_date(created_until, errors, "created_until"),
+        party=party.strip() or None,
+        goods=goods.strip() or None,
+        control_entry=control_entry.strip() or None,
+        document=document.strip() or None,
     )
     order = worklist.Sort(sort) if sort in worklist.Sort.__members__ else worklist.Sort.newest
     with database(request).read() as session:
@@ -75,10 +133,16 @@ def work_queue(
             sort=order,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
+            queue_id=queue_id,
+            assignee=chosen_assignee,
+            flag_id=flag_id,
+            overdue=overdue == "1",
+            today=dt.date.today(),
         )
         handlers = worklist.handlers(session, viewer.actor)
         counts = worklist.counts_by_state(session, viewer.actor)
         awaiting = queries.open_counts(session, [e.row.id for e in entries])  # open questions
+        work = _casework_tabs(session, viewer, handlers) if staff else None
     params = {
         "state": state,
         "category": category,
@@ -88,6 +152,14 @@ def work_queue(
         "created_from": created_from,
         "created_until": created_until,
         "sort": sort,
+        "queue": queue,
+        "assignee": assignee,
+        "flag": flag,
+        "overdue": overdue,
+        "party": party,
+        "goods": goods,
+        "control_entry": control_entry,
+        "document": document,
     }
     kept = {k: v for k, v in params.items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -116,6 +188,23 @@ def work_queue(
         ),
         categories=[c.value for c in Category],
         today=dt.date.today(),
+        work=work,
+        view_url=lambda **chosen: (
+            "/ui/applications?"
+            + urlencode(
+                {
+                    k: v
+                    for k, v in {
+                        **kept,
+                        "queue": "",
+                        "assignee": "",
+                        "overdue": "",
+                        **chosen,
+                    }.items()
+                    if v and k != "page"
+                }
+            )
+        ),
         first=(page - 1) * PAGE_SIZE + 1 if total else 0,
         last=min(total, page * PAGE_SIZE),
     )
