@@ -1,4 +1,4 @@
-"""Commands over the pure core: assess, law show/list, embargoes, reference.
+"""Commands over the pure core: assess, law show/list/sources, embargoes, reference.
 
 The engine, the law and the renderers are imported inside the commands, so that
 ``openatt --help`` and the other features' commands start without loading them.
@@ -172,6 +172,69 @@ def law_list(
                 rule.versions[0].valid_from.isoformat(),
                 str(latest.citations[0]),
             )
+    Console().print(table)
+
+
+class CheckedFilter(StrEnum):
+    all = "all"
+    checked = "checked"
+    unchecked = "unchecked"
+
+
+@law_app.command("sources")
+def law_sources(
+    show: CheckedFilter = typer.Option(
+        CheckedFilter.all, "--show", help="all, checked or unchecked entries."
+    ),
+    kind: str | None = typer.Option(
+        None, "--kind", help="Only entries whose kind contains this (e.g. 'un embargo')."
+    ),
+    output: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """What was checked against which primary source, and when; and what was not checked."""
+    from openatt.law.loader import default_law
+    from openatt.law.sources import source_ledger
+    from openatt.reference.loader import default_reference
+
+    entries = source_ledger(default_law(), default_reference())
+    if kind:
+        entries = [e for e in entries if kind.casefold() in e.kind.casefold()]
+    if show is CheckedFilter.checked:
+        entries = [e for e in entries if e.is_checked]
+    elif show is CheckedFilter.unchecked:
+        entries = [e for e in entries if not e.is_checked]
+    done = sum(e.is_checked for e in entries)
+    summary = f"{len(entries)} entries: {done} checked, {len(entries) - done} not checked"
+    if output is Format.json:
+        rows = [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "cited": e.cited,
+                "checked_on": e.checked.on.isoformat() if e.checked else None,
+                "against": list(e.checked.against) if e.checked else [],
+                "doubt": e.checked.doubt if e.checked else None,
+            }
+            for e in entries
+        ]
+        typer.echo(json.dumps({"summary": summary, "entries": rows}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=summary)
+    table.add_column("Entry", overflow="fold")
+    table.add_column("Kind")
+    table.add_column("Checked on", no_wrap=True)
+    table.add_column("Against (doubt)")
+    for e in entries:
+        if e.checked:
+            against = "; ".join(e.checked.against)
+            if e.checked.doubt:
+                against += f" (doubt: {e.checked.doubt})"
+            table.add_row(e.id, e.kind, e.checked.on.isoformat(), against)
+        else:
+            table.add_row(e.id, e.kind, "not checked", f"cited: {e.cited}")
     Console().print(table)
 
 

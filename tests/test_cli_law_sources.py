@@ -1,0 +1,55 @@
+"""``openatt law sources``: what was checked, when and against what; and what was not."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from openatt.cli.main import build_app
+
+RUNNER = CliRunner()
+APP = build_app()
+
+
+def _json(*args: str) -> dict[str, object]:
+    result = RUNNER.invoke(APP, ["law", "sources", "--format", "json", *args])
+    assert result.exit_code == 0, result.stdout
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+def test_lists_checked_and_unchecked_entries_with_a_summary() -> None:
+    document = _json()
+    entries = document["entries"]
+    assert isinstance(entries, list)
+    checked = [e for e in entries if e["checked_on"]]
+    unchecked = [e for e in entries if not e["checked_on"]]
+    assert checked and unchecked
+    assert document["summary"] == (
+        f"{len(entries)} entries: {len(checked)} checked, {len(unchecked)} not checked"
+    )
+    rhodesia = next(e for e in entries if e["id"] == "un.southern_rhodesia.1966")
+    assert rhodesia["checked_on"] == "2026-12-03"
+    assert any("232 (1966)" in source for source in rhodesia["against"])
+    assert all(e["against"] == [] and e["cited"] for e in unchecked)
+
+
+def test_filters_by_kind_and_check() -> None:
+    document = _json("--show", "unchecked", "--kind", "rule version")
+    entries = document["entries"]
+    assert isinstance(entries, list) and entries
+    assert all("rule version" in e["kind"] and e["checked_on"] is None for e in entries)
+    lebanon = _json("--show", "checked", "--kind", "treaty party")["entries"]
+    assert isinstance(lebanon, list)
+    assert [e["id"] for e in lebanon] == ["att:party:LBN"]
+
+
+def test_table_and_bad_option() -> None:
+    result = RUNNER.invoke(
+        APP, ["law", "sources", "--show", "checked", "--kind", "osce"], env={"COLUMNS": "400"}
+    )
+    assert result.exit_code == 0
+    assert "osce.nagorno_karabakh.arm.1992" in result.stdout
+    assert "doubt:" in result.stdout
+    assert RUNNER.invoke(APP, ["law", "sources", "--show", "everything"]).exit_code == 2
