@@ -252,7 +252,7 @@ def _state_option(value: str | None) -> str | None:
 def embargoes(
     as_of: str | None = typer.Option(None, "--as-of", help="Date (default: today)."),
     state: str | None = typer.Option(None, "--state", help="Only embargoes on this state."),
-    authority: str = typer.Option("un,eu", "--authority", help="un, eu or both."),
+    authority: str = typer.Option("un,eu", "--authority", help="un, eu, osce, comma-separated."),
     output: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Arms embargoes in force on a date, with their scope and exemptions."""
@@ -268,7 +268,7 @@ def embargoes(
     target = _state_option(state)
     ref = Engine.default().reference
     rows: list[dict[str, Any]] = []
-    for auth in parse_list(authority, "--authority", ["un", "eu"]):
+    for auth in parse_list(authority, "--authority", ["un", "eu", "osce"]):
         for active in ref.measures_on(day, auth, any_target=True):
             embargo, measure = active.embargo, active.measure
             if target is not None and embargo.target != target:
@@ -311,7 +311,9 @@ def embargoes(
             f" {row['groups']}" if row["groups"] else ""
         )
         table.add_row(
-            "UN" if str(row["authority"]).startswith("UN") else "EU",
+            {"UN Security Council": "UN", "European Union": "EU"}.get(
+                str(row["authority"]), str(row["authority"])
+            ),
             state_name(str(row["target"])) if row["target"] else "(listed groups)",
             str(row["measure"]),
             scope,
