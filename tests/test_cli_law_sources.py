@@ -53,3 +53,17 @@ def test_table_and_bad_option() -> None:
     assert "osce.nagorno_karabakh.arm.1992" in result.stdout
     assert "doubt:" in result.stdout
     assert RUNNER.invoke(APP, ["law", "sources", "--show", "everything"]).exit_code == 2
+
+
+def test_law_show_gives_each_version_its_consequence_and_check() -> None:
+    def show(*args: str) -> str:
+        result = RUNNER.invoke(APP, ["law", "show", *args], env={"COLUMNS": "400"})
+        assert result.exit_code == 0, result.stdout
+        return result.stdout
+
+    before = show("uk.7", "--as-of", "2020-01-01")
+    assert "concern, not a denial" in before and "Consolidated EU and National" in before
+    after = show("uk.7", "--as-of", "2022-01-01")
+    assert "ground for denial" in after and "checked 2026-12-03" in after
+    assert "not authorizing the export" in show("att.11")
+    assert "where necessary and feasible" in show("att.9")

@@ -140,8 +140,23 @@ def law_show(
             console.print(
                 f"threshold: [bold]{threshold.wording}[/]: {threshold.interpretation.strip()}"
             )
+        if version.wording:
+            console.print(f"text: {version.wording.strip()}")
+        if rule.kind.value in ("risk", "diversion"):
+            effect = version.effect or rule.effect
+            console.print(
+                "consequence: "
+                + ("a risk above the threshold is a ground for denial" if effect.value == "deny"
+                   else "taken into account: a risk above the threshold is a concern, not a denial")
+            )  # fmt: skip
         for citation in version.citations:
             console.print(f"  cites: {citation}" + (f" <{citation.url}>" if citation.url else ""))
+        if version.checked:
+            console.print(
+                f"  checked {version.checked.on.isoformat()} against: "
+                + "; ".join(version.checked.against)
+                + (f" (doubt: {version.checked.doubt})" if version.checked.doubt else "")
+            )
     if day is not None and rule.version_on(day) is None:
         fail(
             f"{rule_id}: no version in force on {day.isoformat()} (versions from {rule.versions[0].valid_from})",
