@@ -122,6 +122,8 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
             if e.applies_on(ctx.day)
             and end_user.kind in e.end_user_kinds
             and e.procedure is not Procedure.none
+            # a duty limited to some items (DRC 2022: 2641's Annex A) concerns only those
+            and (not e.categories or any(item.category in e.categories for _, item in ctx.items))
         ]
         if duty:
             return (
@@ -202,6 +204,10 @@ def _item_outcome(
         return Outcome.unknown, None
     matching = [e for e in measure.exemptions if _exemption_applies(ctx, e, item)]
     if not matching:
+        if measure.coverage is Coverage.non_state and ctx.app.end_user.kind not in _NON_STATE:
+            # a state end user is reached only through a duty on some items; the others are
+            # outside the measure
+            return Outcome.clear, None
         return Outcome.prohibited, None
     strictest = max(matching, key=lambda e: _PROCEDURE_ORDER[e.procedure])
     if strictest.procedure is Procedure.none:
