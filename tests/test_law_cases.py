@@ -13,7 +13,7 @@ from openatt.core.engine import Engine
 from openatt.core.findings import Outcome
 
 CASE_FILES = sorted(p for p in (TESTS / "law_cases").glob("*.yaml") if not p.name.startswith("_"))
-SPECIAL = {"recommendation", "binding", "condition"}
+SPECIAL = {"recommendation", "binding", "condition", "measure", "not_measure"}
 
 
 def _cases() -> list[Any]:
@@ -36,6 +36,12 @@ def test_case(engine: Engine, regime: str, case: dict[str, Any]) -> None:
         assert assessment.binding is expect["binding"], assessment.binding_reason
     if "condition" in expect:
         assert any(expect["condition"] in c for c in assessment.conditions), assessment.conditions
+    measures = {f.facts.get("measure") for f in assessment.findings}
+    if "measure" in expect:
+        # the finding rests on the named measure (an embargo's period, a UK or OSCE measure)
+        assert expect["measure"] in measures, sorted(m for m in measures if m)
+    if "not_measure" in expect:
+        assert expect["not_measure"] not in measures, sorted(m for m in measures if m)
     for criterion, outcome in expect.items():
         if criterion in SPECIAL:
             continue

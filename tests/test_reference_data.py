@@ -134,6 +134,13 @@ def _check(regime: str, embargo: Embargo, measure: Measure, exporter: str) -> No
         f.reason for f in hits
     ]
     assert assessment.recommendation in (Recommendation.deny, Recommendation.refer)
+    if measure.valid_until:
+        # the last day on which the measure applies is the day before valid_until
+        last_day = measure.valid_until - dt.timedelta(days=1)
+        last = _application(embargo, measure, last_day, _end_user(embargo, measure), exporter)
+        assert [
+            f for f in ENGINE.assess_regime(last, regime).findings if f.source_id == measure.id
+        ], f"{measure.id}: no finding on its last day {last_day}"
     outside = [measure.valid_from - dt.timedelta(days=1)]
     if measure.valid_until:
         outside.append(measure.valid_until)
@@ -169,3 +176,14 @@ def test_un_measure_in_time_and_scope(embargo: Embargo, measure: Measure) -> Non
 @pytest.mark.parametrize(("embargo", "measure"), _measures(REF.eu_embargoes))
 def test_eu_measure_in_time_and_scope(embargo: Embargo, measure: Measure) -> None:
     _check("eu", embargo, measure, "FRA")
+
+
+@pytest.mark.parametrize(("embargo", "measure"), _measures(REF.osce_embargoes))
+def test_osce_measure_in_time_and_scope(embargo: Embargo, measure: Measure) -> None:
+    # EU criterion 1 reads the OSCE's embargoes (Common Position 2008/944/CFSP, 1(a))
+    _check("eu", embargo, measure, "FRA")
+
+
+@pytest.mark.parametrize(("embargo", "measure"), _measures(ENGINE.law.regime("uk").embargoes))
+def test_uk_own_measure_in_time_and_scope(embargo: Embargo, measure: Measure) -> None:
+    _check("uk", embargo, measure, "GBR")

@@ -99,9 +99,11 @@ def test_dates_are_plausible() -> None:
     reviewed = yaml.safe_load(_shipped_text())["last_reviewed"]
     for embargo in default_reference().un_embargoes:
         for measure in embargo.measures:
-            assert D(1977, 1, 1) <= measure.valid_from <= reviewed, measure.id
-            if measure.valid_until is not None:
-                assert measure.valid_until > D(1990, 1, 1), f"{measure.id} ended before 1990"
+            # 232 (1966) on Southern Rhodesia was the first mandatory arms embargo
+            assert D(1966, 12, 16) <= measure.valid_from <= reviewed, measure.id
+            if measure.valid_until is not None and measure.valid_until <= D(1990, 1, 1):
+                # only Southern Rhodesia ended before 1990 (resolution 460, 21 Dec 1979)
+                assert embargo.id == "un.southern_rhodesia", f"{measure.id} ended before 1990"
 
 
 def _family(measure: Measure) -> tuple[Direction, bool]:

@@ -88,7 +88,9 @@ def test_stored_pipeline_equals_the_python_path(
         store.save_indicators(con, tables)
         rows = con.execute(SIGNATURE_SQL.format(year_from=0, year_to=9999)).fetchall()
     in_sql = {row[0]: tuple(row[1:]) for row in rows}
-    in_python = {t.id: astuple(signature(t)) for t in register if t.assessable}
+    in_python = {
+        t.id: astuple(signature(t)) for t in register if t.assessable or t.partly_assessable
+    }
     assert in_sql == in_python
     summary = service.assess(REGIMES, 2019, 2020, db=db)
     chosen = [t for t in register if 2019 <= t.delivery_year <= 2020]
@@ -211,10 +213,10 @@ def test_an_audit_with_nothing_assessed_assesses_first(
     assert out.is_file() and "Counterfactual" in out.read_text("utf-8")
     with store.connect(db) as con:
         regimes = con.execute("SELECT regime, count(*) FROM results GROUP BY 1 ORDER BY 1")
-        assert regimes.fetchall() == [
-            ("att", sum(t.assessable for t in chosen)),
-            ("eu", sum(t.assessable for t in chosen)),
-        ]
+        # partly assessable transfers (supplier or recipient unknown) are assessed too
+        assessed = sum(t.assessable or t.partly_assessable for t in chosen)
+        assert assessed > sum(t.assessable for t in chosen)
+        assert regimes.fetchall() == [("att", assessed), ("eu", assessed)]
     assert (
         result["counterfactual"]["identical"]
         == result["counterfactual"]["same_obligation_reassessments"]
@@ -246,4 +248,4 @@ def test_an_audit_without_indicators(register: list[Transfer], tmp_path: Path) -
     assert out.is_file() and result["rows"] == 1
     table = json.loads((out.parent / "outcomes_by_region.json").read_text("utf-8"))
     assert [r["region"] for r in table] == ["unknown"]
-    assert table[0]["transfers"] == sum(t.assessable for t in chosen)
+    assert table[0]["transfers"] == sum(t.assessable or t.partly_assessable for t in chosen)

@@ -271,6 +271,7 @@ def test_reference_page_as_of_a_date(web: Browser) -> None:
     count = int(re.search(r"States Parties \((\d+)\)", after).group(1))  # type: ignore[union-attr]
     assert count >= 50
     assert "UN Security Council arms embargoes in force" in after
+    assert "OSCE arms embargoes (political commitments) in force (2 measures)" in after
     assert 'id="date-error"' in web.get("/ui/reference?date=soon").text
 
 

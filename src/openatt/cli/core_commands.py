@@ -1,4 +1,4 @@
-"""Commands over the pure core: assess, law show/list, embargoes, reference.
+"""Commands over the pure core: assess, law show/list/sources, embargoes, reference.
 
 The engine, the law and the renderers are imported inside the commands, so that
 ``openatt --help`` and the other features' commands start without loading them.
@@ -140,8 +140,23 @@ def law_show(
             console.print(
                 f"threshold: [bold]{threshold.wording}[/]: {threshold.interpretation.strip()}"
             )
+        if version.wording:
+            console.print(f"text: {version.wording.strip()}")
+        if rule.kind.value in ("risk", "diversion"):
+            effect = version.effect or rule.effect
+            console.print(
+                "consequence: "
+                + ("a risk above the threshold is a ground for denial" if effect.value == "deny"
+                   else "taken into account: a risk above the threshold is a concern, not a denial")
+            )  # fmt: skip
         for citation in version.citations:
             console.print(f"  cites: {citation}" + (f" <{citation.url}>" if citation.url else ""))
+        if version.checked:
+            console.print(
+                f"  checked {version.checked.on.isoformat()} against: "
+                + "; ".join(version.checked.against)
+                + (f" (doubt: {version.checked.doubt})" if version.checked.doubt else "")
+            )
     if day is not None and rule.version_on(day) is None:
         fail(
             f"{rule_id}: no version in force on {day.isoformat()} (versions from {rule.versions[0].valid_from})",
@@ -175,6 +190,69 @@ def law_list(
     Console().print(table)
 
 
+class CheckedFilter(StrEnum):
+    all = "all"
+    checked = "checked"
+    unchecked = "unchecked"
+
+
+@law_app.command("sources")
+def law_sources(
+    show: CheckedFilter = typer.Option(
+        CheckedFilter.all, "--show", help="all, checked or unchecked entries."
+    ),
+    kind: str | None = typer.Option(
+        None, "--kind", help="Only entries whose kind contains this (e.g. 'un embargo')."
+    ),
+    output: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """What was checked against which primary source, and when; and what was not checked."""
+    from openatt.law.loader import default_law
+    from openatt.law.sources import source_ledger
+    from openatt.reference.loader import default_reference
+
+    entries = source_ledger(default_law(), default_reference())
+    if kind:
+        entries = [e for e in entries if kind.casefold() in e.kind.casefold()]
+    if show is CheckedFilter.checked:
+        entries = [e for e in entries if e.is_checked]
+    elif show is CheckedFilter.unchecked:
+        entries = [e for e in entries if not e.is_checked]
+    done = sum(e.is_checked for e in entries)
+    summary = f"{len(entries)} entries: {done} checked, {len(entries) - done} not checked"
+    if output is Format.json:
+        rows = [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "cited": e.cited,
+                "checked_on": e.checked.on.isoformat() if e.checked else None,
+                "against": list(e.checked.against) if e.checked else [],
+                "doubt": e.checked.doubt if e.checked else None,
+            }
+            for e in entries
+        ]
+        typer.echo(json.dumps({"summary": summary, "entries": rows}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=summary)
+    table.add_column("Entry", overflow="fold")
+    table.add_column("Kind")
+    table.add_column("Checked on", no_wrap=True)
+    table.add_column("Against (doubt)")
+    for e in entries:
+        if e.checked:
+            against = "; ".join(e.checked.against)
+            if e.checked.doubt:
+                against += f" (doubt: {e.checked.doubt})"
+            table.add_row(e.id, e.kind, e.checked.on.isoformat(), against)
+        else:
+            table.add_row(e.id, e.kind, "not checked", f"cited: {e.cited}")
+    Console().print(table)
+
+
 def _state_option(value: str | None) -> str | None:
     from openatt.reference.states import UnknownState, resolve_state
 
@@ -189,7 +267,7 @@ def _state_option(value: str | None) -> str | None:
 def embargoes(
     as_of: str | None = typer.Option(None, "--as-of", help="Date (default: today)."),
     state: str | None = typer.Option(None, "--state", help="Only embargoes on this state."),
-    authority: str = typer.Option("un,eu", "--authority", help="un, eu or both."),
+    authority: str = typer.Option("un,eu", "--authority", help="un, eu, osce, comma-separated."),
     output: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Arms embargoes in force on a date, with their scope and exemptions."""
@@ -205,7 +283,7 @@ def embargoes(
     target = _state_option(state)
     ref = Engine.default().reference
     rows: list[dict[str, Any]] = []
-    for auth in parse_list(authority, "--authority", ["un", "eu"]):
+    for auth in parse_list(authority, "--authority", ["un", "eu", "osce"]):
         for active in ref.measures_on(day, auth, any_target=True):
             embargo, measure = active.embargo, active.measure
             if target is not None and embargo.target != target:
@@ -248,7 +326,9 @@ def embargoes(
             f" {row['groups']}" if row["groups"] else ""
         )
         table.add_row(
-            "UN" if str(row["authority"]).startswith("UN") else "EU",
+            {"UN Security Council": "UN", "European Union": "EU"}.get(
+                str(row["authority"]), str(row["authority"])
+            ),
             state_name(str(row["target"])) if row["target"] else "(listed groups)",
             str(row["measure"]),
             scope,

@@ -49,7 +49,38 @@ class Validity(BaseModel):
         return self.valid_from <= day and (self.valid_until is None or day < self.valid_until)
 
 
+class Checked(BaseModel):
+    """When a fact was last checked, against which primary sources, and what stays doubtful.
+
+    A citation says where a fact comes from; ``checked`` says that someone compared the entry
+    with that source on a day, so a reader can tell a reviewed entry from an inherited one.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    on: dt.date
+    against: tuple[str, ...] = Field(
+        min_length=1, description="the primary sources consulted (document symbol, act, URL)"
+    )
+    doubt: str | None = Field(
+        default=None, description="what could not be confirmed against the source, in words"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, raw: object) -> object:
+        # YAML 1.1 (PyYAML) reads the bare key ``on`` as the boolean true
+        if isinstance(raw, dict) and True in raw and "on" not in raw:
+            return {("on" if key is True else key): value for key, value in raw.items()}
+        return raw
+
+
 class Cited(Validity):
     """A dated fact that must name at least one source."""
 
     citations: tuple[Citation, ...] = Field(min_length=1)
+    checked: Checked | None = Field(
+        default=None,
+        description="the last check against a primary source; required of every entry the "
+        "2026-12 review checked and of every new entry (tests/test_reference_checked.py)",
+    )

@@ -37,7 +37,8 @@ class RuleKind(StrEnum):
 
 class Effect(StrEnum):
     """``deny``: a risk above the threshold is a ground for denial. ``weigh``: the regime only
-    asks the assessor to take the matter into account, so at most a concern is raised."""
+    asks the assessor to take the matter into account (EU criteria 5-8) or to take measures
+    of its choosing (ATT Art. 11(2): refusal is one of them), so at most a concern is raised."""
 
     deny = "deny"
     weigh = "weigh"
@@ -55,6 +56,14 @@ class RuleVersion(Cited):
     summary: str = Field(min_length=10, description="what the rule says, in openatt's words")
     threshold: str | None = Field(default=None, description="a threshold id overriding the rule's")
     params: dict[str, Any] = Field(default_factory=dict, description="overrides the rule's params")
+    effect: Effect | None = Field(
+        default=None,
+        description="overrides the rule's effect for this version (the UK's criterion 7 is a "
+        "denial criterion from 2021, a matter to take into account before)",
+    )
+    wording: str | None = Field(
+        default=None, description="the operative words of the text, quoted, where they matter"
+    )
 
 
 class Rule(_Strict):

@@ -31,6 +31,7 @@ from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.offer import indicator_evidence
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.mapping import PartyKind
+from openatt.monitoring.partial import UNKNOWN_STATE
 from openatt.monitoring.transfer import Transfer, delivery_date
 from openatt.reference.states import state_name
 
@@ -74,14 +75,14 @@ class Signature:
 
 def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
     """The transfer's signature; ``supplier`` replaces the supplier (counterfactuals)."""
-    if not transfer.assessable:
+    if not (transfer.assessable or transfer.partly_assessable):
         raise ValueError(f"transfer {transfer.id} cannot be assessed (party or category unknown)")
     assert transfer.supplier and transfer.recipient and transfer.category
-    assert transfer.supplier.state and transfer.recipient.state
     non_state = transfer.recipient.kind is PartyKind.non_state
+    # '' stands for a party the source does not name (``monitoring.partial``)
     return Signature(
-        supplier=supplier or transfer.supplier.state,
-        recipient=transfer.recipient.state,
+        supplier=supplier or transfer.supplier.state or "",
+        recipient=transfer.recipient.state or "",
         end_user_kind=(EndUserKind.non_state if non_state else EndUserKind.armed_forces).value,
         group=(transfer.recipient.group or "") if non_state else "",
         category=transfer.category.value,
@@ -103,8 +104,11 @@ def application_for(
     application_id: str | None = None,
     end_use: str | None = None,
 ) -> Application:
-    """The export application a signature stands for."""
-    recipient_name = state_name(sig.recipient)
+    """The export application a signature stands for; a party the source does not name
+    (``''``) is the stand-in state of ``monitoring.partial``."""
+    supplier_state = sig.supplier or UNKNOWN_STATE
+    recipient_state = sig.recipient or UNKNOWN_STATE
+    recipient_name = state_name(recipient_state)
     kind = EndUserKind(sig.end_user_kind)
     end_user_name = (
         sig.group if kind is EndUserKind.non_state else f"Armed forces of {recipient_name}"
@@ -114,13 +118,13 @@ def application_for(
         id=application_id,
         kind=TransferKind.export,
         date=sig.date,
-        exporting_state=sig.supplier,
-        importing_state=sig.recipient,
-        exporter=_exporter(sig.supplier),
-        consignee=Party(name=end_user_name, country=sig.recipient),
+        exporting_state=supplier_state,
+        importing_state=recipient_state,
+        exporter=_exporter(supplier_state),
+        consignee=Party(name=end_user_name, country=recipient_state),
         end_user=EndUser(
             name=end_user_name,
-            country=sig.recipient,
+            country=recipient_state,
             kind=kind,
             group=sig.group or None,
         ),
@@ -145,6 +149,7 @@ def _exporter(supplier: str) -> Party:
 
 def with_supplier(app: Application, supplier: str) -> Application:
     """The same application made by another supplier (the counterfactual's question)."""
+    supplier = supplier or UNKNOWN_STATE
     return app.model_copy(update={"exporting_state": supplier, "exporter": _exporter(supplier)})
 
 
@@ -158,7 +163,9 @@ def transfer_application(
     sig = signature(transfer, supplier)
     return application_for(
         sig,
-        indicator_evidence(sig.recipient, sig.date, tables, mapping, (Category(sig.category),)),
+        indicator_evidence(sig.recipient, sig.date, tables, mapping, (Category(sig.category),))
+        if sig.recipient
+        else (),
         application_id=transfer.id,
         end_use=f"SIPRI: {transfer.designation} ({transfer.description}), "
         f"{transfer.supplier_name} to {transfer.recipient_name}, "

@@ -28,10 +28,14 @@ from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
 from openatt.evidence.offer import indicator_evidence
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, application_for, signature, with_supplier
+from openatt.monitoring.partial import settle_unknown_party
 from openatt.monitoring.transfer import Transfer
 
 Progress = Callable[[int], None]
-SKIPPED = "not assessable (non-state or unknown supplier, organisation or unknown recipient)"
+SKIPPED = (
+    "not assessable (non-state supplier, organisation recipient, a party not placed in a "
+    "state on that date, or both parties unknown)"
+)
 
 
 @dataclass
@@ -46,6 +50,8 @@ class EvidenceCache:
     last: tuple[Signature, Application] | None = None
 
     def get(self, state: str, day: dt.date, category: str) -> tuple[Evidence, ...]:
+        if not state:  # a recipient the source does not name: no evidence about it
+            return ()
         key = (state, day, category)
         found = self.cache.get(key)
         if found is None:
@@ -72,7 +78,12 @@ class EvidenceCache:
 def assess_signature(
     engine: Engine, evidence: EvidenceCache, sig: Signature, regimes: Sequence[str]
 ) -> list[Assessment]:
-    return engine.assess(evidence.application(sig), regimes)
+    assessments = engine.assess(evidence.application(sig), regimes)
+    if sig.supplier and sig.recipient:
+        return assessments
+    return settle_unknown_party(
+        engine, assessments, supplier=not sig.supplier, recipient=not sig.recipient
+    )
 
 
 SummaryRow = tuple[str, bool, str, str, str, str, str]
@@ -238,12 +249,13 @@ def assess_transfers(
     keep_full: bool = False,
     mapping: str = DEFAULT_MAPPING,
 ) -> BatchResult:
-    """Assess every assessable transfer; count the others by the reason they were skipped.
+    """Assess every assessable transfer, and what can be assessed of one whose supplier or
+    recipient the source does not name; count the others by the reason they were skipped.
     ``keep_full`` keeps every full assessment (for inspection and tests)."""
     by_transfer: dict[str, Signature] = {}
     skipped: Counter[str] = Counter()
     for transfer in transfers:
-        if transfer.assessable:
+        if transfer.assessable or transfer.partly_assessable:
             by_transfer[transfer.id] = signature(transfer)
         else:
             skipped[SKIPPED] += 1

@@ -42,6 +42,7 @@ MEASURE_SCHEMA: Columns = (
     ("target", "VARCHAR"), ("measure_id", "VARCHAR"), ("direction", "VARCHAR"),
     ("coverage", "VARCHAR"), ("categories", "VARCHAR"), ("valid_from", "DATE"),
     ("valid_until", "DATE"), ("exemptions", "INTEGER"), ("citation", "VARCHAR"),
+    ("category_definition", "VARCHAR"),
 )  # fmt: skip
 MEMBER_SCHEMA: Columns = (("state", "VARCHAR"), ("valid_from", "DATE"), ("valid_until", "DATE"))
 SIGNATURE_SCHEMA: Columns = tuple(
@@ -50,11 +51,19 @@ SIGNATURE_SCHEMA: Columns = tuple(
 SIGNATURE_RESULT_SCHEMA: Columns = (*SIGNATURE_SCHEMA, *RESULT_COLUMNS[1:])
 
 _NON_STATE = PartyKind.non_state.value
+_UNKNOWN = PartyKind.unknown.value
+# the SQL twin of ``Transfer.assessable or Transfer.partly_assessable``: one party unknown to
+# the source, the other a known state, is assessed for what does not depend on the missing one
+ASSESSED = f"""(assessable OR (category IS NOT NULL AND (
+      (supplier_kind = '{_UNKNOWN}' AND recipient_state IS NOT NULL
+       AND recipient_kind IN ('{PartyKind.state.value}', '{_NON_STATE}'))
+   OR (recipient_kind = '{_UNKNOWN}' AND supplier_kind = '{PartyKind.state.value}'
+       AND supplier_state IS NOT NULL))))"""
 
 SIGNATURE_SQL = f"""
 SELECT id AS transfer_id,
-       supplier_state AS supplier,
-       recipient_state AS recipient,
+       coalesce(supplier_state, '') AS supplier,
+       coalesce(recipient_state, '') AS recipient,
        CASE WHEN recipient_kind = '{_NON_STATE}' THEN '{EndUserKind.non_state.value}'
             ELSE '{EndUserKind.armed_forces.value}' END AS end_user_kind,
        CASE WHEN recipient_kind = '{_NON_STATE}' THEN coalesce(recipient_group, '')
@@ -63,7 +72,7 @@ SELECT id AS transfer_id,
        delivery_year AS year,
        coalesce(control_entry, '') AS control_entry
 FROM transfers
-WHERE assessable AND delivery_year BETWEEN {{year_from}} AND {{year_to}}
+WHERE {ASSESSED} AND delivery_year BETWEEN {{year_from}} AND {{year_to}}
 """
 
 SCREEN_SQL = f"""
@@ -71,7 +80,7 @@ WITH d AS (
   SELECT id, supplier_state, recipient_state, recipient_kind, category, tiv_delivered,
          make_date(delivery_year, 7, 1) AS day
   FROM transfers
-  WHERE assessable AND delivery_year BETWEEN {{year_from}} AND {{year_to}}
+  WHERE {ASSESSED} AND delivery_year BETWEEN {{year_from}} AND {{year_to}}
 ), in_eu AS (
   -- an EU ban on imports from a target binds only importers that are EU members that day
   SELECT DISTINCT d.id
@@ -84,7 +93,8 @@ WITH d AS (
 )
 SELECT t.id AS transfer_id, m.authority, m.embargo_id, m.embargo_name, m.measure_id,
        m.direction, m.coverage, m.exemptions, m.citation, t.day, t.tiv_delivered,
-       CASE WHEN m.coverage IN ('whole_state', 'non_state') OR m.direction = 'from_target'
+       CASE WHEN m.category_definition = 'un_register' AND t.category = 'VII' THEN 'check'
+            WHEN m.coverage IN ('whole_state', 'non_state') OR m.direction = 'from_target'
             THEN 'covered' ELSE 'check' END AS screen
 FROM t JOIN embargo_measures m
   ON t.day >= m.valid_from AND (m.valid_until IS NULL OR t.day < m.valid_until)
@@ -135,6 +145,8 @@ def measure_rows(reference: ReferenceData) -> list[tuple[object, ...]]:
                         m.valid_until,
                         len(m.exemptions),
                         str(m.citations[0]),
+                        # the UN Register's category VII is narrower: the engine decides
+                        m.category_definition.value,
                     )
                 )
     return rows

@@ -125,7 +125,7 @@ def assess(
         hits_row = con.execute("SELECT count(*) FROM embargo_hits").fetchone()
         hits = int(hits_row[0]) if hits_row else 0
         counts = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE NOT assessable) FROM transfers"
+            f"SELECT count(*), count(*) FILTER (WHERE NOT {pipeline.ASSESSED}) FROM transfers"
             " WHERE delivery_year BETWEEN ? AND ?",
             years,
         ).fetchone()

@@ -31,8 +31,8 @@ _SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "DOUBLE": "DOUBLE", "DATE
                 "BOOLEAN": "BOOLEAN"}  # fmt: skip
 # the store's columns the pipeline reads
 TRANSFER_COLUMNS = (
-    "id", "supplier_state", "recipient_state", "recipient_kind", "recipient_group", "category",
-    "control_entry", "delivery_year", "tiv_delivered", "assessable",
+    "id", "supplier_kind", "supplier_state", "recipient_state", "recipient_kind", "recipient_group",
+    "category", "control_entry", "delivery_year", "tiv_delivered", "assessable",
 )  # fmt: skip
 
 

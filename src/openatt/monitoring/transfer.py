@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from openatt.core.model import Category
-from openatt.monitoring.mapping import PartyRef
+from openatt.monitoring.mapping import PartyKind, PartyRef
 
 DELIVERY_DAY = (7, 1)
 
@@ -52,6 +52,19 @@ class Transfer:
     @property
     def date(self) -> dt.date:
         return delivery_date(self.delivery_year)
+
+    @property
+    def partly_assessable(self) -> bool:
+        """One party is one the source does not name (SIPRI's "unknown supplier(s)" or
+        "unknown recipient(s)") and the other is a known state (or a group in one): what does
+        not depend on the missing party is assessed (``monitoring.partial``)."""
+        s, r = self.supplier, self.recipient
+        if self.category is None or s is None or r is None or self.assessable:
+            return False
+        supplier_known = s.kind is PartyKind.state and s.state is not None
+        if s.kind is PartyKind.unknown:
+            return r.assessable
+        return supplier_known and r.kind is PartyKind.unknown
 
     @property
     def assessable(self) -> bool:

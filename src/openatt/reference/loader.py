@@ -34,11 +34,14 @@ from openatt.reference.schema import (
 DATA_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "un_embargoes": ("un_embargoes.yaml", EmbargoFile),
     "eu_embargoes": ("eu_embargoes.yaml", EmbargoFile),
+    "osce_embargoes": ("osce_embargoes.yaml", EmbargoFile),
     "treaties": ("treaties.yaml", TreatyFile),
     "groups": ("groups.yaml", GroupFile),
     "us_126_1": ("us_126_1.yaml", DenialPolicyFile),
 }
 
+
+AUTHORITIES = ("un", "eu", "osce")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,14 +80,18 @@ class ReferenceData:
     us_126_1: tuple[DenialPolicyEntry, ...]
     digest: str
     sources: dict[str, str] = field(default_factory=dict)
+    osce_embargoes: tuple[Embargo, ...] = ()
 
     def embargoes(self, authority: str = "un") -> tuple[Embargo, ...]:
-        return self.un_embargoes if authority == "un" else self.eu_embargoes
+        """The embargoes of ``un``, ``eu`` or ``osce`` (the CSCE/OSCE's 1992 decision)."""
+        return {"un": self.un_embargoes, "osce": self.osce_embargoes}.get(
+            authority, self.eu_embargoes
+        )
 
     @functools.cached_property
     def _measures_by_target(self) -> dict[str, dict[str | None, list[ActiveMeasure]]]:
         index: dict[str, dict[str | None, list[ActiveMeasure]]] = {}
-        for authority in ("un", "eu"):
+        for authority in AUTHORITIES:
             by_target: dict[str | None, list[ActiveMeasure]] = defaultdict(list)
             for embargo in self.embargoes(authority):
                 for measure in embargo.measures:
@@ -194,15 +201,18 @@ def load_reference(overrides: dict[str, Path] | None = None) -> ReferenceData:
         parsed[key] = parse_file(filename, text, model)
     un = parsed["un_embargoes"]
     eu = parsed["eu_embargoes"]
+    osce = parsed["osce_embargoes"]
     treaties = parsed["treaties"]
     groups = parsed["groups"]
     us = parsed["us_126_1"]
     assert isinstance(un, EmbargoFile) and isinstance(eu, EmbargoFile)
+    assert isinstance(osce, EmbargoFile)
     assert isinstance(treaties, TreatyFile) and isinstance(groups, GroupFile)
     assert isinstance(us, DenialPolicyFile)
     return ReferenceData(
         un_embargoes=un.embargoes,
         eu_embargoes=eu.embargoes,
+        osce_embargoes=osce.embargoes,
         treaties={t.id: t for t in treaties.treaties},
         groups={g.id: g for g in groups.groups},
         us_126_1=us.entries,

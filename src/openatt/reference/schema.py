@@ -43,11 +43,36 @@ class Procedure(StrEnum):
     approval = "approval"  # only with the committee's prior approval, case by case
 
 
+class LegalForm(StrEnum):
+    """What kind of instrument imposes a measure, which decides who is bound by it.
+
+    ATT Art. 6(2) reaches obligations under international *agreements*; a political
+    declaration or a politically binding decision (the 1989 European Council declaration on
+    China, the 1992 CSCE decision on Nagorno-Karabakh) is a commitment, not such an obligation,
+    though EU criterion 1 ("obligations and commitments") still covers it.
+    """
+
+    legal_act = "legal_act"  # a Chapter VII decision, a treaty, an EU Council legal act
+    political_commitment = "political_commitment"  # a declaration or politically binding decision
+
+
+class CategoryDefinition(StrEnum):
+    """Whose definitions a measure's ``categories`` use."""
+
+    att = "att"  # the ATT's Art. 2(1) categories (openatt's own item categories)
+    un_register = "un_register"  # the UN Register of Conventional Arms' categories I-VII
+
+
 class Exemption(Cited):
     id: str = Field(pattern=r"^[a-z0-9_.-]+$")
     description: str = Field(min_length=5)
     end_user_kinds: tuple[EndUserKind, ...] = Field(
         default=(), description="end users the exemption benefits; empty means any"
+    )
+    end_users: tuple[str, ...] = Field(
+        default=(),
+        description="the named bodies the exemption benefits (e.g. the Somali National Army); "
+        "when given, the end user must be one of them, whatever its kind",
     )
     beneficiaries: str | None = Field(
         default=None,
@@ -75,6 +100,12 @@ class Measure(Cited):
         default=(), description="named groups covered (coverage named_groups), with aliases"
     )
     regions: tuple[str, ...] = Field(default=(), description="regions covered (coverage region)")
+    legal_form: LegalForm = LegalForm.legal_act
+    category_definition: CategoryDefinition = Field(
+        default=CategoryDefinition.att,
+        description="un_register: the measure is written by the UN Register's categories, "
+        "whose category VII excludes ground-to-air missiles other than MANPADS",
+    )
     list_prefixes: tuple[str, ...] = Field(
         default=(),
         description="UN list reference prefixes (e.g. QDi, QDe) whose listed parties are covered",
@@ -189,6 +220,12 @@ class DenialPolicyEntry(Cited):
     paragraph: str = Field(description="e.g. '126.1(a)' or '126.1(d)(2)'")
     policy: Policy
     exceptions: str | None = Field(default=None, description="what may be approved case by case")
+    end_user_kinds: tuple[EndUserKind, ...] = Field(
+        default=(),
+        description="the end users the policy covers (e.g. Eritrea and Ethiopia since 2021: "
+        "armed forces, police, intelligence and internal security forces); empty means all; "
+        "other end users are reviewed case by case",
+    )
 
 
 class DenialPolicyFile(_Strict):

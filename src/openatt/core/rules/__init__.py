@@ -9,6 +9,7 @@ from __future__ import annotations
 from openatt.core.rules.context import Evaluator
 from openatt.core.rules.diversion import diversion
 from openatt.core.rules.embargo import embargo
+from openatt.core.rules.regulation import regulate
 from openatt.core.rules.risk import knowledge, mitigation, overriding, risk
 from openatt.core.rules.scope import scope
 from openatt.core.rules.united_states import denial_policy, listed_party, notification_threshold
@@ -24,6 +25,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "denial_policy": denial_policy,
     "notification_threshold": notification_threshold,
     "listed_party": listed_party,
+    "regulate": regulate,
 }
 
 __all__ = ["EVALUATORS", "Evaluator"]

@@ -13,7 +13,7 @@ from openatt.core.findings import Finding, Outcome
 from openatt.core.memo import Same
 from openatt.core.model import Application, Evidence, Item, Mitigation
 from openatt.core.provenance import Citation
-from openatt.law.schema import Regime, Rule, RuleVersion, Threshold
+from openatt.law.schema import Effect, Regime, Rule, RuleVersion, Threshold
 from openatt.reference.loader import ReferenceData
 
 # How bad an outcome is, for taking the worst of several.
@@ -155,6 +155,11 @@ class RuleContext:
     @lazy
     def params(self) -> dict[str, Any]:
         return {**self.rule.params, **self.version.params}
+
+    @property
+    def effect(self) -> Effect:
+        """The consequence the rule's text gives a risk above the threshold, on this day."""
+        return self.version.effect or self.rule.effect
 
     @lazy
     def threshold(self) -> Threshold:

@@ -81,7 +81,7 @@ def diversion(ctx: RuleContext) -> list[Finding]:
     residual = (
         before if before is Likelihood.known else Likelihood.from_level(before.level - reduction)
     )
-    outcome = classify(ctx.threshold, severity, residual, ctx.rule.effect)
+    outcome = classify(ctx.threshold, severity, residual, ctx.effect)
     against = [f"{text} (+{levels})" if levels else text for text, levels in flags]
     against.extend(describe(e, e.likelihood) for e in ctx.evidence)
     in_favour = [f"{d.kind.value.replace('_', ' ')} provided" for d in ctx.app.documents]
@@ -103,9 +103,17 @@ def diversion(ctx: RuleContext) -> list[Finding]:
         # supplies (ATT Art. 7(1))
         "route_after_export": [*ctx.app.transit_states, ctx.app.importing_state],
     }
+    facts["effect"] = ctx.effect.value
+    above = ctx.threshold.is_risk(severity, residual)
     reason = {
         Outcome.risk: f"diversion risk above the threshold ({ctx.threshold.wording}) after mitigation",
-        Outcome.concern: "diversion risk below the threshold: conditions advised",
+        Outcome.concern: (
+            f"diversion risk above the threshold ({ctx.threshold.wording}), but the text asks "
+            "the state to weigh it and choose its measures (documentation, assurances, "
+            "verification, or refusal), not to deny"
+            if above
+            else "diversion risk below the threshold: conditions advised"
+        ),
         Outcome.clear: "no more than a remote risk of diversion",
     }[outcome]
     return [

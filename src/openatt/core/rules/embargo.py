@@ -11,11 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from openatt.core.findings import Finding, Outcome
-from openatt.core.model import EndUserKind, Item
+from openatt.core.model import Category, EndUserKind, Item
 from openatt.core.provenance import Citation
 from openatt.core.rules.context import RuleContext, names_match, worst
 from openatt.reference.loader import ActiveMeasure
-from openatt.reference.schema import Coverage, Direction, Exemption, Measure, Procedure
+from openatt.reference.schema import (
+    CategoryDefinition,
+    Coverage,
+    Direction,
+    Exemption,
+    Measure,
+    Procedure,
+)
 
 _PROCEDURE_ORDER = {Procedure.none: 0, Procedure.notification: 1, Procedure.approval: 2}
 _NON_STATE = (EndUserKind.private, EndUserKind.non_state)
@@ -24,6 +31,16 @@ _IMPORT_BAN_GROUPS = {"European Union": "eu"}
 
 
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
+    """The measures the rule reads, limited to the legal forms it names (ATT Art. 6(2) reads
+    obligations under agreements, not political declarations)."""
+    forms = ctx.params.get("legal_forms")
+    found = _all_measures(ctx)
+    if forms:
+        found = [m for m in found if m.measure.legal_form.value in forms]
+    return found
+
+
+def _all_measures(ctx: RuleContext) -> list[ActiveMeasure]:
     found: list[ActiveMeasure] = []
     # an authority may bind the licensing state only while it is a member of a group
     # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
@@ -80,6 +97,11 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
             )
         return True, "the measure bars the target's own exports"
     in_target = target is not None and target in ctx.case.destinations
+    named = _named_group(ctx, measure)
+    if named and measure.coverage is not Coverage.whole_state:
+        # a measure naming a group (1333 the Taliban, 1556 the Janjaweed) covers an end user
+        # that is, or acts for, the group, whatever the region or the state it is given in
+        return True, named
     if measure.coverage is Coverage.whole_state:
         return (
             (True, "the whole state is under embargo")
@@ -100,6 +122,8 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
             if e.applies_on(ctx.day)
             and end_user.kind in e.end_user_kinds
             and e.procedure is not Procedure.none
+            # a duty limited to some items (DRC 2022: 2641's Annex A) concerns only those
+            and (not e.categories or any(item.category in e.categories for _, item in ctx.items))
         ]
         if duty:
             return (
@@ -119,10 +143,17 @@ def coverage(ctx: RuleContext, active: ActiveMeasure) -> tuple[bool | None, str]
     listed = _listed_hit(ctx, measure)
     if listed:
         return True, listed
+    return False, "no party belongs to a covered group or is listed"
+
+
+def _named_group(ctx: RuleContext, measure: Measure) -> str | None:
+    """Why the end user is a group the measure names (by its name, the group it acts for, or a
+    listing), or None."""
+    end_user = ctx.app.end_user
     for label in (end_user.group, end_user.name):
         if label and any(names_match(label, group) for group in measure.groups):
-            return True, f"the end user {label!r} is a covered group"
-    return False, "no party belongs to a covered group or is listed"
+            return f"the end user {label!r} is, or acts for, a group the measure names"
+    return _listed_hit(ctx, measure)
 
 
 def _covered_items(measure: Measure, items: tuple[tuple[int, Item], ...]) -> list[tuple[int, Item]]:
@@ -137,6 +168,13 @@ def _exemption_applies(ctx: RuleContext, exemption: Exemption, item: Item) -> bo
     if exemption.categories and item.category not in exemption.categories:
         return False
     end_user = ctx.app.end_user
+    if exemption.end_users:
+        # only the bodies named (2713 (2023): the Federal Government's forces, not those of
+        # the Federal Member States), whatever kind of state end user the applicant says
+        labels = [label for label in (end_user.group, end_user.name) if label]
+        named = any(names_match(label, body) for label in labels for body in exemption.end_users)
+        kind_ok = not exemption.end_user_kinds or end_user.kind in exemption.end_user_kinds
+        return named and kind_ok
     if exemption.end_user_kinds:
         return end_user.kind in exemption.end_user_kinds
     if exemption.beneficiaries:
@@ -145,11 +183,31 @@ def _exemption_applies(ctx: RuleContext, exemption: Exemption, item: Item) -> bo
     return False
 
 
+# The UN Register's category VII (missiles and missile launchers) leaves out ground-to-air
+# missiles other than MANPADS, which the ATT's category VII includes; an item classified only
+# by its ATT category cannot tell the two apart.
+_REGISTER_NARROWER = {Category.VII}
+
+
+def _definition_gap(measure: Measure, item: Item) -> bool:
+    return (
+        measure.category_definition is CategoryDefinition.un_register
+        and bool(measure.categories)
+        and item.category in _REGISTER_NARROWER
+    )
+
+
 def _item_outcome(
     ctx: RuleContext, measure: Measure, item: Item
 ) -> tuple[Outcome, Exemption | None]:
+    if _definition_gap(measure, item):
+        return Outcome.unknown, None
     matching = [e for e in measure.exemptions if _exemption_applies(ctx, e, item)]
     if not matching:
+        if measure.coverage is Coverage.non_state and ctx.app.end_user.kind not in _NON_STATE:
+            # a state end user is reached only through a duty on some items; the others are
+            # outside the measure
+            return Outcome.clear, None
         return Outcome.prohibited, None
     strictest = max(matching, key=lambda e: _PROCEDURE_ORDER[e.procedure])
     if strictest.procedure is Procedure.none:
@@ -171,6 +229,11 @@ def _measure_finding(
             "description": item.description,
             "outcome": outcome.value,
         }
+        if outcome is Outcome.unknown:
+            entry["why"] = (
+                "the measure uses the UN Register's categories, whose category VII excludes "
+                "ground-to-air missiles other than MANPADS: a person must check the item"
+            )
         if exemption is not None:
             entry.update(
                 exemption=exemption.id,
@@ -189,6 +252,8 @@ def _measure_finding(
         "measure_description": measure.description,
         "direction": measure.direction.value,
         "coverage": measure.coverage.value,
+        "legal_form": measure.legal_form.value,
+        "category_definition": measure.category_definition.value,
         "in_force_from": measure.valid_from.isoformat(),
         "in_force_until": measure.valid_until.isoformat() if measure.valid_until else None,
         "why_covered": why,
@@ -199,6 +264,8 @@ def _measure_finding(
         Outcome.requires_authorisation: f"{embargo.authority} embargo ({embargo.name}): allowed only "
         f"under an exemption that requires {_procedures(per_item)}",
         Outcome.clear: f"{embargo.authority} embargo ({embargo.name}) in force, but an exemption applies",
+        Outcome.unknown: f"{embargo.authority} embargo ({embargo.name}): written by the UN "
+        "Register's categories; a person must check whether the item falls in them",
     }[outcome]
     extra: tuple[Citation, ...] = measure.citations
     return ctx.finding(outcome, reason, facts, extra_citations=extra, source_id=measure.id)

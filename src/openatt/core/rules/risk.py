@@ -56,9 +56,9 @@ def risk(ctx: RuleContext) -> list[Finding]:
     base_facts: dict[str, Any] = {
         "topics": [t.value for t in ctx.rule.topics],
         "threshold": threshold.id,
-        "effect": ctx.rule.effect.value,
+        "effect": ctx.effect.value,
     }
-    if not ctx.evidence and ctx.rule.effect is Effect.weigh:
+    if not ctx.evidence and ctx.effect is Effect.weigh:
         return [
             ctx.finding(
                 Outcome.clear,
@@ -82,7 +82,7 @@ def risk(ctx: RuleContext) -> list[Finding]:
     in_favour: list[str] = []
     for evidence in ctx.evidence:
         residual = _residual(evidence, reduction)
-        outcome = classify(threshold, evidence.severity, residual, ctx.rule.effect)
+        outcome = classify(threshold, evidence.severity, residual, ctx.effect)
         weighed.append(
             {
                 **evidence_fact(evidence),

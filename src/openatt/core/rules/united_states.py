@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openatt.core.findings import Finding, Outcome
-from openatt.core.model import Category
+from openatt.core.model import Category, Item
 from openatt.core.rules.context import RuleContext
 from openatt.reference.schema import Policy
 
@@ -16,14 +17,28 @@ def denial_policy(ctx: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     for state in ctx.case.destinations:
         for entry in ctx.ref.denial_policy(state, ctx.day):
-            facts = {
+            facts: dict[str, Any] = {
                 "state": state,
                 "paragraph": entry.paragraph,
                 "policy": entry.policy.value,
                 "exceptions": entry.exceptions,
                 "in_force_from": entry.valid_from.isoformat(),
             }
-            if entry.policy is Policy.denial:
+            outside = (
+                bool(entry.end_user_kinds) and ctx.app.end_user.kind not in entry.end_user_kinds
+            )
+            if entry.end_user_kinds:
+                facts["denial_covers"] = [k.value for k in entry.end_user_kinds]
+            if outside:
+                # Eritrea and Ethiopia since 2021: the denial reaches the armed forces, police,
+                # intelligence and internal security forces; other end users case by case
+                outcome = Outcome.requires_authorisation
+                reason = (
+                    f"{state}: the policy of denial under 22 CFR {entry.paragraph} covers "
+                    f"{', '.join(facts['denial_covers'])}; a {ctx.app.end_user.kind.value} end "
+                    "user is reviewed case by case"
+                )
+            elif entry.policy is Policy.denial:
                 outcome, reason = (
                     Outcome.prohibited,
                     f"{state}: policy of denial under 22 CFR {entry.paragraph}",
@@ -70,6 +85,15 @@ def listed_party(ctx: RuleContext) -> list[Finding]:
             },
         )
     ]
+
+
+_USML_CATEGORY_I = re.compile(r"^USML\s*(CAT(EGORY)?\.?\s*)?I(?![IVX])", re.IGNORECASE)
+
+
+def _usml_category_i(item: Item) -> bool:
+    """A firearm of USML Category I, as its control entry says (``USML I(a)``); AECA sec.
+    36(c) sets a lower notification threshold for them."""
+    return bool(item.control_entry and _USML_CATEGORY_I.match(item.control_entry.strip()))
 
 
 def notification_threshold(ctx: RuleContext) -> list[Finding]:
@@ -123,7 +147,13 @@ def notification_threshold(ctx: RuleContext) -> list[Finding]:
         "thresholds": limits,
         "higher_thresholds_apply": higher,
     }
+    firearms = sum(
+        item.value.amount for item in ctx.app.items if item.value and _usml_category_i(item)
+    )
+    facts["category_i_firearms_value"] = firearms
     over = []
+    if "firearms_category_i" in limits and firearms >= limits["firearms_category_i"]:
+        over.append("firearms of USML Category I")
     if mde >= limits["major_defense_equipment"]:
         over.append("major defence equipment")
     if total >= limits["defense_articles"]:

@@ -32,7 +32,7 @@ def reference_page(
             data.measures_on(day, authority, any_target=True),
             key=lambda m: (m.embargo.target or "", m.embargo.name),
         )
-        for authority in ("un", "eu")
+        for authority in ("un", "eu", "osce")
     }
     att = data.treaties["att"]
     parties = sorted((p for p in att.parties if p.applies_on(day)), key=lambda p: p.state)
