@@ -84,6 +84,12 @@ class DecideIn(_In):
         description="rule ids the decision rests on; by default those the assessment found "
         "prohibited or at risk",
     )
+    released_reasons: str = Field(
+        default="",
+        max_length=10000,
+        description="the reasons released to the applicant (the criteria of a refusal are "
+        "cited with them); the 'reasons' stay the authority's own record",
+    )
 
 
 class CountersignIn(Versioned):
@@ -351,3 +357,77 @@ class FalsePositiveIn(Versioned):
 
 class ScreenCaseIn(Versioned):
     threshold: float | None = Field(default=None, ge=0.5, le=1)
+
+
+# -- the applicant's view of a case (register/audience.py decides what is in it) ----------------
+
+
+class ApplicantSummary(BaseModel):
+    """One line of an applicant's list: its case with the status an exporter is told."""
+
+    audience: Literal["applicant"] = "applicant"
+    id: int
+    reference: str
+    company: str
+    status: str = Field(description="the exporter's status: draft, submitted, under review, ...")
+    version: int
+    kind: str
+    importing_state: str
+    end_user: str
+    categories: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CitedCriterionOut(BaseModel):
+    rule: str
+    citation: str
+
+
+class ReleasedDecisionOut(BaseModel):
+    outcome: str
+    decided_on: dt.date
+    conditions: list[str]
+    criteria: list[CitedCriterionOut] = Field(description="the criteria a refusal rests on")
+    reasons: str = Field(description="the reasons the authority released; empty: none")
+
+
+class PublicShipmentOut(BaseModel):
+    item: int
+    quantity: int
+    shipped_on: dt.date
+    reference: str | None
+    delivery_verified_on: dt.date | None
+
+
+class PublicLicenceOut(BaseModel):
+    audience: Literal["applicant"] = "applicant"
+    number: str
+    state: str
+    issued_on: dt.date
+    valid_until: dt.date
+    conditions: list[str]
+    licensed: list[int]
+    shipped: list[int]
+    shipments: list[PublicShipmentOut]
+
+
+class PublicEventOut(BaseModel):
+    at: str
+    what: str
+    by: str = Field(description="'you' or 'the licensing authority', never a staff member")
+
+
+class ApplicantCaseOut(ApplicantSummary):
+    application: Application = Field(description="the application as the applicant gave it")
+    asks: list[str] = Field(description="what is asked of the applicant now")
+    decision: ReleasedDecisionOut | None
+    licence: PublicLicenceOut | None
+    events: list[PublicEventOut]
+
+
+class ApplicantPage(BaseModel):
+    items: list[ApplicantSummary]
+    total: int
+    limit: int
+    offset: int

@@ -252,11 +252,20 @@ def decide(
     conditions: Sequence[str] = (),
     criteria: Sequence[str] | None = None,
     expected_version: int | None = None,
+    released_reasons: str = "",
 ) -> DecisionRow:
+    """``released_reasons``: what the applicant is told (see :mod:`releases`); the
+    ``reasons`` stay the authority's own record."""
     from openatt.register.denials import flag_consultation, notify_own_denial
+    from openatt.register.releases import MAX_RELEASED, release
 
     if not reasons.strip():
         raise Invalid("a decision needs written reasons", field=("reasons",))
+    if len(released_reasons) > MAX_RELEASED:
+        raise Invalid(
+            f"the released reasons are longer than {MAX_RELEASED} characters",
+            field=("released_reasons",),
+        )
     if outcome == Outcome.approved_with_conditions and not conditions:
         raise Invalid(
             "approval with conditions needs at least one condition", field=("conditions",)
@@ -305,6 +314,7 @@ def decide(
         row=decision,
         payload={"application": row.reference, "outcome": outcome.value, "four_eyes": why},
     )
+    release(session, actor, decision, released_reasons, row.reference)
     if why:
         row.state = State.awaiting_countersign.value
     else:
