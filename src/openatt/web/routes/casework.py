@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from openatt.register import casefile
+from openatt.register import audience, casefile
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -47,7 +47,13 @@ def show_case(
     done: str | None = None,
     **form: Any,
 ) -> Response:
-    """The case page; ``form`` holds the values and errors of the form shown again on it."""
+    """The case page; ``form`` holds the values and errors of the form shown again on it.
+    An applicant gets its own view of the case (:mod:`openatt.register.audience`), never the
+    staff workspace."""
+    if not audience.sees_internal(viewer.actor):
+        with database(request).read() as session:
+            view = audience.applicant_case(session, viewer.actor, case.row.id)
+        return render(request, "case_applicant.html", viewer, status, view=view, done=done)
     return render(request, "case.html", viewer, status, case=case, done=done, **form)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from openatt.core.model import Category
 from openatt.reference.states import UnknownState, resolve_state
-from openatt.register import worklist
+from openatt.register import audience, worklist
 from openatt.register.applications import Filters
 from openatt.register.models import State
 from openatt.register.permissions import Permission
@@ -47,7 +47,10 @@ def work_queue(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     errors: dict[str, str] = {}
-    chosen_state = State(state) if state in State.__members__ else None
+    # An applicant filters on the states that say no more than its public status.
+    internal = audience.sees_internal(viewer.actor)
+    states = [s for s in State if internal or s in audience.APPLICANT_FILTERABLE]
+    chosen_state = State(state) if state in {s.value for s in states} else None
     if state and chosen_state is None:
         errors["state"] = "Choose a state from the list."
     chosen_category = category if category in Category.__members__.values() else None
@@ -71,13 +74,15 @@ def work_queue(
             session,
             viewer.actor,
             filters,
-            handler=handler or None,
+            handler=(handler or None) if internal else None,
             sort=order,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
         handlers = worklist.handlers(session, viewer.actor)
         counts = worklist.counts_by_state(session, viewer.actor)
+    if not internal:
+        counts = {k: v for k, v in counts.items() if k in {s.value for s in states}}
     params = {
         "state": state,
         "category": category,
@@ -106,7 +111,7 @@ def work_queue(
         params=params,
         errors=errors,
         handlers=handlers,
-        states=list(State),
+        states=states,
         counts=counts,
         state_url=lambda value: (
             "/ui/applications?"
