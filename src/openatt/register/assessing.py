@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
-from openatt.core.model import ARTICLE_2_1, Category, Evidence
+from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical
 from openatt.register.applications import _store, for_change, log, payload_of
 from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
@@ -157,9 +157,11 @@ def reassess(
     regimes: Sequence[str] = DEFAULT_REGIMES,
     as_of: dt.date | None = None,
     expected_version: int | None = None,
+    mitigations: Sequence[Mitigation] = (),
 ) -> AssessmentRow:
     """New information (ATT 7.7): add it, assess again, link the earlier assessment, and
-    re-open the case. An active licence is suspended until a new decision."""
+    re-open the case. An active licence is suspended until a new decision. ``mitigations``:
+    measures the authority judged (with their credibility), added to the application's."""
     if not reason.strip():
         raise Invalid("say what new information prompts the reassessment", field=("reason",))
     row = for_change(
@@ -171,9 +173,17 @@ def reassess(
         REOPENABLE,
     )
     previous = latest_assessment(session, row.id)
-    if evidence:
+    if evidence or mitigations:
         application = payload_of(row)
-        _store(row, application.model_copy(update={"evidence": (*application.evidence, *evidence)}))
+        _store(
+            row,
+            application.model_copy(
+                update={
+                    "evidence": (*application.evidence, *evidence),
+                    "mitigations": (*application.mitigations, *mitigations),
+                }
+            ),
+        )
     for decision in session.execute(
         select(DecisionRow).where(
             DecisionRow.application_id == row.id, DecisionRow.status == "pending"
@@ -210,6 +220,9 @@ def reassess(
         supersedes=previous.id if previous else None,
         reason=reason,
         evidence=[e.model_dump(mode="json") for e in evidence],
+        **(
+            {"mitigations": [m.model_dump(mode="json") for m in mitigations]} if mitigations else {}
+        ),
     )
     return stored
 

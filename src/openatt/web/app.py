@@ -27,6 +27,7 @@ from openatt.web.routes import (
     reference,
     reports,
     session,
+    workspace,
 )
 from openatt.web.security import CsrfFailure, LoginRequired
 
@@ -49,6 +50,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
         web.include_router(module.router)
+    web.include_router(workspace.router)
 
     @web.middleware("http")
     async def _headers(

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from openatt.register import audience, casefile
+from openatt.register import audience, casefile, workspace
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -54,7 +54,11 @@ def show_case(
         with database(request).read() as session:
             view = audience.applicant_case(session, viewer.actor, case.row.id)
         return render(request, "case_applicant.html", viewer, status, view=view, done=done)
-    return render(request, "case.html", viewer, status, case=case, done=done, **form)
+    staff = {
+        "grid": workspace.topic_grid(case.regimes, workspace.rule_index()),
+        "judged_rows": workspace.JUDGED_ROWS,
+    }
+    return render(request, "case.html", viewer, status, case=case, done=done, **{**staff, **form})
 
 
 def place_error(errors: dict[str, str], error: RegisterError, values: dict[str, str]) -> None:
