@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.core.findings import Assessment
-from openatt.core.model import Application, Evidence, ScreeningHit
+from openatt.core.model import Application, Evidence, Mitigation, ScreeningHit
 from openatt.register.models import Outcome, Role
 
 Regime = Literal["att", "eu", "us", "uk"]
@@ -431,3 +431,28 @@ class ApplicantPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+# -- the officer's workspace: judgements and indicator offers ---------------------------------
+
+
+class JudgementIn(_In):
+    """The officer's judgement on a topic (every regime's rules on it) or one rule id:
+    likelihood, severity, sources and reasons, or ``not_relevant`` with why."""
+
+    criterion: str = Field(min_length=2, max_length=80, description="a topic or a rule id")
+    likelihood: str = Field(default="", max_length=20)
+    severity: str = Field(default="", max_length=20)
+    source: str = Field(default="", max_length=1000)
+    reasons: str = Field(default="", max_length=4000)
+    date: dt.date | None = Field(default=None, description="of the sources; default today")
+    not_relevant: str = Field(
+        default="", max_length=4000, description="why the criterion is not relevant here"
+    )
+
+
+class JudgementsIn(Versioned):
+    judgements: list[JudgementIn] = Field(default_factory=list, max_length=100)
+    mitigations: list[Mitigation] = Field(
+        default_factory=list, max_length=20, description="with the officer's credibility"
+    )

@@ -171,7 +171,7 @@ class Judgement:
 _Choice = TypeVar("_Choice", Likelihood, Severity)
 
 
-def _choice(kind: type[_Choice], text: str, field: tuple[str, ...], what: str) -> _Choice:
+def _choice(kind: type[_Choice], text: str, field: tuple[str | int, ...], what: str) -> _Choice:
     try:
         return kind(text)
     except ValueError:
@@ -189,7 +189,7 @@ def judgement(
     date: dt.date | None = None,
     not_relevant: str = "",
     known_rules: frozenset[str] = frozenset(),
-    field: tuple[str, ...] = (),
+    field: tuple[str | int, ...] = (),
     today: dt.date | None = None,
 ) -> Judgement:
     """A judgement from the values of a form or a request body, or :class:`Invalid` naming the
