@@ -456,3 +456,47 @@ class JudgementsIn(Versioned):
     mitigations: list[Mitigation] = Field(
         default_factory=list, max_length=20, description="with the officer's credibility"
     )
+
+
+class OfferOut(BaseModel):
+    """Indicator evidence offered on a case, with the officer's answer if given."""
+
+    key: str
+    mapping: str
+    rule: str
+    indicator: str
+    variable: str
+    value: float
+    year: int
+    band: str
+    reason: str
+    topics: list[str]
+    evidence: list[Evidence] = Field(description="what the engine weighs if it is accepted")
+    status: Literal["offered", "accepted", "rejected"]
+    reasons: str = ""
+
+
+class OfferAcceptIn(Versioned):
+    key: str = Field(min_length=1, max_length=200)
+
+
+class OfferRejectIn(_In):
+    key: str = Field(min_length=1, max_length=200)
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class OfferDecisionOut(BaseModel):
+    id: int
+    application_id: int
+    offer_key: str
+    mapping: str
+    rule: str
+    indicator: str
+    variable: str
+    value: float
+    year: int
+    band: str
+    destination: str
+    accepted: bool
+    reasons: str
+    decided_at: dt.datetime

@@ -318,7 +318,7 @@ class OfferDecisionRow(Base):
     value: Mapped[float] = mapped_column(Float)
     year: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(3), doc="the country the indicator is about")
+    destination: Mapped[str] = mapped_column(String(3), doc="the case's importing state")
     accepted: Mapped[bool] = mapped_column(Boolean)
     reasons: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -4,12 +4,13 @@ a service's refusal on the field it names."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from openatt.register import audience, casefile, workspace
+from openatt.register import audience, casefile, offers, workspace
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -39,6 +40,12 @@ def load_licensed_case(
     return case, case.licence
 
 
+def monitoring_store(request: Request) -> Path | None:
+    """The monitoring store the API app was given (None: the default under OPENATT_HOME)."""
+    path: Path | None = getattr(request.app.state.parent.state, "monitoring_db", None)
+    return path
+
+
 def show_case(
     request: Request,
     viewer: Viewer,
@@ -54,9 +61,19 @@ def show_case(
         with database(request).read() as session:
             view = audience.applicant_case(session, viewer.actor, case.row.id)
         return render(request, "case_applicant.html", viewer, status, view=view, done=done)
+    offered = (
+        offers.offers_for(case.application, offers.indicator_tables(monitoring_store(request)))
+        if case.latest is not None
+        else ()
+    )
+    answers: dict[str, Any] = {}
+    if offered:
+        with database(request).read() as session:
+            answers = dict(offers.answers_of(session, case.row.id))
     staff = {
         "grid": workspace.topic_grid(case.regimes, workspace.rule_index()),
         "judged_rows": workspace.JUDGED_ROWS,
+        "offers": [(offer, answers.get(offer.key)) for offer in offered],
     }
     return render(request, "case.html", viewer, status, case=case, done=done, **{**staff, **form})
 

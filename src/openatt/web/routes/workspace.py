@@ -1,5 +1,6 @@
 """The officer's assessment workspace on the case page: recording judgements and
-mitigations (one form, the engine re-run at once)."""
+mitigations (one form, the engine re-run at once), and accepting or rejecting the indicator
+evidence offered on the case."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from openatt.core.model import Credibility, Mitigation
-from openatt.register import workspace
+from openatt.register import offers, workspace
 from openatt.register.errors import Conflict, Invalid
 from openatt.register.permissions import Permission
 from openatt.web.rendering import assessor_of, expected_version, posted
-from openatt.web.routes.casework import case_url, load_case, show_case
+from openatt.web.routes.casework import case_url, load_case, monitoring_store, show_case
 from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
@@ -119,3 +120,48 @@ async def record_judgements(request: Request, application_id: int, viewer: Asses
             expected_version=expected_version(fields.get("version", "")),
         )
     return RedirectResponse(case_url(application_id, "judged") + "#workspace", status_code=303)
+
+
+@router.post("/applications/{application_id}/offers/accept", response_model=None)
+async def accept_offer(request: Request, application_id: int, viewer: Assessor) -> Response:
+    """The offered indicator evidence joins the case, supplied by this officer; re-assessed."""
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
+    offered = offers.offers_for(
+        case.application, offers.indicator_tables(monitoring_store(request))
+    )
+    offer = offers.offer_or_missing(offered, fields.get("key", ""))
+    with database(request).write() as session:
+        offers.accept(
+            session,
+            viewer.actor,
+            application_id,
+            assessor_of(request),
+            offer,
+            expected_version=expected_version(fields.get("version", "")),
+        )
+    return RedirectResponse(case_url(application_id, "offer-accepted") + "#offers", status_code=303)
+
+
+@router.post("/applications/{application_id}/offers/reject", response_model=None)
+async def reject_offer(request: Request, application_id: int, viewer: Assessor) -> Response:
+    """Reject an offer with the officer's reasons (kept for the next mapping version)."""
+    fields = await posted(request)
+    case = load_case(request, viewer, application_id)
+    offered = offers.offers_for(
+        case.application, offers.indicator_tables(monitoring_store(request))
+    )
+    offer = offers.offer_or_missing(offered, fields.get("key", ""))
+    index = fields.get("index", "")
+    reasons = fields.get(f"reasons-{index}", fields.get("reasons", "")).strip()
+    if not reasons:
+        return show_case(
+            request,
+            viewer,
+            case,
+            422,
+            offer_errors={f"reasons-{index}": "Say why the indicator does not hold for this case."},
+        )
+    with database(request).write() as session:
+        offers.reject(session, viewer.actor, application_id, offer, reasons)
+    return RedirectResponse(case_url(application_id, "offer-rejected") + "#offers", status_code=303)

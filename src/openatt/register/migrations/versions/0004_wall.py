@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Float, nullable=False),
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("band", sa.Text, nullable=False),
-        sa.Column("state", sa.String(3), nullable=False),
+        sa.Column("destination", sa.String(3), nullable=False),
         sa.Column("accepted", sa.Boolean, nullable=False),
         sa.Column("reasons", sa.Text, nullable=False),
         sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
