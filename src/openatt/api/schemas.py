@@ -466,8 +466,8 @@ class OfferOut(BaseModel):
     rule: str
     indicator: str
     variable: str
-    value: float
-    year: int
+    value: float | None = Field(description="none for an official finding")
+    year: int | None
     band: str
     reason: str
     topics: list[str]
@@ -493,8 +493,8 @@ class OfferDecisionOut(BaseModel):
     rule: str
     indicator: str
     variable: str
-    value: float
-    year: int
+    value: float | None
+    year: int | None
     band: str
     destination: str
     accepted: bool

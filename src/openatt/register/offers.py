@@ -13,16 +13,16 @@ Both answers are rows of ``offer_decisions`` with an event in the chain.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openatt.core.model import Application, Evidence
+from openatt.core.model import Application
+from openatt.evidence.offer import Offer, offers
 from openatt.register import audit
 from openatt.register.applications import get
 from openatt.register.errors import Conflict, Invalid, NotFound
@@ -35,42 +35,12 @@ if TYPE_CHECKING:
     from openatt.register.assessor import Assessor
 
 
-class Offer(Protocol):
-    """What ``openatt.evidence.offer.Offer`` holds (read only)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def mapping(self) -> str: ...
-    @property
-    def rule(self) -> str: ...
-    @property
-    def indicator(self) -> str: ...
-    @property
-    def variable(self) -> str: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def year(self) -> int: ...
-    @property
-    def band(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def topics(self) -> tuple[str, ...]: ...
-    @property
-    def evidence(self) -> tuple[Evidence, ...]: ...
-
-
 def offers_for(
     application: Application, tables: Mapping[str, IndicatorTable], mapping: str | None = None
 ) -> tuple[Offer, ...]:
-    """The indicator evidence offered on ``application`` (none without indicator tables)."""
-    if not tables:
-        return ()
-    module = importlib.import_module("openatt.evidence.offer")
-    found: tuple[Offer, ...] = tuple(module.offers(application, tables, mapping))
-    return found
+    """The evidence offered on ``application``: indicator readings (when the tables are
+    imported) and the cited official findings about its destination."""
+    return offers(application, tables, mapping)
 
 
 _TABLES: dict[tuple[str, int], Mapping[str, IndicatorTable]] = {}
@@ -133,8 +103,8 @@ def _answer(
         rule=offer.rule,
         indicator=offer.indicator,
         variable=offer.variable,
-        value=float(offer.value),
-        year=int(offer.year),
+        value=offer.value,
+        year=offer.year,
         band=offer.band,
         destination=row.importing_state,
         accepted=accepted,
@@ -186,8 +156,11 @@ def accept(
         actor,
         application_id,
         assessor,
-        reason=f"Indicator evidence accepted: {offer.indicator} {offer.variable} = "
-        f"{offer.value:g} ({offer.year}), {offer.mapping}, offer {offer.key}",
+        reason=f"Evidence offered by {offer.mapping} accepted: {offer.indicator} "
+        f"{offer.variable}"
+        + (f" = {offer.value:g}" if offer.value is not None else "")
+        + (f" ({offer.year})" if offer.year is not None else "")
+        + f", offer {offer.key}",
         evidence=evidence,
         regimes=previous.regimes.split(",") if previous is not None else ("att", "eu", "us", "uk"),
         expected_version=expected_version,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep
 from openatt.api.schemas import MAX_ID
+from openatt.evidence.offer import Offer
 from openatt.register import applications, offers, workspace
 from openatt.register.models import OfferDecisionRow
 from openatt.register.permissions import Permission as P
@@ -69,12 +70,12 @@ def _tables(request: Request) -> Mapping[str, IndicatorTable]:
 
 def _offered(
     session: Session, actor: Actor, application_id: int, request: Request
-) -> tuple[offers.Offer, ...]:
+) -> tuple[Offer, ...]:
     row = applications.get(session, actor, application_id)
     return offers.offers_for(applications.payload_of(row), _tables(request))
 
 
-def offer_out(offer: offers.Offer, answer: OfferDecisionRow | None) -> schemas.OfferOut:
+def offer_out(offer: Offer, answer: OfferDecisionRow | None) -> schemas.OfferOut:
     status = "offered" if answer is None else ("accepted" if answer.accepted else "rejected")
     return schemas.OfferOut(
         key=offer.key,
