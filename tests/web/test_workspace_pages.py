@@ -202,3 +202,46 @@ def test_applicants_cannot_record_judgements(register: Register, web: Browser) -
     assert "Findings by topic" not in page and "/judgements" not in page
     refused = web.post(f"/ui/applications/{case}/judgements", {"j-ihl-not_relevant": "x"})
     assert refused.status_code == 403
+
+
+def test_indicator_offers_accepted_and_rejected_on_the_page(
+    register: Register, web: Browser, app_client: Any, shared_data: Any
+) -> None:
+    from openatt.monitoring.service import import_indicators
+
+    import_indicators(shared_data / "indicators")  # the app's OPENATT_HOME store
+    case = register.case_id("assessed")
+    web.login("officer")
+    page = web.get(f"/ui/applications/{case}").text
+    assert "Indicator evidence offered" in page
+    before = _runs(register, case)
+    empty = rendered_form(page, "/offers/reject")
+    refused = web.client.post(
+        f"/ui/applications/{case}/offers/reject", data=empty, follow_redirects=False
+    )
+    assert refused.status_code == 422 and "does not hold for this case" in refused.text
+    rejection = dict(empty)
+    rejection[f"reasons-{empty['index']}"] = "Out of date for this air force"
+    done = web.client.post(
+        f"/ui/applications/{case}/offers/reject", data=rejection, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    assert _runs(register, case) == before  # a rejection leaves the assessment as it was
+    page = web.get(f"/ui/applications/{case}").text
+    assert "Out of date for this air force" in page
+    acceptance = rendered_form(page, "/offers/accept")
+    assert acceptance["key"] != rejection["key"]
+    accepted = web.client.post(
+        f"/ui/applications/{case}/offers/accept", data=acceptance, follow_redirects=False
+    )
+    assert accepted.status_code == 303, accepted.text
+    assert _runs(register, case) == before + 1
+    db = register.database()
+    try:
+        with db.read() as s:
+            row = s.get(ApplicationRow, case)
+            assert row is not None
+            notes = [e.get("note", "") for e in json.loads(row.payload)["evidence"]]
+            assert any(n.startswith(f"Accepted offer {acceptance['key']}") for n in notes)
+    finally:
+        db.dispose()
