@@ -245,3 +245,32 @@ def test_indicator_offers_accepted_and_rejected_on_the_page(
             assert any(n.startswith(f"Accepted offer {acceptance['key']}") for n in notes)
     finally:
         db.dispose()
+
+
+def test_the_demo_shows_the_workspace_and_the_applicants_view(
+    register: Register, web: Browser, new_browser: Any, app_client: Any
+) -> None:
+    from openatt.register.demo_workspace import RELEASED_REFUSAL
+
+    db = register.database()
+    try:
+        with db.read() as s:
+            by_destination = {
+                r.importing_state: r.id
+                for r in s.execute(select(ApplicationRow)).scalars()
+                if r.importing_state in ("UKR", "ARE")
+            }
+    finally:
+        db.dispose()
+    web.login("officer")
+    ukraine = web.get(f"/ui/applications/{by_destination['UKR']}").text
+    assert "UN human rights monitoring mission" in ukraine  # the officer's judgement, as evidence
+    assert "resolution ES-11/1" in ukraine and ">accepted</span>" in ukraine
+    emirates = web.get(f"/ui/applications/{by_destination['ARE']}").text
+    assert ">rejected</span>" in emirates and "search radars" in emirates
+    applicant = new_browser(app_client.__class__(app_client.app))
+    applicant.login("meridian")
+    refused = applicant.get(f"/ui/applications/{register.case_id('denied')}").text
+    assert "refused" in refused and RELEASED_REFUSAL.split("'")[0] in refused
+    assert "Common Position" in refused or "Arms Trade Treaty" in refused
+    assert "Demo decision" not in refused  # the authority's own reasons stay inside

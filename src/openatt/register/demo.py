@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from openatt.core.model import Application
-from openatt.register import applications, assessing, denials, licensing, users
+from openatt.register import applications, assessing, demo_workspace, denials, licensing, users
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
+from openatt.register.demo_workspace import RELEASED_REFUSAL
 from openatt.register.errors import Conflict
 from openatt.register.models import ApplicationRow, Outcome, Role, State
 from openatt.register.users import Actor, actor_of
@@ -305,6 +306,7 @@ def _advance(
             outcome=case.outcome,
             reasons="Demo decision: see the assessment's findings.",
             conditions=conditions,
+            released_reasons=RELEASED_REFUSAL if case.outcome == Outcome.denied else "",
         )
         pending = decision.status == "pending"
     if case.target == State.awaiting_countersign:
@@ -389,6 +391,8 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
             reason="Embassy report on end-use monitoring received",
             evidence=[],
         )
+    # The officer's workspace and offers, and the applicant's view (register/demo_workspace.py).
+    demo_workspace.fill(db, assessor, actors, day)
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)
