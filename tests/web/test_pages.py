@@ -244,10 +244,10 @@ def test_queue_filters_and_pages(register: Register, web: Browser, militia: Any)
     db.dispose()
     web.login("officer")
     first = web.get("/ui/applications").text
-    assert f"Showing 1{DASH}25 of 33 applications" in first
+    assert f"Showing 1{DASH}25 of 35 applications" in first  # 20 new + the demo's 15
     second = web.get("/ui/applications?page=2").text
-    assert f"Showing 26{DASH}33 of 33" in second
-    assert len(re.findall(r'<th scope="row">', second)) == 8
+    assert f"Showing 26{DASH}35 of 35" in second
+    assert len(re.findall(r'<th scope="row">', second)) == 10
     drafts = web.get("/ui/applications?state=draft&destination=South+Sudan").text
     assert f"Showing 1{DASH}20 of 20" in drafts
     unassessed = web.get("/ui/applications?handler=none").text
