@@ -457,3 +457,4 @@ def test_staff_still_see_the_whole_case(wall: Wall) -> None:
     assert case["application"]["evidence"][0]["source"] == MARK["evidence source"]
     page = officer.call("GET", f"/ui/applications/{wall.cases['refused']}").text
     assert MARK["evidence source"] in page and MARK["decision reasons"] in page
+    assert RELEASED in page  # staff see what was released, beside the record

@@ -48,3 +48,15 @@ def release_of(session: Session, decision_id: int) -> DecisionReleaseRow | None:
     return session.execute(
         select(DecisionReleaseRow).where(DecisionReleaseRow.decision_id == decision_id)
     ).scalar()
+
+
+def released_texts(session: Session, decision_ids: list[int]) -> dict[int, str]:
+    """What each of these decisions released to the applicant, by decision id."""
+    if not decision_ids:
+        return {}
+    rows = session.execute(
+        select(DecisionReleaseRow.decision_id, DecisionReleaseRow.reasons).where(
+            DecisionReleaseRow.decision_id.in_(decision_ids)
+        )
+    ).all()
+    return {int(i): str(text) for i, text in rows}

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from openatt.register import audience, casefile, offers, workspace
+from openatt.register import audience, casefile, offers, releases, workspace
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -67,13 +67,17 @@ def show_case(
         else ()
     )
     answers: dict[str, Any] = {}
-    if offered:
-        with database(request).read() as session:
+    released: dict[int, str] = {}
+    with database(request).read() as session:
+        if offered:
             answers = dict(offers.answers_of(session, case.row.id))
+        if case.decisions:
+            released = releases.released_texts(session, [d.id for d in case.decisions])
     staff = {
         "grid": workspace.topic_grid(case.regimes, workspace.rule_index()),
         "judged_rows": workspace.JUDGED_ROWS,
         "offers": [(offer, answers.get(offer.key)) for offer in offered],
+        "released": released,
     }
     return render(request, "case.html", viewer, status, case=case, done=done, **{**staff, **form})
 
