@@ -274,3 +274,16 @@ def test_the_demo_shows_the_workspace_and_the_applicants_view(
     assert "refused" in refused and RELEASED_REFUSAL.split("'")[0] in refused
     assert "Common Position" in refused or "Arms Trade Treaty" in refused
     assert "Demo decision" not in refused  # the authority's own reasons stay inside
+
+
+def test_the_applicants_list_shows_public_status_only(register: Register, web: Browser) -> None:
+    web.login("nordarms")  # has a case awaiting sign-off and an assessed one in the demo
+    page = web.get("/ui/applications").text
+    assert "Under review" in page or "under review" in page
+    assert "Awaiting sign-off" not in page and "rec-refer" not in page
+    assert ">Advice<" not in page and "Handled by" not in page
+    internal = web.get("/ui/applications?state=awaiting_countersign").text
+    assert 'id="state-error"' in internal  # not a filter an applicant has
+    assert "Awaiting sign-off" not in internal
+    mine = web.get("/ui/applications?handler=officer").text
+    assert mine.count('class="ref"') == web.get("/ui/applications").text.count('class="ref"')
