@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from starlette.routing import Mount, Route
 
@@ -35,7 +35,8 @@ from openatt.core.model import Application, Evidence, ScreeningHit
 from openatt.register import applications, assessing, licensing, users
 from openatt.register.assessing import assessments_of, latest_assessment
 from openatt.register.db import Database, normalise_url
-from openatt.register.models import Outcome, Role
+from openatt.register.demo_documents import certificate_pdf
+from openatt.register.models import ApplicationRow, DecisionRow, Outcome, Role
 from openatt.register.users import Actor
 from openatt.web.security import SESSION_COOKIE, csrf_for
 
@@ -62,6 +63,7 @@ MARK = {
     "senior reviewer": SENIOR,
 }
 RELEASED = f"Released to the exporter {TAG}"
+CERTIFICATE = certificate_pdf("EUC-WALL-1", "Chilean Navy", "Ministry of Defence of Chile")
 # Words of the authority's records that no applicant body may hold.
 STRUCTURAL = (
     '"recommendation"',
@@ -104,6 +106,17 @@ APPLICANT_ROUTES = {
     ("POST", "/ui/applications/{application_id}/edit"),
     ("POST", "/ui/applications/{application_id}/submit"),
     ("GET", "/ui/applications/{application_id}/licence"),
+    # Documents (issue 12.6): the applicant's own uploads and the letters addressed to it,
+    # and the public page that checks a letter's digest.
+    ("POST", "/applications/{application_id}/documents"),
+    ("GET", "/applications/{application_id}/documents"),
+    ("GET", "/applications/{application_id}/documents/{document_id}/content"),
+    ("POST", "/ui/applications/{application_id}/documents"),
+    ("GET", "/ui/applications/{application_id}/documents/{document_id}"),
+    ("GET", "/verify"),
+    ("POST", "/verify"),
+    ("GET", "/ui/verify"),
+    ("POST", "/ui/verify"),
 }
 # The API's documentation names the fields of the staff schemas: structure, not a case.
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -353,6 +366,14 @@ class Caller:
         if path.startswith("/ui/"):
             data = {"csrf": self.csrf} if method == "POST" else None
             return self.client.request(method, path, data=data, follow_redirects=False)
+        if method == "POST" and path.endswith("/documents"):  # a real upload: the case decides
+            return self.client.post(
+                path,
+                data={"kind": "end_user_certificate"},
+                files={"file": ("euc.pdf", CERTIFICATE, "application/pdf")},
+                headers=self.headers,
+                follow_redirects=False,
+            )
         body: Any = {} if method in ("POST", "PUT") else None
         if method == "PUT":  # a valid body, so that the case itself decides the answer
             body = {
@@ -438,6 +459,21 @@ def test_the_applicant_reads_its_outcome_and_released_reasons(wall: Wall) -> Non
     assert [e["what"] for e in refused["events"]][-1] == "Status: refused"
     page = applicant.call("GET", f"/ui/applications/{wall.cases['refused']}").text
     assert RELEASED in page and "Common Position 2008/944/CFSP" in page
+    # The refusal letter prints the released reasons, never the decision's own.
+    from openatt.register import letters
+
+    with wall.app.state.db.read() as s:
+        decision = s.execute(
+            select(DecisionRow).where(
+                DecisionRow.application_id == wall.cases["refused"],
+                DecisionRow.status == "effective",
+            )
+        ).scalar_one()
+        assert letters.released_reasons(s, decision).text == RELEASED
+        row = s.get(ApplicationRow, wall.cases["refused"])
+        assert row is not None
+        html = letters.refusal_html(s, row, decision, "REF-1", dt.date.today())
+    assert RELEASED in html and MARK["decision reasons"] not in html
     # A decision awaiting sign-off is not an outcome yet: the case is "under review".
     waiting = applicant.call("GET", f"/applications/{wall.cases['waiting']}").json()
     assert waiting["status"] == "under review" and waiting["decision"] is None

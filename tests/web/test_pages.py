@@ -31,7 +31,7 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
     return found
 
 
-PUBLIC = {("GET", "/login"), ("POST", "/login")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/verify"), ("POST", "/verify")}
 DASH = "\u2013"  # the queue's "1-25" uses an en dash
 STAFF_AND_OWNER = ("admin", "officer", "senior", "auditor", "monitor", "nordarms")
 

@@ -15,6 +15,7 @@ from openatt.api import errors
 from openatt.api.routers import (
     applications,
     auth,
+    documents,
     monitoring,
     register,
     reports,
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(screening.router)
     app.include_router(monitoring.router)
     app.include_router(workspace.router)
+    app.include_router(documents.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -39,6 +39,9 @@ def build_app() -> typer.Typer:
     register.register(app)
     reports.register(app)
     rejections.register(app)
+    from openatt.cli import documents
+
+    documents.register(app)
     return app
 
 

@@ -64,7 +64,7 @@ class Rule(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_.]+$")
     indicator: str
     variables: tuple[str, ...] = Field(min_length=1)
-    aggregate: str = Field(pattern=r"^(max|min)$")
+    aggregate: str = Field(pattern=r"^(max|min|mean)$")
     criteria: tuple[Topic, ...] = Field(min_length=1)
     reason: str = Field(min_length=10)
     bands: tuple[Band, ...] = Field(min_length=1)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openatt.core.model import Application, Category, Evidence, EvidenceKind, Likelihood, Topic
 from openatt.evidence.findings import Finding, FindingKind, load_findings
@@ -51,6 +51,13 @@ def _pick(rule: Rule, table: IndicatorTable, state: str, year: int) -> Indicator
     found = [v for var in rule.variables if (v := table.value(state, year, var)) is not None]
     if not found:
         return None
+    if rule.aggregate == "mean":
+        # the codings of one indicator by its several sources, averaged: one value that names
+        # every variable it came from
+        value = round(sum(v.value for v in found) / len(found), 3)
+        first = found[0]
+        names = "/".join(v.variable for v in found)
+        return replace(first, variable=f"mean({names})", value=value)
     chooser = max if rule.aggregate == "max" else min
     return chooser(found, key=lambda v: v.value)
 

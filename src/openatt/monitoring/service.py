@@ -96,7 +96,9 @@ def assess(
 ) -> AssessSummary:
     """Assess the stored transfers delivered between two years under ``regimes``: the
     pipeline of ``monitoring.pipeline`` on DuckDB with ``workers`` processes, or on Spark
-    with ``spark_master`` (e.g. ``local[4]`` or a cluster's URL)."""
+    with ``spark_master`` (e.g. ``local[4]`` or a cluster's URL). ``mapping`` names the evidence
+    mapping version (``v1`` reproduces runs made before version 2); the run records it."""
+    mapping = load_mapping(mapping).id
     started = dt.datetime.now()
     engine = Engine.default()
     first = year_from if year_from is not None else 0

@@ -335,6 +335,10 @@ def decide(
         if outcome == Outcome.denied:
             notify_own_denial(session, actor, row, decision)
     log(session, actor, "application.decide", row, decision=decision.id, outcome=outcome.value)
+    if not why and outcome == Outcome.denied:
+        from openatt.register.letters import after_refusal
+
+        after_refusal(session, actor, row, decision)
     return decision
 
 
@@ -391,4 +395,8 @@ def countersign(
     else:
         row.state = State.assessed.value
     log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
+    if agree and decision.outcome == Outcome.denied.value:
+        from openatt.register.letters import after_refusal
+
+        after_refusal(session, actor, row, decision)
     return decision

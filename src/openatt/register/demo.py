@@ -393,6 +393,9 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
         )
     # The officer's workspace and offers, and the applicant's view (register/demo_workspace.py).
     demo_workspace.fill(db, assessor, actors, day)
+    from openatt.register.demo_documents import add_documents
+
+    add_documents(db, actors, ids)
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)

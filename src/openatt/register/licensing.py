@@ -112,6 +112,9 @@ def issue(
     )
     row.state = State.licensed.value
     log(session, actor, "application.issue", row, licence=licence.number)
+    from openatt.register.letters import after_licence
+
+    after_licence(session, actor, row, licence)
     return licence
 
 

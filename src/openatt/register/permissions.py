@@ -43,6 +43,8 @@ class Permission(StrEnum):
     monitoring_run = "monitoring.run"
     case_internal = "case.internal"
     indicator_rejections = "indicator.rejections"
+    document_add = "document.add"
+    letter_issue = "letter.issue"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -93,6 +95,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.case_internal: frozenset({_O, _S, _U, _D}),
     # The officers' rejections of indicator evidence: the next mapping's evidence (issue 18).
     Permission.indicator_rejections: frozenset({_O, _S, _U, _D}),
+    # Documents (issue 12): applicants add to their own cases, staff to any; letters are the
+    # authority's. Reading and downloading follow application.read and the audience's view.
+    Permission.document_add: frozenset({_A, _O, _S}),
+    Permission.letter_issue: _STAFF,
 }
 
 

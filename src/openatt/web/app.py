@@ -21,6 +21,7 @@ from openatt.web.rendering import render_error
 from openatt.web.routes import (
     cases,
     deciding,
+    documents,
     licences,
     monitoring,
     queue,
@@ -48,7 +49,17 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.state.db = parent.state.db
     web.state.parent = parent
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
+    for module in (
+        session,
+        queue,
+        cases,
+        deciding,
+        licences,
+        reference,
+        reports,
+        monitoring,
+        documents,
+    ):
         web.include_router(module.router)
     web.include_router(workspace.router)
 

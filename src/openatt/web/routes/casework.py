@@ -57,10 +57,15 @@ def show_case(
     """The case page; ``form`` holds the values and errors of the form shown again on it.
     An applicant gets its own view of the case (:mod:`openatt.register.audience`), never the
     staff workspace."""
+    from openatt.web.routes.documents import panel
+
+    form.setdefault("documents_panel", panel(request, viewer, case))
     if not audience.sees_internal(viewer.actor):
         with database(request).read() as session:
             view = audience.applicant_case(session, viewer.actor, case.row.id)
-        return render(request, "case_applicant.html", viewer, status, view=view, done=done)
+        return render(
+            request, "case_applicant.html", viewer, status, view=view, case=case, done=done, **form
+        )
     offered = (
         offers.offers_for(case.application, offers.indicator_tables(monitoring_store(request)))
         if case.latest is not None

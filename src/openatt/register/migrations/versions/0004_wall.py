@@ -3,7 +3,7 @@ to the applicant, and the officers' acceptances and rejections of indicator evid
 on a case.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0009 (main's head when this branch merged it; the integrator re-chains in order)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
