@@ -11,7 +11,7 @@ from register_fixtures import api_fixture, database_url_fixture, templates_fixtu
 from sqlalchemy import func, inspect, select
 
 from openatt.core.engine import Engine
-from openatt.register import audit, demo, demo_documents, letters
+from openatt.register import audit, demo, demo_documents, demo_workspace, letters
 from openatt.register.db import Database, current_revision, downgrade, head_revision, upgrade
 from openatt.register.models import ApplicationRow, Event, LetterRow, State
 from openatt.register.users import actor_of, list_users
@@ -29,6 +29,9 @@ def test_upgrade_an_existing_demo_register(
         monkeypatch.setattr(letters, "after_licence", lambda *_args: None)
         monkeypatch.setattr(letters, "after_refusal", lambda *_args: None)
         monkeypatch.setattr(demo_documents, "add_documents", lambda *_args: None)
+        # ... nor what 0004 (the wall) added: released reasons, the workspace's cases.
+        monkeypatch.setattr(demo, "RELEASED_REFUSAL", "")
+        monkeypatch.setattr(demo_workspace, "fill", lambda *_args: None)
         demo.fill(db, engine)
         monkeypatch.undo()
         assert not NEW & set(inspect(db.engine).get_table_names())
