@@ -7,6 +7,8 @@ the login form, then requests each page ``--repeat`` times and prints p50 and p9
 * the work queue's first page, a filtered and searched page, and a page deep in the list;
   "my cases", the cases past their target date, a search on goods and control entry;
 * a case page with its assessment under four regimes, its print view and its audit trail.
+* a case page with its assessment under four regimes, its print view and its audit trail;
+* the officer's workspace with judgements and offers, and a case page as its applicant sees it.
 
 Run:
 
@@ -34,7 +36,7 @@ from openatt.register.db import Database
 from openatt.register.models import ApplicationRow
 
 
-def _fill(url: str, engine: Engine, drafts: int) -> int:
+def _fill(url: str, engine: Engine, drafts: int) -> tuple[int, int]:
     db = Database(url)
     demo.fill(db, engine)
     with db.read() as s:
@@ -44,13 +46,16 @@ def _fill(url: str, engine: Engine, drafts: int) -> int:
         ).scalar_one()
         template = Application.model_validate_json(denied.payload)
         case = denied.id
+        judged = s.execute(  # the demo's case with judgements and an accepted offer
+            select(ApplicationRow.id).where(ApplicationRow.importing_state == "UKR")
+        ).scalar_one()
     for start in range(0, drafts, 500):
         with db.write() as s:
             for index in range(start, min(drafts, start + 500)):
                 day = dt.date.today() - dt.timedelta(days=index % 400)
                 applications.create(s, applicant, template.model_copy(update={"date": day}))
     db.dispose()
-    return case
+    return case, judged
 
 
 def _advised(url: str) -> int:
@@ -75,7 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'register.sqlite'}"
         started = time.perf_counter()
-        case = _fill(url, engine, args.drafts)
+        case, judged = _fill(url, engine, args.drafts)
         print(f"register: demo + {args.drafts} drafts in {time.perf_counter() - started:.1f} s")
         with TestClient(create_app(url, assessor=engine)) as client:
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/login").text)
@@ -97,17 +102,31 @@ def main() -> None:
                 "queue, past target by date": "/ui/applications?overdue=1&sort=target",
                 "queue, goods + control entry": "/ui/applications?goods=rifle&control_entry=ML1",
                 "case page (4 regimes)": f"/ui/applications/{case}",
+                "case page, workspace+offers": f"/ui/applications/{judged}",
                 "print view": f"/ui/applications/{case}/print",
                 "audit trail": f"/ui/applications/{case}/history",
                 "case page with advice": f"/ui/applications/{_advised(url)}",
                 "advice lists": "/ui/advice",
             }
+            applicant = TestClient(client.app)
+            token = re.search(r'name="csrf" value="([^"]+)"', applicant.get("/ui/login").text)
+            assert token
+            applicant.post(
+                "/ui/login",
+                data={
+                    "username": "meridian",
+                    "password": "meridian-demo-pass",
+                    "csrf": token.group(1),
+                },
+            )
+            as_applicant = {"case page, as its applicant": f"/ui/applications/{case}"}
             print(f"{'page':28} {'p50 ms':>8} {'p99 ms':>8}")
-            for name, path in pages.items():
+            for name, path in {**pages, **as_applicant}.items():
+                caller = applicant if name in as_applicant else client
                 timings = []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
-                    response = client.get(path)
+                    response = caller.get(path)
                     timings.append((time.perf_counter() - start) * 1000)
                     assert response.status_code == 200, (path, response.status_code)
                 timings.sort()

@@ -205,9 +205,11 @@ def as_before_casework(monkeypatch: Any) -> None:
     existing register that way and upgrade it; each casework part registers its hooks here."""
     from openatt.register import (
         advice_demo,
+        demo,
         demo_dialogue,
         demo_documents,
         demo_queues,
+        demo_workspace,
         final_advice,
         flags,
         letters,
@@ -224,6 +226,9 @@ def as_before_casework(monkeypatch: Any) -> None:
     monkeypatch.setattr(demo_dialogue, "fill_dialogue", lambda *_args: None)
     monkeypatch.setattr(advice_demo, "add_advice_cases", lambda *_args: {})
     monkeypatch.setattr(final_advice, "check_before_decision", lambda *_args: None)
+    # the wall (0004): no released reasons, no workspace cases
+    monkeypatch.setattr(demo, "RELEASED_REFUSAL", "")
+    monkeypatch.setattr(demo_workspace, "fill", nothing)
     for module, name in (
         (routing, "on_submission"),
         (routing, "route"),

@@ -35,7 +35,7 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
     assert created.status_code == 201, created.text
     case = created.json()
     app_id = case["id"]
-    assert case["state"] == "draft"
+    assert case["status"] == "draft"
     assert case["company"] == "Meridian Ordnance Ltd"
     assert case["application"]["id"] == case["reference"]
 
@@ -51,7 +51,8 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
     )
     assert stale.status_code == 409
 
-    assert api.post(f"/applications/{app_id}/submit", "applicant", {}).json()["state"] == (
+    # The applicant is told the public status (register/audience.py), not the internal state.
+    assert api.post(f"/applications/{app_id}/submit", "applicant", {}).json()["status"] == (
         "submitted"
     )
     # No update once submitted.

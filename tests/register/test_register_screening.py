@@ -43,7 +43,8 @@ def _submitted(api: Api, end_user: str, country: str = "TTO") -> dict[str, Any]:
     assert created.status_code == 201, created.text
     submitted = api.post(f"/applications/{created.json()['id']}/submit", "applicant", {})
     assert submitted.status_code == 200, submitted.text
-    result: dict[str, Any] = submitted.json()
+    # The applicant sees only the public status; the officer reads the screened case.
+    result: dict[str, Any] = api.get(f"/applications/{created.json()['id']}", "officer").json()
     return result
 
 

@@ -23,6 +23,7 @@ from openatt.api.routers import (
     register,
     reports,
     screening,
+    workspace,
 )
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(monitoring.router)
+    app.include_router(workspace.router)
     app.include_router(documents.router)
     app.include_router(dialogue.router)
     app.include_router(advice_router.router)

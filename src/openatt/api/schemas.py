@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.core.findings import Assessment
-from openatt.core.model import Application, Evidence, ScreeningHit
+from openatt.core.model import Application, Evidence, Mitigation, ScreeningHit
 from openatt.register.models import Outcome, Role
 
 Regime = Literal["att", "eu", "us", "uk"]
@@ -83,6 +83,12 @@ class DecideIn(_In):
         default=None,
         description="rule ids the decision rests on; by default those the assessment found "
         "prohibited or at risk",
+    )
+    released_reasons: str = Field(
+        default="",
+        max_length=10000,
+        description="the reasons released to the applicant (the criteria of a refusal are "
+        "cited with them); the 'reasons' stay the authority's own record",
     )
 
 
@@ -351,3 +357,146 @@ class FalsePositiveIn(Versioned):
 
 class ScreenCaseIn(Versioned):
     threshold: float | None = Field(default=None, ge=0.5, le=1)
+
+
+# -- the applicant's view of a case (register/audience.py decides what is in it) ----------------
+
+
+class ApplicantSummary(BaseModel):
+    """One line of an applicant's list: its case with the status an exporter is told."""
+
+    audience: Literal["applicant"] = "applicant"
+    id: int
+    reference: str
+    company: str
+    status: str = Field(description="the exporter's status: draft, submitted, under review, ...")
+    version: int
+    kind: str
+    importing_state: str
+    end_user: str
+    categories: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CitedCriterionOut(BaseModel):
+    rule: str
+    citation: str
+
+
+class ReleasedDecisionOut(BaseModel):
+    outcome: str
+    decided_on: dt.date
+    conditions: list[str]
+    criteria: list[CitedCriterionOut] = Field(description="the criteria a refusal rests on")
+    reasons: str = Field(description="the reasons the authority released; empty: none")
+
+
+class PublicShipmentOut(BaseModel):
+    item: int
+    quantity: int
+    shipped_on: dt.date
+    reference: str | None
+    delivery_verified_on: dt.date | None
+
+
+class PublicLicenceOut(BaseModel):
+    audience: Literal["applicant"] = "applicant"
+    number: str
+    state: str
+    issued_on: dt.date
+    valid_until: dt.date
+    conditions: list[str]
+    licensed: list[int]
+    shipped: list[int]
+    shipments: list[PublicShipmentOut]
+
+
+class PublicEventOut(BaseModel):
+    at: str
+    what: str
+    by: str = Field(description="'you' or 'the licensing authority', never a staff member")
+
+
+class ApplicantCaseOut(ApplicantSummary):
+    application: Application = Field(description="the application as the applicant gave it")
+    asks: list[str] = Field(description="what is asked of the applicant now")
+    decision: ReleasedDecisionOut | None
+    licence: PublicLicenceOut | None
+    events: list[PublicEventOut]
+
+
+class ApplicantPage(BaseModel):
+    items: list[ApplicantSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+# -- the officer's workspace: judgements and indicator offers ---------------------------------
+
+
+class JudgementIn(_In):
+    """The officer's judgement on a topic (every regime's rules on it) or one rule id:
+    likelihood, severity, sources and reasons, or ``not_relevant`` with why."""
+
+    criterion: str = Field(min_length=2, max_length=80, description="a topic or a rule id")
+    likelihood: str = Field(default="", max_length=20)
+    severity: str = Field(default="", max_length=20)
+    source: str = Field(default="", max_length=1000)
+    reasons: str = Field(default="", max_length=4000)
+    date: dt.date | None = Field(default=None, description="of the sources; default today")
+    not_relevant: str = Field(
+        default="", max_length=4000, description="why the criterion is not relevant here"
+    )
+
+
+class JudgementsIn(Versioned):
+    judgements: list[JudgementIn] = Field(default_factory=list, max_length=100)
+    mitigations: list[Mitigation] = Field(
+        default_factory=list, max_length=20, description="with the officer's credibility"
+    )
+
+
+class OfferOut(BaseModel):
+    """Indicator evidence offered on a case, with the officer's answer if given."""
+
+    key: str
+    mapping: str
+    rule: str
+    indicator: str
+    variable: str
+    value: float | None = Field(description="none for an official finding")
+    year: int | None
+    band: str
+    reason: str
+    topics: list[str]
+    evidence: list[Evidence] = Field(description="what the engine weighs if it is accepted")
+    status: Literal["offered", "accepted", "rejected"]
+    reasons: str = ""
+
+
+class OfferAcceptIn(Versioned):
+    key: str = Field(min_length=1, max_length=200)
+
+
+class OfferRejectIn(_In):
+    key: str = Field(min_length=1, max_length=200)
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class OfferDecisionOut(BaseModel):
+    id: int
+    application_id: int
+    offer_key: str
+    mapping: str
+    rule: str
+    indicator: str
+    variable: str
+    value: float | None
+    year: int | None
+    band: str
+    destination: str
+    accepted: bool
+    reasons: str
+    decided_at: dt.datetime

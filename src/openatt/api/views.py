@@ -7,6 +7,7 @@ import json
 from sqlalchemy.orm import Session
 
 from openatt.api import schemas
+from openatt.register import audience
 from openatt.register.applications import payload_of
 from openatt.register.assessing import assessments_of
 from openatt.register.licensing import shipments_of, shipped
@@ -22,6 +23,7 @@ from openatt.register.models import (
     ShipmentRow,
     User,
 )
+from openatt.register.users import Actor
 
 
 def summary(row: ApplicationRow) -> schemas.ApplicationSummary:
@@ -169,3 +171,80 @@ def user(row: User) -> schemas.UserOut:
         company=row.company,
         active=row.active,
     )
+
+
+# -- by audience (register/audience.py decides what each one sees) ------------------------------
+
+
+def applicant_summary(row: ApplicationRow) -> schemas.ApplicantSummary:
+    return schemas.ApplicantSummary(
+        id=row.id,
+        reference=row.reference,
+        company=row.company,
+        status=audience.public_status(row.state),
+        version=row.version,
+        kind=row.kind,
+        importing_state=row.importing_state,
+        end_user=row.end_user,
+        categories=[c for c in row.categories.split(",") if c],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def public_licence(found: audience.PublicLicence) -> schemas.PublicLicenceOut:
+    return schemas.PublicLicenceOut(
+        number=found.number,
+        state=found.state,
+        issued_on=found.issued_on,
+        valid_until=found.valid_until,
+        conditions=list(found.conditions),
+        licensed=list(found.licensed),
+        shipped=list(found.shipped),
+        shipments=[schemas.PublicShipmentOut(**vars(s)) for s in found.shipments],
+    )
+
+
+def applicant_case(found: audience.ApplicantCase) -> schemas.ApplicantCaseOut:
+    decision = found.decision
+    return schemas.ApplicantCaseOut(
+        id=found.id,
+        reference=found.reference,
+        company=found.company,
+        status=found.status,
+        version=found.version,
+        kind=found.application.kind.value,
+        importing_state=found.application.importing_state,
+        end_user=found.application.end_user.name,
+        categories=sorted({i.category.value for i in found.application.items}),
+        created_at=found.created_at,
+        updated_at=found.updated_at,
+        application=found.application,
+        asks=list(found.asks),
+        decision=None
+        if decision is None
+        else schemas.ReleasedDecisionOut(
+            outcome=decision.outcome,
+            decided_on=decision.decided_on,
+            conditions=list(decision.conditions),
+            criteria=[schemas.CitedCriterionOut(**vars(c)) for c in decision.criteria],
+            reasons=decision.reasons,
+        ),
+        licence=public_licence(found.licence) if found.licence is not None else None,
+        events=[schemas.PublicEventOut(**vars(e)) for e in found.events],
+    )
+
+
+def case_for(
+    session: Session, actor: Actor, row: ApplicationRow
+) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
+    """The case as this user's audience may see it."""
+    if audience.sees_internal(actor):
+        return application(row)
+    return applicant_case(audience.applicant_case(session, actor, row.id))
+
+
+def summary_for(
+    actor: Actor, row: ApplicationRow
+) -> schemas.ApplicationSummary | schemas.ApplicantSummary:
+    return summary(row) if audience.sees_internal(actor) else applicant_summary(row)

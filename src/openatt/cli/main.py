@@ -37,6 +37,7 @@ def build_app() -> typer.Typer:
         monitoring,
         queues,
         register,
+        rejections,
         reports,
         screening,
     )
@@ -46,6 +47,7 @@ def build_app() -> typer.Typer:
     monitoring.register(app)
     register.register(app)
     reports.register(app)
+    rejections.register(app)
     from openatt.cli import documents
 
     documents.register(app)

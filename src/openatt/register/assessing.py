@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
-from openatt.core.model import ARTICLE_2_1, Category, Evidence
+from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _store, for_change, log, payload_of
 from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
@@ -148,9 +148,11 @@ def reassess(
     regimes: Sequence[str] = DEFAULT_REGIMES,
     as_of: dt.date | None = None,
     expected_version: int | None = None,
+    mitigations: Sequence[Mitigation] = (),
 ) -> AssessmentRow:
     """New information (ATT 7.7): add it, assess again, link the earlier assessment, and
-    re-open the case. An active licence is suspended until a new decision."""
+    re-open the case. An active licence is suspended until a new decision. ``mitigations``:
+    measures the authority judged (with their credibility), added to the application's."""
     if not reason.strip():
         raise Invalid("say what new information prompts the reassessment", field=("reason",))
     row = for_change(
@@ -162,9 +164,17 @@ def reassess(
         REOPENABLE,
     )
     previous = latest_assessment(session, row.id)
-    if evidence:
+    if evidence or mitigations:
         application = payload_of(row)
-        _store(row, application.model_copy(update={"evidence": (*application.evidence, *evidence)}))
+        _store(
+            row,
+            application.model_copy(
+                update={
+                    "evidence": (*application.evidence, *evidence),
+                    "mitigations": (*application.mitigations, *mitigations),
+                }
+            ),
+        )
     for decision in session.execute(
         select(DecisionRow).where(
             DecisionRow.application_id == row.id, DecisionRow.status == "pending"
@@ -201,6 +211,9 @@ def reassess(
         supersedes=previous.id if previous else None,
         reason=reason,
         evidence=[e.model_dump(mode="json") for e in evidence],
+        **(
+            {"mitigations": [m.model_dump(mode="json") for m in mitigations]} if mitigations else {}
+        ),
     )
     return stored
 
@@ -243,12 +256,21 @@ def decide(
     conditions: Sequence[str] = (),
     criteria: Sequence[str] | None = None,
     expected_version: int | None = None,
+    released_reasons: str = "",
 ) -> DecisionRow:
+    """``released_reasons``: what the applicant is told (see :mod:`releases`); the
+    ``reasons`` stay the authority's own record."""
     from openatt.register.denials import flag_consultation, notify_own_denial
     from openatt.register.final_advice import check_before_decision
+    from openatt.register.releases import MAX_RELEASED, release
 
     if not reasons.strip():
         raise Invalid("a decision needs written reasons", field=("reasons",))
+    if len(released_reasons) > MAX_RELEASED:
+        raise Invalid(
+            f"the released reasons are longer than {MAX_RELEASED} characters",
+            field=("released_reasons",),
+        )
     if outcome == Outcome.approved_with_conditions and not conditions:
         raise Invalid(
             "approval with conditions needs at least one condition", field=("conditions",)
@@ -301,6 +323,7 @@ def decide(
         row=decision,
         payload={"application": row.reference, "outcome": outcome.value, "four_eyes": why},
     )
+    release(session, actor, decision, released_reasons, row.reference)
     if why:
         row.state = State.awaiting_countersign.value
     else:

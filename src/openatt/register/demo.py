@@ -19,6 +19,7 @@ from openatt.register import (
     applications,
     assessing,
     demo_queues,
+    demo_workspace,
     denials,
     licensing,
     lifecycle,
@@ -26,6 +27,7 @@ from openatt.register import (
 )
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
+from openatt.register.demo_workspace import RELEASED_REFUSAL
 from openatt.register.errors import Conflict
 from openatt.register.models import ApplicationRow, Outcome, Role, State
 from openatt.register.users import Actor, actor_of
@@ -315,6 +317,7 @@ def _advance(
             outcome=case.outcome,
             reasons="Demo decision: see the assessment's findings.",
             conditions=conditions,
+            released_reasons=RELEASED_REFUSAL if case.outcome == Outcome.denied else "",
         )
         pending = decision.status == "pending"
     if case.target == State.awaiting_countersign:
@@ -401,6 +404,8 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
             reason="Embassy report on end-use monitoring received",
             evidence=[],
         )
+    # The officer's workspace and offers, and the applicant's view (register/demo_workspace.py).
+    demo_workspace.fill(db, assessor, actors, day)
     from openatt.register.demo_documents import add_documents
 
     add_documents(db, actors, ids)

@@ -142,16 +142,20 @@ def _criterion(rule_id: str, day: dt.date) -> Criterion:
 
 
 def released_reasons(session: Session, decision: DecisionRow) -> ReleasedReasons:
-    """What a refusal letter may tell the applicant.
-
-    SEAM (issue 12, the applicant-authority wall): once decisions carry the reasons the
-    authority chooses to release, read them here. Until then the letter cites the criteria
-    the decision rests on (each with its title and citation, as the EU and UK do) and no text:
-    the decision's written reasons are internal and never printed.
+    """What a refusal letter may tell the applicant: the criteria the decision rests on (each
+    with its title and citation, as the EU and UK do) and the reasons the deciding officer
+    wrote for the applicant (:mod:`openatt.register.releases`; none written: no text). The
+    decision's own reasons are internal and never printed.
     """
+    from openatt.register.releases import release_of
+
     day = decision.decided_at.date()
     ids = [str(c) for c in json.loads(decision.criteria or "[]")]
-    return ReleasedReasons(criteria=[_criterion(i, day) for i in ids], text=None)
+    released = release_of(session, decision.id)
+    return ReleasedReasons(
+        criteria=[_criterion(i, day) for i in ids],
+        text=released.reasons if released is not None else None,
+    )
 
 
 def _common(row: ApplicationRow, reference: str, today: dt.date) -> dict[str, Any]:

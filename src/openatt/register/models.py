@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -291,6 +292,44 @@ class FalsePositiveRow(Base):
     marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DecisionReleaseRow(Base):
+    """What of a decision the authority releases to the applicant: its own wording of the
+    reasons (the criteria are cited from the decision's rule ids). Kept apart from the
+    decision row so that decisions recorded before it existed keep their logged digest."""
+
+    __tablename__ = "decision_releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    reasons: Mapped[str] = mapped_column(Text)
+    released_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OfferDecisionRow(Base):
+    """An officer's acceptance or rejection of indicator evidence offered on a case (see
+    :mod:`openatt.register.offers`). Rejections, with their reasons, are the evidence the
+    next indicator mapping is revised on, so they are kept queryable here."""
+
+    __tablename__ = "offer_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    offer_key: Mapped[str] = mapped_column(String(200))
+    mapping: Mapped[str] = mapped_column(String(80), index=True)
+    rule: Mapped[str] = mapped_column(String(120))
+    indicator: Mapped[str] = mapped_column(String(120))
+    variable: Mapped[str] = mapped_column(String(120))
+    value: Mapped[float | None] = mapped_column(Float, doc="none for an official finding")
+    year: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(Text)
+    destination: Mapped[str] = mapped_column(String(3), doc="the case's importing state")
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DocumentBlobRow(Base):
     """One stored file, by the SHA-256 of its content (so the same file is kept once). The
     bytes are on disk (``stored_in`` disk, under the documents folder) or here, as base64 text
@@ -484,6 +523,8 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "report": ReportRow,
     "screening_run": ScreeningRunRow,
     "false_positive": FalsePositiveRow,
+    "decision_release": DecisionReleaseRow,
+    "offer_decision": OfferDecisionRow,
     "document": CaseDocumentRow,
     "letter": LetterRow,
     "query": QueryRow,

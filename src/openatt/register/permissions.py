@@ -41,6 +41,8 @@ class Permission(StrEnum):
     screening_false_positive = "screening.false_positive"
     monitoring_read = "monitoring.read"
     monitoring_run = "monitoring.run"
+    case_internal = "case.internal"
+    indicator_rejections = "indicator.rejections"
     document_add = "document.add"
     letter_issue = "letter.issue"
     query_read = "query.read"
@@ -112,6 +114,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # importing and assessing (which replace them) are staff acts.
     Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
     Permission.monitoring_run: _STAFF,
+    # The authority's own work on a case (assessment, findings, evidence, screening, offers,
+    # decisions as recorded): never an applicant's (issue 12, see register/audience.py).
+    Permission.case_internal: frozenset({_O, _S, _U, _D}),
+    # The officers' rejections of indicator evidence: the next mapping's evidence (issue 18).
+    Permission.indicator_rejections: frozenset({_O, _S, _U, _D}),
     # Documents (issue 12): applicants add to their own cases, staff to any; letters are the
     # authority's. Reading and downloading follow application.read and the audience's view.
     Permission.document_add: frozenset({_A, _O, _S}),

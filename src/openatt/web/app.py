@@ -31,6 +31,7 @@ from openatt.web.routes import (
     reference,
     reports,
     session,
+    workspace,
 )
 from openatt.web.security import CsrfFailure, LoginRequired
 
@@ -66,6 +67,7 @@ def create_web(parent: FastAPI) -> FastAPI:
         web.include_router(module.router)
     web.include_router(dialogue.router)
     web.include_router(advice_pages.router)
+    web.include_router(workspace.router)
 
     @web.middleware("http")
     async def _headers(

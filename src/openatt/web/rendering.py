@@ -16,6 +16,7 @@ from openatt import __version__
 from openatt.core.model import Likelihood, Severity, Topic
 from openatt.reference.states import state_name
 from openatt.register.assessor import Assessor, default_assessor
+from openatt.register.audience import audience_of, public_status
 from openatt.web.forms import label_of
 from openatt.web.security import LoginRequired, Viewer, check_csrf, current_viewer
 
@@ -133,6 +134,7 @@ TEMPLATES.env.globals.update(
     topics=[t.value for t in Topic],
     likelihoods=[v.value for v in Likelihood],
     severities=[v.value for v in Severity],
+    public_status=public_status,
 )
 
 
@@ -144,6 +146,8 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     context.update(request=request, viewer=viewer)
+    # Which view of a case this user gets (register/audience.py); partials branch on it.
+    context.setdefault("audience", audience_of(viewer.actor).value if viewer else "")
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 

@@ -12,8 +12,8 @@ from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
-from openatt.register import applications, assessing, denials, licensing
-from openatt.register.errors import NotFound
+from openatt.register import applications, assessing, audience, denials, licensing
+from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import AssessmentRow, DecisionRow, Event, State
 from openatt.register.permissions import Permission as P
 from openatt.register.users import Actor
@@ -22,16 +22,16 @@ router = APIRouter(prefix="/applications", tags=["applications"])
 AppId = Annotated[int, Path(ge=1, le=MAX_ID, description="application id")]
 
 
-@router.post("", response_model=schemas.ApplicationOut, status_code=201)
+@router.post("", response_model=schemas.ApplicationOut | schemas.ApplicantCaseOut, status_code=201)
 def create(
     body: Application, db: DB, actor: Annotated[Actor, Allow(P.application_create)]
-) -> schemas.ApplicationOut:
+) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
     """Create a draft. Applicants' drafts belong to their company."""
     with db.write() as session:
-        return views.application(applications.create(session, actor, body))
+        return views.case_for(session, actor, applications.create(session, actor, body))
 
 
-@router.get("", response_model=schemas.ApplicationPage)
+@router.get("", response_model=schemas.ApplicationPage | schemas.ApplicantPage)
 def search(
     db: DB,
     actor: Annotated[Actor, Allow(P.application_read)],
@@ -51,7 +51,15 @@ def search(
     document: Annotated[str | None, Query(max_length=200, description="document refs")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> schemas.ApplicationPage:
+) -> schemas.ApplicationPage | schemas.ApplicantPage:
+    """Staff see the register's states; an applicant sees its own cases with their public
+    status, and may filter only on states that say no more than that status."""
+    internal = audience.sees_internal(actor)
+    if state is not None and not internal and state not in audience.APPLICANT_FILTERABLE:
+        raise Invalid(
+            f"state {state.value!r} is not one an applicant can filter on",
+            field=("query", "state"),
+        )
     filters = applications.Filters(
         state=state,
         company=company,
@@ -68,45 +76,55 @@ def search(
     )
     with db.read() as session:
         rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
+        if not internal:
+            return schemas.ApplicantPage(
+                items=[views.applicant_summary(r) for r in rows],
+                total=total,
+                limit=limit,
+                offset=offset,
+            )
         return schemas.ApplicationPage(
             items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
         )
 
 
-@router.get("/{application_id}", response_model=schemas.ApplicationOut)
+@router.get("/{application_id}", response_model=schemas.ApplicationOut | schemas.ApplicantCaseOut)
 def read(
     application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
-) -> schemas.ApplicationOut:
+) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
+    """The whole case for the authority; for its applicant, the applicant's view of it."""
     with db.read() as session:
-        return views.application(applications.get(session, actor, application_id))
+        return views.case_for(session, actor, applications.get(session, actor, application_id))
 
 
-@router.put("/{application_id}", response_model=schemas.ApplicationOut)
+@router.put("/{application_id}", response_model=schemas.ApplicationOut | schemas.ApplicantCaseOut)
 def update(
     application_id: AppId,
     body: schemas.ApplicationUpdate,
     db: DB,
     actor: Annotated[Actor, Allow(P.application_update)],
-) -> schemas.ApplicationOut:
+) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
     """Replace the application while it is a draft."""
     with db.write() as session:
         row = applications.update(session, actor, application_id, body.application, body.version)
-        return views.application(row)
+        return views.case_for(session, actor, row)
 
 
-@router.post("/{application_id}/submit", response_model=schemas.ApplicationOut)
+@router.post(
+    "/{application_id}/submit", response_model=schemas.ApplicationOut | schemas.ApplicantCaseOut
+)
 def submit(
     application_id: AppId,
     body: schemas.Versioned,
     db: DB,
     store: ListsDep,
     actor: Annotated[Actor, Allow(P.application_submit)],
-) -> schemas.ApplicationOut:
+) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
     """Submit a draft; its parties are then screened against the lists in force (or the case
     records that no list is loaded)."""
     with db.write() as session:
         row = applications.submit(session, actor, application_id, body.version, store)
-        return views.application(row)
+        return views.case_for(session, actor, row)
 
 
 @router.post("/{application_id}/screen", response_model=schemas.ApplicationOut)
@@ -170,7 +188,7 @@ def reassess(
 
 @router.get("/{application_id}/assessments", response_model=list[schemas.AssessmentOut])
 def list_assessments(
-    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.case_internal)]
 ) -> list[schemas.AssessmentOut]:
     with db.read() as session:
         applications.get(session, actor, application_id)
@@ -201,6 +219,7 @@ def decide(
             conditions=body.conditions,
             criteria=body.criteria,
             expected_version=body.version,
+            released_reasons=body.released_reasons,
         )
         return views.decision(row)
 
@@ -226,7 +245,7 @@ def countersign(
 
 @router.get("/{application_id}/decisions", response_model=list[schemas.DecisionOut])
 def list_decisions(
-    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.case_internal)]
 ) -> list[schemas.DecisionOut]:
     with db.read() as session:
         applications.get(session, actor, application_id)
@@ -257,15 +276,24 @@ def issue(
         return views.licence(session, licence, applications.get(session, actor, application_id))
 
 
-@router.get("/{application_id}/licence", response_model=schemas.LicenceOut)
+@router.get(
+    "/{application_id}/licence", response_model=schemas.LicenceOut | schemas.PublicLicenceOut
+)
 def read_licence(
     application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
-) -> schemas.LicenceOut:
+) -> schemas.LicenceOut | schemas.PublicLicenceOut:
+    """The licence; its holder reads it without the authority's verification notes."""
     with db.read() as session:
         row = applications.get(session, actor, application_id)
         licence = licensing.licence_of(session, application_id)
         if licence is None:
             raise NotFound(f"application {application_id} has no licence")
+        if not audience.sees_internal(actor):
+            public = audience.public_licence(
+                licence, applications.payload_of(row), licensing.shipments_of(session, licence.id)
+            )
+            assert public is not None
+            return views.public_licence(public)
         return views.licence(session, licence, row)
 
 

@@ -138,7 +138,7 @@ def _case(session: Session, actor: Actor, application_id: int) -> schemas.CaseSc
 
 @router.get("/applications/{application_id}/screening", response_model=schemas.CaseScreeningOut)
 def case_screening(
-    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
+    application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.case_internal)]
 ) -> schemas.CaseScreeningOut:
     """The case's hits, every screening run (lists and versions used) and false positives."""
     with db.read() as session:

@@ -255,7 +255,12 @@ def history(
 
 
 @router.get("/applications/{application_id}/print", response_model=None)
-def print_view(request: Request, application_id: int, viewer: Reader) -> Response:
+def print_view(
+    request: Request,
+    application_id: int,
+    viewer: Annotated[Viewer, Page(Permission.case_internal)],
+) -> Response:
+    """The assessment printed: the authority's internal work, so staff and auditors only."""
     return render(request, "print.html", viewer, case=load_case(request, viewer, application_id))
 
 

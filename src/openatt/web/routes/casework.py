@@ -4,12 +4,13 @@ a service's refusal on the field it names."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from openatt.register import casefile
+from openatt.register import audience, casefile, offers, releases, workspace
 from openatt.register.dialogue_view import dialogue_view
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
@@ -40,6 +41,12 @@ def load_licensed_case(
     return case, case.licence
 
 
+def monitoring_store(request: Request) -> Path | None:
+    """The monitoring store the API app was given (None: the default under OPENATT_HOME)."""
+    path: Path | None = getattr(request.app.state.parent.state, "monitoring_db", None)
+    return path
+
+
 def show_case(
     request: Request,
     viewer: Viewer,
@@ -48,14 +55,40 @@ def show_case(
     done: str | None = None,
     **form: Any,
 ) -> Response:
-    """The case page; ``form`` holds the values and errors of the form shown again on it."""
+    """The case page; ``form`` holds the values and errors of the form shown again on it.
+    An applicant gets its own view of the case (:mod:`openatt.register.audience`), never the
+    staff workspace."""
     from openatt.web.routes.documents import panel
 
     form.setdefault("documents_panel", panel(request, viewer, case))
     if "dialogue" not in form:  # the dialogue with the exporter (_dialogue.html)
         with database(request).read() as session:
             form["dialogue"] = dialogue_view(session, viewer.actor, case.row.id)
-    return render(request, "case.html", viewer, status, case=case, done=done, **form)
+    if not audience.sees_internal(viewer.actor):
+        with database(request).read() as session:
+            view = audience.applicant_case(session, viewer.actor, case.row.id)
+        return render(
+            request, "case_applicant.html", viewer, status, view=view, case=case, done=done, **form
+        )
+    offered = (
+        offers.offers_for(case.application, offers.indicator_tables(monitoring_store(request)))
+        if case.latest is not None
+        else ()
+    )
+    answers: dict[str, Any] = {}
+    released: dict[int, str] = {}
+    with database(request).read() as session:
+        if offered:
+            answers = dict(offers.answers_of(session, case.row.id))
+        if case.decisions:
+            released = releases.released_texts(session, [d.id for d in case.decisions])
+    staff = {
+        "grid": workspace.topic_grid(case.regimes, workspace.rule_index()),
+        "judged_rows": workspace.JUDGED_ROWS,
+        "offers": [(offer, answers.get(offer.key)) for offer in offered],
+        "released": released,
+    }
+    return render(request, "case.html", viewer, status, case=case, done=done, **{**staff, **form})
 
 
 def place_error(errors: dict[str, str], error: RegisterError, values: dict[str, str]) -> None:

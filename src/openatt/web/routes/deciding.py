@@ -73,7 +73,10 @@ def decide_form(request: Request, application_id: int, viewer: Decider) -> Respo
 async def decide(request: Request, application_id: int, viewer: Decider) -> Response:
     fields = await posted(request)
     case = _load(request, viewer, application_id)
-    values = {k: fields.get(k, "") for k in ("outcome", "reasons", "conditions", "version")}
+    values = {
+        k: fields.get(k, "")
+        for k in ("outcome", "reasons", "conditions", "released_reasons", "version")
+    }
     errors: dict[str, str] = {}
     if values["outcome"] not in OUTCOME_TEXT:
         errors["outcome"] = "Choose the decision."
@@ -109,6 +112,7 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
                 ("Decision", OUTCOME_TEXT[values["outcome"]]),
                 ("Reasons", values["reasons"]),
                 ("Conditions", "\n".join(conditions) or "none"),
+                ("Released to the applicant", values["released_reasons"].strip() or "none"),
             ],
             action=f"/ui/applications/{application_id}/decide",
             fields=values,
@@ -125,6 +129,7 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
                 reasons=values["reasons"],
                 conditions=conditions,
                 expected_version=expected_version(values["version"]),
+                released_reasons=values["released_reasons"],
             )
             pending = decision.status == "pending"
     except (Invalid, Conflict) as error:

@@ -199,10 +199,14 @@ async def verify_delivery(
     fields = await posted(request)
     case, _ = load_licensed_case(request, viewer, application_id)
     shipment = fields.get("shipment_id", "")
+    # The licence page has one form per shipment, so its fields carry the shipment's id
+    # (``verified_on-<id>``); the plain names are read when no such field was sent.
     values = {
         "shipment_id": shipment,
-        "verified_on": fields.get("verified_on", ""),
-        "verification": fields.get("verification", "").strip(),
+        "verified_on": fields.get(f"verified_on-{shipment}", fields.get("verified_on", "")),
+        "verification": fields.get(
+            f"verification-{shipment}", fields.get("verification", "")
+        ).strip(),
     }
     errors: dict[str, str] = {}
     day = _date(values["verified_on"], errors, f"verified_on-{shipment}")

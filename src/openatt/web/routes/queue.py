@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from openatt.core.model import Category
 from openatt.reference.states import UnknownState, resolve_state
-from openatt.register import flags, queries, queues, worklist
+from openatt.register import audience, flags, queries, queues, worklist
 from openatt.register.applications import Filters
 from openatt.register.models import State
 from openatt.register.permissions import Permission
@@ -97,11 +97,16 @@ def work_queue(
     document: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     errors: dict[str, str] = {}
-    staff = viewer.actor.role.value != "applicant"
-    queue_id = _parse_id(queue, errors, "queue")
-    flag_id = _parse_id(flag, errors, "flag")
-    chosen_assignee = viewer.actor.username if assignee == "me" else (assignee or None)
-    chosen_state = State(state) if state in State.__members__ else None
+    # An applicant filters on the states that say no more than its public status.
+    internal = audience.sees_internal(viewer.actor)
+    staff = internal
+    states = [s for s in State if internal or s in audience.APPLICANT_FILTERABLE]
+    chosen_state = State(state) if state in {s.value for s in states} else None
+    queue_id = _parse_id(queue, errors, "queue") if internal else None
+    flag_id = _parse_id(flag, errors, "flag") if internal else None
+    chosen_assignee = (
+        (viewer.actor.username if assignee == "me" else (assignee or None)) if internal else None
+    )
     if state and chosen_state is None:
         errors["state"] = "Choose a state from the list."
     chosen_category = category if category in Category.__members__.values() else None
@@ -129,7 +134,7 @@ def work_queue(
             session,
             viewer.actor,
             filters,
-            handler=handler or None,
+            handler=(handler or None) if internal else None,
             sort=order,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
@@ -143,6 +148,8 @@ def work_queue(
         counts = worklist.counts_by_state(session, viewer.actor)
         awaiting = queries.open_counts(session, [e.row.id for e in entries])  # open questions
         work = _casework_tabs(session, viewer, handlers) if staff else None
+    if not internal:
+        counts = {k: v for k, v in counts.items() if k in {s.value for s in states}}
     params = {
         "state": state,
         "category": category,
@@ -180,7 +187,7 @@ def work_queue(
         params=params,
         errors=errors,
         handlers=handlers,
-        states=list(State),
+        states=states,
         counts=counts,
         state_url=lambda value: (
             "/ui/applications?"

@@ -1,0 +1,28 @@
+"""``openatt indicators rejections`` lists the demo's rejected offer with the officer's
+reasons, and filters by mapping version (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from typer.testing import CliRunner
+
+from openatt.cli.main import build_app
+
+
+def test_rejections_from_the_demo(database_url: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(build_app(), ["demo", "--database", database_url]).exit_code == 0
+    listed = runner.invoke(
+        build_app(), ["indicators", "rejections", "--json", "--database", database_url]
+    )
+    assert listed.exit_code == 0, listed.output
+    [rejection] = json.loads(listed.output)
+    assert rejection["destination"] == "ARE" and "search radars" in rejection["reasons"]
+    assert rejection["mapping"].startswith("indicator-mapping-v")
+    other = runner.invoke(
+        build_app(),
+        ["indicators", "rejections", "--json", "--mapping", "no-such", "--database", database_url],
+    )
+    assert json.loads(other.output) == []

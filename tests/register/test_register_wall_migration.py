@@ -1,0 +1,75 @@
+"""Migration 0004 (released reasons, offer decisions) upgrades a register written before it
+without loss, its chain still intact, and going back removes only its own tables."""
+
+from __future__ import annotations
+
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import application
+from sqlalchemy import func, inspect, select
+
+from openatt.core.engine import Engine
+from openatt.core.model import Application
+from openatt.register import applications, assessing, audit, users
+from openatt.register.db import Database, current_revision, downgrade, make_engine, upgrade
+from openatt.register.models import ApplicationRow, DecisionRow, Event, Outcome, Role
+
+NEW = {"decision_releases", "offer_decisions"}
+
+
+def test_0004_upgrades_a_register_written_at_0003(database_url: str, engine: Engine) -> None:
+    bare = make_engine(database_url)
+    try:
+        upgrade(bare, "0003")
+        assert not NEW & set(inspect(bare).get_table_names())
+    finally:
+        bare.dispose()
+    old = Database(database_url, migrate=False)
+    try:
+        with old.write() as s:
+            officer = users.actor_of(
+                users.add_user(s, username="o1", password="password-1", role=Role.officer)
+            )
+            applicant = users.actor_of(
+                users.add_user(
+                    s, username="a1", password="password-1", role=Role.applicant, company="M Ltd"
+                )
+            )
+        with old.write() as s:
+            case = applications.create(s, applicant, Application.model_validate(application())).id
+        with old.write() as s:
+            applications.submit(s, applicant, case, None)
+        with old.write() as s:
+            applications.screen(s, officer, case, [], None)
+            assessing.assess(s, officer, case, engine)
+        with old.write() as s:
+            assessing.decide(s, officer, case, outcome=Outcome.denied, reasons="old decision")
+        with old.read() as s:
+            before = (
+                s.execute(select(func.count()).select_from(Event)).scalar_one(),
+                s.execute(select(func.count()).select_from(DecisionRow)).scalar_one(),
+            )
+    finally:
+        old.dispose()
+    db = Database(database_url)  # migrates to the head
+    try:
+        assert (current_revision(db.engine) or "") >= "0004"
+        assert set(inspect(db.engine).get_table_names()) >= NEW
+        with db.read() as s:
+            after = (
+                s.execute(select(func.count()).select_from(Event)).scalar_one(),
+                s.execute(select(func.count()).select_from(DecisionRow)).scalar_one(),
+            )
+            assert after == before
+            assert audit.verify(s).intact
+            assert s.get(ApplicationRow, case) is not None
+    finally:
+        db.dispose()
+    back = make_engine(database_url)
+    try:
+        downgrade(back, "-1")  # 0004 only
+        names = set(inspect(back).get_table_names())
+        assert not NEW & names and {"decisions", "events", "applications"} <= names
+        assert current_revision(back) != "0004"
+        upgrade(back)
+    finally:
+        back.dispose()
