@@ -1,8 +1,8 @@
-"""openatt-match-v1: how a query and one listed entity are scored, feature by feature.
+"""openatt-match-v2: how a query and one listed entity are scored, feature by feature.
 
 The score is the best name similarity over all the entity's names and aliases, plus or minus
 small, fixed contributions from birth date, country, identifiers and the kind of party. The
-parameters live in ``data/match_v1.yaml``; each feature's contribution is returned so a hit
+parameters live in ``data/match_v2.yaml``; each feature's contribution is returned so a hit
 can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
@@ -22,22 +22,14 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-import yaml
 from rapidfuzz.distance import OSA, Levenshtein
 
+from openatt.screening.algorithm import config
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
-
-
-@functools.cache
-def config() -> dict[str, Any]:
-    text = resources.files("openatt.screening").joinpath("data/match_v1.yaml").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
-    return loaded
-
+from openatt.screening.romanise import romanised_variants
 
 ALGORITHM: str = str(config()["algorithm"])
 
@@ -94,6 +86,18 @@ def token_similarity(query: str, listed: str) -> float:
     return similarity
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def pair_similarity(query: str, listed: str) -> float:
+    """Token similarity, also reading the query token under other romanisation conventions
+    ("wassilij" read as "vasiliy"), discounted by ``romanised_factor``."""
+    best = token_similarity(query, listed)
+    if best < 1.0:
+        factor = float(config()["name"]["romanised_factor"])
+        for variant in romanised_variants(query):
+            best = max(best, factor * token_similarity(variant, listed))
+    return best
+
+
 def name_similarity(
     query: tuple[str, ...],
     listed: tuple[str, ...],
@@ -109,7 +113,7 @@ def name_similarity(
     floor = float(cfg["token_floor"])
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
-        ((token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
+        ((pair_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
         reverse=True,
     )
     used_q: set[int] = set()
