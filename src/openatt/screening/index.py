@@ -18,11 +18,13 @@ hash collision can only add a candidate, which scoring then rejects.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import mmap
 import os
 import shutil
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -49,10 +51,13 @@ IntArray = npt.NDArray[np.int64]
 
 
 def fnv1a(text: str) -> int:
-    """64-bit FNV-1a of an ASCII string (the hash the vectorised build computes too)."""
+    """64-bit FNV-1a over the string's 8-byte little-endian words (zero-padded): the hash
+    the vectorised build computes for a whole vocabulary at once."""
+    raw = text.encode("ascii", "ignore")
+    raw += b"\0" * (-len(raw) % 8)
     value = _FNV_OFFSET
-    for byte in text.encode("ascii", "ignore"):
-        value = ((value ^ byte) * _FNV_PRIME) & _MASK
+    for (word,) in struct.iter_unpack("<Q", raw):
+        value = ((value ^ word) * _FNV_PRIME) & _MASK
     return value
 
 
@@ -63,29 +68,38 @@ def deletions(token: str) -> set[str]:
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
-def _hash_rows(matrix: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
-    """FNV-1a of each row of a zero-padded byte matrix (zeros are padding, not hashed)."""
-    value = np.full(matrix.shape[0], _FNV_OFFSET, dtype=np.uint64)
+def _hash_rows(
+    matrix: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int32]
+) -> npt.NDArray[np.uint64]:
+    """:func:`fnv1a` of each row of a zero-padded byte matrix, ``lengths`` bytes long."""
+    rows, width = matrix.shape
+    words = -(-width // 8)
+    padded = np.zeros((rows, words * 8), dtype=np.uint8)
+    padded[:, :width] = matrix
+    view = padded.view("<u8")
+    value = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
     prime = np.uint64(_FNV_PRIME)
     with np.errstate(over="ignore"):
-        for column in range(matrix.shape[1]):
-            byte = matrix[:, column]
-            mixed = (value ^ byte.astype(np.uint64)) * prime
-            value = np.where(byte != 0, mixed, value)
+        for word in range(words):
+            mixed = (value ^ view[:, word]) * prime
+            value = np.where(lengths > word * 8, mixed, value)
     return value
 
 
-def _neighbourhood(vocabulary: list[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+def _neighbourhood(
+    vocabulary: list[str], real: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
     """(sorted key hashes, token id of each) for every token and, for tokens of 4 to
-    ``_MAX_FUZZY_LENGTH`` characters, every string one deletion away."""
+    ``_MAX_FUZZY_LENGTH`` characters written in some name (``real``; not the joined forms of
+    whole names, which are looked up exactly), every string one deletion away."""
     width = max((len(t) for t in vocabulary), default=1)
     raw = np.array(vocabulary, dtype=f"S{width}")
     matrix = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(vocabulary), width)
     lengths = np.array([len(t) for t in vocabulary], dtype=np.int32)
     ids = np.arange(len(vocabulary), dtype=np.int32)
-    keys = [_hash_rows(matrix)]
+    keys = [_hash_rows(matrix, lengths)]
     owners = [ids]
-    fuzzy = (lengths >= MIN_FUZZY_LENGTH) & (lengths <= _MAX_FUZZY_LENGTH)
+    fuzzy = real & (lengths >= MIN_FUZZY_LENGTH) & (lengths <= _MAX_FUZZY_LENGTH)
     short = matrix[fuzzy][:, :_MAX_FUZZY_LENGTH]
     short_ids = ids[fuzzy]
     short_lengths = lengths[fuzzy]
@@ -98,7 +112,7 @@ def _neighbourhood(vocabulary: list[str]) -> tuple[npt.NDArray[np.uint64], npt.N
         shifted = np.concatenate(
             [chosen[:, :position], chosen[:, position + 1 :], padding[: len(chosen)]], axis=1
         )
-        keys.append(_hash_rows(shifted))
+        keys.append(_hash_rows(shifted, short_lengths[rows] - 1))
         owners.append(short_ids[rows])
     hashes = np.concatenate(keys)
     tokens = np.concatenate(owners)
@@ -109,7 +123,9 @@ def _neighbourhood(vocabulary: list[str]) -> tuple[npt.NDArray[np.uint64], npt.N
 def _csr(groups: Sequence[Sequence[int]]) -> tuple[IntArray, npt.NDArray[np.int32]]:
     pointer = np.zeros(len(groups) + 1, dtype=np.int64)
     pointer[1:] = np.cumsum([len(g) for g in groups])
-    flat = np.fromiter((x for g in groups for x in g), dtype=np.int32, count=int(pointer[-1]))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(groups), dtype=np.int32, count=int(pointer[-1])
+    )
     return pointer, flat
 
 
@@ -128,10 +144,11 @@ class _Blob:
         return cls(b"".join(encoded), offsets)
 
     def pick(self, ids: Sequence[int]) -> list[str]:
-        offsets = self.offsets[list(ids)].tolist()
-        ends = self.offsets[[i + 1 for i in ids]].tolist()
+        chosen = np.asarray(ids, dtype=np.int64)
+        starts = self.offsets[chosen].tolist()
+        ends = self.offsets[chosen + 1].tolist()
         data = self.data
-        return [data[a:b].decode("ascii") for a, b in zip(offsets, ends, strict=True)]
+        return [data[a:b].decode("ascii") for a, b in zip(starts, ends, strict=True)]
 
     def get(self, number: int) -> str:
         a, b = int(self.offsets[number]), int(self.offsets[number + 1])
@@ -238,8 +255,15 @@ class CandidateIndex:
         sizes = np.diff(post_ptr).astype(np.float64)
         idf = np.log1p(total / np.maximum(sizes, 1)).astype(np.float32)
         factor = np.array([token_weight_factor(t) for t in vocabulary], dtype=np.float32)
-        del_hash, del_tok = _neighbourhood(vocabulary) if vocabulary else _empty_keys()
-        skel_pairs = [(fnv1a(k), i) for i, t in enumerate(vocabulary) for k in skeleton_keys(t)]
+        real = np.zeros(len(vocabulary), dtype=np.bool_)
+        for ids in name_tokens_ids:
+            real[ids] = True
+        del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
+        skel_pairs = [
+            (fnv1a(k), i)
+            for i in np.flatnonzero(real).tolist()
+            for k in skeleton_keys(vocabulary[i])
+        ]
         skel_hash = np.array([h for h, _ in skel_pairs], dtype=np.uint64)
         skel_tok = np.array([i for _, i in skel_pairs], dtype=np.int32)
         order = np.argsort(skel_hash, kind="stable")
@@ -312,14 +336,16 @@ class CandidateIndex:
         meta: dict[str, Any] = json.loads((folder / "meta.json").read_text("utf-8"))
         if meta.get("format") != FORMAT:
             raise ValueError(f"index format {meta.get('format')} is not {FORMAT}")
+        # Plain ndarray views of the maps: the np.memmap subclass costs microseconds per
+        # slice in Python, which a query pays thousands of times.
         arrays = {
-            name: np.load(folder / f"{name}.npy", mmap_mode="r")
+            name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
             for name in _ARRAYS
             if not name.endswith("_off")
         }
         blobs = {}
         for name in _BLOBS:
-            offsets = np.load(folder / f"{name}_off.npy", mmap_mode="r")
+            offsets = np.load(folder / f"{name}_off.npy", mmap_mode="r").view(np.ndarray)
             path = folder / f"{name}.txt"
             data: bytes | mmap.mmap = b""
             if path.stat().st_size:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -120,35 +120,30 @@ class _JsonLines:
         return {"path": self.path, "offsets": self.offsets, "_map": None}
 
 
-def _records(path: Path) -> tuple[list[tuple[Schema, list[tuple[str, NameKind]]]], list[int]]:
-    """Names and schema of each entity in a stored ``entities.jsonl``, and line offsets."""
-    records: list[tuple[Schema, list[tuple[str, NameKind]]]] = []
-    offsets = [0]
+def _records(path: Path, offsets: list[int]) -> Iterator[tuple[Schema, list[tuple[str, NameKind]]]]:
+    """Names and schema of each entity in a stored ``entities.jsonl``, streamed (the full
+    entities are never all in memory); each line's end is appended to ``offsets``."""
     with path.open("rb") as handle:
         for line in handle:
-            offsets.append(offsets[-1] + len(line))
             if not line.strip():
-                offsets.pop()
-                offsets[-1] += 0
+                offsets[-1] += len(line)
                 continue
+            offsets.append(offsets[-1] + len(line))
             raw = json.loads(line)
-            records.append(
-                (
-                    Schema(raw["schema"]),
-                    [(n["value"], NameKind(n["kind"])) for n in raw.get("names", [])],
-                )
+            yield (
+                Schema(raw["schema"]),
+                [(n["value"], NameKind(n["kind"])) for n in raw.get("names", [])],
             )
-    return records, offsets
 
 
 def build_stored(folder: Path, metadata: ListMetadata, target: Path) -> ListIndex:
     """Build the index of a stored list version straight from its ``entities.jsonl`` (no
     full entity objects are made) and write it into ``target``."""
     path = folder / "entities.jsonl"
-    records, offsets = _records(path)
-    source = _JsonLines(path, np.asarray(offsets, dtype=np.int64))
-    index = CandidateIndex.build(records, source)
-    del records
+    offsets = [0]
+    source = _JsonLines(path, np.empty(0, dtype=np.int64))
+    index = CandidateIndex.build(_records(path, offsets), source)
+    source.offsets = np.asarray(offsets, dtype=np.int64)
     index.save(target, {"version": metadata.version, "offsets": "entity_offsets.npy"})
     np.save(target / "entity_offsets.npy", source.offsets)
     return ListIndex(metadata, index)
@@ -177,9 +172,11 @@ def load_or_build(folder: Path, metadata: ListMetadata, cache: Path) -> ListInde
     try:
         return build_stored(folder, metadata, cache)
     except OSError:
-        records, offsets = _records(folder / "entities.jsonl")
-        source = _JsonLines(folder / "entities.jsonl", np.asarray(offsets, dtype=np.int64))
-        return ListIndex(metadata, CandidateIndex.build(records, source))
+        offsets = [0]
+        source = _JsonLines(folder / "entities.jsonl", np.empty(0, dtype=np.int64))
+        built = CandidateIndex.build(_records(folder / "entities.jsonl", offsets), source)
+        source.offsets = np.asarray(offsets, dtype=np.int64)
+        return ListIndex(metadata, built)
 
 
 def default_threshold() -> float:
@@ -232,7 +229,8 @@ class Matcher:
     ) -> list[Hit]:
         cfg = config()["candidates"]
         index = item.index
-        variants = {t: romanised_variants(t) for t in tokens}
+        # Other romanisations only for tokens the list does not hold as they are written.
+        variants = {t: romanised_variants(t) for t in tokens if index.token_id(t) is None}
         candidates = index.candidates(
             tokens, int(cfg["max_names"]), float(cfg["common_token_share"]), variants
         )
@@ -251,7 +249,9 @@ class Matcher:
             # Romanised non-Latin scripts (Arabic without short vowels...) and names that
             # read as another romanisation convention are compared on consonant skeletons
             # too; Latin spelling variants survive the plain prefilter.
-            readings = [min((t, *variants[t]), key=lambda v: (len(skeleton(v)), v)) for t in tokens]
+            readings = [
+                min((t, *variants.get(t, ())), key=lambda v: (len(skeleton(v)), v)) for t in tokens
+            ]
             skeleton_query = " ".join(sorted(skeleton(t) for t in readings))
             prefilters.append((skeleton_query, index.skeleton_texts))
         chosen: dict[int, None] = {}
@@ -269,7 +269,7 @@ class Matcher:
         for name_id, kind_code in zip(chosen, kinds, strict=True):
             listed = tuple(index.plain_texts.get(name_id).split())
             match = scoring.name_similarity(
-                tokens, listed, index.idf_of, index.name_weights(name_id)
+                tokens, listed, index.idf_of, index.name_weights(name_id), variants
             )
             value = match.score * scoring.kind_factor(KINDS[kind_code])
             entity_number = int(index.name_entity[name_id])

@@ -84,7 +84,21 @@ def _form_words() -> dict[str, str]:
     return table
 
 
+_CANONICAL: dict[str, str] = {}
+
+
 def _canonical_form_word(token: str) -> str:
+    """The legal-form word ``token`` misspells, or ``token`` (remembered: a list repeats its
+    words, and this runs for every word of every name when an index is built)."""
+    found = _CANONICAL.get(token)
+    if found is None:
+        found = _CANONICAL[token] = _canonical_uncached(token)
+        if len(_CANONICAL) > 1 << 18:
+            _CANONICAL.clear()
+    return found
+
+
+def _canonical_uncached(token: str) -> str:
     if len(token) < _FUZZY_FORM_LENGTH or token in _phrase_index():
         return token
     table = _form_words()

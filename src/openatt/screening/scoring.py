@@ -29,7 +29,6 @@ from rapidfuzz.distance import OSA, Levenshtein
 from openatt.screening.algorithm import config
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
-from openatt.screening.romanise import romanised_variants
 
 ALGORITHM: str = str(config()["algorithm"])
 
@@ -86,16 +85,20 @@ def token_similarity(query: str, listed: str) -> float:
     return similarity
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def pair_similarity(query: str, listed: str) -> float:
-    """Token similarity, also reading the query token under other romanisation conventions
-    ("wassilij" read as "vasiliy"), discounted by ``romanised_factor``."""
-    best = token_similarity(query, listed)
-    if best < 1.0:
-        factor = float(config()["name"]["romanised_factor"])
-        for variant in romanised_variants(query):
-            best = max(best, factor * token_similarity(variant, listed))
-    return best
+def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
+    """Similarity of a query token read under other romanisation conventions ("wassilij"
+    read as "vasiliy"), discounted by ``romanised_factor``."""
+    if not variants:
+        return 0.0
+    factor = float(config()["name"]["romanised_factor"])
+    return factor * max(token_similarity(variant, listed) for variant in variants)
+
+
+def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
+    similarity = token_similarity(query, listed)
+    if similarity < 1.0 and variants:
+        return max(similarity, romanised_similarity(variants, listed))
+    return similarity
 
 
 def name_similarity(
@@ -103,17 +106,24 @@ def name_similarity(
     listed: tuple[str, ...],
     weight: Callable[[str], float],
     listed_weights: tuple[float, ...] | None = None,
+    variants: dict[str, tuple[str, ...]] | None = None,
 ) -> NameMatch:
     """Order-independent similarity of two token tuples in [0, 1], with the pairs that matched.
 
     ``weight`` gives a token's rarity weight; ``listed_weights`` (precomputed by the index)
-    spares looking the listed tokens up again.
+    spares looking the listed tokens up again; ``variants`` are other readings of query
+    tokens (:mod:`openatt.screening.romanise`).
     """
     cfg = config()["name"]
     floor = float(cfg["token_floor"])
+    readings = variants or {}
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
-        ((pair_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
+        (
+            (_pair(q, c, readings.get(q, ())), i, j)
+            for i, q in enumerate(query)
+            for j, c in enumerate(listed)
+        ),
         reverse=True,
     )
     used_q: set[int] = set()
