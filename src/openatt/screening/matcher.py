@@ -351,8 +351,13 @@ class Matcher:
         )
 
 
-def _party_keys(entity: ListEntity) -> set[str]:
-    return {" ".join(sorted(t)) for n in entity.names if (t := name_tokens(n.value))}
+def _party_keys(entity: ListEntity) -> list[frozenset[str]]:
+    """Each name as the set of its tokens' consonant skeletons (spelling-free)."""
+    return [
+        frozenset(skeleton(t) for t in tokens)
+        for n in entity.names
+        if (tokens := name_tokens(n.value))
+    ]
 
 
 def _years(entity: ListEntity) -> set[str]:
@@ -360,12 +365,20 @@ def _years(entity: ListEntity) -> set[str]:
 
 
 def same_party(a: ListEntity, b: ListEntity) -> bool:
-    """Two entries describe the same party: same kind, a name in common (as normalised),
-    and no disagreement on the year of birth where both give one."""
-    if a.schema is not b.schema or not (_party_keys(a) & _party_keys(b)):
+    """Two entries describe the same party: same kind, no disagreement on the year of birth
+    where both give one, and a name of one that spells the same as a name of the other, or
+    holds all of its tokens (two or more: "ZOLOTOV, Viktor" / "Viktor Vasilyevich ZOLOTOV").
+    Grouping never hides a listing: every entry stays in the hit's ``also_listed``."""
+    if a.schema is not b.schema:
         return False
     years_a, years_b = _years(a), _years(b)
-    return not years_a or not years_b or bool(years_a & years_b)
+    if years_a and years_b and not years_a & years_b:
+        return False
+    return any(
+        x == y or (len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x))
+        for x in _party_keys(a)
+        for y in _party_keys(b)
+    )
 
 
 def group_listings(hits: list[Hit]) -> list[Hit]:
