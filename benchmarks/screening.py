@@ -553,12 +553,55 @@ def _load(values: tuple[float, ...]) -> str:
     return " / ".join(f"{v:.2f}" for v in values)
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS:") -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (pages shared between them, such
+    as a mapped index, are counted once per process: an upper bound)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
+                pending += [int(c) for c in children.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class PeakSampler:
+    """Samples a process tree's resident memory every 20 ms from outside (ru_maxrss cannot
+    tell a forked or exec'd child's own peak from what it inherited)."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid = pid
+        self.start = _tree_rss_mb(pid)
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _tree_rss_mb(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
 @dataclass
@@ -586,10 +629,8 @@ def _timed_rounds(screen: Screener | Callable[[list[Query]], Results], queries: 
         outcome.results = raw if grouped else [[[hit] for hit in hits] for hits in raw]  # type: ignore[misc]
 
 
-def _fork_child(job: Callable[[], Outcome], base_rss: float, pipe: Any) -> None:
-    outcome = job()
-    outcome.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base_rss
-    pipe.send(outcome)
+def _fork_child(job: Callable[[], Outcome], pipe: Any) -> None:
+    pipe.send(job())
     pipe.close()
 
 
@@ -597,10 +638,15 @@ def in_fork(job: Callable[[], Outcome]) -> Outcome:
     """Run ``job`` in a forked child (its memory measured above what it inherited)."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_fork_child, args=(job, _rss_mb(), sender))
+    process = context.Process(target=_fork_child, args=(job, sender))
     process.start()
+    assert process.pid is not None
+    sampler = PeakSampler(process.pid)
     outcome: Outcome = receiver.recv()
+    peak = sampler.stop()
     process.join()
+    # Above what the child had at its start (its copy of the parent's list and queries).
+    outcome.peak_mb = peak - sampler.start
     return outcome
 
 
@@ -644,7 +690,7 @@ def nomenklatura_worker(source: Path, target: Path) -> None:
     outcome.build_s = time.perf_counter() - started
     _timed_rounds(screen, queries, rounds, outcome, grouped=False)
     outcome.translit = pair_scores(pairs, outcome.threshold, "nomenklatura")
-    outcome.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
+    outcome.peak_mb = _rss_mb("VmHWM:") - base  # this process's own high-water mark
     with target.open("wb") as handle:
         pickle.dump(outcome, handle)
 
@@ -657,11 +703,15 @@ def nomenklatura_sample(python: str, entities: list[ListEntity], queries: list[Q
     with source.open("wb") as handle:
         pickle.dump((entities, queries, rounds, pairs), handle)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run([python, __file__, "--peer-worker", str(source), str(target)], env=env, check=False)  # fmt: skip
-    if done.returncode != 0 or not target.exists():
-        return f"nomenklatura failed (exit {done.returncode})"
+    process = subprocess.Popen([python, __file__, "--peer-worker", str(source), str(target)], env=env)  # fmt: skip
+    sampler = PeakSampler(process.pid)
+    code = process.wait()
+    peak = sampler.stop()
+    if code != 0 or not target.exists():
+        return f"nomenklatura failed (exit {code})"
     with target.open("rb") as handle:
         outcome: Outcome = pickle.load(handle)
+    outcome.note = f"whole process, list loaded from the input file included: {peak:,.0f} MB"
     return outcome
 
 
@@ -683,18 +733,20 @@ def write_store(entities: list[ListEntity], home: Path) -> None:
     ListStore._set_current(store.root / "bench", metadata.version)
 
 
-def run_cli(home: Path, args: list[str], output: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB of the largest process, exit code) of one `openatt` run
-    in a new process."""
+def run_cli(home: Path, args: list[str], output: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak resident MB of the process and its workers, exit code, CPU
+    seconds of all of them) of one `openatt` run in a new process."""
     env = {**os.environ, "OPENATT_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-c", "from openatt.cli.main import main; main()", *args]
     began = time.perf_counter()
     with output.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.DEVNULL)
+        sampler = PeakSampler(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - began
+    peak = sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, process.returncode
+    return wall, peak, process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def cli_results(path: Path) -> Results:
@@ -907,7 +959,7 @@ def main() -> None:
         stored_s = time.perf_counter() - began
         # 1. openatt as an officer runs it.
         probe = next(item.query.name for item in pos)
-        build_s, build_mb, code = run_cli(
+        build_s, build_mb, code, build_cpu = run_cli(
             home, ["screen", probe, "--format", "json"], work / "first.json"
         )
         assert code == 0, "openatt screen failed"
@@ -916,9 +968,13 @@ def main() -> None:
             run_cli(home, ["screen", probe, "--format", "json"], work / "cold.json")
             for _ in range(3)
         ]
-        cold_s, cold_mb = min(c[0] for c in colds), max(c[1] for c in colds)
+        cold_s, cold_mb, cold_cpu = (
+            min(c[0] for c in colds),
+            max(c[1] for c in colds),
+            min(c[3] for c in colds),
+        )
         _queries_csv(labelled, work / "queries.csv")
-        batch_s, batch_mb, code = run_cli(home, ["screen", "--file", str(work / "queries.csv"), "--format", "json", "--workers", str(args.workers)], work / "batch.json")  # fmt: skip
+        batch_s, batch_mb, code, batch_cpu = run_cli(home, ["screen", "--file", str(work / "queries.csv"), "--format", "json", "--workers", str(args.workers)], work / "batch.json")  # fmt: skip
         assert code == 0, "openatt screen --file failed"
         everything = score(labelled, cli_results(work / "batch.json"), profiles)
         found = retrieval(home, labelled, order)
@@ -952,12 +1008,13 @@ def main() -> None:
     print()
     print(f"## openatt end to end through its list store and CLI ({len(entities):,} entities)")
     print(f"list version written: {stored_s:.1f}s; index built once and written ({index_mb:,.0f} MB on disk) by the first `openatt screen`: "
-          f"{build_s:.1f}s wall for that whole run, peak {build_mb:,.0f} MB")  # fmt: skip
+          f"{build_s:.1f}s wall, {build_cpu:.1f} CPU-s for that whole run, peak {build_mb:,.0f} MB")  # fmt: skip
     print(
-        f"`openatt screen NAME` from a new process, index mapped from disk: {cold_s:.2f}s wall (best of 3), peak {cold_mb:,.0f} MB"
+        f"`openatt screen NAME` from a new process, index mapped from disk: {cold_s:.2f}s wall, {cold_cpu:.2f} CPU-s (best of 3), peak {cold_mb:,.0f} MB"
     )
     print(f"`openatt screen --file` over all {len(labelled):,} queries, {args.workers} workers: {batch_s:.1f}s wall, "
-          f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out), peak {batch_mb:,.0f} MB (largest process)")  # fmt: skip
+          f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out); {batch_cpu:.1f} CPU-s, "
+          f"{len(labelled) / batch_cpu:,.0f} names per CPU-second; peak {batch_mb:,.0f} MB (the process and its workers, shared pages counted in each)")  # fmt: skip
     print(f"recall {everything['recall']:.3f} ({everything['positives']:,} expected matches), precision {everything['precision']:.3f}, "
           f"non-match queries flagged {everything['false_hit_rate']:.4f} ({everything['negatives']:,} negatives)")  # fmt: skip
     total_found = sum(a for a, _ in found.values())
@@ -998,15 +1055,19 @@ def main() -> None:
               f"per CPU-second x{base['names_per_cpu_s'] / row['names_per_cpu_s']:.1f}, recall x{base['recall'] / row['recall']:.2f}, "
               f"precision x{base['precision'] / row['precision']:.2f}, non-match flagged {base['false_hit_rate']:.4f} vs {row['false_hit_rate']:.4f}")  # fmt: skip
     print(
-        "(openatt's build column: opening its index mapped from disk; the build itself is in the section above)"
+        "(openatt's build column: opening its index mapped from disk; the build itself is in the section above. "
+        "Peak MB: memory above the list the system was handed, sampled from outside every 20 ms)"
     )
+    for outcome in outcomes:
+        if outcome.note:
+            print(f"{outcome.name}: {outcome.note}")
     print(
         f"load average at end (1/5/15 min): {_load(load_end)}; at start {_load(host['load_start'])}; {os.cpu_count()} cores"
     )
     if args.json:
         report = {"machine": {**host, "load_end": load_end}, "end_to_end": {
             "entities": len(entities), "queries": len(labelled), "build_s": build_s, "build_peak_mb": build_mb,
-            "index_mb": index_mb, "cold_screen_s": cold_s, "cold_peak_mb": cold_mb, "batch_s": batch_s,
+            "index_mb": index_mb, "cold_screen_s": cold_s, "cold_peak_mb": cold_mb, "cold_cpu_s": cold_cpu, "batch_s": batch_s, "batch_cpu_s": batch_cpu, "build_cpu_s": build_cpu,
             "names_per_s": len(labelled) / batch_s, "batch_peak_mb": batch_mb,
             "recall": everything["recall"], "precision": everything["precision"],
             "false_hit_rate": everything["false_hit_rate"], "groups": everything["groups"],

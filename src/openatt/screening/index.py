@@ -18,7 +18,6 @@ hash collision can only add a candidate, which scoring then rejects.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import mmap
@@ -26,6 +25,7 @@ import os
 import shutil
 import struct
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ _FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 KINDS: tuple[NameKind, ...] = tuple(NameKind)
 _KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
-FORMAT = 2  # bumped when the files' layout changes
+FORMAT = 3  # bumped when the files' layout or the key hash changes
 
 IntArray = npt.NDArray[np.int64]
 
@@ -86,22 +86,34 @@ def _hash_rows(
     return value
 
 
+_CHUNK = 1 << 16
+
+
+def _byte_matrix(texts: list[str], width: int) -> npt.NDArray[np.uint8]:
+    """ASCII texts as rows of a zero-padded byte matrix."""
+    raw = np.array(texts, dtype=f"S{max(width, 1)}")
+    return np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(texts), max(width, 1))
+
+
 def _neighbourhood(
     vocabulary: list[str], real: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
     """(sorted key hashes, token id of each) for every token and, for tokens of 4 to
     ``_MAX_FUZZY_LENGTH`` characters written in some name (``real``; not the joined forms of
     whole names, which are looked up exactly), every string one deletion away."""
-    width = max((len(t) for t in vocabulary), default=1)
-    raw = np.array(vocabulary, dtype=f"S{width}")
-    matrix = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(vocabulary), width)
-    lengths = np.array([len(t) for t in vocabulary], dtype=np.int32)
+    lengths = np.fromiter(map(len, vocabulary), dtype=np.int32, count=len(vocabulary))
     ids = np.arange(len(vocabulary), dtype=np.int32)
-    keys = [_hash_rows(matrix, lengths)]
+    exact = np.empty(len(vocabulary), dtype=np.uint64)
+    for start in range(0, len(vocabulary), _CHUNK):  # in chunks: a few long joined names
+        chunk = vocabulary[start : start + _CHUNK]  # would widen one matrix for all
+        exact[start : start + len(chunk)] = _hash_rows(
+            _byte_matrix(chunk, max(map(len, chunk))), lengths[start : start + len(chunk)]
+        )
+    keys = [exact]
     owners = [ids]
     fuzzy = real & (lengths >= MIN_FUZZY_LENGTH) & (lengths <= _MAX_FUZZY_LENGTH)
-    short = matrix[fuzzy][:, :_MAX_FUZZY_LENGTH]
     short_ids = ids[fuzzy]
+    short = _byte_matrix([vocabulary[i] for i in short_ids.tolist()], _MAX_FUZZY_LENGTH)
     short_lengths = lengths[fuzzy]
     padding = np.zeros((len(short), 1), np.uint8)
     for position in range(short.shape[1]):
@@ -115,18 +127,11 @@ def _neighbourhood(
         keys.append(_hash_rows(shifted, short_lengths[rows] - 1))
         owners.append(short_ids[rows])
     hashes = np.concatenate(keys)
+    del keys
     tokens = np.concatenate(owners)
+    del owners
     order = np.argsort(hashes, kind="stable")
     return hashes[order], tokens[order]
-
-
-def _csr(groups: Sequence[Sequence[int]]) -> tuple[IntArray, npt.NDArray[np.int32]]:
-    pointer = np.zeros(len(groups) + 1, dtype=np.int64)
-    pointer[1:] = np.cumsum([len(g) for g in groups])
-    flat = np.fromiter(
-        itertools.chain.from_iterable(groups), dtype=np.int32, count=int(pointer[-1])
-    )
-    return pointer, flat
 
 
 class _Blob:
@@ -153,6 +158,22 @@ class _Blob:
     def get(self, number: int) -> str:
         a, b = int(self.offsets[number]), int(self.offsets[number + 1])
         return self.data[a:b].decode("ascii")
+
+
+class _BlobWriter:
+    """Appends texts to one buffer as they are made (a list of 500,000 str objects would
+    cost more than the texts)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends = array("q", [0])
+
+    def add(self, text: str) -> None:
+        self.data += text.encode("ascii")
+        self.ends.append(len(self.data))
+
+    def blob(self) -> _Blob:
+        return _Blob(bytes(self.data), np.frombuffer(self.ends, dtype=np.int64).copy())
 
 
 EntitySource = Callable[[int], ListEntity]
@@ -196,6 +217,7 @@ class CandidateIndex:
         self.max_idf = float(math.log(1 + max(self.name_count, 1)))
         self.vocab_ids = {}
         self._vocab_loaded = False
+        self._missing: set[str] = set()
         self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
 
     # -- building ---------------------------------------------------------------------------
@@ -207,15 +229,14 @@ class CandidateIndex:
     ) -> CandidateIndex:
         """An index over ``records`` (per entity: its schema and its (name, kind) pairs, in
         the entity's order); ``entity(number)`` gives the full entity for a hit."""
+        # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
+        # the lists alone held more than the whole index.
         token_ids: dict[str, int] = {}
-        postings: list[list[int]] = []
-        name_tokens_ids: list[list[int]] = []
-        name_entity: list[int] = []
-        name_kind: list[int] = []
-        name_position: list[int] = []
-        sorted_texts: list[str] = []
-        plain_texts: list[str] = []
-        schemas: list[int] = []
+        pair_token, pair_name = array("i"), array("i")  # postings as (token, name) pairs
+        name_tok_flat, name_len = array("i"), array("h")
+        name_entity, name_kind, name_position = array("i"), array("b"), array("h")
+        schemas = array("b")
+        sorted_texts, plain_texts, skeleton_texts = _BlobWriter(), _BlobWriter(), _BlobWriter()
         schema_codes = {schema: number for number, schema in enumerate(Schema)}
         for number, (schema, names) in enumerate(records):
             schemas.append(schema_codes[schema])
@@ -233,31 +254,38 @@ class CandidateIndex:
                 for token in tokens:
                     token_id = token_ids.get(token)
                     if token_id is None:
-                        token_id = token_ids[token] = len(postings)
-                        postings.append([])
+                        token_id = token_ids[token] = len(token_ids)
                     ids.append(token_id)
-                name_tokens_ids.append(ids)
+                name_tok_flat.extend(ids)
+                name_len.append(len(ids))
                 keys = dict.fromkeys(ids)
                 if len(tokens) > 1:
                     joined = "".join(tokens)
                     token_id = token_ids.get(joined)
                     if token_id is None:
-                        token_id = token_ids[joined] = len(postings)
-                        postings.append([])
+                        token_id = token_ids[joined] = len(token_ids)
                     keys[token_id] = None
                 for token_id in keys:
-                    postings[token_id].append(name_id)
-                plain_texts.append(" ".join(tokens))
-                sorted_texts.append(" ".join(sorted(tokens)))
+                    pair_token.append(token_id)
+                    pair_name.append(name_id)
+                plain_texts.add(" ".join(tokens))
+                sorted_texts.add(" ".join(sorted(tokens)))
+                skeleton_texts.add(" ".join(sorted(skeleton(t) for t in tokens)))
         vocabulary = list(token_ids)
         total = max(len(name_entity), 1)
-        post_ptr, post_ids = _csr(postings)
+        tokens_of_pairs = np.frombuffer(pair_token, dtype=np.int32)
+        order = np.argsort(tokens_of_pairs, kind="stable")  # name ids stay ascending
+        post_ids = np.frombuffer(pair_name, dtype=np.int32)[order]
+        del order
+        post_ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        post_ptr[1:] = np.cumsum(np.bincount(tokens_of_pairs, minlength=len(vocabulary)))
+        del tokens_of_pairs, pair_token, pair_name
         sizes = np.diff(post_ptr).astype(np.float64)
         idf = np.log1p(total / np.maximum(sizes, 1)).astype(np.float32)
         factor = np.array([token_weight_factor(t) for t in vocabulary], dtype=np.float32)
+        name_tok = np.frombuffer(name_tok_flat, dtype=np.int32).copy()
         real = np.zeros(len(vocabulary), dtype=np.bool_)
-        for ids in name_tokens_ids:
-            real[ids] = True
+        real[name_tok] = True
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
         skel_pairs = [
             (fnv1a(k), i)
@@ -266,15 +294,14 @@ class CandidateIndex:
         ]
         skel_hash = np.array([h for h, _ in skel_pairs], dtype=np.uint64)
         skel_tok = np.array([i for _, i in skel_pairs], dtype=np.int32)
+        del skel_pairs
         order = np.argsort(skel_hash, kind="stable")
-        name_ptr, name_tok = _csr(name_tokens_ids)
-        skeleton_texts = [
-            " ".join(sorted(skeleton(vocabulary[t]) for t in ids)) for ids in name_tokens_ids
-        ]
+        name_ptr = np.zeros(len(name_len) + 1, dtype=np.int64)
+        name_ptr[1:] = np.cumsum(np.frombuffer(name_len, dtype=np.int16))
         blobs = {
-            "sorted": _Blob.of(sorted_texts),
-            "plain": _Blob.of(plain_texts),
-            "skeleton": _Blob.of(skeleton_texts),
+            "sorted": sorted_texts.blob(),
+            "plain": plain_texts.blob(),
+            "skeleton": skeleton_texts.blob(),
             "vocab": _Blob.of(vocabulary),
         }
         arrays: dict[str, Any] = {
@@ -288,11 +315,11 @@ class CandidateIndex:
             "skel_tok": skel_tok[order],
             "name_ptr": name_ptr,
             "name_tok": name_tok,
-            "name_entity": np.array(name_entity, dtype=np.int32),
-            "name_kind": np.array(name_kind, dtype=np.int8),
-            "name_position": np.array(name_position, dtype=np.int16),
+            "name_entity": np.frombuffer(name_entity, dtype=np.int32).copy(),
+            "name_kind": np.frombuffer(name_kind, dtype=np.int8).copy(),
+            "name_position": np.frombuffer(name_position, dtype=np.int16).copy(),
             "name_lengths": np.diff(name_ptr).astype(np.int16),
-            "entity_schema": np.array(schemas, dtype=np.int8),
+            "entity_schema": np.frombuffer(schemas, dtype=np.int8).copy(),
         }
         index = cls(arrays, blobs, entity)
         index.vocab_ids = token_ids
@@ -382,14 +409,25 @@ class CandidateIndex:
 
     def token_id(self, token: str) -> int | None:
         """The vocabulary id of ``token``, found through its hash (no dictionary of the
-        whole vocabulary is loaded: a cold process answers from the mapped files)."""
+        whole vocabulary is loaded: a cold process answers from the mapped files) and
+        remembered."""
         if self._vocab_loaded:
             return self.vocab_ids.get(token)
+        if token in self.vocab_ids:
+            return self.vocab_ids[token]
+        if token in self._missing:
+            return None
+        found: int | None = None
         for owners in self._range(self.del_hash, self.del_tok, [fnv1a(token)]):
             for candidate in owners.tolist():
                 if self.vocab.get(candidate) == token:
-                    return int(candidate)
-        return None
+                    found = int(candidate)
+                    break
+        if found is not None and len(self.vocab_ids) < _SIMILAR_CACHE:
+            self.vocab_ids[token] = found
+        elif found is None and len(self._missing) < _SIMILAR_CACHE:
+            self._missing.add(token)
+        return found
 
     def token_postings(
         self, token: str, variants: tuple[str, ...] = ()
