@@ -561,10 +561,9 @@ def _rss_mb(field: str = "VmRSS:") -> float:
     return 0.0
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (pages shared between them, such
-    as a mapped index, are counted once per process: an upper bound)."""
-    total = 0.0
+def _tree_rss_mb(pid: int) -> dict[int, float]:
+    """Resident memory (MB) of a process and of each of its descendants."""
+    found: dict[int, float] = {}
     pending = [pid]
     while pending:
         current = pending.pop()
@@ -572,33 +571,43 @@ def _tree_rss_mb(pid: int) -> float:
             with open(f"/proc/{current}/status", encoding="ascii") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) / 1024
+                        found[current] = int(line.split()[1]) / 1024
             with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as children:
                 pending += [int(c) for c in children.read().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return found
 
 
 class PeakSampler:
     """Samples a process tree's resident memory every 20 ms from outside (ru_maxrss cannot
-    tell a forked or exec'd child's own peak from what it inherited)."""
+    tell a forked or exec'd child's own peak from what it inherited). Each process counts
+    above what it held when first seen, so a forked worker's inherited copy of its parent's
+    pages is not counted again; pages it shares with the others (a mapped index) are."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, fork: bool = False) -> None:
+        """``fork``: the root is a forked copy (count it above its start); otherwise it is
+        a new program (counted whole, since a first sample may precede its exec)."""
         import threading
 
         self.pid = pid
-        self.start = _tree_rss_mb(pid)
-        self.peak = self.start
+        first = _tree_rss_mb(pid)
+        self.start = sum(first.values())
+        self._base = dict(first) if fork else {pid: 0.0}
+        self.peak = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _tree_rss_mb(self.pid))
+            now = _tree_rss_mb(self.pid)
+            for pid, rss in now.items():
+                self._base.setdefault(pid, rss if pid != self.pid else self._base.get(pid, 0.0))
+            self.peak = max(self.peak, sum(rss - self._base[pid] for pid, rss in now.items()))
 
     def stop(self) -> float:
+        """Peak memory above what the tree held at its start (MB)."""
         self._stop.set()
         self._thread.join()
         return self.peak
@@ -641,12 +650,10 @@ def in_fork(job: Callable[[], Outcome]) -> Outcome:
     process = context.Process(target=_fork_child, args=(job, sender))
     process.start()
     assert process.pid is not None
-    sampler = PeakSampler(process.pid)
+    sampler = PeakSampler(process.pid, fork=True)
     outcome: Outcome = receiver.recv()
-    peak = sampler.stop()
+    outcome.peak_mb = sampler.stop()  # above the child's copy of the parent's list and queries
     process.join()
-    # Above what the child had at its start (its copy of the parent's list and queries).
-    outcome.peak_mb = peak - sampler.start
     return outcome
 
 
