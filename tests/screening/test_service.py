@@ -33,7 +33,7 @@ def test_listed_end_user_gives_a_un_hit(loaded_store: ListStore) -> None:
     hit = un[0]
     assert hit.party_role == "end_user" and hit.party_name == "Emraan Ali"
     assert hit.authority == "UN" and hit.entity_id == "QDi.430"
-    assert hit.algorithm == "openatt-match-v1"
+    assert hit.algorithm == "openatt-match-v2"
     assert hit.list_version == loaded_store.current_version("un-sc-consolidated")
     assert hit.listed_on == dt.date(2021, 11, 23) and hit.programme == "Al-Qaida"
     assert {h.authority for h in hits} >= {"UN", "US"}
@@ -55,7 +55,7 @@ def test_index_is_cached_beside_the_list_version(tmp_path: Path, lists_dir: Path
     store = ListStore(tmp_path)
     version = store.import_file(lists_dir / "un-sc-consolidated/consolidated.xml").metadata.version
     first = matcher_for(store).screen(Query("EMRAAN ALI"))
-    caches = list((tmp_path / "un-sc-consolidated" / version).glob("index-*.pickle"))
+    caches = list((tmp_path / "un-sc-consolidated" / version).glob("index-*"))
     assert len(caches) == 1
     _MATCHERS.clear()
     again = ListStore(tmp_path)

@@ -289,8 +289,8 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
                 writer.writerow(
                     [
                         query.name,
-                        hit.list_id,
-                        hit.entity_id,
+                        "; ".join(lid for lid, _ in hit.listings),
+                        "; ".join(eid for _, eid in hit.listings),
                         hit.matched_name,
                         hit.score,
                         hit.programme or "",
@@ -311,8 +311,8 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
             )
             table.add_row(
                 query.name,
-                hit.list_id,
-                hit.entity_id,
+                "\n".join(lid for lid, _ in hit.listings),
+                "\n".join(eid for _, eid in hit.listings),
                 hit.matched_name,
                 f"{hit.score:.2f}",
                 why,
@@ -333,7 +333,7 @@ def screen(
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", help="Minimum score (default from openatt-match-v1)."),
+        typer.Option("--threshold", help="Minimum score (default from the algorithm in force)."),
     ] = None,
     lists: Annotated[
         list[str] | None, typer.Option("--list", help="Screen against this list only (repeatable).")
@@ -395,10 +395,16 @@ def screen(
         ) as progress:
             task = progress.add_task("screen", total=len(queries))
             results = screen_queries(
-                matcher, queries, threshold, lists, workers, lambda n: progress.advance(task, n)
+                matcher,
+                queries,
+                threshold,
+                lists,
+                workers,
+                lambda n: progress.advance(task, n),
+                group=True,
             )
     else:
-        results = screen_queries(matcher, queries, threshold, lists)
+        results = screen_queries(matcher, queries, threshold, lists, group=True)
     _render(queries, results, output)
 
 

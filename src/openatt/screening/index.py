@@ -1,165 +1,489 @@
-"""The candidate index of one list version, built once and kept in memory.
+"""The candidate index of one list version: flat numpy arrays, written once, memory-mapped.
 
 Every name of every entity is normalised to tokens. Retrieval looks a query token up three
 ways: exactly, within one edit (a deletion neighbourhood: each vocabulary token is filed under
 itself and every string one deletion away, so one lookup per query deletion finds insertions,
 deletions, substitutions and transpositions), and by consonant skeleton (transliteration
 variants). The names those tokens occur in are ranked by the rarity of the query tokens they
-share; only the best few hundred are scored. No query ever scans the list.
+share; only the best few dozen are scored. No query ever scans the list.
+
+Why flat arrays: at 300,000 entities a Python object per name and per neighbourhood key held
+gigabytes and took a minute to build; as arrays the index is a few hundred megabytes, is built
+with vectorised numpy in seconds, and is written once per list version into a folder of
+``.npy`` files that a new process maps from disk (``mmap_mode="r"``) instead of rebuilding,
+so a cold ``openatt screen NAME`` reads only the pages its query touches. Neighbourhood and
+skeleton keys are stored as 64-bit FNV-1a hashes (sorted, searched with ``searchsorted``); a
+hash collision can only add a candidate, which scoring then rejects.
 """
 
 from __future__ import annotations
 
-import gc
+import json
 import math
-from collections import defaultdict
-from dataclasses import dataclass
+import mmap
+import os
+import shutil
+import struct
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from openatt.screening.model import ListEntity, NameKind
-from openatt.screening.normalise import name_tokens, skeleton_keys, token_weight_factor
+from openatt.screening.model import ListEntity, NameKind, Schema
+from openatt.screening.normalise import name_tokens, skeleton, skeleton_keys, token_weight_factor
 
 MIN_FUZZY_LENGTH = 4
+_MAX_FUZZY_LENGTH = 20
 _SIMILAR_CACHE = 100_000
 _MAX_SKELETON_FANOUT = 64
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_MASK = (1 << 64) - 1
+KINDS: tuple[NameKind, ...] = tuple(NameKind)
+_KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
+FORMAT = 3  # bumped when the files' layout or the key hash changes
+
+IntArray = npt.NDArray[np.int64]
+
+
+def fnv1a(text: str) -> int:
+    """64-bit FNV-1a over the string's 8-byte little-endian words (zero-padded): the hash
+    the vectorised build computes for a whole vocabulary at once."""
+    raw = text.encode("ascii", "ignore")
+    raw += b"\0" * (-len(raw) % 8)
+    value = _FNV_OFFSET
+    for (word,) in struct.iter_unpack("<Q", raw):
+        value = ((value ^ word) * _FNV_PRIME) & _MASK
+    return value
 
 
 def deletions(token: str) -> set[str]:
-    """The token and every string one deletion away (only for tokens of 4+ characters)."""
-    if len(token) < MIN_FUZZY_LENGTH:
+    """The token and every string one deletion away (only for tokens of 4 to 20 characters)."""
+    if not MIN_FUZZY_LENGTH <= len(token) <= _MAX_FUZZY_LENGTH:
         return {token}
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
-@dataclass(slots=True)
-class IndexedName:
-    entity: int
-    value: str
-    kind: NameKind
-    tokens: tuple[str, ...]
-    sorted_text: str
-    compact: str
-    weights: tuple[float, ...] = ()
+def _hash_rows(
+    matrix: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int32]
+) -> npt.NDArray[np.uint64]:
+    """:func:`fnv1a` of each row of a zero-padded byte matrix, ``lengths`` bytes long."""
+    rows, width = matrix.shape
+    words = -(-width // 8)
+    padded = np.zeros((rows, words * 8), dtype=np.uint8)
+    padded[:, :width] = matrix
+    view = padded.view("<u8")
+    value = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
+    with np.errstate(over="ignore"):
+        for word in range(words):
+            mixed = (value ^ view[:, word]) * prime
+            value = np.where(lengths > word * 8, mixed, value)
+    return value
+
+
+_CHUNK = 1 << 16
+
+
+def _byte_matrix(texts: list[str], width: int) -> npt.NDArray[np.uint8]:
+    """ASCII texts as rows of a zero-padded byte matrix."""
+    raw = np.array(texts, dtype=f"S{max(width, 1)}")
+    return np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(texts), max(width, 1))
+
+
+def _neighbourhood(
+    vocabulary: list[str], real: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+    """(sorted key hashes, token id of each) for every token and, for tokens of 4 to
+    ``_MAX_FUZZY_LENGTH`` characters written in some name (``real``; not the joined forms of
+    whole names, which are looked up exactly), every string one deletion away."""
+    lengths = np.fromiter(map(len, vocabulary), dtype=np.int32, count=len(vocabulary))
+    ids = np.arange(len(vocabulary), dtype=np.int32)
+    exact = np.empty(len(vocabulary), dtype=np.uint64)
+    for start in range(0, len(vocabulary), _CHUNK):  # in chunks: a few long joined names
+        chunk = vocabulary[start : start + _CHUNK]  # would widen one matrix for all
+        exact[start : start + len(chunk)] = _hash_rows(
+            _byte_matrix(chunk, max(map(len, chunk))), lengths[start : start + len(chunk)]
+        )
+    keys = [exact]
+    owners = [ids]
+    fuzzy = real & (lengths >= MIN_FUZZY_LENGTH) & (lengths <= _MAX_FUZZY_LENGTH)
+    short_ids = ids[fuzzy]
+    short = _byte_matrix([vocabulary[i] for i in short_ids.tolist()], _MAX_FUZZY_LENGTH)
+    short_lengths = lengths[fuzzy]
+    padding = np.zeros((len(short), 1), np.uint8)
+    for position in range(short.shape[1]):
+        rows = short_lengths > position
+        if not rows.any():
+            continue
+        chosen = short[rows]
+        shifted = np.concatenate(
+            [chosen[:, :position], chosen[:, position + 1 :], padding[: len(chosen)]], axis=1
+        )
+        keys.append(_hash_rows(shifted, short_lengths[rows] - 1))
+        owners.append(short_ids[rows])
+    hashes = np.concatenate(keys)
+    del keys
+    tokens = np.concatenate(owners)
+    del owners
+    order = np.argsort(hashes, kind="stable")
+    return hashes[order], tokens[order]
+
+
+class _Blob:
+    """Many short ASCII strings in one buffer with offsets: the texts the prefilter reads."""
+
+    def __init__(self, data: bytes | mmap.mmap, offsets: IntArray) -> None:
+        self.data = data
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Blob:
+        encoded = [t.encode("ascii") for t in texts]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(e) for e in encoded])
+        return cls(b"".join(encoded), offsets)
+
+    def pick(self, ids: Sequence[int]) -> list[str]:
+        chosen = np.asarray(ids, dtype=np.int64)
+        starts = self.offsets[chosen].tolist()
+        ends = self.offsets[chosen + 1].tolist()
+        data = self.data
+        return [data[a:b].decode("ascii") for a, b in zip(starts, ends, strict=True)]
+
+    def get(self, number: int) -> str:
+        a, b = int(self.offsets[number]), int(self.offsets[number + 1])
+        return self.data[a:b].decode("ascii")
+
+
+class _BlobWriter:
+    """Appends texts to one buffer as they are made (a list of 500,000 str objects would
+    cost more than the texts)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends = array("q", [0])
+
+    def add(self, text: str) -> None:
+        self.data += text.encode("ascii")
+        self.ends.append(len(self.data))
+
+    def blob(self) -> _Blob:
+        return _Blob(bytes(self.data), np.frombuffer(self.ends, dtype=np.int64).copy())
+
+
+EntitySource = Callable[[int], ListEntity]
+_ARRAYS = (
+    "post_ptr", "post_ids", "idf", "factor", "del_hash", "del_tok", "skel_hash", "skel_tok",
+    "name_ptr", "name_tok", "name_entity", "name_kind", "name_position", "name_lengths",
+    "sorted_off", "plain_off", "skeleton_off", "vocab_off", "entity_schema",
+)  # fmt: skip
+_BLOBS = ("sorted", "plain", "skeleton", "vocab")
 
 
 class CandidateIndex:
     """Token, edit-neighbourhood and skeleton lookup over all names of one list version."""
 
-    def __init__(self, entities: list[ListEntity]) -> None:
-        # Hundreds of thousands of small containers: the cyclic GC would rescan them all
-        # repeatedly while they are created, and none of them forms a cycle.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._build(entities)
-        finally:
-            if enabled:
-                gc.enable()
+    vocab_ids: dict[str, int]
 
-    def _build(self, entities: list[ListEntity]) -> None:
-        self.entities = entities
-        self.names: list[IndexedName] = []
-        postings: dict[str, list[int]] = defaultdict(list)
-        for number, entity in enumerate(entities):
+    def __init__(self, arrays: dict[str, Any], blobs: dict[str, _Blob], entity: EntitySource):
+        self._arrays = arrays
+        self.post_ptr: IntArray = arrays["post_ptr"]
+        self.post_ids: npt.NDArray[np.int32] = arrays["post_ids"]
+        self.idf: npt.NDArray[np.float32] = arrays["idf"]
+        self.factor: npt.NDArray[np.float32] = arrays["factor"]
+        self.del_hash: npt.NDArray[np.uint64] = arrays["del_hash"]
+        self.del_tok: npt.NDArray[np.int32] = arrays["del_tok"]
+        self.skel_hash: npt.NDArray[np.uint64] = arrays["skel_hash"]
+        self.skel_tok: npt.NDArray[np.int32] = arrays["skel_tok"]
+        self.name_ptr: IntArray = arrays["name_ptr"]
+        self.name_tok: npt.NDArray[np.int32] = arrays["name_tok"]
+        self.name_entity: npt.NDArray[np.int32] = arrays["name_entity"]
+        self.name_kind: npt.NDArray[np.int8] = arrays["name_kind"]
+        self.name_position: npt.NDArray[np.int16] = arrays["name_position"]
+        self.name_lengths: npt.NDArray[np.int16] = arrays["name_lengths"]
+        self.entity_schema: npt.NDArray[np.int8] = arrays["entity_schema"]
+        self.sorted_texts = blobs["sorted"]
+        self.plain_texts = blobs["plain"]
+        self.skeleton_texts = blobs["skeleton"]
+        self.vocab = blobs["vocab"]
+        self.entity = entity
+        self.name_count = len(self.name_entity)
+        self.entity_count = len(self.entity_schema)
+        self.max_idf = float(math.log(1 + max(self.name_count, 1)))
+        self.vocab_ids = {}
+        self._vocab_loaded = False
+        self._missing: set[str] = set()
+        self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        records: Iterable[tuple[Schema, Sequence[tuple[str, NameKind]]]],
+        entity: EntitySource,
+    ) -> CandidateIndex:
+        """An index over ``records`` (per entity: its schema and its (name, kind) pairs, in
+        the entity's order); ``entity(number)`` gives the full entity for a hit."""
+        # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
+        # the lists alone held more than the whole index.
+        token_ids: dict[str, int] = {}
+        pair_token, pair_name = array("i"), array("i")  # postings as (token, name) pairs
+        name_tok_flat, name_len = array("i"), array("h")
+        name_entity, name_kind, name_position = array("i"), array("b"), array("h")
+        schemas = array("b")
+        sorted_texts, plain_texts, skeleton_texts = _BlobWriter(), _BlobWriter(), _BlobWriter()
+        schema_codes = {schema: number for number, schema in enumerate(Schema)}
+        for number, (schema, names) in enumerate(records):
+            schemas.append(schema_codes[schema])
             seen: set[tuple[str, ...]] = set()
-            for name in entity.names:
-                tokens = name_tokens(name.value)
+            for position, (value, kind) in enumerate(names):
+                tokens = name_tokens(value)
                 if not tokens or tokens in seen:
                     continue
                 seen.add(tokens)
-                name_id = len(self.names)
-                self.names.append(
-                    IndexedName(
-                        number,
-                        name.value,
-                        name.kind,
-                        tokens,
-                        " ".join(sorted(tokens)),
-                        "".join(tokens),
-                    )
-                )
-                keys = set(tokens)
+                name_id = len(name_entity)
+                name_entity.append(number)
+                name_kind.append(_KIND_CODE[kind])
+                name_position.append(position)
+                ids = []
+                for token in tokens:
+                    token_id = token_ids.get(token)
+                    if token_id is None:
+                        token_id = token_ids[token] = len(token_ids)
+                    ids.append(token_id)
+                name_tok_flat.extend(ids)
+                name_len.append(len(ids))
+                keys = dict.fromkeys(ids)
                 if len(tokens) > 1:
-                    keys.add("".join(tokens))
-                for token in keys:
-                    postings[token].append(name_id)
-        self.vocabulary: list[str] = list(postings)
-        self.token_ids = {token: i for i, token in enumerate(self.vocabulary)}
-        # Name ids were appended in ascending order, once per name: already sorted and unique.
-        self.postings: list[npt.NDArray[np.int32]] = [
-            np.asarray(postings[token], dtype=np.int32) for token in self.vocabulary
+                    joined = "".join(tokens)
+                    token_id = token_ids.get(joined)
+                    if token_id is None:
+                        token_id = token_ids[joined] = len(token_ids)
+                    keys[token_id] = None
+                for token_id in keys:
+                    pair_token.append(token_id)
+                    pair_name.append(name_id)
+                plain_texts.add(" ".join(tokens))
+                sorted_texts.add(" ".join(sorted(tokens)))
+                skeleton_texts.add(" ".join(sorted(skeleton(t) for t in tokens)))
+        vocabulary = list(token_ids)
+        total = max(len(name_entity), 1)
+        tokens_of_pairs = np.frombuffer(pair_token, dtype=np.int32)
+        order = np.argsort(tokens_of_pairs, kind="stable")  # name ids stay ascending
+        post_ids = np.frombuffer(pair_name, dtype=np.int32)[order]
+        del order
+        post_ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        post_ptr[1:] = np.cumsum(np.bincount(tokens_of_pairs, minlength=len(vocabulary)))
+        del tokens_of_pairs, pair_token, pair_name
+        sizes = np.diff(post_ptr).astype(np.float64)
+        idf = np.log1p(total / np.maximum(sizes, 1)).astype(np.float32)
+        factor = np.array([token_weight_factor(t) for t in vocabulary], dtype=np.float32)
+        name_tok = np.frombuffer(name_tok_flat, dtype=np.int32).copy()
+        real = np.zeros(len(vocabulary), dtype=np.bool_)
+        real[name_tok] = True
+        del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
+        skel_pairs = [
+            (fnv1a(k), i)
+            for i in np.flatnonzero(real).tolist()
+            for k in skeleton_keys(vocabulary[i])
         ]
-        total = max(len(self.names), 1)
-        self.idf = np.array([math.log(1 + total / len(p)) for p in self.postings], dtype=np.float32)
-        self.max_idf = float(math.log(1 + total))
-        idf = self.idf.tolist()
-        ids = self.token_ids
-        for indexed in self.names:
-            indexed.weights = tuple(
-                idf[ids[token]] * token_weight_factor(token) for token in indexed.tokens
-            )
-        edits: dict[str, list[int]] = defaultdict(list)
-        skeletons: dict[str, list[int]] = defaultdict(list)
-        for token_id, token in enumerate(self.vocabulary):
-            for key in deletions(token):
-                edits[key].append(token_id)
-            for key in skeleton_keys(token):
-                skeletons[key].append(token_id)
-        self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
-        self.sorted_texts = [name.sorted_text for name in self.names]
-        self.plain_texts = [" ".join(name.tokens) for name in self.names]
-        self.name_lengths = np.array([len(name.tokens) for name in self.names], dtype=np.int16)
-        self.edits = {k: tuple(v) for k, v in edits.items()}
-        self.skeletons = {k: tuple(v) for k, v in skeletons.items()}
+        skel_hash = np.array([h for h, _ in skel_pairs], dtype=np.uint64)
+        skel_tok = np.array([i for _, i in skel_pairs], dtype=np.int32)
+        del skel_pairs
+        order = np.argsort(skel_hash, kind="stable")
+        name_ptr = np.zeros(len(name_len) + 1, dtype=np.int64)
+        name_ptr[1:] = np.cumsum(np.frombuffer(name_len, dtype=np.int16))
+        blobs = {
+            "sorted": sorted_texts.blob(),
+            "plain": plain_texts.blob(),
+            "skeleton": skeleton_texts.blob(),
+            "vocab": _Blob.of(vocabulary),
+        }
+        arrays: dict[str, Any] = {
+            "post_ptr": post_ptr,
+            "post_ids": post_ids,
+            "idf": idf,
+            "factor": factor,
+            "del_hash": del_hash,
+            "del_tok": del_tok,
+            "skel_hash": skel_hash[order],
+            "skel_tok": skel_tok[order],
+            "name_ptr": name_ptr,
+            "name_tok": name_tok,
+            "name_entity": np.frombuffer(name_entity, dtype=np.int32).copy(),
+            "name_kind": np.frombuffer(name_kind, dtype=np.int8).copy(),
+            "name_position": np.frombuffer(name_position, dtype=np.int16).copy(),
+            "name_lengths": np.diff(name_ptr).astype(np.int16),
+            "entity_schema": np.frombuffer(schemas, dtype=np.int8).copy(),
+        }
+        index = cls(arrays, blobs, entity)
+        index.vocab_ids = token_ids
+        index._vocab_loaded = True
+        return index
 
-    def similar_tokens(self, token: str) -> tuple[int, ...]:
+    @classmethod
+    def of_entities(cls, entities: Sequence[ListEntity]) -> CandidateIndex:
+        return cls.build(
+            ((e.schema, [(n.value, n.kind) for n in e.names]) for e in entities),
+            entities.__getitem__,
+        )
+
+    # -- files -----------------------------------------------------------------------------
+    def save(self, folder: Path, meta: dict[str, Any]) -> None:
+        """Write the index into ``folder`` (through a temporary folder renamed into place,
+        so a reader never sees half an index)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
+        try:
+            for name in _ARRAYS:
+                if name.endswith("_off"):
+                    blob = getattr(self, f"{name[:-4]}_texts", None) or self.vocab
+                    np.save(staging / f"{name}.npy", blob.offsets)
+                else:
+                    np.save(staging / f"{name}.npy", self._arrays[name])
+            for name in _BLOBS:
+                blob = self.vocab if name == "vocab" else getattr(self, f"{name}_texts")
+                (staging / f"{name}.txt").write_bytes(bytes(blob.data))
+            (staging / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}), "utf-8")
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.rename(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def open(cls, folder: Path, entity: EntitySource) -> tuple[CandidateIndex, dict[str, Any]]:
+        """Map a saved index (its arrays stay on disk; pages are read as queries touch them)."""
+        meta: dict[str, Any] = json.loads((folder / "meta.json").read_text("utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"index format {meta.get('format')} is not {FORMAT}")
+        # Plain ndarray views of the maps: the np.memmap subclass costs microseconds per
+        # slice in Python, which a query pays thousands of times.
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+            for name in _ARRAYS
+            if not name.endswith("_off")
+        }
+        blobs = {}
+        for name in _BLOBS:
+            offsets = np.load(folder / f"{name}_off.npy", mmap_mode="r").view(np.ndarray)
+            path = folder / f"{name}.txt"
+            data: bytes | mmap.mmap = b""
+            if path.stat().st_size:
+                with path.open("rb") as handle:
+                    data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            blobs[name] = _Blob(data, offsets)
+        return cls(arrays, blobs, entity), meta
+
+    # -- lookups ---------------------------------------------------------------------------
+    def _range(
+        self, keys: npt.NDArray[np.uint64], owners: npt.NDArray[np.int32], wanted: list[int]
+    ) -> list[npt.NDArray[np.int32]]:
+        probe = np.array(wanted, dtype=np.uint64)
+        lo = np.searchsorted(keys, probe, side="left").tolist()
+        hi = np.searchsorted(keys, probe, side="right").tolist()
+        return [owners[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
+
+    def similar_tokens(self, token: str) -> npt.NDArray[np.int32]:
         """Vocabulary tokens equal to, one edit from, or with the skeleton of ``token``.
 
         A skeleton shared by very many vocabulary tokens (short ones, such as "mr") says
         little and is not used for retrieval."""
-        found: set[int] = set()
-        for key in deletions(token):
-            found.update(self.edits.get(key, ()))
-        for key in skeleton_keys(token):
-            matches = self.skeletons.get(key, ())
-            if len(matches) <= _MAX_SKELETON_FANOUT:
-                found.update(matches)
-        return tuple(found)
+        found = self._range(self.del_hash, self.del_tok, [fnv1a(k) for k in deletions(token)])
+        found += [
+            tokens
+            for tokens in self._range(
+                self.skel_hash, self.skel_tok, [fnv1a(k) for k in skeleton_keys(token)]
+            )
+            if len(tokens) <= _MAX_SKELETON_FANOUT
+        ]
+        if not found:
+            return np.empty(0, dtype=np.int32)
+        return np.unique(np.concatenate(found))
 
-    def token_postings(self, token: str) -> tuple[float, npt.NDArray[np.int32]] | None:
-        """(rarity weight, names) for every vocabulary token similar to ``token``.
+    def token_id(self, token: str) -> int | None:
+        """The vocabulary id of ``token``, found through its hash (no dictionary of the
+        whole vocabulary is loaded: a cold process answers from the mapped files) and
+        remembered."""
+        if self._vocab_loaded:
+            return self.vocab_ids.get(token)
+        if token in self.vocab_ids:
+            return self.vocab_ids[token]
+        if token in self._missing:
+            return None
+        found: int | None = None
+        for owners in self._range(self.del_hash, self.del_tok, [fnv1a(token)]):
+            for candidate in owners.tolist():
+                if self.vocab.get(candidate) == token:
+                    found = int(candidate)
+                    break
+        if found is not None and len(self.vocab_ids) < _SIMILAR_CACHE:
+            self.vocab_ids[token] = found
+        elif found is None and len(self._missing) < _SIMILAR_CACHE:
+            self._missing.add(token)
+        return found
+
+    def token_postings(
+        self, token: str, variants: tuple[str, ...] = ()
+    ) -> tuple[float, npt.NDArray[np.int32]] | None:
+        """(rarity weight, names) for every vocabulary token similar to ``token`` or to one
+        of its ``variants`` (other romanisations), each name once.
 
         Remembered per token: query tokens such as common given names recur all the time."""
-        cached = self._similar.get(token)
-        if cached is not None or token in self._similar:
+        key = token if not variants else token + "|" + "|".join(variants)
+        cached = self._similar.get(key)
+        if cached is not None or key in self._similar:
             return cached
-        matched = self.similar_tokens(token)
+        found = [self.similar_tokens(spelling) for spelling in (token, *variants)]
+        matched = found[0] if len(found) == 1 else np.unique(np.concatenate(found))
         result: tuple[float, npt.NDArray[np.int32]] | None = None
-        if matched:
-            arrays = [self.postings[t] for t in matched]
-            weight = float(self.idf[list(matched)].max())
+        if len(matched):
+            starts = self.post_ptr[matched].tolist()
+            ends = self.post_ptr[matched + 1].tolist()
+            arrays = [self.post_ids[a:b] for a, b in zip(starts, ends, strict=True)]
+            weight = float(self.idf[matched].max())
             # Not de-duplicated: a name reached through two spellings of one query token
             # counts a little more, which only affects the order of candidates.
             result = (weight, arrays[0] if len(arrays) == 1 else np.concatenate(arrays))
         if len(self._similar) < _SIMILAR_CACHE:
-            self._similar[token] = result
+            self._similar[key] = result
         return result
 
     def idf_of(self, token: str) -> float:
-        token_id = self.token_ids.get(token)
+        token_id = self.token_id(token)
         return float(self.idf[token_id]) if token_id is not None else self.max_idf
 
-    def candidates(self, tokens: tuple[str, ...], limit: int, common_share: float) -> list[int]:
-        """Name ids sharing (approximately) the rarest query tokens, best first."""
-        keys = set(tokens)
+    def name_weights(self, name_id: int) -> tuple[float, ...]:
+        ids = self.name_tok[self.name_ptr[name_id] : self.name_ptr[name_id + 1]]
+        weights: list[float] = (self.idf[ids] * self.factor[ids]).tolist()
+        return tuple(weights)
+
+    def candidates(
+        self,
+        tokens: tuple[str, ...],
+        limit: int,
+        common_share: float,
+        variants: dict[str, tuple[str, ...]] | None = None,
+    ) -> list[int]:
+        """Name ids sharing (approximately) the rarest query tokens, best first. A query
+        token's ``variants`` (other romanisations) are looked up as the same token."""
+        keys = list(dict.fromkeys(tokens))
         if len(tokens) > 1:
-            keys.add("".join(tokens))
-        groups = [found for token in keys if (found := self.token_postings(token)) is not None]
+            keys.append("".join(tokens))
+        groups = []
+        for token in keys:
+            found = self.token_postings(token, (variants or {}).get(token, ()))
+            if found is not None:
+                groups.append(found)
         if not groups:
             return []
-        cap = max(int(len(self.names) * common_share), limit)
+        cap = max(int(self.name_count * common_share), limit)
         usable = [g for g in groups if len(g[1]) <= cap]
         if not usable:
             # Only common tokens ("Mohammad Ali Ahmad"): rank by the two rarest together.
@@ -184,4 +508,9 @@ class CandidateIndex:
             top = top[np.argsort(-scores[top])]
         else:
             top = np.argsort(-scores)
-        return [int(i) for i in unique[top]]
+        result: list[int] = unique[top].tolist()
+        return result
+
+
+def _empty_keys() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+    return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)

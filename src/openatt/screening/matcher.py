@@ -1,4 +1,4 @@
-"""Screening names against loaded lists with the openatt-match-v1 algorithm.
+"""Screening names against loaded lists with the openatt-match-v2 algorithm.
 
 A :class:`Matcher` holds one :class:`~openatt.screening.index.CandidateIndex` per list version
 (built on first use, then reused for every query). For each query and list it retrieves a few
@@ -6,28 +6,35 @@ hundred candidate names from the index, ranks them with a fast rapidfuzz prefilt
 names and on their consonant skeletons, so transliterations survive it), aligns the best few
 token by token (:mod:`openatt.screening.scoring`), adds the birth-date, country, identifier and
 kind features and keeps entities at or above the threshold. Every hit carries its explanation.
+
+The same party is often on several lists (UN, then OFAC, Canada and Australia after it);
+``screen(..., group=True)`` reports it once, with every listing in ``Hit.also_listed``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import operator
-import os
-import pickle
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import json
+import mmap
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from openatt.screening import scoring
+from openatt.screening.algorithm import config, data_files
 from openatt.screening.importers._common import script_of
-from openatt.screening.index import CandidateIndex
-from openatt.screening.model import ListEntity
+from openatt.screening.index import FORMAT as INDEX_FORMAT
+from openatt.screening.index import KINDS, CandidateIndex
+from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
-from openatt.screening.scoring import ALGORITHM, Query, config
+from openatt.screening.romanise import romanised_variants
+from openatt.screening.scoring import ALGORITHM, Query
 from openatt.screening.store import ListMetadata, LoadedList
 
 
@@ -44,59 +51,132 @@ class Hit:
     programme: str | None
     listed_on: str | None
     explanation: dict[str, Any]
+    entity: ListEntity | None = field(default=None, repr=False, compare=False)
+    # The same party on other lists (or listed twice on one), when hits are grouped.
+    also_listed: list[Hit] = field(default_factory=list, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        raw: dict[str, Any] = {
             "list": self.list_id,
             "entity_id": self.entity_id,
             "matched_name": self.matched_name,
             "score": self.score,
             "explanation": self.explanation,
         }
+        if self.also_listed:
+            raw["also_listed"] = [
+                {"list": h.list_id, "entity_id": h.entity_id, "matched_name": h.matched_name,
+                 "score": h.score}
+                for h in self.also_listed
+            ]  # fmt: skip
+        return raw
+
+    @property
+    def listings(self) -> list[tuple[str, str]]:
+        """(list, entity id) of this hit and of every listing grouped with it."""
+        return [(self.list_id, self.entity_id)] + [
+            (h.list_id, h.entity_id) for h in self.also_listed
+        ]
 
 
 class ListIndex:
-    """The candidate index of one list version with what the prefilter needs."""
+    """The candidate index of one list version and the list's metadata."""
 
-    def __init__(self, loaded: LoadedList) -> None:
-        self.metadata: ListMetadata = loaded.metadata
-        self.index = CandidateIndex(loaded.entities)
-        self.skeleton_texts = [
-            " ".join(sorted(skeleton(t) for t in name.tokens)) for name in self.index.names
-        ]
+    def __init__(self, metadata: ListMetadata, index: CandidateIndex) -> None:
+        self.metadata = metadata
+        self.index = index
+
+    @classmethod
+    def of(cls, loaded: LoadedList) -> ListIndex:
+        return cls(loaded.metadata, CandidateIndex.of_entities(loaded.entities))
 
 
 def rules_fingerprint() -> str:
     """Identifies the algorithm and the rule data an index was built with: a cached index
     built under other rules must not be reused."""
-    digest = hashlib.sha256(ALGORITHM.encode())
-    for name in ("name_rules.yaml", "match_v1.yaml"):
+    digest = hashlib.sha256(f"{ALGORITHM} index format {INDEX_FORMAT}".encode())
+    for name in data_files():
         digest.update(resources.files("openatt.screening").joinpath(f"data/{name}").read_bytes())
     return digest.hexdigest()[:16]
 
 
-def load_or_build(version: str, load: Callable[[], LoadedList], cache: Path | None) -> ListIndex:
-    """A list version's index from ``cache`` (a file beside the stored version, written by
-    openatt itself), or built from ``load()`` and written there. A cache that cannot be read,
-    or that belongs to another version, is rebuilt."""
-    if cache is not None and cache.exists():
-        try:
-            with cache.open("rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, ListIndex) and cached.metadata.version == version:
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
-    built = ListIndex(load())
-    if cache is not None:
-        temporary = cache.with_name(cache.name + ".tmp")
-        try:
-            with temporary.open("wb") as handle:
-                pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-    return built
+class _JsonLines:
+    """Entities read one at a time from a stored ``entities.jsonl`` by byte offset: a hit
+    needs its entity's dates and identifiers, the other 299,999 stay on disk."""
+
+    def __init__(self, path: Path, offsets: npt.NDArray[np.int64]) -> None:
+        self.path = path
+        self.offsets = offsets
+        self._map: mmap.mmap | None = None
+
+    def __call__(self, number: int) -> ListEntity:
+        if self._map is None:
+            with self.path.open("rb") as handle:
+                self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        line = self._map[int(self.offsets[number]) : int(self.offsets[number + 1])]
+        return ListEntity.from_json(json.loads(line))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "offsets": self.offsets, "_map": None}
+
+
+def _records(path: Path, offsets: list[int]) -> Iterator[tuple[Schema, list[tuple[str, NameKind]]]]:
+    """Names and schema of each entity in a stored ``entities.jsonl``, streamed (the full
+    entities are never all in memory); each line's end is appended to ``offsets``."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if not line.strip():
+                offsets[-1] += len(line)
+                continue
+            offsets.append(offsets[-1] + len(line))
+            raw = json.loads(line)
+            yield (
+                Schema(raw["schema"]),
+                [(n["value"], NameKind(n["kind"])) for n in raw.get("names", [])],
+            )
+
+
+def build_stored(folder: Path, metadata: ListMetadata, target: Path) -> ListIndex:
+    """Build the index of a stored list version straight from its ``entities.jsonl`` (no
+    full entity objects are made) and write it into ``target``."""
+    path = folder / "entities.jsonl"
+    offsets = [0]
+    source = _JsonLines(path, np.empty(0, dtype=np.int64))
+    index = CandidateIndex.build(_records(path, offsets), source)
+    source.offsets = np.asarray(offsets, dtype=np.int64)
+    index.save(target, {"version": metadata.version, "offsets": "entity_offsets.npy"})
+    np.save(target / "entity_offsets.npy", source.offsets)
+    return ListIndex(metadata, index)
+
+
+def open_stored(folder: Path, metadata: ListMetadata, target: Path) -> ListIndex | None:
+    """The saved index of a stored list version, memory-mapped, or None if there is none
+    (or it belongs to another version or layout)."""
+    try:
+        offsets = np.load(target / "entity_offsets.npy", mmap_mode="r")
+        index, meta = CandidateIndex.open(target, _JsonLines(folder / "entities.jsonl", offsets))
+    except (OSError, ValueError, KeyError):
+        return None
+    if meta.get("version") != metadata.version:
+        return None
+    return ListIndex(metadata, index)
+
+
+def load_or_build(folder: Path, metadata: ListMetadata, cache: Path) -> ListIndex:
+    """A stored list version's index: mapped from ``cache`` (a folder beside the version,
+    written by openatt itself) or built and written there. An index that cannot be read, or
+    that belongs to another version, is rebuilt."""
+    found = open_stored(folder, metadata, cache)
+    if found is not None:
+        return found
+    try:
+        return build_stored(folder, metadata, cache)
+    except OSError:
+        offsets = [0]
+        source = _JsonLines(folder / "entities.jsonl", np.empty(0, dtype=np.int64))
+        built = CandidateIndex.build(_records(folder / "entities.jsonl", offsets), source)
+        source.offsets = np.asarray(offsets, dtype=np.int64)
+        return ListIndex(metadata, built)
 
 
 def default_threshold() -> float:
@@ -109,7 +189,9 @@ class Matcher:
     algorithm = ALGORITHM
 
     def __init__(self, lists: Iterable[LoadedList | ListIndex]) -> None:
-        self._lists = [item if isinstance(item, ListIndex) else ListIndex(item) for item in lists]
+        self._lists = [
+            item if isinstance(item, ListIndex) else ListIndex.of(item) for item in lists
+        ]
 
     @property
     def list_versions(self) -> dict[str, str]:
@@ -120,8 +202,10 @@ class Matcher:
         query: Query,
         threshold: float | None = None,
         lists: Sequence[str] | None = None,
+        group: bool = False,
     ) -> list[Hit]:
-        """Hits for ``query`` at or above ``threshold``, best first."""
+        """Hits for ``query`` at or above ``threshold``, best first; with ``group``, one
+        hit per listed party whatever the number of lists (and entries) it is on."""
         cutoff = default_threshold() if threshold is None else threshold
         tokens = name_tokens(query.name)
         if not tokens:
@@ -133,7 +217,7 @@ class Matcher:
                 continue
             hits.extend(self._screen_list(item, query, tokens, birth, cutoff))
         hits.sort(key=lambda h: (-h.score, h.list_id, h.entity_id))
-        return hits
+        return group_listings(hits) if group else hits
 
     def _screen_list(
         self,
@@ -145,51 +229,59 @@ class Matcher:
     ) -> list[Hit]:
         cfg = config()["candidates"]
         index = item.index
+        # Other romanisations only for tokens the list does not hold as they are written.
+        variants = {t: romanised_variants(t) for t in tokens if index.token_id(t) is None}
         candidates = index.candidates(
-            tokens, int(cfg["max_names"]), float(cfg["common_token_share"])
+            tokens, int(cfg["max_names"]), float(cfg["common_token_share"]), variants
         )
         if not candidates:
             return []
         limit = int(cfg["detailed_names"])
         prefilter = float(cfg["prefilter_cutoff"])
         sorted_query = " ".join(sorted(tokens))
-        skeleton_query = " ".join(sorted(skeleton(t) for t in tokens))
-        pick = operator.itemgetter(*candidates)
         # Sorted tokens make the comparison order-free; the written order is compared too,
         # because a typo in a first letter can reorder the sorted tokens.
         prefilters = [
-            (sorted_query, pick(index.sorted_texts)),
-            (" ".join(tokens), pick(index.plain_texts)),
+            (sorted_query, index.sorted_texts),
+            (" ".join(tokens), index.plain_texts),
         ]
-        if script_of(query.name) != "Latin":
-            # Romanised non-Latin scripts (Arabic without short vowels...) are compared on
-            # consonant skeletons too; Latin spelling variants survive the plain prefilter.
-            prefilters.append((skeleton_query, pick(item.skeleton_texts)))
+        if script_of(query.name) != "Latin" or any(variants.values()):
+            # Romanised non-Latin scripts (Arabic without short vowels...) and names that
+            # read as another romanisation convention are compared on consonant skeletons
+            # too; Latin spelling variants survive the plain prefilter.
+            readings = [
+                min((t, *variants.get(t, ())), key=lambda v: (len(skeleton(v)), v)) for t in tokens
+            ]
+            skeleton_query = " ".join(sorted(skeleton(t) for t in readings))
+            prefilters.append((skeleton_query, index.skeleton_texts))
         chosen: dict[int, None] = {}
-        for text_query, found in prefilters:
-            choices = found if isinstance(found, tuple) else (found,)
+        for text_query, texts in prefilters:
             for _, _, position in process.extract(
                 text_query,
-                choices,
+                texts.pick(candidates),
                 scorer=fuzz.ratio,  # on token-sorted texts: token_sort_ratio at a fifth of the cost
                 limit=limit,
                 score_cutoff=prefilter,
             ):
                 chosen[candidates[position]] = None
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}
-        for name_id in chosen:
-            name = index.names[name_id]
-            match = scoring.name_similarity(tokens, name.tokens, index.idf_of, name.weights)
-            value = match.score * scoring.kind_factor(name.kind)
-            current = best.get(name.entity)
+        kinds = index.name_kind[list(chosen)].tolist() if chosen else []
+        for name_id, kind_code in zip(chosen, kinds, strict=True):
+            listed = tuple(index.plain_texts.get(name_id).split())
+            match = scoring.name_similarity(
+                tokens, listed, index.idf_of, index.name_weights(name_id), variants
+            )
+            value = match.score * scoring.kind_factor(KINDS[kind_code])
+            entity_number = int(index.name_entity[name_id])
+            current = best.get(entity_number)
             if current is None or value > current[0]:
-                best[name.entity] = (value, name_id, match)
+                best[entity_number] = (value, name_id, match)
         hits: list[Hit] = []
         slack = 0.15  # features can add at most this much; skip entities that cannot reach cutoff
         for entity_number, (name_score, name_id, match) in best.items():
             if name_score + slack < cutoff:
                 continue
-            entity = index.entities[entity_number]
+            entity = index.entity(entity_number)
             hit = self._hit(item, entity, query, birth, name_score, name_id, match)
             if hit.score >= cutoff:
                 hits.append(hit)
@@ -205,7 +297,7 @@ class Matcher:
         name_id: int,
         match: scoring.NameMatch,
     ) -> Hit:
-        name = item.index.names[name_id]
+        name = entity.names[int(item.index.name_position[name_id])]
         features: list[dict[str, Any]] = [
             {
                 "feature": "name",
@@ -255,7 +347,62 @@ class Matcher:
             programme=programme,
             listed_on=entity.listed_on,
             explanation=explanation,
+            entity=entity,
         )
+
+
+def _party_keys(entity: ListEntity) -> list[frozenset[str]]:
+    """Each name as the set of its tokens' consonant skeletons (spelling-free)."""
+    return [
+        frozenset(skeleton(t) for t in tokens)
+        for n in entity.names
+        if (tokens := name_tokens(n.value))
+    ]
+
+
+def _years(entity: ListEntity) -> set[str]:
+    return {d[:4] for d in entity.birth_dates if len(d) >= 4}
+
+
+def same_party(a: ListEntity, b: ListEntity) -> bool:
+    """Two entries describe the same party: same kind, no disagreement on the year of birth
+    where both give one, and a name of one that spells the same as a name of the other, or
+    holds all of its tokens (two or more: "ZOLOTOV, Viktor" / "Viktor Vasilyevich ZOLOTOV").
+    Grouping never hides a listing: every entry stays in the hit's ``also_listed``."""
+    if a.schema is not b.schema:
+        return False
+    years_a, years_b = _years(a), _years(b)
+    if years_a and years_b and not years_a & years_b:
+        return False
+    return any(
+        x == y or (len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x))
+        for x in _party_keys(a)
+        for y in _party_keys(b)
+    )
+
+
+def group_listings(hits: list[Hit]) -> list[Hit]:
+    """One hit per party, best scored first, the other listings of the party in its
+    ``also_listed`` (hits are in score order; a hit joins the first group it matches)."""
+    groups: list[Hit] = []
+    for hit in hits:
+        home = next(
+            (
+                g
+                for g in groups
+                if hit.entity is not None
+                and any(
+                    member.entity is not None and same_party(member.entity, hit.entity)
+                    for member in (g, *g.also_listed)
+                )
+            ),
+            None,
+        )
+        if home is None:
+            groups.append(hit)
+        else:
+            home.also_listed.append(hit)
+    return groups
 
 
 def _country(value: str | None) -> str | None:

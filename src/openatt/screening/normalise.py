@@ -4,7 +4,7 @@ Steps, in order: transliterate to ASCII with ``anyascii`` (Cyrillic, Arabic, Per
 Greek, Chinese as pinyin, Korean, Japanese kana...; diacritics are dropped on the way), case-
 fold, turn punctuation into spaces (apostrophes are removed so ``O'Brien`` stays one token),
 then drop legal forms (LLC, OOO, GmbH...) and honorifics (Mr, Haji, General...) listed in
-``data/name_rules.yaml`` - unless that would leave nothing. Token order is not kept
+the algorithm's name rules (``data/name_rules_v2.yaml``) - unless that would leave nothing. Token order is not kept
 significant by the matcher; the normaliser keeps it so the compact form can be compared too.
 """
 
@@ -17,6 +17,8 @@ from importlib import resources
 import yaml
 from anyascii import anyascii
 
+from openatt.screening.algorithm import config
+
 _APOSTROPHES = re.compile(r"['`\u2019\u02bb\u02bc]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VOWELS = re.compile(r"[aeiouwy]")
@@ -25,7 +27,8 @@ _REPEATS = re.compile(r"(.)\1+")
 
 @functools.cache
 def _rules() -> dict[str, list[object]]:
-    text = resources.files("openatt.screening").joinpath("data/name_rules.yaml").read_text("utf-8")
+    name = str(config()["name_rules"])
+    text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
     loaded: dict[str, list[object]] = yaml.safe_load(text)
     return loaded
 
@@ -81,7 +84,21 @@ def _form_words() -> dict[str, str]:
     return table
 
 
+_CANONICAL: dict[str, str] = {}
+
+
 def _canonical_form_word(token: str) -> str:
+    """The legal-form word ``token`` misspells, or ``token`` (remembered: a list repeats its
+    words, and this runs for every word of every name when an index is built)."""
+    found = _CANONICAL.get(token)
+    if found is None:
+        found = _CANONICAL[token] = _canonical_uncached(token)
+        if len(_CANONICAL) > 1 << 18:
+            _CANONICAL.clear()
+    return found
+
+
+def _canonical_uncached(token: str) -> str:
     if len(token) < _FUZZY_FORM_LENGTH or token in _phrase_index():
         return token
     table = _form_words()
@@ -119,10 +136,20 @@ def name_tokens(text: str) -> tuple[str, ...]:
     return tuple(stripped or tokens)
 
 
+@functools.cache
+def _final_rewrites() -> tuple[tuple[str, str], ...]:
+    pairs: list[list[str]] = _rules().get("skeleton_final_rewrites", [])  # type: ignore[assignment]
+    return tuple((str(pair[0]), str(pair[1])) for pair in pairs)
+
+
 @functools.lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """A consonant skeleton that equates common transliteration variants of one token."""
     out = token
+    for old, new in _final_rewrites():
+        if len(out) > len(old) + 2 and out.endswith(old):
+            out = out[: -len(old)] + new
+            break
     for old, new in _rewrites():
         out = out.replace(old, new)
     consonants = _VOWELS.sub("", out)

@@ -1,8 +1,8 @@
-"""openatt-match-v1: how a query and one listed entity are scored, feature by feature.
+"""openatt-match-v2: how a query and one listed entity are scored, feature by feature.
 
 The score is the best name similarity over all the entity's names and aliases, plus or minus
 small, fixed contributions from birth date, country, identifiers and the kind of party. The
-parameters live in ``data/match_v1.yaml``; each feature's contribution is returned so a hit
+parameters live in ``data/match_v2.yaml``; each feature's contribution is returned so a hit
 can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
@@ -22,22 +22,13 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
-import yaml
 from rapidfuzz.distance import OSA, Levenshtein
 
+from openatt.screening.algorithm import config
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
-
-
-@functools.cache
-def config() -> dict[str, Any]:
-    text = resources.files("openatt.screening").joinpath("data/match_v1.yaml").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
-    return loaded
-
 
 ALGORITHM: str = str(config()["algorithm"])
 
@@ -94,22 +85,45 @@ def token_similarity(query: str, listed: str) -> float:
     return similarity
 
 
+def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
+    """Similarity of a query token read under other romanisation conventions ("wassilij"
+    read as "vasiliy"), discounted by ``romanised_factor``."""
+    if not variants:
+        return 0.0
+    factor = float(config()["name"]["romanised_factor"])
+    return factor * max(token_similarity(variant, listed) for variant in variants)
+
+
+def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
+    similarity = token_similarity(query, listed)
+    if similarity < 1.0 and variants:
+        return max(similarity, romanised_similarity(variants, listed))
+    return similarity
+
+
 def name_similarity(
     query: tuple[str, ...],
     listed: tuple[str, ...],
     weight: Callable[[str], float],
     listed_weights: tuple[float, ...] | None = None,
+    variants: dict[str, tuple[str, ...]] | None = None,
 ) -> NameMatch:
     """Order-independent similarity of two token tuples in [0, 1], with the pairs that matched.
 
     ``weight`` gives a token's rarity weight; ``listed_weights`` (precomputed by the index)
-    spares looking the listed tokens up again.
+    spares looking the listed tokens up again; ``variants`` are other readings of query
+    tokens (:mod:`openatt.screening.romanise`).
     """
     cfg = config()["name"]
     floor = float(cfg["token_floor"])
+    readings = variants or {}
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
-        ((token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)),
+        (
+            (_pair(q, c, readings.get(q, ())), i, j)
+            for i, q in enumerate(query)
+            for j, c in enumerate(listed)
+        ),
         reverse=True,
     )
     used_q: set[int] = set()

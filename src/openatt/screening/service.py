@@ -9,7 +9,6 @@ screens a batch, optionally across worker processes that share the index copy-on
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -33,9 +32,9 @@ def matcher_for(store: ListStore, lists: Sequence[str] | None = None) -> Matcher
         fingerprint = rules_fingerprint()
         matcher = Matcher(
             load_or_build(
-                version,
-                functools.partial(store.load, list_id, version),
-                store.version_folder(list_id, version) / f"index-{fingerprint}.pickle",
+                store.version_folder(list_id, version),
+                store.metadata(list_id, version),
+                store.version_folder(list_id, version) / f"index-{fingerprint}",
             )
             for list_id, version in versions
         )
@@ -93,13 +92,13 @@ def screen_parties(
 
 
 # -- batches ---------------------------------------------------------------------------------
-_WORKER: tuple[Matcher, float | None, Sequence[str] | None] | None = None
+_WORKER: tuple[Matcher, float | None, Sequence[str] | None, bool] | None = None
 
 
 def _work(chunk: list[Query]) -> list[list[Hit]]:
     assert _WORKER is not None
-    matcher, threshold, lists = _WORKER
-    return [matcher.screen(query, threshold, lists) for query in chunk]
+    matcher, threshold, lists, group = _WORKER
+    return [matcher.screen(query, threshold, lists, group) for query in chunk]
 
 
 def screen_queries(
@@ -110,13 +109,15 @@ def screen_queries(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 256,
+    group: bool = False,
 ) -> list[list[Hit]]:
     """Hits for each query, in input order. ``workers > 1`` forks processes that share the
-    matcher's index copy-on-write (POSIX only; falls back to one process elsewhere)."""
+    matcher's index copy-on-write (POSIX only; falls back to one process elsewhere). With
+    ``group``, a party on several lists is one hit with the others in ``also_listed``."""
     chunks = [list(queries[i : i + chunk_size]) for i in range(0, len(queries), chunk_size)]
     results: list[list[Hit]] = []
     global _WORKER
-    _WORKER = (matcher, threshold, lists)
+    _WORKER = (matcher, threshold, lists, group)
     try:
         if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")

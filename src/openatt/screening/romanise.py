@@ -1,0 +1,116 @@
+"""Other readings of a romanised Cyrillic name: "Wassilij" (German) is "Vasiliy" (BGN/PCGN).
+
+A Latin token may have been romanised from Russian under a convention other than the one the
+lists use: German (Duden: w, sch, tsch, j), French (ou, ch, tch, ia), ISO 9 or the scientific
+system (j, c, s for ч ш after folding). For each convention in ``data/romanisation_v2.yaml``
+the token is read back into Cyrillic (every reading, up to a cap, since "sch" is both ж and ш)
+and the Cyrillic written out under the conventions the lists use (ICAO Doc 9303 and BGN/PCGN).
+The tables come from iuliia where it has them; the German one is data with its source.
+
+Pure functions of the token, cached: the same query tokens recur across a batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import iuliia
+import yaml
+from anyascii import anyascii
+
+from openatt.screening.algorithm import config
+
+_MAX_CHUNK = 8
+
+
+@functools.cache
+def _rules() -> dict[str, Any]:
+    name = str(config()["romanisation"])
+    text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def _folded(latin: str) -> str:
+    return "".join(c for c in anyascii(latin).casefold() if c.isalnum())
+
+
+def _convention_table(entry: dict[str, Any]) -> dict[str, list[str]]:
+    """Cyrillic letter -> the Latin spellings the convention gives it (ASCII-folded)."""
+    table: dict[str, list[str]] = {}
+    if "iuliia" in entry:
+        schema = iuliia.schemas.get(str(entry["iuliia"]))
+        if schema is None:
+            raise LookupError(f"romanisation: iuliia has no schema {entry['iuliia']!r}")
+        # The schema's own letter table (its context rules only refine the writing side).
+        mapping = json.loads(Path(schema.path).read_text("utf-8"))["mapping"]
+        for letter, value in mapping.items():
+            table[str(letter)] = [_folded(str(value))]
+    for letter, value in (entry.get("table") or {}).items():
+        values = value if isinstance(value, list) else [value]
+        table[str(letter)] = [_folded(str(v)) for v in values]
+    return table
+
+
+@functools.cache
+def _inverse_tables() -> tuple[dict[str, tuple[str, ...]], ...]:
+    """Per reading convention: Latin chunk -> the Cyrillic letters it can stand for."""
+    tables = []
+    for entry in _rules()["read_as"]:
+        inverse: dict[str, list[str]] = {}
+        table = _convention_table(entry)
+        # A letter's first spelling comes before another letter's alternative one: German
+        # "o" is read as the Cyrillic o before yo.
+        for rank in range(max((len(s) for s in table.values()), default=0)):
+            for letter, spellings in table.items():
+                if rank < len(spellings) and spellings[rank]:
+                    inverse.setdefault(spellings[rank], []).append(letter)
+        tables.append({chunk: tuple(letters) for chunk, letters in inverse.items()})
+    return tuple(tables)
+
+
+def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list[str]:
+    """Cyrillic strings ``token`` can be read as under one convention (longest chunks
+    first; a letter the convention does not use makes the token unreadable under it)."""
+    found: list[str] = []
+
+    def walk(position: int, built: str) -> None:
+        if len(found) >= cap:
+            return
+        if position == len(token):
+            found.append(built)
+            return
+        for size in range(min(_MAX_CHUNK, len(token) - position), 0, -1):
+            letters = inverse.get(token[position : position + size])
+            if letters:
+                for letter in letters:
+                    walk(position + size, built + letter)
+                return
+
+    walk(0, "")
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def romanised_variants(token: str) -> tuple[str, ...]:
+    """Other spellings of a normalised Latin token, read under each convention and written
+    as the lists write Russian names; the token itself is not included."""
+    if len(token) < 3 or not token.isalpha():
+        return ()
+    rules = _rules()
+    cap = int(rules["max_readings"])
+    writers = [iuliia.schemas.get(str(name)) for name in rules["write_as"]]
+    out: dict[str, None] = {}
+    for inverse in _inverse_tables():
+        for cyrillic in _readings(token, inverse, cap):
+            for writer in writers:
+                if writer is None:
+                    continue
+                spelled = _folded(writer.translate(cyrillic))
+                if spelled and spelled != token:
+                    out[spelled] = None
+    return tuple(out)[: int(rules["max_spellings"])]

@@ -1,0 +1,83 @@
+"""One report per party across lists, and the index written once and mapped from disk."""
+
+from __future__ import annotations
+
+import mmap
+from pathlib import Path
+
+import numpy as np
+
+from openatt.screening import ListStore, Matcher, Query
+from openatt.screening.matcher import ListIndex, load_or_build, rules_fingerprint
+from openatt.screening.model import ListEntity, Name, Schema
+from openatt.screening.service import _MATCHERS, matcher_for
+
+
+def test_a_party_on_two_lists_is_reported_once_with_both_listings(matcher: Matcher) -> None:
+    plain = matcher.screen(Query("Emraan Ali"))
+    assert {h.list_id for h in plain} >= {"un-sc-consolidated", "ofac-sdn"}
+    grouped = matcher.screen(Query("Emraan Ali"), group=True)
+    party = [h for h in grouped if ("un-sc-consolidated", "QDi.430") in h.listings]
+    assert len(party) == 1
+    assert ("ofac-sdn", "25060") in party[0].listings
+    assert party[0].to_json()["also_listed"][0]["list"] in {"ofac-sdn", "un-sc-consolidated"}
+    assert sum(len(h.listings) for h in grouped) == len(plain)  # nothing hidden
+
+
+def test_spelling_differences_between_lists_still_group(matcher: Matcher) -> None:
+    grouped = matcher.screen(Query("Viktor Vasilyevich ZOLOTOV"), group=True)
+    zolotov = [h for h in grouped if "ZOLOTOV" in h.matched_name.upper()]
+    assert len(zolotov) == 1 and {lid for lid, _ in zolotov[0].listings} == {"ca-sema", "ofac-sdn"}
+
+
+def test_different_birth_years_are_different_parties() -> None:
+    from openatt.screening.matcher import same_party
+
+    one = ListEntity("1", Schema.person, [Name("Ivan Petrov")], birth_dates=["1960-01-01"])
+    other = ListEntity("2", Schema.person, [Name("PETROV, Ivan")], birth_dates=["1975"])
+    undated = ListEntity("3", Schema.person, [Name("Ivan PETROV")])
+    company = ListEntity("4", Schema.organization, [Name("Ivan Petrov")])
+    assert not same_party(one, other)
+    assert same_party(one, undated) and same_party(other, undated)
+    assert not same_party(one, company)
+
+
+def test_index_is_written_once_and_mapped_by_a_new_process(tmp_path: Path, lists_dir: Path) -> None:
+    store = ListStore(tmp_path)
+    report = store.import_file(lists_dir / "canada-sema/sema-lmes.xml")
+    folder = store.version_folder("ca-sema", report.metadata.version)
+    target = folder / f"index-{rules_fingerprint()}"
+    built = load_or_build(folder, report.metadata, target)
+    written = {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
+    assert "post_ids.npy" in written and "entity_offsets.npy" in written
+    mapped = load_or_build(folder, report.metadata, target)  # as a new process would
+    assert {p.name: p.stat().st_mtime_ns for p in target.iterdir()} == written  # not rebuilt
+    assert isinstance(mapped.index.vocab.data, mmap.mmap)
+    assert not mapped.index.post_ids.flags.owndata  # a view of the mapped file
+    in_memory = ListIndex.of(store.load("ca-sema"))
+    for name in ("Viktor Vasilyevich ZOLOTOV", "Wiktor Wassiljewitsch Solotow", "Elena LENSKAYA"):
+        expected = Matcher([in_memory]).screen(Query(name))
+        for index in (built, mapped):
+            got = Matcher([index]).screen(Query(name))
+            assert [(h.entity_id, h.score, h.matched_name) for h in got] == [
+                (h.entity_id, h.score, h.matched_name) for h in expected
+            ]
+            assert got, name
+    np.testing.assert_array_equal(mapped.index.del_hash, in_memory.index.del_hash)
+
+
+def test_an_index_of_another_version_is_rebuilt(tmp_path: Path, lists_dir: Path) -> None:
+    store = ListStore(tmp_path)
+    old = store.import_file(lists_dir / "un-sc-consolidated/history/consolidated-2024-09-26.xml")
+    new = store.import_file(lists_dir / "un-sc-consolidated/consolidated.xml")
+    stale = store.version_folder("un-sc-consolidated", old.metadata.version) / "index-x"
+    load_or_build(
+        store.version_folder("un-sc-consolidated", old.metadata.version), old.metadata, stale
+    )
+    fresh = load_or_build(
+        store.version_folder("un-sc-consolidated", new.metadata.version), new.metadata, stale
+    )
+    assert fresh.metadata.version == new.metadata.version
+    assert fresh.index.entity_count == new.metadata.entity_count
+    _MATCHERS.clear()
+    assert matcher_for(store).list_versions == {"un-sc-consolidated": new.metadata.version}

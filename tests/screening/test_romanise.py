@@ -1,0 +1,55 @@
+"""Other readings of romanised Russian names and Persian spellings (openatt-match-v2)."""
+
+from __future__ import annotations
+
+from openatt.screening import Matcher, Query
+from openatt.screening.algorithm import config
+from openatt.screening.normalise import skeleton
+from openatt.screening.romanise import romanised_variants
+
+
+def test_german_duden_spellings_are_read_as_the_lists_write_them() -> None:
+    assert {"vasilii", "vasiliy"} & set(romanised_variants("wassilij"))
+    assert "petrovich" in romanised_variants("petrowitsch")
+    assert "umnov" in romanised_variants("umnow")
+    assert "shcheglov" in romanised_variants("schtscheglow")
+
+
+def test_french_and_iso9_spellings() -> None:
+    assert "umnov" in romanised_variants("oumnov")
+    assert "petrovich" in romanised_variants("petrovitch")
+    assert "petrovich" in romanised_variants("petrovic")  # ISO 9 "Petrovič", folded
+
+
+def test_readings_are_bounded_and_skip_what_is_not_a_word() -> None:
+    assert romanised_variants("ab") == ()
+    assert romanised_variants("1234") == ()
+    cap = 6
+    assert all(len(romanised_variants(t)) <= cap for t in ("vasilij", "jelzin", "chtcheglov"))
+
+
+def test_persian_final_eh_shares_the_arabic_skeleton() -> None:
+    assert skeleton("fatemeh") == skeleton("fatima")
+    assert skeleton("zahrah") == skeleton("zahra")
+    assert skeleton("shah") != skeleton("sha")  # too short for the final rewrite
+
+
+def test_the_algorithm_in_force_is_v2_and_v1_is_kept_as_it_was() -> None:
+    from importlib import resources
+
+    assert config()["algorithm"] == "openatt-match-v2"
+    v1 = resources.files("openatt.screening").joinpath("data/match_v1.yaml").read_text("utf-8")
+    assert "algorithm: openatt-match-v1" in v1 and "romanis" not in v1
+
+
+def test_german_romanisation_finds_the_canadian_listing(matcher: Matcher) -> None:
+    """Canada lists "Viktor Vasilyevich ZOLOTOV"; a German file writes "Wiktor Wassiljewitsch
+    Solotow" (Duden: w for в, s for з, tsch for ч)."""
+    hits = matcher.screen(Query("Wiktor Wassiljewitsch Solotow", kind="person"))
+    assert any(h.list_id == "ca-sema" and "ZOLOTOV" in h.matched_name for h in hits)
+    top = next(h for h in hits if "ZOLOTOV" in h.matched_name)
+    assert "wiktor~viktor" in top.explanation["features"][0]["reason"]
+
+
+def test_romanisation_does_not_turn_an_unrelated_name_into_a_hit(matcher: Matcher) -> None:
+    assert matcher.screen(Query("Wilhelm Schwarzkopf", kind="person")) == []
