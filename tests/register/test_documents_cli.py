@@ -29,9 +29,16 @@ def test_documents_add_and_verify(database_url: str, tmp_path: Path) -> None:
     db = Database(database_url)
     try:
         with db.read() as s:
-            reference = s.execute(
-                select(ApplicationRow.reference).where(ApplicationRow.state == "screened")
-            ).scalar_one()
+            reference = (
+                s.execute(
+                    select(ApplicationRow.reference)
+                    .where(ApplicationRow.state == "screened")
+                    .order_by(ApplicationRow.id)
+                )
+                .scalars()
+                .first()
+            )
+            assert reference is not None
             letter = (
                 s.execute(select(LetterRow).where(LetterRow.kind == "licence")).scalars().first()
             )
