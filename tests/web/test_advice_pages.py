@@ -129,7 +129,11 @@ def test_the_officer_sees_conflicts_and_asks_with_a_deadline(register: Register,
     assert _events(register) == before
     asked = web.post(
         f"/ui/applications/{fresh}/advice/requests",
-        {"teams": "technical", "working_days": "3", "advice_question": "Is the control entry right?"},
+        {
+            "teams": "technical",
+            "working_days": "3",
+            "advice_question": "Is the control entry right?",
+        },
     )
     assert asked.status_code == 303
     page = web.get(asked.headers["location"])
