@@ -250,7 +250,7 @@ def test_a_day_of_casework(pages: Pages, server: Server, tmp_path: Path) -> None
     refusal = officer.locator("main").inner_text()
     assert "has blocking flags to clear before a decision" in refusal, refusal
     assert "'Destination under review' on destination:KEN" in refusal
-    assert "cleared by a senior" in refusal
+    assert "(cleared by a senior reviewer)" in refusal
     _shot(officer, "06-blocked")
 
     senior = pages.as_user("senior")
