@@ -307,6 +307,8 @@ def test_a_day_of_casework(pages: Pages, server: Server, tmp_path: Path) -> None
     verdict = customs.locator("[role=status]").inner_text()
     assert "Genuine letter" in verdict and "matches the letter as issued" in verdict
     assert "active" in verdict
+    # The 64-digit digest and the reference wrap inside the card, not off the page.
+    assert customs.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _shot(customs, "09-verified")
 
     # ------------------------------------------------ shipment and delivery
