@@ -84,7 +84,8 @@ def _list_wall(page: Any, base: str, reference: str) -> None:
         assert word.lower() not in row.lower(), f"the applicant's list shows {word!r}"
 
 
-def _advise(pages: Pages, user: str, reference: str, advice: str, reasons: str) -> None:
+def _advise(pages: Pages, user: str, reference: str, advice: str, reasons: str) -> str:
+    """Gives the advice from the adviser's own list; returns the adviser's team."""
     adviser = pages.as_user(user, home="**/ui/advice")
     adviser.get_by_role("link", name=reference).click()
     adviser.get_by_label("Subject").select_option("party:end_user")
@@ -94,6 +95,7 @@ def _advise(pages: Pages, user: str, reference: str, advice: str, reasons: str) 
     adviser.get_by_role("button", name="Give the advice").click()
     assert "given to the case officer" in _status(adviser)
     _shot(adviser, f"advice-{user}")
+    return str(adviser.locator("h1 .badge").inner_text())
 
 
 def test_a_day_of_casework(pages: Pages, server: Server, tmp_path: Path) -> None:
@@ -183,14 +185,15 @@ def test_a_day_of_casework(pages: Pages, server: Server, tmp_path: Path) -> None
     panel.get_by_role("button", name="Ask for advice").click()
     assert "The teams are asked" in officer.locator("#advice [role=status]").inner_text()
 
-    _advise(pages, "adviser", reference, "approve", "A long-standing partner in the region.")
-    _advise(
+    defence = _advise(pages, "adviser", reference, "approve", "A long-standing partner.")
+    foreign = _advise(
         pages,
         "adviser2",
         reference,
         "approve",
         "The army's peacekeeping deployments are well documented.",
     )
+    assert (defence, foreign) == ("Ministry of Defence", "Ministry of Foreign Affairs")
     officer.goto(case_url)
     advice = officer.locator("#advice").inner_text()
     assert "A long-standing partner" in advice and "peacekeeping deployments" in advice
