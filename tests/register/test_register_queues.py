@@ -130,9 +130,13 @@ def test_blocking_flag_holds_the_decision_until_the_named_role_clears_it(api: Ap
     assert refused.status_code == 409
     assert "Destination under review" in refused.json()["detail"]
     assert refused.json()["field"] == ["flags"]
+    # The role in words a person reads (the web UI shows this message as it is).
+    assert "(cleared by a senior reviewer)" in refused.json()["detail"]
     clear = f"/applications/{app_id}/flags/{flag['id']}/clear"
     # An officer is not the role named; reasons are required; the senior reviewer clears it.
-    assert api.post(clear, "officer2", {"reasons": "ok"}).status_code == 403
+    wrong_role = api.post(clear, "officer2", {"reasons": "ok"})
+    assert wrong_role.status_code == 403
+    assert "is cleared by a senior reviewer" in wrong_role.json()["detail"]
     empty = api.post(clear, "senior", {"reasons": "  "})
     assert empty.status_code == 422 and empty.json()["detail"][0]["loc"][-1] == "reasons"
     cleared = api.post(clear, "senior", {"reasons": "Cable reviewed: not about this end user."})

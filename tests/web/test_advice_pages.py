@@ -118,24 +118,46 @@ def test_the_officer_sees_conflicts_and_asks_with_a_deadline(register: Register,
     fresh = register.case_id("assessed")
     before = _events(register)
     bad = web.post(
-        f"/ui/applications/{fresh}/advice/requests", {"working_days": "5", "question": "Q?"}
+        f"/ui/applications/{fresh}/advice/requests", {"working_days": "5", "advice_question": "Q?"}
     )
     assert bad.status_code == 422 and "choose at least one team" in bad.text
     bad = web.post(
         f"/ui/applications/{fresh}/advice/requests",
-        {"teams": "technical", "working_days": "five", "question": "Q?"},
+        {"teams": "technical", "working_days": "five", "advice_question": "Q?"},
     )
     assert bad.status_code == 422 and 'id="working_days-error"' in bad.text
     assert _events(register) == before
     asked = web.post(
         f"/ui/applications/{fresh}/advice/requests",
-        {"teams": "technical", "working_days": "3", "question": "Is the control entry right?"},
+        {
+            "teams": "technical",
+            "working_days": "3",
+            "advice_question": "Is the control entry right?",
+        },
     )
     assert asked.status_code == 303
     page = web.get(asked.headers["location"])
     assert "Technical experts" in page.text and "3 working days" in page.text
     lists = web.get("/ui/advice")
     assert "Open requests for advice" in lists.text and "Technical experts" in lists.text
+
+
+def test_the_advice_question_and_the_exporter_question_are_two_fields(
+    register: Register, web: Any
+) -> None:
+    """Found walking the day in the browser: both forms on the case page had a textarea with
+    id "question", so the label "What are they asked to advise on?" pointed at the question
+    to the exporter."""
+    web.login("officer")
+    fresh = register.case_id("screened")
+    page = web.get(f"/ui/applications/{fresh}").text
+    assert page.count('id="question"') == 1 and 'id="advice_question"' in page
+    before = _events(register)
+    bad = web.post(
+        f"/ui/applications/{fresh}/advice/requests", {"teams": "technical", "working_days": "5"}
+    )
+    assert bad.status_code == 422 and 'id="advice_question-error"' in bad.text
+    assert _events(register) == before
 
 
 def test_countersigning_the_final_advice(register: Register, web: Any, new_browser: Any) -> None:

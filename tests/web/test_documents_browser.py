@@ -74,3 +74,5 @@ def test_upload_through_the_form_and_verify_a_letter(
     verdict = customs.locator("[role=status]").inner_text()
     assert "Genuine letter" in verdict and letter.reference in verdict
     assert "matches the letter as issued" in verdict and "active" in verdict
+    # Found by the casework-day walk: the digest ran off the page on a laptop's width.
+    assert customs.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -254,8 +254,8 @@ def clear(
     assert definition is not None  # a foreign key
     if not may_clear(actor, definition):
         raise Forbidden(
-            f"flag {definition.name!r} is cleared by a {definition.cleared_by_role}, "
-            f"not a {actor.role.value}"
+            f"flag {definition.name!r} is cleared by a "
+            f"{_role_words(definition.cleared_by_role)}, not a {_role_words(actor.role.value)}"
         )
     if definition.blocking and not flag.rule and flag.set_by == actor.label:
         raise Forbidden(
@@ -325,6 +325,11 @@ def chips(session: Session, application_ids: Iterable[int]) -> dict[int, list[Ch
     return result
 
 
+def _role_words(role: str) -> str:
+    """A role as the messages say it to a person: "senior reviewer", not "senior_reviewer"."""
+    return str(role).replace("_", " ")
+
+
 def refuse_if_blocked(session: Session, row: ApplicationRow) -> None:
     """The decision check: a blocking flag not yet cleared stops any decision on the case."""
     blocking = [
@@ -333,7 +338,8 @@ def refuse_if_blocked(session: Session, row: ApplicationRow) -> None:
     held = [(f, d) for f, d in blocking if d is not None and d.blocking]
     if held:
         named = "; ".join(
-            f"{d.name!r}{' on ' + f.target if f.target else ''} (cleared by a {d.cleared_by_role})"
+            f"{d.name!r}{' on ' + f.target if f.target else ''} "
+            f"(cleared by a {_role_words(d.cleared_by_role)})"
             for f, d in held
         )
         raise Conflict(

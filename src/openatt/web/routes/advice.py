@@ -210,9 +210,10 @@ async def ask(request: Request, application_id: int, viewer: Asker) -> Response:
     values: dict[str, Any] = {
         "teams": teams,
         "working_days": fields.get("working_days", ""),
-        "question": fields.get("question", ""),
+        # Not "question": the case page's question to the exporter holds that id.
+        "advice_question": fields.get("advice_question", ""),
     }
-    known = ("teams", "working_days", "question")
+    known = ("teams", "working_days", "advice_question")
     if not values["working_days"].strip().isdigit():
         errors = {"working_days": "Give the deadline as a whole number of working days."}
         return _panel_error(request, viewer, application_id, "ask", values, errors, 422)
@@ -224,11 +225,12 @@ async def ask(request: Request, application_id: int, viewer: Asker) -> Response:
                 application_id,
                 teams=teams,
                 working_days=int(values["working_days"]),
-                question=values["question"],
+                question=values["advice_question"],
             )
     except (Invalid, Conflict) as error:
         status = 422 if isinstance(error, Invalid) else 409
-        errors = {_field(error, known): error.message}
+        field = _field(error, (*known, "question"))
+        errors = {"advice_question" if field == "question" else field: error.message}
         return _panel_error(request, viewer, application_id, "ask", values, errors, status)
     return RedirectResponse(case_url(application_id, "advice-asked") + "#advice", status_code=303)
 
