@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from openatt import __version__
 from openatt.api import errors
 from openatt.api.routers import applications, auth, monitoring, register, reports, screening
+from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.web import mount as mount_web
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(monitoring.router)
+    app.include_router(trust_router.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -59,7 +59,13 @@ class ApplicationUpdate(Versioned):
 
 
 class ScreenIn(Versioned):
-    hits: list[ScreeningHit] = Field(default_factory=list)
+    hits: list[ScreeningHit] = Field(default_factory=list, max_length=1000)
+    lists_used: str = Field(
+        default="",
+        max_length=2000,
+        description="the lists the parties were screened against elsewhere, and when: "
+        "required for 'no matches', which is accepted only when screening was not possible",
+    )
 
 
 class AssessIn(Versioned):

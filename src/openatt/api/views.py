@@ -22,6 +22,7 @@ from openatt.register.models import (
     ShipmentRow,
     User,
 )
+from openatt.register.server_clock import effective_state
 
 
 def summary(row: ApplicationRow) -> schemas.ApplicationSummary:
@@ -106,7 +107,7 @@ def licence(session: Session, row: LicenceRow, app_row: ApplicationRow) -> schem
         id=row.id,
         application_id=row.application_id,
         number=row.number,
-        state=row.state,
+        state=effective_state(row),
         issued_on=row.issued_on,
         valid_until=row.valid_until,
         conditions=json.loads(row.conditions),

@@ -83,7 +83,10 @@ def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extr
 
 
 def create(session: Session, actor: Actor, application: Application) -> ApplicationRow:
+    from openatt.register.audience import accept
+
     require(actor, Permission.application_create)
+    application = accept(actor, application)
     company = actor.company if actor.company else application.exporter.name
     now = dt.datetime.now(dt.UTC)
     row = ApplicationRow(
@@ -119,7 +122,9 @@ def update(
         expected_version,
         (State.draft,),
     )
-    _store(row, application)
+    from openatt.register.audience import accept
+
+    _store(row, accept(actor, application))
     log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row
 
@@ -159,8 +164,13 @@ def screen(
     application_id: int,
     hits: Sequence[ScreeningHit],
     expected_version: int | None,
+    lists_used: str = "",
 ) -> ApplicationRow:
-    """Record the screening of every party (hits may be empty: nothing found)."""
+    """Record the screening of every party done outside the register. Hits may be empty
+    (nothing found) only when screening against the loaded lists was not possible, with the
+    lists used named; a recorded hit is never dropped here (see ``second_person``)."""
+    from openatt.register.second_person import check_manual_screening
+
     row = for_change(
         session,
         actor,
@@ -169,10 +179,18 @@ def screen(
         expected_version,
         (State.submitted, State.screened),
     )
+    check_manual_screening(session, row, payload_of(row), hits, lists_used)
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})
     _store(row, application)
     row.state = State.screened.value
-    log(session, actor, "application.screen", row, hits=[h.model_dump(mode="json") for h in hits])
+    log(
+        session,
+        actor,
+        "application.screen",
+        row,
+        hits=[h.model_dump(mode="json") for h in hits],
+        lists_used=lists_used.strip(),
+    )
     return row
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from openatt.core.model import Application
-from openatt.register import applications, assessing, denials, licensing, users
+from openatt.register import applications, assessing, audience, denials, licensing, users
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
 from openatt.register.errors import Conflict
@@ -45,11 +45,9 @@ def _item(
     }
 
 
-_END_USER_CERTIFICATE = {
-    "kind": "end_user_certificate",
-    "reference": "EUC-2026-01",
-    "verified": True,
-}
+# The applicant supplies the certificate; the authority verifies it (issue 13).
+_END_USER_CERTIFICATE = {"kind": "end_user_certificate", "reference": "EUC-2026-01"}
+DEMO_LISTS_USED = "UN Security Council consolidated list, screened by the authority's desk"
 NORD = "Nordic Defence Systems AB"
 MERI = "Meridian Ordnance Ltd"
 
@@ -269,14 +267,20 @@ def _advance(
     applicant = actors["nordarms" if case.company == NORD else "meridian"]
     order = list(State)
     target = order.index(case.target)
+    # An application dated in the past, or with the authority's evidence, is one the officer
+    # entered (applicants can do neither); the authority verifies the end-user certificate.
+    authority_input = case.application.date < today or bool(case.application.evidence)
+    entered_by = officer if authority_input else applicant
     with db.write() as s:
-        app_id = applications.create(s, applicant, case.application).id
+        app_id = applications.create(s, entered_by, case.application).id
+    with db.write() as s:
+        audience.verify_document(s, officer, app_id, 0, "Confirmed with the issuing ministry")
     if target >= order.index(State.submitted):
         with db.write() as s:
             applications.submit(s, applicant, app_id, None)
     if target >= order.index(State.screened):
         with db.write() as s:
-            applications.screen(s, officer, app_id, [], None)
+            applications.screen(s, officer, app_id, [], None, DEMO_LISTS_USED)
     if target >= order.index(State.assessed):
         with db.write() as s:
             assessing.assess(s, officer, app_id, assessor)
@@ -342,7 +346,7 @@ def _advance(
                     app_id,
                     item=index,
                     quantity=item.quantity,
-                    shipped_on=issued + dt.timedelta(days=20),
+                    shipped_on=min(issued + dt.timedelta(days=20), today),
                     reference=f"B/L 2026-{index}",
                 )
             with db.write() as s:
@@ -351,7 +355,7 @@ def _advance(
                     officer,
                     app_id,
                     shipment_id=shipment.id,
-                    verified_on=issued + dt.timedelta(days=45),
+                    verified_on=min(issued + dt.timedelta(days=45), today),
                     verification="Delivery verification certificate from the importing state",
                 )
     with db.write() as s:
