@@ -31,6 +31,9 @@ class Versioned(_In):
 class LoginIn(_In):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
+    otp: str | None = Field(
+        default=None, pattern=r"^[0-9]{6,8}$", description="TOTP code, for staff who enrolled one"
+    )
 
 
 class TokenOut(BaseModel):

@@ -376,9 +376,10 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
     with db.write() as s:
         if s.execute(select(func.count()).select_from(ApplicationRow)).scalar_one():
             raise Conflict("the register is not empty; run the demo on a new database")
+        if users.list_users(s):  # never add known demo logins beside real ones (issue 13)
+            raise Conflict("the register has users; run the demo on a new database")
         for username, password, role, company in DEMO_USERS:
-            if not any(u.username == username for u in users.list_users(s)):
-                users.add_user(s, username=username, password=password, role=role, company=company)
+            users.add_user(s, username=username, password=password, role=role, company=company)
     actors = _officers(db)
     with db.write() as s:
         denials.record(s, actors["officer"], IMPORTED_DENIAL)
