@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
+from openatt.api.routers import accounts as accounts_router
 from openatt.api.routers import applications, auth, monitoring, register, reports, screening
 from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
@@ -64,6 +65,8 @@ def create_app(
     app.include_router(screening.router)
     app.include_router(monitoring.router)
     app.include_router(trust_router.router)
+    app.include_router(accounts_router.router)
+    app.include_router(accounts_router.own_router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

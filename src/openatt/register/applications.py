@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
 
+MAX_ROW_ID = 2_147_483_647  # the largest id an INTEGER column holds on PostgreSQL
+
+
 def payload_of(row: ApplicationRow) -> Application:
     return Application.model_validate_json(row.payload)
 
@@ -45,6 +48,8 @@ def _store(row: ApplicationRow, application: Application) -> None:
 def get(session: Session, actor: Actor, application_id: int) -> ApplicationRow:
     """The application, if it exists and this user may see it (else :class:`NotFound`)."""
     require(actor, Permission.application_read)
+    if not 1 <= application_id <= MAX_ROW_ID:  # e.g. /ui/applications/2**63 (issue 13)
+        raise NotFound(f"application {application_id} not found")
     row = session.get(ApplicationRow, application_id)
     if row is None or not sees_company(actor, row.company):
         raise NotFound(f"application {application_id} not found")
