@@ -161,7 +161,7 @@ def licences_expire(database: DatabaseOption = None) -> None:
     from openatt.register import server_clock
 
     with _database(database).write() as session:
-        numbers = server_clock.expire_due(session, SYSTEM)
+        numbers = server_clock.expire_due(session)
     _out.print(f"expired {len(numbers)} licences" + (": " + ", ".join(numbers) if numbers else ""))
 
 

@@ -10,8 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openatt.register.errors import Invalid
-from openatt.register.models import ApplicationRow, LicenceRow, LicenceState, State
+from openatt.register.models import ApplicationRow, LicenceRow, LicenceState, Role, State
 from openatt.register.users import Actor
+
+# Who expires licences on schedule: the server's clock, with an officer's right to expire
+# (and no other); the log names it.
+CLOCK = Actor(id=0, username="server-clock", role=Role.officer, company=None)
 
 
 def today() -> dt.date:
@@ -34,7 +38,7 @@ def effective_state(licence: LicenceRow, day: dt.date | None = None) -> str:
     return licence.state
 
 
-def expire_due(session: Session, actor: Actor) -> list[str]:
+def expire_due(session: Session, actor: Actor = CLOCK) -> list[str]:
     """Expire every licence whose last day has passed; returns their numbers."""
     from openatt.register.licensing import expire
 
