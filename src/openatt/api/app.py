@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
+from openatt.api.limits import BodyLimit
 from openatt.api.routers import accounts as accounts_router
 from openatt.api.routers import applications, auth, monitoring, register, reports, screening
 from openatt.api.routers import trust as trust_router
@@ -58,6 +59,7 @@ def create_app(
     app.state.lists = lists
     app.state.monitoring_db = monitoring_db
     errors.install(app)
+    app.add_middleware(BodyLimit)  # issue 13: no unbounded request bodies
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
