@@ -220,7 +220,10 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        from openatt.register.files import private_file
+
+        with private_file(out) as handle:  # the register's contents: owner only
+            handle.write(text.encode("utf-8"))
         _out.print(f"wrote {len(records)} applications to {out}")
 
 
