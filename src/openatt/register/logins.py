@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -33,7 +34,51 @@ ACCOUNT_WINDOW = dt.timedelta(hours=24)
 FIRST_DELAY = dt.timedelta(seconds=2)  # doubled for every further failure...
 MAX_DELAY = dt.timedelta(minutes=15)  # ...up to this
 SEEN_EVERY = dt.timedelta(seconds=60)  # how often a session's last activity is written
+IN_FLIGHT_PER_KEY = 2  # password checks at once for one account or one address
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class _Gate:
+    """In-process guards in front of argon2 (slow and memory-hard on purpose): at most
+    ``OPENATT_LOGIN_CHECKS`` (default 1) password checks at a time in the process, at most
+    ``IN_FLIGHT_PER_KEY`` for one account or address, and lockouts remembered in memory so
+    that a flood of refused attempts costs neither a hash nor a query."""
+
+    def __init__(self) -> None:
+        self.checks = threading.BoundedSemaphore(int(os.environ.get("OPENATT_LOGIN_CHECKS") or 1))
+        self.lock = threading.Lock()
+        self.in_flight: dict[str, int] = {}
+        self.locked_until: dict[str, dt.datetime] = {}
+
+    def refused_for(self, keys: tuple[str, ...], now: dt.datetime) -> int:
+        with self.lock:
+            until = max((self.locked_until.get(k, now) for k in keys), default=now)
+        return int((until - now).total_seconds()) + 1 if until > now else 0
+
+    def remember(self, keys: tuple[str, ...], until: dt.datetime) -> None:
+        with self.lock:
+            if len(self.locked_until) > 100_000:  # a flood of distinct names: start afresh
+                self.locked_until.clear()
+            for key in keys:
+                self.locked_until[key] = max(until, self.locked_until.get(key, until))
+
+    def enter(self, keys: tuple[str, ...]) -> bool:
+        with self.lock:
+            if any(self.in_flight.get(k, 0) >= IN_FLIGHT_PER_KEY for k in keys):
+                return False
+            for key in keys:
+                self.in_flight[key] = self.in_flight.get(key, 0) + 1
+            return True
+
+    def leave(self, keys: tuple[str, ...]) -> None:
+        with self.lock:
+            for key in keys:
+                self.in_flight[key] -= 1
+                if not self.in_flight[key]:
+                    del self.in_flight[key]
+
+
+_GATE = _Gate()
 
 
 class Throttled(RegisterError):
@@ -142,12 +187,24 @@ def login(
     now = dt.datetime.now(dt.UTC)
     address = (address or "unknown")[:64]
     username = username[:80]
-    with db.read() as session:
-        wait = _wait(session, username, address, now)
-        if wait:
-            raise Throttled(f"too many failed logins; try again in {wait} s", retry_after=wait)
-        candidate = _candidate(session, username)
-    problem = _check(candidate, password, otp)  # argon2: no lock, no transaction held
+    where = db.engine.url.render_as_string(hide_password=True)  # one register's lockouts
+    keys = (f"{where} user:{username}", f"{where} address:{address}")
+    remembered = _GATE.refused_for(keys, now)
+    if remembered:
+        raise Throttled(f"too many failed logins; try again in {remembered} s", remembered)
+    if not _GATE.enter(keys):
+        raise Throttled("a login for this account or address is being checked; retry", 1)
+    try:
+        with db.read() as session:
+            wait = _wait(session, username, address, now)
+            if wait:
+                _GATE.remember(keys, now + dt.timedelta(seconds=wait))
+                raise Throttled(f"too many failed logins; try again in {wait} s", wait)
+            candidate = _candidate(session, username)
+        with _GATE.checks:  # argon2: no lock, no transaction held, one at a time
+            problem = _check(candidate, password, otp)
+    finally:
+        _GATE.leave(keys)
     with db.write() as session:
         attempt = LoginAttemptRow(
             username=username, address=address, succeeded=not problem, reason=problem, at=now
