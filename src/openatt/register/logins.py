@@ -110,15 +110,15 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _wait(session: Session, username: str, address: str, now: dt.datetime) -> int:
-    """Seconds this attempt must wait (0: it may go ahead)."""
+def _wait(session: Session, username: str, address: str, now: dt.datetime) -> tuple[int, int]:
+    """Seconds this attempt must wait for its account and for its address (0: none)."""
     last_ok = session.execute(
         select(func.max(LoginAttemptRow.at)).where(
             LoginAttemptRow.username == username, LoginAttemptRow.succeeded.is_(True)
         )
     ).scalar()
     since = max(_aware(last_ok), now - ACCOUNT_WINDOW) if last_ok else now - ACCOUNT_WINDOW
-    waits = []
+    waits: list[int] = []
     for column, value, start, free in (
         (LoginAttemptRow.username, username, since, FREE_PER_ACCOUNT),
         (LoginAttemptRow.address, address, now - ADDRESS_WINDOW, FREE_PER_ADDRESS),
@@ -128,10 +128,11 @@ def _wait(session: Session, username: str, address: str, now: dt.datetime) -> in
                 column == value, LoginAttemptRow.succeeded.is_(False), LoginAttemptRow.at > start
             )
         ).one()
+        left = 0.0
         if last is not None:
-            until = _aware(last) + delay_after(int(count), free)
-            waits.append((until - now).total_seconds())
-    return max([0, *(int(w) + 1 for w in waits if w > 0)])
+            left = (_aware(last) + delay_after(int(count), free) - now).total_seconds()
+        waits.append(int(left) + 1 if left > 0 else 0)
+    return waits[0], waits[1]
 
 
 @dataclass(frozen=True)
@@ -196,9 +197,12 @@ def login(
         raise Throttled("a login for this account or address is being checked; retry", 1)
     try:
         with db.read() as session:
-            wait = _wait(session, username, address, now)
-            if wait:
-                _GATE.remember(keys, now + dt.timedelta(seconds=wait))
+            waits = _wait(session, username, address, now)
+            if any(waits):
+                for key, wait in zip(keys, waits, strict=True):
+                    if wait:
+                        _GATE.remember((key,), now + dt.timedelta(seconds=wait))
+                wait = max(waits)
                 raise Throttled(f"too many failed logins; try again in {wait} s", wait)
             candidate = _candidate(session, username)
         with _GATE.checks:  # argon2: no lock, no transaction held, one at a time
