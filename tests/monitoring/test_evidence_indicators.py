@@ -10,7 +10,8 @@ import pytest
 from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.model import EvidenceKind
-from openatt.evidence.mapping import indicator_evidence, load_mapping
+from openatt.evidence.mapping import load_mapping
+from openatt.evidence.offer import indicator_evidence
 from openatt.evidence.providers import PROVIDERS, find_indicator_files, load_indicators
 from openatt.evidence.table import IndicatorTable
 
@@ -56,8 +57,23 @@ def test_ucdp_prio_conflict(indicators_dir: Path, tables: dict[str, IndicatorTab
     wars_2014 = {r["location"] for r in rows if r["year"] == "2014" and r["intensity_level"] == "2"}
     assert "Syria" in wars_2014
     assert table.values("SYR", 2014)["intrastate_intensity"] == 2.0
-    assert table.values("CHE", 2014) == {"party_intensity": 0.0, "intrastate_intensity": 0.0}
+    assert set(table.values("CHE", 2014).values()) == {0.0}
+    assert set(table.values("CHE", 2014)) == {
+        "party_intensity",
+        "intrastate_intensity",
+        "interstate_primary_intensity",
+        "opposition_support_intensity",
+    }
     assert table.values("USA", 2003)["party_intensity"] == 2.0  # Iraq
+    # 2003: the war against Iraq's government is interstate; from 2004 the US fights beside
+    # Iraq's government (a secondary party on the government's side): not read as interstate
+    assert table.values("USA", 2003)["interstate_primary_intensity"] == 2.0
+    assert table.values("USA", 2004)["party_intensity"] == 2.0
+    assert table.values("USA", 2004)["interstate_primary_intensity"] == 0.0
+    assert table.values("USA", 2004)["opposition_support_intensity"] == 0.0
+    # Turkey fights with the Syrian insurgents against Syria's government from 2020 (gwno_b_2nd)
+    assert table.values("TUR", 2020)["opposition_support_intensity"] >= 1.0
+    assert table.values("TUR", 2018)["opposition_support_intensity"] == 0.0
     assert table.values("ISL", 1900) == {}  # outside the data's years: no claim
 
 

@@ -200,3 +200,15 @@ def to_assessed(api: Api, body: dict[str, Any] | None = None, user: str = "appli
 
 def version(api: Api, app_id: int) -> int:
     return int(api.get(f"/applications/{app_id}", "officer").json()["version"])
+
+
+def as_before_casework(monkeypatch: Any) -> None:
+    """Make ``demo.fill`` and the services behave as before the casework tables (revision 0003):
+    no letters, uploads, dialogue, advice, queues or flags. The migration tests build an
+    existing register that way and upgrade it; each casework part registers its hooks here."""
+    from openatt.register import demo_dialogue, demo_documents, letters
+
+    monkeypatch.setattr(letters, "after_licence", lambda *_args: None)
+    monkeypatch.setattr(letters, "after_refusal", lambda *_args: None)
+    monkeypatch.setattr(demo_documents, "add_documents", lambda *_args: None)
+    monkeypatch.setattr(demo_dialogue, "fill_dialogue", lambda *_args: None)

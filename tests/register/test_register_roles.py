@@ -13,7 +13,13 @@ from openatt.api.deps import Authorizer
 from openatt.register.models import Role
 from openatt.register.permissions import GRANTS, Permission
 
-PUBLIC = {("POST", "/auth/token"), ("GET", "/health")}
+PUBLIC = {
+    ("POST", "/auth/token"),
+    ("GET", "/health"),
+    # the public check of a letter (issue 12): no login, read only
+    ("GET", "/verify"),
+    ("POST", "/verify"),
+}
 
 
 def _permission(route: APIRoute) -> tuple[bool, Permission | None]:

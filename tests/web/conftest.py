@@ -43,7 +43,10 @@ def demo_template(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> P
     """One demo register per session; each test copies the file."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     db = Database(f"sqlite:///{path}")
-    demo.fill(db, engine)
+    with pytest.MonkeyPatch.context() as patch:
+        # Documents and letters in the database file, so that each test's copy has them.
+        patch.setenv("OPENATT_DOCUMENT_STORE", "database")
+        demo.fill(db, engine)
     db.dispose()
     return path
 

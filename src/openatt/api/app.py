@@ -14,7 +14,16 @@ from openatt import __version__
 from openatt.api import errors
 from openatt.api.limits import BodyLimit
 from openatt.api.routers import accounts as accounts_router
-from openatt.api.routers import applications, auth, monitoring, register, reports, screening
+from openatt.api.routers import (
+    applications,
+    auth,
+    dialogue,
+    documents,
+    monitoring,
+    register,
+    reports,
+    screening,
+)
 from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
@@ -66,6 +75,8 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(monitoring.router)
+    app.include_router(documents.router)
+    app.include_router(dialogue.router)
     app.include_router(trust_router.router)
     app.include_router(accounts_router.router)
     app.include_router(accounts_router.own_router)

@@ -31,13 +31,17 @@ def build_app() -> typer.Typer:
         """openatt: an open-source arms-transfer control system."""
 
     # Each feature adds its commands here, one line each.
-    from openatt.cli import core_commands, monitoring, register, reports, screening
+    from openatt.cli import core_commands, dialogue, monitoring, register, reports, screening
 
     core_commands.register(app)
     screening.register(app)
     monitoring.register(app)
     register.register(app)
     reports.register(app)
+    from openatt.cli import documents
+
+    documents.register(app)
+    dialogue.register(app)
     return app
 
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from openatt.cli.errors import fail, parse_date, parse_list
+from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS, UnknownMapping, load_mapping
 from openatt.evidence.providers import PROVIDERS
 
 _OUT = Console(highlight=False)
@@ -27,6 +28,20 @@ indicators_app = typer.Typer(help="Country indicators as cited evidence.", no_ar
 DbOption = typer.Option(
     None, "--db", help="DuckDB file (default: OPENATT_HOME/monitoring/monitoring.duckdb)"
 )
+
+
+MappingOption = typer.Option(
+    DEFAULT_MAPPING,
+    "--mapping",
+    help=f"evidence mapping version ({', '.join(MAPPINGS)}; v1 reproduces earlier runs)",
+)
+
+
+def _mapping(name: str) -> str:
+    try:
+        return load_mapping(name).id
+    except UnknownMapping as exc:
+        fail(f"--mapping: {exc}")
 
 
 def _progress() -> Progress:
@@ -91,6 +106,7 @@ def assess_command(
         help="run the pipeline on Apache Spark at this master, e.g. local[4] or spark://host:7077"
         " (needs openatt[spark] and Java 17)",
     ),
+    mapping: str = MappingOption,
     db: Path | None = DbOption,
 ) -> None:
     """Assess every imported transfer under the regimes, as of each delivery's date."""
@@ -98,6 +114,7 @@ def assess_command(
     from openatt.monitoring import service
 
     regimes = parse_list(regime, "--regime", Engine.default().regimes())
+    chosen = _mapping(mapping)
     if year_from and year_to and year_from > year_to:
         fail(f"--from: {year_from} is after --to {year_to}")
     with _progress() as bar:
@@ -105,6 +122,7 @@ def assess_command(
         try:
             summary = service.assess(
                 regimes, year_from, year_to, db=db, workers=workers, spark_master=spark,
+                mapping=chosen,
                 progress_total=lambda n: bar.update(task, total=n),
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
@@ -114,7 +132,8 @@ def assess_command(
         f"{summary.assessed} of {summary.transfers} transfers assessed "
         f"({summary.signatures} distinct applications) in {summary.seconds:.1f} s; "
         f"{summary.embargo_hits} embargo-interval hits; indicators: "
-        f"{', '.join(summary.indicators) or 'none (risk criteria stay unknown)'}"
+        f"{', '.join(summary.indicators) or 'none (risk criteria stay unknown)'}; "
+        f"evidence mapping: {summary.mapping}"
     )
     table = Table(title="Recommendations")
     table.add_column("regime")
@@ -200,13 +219,18 @@ def indicators_import(
 def indicators_show(
     state: str = typer.Argument(..., help="a state: alpha-3, alpha-2 or English name"),
     date: str | None = typer.Option(None, "--date", help="decision date (default: today)"),
+    category: str | None = typer.Option(
+        None, "--category", help="the item's ATT category (I..VIII, ammunition, parts, other)"
+    ),
+    mapping: str = MappingOption,
     db: Path | None = DbOption,
 ) -> None:
     """The indicator evidence about STATE for a decision on --date, as an officer would see it
     (kind indicator: to accept, weigh or override with reasons)."""
     import datetime as dt
 
-    from openatt.evidence.mapping import indicator_evidence, load_mapping
+    from openatt.core.model import Category
+    from openatt.evidence.offer import indicator_evidence
     from openatt.monitoring import service
     from openatt.reference.states import UnknownState, resolve_state
 
@@ -218,8 +242,13 @@ def indicators_show(
     tables = service.stored_indicators(db)
     if not tables:
         fail("no indicators imported yet: run 'openatt indicators import DIR'")
-    evidence = indicator_evidence(code, day, tables)
-    table = Table(title=f"Indicator evidence for {code} as of {day} ({load_mapping().id})")
+    chosen = load_mapping(_mapping(mapping))
+    try:
+        kinds = (Category(category),) if category else None
+    except ValueError:
+        fail(f"--category: {category!r} is not one of {', '.join(c.value for c in Category)}")
+    evidence = indicator_evidence(code, day, tables, chosen, kinds)
+    table = Table(title=f"Evidence for {code} as of {day} ({chosen.id})")
     for column in ("criterion", "likelihood", "severity", "source", "threshold"):
         table.add_column(column)
     for item in evidence:

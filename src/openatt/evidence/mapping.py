@@ -1,10 +1,14 @@
-"""The versioned mapping from indicator values to the engine's ``Evidence``.
+"""The versioned mappings from indicator values to the engine's ``Evidence``: their schema.
 
-``indicator_evidence(state, day, tables)`` is a pure function: for each rule of the mapping it
-takes the latest year of the indicator that the timing rule allows (never a year after the
-decision date; by default the year before it), applies the first band the value passes, and
-returns ``Evidence`` of kind ``indicator`` naming the indicator, its release, the value, the
-threshold and the reason, with a note that indicators lag.
+A mapping is frozen data (``data/indicator-mapping-vN.yaml``): a change of any band, criterion,
+reason or relevance makes a new file, and every piece of evidence names the version and the
+rule it came from, so an earlier run can be reproduced with the mapping it used. Reading the
+mappings (what evidence a state, a date and the items give) is in :mod:`openatt.evidence.reading`.
+
+Version 2 adds what version 1 lacked (see ``docs/risk-model.md``): the kind of item weighs
+(``relevance``), some indicators only contribute and can never alone reach a regime's risk
+threshold (``contributing``), and cited official findings and acts about a state's conduct
+(``findings``) are read beside the indicators.
 """
 
 from __future__ import annotations
@@ -12,16 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from importlib import resources
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from openatt.core.model import Evidence, EvidenceKind, Likelihood, Severity, Topic
-from openatt.evidence.table import IndicatorTable, IndicatorValue
+from openatt.core.model import Category, Likelihood, Severity, Topic
 
-DEFAULT_MAPPING = "indicator-mapping-v1.yaml"
+DEFAULT_MAPPING = "indicator-mapping-v2"
+MAPPINGS = ("indicator-mapping-v1", "indicator-mapping-v2")
+"""Every mapping version shipped, oldest first. Old versions stay to reproduce earlier runs."""
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -29,6 +34,10 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
     "<": operator.lt,
 }
+
+
+class UnknownMapping(ValueError):
+    """A mapping name that is not shipped."""
 
 
 class _Strict(BaseModel):
@@ -46,14 +55,44 @@ class Band(_Strict):
         return _OPS[op](value, float(number))
 
 
+CONTRIBUTING_CEILING = (Likelihood.possible, Severity.serious)
+"""The most a contributing indicator may say: below every regime's risk threshold (the EU's
+"clear risk" starts at a grave harm that is possible or a serious harm that is likely)."""
+
+
 class Rule(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_.]+$")
     indicator: str
     variables: tuple[str, ...] = Field(min_length=1)
-    aggregate: str = Field(pattern=r"^(max|min)$")
+    aggregate: str = Field(pattern=r"^(max|min|mean)$")
     criteria: tuple[Topic, ...] = Field(min_length=1)
     reason: str = Field(min_length=10)
     bands: tuple[Band, ...] = Field(min_length=1)
+    contributing: bool = Field(
+        default=False,
+        description="a contributing factor only: never alone above a risk threshold",
+    )
+    conflict: bool = Field(
+        default=False,
+        description="reads armed conflict: weighed differently for a state acting in a "
+        "self-defence that the Security Council or the General Assembly recognised",
+    )
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _contributing_stays_below(self) -> Rule:
+        if self.contributing:
+            most_likely, most_severe = CONTRIBUTING_CEILING
+            for band in self.bands:
+                if band.likelihood.level > most_likely.level or (
+                    band.severity.level > most_severe.level
+                ):
+                    raise ValueError(
+                        f"rule {self.id}: a contributing rule's band may say at most "
+                        f"{most_likely.value}/{most_severe.value}, not "
+                        f"{band.likelihood.value}/{band.severity.value}"
+                    )
+        return self
 
     def band(self, value: float) -> Band | None:
         return next((b for b in self.bands if b.passes(value)), None)
@@ -64,12 +103,63 @@ class Timing(_Strict):
     max_age_years: int = Field(ge=0)
 
 
+class Profile(_Strict):
+    """How far an item's kind bears on a group of topics: the likelihood levels taken off the
+    evidence for items of each relevance (the most relevant item of the case counts)."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    topics: tuple[Topic, ...] = Field(min_length=1)
+    high: tuple[Category, ...] = ()
+    medium: tuple[Category, ...] = ()
+    low: tuple[Category, ...] = ()
+    reason: str = Field(min_length=10)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_category_once(self) -> Profile:
+        listed = [*self.high, *self.medium, *self.low]
+        if sorted(listed) != sorted(Category):
+            raise ValueError(f"relevance {self.id}: list every category exactly once")
+        return self
+
+    def relevance(self, category: Category) -> str:
+        if category in self.high:
+            return "high"
+        return "medium" if category in self.medium else "low"
+
+
+class Relevance(_Strict):
+    levels: dict[str, int] = Field(description="likelihood levels taken off, by relevance")
+    profiles: tuple[Profile, ...]
+
+    @field_validator("levels")
+    @classmethod
+    def _three_levels(cls, levels: dict[str, int]) -> dict[str, int]:
+        if set(levels) != {"high", "medium", "low"} or any(v < 0 for v in levels.values()):
+            raise ValueError("levels: give high, medium and low, each 0 or more")
+        return levels
+
+    @model_validator(mode="after")
+    def _one_profile_per_topic(self) -> Relevance:
+        topics = [t for p in self.profiles for t in p.topics]
+        if len(set(topics)) != len(topics):
+            raise ValueError("relevance: a topic is in two profiles")
+        return self
+
+    def profile(self, topic: Topic) -> Profile | None:
+        return next((p for p in self.profiles if topic in p.topics), None)
+
+
 class IndicatorMapping(_Strict):
     id: str
     version: int
     last_reviewed: dt.date
     timing: Timing
     rules: tuple[Rule, ...]
+    relevance: Relevance | None = None
+    findings: str | None = Field(
+        default=None, description="the data file of cited official findings this mapping reads"
+    )
 
     @field_validator("rules")
     @classmethod
@@ -80,70 +170,23 @@ class IndicatorMapping(_Strict):
         return rules
 
 
+def mapping_name(name: str) -> str:
+    """The canonical id for ``name``: ``v2``, ``2``, ``indicator-mapping-v2`` and
+    ``indicator-mapping-v2.yaml`` all name the same mapping."""
+    text = name.strip().removesuffix(".yaml")
+    if text.isdigit():
+        text = f"v{text}"
+    if not text.startswith("indicator-mapping-"):
+        text = f"indicator-mapping-{text}"
+    if text not in MAPPINGS:
+        raise UnknownMapping(
+            f"unknown indicator mapping {name!r}: choose one of {', '.join(MAPPINGS)}"
+        )
+    return text
+
+
 @functools.cache
 def load_mapping(name: str = DEFAULT_MAPPING) -> IndicatorMapping:
-    text = resources.files("openatt.evidence").joinpath("data", name).read_text("utf-8")
-    return IndicatorMapping.model_validate(yaml.safe_load(text))
-
-
-def _pick(rule: Rule, table: IndicatorTable, state: str, year: int) -> IndicatorValue | None:
-    found = [v for var in rule.variables if (v := table.value(state, year, var)) is not None]
-    if not found:
-        return None
-    chooser = max if rule.aggregate == "max" else min
-    return chooser(found, key=lambda v: v.value)
-
-
-def rule_value(
-    rule: Rule, table: IndicatorTable, state: str, day: dt.date, timing: Timing
-) -> IndicatorValue | None:
-    """The value a rule reads for a decision on ``day``: the latest allowed year, if any."""
-    newest = day.year - timing.latest_year_offset
-    for year in range(newest, newest - timing.max_age_years - 1, -1):
-        picked = _pick(rule, table, state, year)
-        if picked is not None:
-            return picked
-    return None
-
-
-def indicator_evidence(
-    state: str,
-    day: dt.date,
-    tables: Mapping[str, IndicatorTable],
-    mapping: IndicatorMapping | None = None,
-) -> tuple[Evidence, ...]:
-    """Evidence about ``state`` for a decision on ``day``, from each rule whose indicator is
-    loaded."""
-    mapping = mapping or load_mapping()
-    found: list[Evidence] = []
-    for rule in mapping.rules:
-        table = tables.get(rule.indicator)
-        if table is None:
-            continue
-        picked = rule_value(rule, table, state, day, mapping.timing)
-        if picked is None:
-            continue
-        band = rule.band(picked.value)
-        if band is None:
-            continue
-        reason = " ".join(rule.reason.split())
-        note = (
-            f"{band.threshold}. {reason} Indicator-based ({mapping.id}, rule {rule.id}); "
-            f"indicators lag: the value is for {picked.year}, the latest year allowed before a "
-            f"decision on {day.isoformat()}, and conditions may since have changed."
-        )
-        for topic in rule.criteria:
-            found.append(
-                Evidence(
-                    criterion=topic.value,
-                    likelihood=band.likelihood,
-                    severity=band.severity,
-                    source=picked.cite(),
-                    date=dt.date(picked.year, 12, 31),
-                    author=f"openatt {mapping.id}",
-                    kind=EvidenceKind.indicator,
-                    note=note,
-                    value=picked.value,
-                )
-            )
-    return tuple(found)
+    canonical = mapping_name(name)
+    path = resources.files("openatt.evidence").joinpath("data", f"{canonical}.yaml")
+    return IndicatorMapping.model_validate(yaml.safe_load(path.read_text("utf-8")))

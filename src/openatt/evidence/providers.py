@@ -176,10 +176,27 @@ _FSI = _ColumnFile(
 )
 
 
+_ACD_VARIABLES = (
+    "party_intensity",
+    "intrastate_intensity",
+    "interstate_primary_intensity",
+    "opposition_support_intensity",
+)
+
+
 def load_ucdp_prio_conflict(path: Path) -> IndicatorTable:
-    """UCDP/PRIO Armed Conflict Dataset: per state and year, the highest intensity of the
-    armed conflicts it is a party to (``party_intensity``) and of intrastate conflicts on its
-    territory (``intrastate_intensity``); 0 = none recorded, 1 = 25-999, 2 = 1,000+ deaths."""
+    """UCDP/PRIO Armed Conflict Dataset: per state and year, the highest intensity (0 = none
+    recorded, 1 = 25-999, 2 = 1,000+ battle-related deaths) of
+
+    - ``party_intensity``: any armed conflict it is a party to, primary or secondary, at home or
+      abroad (what indicator-mapping-v1 reads);
+    - ``intrastate_intensity``: intrastate conflicts (types 3 and 4) located on its territory;
+    - ``interstate_primary_intensity``: interstate conflicts (type 2) in which it is a primary
+      party (``gwno_a`` or ``gwno_b``), the only kind in which it fights another state itself;
+    - ``opposition_support_intensity``: intrastate conflicts in another state in which it fights
+      as a secondary party on the side of the opposition (``gwno_b_2nd``), i.e. against that
+      state's government. Taking part on a government's side (``gwno_a_2nd``), as coalitions at a
+      host government's request do, is deliberately not counted here."""
     table = IndicatorTable(
         id="ucdp_acd",
         title="UCDP/PRIO Armed Conflict Dataset",
@@ -199,36 +216,34 @@ def load_ucdp_prio_conflict(path: Path) -> IndicatorTable:
                 found.append(code if final else recode(code, year))
         return found
 
+    def raise_to(state: str, year: int, variable: str, intensity: float) -> None:
+        current = table.values(state, year)
+        for name in _ACD_VARIABLES:
+            if name not in current:
+                table.put(state, year, name, 0.0)
+        table.put(state, year, variable, max(table.values(state, year)[variable], intensity))
+
     first, last = 9999, 0
     for row in _rows(path):
         year = int(row["year"])
         first, last = min(first, year), max(last, year)
         intensity = float(row["intensity_level"])
-        parties = {
-            s
-            for f in ("gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd")
-            for s in states(row[f], year)
-        }
-        for state in parties:
-            current = table.values(state, year).get("party_intensity", 0.0)
-            table.put(state, year, "party_intensity", max(current, intensity))
-            table.put(
-                state,
-                year,
-                "intrastate_intensity",
-                table.values(state, year).get("intrastate_intensity", 0.0),
-            )
-        if row["type_of_conflict"] in ("3", "4"):
-            for state in states(row["gwno_loc"], year):
-                current = table.values(state, year).get("intrastate_intensity", 0.0)
-                table.put(state, year, "intrastate_intensity", max(current, intensity))
-                table.put(
-                    state,
-                    year,
-                    "party_intensity",
-                    table.values(state, year).get("party_intensity", 0.0),
-                )
-    table.default = {"party_intensity": 0.0, "intrastate_intensity": 0.0}
+        kind = row["type_of_conflict"]
+        for field in ("gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"):
+            for state in states(row[field], year):
+                raise_to(state, year, "party_intensity", intensity)
+        if kind == "2":
+            for field in ("gwno_a", "gwno_b"):
+                for state in states(row[field], year):
+                    raise_to(state, year, "interstate_primary_intensity", intensity)
+        if kind in ("3", "4"):
+            location = set(states(row["gwno_loc"], year))
+            for state in location:
+                raise_to(state, year, "intrastate_intensity", intensity)
+            for state in states(row["gwno_b_2nd"], year):
+                if state not in location:
+                    raise_to(state, year, "opposition_support_intensity", intensity)
+    table.default = dict.fromkeys(_ACD_VARIABLES, 0.0)
     table.default_states = frozenset(code for code, _ in codes.values()) | {
         "SUN",
         "YUG",

@@ -27,7 +27,8 @@ from openatt.core.model import (
     Party,
     TransferKind,
 )
-from openatt.evidence.mapping import indicator_evidence
+from openatt.evidence.mapping import DEFAULT_MAPPING
+from openatt.evidence.offer import indicator_evidence
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.mapping import PartyKind
 from openatt.monitoring.transfer import Transfer, delivery_date
@@ -148,13 +149,16 @@ def with_supplier(app: Application, supplier: str) -> Application:
 
 
 def transfer_application(
-    transfer: Transfer, tables: Mapping[str, IndicatorTable], supplier: str | None = None
+    transfer: Transfer,
+    tables: Mapping[str, IndicatorTable],
+    supplier: str | None = None,
+    mapping: str = DEFAULT_MAPPING,
 ) -> Application:
     """The single-application path: one transfer, its evidence, one ``Application``."""
     sig = signature(transfer, supplier)
     return application_for(
         sig,
-        indicator_evidence(sig.recipient, sig.date, tables),
+        indicator_evidence(sig.recipient, sig.date, tables, mapping, (Category(sig.category),)),
         application_id=transfer.id,
         end_use=f"SIPRI: {transfer.designation} ({transfer.description}), "
         f"{transfer.supplier_name} to {transfer.recipient_name}, "

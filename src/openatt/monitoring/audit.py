@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from openatt.core.engine import Engine
+from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, signature
 from openatt.monitoring.batch import SummaryRow, assess_signatures
@@ -57,7 +58,9 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval contains p; rounding must not put a bound on the wrong side of it (k = 0
+    # gave a lower bound of 3e-17 above a share of 0)
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def save_regions(con: duckdb.DuckDBPyConnection, tables: Mapping[str, IndicatorTable]) -> None:
@@ -356,6 +359,7 @@ def counterfactual(
     progress: Any = None,
     population: Sequence[Transfer] | None = None,
     progress_total: Any = None,
+    mapping: str = DEFAULT_MAPPING,
 ) -> Counterfactual:
     """Re-assess each transfer as if made by up to ``alternatives`` other suppliers with the same
     obligations (the findings must not change) and by ``contrasts`` suppliers with different
@@ -411,6 +415,7 @@ def counterfactual(
         workers=workers,
         progress=progress,
         whole_regimes=True,
+        mapping=mapping,
     )
     result = Counterfactual(transfers=sum(weight.values()), signatures_assessed=len(wanted))
     grouped: Counter[tuple[str, str, str, bool, str, str, str]] = Counter()

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome
 from openatt.core.memo import Memo, Same
-from openatt.core.model import Application, Evidence
+from openatt.core.model import Application, Category, Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
-from openatt.evidence.mapping import indicator_evidence
+from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
+from openatt.evidence.offer import indicator_evidence
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, application_for, signature, with_supplier
 from openatt.monitoring.transfer import Transfer
@@ -35,18 +36,22 @@ SKIPPED = "not assessable (non-state or unknown supplier, organisation or unknow
 
 @dataclass
 class EvidenceCache:
-    """Indicator evidence by (state, date): computed once for all transfers that share it."""
+    """Evidence by (state, date, item category) under one mapping version: computed once for
+    all transfers that share it (version 2 weighs the kind of item)."""
 
     tables: Mapping[str, IndicatorTable]
-    cache: dict[tuple[str, dt.date], tuple[Evidence, ...]] = field(default_factory=dict)
+    mapping: str = DEFAULT_MAPPING
+    cache: dict[tuple[str, dt.date, str], tuple[Evidence, ...]] = field(default_factory=dict)
 
     last: tuple[Signature, Application] | None = None
 
-    def get(self, state: str, day: dt.date) -> tuple[Evidence, ...]:
-        key = (state, day)
+    def get(self, state: str, day: dt.date, category: str) -> tuple[Evidence, ...]:
+        key = (state, day, category)
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = indicator_evidence(state, day, self.tables)
+            found = self.cache[key] = indicator_evidence(
+                state, day, self.tables, load_mapping(self.mapping), (Category(category),)
+            )
         return found
 
     def application(self, sig: Signature) -> Application:
@@ -59,7 +64,7 @@ class EvidenceCache:
                 app = with_supplier(app, sig.supplier)
                 self.last = (sig, app)
                 return app
-        app = application_for(sig, self.get(sig.recipient, sig.date))
+        app = application_for(sig, self.get(sig.recipient, sig.date, sig.category))
         self.last = (sig, app)
         return app
 
@@ -167,6 +172,7 @@ def assess_signatures(
     chunk_size: int = 500,
     keep_full: bool = False,
     whole_regimes: bool = False,
+    mapping: str = DEFAULT_MAPPING,
 ) -> tuple[dict[Signature, list[Assessment]], dict[Signature, list[SummaryRow]]]:
     """Assess each signature once under ``regimes``; return the summaries, and the full
     assessments too with ``keep_full`` (in this process only: holding them all costs time).
@@ -175,7 +181,7 @@ def assess_signatures(
     # by recipient and year keeps a recipient's signatures in one chunk (one worker).
     engine = (engine or Engine.default()).memoising(whole_regimes=whole_regimes)
     rows = Memo(200_000)
-    cache = EvidenceCache(tables)
+    cache = EvidenceCache(tables, mapping)
     ordered = sorted(set(signatures), key=recipient_order)
     full: dict[Signature, list[Assessment]] = {}
     summaries: dict[Signature, list[SummaryRow]] = {}
@@ -230,26 +236,28 @@ def assess_transfers(
     workers: int = 1,
     progress: Progress | None = None,
     keep_full: bool = False,
+    mapping: str = DEFAULT_MAPPING,
 ) -> BatchResult:
     """Assess every assessable transfer; count the others by the reason they were skipped.
     ``keep_full`` keeps every full assessment (for inspection and tests)."""
-    mapping: dict[str, Signature] = {}
+    by_transfer: dict[str, Signature] = {}
     skipped: Counter[str] = Counter()
     for transfer in transfers:
         if transfer.assessable:
-            mapping[transfer.id] = signature(transfer)
+            by_transfer[transfer.id] = signature(transfer)
         else:
             skipped[SKIPPED] += 1
     full, summaries = assess_signatures(
-        list(mapping.values()),
+        list(by_transfer.values()),
         regimes,
         tables,
         engine=engine,
         workers=workers,
         progress=progress,
         keep_full=keep_full,
+        mapping=mapping,
     )
-    return BatchResult(tuple(regimes), full, summaries, mapping, skipped)
+    return BatchResult(tuple(regimes), full, summaries, by_transfer, skipped)
 
 
 def headline(assessment: Assessment) -> Outcome:

@@ -26,6 +26,7 @@ import duckdb
 
 from openatt.core.engine import Engine
 from openatt.core.model import EndUserKind
+from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import store
 from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
@@ -194,11 +195,16 @@ class DuckDBBackend:
     """The pipeline on the DuckDB store, the engine on local processes."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, engine: Engine | None = None, workers: int = 1
+        self,
+        con: duckdb.DuckDBPyConnection,
+        engine: Engine | None = None,
+        workers: int = 1,
+        mapping: str = DEFAULT_MAPPING,
     ) -> None:
         self.con = con
         self.engine = engine or Engine.default()
         self.workers = workers
+        self.mapping = mapping
 
     def load(self, name: str, columns: Columns, rows: Iterable[Sequence[Any]]) -> None:
         store.bulk_load(self.con, name, columns, rows)
@@ -225,7 +231,7 @@ class DuckDBBackend:
             progress_total(len(signatures))
         _, summaries = assess_signatures(
             signatures, regimes, tables, engine=self.engine, workers=self.workers,
-            progress=progress,
+            progress=progress, mapping=self.mapping,
         )  # fmt: skip
         self.load(
             "signature_results",

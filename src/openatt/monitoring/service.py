@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from openatt.core.engine import Engine
-from openatt.evidence.mapping import load_mapping
+from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
 from openatt.evidence.providers import load_indicators
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import audit, pipeline, report, store
@@ -68,7 +68,18 @@ class AssessSummary:
     embargo_hits: int
     recommendations: dict[str, dict[str, int]] = field(default_factory=dict)
     indicators: list[str] = field(default_factory=list)
+    mapping: str = ""
     seconds: float = 0.0
+
+
+def _run_mapping(con: duckdb.DuckDBPyConnection) -> str:
+    """The indicator mapping the stored results were assessed with (stores assessed before
+    mapping versions were recorded used version 1)."""
+    columns = {row[0] for row in con.execute("DESCRIBE assess_runs").fetchall()}
+    if "mapping" not in columns:
+        return "indicator-mapping-v1"
+    found = con.execute("SELECT mapping FROM assess_runs").fetchone()
+    return str(found[0]) if found and found[0] else "indicator-mapping-v1"
 
 
 def assess(
@@ -81,10 +92,13 @@ def assess(
     progress_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
     spark_master: str | None = None,
+    mapping: str = DEFAULT_MAPPING,
 ) -> AssessSummary:
     """Assess the stored transfers delivered between two years under ``regimes``: the
     pipeline of ``monitoring.pipeline`` on DuckDB with ``workers`` processes, or on Spark
-    with ``spark_master`` (e.g. ``local[4]`` or a cluster's URL)."""
+    with ``spark_master`` (e.g. ``local[4]`` or a cluster's URL). ``mapping`` names the evidence
+    mapping version (``v1`` reproduces runs made before version 2); the run records it."""
+    mapping = load_mapping(mapping).id
     started = dt.datetime.now()
     engine = Engine.default()
     first = year_from if year_from is not None else 0
@@ -100,9 +114,10 @@ def assess(
             signatures = run_on_spark(
                 con, spark_master, engine.reference, regimes, tables, first, last,
                 progress_total=progress_total, progress=progress, spark=_spark(spark_master),
+                mapping=mapping,
             )  # fmt: skip
         else:
-            backend = pipeline.DuckDBBackend(con, engine, workers)
+            backend = pipeline.DuckDBBackend(con, engine, workers, mapping)
             signatures = pipeline.run(
                 backend, engine.reference, regimes, tables, first, last,
                 progress_total=progress_total, progress=progress,
@@ -120,8 +135,15 @@ def assess(
         ).fetchall()
         con.execute(
             "CREATE OR REPLACE TABLE assess_runs AS SELECT ? AS regimes, ? AS year_from,"
-            " ? AS year_to, ? AS law_version, ? AS run_at",
-            [",".join(regimes), year_from, year_to, engine.law_version, started.isoformat()],
+            " ? AS year_to, ? AS law_version, ? AS run_at, ? AS mapping",
+            [
+                ",".join(regimes),
+                year_from,
+                year_to,
+                engine.law_version,
+                started.isoformat(),
+                mapping,
+            ],
         )
     total, skipped = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     summary = AssessSummary(
@@ -131,6 +153,7 @@ def assess(
         skipped={SKIPPED: skipped} if skipped else {},
         embargo_hits=hits,
         indicators=sorted(tables),
+        mapping=mapping,
         seconds=(dt.datetime.now() - started).total_seconds(),
     )
     for regime, recommendation, count in recs:
@@ -234,6 +257,7 @@ def run_audit(
         embargoes = audit.embargo_deliveries(con)
         import_info = store.import_report(con) or {}
         run = con.execute("SELECT * FROM assess_runs").fetchone()
+        used = _run_mapping(con)
         transfers = store.load_transfers(con)
         tables = store.load_indicator_tables(con)
     rng = random.Random(seed)
@@ -253,6 +277,7 @@ def run_audit(
         population=transfers,
         progress_total=progress_total,
         progress=progress,
+        mapping=used,
     )
     cf_summary = [
         {
@@ -295,7 +320,7 @@ def run_audit(
     )
     charts += report.chart_heatmap(folder, heat.cells, heat.suppliers, heat.recipients, criterion)
     files.extend(charts)
-    mapping = load_mapping()
+    mapping = load_mapping(used)
     sources = [
         f"SIPRI Arms Transfers Database: {import_info.get('file')} ({import_info.get('layout')}), "
         f"{import_info.get('rows')} rows. Information from the SIPRI Arms Transfers Database.",
@@ -308,8 +333,9 @@ def run_audit(
         f"Every SIPRI delivery (deal and delivery year) is an export application from the supplier "
         f"state to the recipient, dated 1 July of the delivery year, assessed under {regime} by "
         "the openatt engine with the same rules for every supplier.",
-        "Risk criteria are fed only by country indicators, through the versioned indicator "
-        "mapping; each finding names the indicator, its release, year and value.",
+        f"Risk criteria are fed by country indicators and cited official findings through the "
+        f"versioned evidence mapping {mapping.id}; each finding names the indicator (or the "
+        "finding), its release, year and value, and version 2 weighs the kind of item.",
         "Outcome per transfer = the worst outcome among the regime's findings (or, with "
         "--criterion, that criterion's outcome). Shares come with a Wilson 95% interval; rows "
         "with fewer than 30 transfers are flagged small_sample.",

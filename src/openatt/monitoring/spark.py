@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
 from openatt.monitoring.pipeline import SIGNATURE_RESULT_SCHEMA, Columns, Progress, run
@@ -65,14 +66,17 @@ def _schema(columns: Columns) -> str:
 
 
 def _assess_partition(
-    rows: Iterator[Any], regimes: Sequence[str], tables: Mapping[str, IndicatorTable]
+    rows: Iterator[Any],
+    regimes: Sequence[str],
+    tables: Mapping[str, IndicatorTable],
+    mapping: str,
 ) -> Iterator[tuple[Any, ...]]:
     from openatt.core.engine import Engine
     from openatt.core.memo import Memo
     from openatt.monitoring.batch import EvidenceCache, assess_signature, summarise
 
     engine = Engine.default().memoising()  # as on DuckDB (see ``batch``)
-    cache = EvidenceCache(tables)
+    cache = EvidenceCache(tables, mapping)
     memo = Memo(200_000)
     for row in rows:
         sig = Signature(*row)
@@ -83,9 +87,10 @@ def _assess_partition(
 class SparkBackend:
     """The pipeline's steps on Spark SQL; tables are temporary views of the session."""
 
-    def __init__(self, spark: Any, partitions: int = 4) -> None:
+    def __init__(self, spark: Any, partitions: int = 4, mapping: str = DEFAULT_MAPPING) -> None:
         self.spark = spark
         self.partitions = partitions
+        self.mapping = mapping
 
     def load(self, name: str, columns: Columns, rows: Iterable[Sequence[Any]]) -> None:
         frame = self.spark.createDataFrame([tuple(r) for r in rows], _schema(columns))
@@ -111,12 +116,13 @@ class SparkBackend:
             progress_total(count)
         shared = self.spark.sparkContext.broadcast(dict(tables))
         wanted = tuple(regimes)
+        mapping = self.mapping
         # a recipient's signatures in one partition, in order: the engine's memo shares the most
         assessed = (
             distinct.repartitionByRange(self.partitions, "recipient", "year")
             .sortWithinPartitions(*columns)
             .rdd.map(tuple)
-            .mapPartitions(lambda rows: _assess_partition(rows, wanted, shared.value))
+            .mapPartitions(lambda rows: _assess_partition(rows, wanted, shared.value, mapping))
         )
         frame = self.spark.createDataFrame(assessed, _schema(SIGNATURE_RESULT_SCHEMA)).cache()
         frame.count()
@@ -138,6 +144,7 @@ def run_on_spark(
     progress_total: Progress | None = None,
     progress: Progress | None = None,
     spark: Any = None,
+    mapping: str = DEFAULT_MAPPING,
 ) -> int:
     """The pipeline on Spark for the transfers of the store ``con``; the results, signatures
     and embargo hits are written back to the store. Returns the signatures assessed."""
@@ -150,7 +157,7 @@ def run_on_spark(
         )
         spark.read.parquet(str(source)).createOrReplaceTempView("transfers")
         cores = int(spark.sparkContext.defaultParallelism)
-        backend = SparkBackend(spark, partitions=max(2, cores * 2))
+        backend = SparkBackend(spark, partitions=max(2, cores * 2), mapping=mapping)
         signatures = run(
             backend, reference, regimes, tables, year_from, year_to,
             progress_total=progress_total, progress=progress,

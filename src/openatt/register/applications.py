@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, ScreeningHit
-from openatt.register import audit, canonical
+from openatt.register import audit, canonical, lifecycle
 from openatt.register.errors import Conflict, Forbidden, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
@@ -125,7 +125,7 @@ def update(
         application_id,
         Permission.application_update,
         expected_version,
-        (State.draft,),
+        lifecycle.sources("application.update"),
     )
     from openatt.register.audience import accept
 
@@ -152,7 +152,7 @@ def submit(
         application_id,
         Permission.application_submit,
         expected_version,
-        (State.draft,),
+        lifecycle.sources("application.submit"),
     )
     row.state = State.submitted.value
     flag_consultation(session, row)
@@ -182,7 +182,7 @@ def screen(
         application_id,
         Permission.application_screen,
         expected_version,
-        (State.submitted, State.screened),
+        lifecycle.sources("application.screen"),
     )
     check_manual_screening(session, row, payload_of(row), hits, lists_used)
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})

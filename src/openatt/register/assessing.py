@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import ARTICLE_2_1, Category, Evidence
-from openatt.register import audit, canonical
+from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _store, for_change, log, payload_of
 from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
 from openatt.register.errors import Conflict, Forbidden, Invalid
@@ -42,16 +42,7 @@ _MATCHING = {
     Outcome.denied: Recommendation.deny,
 }
 
-REOPENABLE = (
-    State.assessed,
-    State.awaiting_countersign,
-    State.approved,
-    State.approved_with_conditions,
-    State.denied,
-    State.licensed,
-    State.delivery_verified,
-    State.suspended,
-)
+REOPENABLE = lifecycle.sources("application.reassess")
 
 
 def latest_assessment(session: Session, application_id: int) -> AssessmentRow | None:
@@ -133,7 +124,7 @@ def assess(
         application_id,
         Permission.application_assess,
         expected_version,
-        (State.screened,),
+        lifecycle.sources("application.assess"),
     )
     stored = _run(session, actor, row, assessor, regimes, as_of, None, None)
     log(
@@ -271,7 +262,7 @@ def decide(
         application_id,
         Permission.application_decide,
         expected_version,
-        (State.assessed,),
+        lifecycle.sources("application.decide"),
     )
     assessment = latest_assessment(session, row.id)
     if assessment is None:  # pragma: no cover - state assessed implies one
@@ -316,6 +307,10 @@ def decide(
         if outcome == Outcome.denied:
             notify_own_denial(session, actor, row, decision)
     log(session, actor, "application.decide", row, decision=decision.id, outcome=outcome.value)
+    if not why and outcome == Outcome.denied:
+        from openatt.register.letters import after_refusal
+
+        after_refusal(session, actor, row, decision)
     return decision
 
 
@@ -345,7 +340,7 @@ def countersign(
         application_id,
         Permission.application_countersign,
         expected_version,
-        (State.awaiting_countersign,),
+        lifecycle.sources("application.countersign"),
     )
     decision = pending_decision(session, row.id)
     if decision is None:  # pragma: no cover - state implies one
@@ -373,4 +368,8 @@ def countersign(
     else:
         row.state = State.assessed.value
     log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
+    if agree and decision.outcome == Outcome.denied.value:
+        from openatt.register.letters import after_refusal
+
+        after_refusal(session, actor, row, decision)
     return decision

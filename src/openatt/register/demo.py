@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from openatt.core.model import Application
-from openatt.register import applications, assessing, audience, denials, licensing, users
+from openatt.register import (
+    applications,
+    assessing,
+    audience,
+    denials,
+    licensing,
+    lifecycle,
+    users,
+)
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
 from openatt.register.errors import Conflict
@@ -265,8 +273,7 @@ def _advance(
 ) -> int:
     officer, second, senior = actors["officer"], actors["officer2"], actors["senior"]
     applicant = actors["nordarms" if case.company == NORD else "meridian"]
-    order = list(State)
-    target = order.index(case.target)
+    walk = lifecycle.path(case.target)  # the lifecycle table's way to the target state
     # An application dated in the past, or with the authority's evidence, is one the officer
     # entered (applicants can do neither); the authority verifies the end-user certificate.
     authority_input = case.application.date < today or bool(case.application.evidence)
@@ -275,13 +282,13 @@ def _advance(
         app_id = applications.create(s, entered_by, case.application).id
     with db.write() as s:
         audience.verify_document(s, officer, app_id, 0, "Confirmed with the issuing ministry")
-    if target >= order.index(State.submitted):
+    if State.submitted in walk:
         with db.write() as s:
             applications.submit(s, applicant, app_id, None)
-    if target >= order.index(State.screened):
+    if State.screened in walk:
         with db.write() as s:
             applications.screen(s, officer, app_id, [], None, DEMO_LISTS_USED)
-    if target >= order.index(State.assessed):
+    if State.assessed in walk:
         with db.write() as s:
             assessing.assess(s, officer, app_id, assessor)
     if case.outcome is None:
@@ -318,7 +325,7 @@ def _advance(
             assessing.countersign(
                 s, senior, app_id, agree=True, note="Second review: agree with the decision."
             )
-    if target < order.index(State.licensed) or case.outcome == Outcome.denied:
+    if State.licensed not in walk or case.outcome == Outcome.denied:
         return app_id
     issued = case.application.date
     with db.write() as s:
@@ -394,6 +401,12 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
             reason="Embassy report on end-use monitoring received",
             evidence=[],
         )
+    from openatt.register.demo_documents import add_documents
+
+    add_documents(db, actors, ids)
+    from openatt.register.demo_dialogue import fill_dialogue
+
+    fill_dialogue(db, assessor, actors, day)  # questions, notes, amendment, appeals (issue 12)
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)

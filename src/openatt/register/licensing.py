@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openatt.register import audit
+from openatt.register import audit, lifecycle
 from openatt.register.applications import for_change, log, payload_of
 from openatt.register.errors import Conflict, Invalid, NotFound
 from openatt.register.models import (
@@ -67,7 +67,7 @@ def issue(
         application_id,
         Permission.licence_issue,
         expected_version,
-        (State.approved, State.approved_with_conditions),
+        lifecycle.sources("application.issue"),
     )
     today = issued_on or dt.date.today()
     if valid_until <= today:
@@ -112,6 +112,9 @@ def issue(
     )
     row.state = State.licensed.value
     log(session, actor, "application.issue", row, licence=licence.number)
+    from openatt.register.letters import after_licence
+
+    after_licence(session, actor, row, licence)
     return licence
 
 
@@ -133,7 +136,12 @@ def record_shipment(
     reference: str | None = None,
 ) -> ShipmentRow:
     row = for_change(
-        session, actor, application_id, Permission.shipment_record, None, (State.licensed,)
+        session,
+        actor,
+        application_id,
+        Permission.shipment_record,
+        None,
+        lifecycle.sources("application.ship"),
     )
     licence = _active_licence(session, row)
     today = dt.date.today()
@@ -201,7 +209,12 @@ def verify_delivery(
     """Record the delivery verification of a shipment; once everything licensed has been
     shipped and verified, the case is ``delivery_verified``."""
     row = for_change(
-        session, actor, application_id, Permission.delivery_verify, None, (State.licensed,)
+        session,
+        actor,
+        application_id,
+        Permission.delivery_verify,
+        None,
+        lifecycle.sources("application.verify_delivery"),
     )
     licence = licence_of(session, row.id)
     shipment = session.get(ShipmentRow, shipment_id)
@@ -279,7 +292,7 @@ def suspend(
         actor,
         application_id,
         permission=Permission.licence_suspend,
-        states=(State.licensed,),
+        states=lifecycle.sources("application.suspended"),
         licence_state=LicenceState.suspended,
         reason=reason,
         expected_version=expected_version,
@@ -299,7 +312,7 @@ def revoke(
         actor,
         application_id,
         permission=Permission.licence_revoke,
-        states=(State.licensed, State.suspended, State.delivery_verified),
+        states=lifecycle.sources("application.revoked"),
         licence_state=LicenceState.revoked,
         reason=reason,
         expected_version=expected_version,
@@ -322,7 +335,7 @@ def expire(
         application_id,
         Permission.licence_expire,
         expected_version,
-        (State.licensed, State.delivery_verified),
+        lifecycle.sources("application.expired"),
     )
     licence = licence_of(session, row.id)
     if licence is None or licence.valid_until >= day:
@@ -333,7 +346,7 @@ def expire(
         actor,
         application_id,
         permission=Permission.licence_expire,
-        states=(State.licensed, State.delivery_verified),
+        states=lifecycle.sources("application.expired"),
         licence_state=LicenceState.expired,
         reason=f"validity ended {licence.valid_until}",
         expected_version=expected_version,

@@ -51,6 +51,10 @@ class State(StrEnum):
     expired = "expired"
     suspended = "suspended"
     revoked = "revoked"
+    withdrawn = "withdrawn"
+    superseded = "superseded"
+    appealed = "appealed"
+    appeal_dismissed = "appeal_dismissed"
 
 
 class Outcome(StrEnum):
@@ -289,6 +293,60 @@ class FalsePositiveRow(Base):
     marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DocumentBlobRow(Base):
+    """One stored file, by the SHA-256 of its content (so the same file is kept once). The
+    bytes are on disk (``stored_in`` disk, under the documents folder) or here, as base64 text
+    so that backups stay one JSON document (``stored_in`` database). Not an entity of the log:
+    the case document that names the digest is, and every read checks the bytes against it."""
+
+    __tablename__ = "document_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    stored_in: Mapped[str] = mapped_column(String(20), doc="disk or database")
+    content: Mapped[str | None] = mapped_column(Text, doc="base64, when stored in the database")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseDocumentRow(Base):
+    """A document on a case: supplied by the applicant, added by the authority, or a letter
+    the authority issued. ``added_by`` is the login that added it, never a field of the form."""
+
+    __tablename__ = "case_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), doc="a DocumentKind, or a letter's kind")
+    reference: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(ForeignKey("document_blobs.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(20), doc="applicant, authority or letter")
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LetterRow(Base):
+    """A licence or refusal letter issued as PDF: its unguessable reference (printed on it)
+    and the SHA-256 of the PDF, which the public verification page checks."""
+
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), doc="licence or refusal")
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("case_documents.id"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Event(Base):
     """One change, in an append-only, hash-chained log (see :mod:`openatt.register.audit`)."""
 
@@ -342,6 +400,15 @@ class UserFactorRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+from openatt.register.dialogue_models import (  # noqa: E402 (tables of the dialogue, issue 12)
+    AmendmentRow,
+    AppealRow,
+    CaseNoteRow,
+    MailAddressRow,
+    NotificationRow,
+    QueryRow,
+)
+
 # The tables whose rows the log accounts for, by the entity name events use.
 ENTITY_TABLES: dict[str, type[Base]] = {
     "user": User,
@@ -355,6 +422,14 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "report": ReportRow,
     "screening_run": ScreeningRunRow,
     "false_positive": FalsePositiveRow,
+    "document": CaseDocumentRow,
+    "letter": LetterRow,
+    "query": QueryRow,
+    "case_note": CaseNoteRow,
+    "amendment": AmendmentRow,
+    "appeal": AppealRow,
+    "notification": NotificationRow,
+    "mail_address": MailAddressRow,
     "login_attempt": LoginAttemptRow,
     "user_factor": UserFactorRow,
 }

@@ -41,6 +41,18 @@ class Permission(StrEnum):
     screening_false_positive = "screening.false_positive"
     monitoring_read = "monitoring.read"
     monitoring_run = "monitoring.run"
+    document_add = "document.add"
+    letter_issue = "letter.issue"
+    query_read = "query.read"
+    query_raise = "query.raise"
+    query_answer = "query.answer"
+    note_read = "note.read"
+    note_write = "note.write"
+    application_withdraw = "application.withdraw"
+    application_amend = "application.amend"
+    appeal_lodge = "appeal.lodge"
+    appeal_decide = "appeal.decide"
+    notify_run = "notify.run"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -86,6 +98,22 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # importing and assessing (which replace them) are staff acts.
     Permission.monitoring_read: frozenset({_M, _O, _S, _U, _D}),
     Permission.monitoring_run: _STAFF,
+    # Documents (issue 12): applicants add to their own cases, staff to any; letters are the
+    # authority's. Reading and downloading follow application.read and the audience's view.
+    Permission.document_add: frozenset({_A, _O, _S}),
+    Permission.letter_issue: _STAFF,
+    # The dialogue with the exporter (issue 12, part 5): staff ask, the applicant answers;
+    # notes are internal; an appeal is decided by staff other than the first deciders.
+    Permission.query_read: frozenset({_A, _O, _S}),
+    Permission.query_raise: _STAFF,
+    Permission.query_answer: frozenset({_A}),
+    Permission.note_read: _STAFF,
+    Permission.note_write: _STAFF,
+    Permission.application_withdraw: frozenset({_A, _O, _S}),
+    Permission.application_amend: frozenset({_A, _O, _S}),
+    Permission.appeal_lodge: frozenset({_A, _O, _S}),
+    Permission.appeal_decide: _STAFF,
+    Permission.notify_run: frozenset({_O, _S, _D}),
 }
 
 

@@ -23,6 +23,8 @@ from openatt.web.routes import (
     accounts,
     cases,
     deciding,
+    dialogue,
+    documents,
     licences,
     monitoring,
     queue,
@@ -49,8 +51,19 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.state.db = parent.state.db
     web.state.parent = parent
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, queue, cases, deciding, licences, reference, reports, monitoring):
+    for module in (
+        session,
+        queue,
+        cases,
+        deciding,
+        licences,
+        reference,
+        reports,
+        monitoring,
+        documents,
+    ):
         web.include_router(module.router)
+    web.include_router(dialogue.router)
     web.include_router(accounts.router)
 
     @web.middleware("http")

@@ -26,6 +26,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import Allow
+from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS
 from openatt.monitoring import views
 from openatt.register.errors import Conflict, NotFound
 from openatt.register.permissions import Permission as P
@@ -69,6 +70,10 @@ class AssessIn(BaseModel):
     year_from: int | None = Field(default=None, alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
     year_to: int | None = Field(default=None, alias="to", ge=FIRST_YEAR, le=LAST_YEAR)
     workers: int = Field(default=1, ge=1, le=4)
+    mapping: Literal[MAPPINGS] = Field(  # type: ignore[valid-type]
+        default=DEFAULT_MAPPING,
+        description="evidence mapping version (indicator-mapping-v1 reproduces earlier runs)",
+    )
 
 
 class AuditIn(BaseModel):
@@ -119,7 +124,7 @@ async def assess(
     def run() -> dict[str, Any]:
         try:
             summary = service.assess(body.regimes, body.year_from, body.year_to, db=db,
-                                     workers=body.workers)  # fmt: skip
+                                     workers=body.workers, mapping=body.mapping)  # fmt: skip
         except service.MonitoringError as error:
             raise _service_error(error, "body") from error
         except duckdb.IOException as error:
@@ -128,7 +133,8 @@ async def assess(
             "transfers": summary.transfers, "assessed": summary.assessed,
             "signatures": summary.signatures, "skipped": summary.skipped,
             "embargo_hits": summary.embargo_hits, "recommendations": summary.recommendations,
-            "indicators": summary.indicators, "seconds": round(summary.seconds, 3),
+            "indicators": summary.indicators, "mapping": summary.mapping,
+            "seconds": round(summary.seconds, 3),
         }  # fmt: skip
 
     result: dict[str, Any] = await run_in_threadpool(_exclusive, run)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from openatt.register import casefile
+from openatt.register.dialogue_view import dialogue_view
 from openatt.register.errors import NotFound, RegisterError
 from openatt.web.rendering import render
 from openatt.web.security import Viewer, database
@@ -48,6 +49,12 @@ def show_case(
     **form: Any,
 ) -> Response:
     """The case page; ``form`` holds the values and errors of the form shown again on it."""
+    from openatt.web.routes.documents import panel
+
+    form.setdefault("documents_panel", panel(request, viewer, case))
+    if "dialogue" not in form:  # the dialogue with the exporter (_dialogue.html)
+        with database(request).read() as session:
+            form["dialogue"] = dialogue_view(session, viewer.actor, case.row.id)
     return render(request, "case.html", viewer, status, case=case, done=done, **form)
 
 

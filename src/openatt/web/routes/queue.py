@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from openatt.core.model import Category
 from openatt.reference.states import UnknownState, resolve_state
-from openatt.register import worklist
+from openatt.register import queries, worklist
 from openatt.register.applications import Filters
 from openatt.register.models import State
 from openatt.register.permissions import Permission
@@ -78,6 +78,7 @@ def work_queue(
         )
         handlers = worklist.handlers(session, viewer.actor)
         counts = worklist.counts_by_state(session, viewer.actor)
+        awaiting = queries.open_counts(session, [e.row.id for e in entries])  # open questions
     params = {
         "state": state,
         "category": category,
@@ -99,6 +100,7 @@ def work_queue(
         "queue.html",
         viewer,
         entries=entries,
+        awaiting=awaiting,
         total=total,
         page=page,
         pages=pages,

@@ -3,7 +3,7 @@ the sessions' last activity (idle timeout), and BEFORE TRUNCATE triggers on Post
 (``TRUNCATE events`` bypassed the row triggers).
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0009"  # after the documents (0009), already applied to registers
 branch_labels = None
 depends_on = None
 
