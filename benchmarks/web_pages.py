@@ -52,6 +52,19 @@ def _fill(url: str, engine: Engine, drafts: int) -> int:
     return case
 
 
+def _advised(url: str) -> int:
+    """The demo case with conflicting advice (the one whose advice panel is fullest)."""
+    from openatt.register.models import AdviceRow
+
+    db = Database(url)
+    with db.read() as s:
+        found = s.execute(
+            select(AdviceRow.application_id).where(AdviceRow.type == "refuse").limit(1)
+        ).scalar_one()
+    db.dispose()
+    return int(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=int, default=5000)
@@ -82,6 +95,8 @@ def main() -> None:
                 "case page (4 regimes)": f"/ui/applications/{case}",
                 "print view": f"/ui/applications/{case}/print",
                 "audit trail": f"/ui/applications/{case}/history",
+                "case page with advice": f"/ui/applications/{_advised(url)}",
+                "advice lists": "/ui/advice",
             }
             print(f"{'page':28} {'p50 ms':>8} {'p99 ms':>8}")
             for name, path in pages.items():

@@ -36,6 +36,8 @@ USERS: dict[str, tuple[Role, str | None]] = {
     "monitor": (Role.monitor, None),
     "applicant": (Role.applicant, "Meridian Ordnance Ltd"),
     "other_applicant": (Role.applicant, "Rival Arms SA"),
+    "adviser": (Role.adviser, None),
+    "adviser2": (Role.adviser, None),
 }
 
 
@@ -206,9 +208,11 @@ def as_before_casework(monkeypatch: Any) -> None:
     """Make ``demo.fill`` and the services behave as before the casework tables (revision 0003):
     no letters, uploads, dialogue, advice, queues or flags. The migration tests build an
     existing register that way and upgrade it; each casework part registers its hooks here."""
-    from openatt.register import demo_dialogue, demo_documents, letters
+    from openatt.register import advice_demo, demo_dialogue, demo_documents, final_advice, letters
 
     monkeypatch.setattr(letters, "after_licence", lambda *_args: None)
     monkeypatch.setattr(letters, "after_refusal", lambda *_args: None)
     monkeypatch.setattr(demo_documents, "add_documents", lambda *_args: None)
     monkeypatch.setattr(demo_dialogue, "fill_dialogue", lambda *_args: None)
+    monkeypatch.setattr(advice_demo, "add_advice_cases", lambda *_args: {})
+    monkeypatch.setattr(final_advice, "check_before_decision", lambda *_args: None)

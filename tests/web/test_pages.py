@@ -247,6 +247,7 @@ def test_queue_filters_and_pages(register: Register, web: Browser, militia: Any)
             select(func.count(distinct(AssessmentRow.application_id)))
         ).scalar_one()
     db.dispose()
+    assert 25 < total <= 50
     web.login("officer")
     first = web.get("/ui/applications").text
     assert total > 25 and f"Showing 1{DASH}25 of {total} applications" in first

@@ -46,6 +46,19 @@ def pg_demo(engine: Engine) -> Iterator[str]:
         admin.dispose()
 
 
+def _cases(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from openatt.register.models import ApplicationRow
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            return int(s.execute(select(func.count()).select_from(ApplicationRow)).scalar_one())
+    finally:
+        db.dispose()
+
+
 def test_pages_and_a_decision_on_postgresql(pg_demo: str, engine: Engine, new_browser: Any) -> None:
     with TestClient(create_app(pg_demo, assessor=engine)) as client:
         web = new_browser(client)

@@ -14,6 +14,7 @@ from openatt import __version__
 from openatt.api import errors
 from openatt.api.limits import BodyLimit
 from openatt.api.routers import accounts as accounts_router
+from openatt.api.routers import advice as advice_router
 from openatt.api.routers import (
     applications,
     auth,
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(monitoring.router)
     app.include_router(documents.router)
     app.include_router(dialogue.router)
+    app.include_router(advice_router.router)
     app.include_router(trust_router.router)
     app.include_router(accounts_router.router)
     app.include_router(accounts_router.own_router)

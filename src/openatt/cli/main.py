@@ -42,6 +42,9 @@ def build_app() -> typer.Typer:
 
     documents.register(app)
     dialogue.register(app)
+    from openatt.cli import advice
+
+    advice.register(app)
     return app
 
 

@@ -97,7 +97,8 @@ def db_downgrade(
 def users_add(
     username: Annotated[str, typer.Argument()],
     role: Annotated[
-        str, typer.Option(help="applicant, officer, senior_reviewer, auditor, admin, monitor")
+        str,
+        typer.Option(help="applicant, officer, senior_reviewer, auditor, admin, monitor, adviser"),
     ],
     company: Annotated[str | None, typer.Option(help="the applicant's company")] = None,
     password: Annotated[

@@ -249,6 +249,7 @@ def decide(
     expected_version: int | None = None,
 ) -> DecisionRow:
     from openatt.register.denials import flag_consultation, notify_own_denial
+    from openatt.register.final_advice import check_before_decision
 
     if not reasons.strip():
         raise Invalid("a decision needs written reasons", field=("reasons",))
@@ -267,6 +268,7 @@ def decide(
     assessment = latest_assessment(session, row.id)
     if assessment is None:  # pragma: no cover - state assessed implies one
         raise Conflict("no assessment to decide on")
+    check_before_decision(session, row)  # a case sent for advice: countersigned final advice
     if outcome != Outcome.denied:
         flag_consultation(session, row)
         if json.loads(row.consultation) and not row.consulted:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from openatt.core.model import Application
 from openatt.register import (
+    advice_demo,
     applications,
     assessing,
     audience,
@@ -38,6 +39,8 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None], ...] = (
     ("monitor", "monitor-demo-pass", Role.monitor, None),
     ("nordarms", "nordarms-demo-pass", Role.applicant, "Nordic Defence Systems AB"),
     ("meridian", "meridian-demo-pass", Role.applicant, "Meridian Ordnance Ltd"),
+    ("adviser", "adviser-demo-pass", Role.adviser, None),
+    ("adviser2", "adviser2-demo-pass", Role.adviser, None),
 )
 
 
@@ -407,6 +410,7 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
     from openatt.register.demo_dialogue import fill_dialogue
 
     fill_dialogue(db, assessor, actors, day)  # questions, notes, amendment, appeals (issue 12)
+    advice_demo.add_advice_cases(db, assessor, actors, day)  # issue 12: advice in each state
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)

@@ -146,9 +146,15 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 # Events that may also record something on a case without moving it: a consultation, a
 # false positive, a re-screening after a new list version, a question and its answer, a
-# document the applicant supplied.
+# document the applicant supplied, advice asked, given, consolidated and countersigned, a
+# letter that could not be made.
 STATE_KEEPING = frozenset(
     {
+        "application.ask_advice",
+        "application.advice_given",
+        "application.final_advice",
+        "application.advice_countersign",
+        "application.letter_unavailable",
         "application.consult",
         "application.false_positive",
         "application.screen",

@@ -33,6 +33,7 @@ class Role(StrEnum):
     auditor = "auditor"
     admin = "admin"
     monitor = "monitor"
+    adviser = "adviser"
 
 
 class State(StrEnum):
@@ -409,6 +410,95 @@ from openatt.register.dialogue_models import (  # noqa: E402 (tables of the dial
     QueryRow,
 )
 
+
+class AdviceTeamRow(Base):
+    """An advising team (defence, foreign affairs, intelligence, technical...): data, not
+    code. ``topics`` (JSON list of :class:`openatt.core.model.Topic`) says which of the
+    engine's findings its advisers are shown; empty means all."""
+
+    __tablename__ = "advice_teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    topics: Mapped[str] = mapped_column(Text, default="[]")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AdviceTeamMemberRow(Base):
+    """A user (adviser, or an officer) who advises for a team."""
+
+    __tablename__ = "advice_team_members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("advice_teams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AdviceRequestRow(Base):
+    """An officer's request to one team for advice on a case, due in working days."""
+
+    __tablename__ = "advice_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("advice_teams.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    working_days: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), index=True, doc="open or answered")
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AdviceRow(Base):
+    """One piece of advice on one subject of a case (``item:0``, ``destination:NZL``,
+    ``party:end_user``): a team's (``level`` team, answering a request) or the case
+    officer's consolidated final advice (``level`` final). Never edited: new advice on the
+    same subject marks the earlier row ``replaced``."""
+
+    __tablename__ = "advice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("advice_requests.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("advice_teams.id"))
+    level: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(30))
+    proviso: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[str] = mapped_column(Text, default="[]", doc="rule ids relied on, JSON")
+    reasons: Mapped[str] = mapped_column(Text)
+    likelihood: Mapped[str | None] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), doc="draft, given or replaced")
+    author: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AdviceCountersignatureRow(Base):
+    """A countersigner's sign-off (or disagreement) on a case's final advice, at level 1 or
+    2. A change to the final advice makes earlier signatures ``valid`` False (kept)."""
+
+    __tablename__ = "advice_countersignatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    agree: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[str] = mapped_column(Text)
+    valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    signed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # The tables whose rows the log accounts for, by the entity name events use.
 ENTITY_TABLES: dict[str, type[Base]] = {
     "user": User,
@@ -430,6 +520,11 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "appeal": AppealRow,
     "notification": NotificationRow,
     "mail_address": MailAddressRow,
+    "advice_team": AdviceTeamRow,
+    "advice_team_member": AdviceTeamMemberRow,
+    "advice_request": AdviceRequestRow,
+    "advice": AdviceRow,
+    "advice_countersignature": AdviceCountersignatureRow,
     "login_attempt": LoginAttemptRow,
     "user_factor": UserFactorRow,
 }

@@ -53,6 +53,13 @@ class Permission(StrEnum):
     appeal_lodge = "appeal.lodge"
     appeal_decide = "appeal.decide"
     notify_run = "notify.run"
+    team_read = "team.read"
+    team_manage = "team.manage"
+    advice_request = "advice.request"
+    advice_give = "advice.give"
+    advice_read = "advice.read"
+    advice_final = "advice.final"
+    advice_countersign = "advice.countersign"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -63,6 +70,7 @@ _A, _O, _S, _U, _D, _M = (
     Role.admin,
     Role.monitor,
 )
+_V = Role.adviser
 _STAFF = frozenset({_O, _S})
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -114,6 +122,16 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.appeal_lodge: frozenset({_A, _O, _S}),
     Permission.appeal_decide: _STAFF,
     Permission.notify_run: frozenset({_O, _S, _D}),
+    # Advice (issue 12): admins keep the advising teams; officers ask teams for advice and
+    # consolidate it; advisers (and officers on a team) advise on the cases they are asked
+    # about, which the services check; the policy narrows who countersigns which level.
+    Permission.team_read: frozenset({_O, _S, _D, _V}),
+    Permission.team_manage: frozenset({_S, _D}),
+    Permission.advice_request: _STAFF,
+    Permission.advice_give: frozenset({_O, _S, _V}),
+    Permission.advice_read: frozenset({_O, _S, _V}),
+    Permission.advice_final: _STAFF,
+    Permission.advice_countersign: _STAFF,
 }
 
 

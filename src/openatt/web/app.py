@@ -32,6 +32,7 @@ from openatt.web.routes import (
     reports,
     session,
 )
+from openatt.web.routes import advice as advice_pages
 from openatt.web.security import CsrfFailure, LoginRequired
 
 STATIC = Path(__file__).parent / "static"
@@ -64,6 +65,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     ):
         web.include_router(module.router)
     web.include_router(dialogue.router)
+    web.include_router(advice_pages.router)
     web.include_router(accounts.router)
 
     @web.middleware("http")

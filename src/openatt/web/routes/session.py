@@ -114,4 +114,6 @@ def home(viewer: AnyUser) -> Response:
     """The work queue; the monitor role, which sees no cases, starts on the monitoring page."""
     if not viewer.may("application.read") and viewer.may("monitoring.read"):
         return RedirectResponse("/ui/monitoring", status_code=303)
+    if not viewer.may("application.read") and viewer.may("advice.read"):
+        return RedirectResponse("/ui/advice", status_code=303)  # advisers: their requests
     return RedirectResponse("/ui/applications", status_code=303)

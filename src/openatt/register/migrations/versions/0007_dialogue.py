@@ -3,7 +3,7 @@ the notification outbox and users' e-mail addresses (issue 12, part 5). Only new
 existing rows, and so the audit log's digests of them, are untouched.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
