@@ -9,10 +9,15 @@ turn, each phase bounded by ``--requests`` and ``--seconds``:
 * ``reassess``: POST /applications/{id}/reassess (the engine under four regimes, the whole
   output stored, the case reopened and the hash chain extended: the register's write path)
 * ``preview``: POST /assess (the engine alone, nothing stored)
+* ``create`` then ``create during a login flood``: POST /applications (a write) by the
+  clients, first alone, then while ``--flood`` more clients send wrong passwords to
+  POST /auth/token (issue 13: the flood raised the writes' p50 from 20 ms to 5 s); the
+  flood's answers (401 wrong password, 429 throttled) are counted.
 
 Run:
 
     python benchmarks/register_load.py [--clients 50] [--requests 2000] [--seconds 30]
+    python benchmarks/register_load.py --only flood --clients 10 --flood 20 --cases 2
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import inspect
 import json
 import os
 import socket
@@ -62,7 +68,10 @@ def prepare(url: str, cases: int) -> None:
         with db.write() as session:
             row = applications.create(session, actor, template)
             applications.submit(session, actor, row.id, None)
-            applications.screen(session, actor, row.id, [], None)
+            if "lists_used" in inspect.signature(applications.screen).parameters:
+                applications.screen(session, actor, row.id, [], None, "benchmark: no lists")
+            else:  # a register from before issue 13 (to measure the code it replaced)
+                applications.screen(session, actor, row.id, [], None)
             assessing.assess(session, actor, row.id, engine)
     db.dispose()
 
@@ -125,7 +134,48 @@ async def run_phase(
     return Phase(name, len(latencies), errors, time.perf_counter() - started, latencies)
 
 
-async def measure(base: str, clients: int, requests: int, seconds: float) -> list[Phase]:
+async def flood(base: str, clients: int, stop: asyncio.Event) -> dict[int, int]:
+    """Wrong passwords from ``clients`` clients until ``stop``; returns the status counts."""
+    statuses: dict[int, int] = {}
+
+    async def client(index: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            while not stop.is_set():
+                body = {"username": f"bench{index % 3}", "password": f"wrong {index}"}
+                response = await http.post("/auth/token", json=body)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return statuses
+
+
+async def measure_flood(
+    base: str,
+    token: str,
+    sample: dict[str, Any],
+    clients: int,
+    flooders: int,
+    requests: int,
+    seconds: float,
+) -> list[Phase]:
+    """The same writes without, then during, a login flood: both in one run."""
+    body = {**sample, "screening": [], "id": None}
+    make = lambda i: ("POST", "/applications", body)  # noqa: E731
+    quiet = await run_phase(base, token, "POST /applications", clients, requests, seconds, make)
+    stop = asyncio.Event()
+    flooding = asyncio.create_task(flood(base, flooders, stop))
+    await asyncio.sleep(1)  # let the flood reach the server first
+    name = f"POST /applications, {flooders} flooding"
+    during = await run_phase(base, token, name, clients, requests, seconds, make)
+    stop.set()
+    statuses = await flooding
+    during.name += " (" + ", ".join(f"{n}x{s}" for s, n in sorted(statuses.items())) + ")"
+    return [quiet, during]
+
+
+async def measure(
+    base: str, clients: int, requests: int, seconds: float, only: str = "", flooders: int = 20
+) -> list[Phase]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         token = (
             await http.post("/auth/token", json={"username": "bench", "password": PASSWORD})
@@ -138,6 +188,8 @@ async def measure(base: str, clients: int, requests: int, seconds: float) -> lis
         ).json()
         ids = [item["id"] for item in page["items"]]
         sample = (await http.get(f"/applications/{ids[0]}", headers=headers)).json()["application"]
+    if only == "flood":
+        return await measure_flood(base, token, sample, clients, flooders, requests, seconds)
     reason = {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
     phases = [
         ("GET /applications", lambda i: ("GET", "/applications?limit=50", None)),
@@ -150,6 +202,7 @@ async def measure(base: str, clients: int, requests: int, seconds: float) -> lis
     results = []
     for name, make in phases:
         results.append(await run_phase(base, token, name, clients, requests, seconds, make))
+    results.extend(await measure_flood(base, token, sample, clients, flooders, requests, seconds))
     return results
 
 
@@ -174,6 +227,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100, help="assessed cases to add")
     parser.add_argument("--database", help="an empty database URL (default: temp SQLite)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--flood", type=int, default=20, help="clients sending wrong passwords")
+    parser.add_argument("--only", choices=["flood"], help="run only the login-flood phases")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -191,7 +246,11 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-c", code, url, str(port)], env={**os.environ})
         try:
             wait_for(base, server)
-            phases = asyncio.run(measure(base, args.clients, args.requests, args.seconds))
+            phases = asyncio.run(
+                measure(
+                    base, args.clients, args.requests, args.seconds, args.only or "", args.flood
+                )
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -208,7 +267,7 @@ def main() -> None:
     print(f"{'endpoint':36} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for s in summaries:
         print(
-            f"{s['endpoint']:36} {s['requests']:>8} {s['errors']:>6} "
+            f"{s['endpoint']:36}\n{'':36} {s['requests']:>8} {s['errors']:>6} "
             f"{s['requests_per_second']:>8} {s['p50_ms']:>8} {s['p99_ms']:>8}"
         )
 

@@ -46,7 +46,7 @@ def test_0007_upgrades_a_register_in_use(database_url: str, engine: Engine) -> N
         with old.write() as s:
             applications.submit(s, people["exporter"], app_id, None)
         with old.write() as s:
-            applications.screen(s, people["officer"], app_id, [], None)
+            applications.screen(s, people["officer"], app_id, [], None, "UN SC list, by hand")
         with old.write() as s:
             assessing.assess(s, people["officer"], app_id, engine)
         with old.read() as s:

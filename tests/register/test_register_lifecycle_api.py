@@ -7,7 +7,9 @@ import datetime as dt
 import io
 
 from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
-from register_helpers import Api, application, to_assessed, version
+from register_helpers import NO_MATCHES, Api, application, to_assessed, version
+
+from openatt.register import licensing, users
 
 TODAY = dt.date.today()
 
@@ -63,7 +65,7 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
     assert api.post(f"/applications/{app_id}/screen", "applicant", {}).status_code == 403
     # Assessing before screening is out of order.
     assert api.post(f"/applications/{app_id}/assess", "officer", {}).status_code == 409
-    screened = api.post(f"/applications/{app_id}/screen", "officer", {"hits": []})
+    screened = api.post(f"/applications/{app_id}/screen", "officer", NO_MATCHES)
     assert screened.json()["state"] == "screened"
 
     assessed = api.post(f"/applications/{app_id}/assess", "officer", {"regimes": ["att", "uk"]})
@@ -236,15 +238,27 @@ def test_suspend_and_expire(api: Api) -> None:
         conditions=["No re-export without prior written consent"],
     )
     issued_on = TODAY - dt.timedelta(days=400)
-    licence = api.post(
+    backdated = api.post(
         f"/applications/{app_id}/issue",
         "officer",
         {
             "issued_on": issued_on.isoformat(),
             "valid_until": (issued_on + dt.timedelta(days=365)).isoformat(),
         },
-    )
+    )  # the issue date is the server's (issue 13)
+    assert backdated.status_code == 422 and "issued_on" in backdated.text
+    with api.db.write() as session:  # a licence of 400 days ago, entered as the register's past
+        officer = next(u for u in users.list_users(session) if u.username == "officer")
+        licensing.issue(
+            session,
+            users.actor_of(officer),
+            app_id,
+            issued_on=issued_on,
+            valid_until=issued_on + dt.timedelta(days=365),
+        )
+    licence = api.get(f"/applications/{app_id}/licence", "officer")
     assert licence.json()["conditions"] == ["No re-export without prior written consent"]
+    assert licence.json()["state"] == "expired"  # past its last day: expired on read
     expired = api.post(f"/applications/{app_id}/expire", "officer", {})
     assert expired.status_code == 200 and expired.json()["state"] == "expired"
 

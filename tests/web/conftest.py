@@ -114,7 +114,9 @@ class Register:
             with db.write() as s:
                 applications.submit(s, by_name[applicant], app_id, None)
             with db.write() as s:
-                applications.screen(s, by_name["officer"], app_id, [], None)
+                applications.screen(
+                    s, by_name["officer"], app_id, [], None, "UN SC list, screened elsewhere"
+                )
             return app_id
         finally:
             db.dispose()

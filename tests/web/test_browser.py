@@ -70,6 +70,7 @@ def test_submission_to_licence_and_shipment(pages: Pages, server: Server) -> Non
     officer = pages.as_user("officer")
     case_url = f"{server.base}/ui/applications/{app_id}"
     officer.goto(case_url)
+    officer.get_by_label("Lists used elsewhere, and when").fill("UN SC list, checked today")
     officer.get_by_role("button", name="Record screening: no matches").click()
     assert _state(officer) == "Screened"
     officer.get_by_role("button", name="Run the assessment").click()

@@ -12,6 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
+from openatt.api.limits import BodyLimit
+from openatt.api.routers import accounts as accounts_router
 from openatt.api.routers import advice as advice_router
 from openatt.api.routers import (
     applications,
@@ -25,6 +27,7 @@ from openatt.api.routers import (
     screening,
     workspace,
 )
+from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.web import mount as mount_web
@@ -68,6 +71,7 @@ def create_app(
     app.state.lists = lists
     app.state.monitoring_db = monitoring_db
     errors.install(app)
+    app.add_middleware(BodyLimit)  # issue 13: no unbounded request bodies
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)
@@ -79,6 +83,9 @@ def create_app(
     app.include_router(dialogue.router)
     app.include_router(advice_router.router)
     app.include_router(queues.router)
+    app.include_router(trust_router.router)
+    app.include_router(accounts_router.router)
+    app.include_router(accounts_router.own_router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from openatt.register import users
+from openatt.register import logins
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
 from openatt.register.errors import Unauthenticated
@@ -62,8 +62,7 @@ def current_actor(
 ) -> Actor:
     if credentials is None:
         raise Unauthenticated("log in first: POST /auth/token, then send 'Authorization: Bearer'")
-    with db.read() as session:
-        return users.authenticate(session, credentials.credentials)
+    return logins.authenticate(db, credentials.credentials)
 
 
 class Authorizer:

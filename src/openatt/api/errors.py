@@ -15,8 +15,10 @@ from openatt.register.errors import (
     RegisterError,
     Unauthenticated,
 )
+from openatt.register.logins import Throttled
 
 _STATUS: dict[type[RegisterError], int] = {
+    Throttled: 429,
     NotFound: 404,
     Forbidden: 403,
     Unauthenticated: 401,
@@ -44,6 +46,8 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, RegisterError)
         status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, Throttled):
+            headers = {"Retry-After": str(error.retry_after)}
         return JSONResponse(_body(error, status), status_code=status, headers=headers)
 
     @app.exception_handler(IntegrityError)

@@ -31,6 +31,9 @@ class Versioned(_In):
 class LoginIn(_In):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
+    otp: str | None = Field(
+        default=None, pattern=r"^[0-9]{6,8}$", description="TOTP code, for staff who enrolled one"
+    )
 
 
 class TokenOut(BaseModel):
@@ -59,7 +62,13 @@ class ApplicationUpdate(Versioned):
 
 
 class ScreenIn(Versioned):
-    hits: list[ScreeningHit] = Field(default_factory=list)
+    hits: list[ScreeningHit] = Field(default_factory=list, max_length=1000)
+    lists_used: str = Field(
+        default="",
+        max_length=2000,
+        description="the lists the parties were screened against elsewhere, and when: "
+        "required for 'no matches', which is accepted only when screening was not possible",
+    )
 
 
 class AssessIn(Versioned):

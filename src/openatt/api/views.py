@@ -23,6 +23,7 @@ from openatt.register.models import (
     ShipmentRow,
     User,
 )
+from openatt.register.server_clock import effective_state
 from openatt.register.users import Actor
 
 
@@ -108,7 +109,7 @@ def licence(session: Session, row: LicenceRow, app_row: ApplicationRow) -> schem
         id=row.id,
         application_id=row.application_id,
         number=row.number,
-        state=row.state,
+        state=effective_state(row),
         issued_on=row.issued_on,
         valid_until=row.valid_until,
         conditions=json.loads(row.conditions),

@@ -58,6 +58,10 @@ def serve(
         app = create_app(url)
     except Exception as error:
         raise _fail(f"database: {error}".splitlines()[0]) from error
+    from openatt.cli.trust import start_checkpoints, warn_demo_logins
+
+    warn_demo_logins(url)
+    start_checkpoints(url)
     _out.print(
         f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)})"
     )
@@ -217,7 +221,10 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        from openatt.register.files import private_file
+
+        with private_file(out) as handle:  # the register's contents: owner only
+            handle.write(text.encode("utf-8"))
         _out.print(f"wrote {len(records)} applications to {out}")
 
 
@@ -270,6 +277,9 @@ def register(app: typer.Typer) -> None:
     audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
     audit_app.command("verify")(audit_verify)
     app.add_typer(audit_app, name="audit")
+    from openatt.cli import trust
+
+    trust.add_commands(app, users_app, audit_app)
     denials_app = typer.Typer(help="Denial notifications.", no_args_is_help=True)
     denials_app.command("import")(denials_import)
     app.add_typer(denials_app, name="denials")

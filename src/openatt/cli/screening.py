@@ -18,6 +18,7 @@ from openatt.screening.diff import ListDiff, diff_lists
 from openatt.screening.importers import IMPORTERS, UnknownFormat, read_list
 from openatt.screening.matcher import Hit
 from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
+from openatt.text_cells import csv_row
 
 _out = Console()
 _err = Console(stderr=True)
@@ -287,15 +288,17 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
         for query, hits in zip(queries, results, strict=True):
             for hit in hits:
                 writer.writerow(
-                    [
-                        query.name,
-                        "; ".join(lid for lid, _ in hit.listings),
-                        "; ".join(eid for _, eid in hit.listings),
-                        hit.matched_name,
-                        hit.score,
-                        hit.programme or "",
-                        hit.listed_on or "",
-                    ]
+                    csv_row(
+                        [
+                            query.name,
+                            "; ".join(lid for lid, _ in hit.listings),
+                            "; ".join(eid for _, eid in hit.listings),
+                            hit.matched_name,
+                            hit.score,
+                            hit.programme or "",
+                            hit.listed_on or "",
+                        ]
+                    )
                 )
         typer.echo(buffer.getvalue(), nl=False)
         return

@@ -17,7 +17,18 @@ from openatt.core.model import Application
 
 class _Loader(yaml.SafeLoader):
     """YAML without implicit timestamps: dates stay text so the schema parses them and a bad
-    date is reported against its field, like any other bad value."""
+    date is reported against its field, like any other bad value.
+
+    Without aliases, too (issue 13): a 1.7 KB file of nested aliases ("billion laughs")
+    expanded until memory ran out. An application never needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {

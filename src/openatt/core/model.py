@@ -86,18 +86,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# Upper bounds on what one application may carry (issue 13: the schema had none). They are
+# generous for any real transfer and keep a single request from filling memory or the log.
+NAME_MAX, TEXT_MAX, LIST_MAX = 300, 4000, 500
+
+
 class Party(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
     country: StateCode
 
 
 class EndUser(Party):
     kind: EndUserKind
     group: str | None = Field(
-        default=None, description="an armed group or listed entity the end user belongs to"
+        default=None,
+        max_length=NAME_MAX,
+        description="an armed group or listed entity the end user belongs to",
     )
     region: str | None = Field(
-        default=None, description="region of the end user's country where the items will be used"
+        default=None,
+        max_length=NAME_MAX,
+        description="region of the end user's country where the items will be used",
     )
 
 
@@ -107,9 +116,11 @@ class Money(_Strict):
 
 
 class Item(_Strict):
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=TEXT_MAX)
     category: Category
-    control_entry: str | None = Field(default=None, description="e.g. ML1, ML7, USML I")
+    control_entry: str | None = Field(
+        default=None, max_length=NAME_MAX, description="e.g. ML1, ML7, USML I"
+    )
     quantity: int = Field(ge=1)
     value: Money | None = None
 
@@ -126,8 +137,8 @@ class DocumentKind(StrEnum):
 
 class Document(_Strict):
     kind: DocumentKind
-    reference: str | None = None
-    issued_by: str | None = None
+    reference: str | None = Field(default=None, max_length=NAME_MAX)
+    issued_by: str | None = Field(default=None, max_length=NAME_MAX)
     date: dt.date | None = None
     verified: bool = Field(default=False, description="authenticity checked with the issuer")
 
@@ -203,14 +214,14 @@ class Evidence(_Strict):
     topic, or a rule id (e.g. ``eu.2``), weighed by that rule only.
     """
 
-    criterion: str = Field(min_length=2)
+    criterion: str = Field(min_length=2, max_length=NAME_MAX)
     likelihood: Likelihood
     severity: Severity
-    source: str = Field(min_length=1)
+    source: str = Field(min_length=1, max_length=TEXT_MAX)
     date: dt.date
-    author: str | None = None
+    author: str | None = Field(default=None, max_length=NAME_MAX)
     kind: EvidenceKind = EvidenceKind.officer
-    note: str | None = None
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
     value: float | None = Field(default=None, description="an indicator's value, if any")
 
     @field_validator("criterion")
@@ -238,12 +249,12 @@ class Credibility(StrEnum):
 class Mitigation(_Strict):
     """A confidence-building measure or jointly agreed programme (ATT 7.2, 11.2)."""
 
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=TEXT_MAX)
     addresses: tuple[str, ...] = Field(
-        min_length=1, description="topics or rule ids this mitigation speaks to"
+        min_length=1, max_length=50, description="topics or rule ids this mitigation speaks to"
     )
     credibility: Credibility = Credibility.medium
-    agreed_by: str | None = None
+    agreed_by: str | None = Field(default=None, max_length=NAME_MAX)
 
 
 class ScreeningHit(_Strict):
@@ -283,17 +294,17 @@ class Application(_Strict):
     exporter: Party
     consignee: Party
     end_user: EndUser
-    brokers: tuple[Party, ...] = ()
-    end_use: str = Field(min_length=1)
-    items: tuple[Item, ...] = Field(min_length=1)
-    documents: tuple[Document, ...] = ()
+    brokers: tuple[Party, ...] = Field(default=(), max_length=50)
+    end_use: str = Field(min_length=1, max_length=TEXT_MAX)
+    items: tuple[Item, ...] = Field(min_length=1, max_length=LIST_MAX)
+    documents: tuple[Document, ...] = Field(default=(), max_length=LIST_MAX)
     documents_recorded: bool = Field(
         default=True,
         description="false when the source does not record documents (e.g. world transfer "
         "data): their absence is then unknown, not a red flag",
     )
-    evidence: tuple[Evidence, ...] = ()
-    mitigations: tuple[Mitigation, ...] = ()
+    evidence: tuple[Evidence, ...] = Field(default=(), max_length=LIST_MAX)
+    mitigations: tuple[Mitigation, ...] = Field(default=(), max_length=LIST_MAX)
     screening: tuple[ScreeningHit, ...] = Field(
         default=(), description="screening hits on the parties, filled in by the screening step"
     )

@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 
+from openatt.text_cells import csv_record, text_only
+
 Table = list[dict[str, Any]]
 
 CAVEATS = (
@@ -53,7 +55,7 @@ def write_table(folder: Path, name: str, rows: Table) -> list[Path]:
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_record(row) for row in rows)
     json_path.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
     return [csv_path, json_path]
 
@@ -69,6 +71,7 @@ def write_workbook(path: Path, tables: Mapping[str, Table]) -> Path:
         sheet.append(columns)
         for row in rows:
             sheet.append([_cell(row.get(c)) for c in columns])
+    text_only(book)
     book.save(path)
     return path
 

@@ -16,6 +16,7 @@ from openatt.register import (
     assessing,
     consultation,
     final_advice,
+    supply,
     team_advice,
 )
 from openatt.register.advice_subjects import AdviceInput
@@ -58,9 +59,7 @@ def _case(day: dt.date, company: str, importing: str, end_user: str, goods: str)
                     "value": {"amount": 310_000.0, "currency": "EUR"},
                 }
             ],
-            "documents": [
-                {"kind": "end_user_certificate", "reference": "EUC-2026-07", "verified": True}
-            ],
+            "documents": [{"kind": "end_user_certificate", "reference": "EUC-2026-07"}],
         }
     )
 
@@ -70,10 +69,12 @@ def _assessed(
 ) -> int:
     with db.write() as s:
         app_id = applications.create(s, actors[applicant], app).id
+    with db.write() as s:  # the authority verifies the certificate (issue 13)
+        supply.verify_document(s, actors["officer"], app_id, 0, "Confirmed with the issuer")
     with db.write() as s:
         applications.submit(s, actors[applicant], app_id, None)
     with db.write() as s:
-        applications.screen(s, actors["officer"], app_id, [], None)
+        applications.screen(s, actors["officer"], app_id, [], None, "UN SC list, by the desk")
     with db.write() as s:
         assessing.assess(s, actors["officer"], app_id, assessor)
     return app_id

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
 
+MAX_ROW_ID = 2_147_483_647  # the largest id an INTEGER column holds on PostgreSQL
+
+
 def payload_of(row: ApplicationRow) -> Application:
     return Application.model_validate_json(row.payload)
 
@@ -45,6 +48,8 @@ def _store(row: ApplicationRow, application: Application) -> None:
 def get(session: Session, actor: Actor, application_id: int) -> ApplicationRow:
     """The application, if it exists and this user may see it (else :class:`NotFound`)."""
     require(actor, Permission.application_read)
+    if not 1 <= application_id <= MAX_ROW_ID:  # e.g. /ui/applications/2**63 (issue 13)
+        raise NotFound(f"application {application_id} not found")
     row = session.get(ApplicationRow, application_id)
     if row is None or not sees_company(actor, row.company):
         raise NotFound(f"application {application_id} not found")
@@ -83,7 +88,10 @@ def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extr
 
 
 def create(session: Session, actor: Actor, application: Application) -> ApplicationRow:
+    from openatt.register.supply import accept
+
     require(actor, Permission.application_create)
+    application = accept(actor, application)
     company = actor.company if actor.company else application.exporter.name
     now = dt.datetime.now(dt.UTC)
     row = ApplicationRow(
@@ -120,7 +128,9 @@ def update(
         expected_version,
         lifecycle.sources("application.update"),
     )
-    _store(row, application)
+    from openatt.register.supply import accept
+
+    _store(row, accept(actor, application))
     search_index.refresh(session, row.id, row.payload)
     log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row
@@ -164,8 +174,13 @@ def screen(
     application_id: int,
     hits: Sequence[ScreeningHit],
     expected_version: int | None,
+    lists_used: str = "",
 ) -> ApplicationRow:
-    """Record the screening of every party (hits may be empty: nothing found)."""
+    """Record the screening of every party done outside the register. Hits may be empty
+    (nothing found) only when screening against the loaded lists was not possible, with the
+    lists used named; a recorded hit is never dropped here (see ``second_person``)."""
+    from openatt.register.second_person import check_manual_screening
+
     row = for_change(
         session,
         actor,
@@ -174,10 +189,18 @@ def screen(
         expected_version,
         lifecycle.sources("application.screen"),
     )
+    check_manual_screening(session, row, payload_of(row), hits, lists_used)
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})
     _store(row, application)
     row.state = State.screened.value
-    log(session, actor, "application.screen", row, hits=[h.model_dump(mode="json") for h in hits])
+    log(
+        session,
+        actor,
+        "application.screen",
+        row,
+        hits=[h.model_dump(mode="json") for h in hits],
+        lists_used=lists_used.strip(),
+    )
     from openatt.register.routing import route
 
     route(session, actor, row, "screening")

@@ -30,6 +30,7 @@ from openatt.register.models import (
     State,
 )
 from openatt.register.permissions import Permission
+from openatt.register.second_person import check_countersigner, reasons_for_second_person
 from openatt.register.users import Actor
 
 # Categories I-VII: every decision on them needs a second officer.
@@ -164,6 +165,8 @@ def reassess(
         REOPENABLE,
     )
     previous = latest_assessment(session, row.id)
+    # Who supplied the evidence is the login, never the payload (issue 13).
+    evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
         application = payload_of(row)
         _store(
@@ -243,6 +246,7 @@ def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str
     major = sorted(c.value for c in categories & FOUR_EYES_CATEGORIES)
     if major:
         reasons.append(f"ATT categories {', '.join(major)} (I-VII)")
+    reasons.extend(reasons_for_second_person(row, payload_of(row)))
     return reasons
 
 
@@ -374,6 +378,7 @@ def countersign(
         raise Forbidden("four-eyes: the second officer cannot be the one who decided")
     if assessment is not None and actor.id == assessment.assessed_by:
         raise Forbidden("four-eyes: the second officer cannot be the one who assessed")
+    check_countersigner(session, row.id, actor.id)
     decision.countersigned_by = actor.id
     decision.countersigned_at = dt.datetime.now(dt.UTC)
     decision.status = "effective" if agree else "returned"

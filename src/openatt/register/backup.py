@@ -12,11 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, Table, func, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, select, text
 
 from openatt.register import canonical
-from openatt.register.db import current_revision, upgrade
+from openatt.register.db import current_revision, head_revision, upgrade
 from openatt.register.errors import Conflict, Invalid
+from openatt.register.files import private_file
 from openatt.register.models import Base, Event, User
 
 FORMAT = "openatt-register-backup"
@@ -40,7 +41,8 @@ def dump(engine: Engine) -> dict[str, Any]:
 def backup(engine: Engine, path: Path) -> int:
     """Write the register to ``path``; returns the number of events."""
     document = dump(engine)
-    path.write_text(canonical.dumps(document) + "\n", encoding="utf-8")
+    with private_file(path) as handle:  # password hashes inside: owner only (issue 13)
+        handle.write((canonical.dumps(document) + "\n").encode("utf-8"))
     return len(document["tables"]["events"])
 
 
@@ -53,6 +55,22 @@ def _value(table: Table, column: str, value: Any) -> Any:
     if isinstance(kind, Date):
         return dt.date.fromisoformat(value)
     return value
+
+
+def _verify_or_roll_back(connection: Connection) -> None:
+    """Verify the restored chain inside the restoring transaction: a tampered backup raises,
+    and the transaction rolls back, leaving the database empty (issue 13)."""
+    from sqlalchemy.orm import Session
+
+    from openatt.register import audit
+
+    with Session(bind=connection) as session:
+        result = audit.verify(session)
+    if result.broken is not None:
+        raise Invalid(
+            f"the backup's audit chain is broken ({result.broken}); nothing was restored",
+            field=("file",),
+        )
 
 
 def restore(engine: Engine, path: Path) -> int:
@@ -89,5 +107,7 @@ def restore(engine: Engine, path: Path) -> int:
                             f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                         )
                     )
+        if document.get("revision") in (None, head_revision()):
+            _verify_or_roll_back(connection)
     upgrade(engine)
     return len(document["tables"].get("events", []))

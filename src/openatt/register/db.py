@@ -44,6 +44,7 @@ def make_engine(url: str | None = None) -> Engine:
         kwargs["max_overflow"] = 40
     engine = create_engine(resolved, **kwargs)
     if parsed.get_backend_name() == "sqlite":
+        database_file = parsed.database
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -52,6 +53,11 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            if database_file and database_file != ":memory:":
+                from openatt.register.files import make_private
+
+                for suffix in ("", "-wal", "-shm"):  # password hashes inside (issue 13)
+                    make_private(Path(f"{database_file}{suffix}").expanduser())
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:

@@ -23,6 +23,7 @@ from openatt.register import (
     denials,
     licensing,
     lifecycle,
+    supply,
     users,
 )
 from openatt.register.assessor import Assessor
@@ -58,11 +59,9 @@ def _item(
     }
 
 
-_END_USER_CERTIFICATE = {
-    "kind": "end_user_certificate",
-    "reference": "EUC-2026-01",
-    "verified": True,
-}
+# The applicant supplies the certificate; the authority verifies it (issue 13).
+_END_USER_CERTIFICATE = {"kind": "end_user_certificate", "reference": "EUC-2026-01"}
+DEMO_LISTS_USED = "UN Security Council consolidated list, screened by the authority's desk"
 NORD = "Nordic Defence Systems AB"
 MERI = "Meridian Ordnance Ltd"
 
@@ -281,14 +280,20 @@ def _advance(
     officer, second, senior = actors["officer"], actors["officer2"], actors["senior"]
     applicant = actors["nordarms" if case.company == NORD else "meridian"]
     walk = lifecycle.path(case.target)  # the lifecycle table's way to the target state
+    # An application dated in the past, or with the authority's evidence, is one the officer
+    # entered (applicants can do neither); the authority verifies the end-user certificate.
+    authority_input = case.application.date < today or bool(case.application.evidence)
+    entered_by = officer if authority_input else applicant
     with db.write() as s:
-        app_id = applications.create(s, applicant, case.application).id
+        app_id = applications.create(s, entered_by, case.application).id
+    with db.write() as s:
+        supply.verify_document(s, officer, app_id, 0, "Confirmed with the issuing ministry")
     if State.submitted in walk:
         with db.write() as s:
             applications.submit(s, applicant, app_id, None)
     if State.screened in walk:
         with db.write() as s:
-            applications.screen(s, officer, app_id, [], None)
+            applications.screen(s, officer, app_id, [], None, DEMO_LISTS_USED)
     if State.assessed in walk:
         with db.write() as s:
             assessing.assess(s, officer, app_id, assessor)
@@ -355,7 +360,7 @@ def _advance(
                     app_id,
                     item=index,
                     quantity=item.quantity,
-                    shipped_on=issued + dt.timedelta(days=20),
+                    shipped_on=min(issued + dt.timedelta(days=20), today),
                     reference=f"B/L 2026-{index}",
                 )
             with db.write() as s:
@@ -364,7 +369,7 @@ def _advance(
                     officer,
                     app_id,
                     shipment_id=shipment.id,
-                    verified_on=issued + dt.timedelta(days=45),
+                    verified_on=min(issued + dt.timedelta(days=45), today),
                     verification="Delivery verification certificate from the importing state",
                 )
     with db.write() as s:
@@ -385,9 +390,10 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
     with db.write() as s:
         if s.execute(select(func.count()).select_from(ApplicationRow)).scalar_one():
             raise Conflict("the register is not empty; run the demo on a new database")
+        if users.list_users(s):  # never add known demo logins beside real ones (issue 13)
+            raise Conflict("the register has users; run the demo on a new database")
         for username, password, role, company in DEMO_USERS:
-            if not any(u.username == username for u in users.list_users(s)):
-                users.add_user(s, username=username, password=password, role=role, company=company)
+            users.add_user(s, username=username, password=password, role=role, company=company)
     actors = _officers(db)
     with db.write() as s:
         denials.record(s, actors["officer"], IMPORTED_DENIAL)

@@ -16,6 +16,7 @@ from openatt.register.licensing import licence_of, shipped
 from openatt.register.models import ApplicationRow, DecisionRow
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
+from openatt.text_cells import csv_record
 
 COLUMNS = (
     "reference",
@@ -96,7 +97,7 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(csv_record(record) for record in records)
     return out.getvalue()
 
 

@@ -144,6 +144,11 @@ def record_shipment(
         lifecycle.sources("application.ship"),
     )
     licence = _active_licence(session, row)
+    today = dt.date.today()
+    if shipped_on > today:
+        raise Invalid(
+            f"a shipment cannot be recorded before it happens ({shipped_on})", field=("shipped_on",)
+        )
     if shipped_on > licence.valid_until or shipped_on < licence.issued_on:
         raise Conflict(
             f"shipment date {shipped_on} is outside the licence's validity "
@@ -219,6 +224,11 @@ def verify_delivery(
         raise Conflict(f"shipment {shipment_id} is already verified")
     if not verification.strip():
         raise Invalid("name the verification (e.g. delivery certificate)", field=("verification",))
+    if not shipment.shipped_on <= verified_on <= dt.date.today():
+        raise Invalid(
+            f"the delivery is verified between its shipment ({shipment.shipped_on}) and today",
+            field=("verified_on",),
+        )
     shipment.delivery_verified_on = verified_on
     shipment.verified_by = actor.id
     shipment.verification = verification

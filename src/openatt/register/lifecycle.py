@@ -161,6 +161,7 @@ STATE_KEEPING = frozenset(
         "application.query",
         "application.answer",
         "application.document",
+        "application.verify_document",  # the authority checked a document (issue 13)
     }
 )
 

@@ -93,6 +93,9 @@ class Session(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="for the idle timeout (issue 13)"
+    )
 
 
 class ApplicationRow(Base):
@@ -412,6 +415,31 @@ class ChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class LoginAttemptRow(Base):
+    """One login attempt, kept in the log (issue 13): throttling counts the failures per
+    account and per address, and an auditor sees who tried what, from where."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(60), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class UserFactorRow(Base):
+    """A staff user's TOTP second factor (RFC 6238), where the deployment asks for one."""
+
+    __tablename__ = "user_factors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 from openatt.register.dialogue_models import (  # noqa: E402 (tables of the dialogue, issue 12)
     AmendmentRow,
     AppealRow,
@@ -538,6 +566,8 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "advice_request": AdviceRequestRow,
     "advice": AdviceRow,
     "advice_countersignature": AdviceCountersignatureRow,
+    "login_attempt": LoginAttemptRow,
+    "user_factor": UserFactorRow,
 }
 
 # Queues, assignment, flags and routing (issue 12) live in their own module.

@@ -59,8 +59,9 @@ def add_user(
     by: Actor = SYSTEM,
 ) -> User:
     """Create a user. Applicants belong to a company; no one else does."""
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"password must have at least {MIN_PASSWORD} characters", field=("password",))
+    from openatt.register.accounts import check_password
+
+    check_password(password, username)  # length, common passwords (issue 13)
     if role == Role.applicant and not company:
         raise Invalid("an applicant must belong to a company", field=("company",))
     if role != Role.applicant:

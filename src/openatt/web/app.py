@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,8 +19,8 @@ from starlette.routing import Route
 
 from openatt.register.errors import Conflict, Forbidden, NotFound, RegisterError, Unauthenticated
 from openatt.web.rendering import render_error
-from openatt.web.routes import advice as advice_pages
 from openatt.web.routes import (
+    accounts,
     cases,
     deciding,
     dialogue,
@@ -33,6 +34,7 @@ from openatt.web.routes import (
     session,
     workspace,
 )
+from openatt.web.routes import advice as advice_pages
 from openatt.web.security import CsrfFailure, LoginRequired
 
 STATIC = Path(__file__).parent / "static"
@@ -68,6 +70,7 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.include_router(dialogue.router)
     web.include_router(advice_pages.router)
     web.include_router(workspace.router)
+    web.include_router(accounts.router)
 
     @web.middleware("http")
     async def _headers(
@@ -121,6 +124,19 @@ def create_web(parent: FastAPI) -> FastAPI:
             "Someone else changed this case",
             "Another user changed this case at the same time. Reload it and try again.",
         )
+
+    @web.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path"))
+        return render_error(
+            request, 422, "That address is not valid", f"{where}: {first.get('msg', 'invalid')}"
+        )
+
+    @web.exception_handler(OverflowError)
+    async def _overflow(request: Request, _error: Exception) -> Response:
+        return render_error(request, 404, "Not found", "There is no record with that number.")
 
     @web.exception_handler(404)
     async def _not_found(request: Request, _error: Exception) -> Response:

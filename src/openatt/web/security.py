@@ -17,7 +17,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from openatt.register import users
+from openatt.register import logins
 from openatt.register.db import Database
 from openatt.register.errors import Forbidden, Unauthenticated
 from openatt.register.permissions import Permission, require
@@ -86,8 +86,7 @@ def current_viewer(request: Request) -> Viewer:
     if not token:
         raise LoginRequired()
     try:
-        with database(request).read() as session:
-            actor = users.authenticate(session, token)
+        actor = logins.authenticate(database(request), token)
     except Unauthenticated as error:
         raise LoginRequired() from error
     return Viewer(actor=actor, csrf=csrf_for(token))

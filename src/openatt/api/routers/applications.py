@@ -12,7 +12,7 @@ from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
-from openatt.register import applications, assessing, audience, denials, licensing
+from openatt.register import applications, assessing, audience, denials, licensing, server_clock
 from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import AssessmentRow, DecisionRow, Event, State
 from openatt.register.permissions import Permission as P
@@ -136,7 +136,9 @@ def screen(
 ) -> schemas.ApplicationOut:
     """Record the screening hits on the parties (an empty list: nothing found)."""
     with db.write() as session:
-        row = applications.screen(session, actor, application_id, body.hits, body.version)
+        row = applications.screen(
+            session, actor, application_id, body.hits, body.version, body.lists_used
+        )
         return views.application(row)
 
 
@@ -264,6 +266,7 @@ def issue(
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_issue)],
 ) -> schemas.LicenceOut:
+    server_clock.refuse_client_date(body.issued_on, "issued_on")
     with db.write() as session:
         licence = licensing.issue(
             session,
@@ -372,10 +375,9 @@ def expire(
     db: DB,
     actor: Annotated[Actor, Allow(P.licence_expire)],
 ) -> schemas.ApplicationOut:
+    server_clock.refuse_client_date(body.today, "today")
     with db.write() as session:
-        licensing.expire(
-            session, actor, application_id, today=body.today, expected_version=body.version
-        )
+        licensing.expire(session, actor, application_id, expected_version=body.version)
         return views.application(applications.get(session, actor, application_id))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow
-from openatt.register import users
+from openatt.register import logins, users
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
 
@@ -17,11 +17,16 @@ router = APIRouter(tags=["auth"])
 _bearer = HTTPBearer(auto_error=False)
 
 
-@router.post("/auth/token", response_model=schemas.TokenOut)
-def login(body: schemas.LoginIn, db: DB) -> schemas.TokenOut:
-    """Exchange a username and password for a bearer token that expires."""
-    with db.write() as session:
-        token, expires = users.login(session, body.username, body.password)
+@router.post(
+    "/auth/token",
+    response_model=schemas.TokenOut,
+    responses={429: {"description": "too many failed logins; see Retry-After"}},
+)
+def login(body: schemas.LoginIn, db: DB, request: Request) -> schemas.TokenOut:
+    """Exchange a username and password (and a TOTP code, where enrolled) for a bearer token
+    that expires. Failed logins are throttled per account and per address, and logged."""
+    address = request.client.host if request.client else "unknown"
+    token, expires = logins.login(db, body.username, body.password, address, body.otp)
     return schemas.TokenOut(access_token=token, expires_at=expires)
 
 

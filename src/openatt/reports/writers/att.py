@@ -29,6 +29,7 @@ from openatt.reports.writers.xlsx import (
     save,
     tick,
 )
+from openatt.text_cells import csv_row
 
 CATEGORIES = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 SHEETS = (
@@ -271,20 +272,22 @@ def to_csv(figures: Figures) -> bytes:
     for direction in Direction:
         for entry in figures.table(direction).entries:
             writer.writerow(
-                (
-                    figures.year,
-                    figures.basis.value,
-                    direction.value,
-                    entry.code,
-                    entry.label,
-                    entry.category,
-                    entry.partner or "",
-                    entry.number,
-                    "" if entry.value is None else f"{entry.value:.2f}",
-                    entry.currency or "",
-                    entry.description,
-                    entry.comments,
-                    "yes" if entry.withheld else "no",
+                csv_row(
+                    (
+                        figures.year,
+                        figures.basis.value,
+                        direction.value,
+                        entry.code,
+                        entry.label,
+                        entry.category,
+                        entry.partner or "",
+                        entry.number,
+                        "" if entry.value is None else f"{entry.value:.2f}",
+                        entry.currency or "",
+                        entry.description,
+                        entry.comments,
+                        "yes" if entry.withheld else "no",
+                    )
                 )
             )
     return buffer.getvalue().encode("utf-8")

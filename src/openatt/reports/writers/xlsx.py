@@ -13,6 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from openatt.text_cells import text_only
+
+ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the first day a zip entry can carry
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -35,6 +38,7 @@ def save(workbook: Workbook, as_of: str) -> bytes:
     the same figures as of the same moment give the same file, byte for byte."""
     moment = dt.datetime.fromisoformat(as_of).astimezone(dt.UTC).replace(tzinfo=None)
     moment = moment.replace(microsecond=0)
+    text_only(workbook)  # no cell is a formula: descriptions come from applicants
     workbook.properties.creator = "openatt"
     workbook.properties.created = moment
     buffer = io.BytesIO()
@@ -52,7 +56,10 @@ def save(workbook: Workbook, as_of: str) -> bytes:
                 content = _MODIFIED.sub(
                     lambda m: f"{m.group(1)}{stamp}{m.group(2)}", content.decode("utf-8")
                 ).encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            # A zip entry's MS-DOS date cannot be before 1980 (APPNOTE.TXT 4.4.6): an
+            # earlier as-of moment is stamped 1980-01-01 (issue 13: it raised a 500).
+            stamped = max(moment, ZIP_EPOCH)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamped.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, content)
     return out.getvalue()

@@ -40,6 +40,24 @@ _DATE_IN_TEXT = re.compile(
     r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4}|\d{4}-\d{2}-\d{2}|\d{4})\b"
 )
 _LISTED = re.compile(r"\bon (\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
+# Bounds checked before parsing (issue 13: a 2 MB workbook that expands to 580 MB ran for
+# minutes). The real list is a few MB unpacked and some thousands of rows.
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_ROWS = 1_000_000
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than ``MAX_UNPACKED`` bytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise MalformedList(f"not a readable XLSX workbook ({error})") from error
+    if unpacked > MAX_UNPACKED:
+        raise MalformedList(
+            f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than the "
+            f"{MAX_UNPACKED // (1024 * 1024)} MB a list may have"
+        )
 
 
 def sniff(head: bytes) -> bool:
@@ -57,10 +75,26 @@ def _dates(value: Any) -> list[str]:
 def read(path: Path) -> ImportResult:
     import openpyxl
 
+    _check_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise MalformedList(f"not a readable XLSX workbook ({error})") from error
+    except Exception as error:  # malformed part XML (lxml or ElementTree): one line
+        raise MalformedList(f"malformed workbook XML ({type(error).__name__})") from error
+    try:
+        return _read_rows(workbook, path.name)
+    except MalformedList:
+        raise
+    except Exception as error:  # malformed sheet XML surfaces while the rows are read
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise MalformedList(f"malformed sheet XML ({detail})") from error
+
+
+def _read_rows(workbook: Any, file_name: str) -> ImportResult:
+    sheet = workbook.active
+    if sheet is not None and (sheet.max_row or 0) > MAX_ROWS:
+        raise MalformedList(f"the sheet has {sheet.max_row} rows, more than {MAX_ROWS}")
     modified = workbook.properties.modified
     rows = workbook.active.iter_rows(values_only=True) if workbook.active else iter(())
     header = tuple(clean(v) for v in next(rows, ())[: len(_COLUMNS)])
@@ -120,4 +154,4 @@ def read(path: Path) -> ImportResult:
             )
     entities = [e for e in entities if e.names and e.names[0].kind is NameKind.primary]
     version = modified.date() if isinstance(modified, dt.datetime) else None
-    return ImportResult(LIST_ID, "AU", TITLE, FORMAT, version, entities, skipped, [path.name])
+    return ImportResult(LIST_ID, "AU", TITLE, FORMAT, version, entities, skipped, [file_name])

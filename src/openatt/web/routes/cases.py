@@ -75,9 +75,14 @@ async def create(
         return _with_another_item(request, viewer, form, editing=None)
     if application is None:
         return _form_page(request, viewer, form, editing=None, status=422)
-    with database(request).write() as session:
-        row = applications.create(session, viewer.actor, application)
-        new_id = row.id
+    try:
+        with database(request).write() as session:
+            row = applications.create(session, viewer.actor, application)
+            new_id = row.id
+    except Invalid as error:  # e.g. a date before today from an applicant (issue 13)
+        field = str(error.field[0]) if error.field else "form"
+        form.errors[field if field in form.values else "form"] = error.message
+        return _form_page(request, viewer, form, editing=None, status=422)
     return RedirectResponse(case_url(new_id, "saved"), status_code=303)
 
 
@@ -180,7 +185,14 @@ async def screen(
             )
             done = "screened" if run.status == "done" else "screening-unavailable"
         else:
-            applications.screen(session, viewer.actor, application_id, [], expected)
+            applications.screen(
+                session,
+                viewer.actor,
+                application_id,
+                [],
+                expected,
+                fields.get("lists_used", ""),
+            )
             done = "screened"
     return RedirectResponse(case_url(application_id, done) + "#screening-heading", status_code=303)
 

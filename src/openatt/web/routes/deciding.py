@@ -85,6 +85,8 @@ async def decide(request: Request, application_id: int, viewer: Decider) -> Resp
     conditions = _conditions(values["conditions"])
     if values["outcome"] == "approved_with_conditions" and not conditions:
         errors["conditions"] = "Give at least one condition, one per line."
+    if not values["version"].isdigit():  # like the API: a decision names what it decided on
+        errors["form"] = "The form has no version of the case; reload the case and decide again."
     if errors or fields.get("step") == "edit":
         return _decide_page(request, viewer, case, values, errors, 422 if errors else 200)
     if fields.get("step") != "confirm":

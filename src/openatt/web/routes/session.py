@@ -8,7 +8,7 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from openatt.register import users
+from openatt.register import logins, users
 from openatt.register.errors import Unauthenticated
 from openatt.web.rendering import form_dict, posted, render
 from openatt.web.security import (
@@ -68,9 +68,20 @@ async def login(request: Request) -> Response:
             status=403,
         )
     username = fields.get("username", "").strip()
+    address = request.client.host if request.client else "unknown"
+    otp = fields.get("otp", "").strip() or None
     try:
-        with database(request).write() as session:
-            token, expires = users.login(session, username, fields.get("password", ""))
+        token, expires = logins.login(
+            database(request), username, fields.get("password", ""), address, otp
+        )
+    except logins.Throttled as error:
+        return _login_page(
+            request,
+            next_url=next_url,
+            username=username,
+            error=f"Too many failed logins. Try again in {error.retry_after} seconds.",
+            status=429,
+        )
     except Unauthenticated:
         return _login_page(
             request,
