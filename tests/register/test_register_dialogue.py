@@ -206,7 +206,7 @@ def test_amendment_supersedes_and_shows_the_differences(api: Api) -> None:
     new_id = record["application_id"]
     assert _state(api, app_id) == "superseded" and record["supersedes_id"] == app_id
     new = api.get(f"/applications/{new_id}", "applicant").json()
-    assert new["state"] == "submitted" and new["company"] == "Meridian Ordnance Ltd"
+    assert new["status"] == "submitted" and new["company"] == "Meridian Ordnance Ltd"
     assert new["application"]["items"][0]["quantity"] == 60
     # The old version is kept as it was; staff see the engine's view of both versions.
     old = api.get(f"/applications/{app_id}", "officer").json()["application"]

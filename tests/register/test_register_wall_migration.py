@@ -3,8 +3,9 @@ without loss, its chain still intact, and going back removes only its own tables
 
 from __future__ import annotations
 
+import pytest
 from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
-from register_helpers import application
+from register_helpers import application, as_before_casework
 from sqlalchemy import func, inspect, select
 
 from openatt.core.engine import Engine
@@ -16,10 +17,17 @@ from openatt.register.models import ApplicationRow, DecisionRow, Event, Outcome,
 NEW = {"decision_releases", "offer_decisions"}
 
 
-def test_0004_upgrades_a_register_written_at_0003(database_url: str, engine: Engine) -> None:
+def test_0004_upgrades_a_register_written_at_0003(
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_before_casework(monkeypatch)  # the services as they were at 0003
     bare = make_engine(database_url)
     try:
-        upgrade(bare, "0003")
+        # a fresh register, or one the fixture built at the head: take it to 0003 either way
+        if current_revision(bare) is None:
+            upgrade(bare, "0003")
+        else:
+            downgrade(bare, "0003")
         assert not NEW & set(inspect(bare).get_table_names())
     finally:
         bare.dispose()
@@ -39,7 +47,9 @@ def test_0004_upgrades_a_register_written_at_0003(database_url: str, engine: Eng
         with old.write() as s:
             applications.submit(s, applicant, case, None)
         with old.write() as s:
-            applications.screen(s, officer, case, [], None)
+            applications.screen(
+                s, officer, case, [], None, lists_used="UN SC list, checked by hand"
+            )
             assessing.assess(s, officer, case, engine)
         with old.write() as s:
             assessing.decide(s, officer, case, outcome=Outcome.denied, reasons="old decision")
@@ -66,10 +76,10 @@ def test_0004_upgrades_a_register_written_at_0003(database_url: str, engine: Eng
         db.dispose()
     back = make_engine(database_url)
     try:
-        downgrade(back, "-1")  # 0004 only
+        downgrade(back, "0003")  # 0004 and what came after it
         names = set(inspect(back).get_table_names())
         assert not NEW & names and {"decisions", "events", "applications"} <= names
-        assert current_revision(back) != "0004"
+        assert current_revision(back) == "0003"
         upgrade(back)
     finally:
         back.dispose()

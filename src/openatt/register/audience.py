@@ -86,6 +86,11 @@ PUBLIC_STATUS: Mapping[str, str] = {
     State.expired.value: "licence expired",
     State.suspended.value: "licence suspended",
     State.revoked.value: "licence revoked",
+    # the exporter's own acts and their outcomes (the dialogue, issue 12.5)
+    State.withdrawn.value: "withdrawn",
+    State.superseded.value: "superseded by an amendment",
+    State.appealed.value: "appealed",
+    State.appeal_dismissed.value: "appeal dismissed",
 }
 INFORMATION_REQUESTED = "information requested"  # the dialogue work sets it (issue 12.5)
 PUBLIC_STATUSES: tuple[str, ...] = tuple(
@@ -97,6 +102,7 @@ APPLICANT_FILTERABLE = frozenset(
     {State.draft, State.submitted, State.approved, State.approved_with_conditions}
     | {State.denied, State.licensed, State.delivery_verified, State.expired}
     | {State.suspended, State.revoked}
+    | {State.withdrawn, State.superseded, State.appealed, State.appeal_dismissed}
 )
 
 
