@@ -44,7 +44,7 @@ def test_offers_accepted_and_rejected(api: Api, brazil: int) -> None:
     assert first["key"] in accepted.json()["reason"]
     evidence = api.get(f"/applications/{brazil}", "officer").json()["application"]["evidence"]
     assert len(evidence) == len(first["evidence"])
-    assert all(e["author"] == "officer" for e in evidence)
+    assert all(e["author"] == "officer (officer)" for e in evidence)  # the login's label
     assert all(e["note"].startswith(f"Accepted offer {first['key']}") for e in evidence)
     assert api.post(f"{url}/accept", "officer", {"key": first["key"]}).status_code == 409
 

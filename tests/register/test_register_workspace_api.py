@@ -67,7 +67,7 @@ def test_judgements_rerun_the_engine_and_the_author_is_the_login(api: Api) -> No
     assert body["recommendation"] in ("approve", "approve_with_conditions")
     case = api.get(f"/applications/{app_id}", "officer").json()
     evidence = case["application"]["evidence"]
-    assert {e["author"] for e in evidence} == {"officer"}
+    assert {e["author"] for e in evidence} == {"officer (officer)"}  # the login's label
     assert {e["kind"] for e in evidence} == {"officer"}
     assert case["application"]["mitigations"][0]["credibility"] == "high"
     # The decision now follows the recommendation: no second officer for category VIII.

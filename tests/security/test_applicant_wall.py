@@ -86,6 +86,7 @@ APPLICANT_ROUTES = {
     ("POST", "/auth/token"),
     ("POST", "/auth/logout"),
     ("GET", "/auth/me"),
+    ("POST", "/auth/password"),  # every user changes its own password (issue 13)
     ("POST", "/assess"),  # the applicant's own pre-check of a deal: no case data
     ("POST", "/applications"),
     ("GET", "/applications"),
@@ -241,7 +242,7 @@ def fill(url: str, engine: Engine) -> Wall:
 
     def assessed(case: int, hits: list[ScreeningHit]) -> None:
         with db.write() as s:
-            applications.screen(s, officer, case, hits, None)
+            applications.screen(s, officer, case, hits, None, lists_used="UN SC list, by hand")
         with db.write() as s:
             assessing.assess(s, officer, case, engine)
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _paths  # noqa: F401
 from register_fixtures import database_url_fixture  # noqa: F401
+from register_helpers import as_before_casework
 
 from openatt.core.engine import Engine
 from openatt.register import audit, demo, logins
@@ -30,10 +31,14 @@ def _before() -> str:
     return revision.down_revision
 
 
-def test_0008_upgrades_the_demo_register_without_loss(database_url: str, engine: Engine) -> None:
+def test_0008_upgrades_the_demo_register_without_loss(
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = Database(database_url, migrate=False)
     upgrade(db.engine, _before())
-    demo.fill(db, engine)
+    with monkeypatch.context() as before:  # the demo as the services wrote it before 0008
+        as_before_casework(before)
+        demo.fill(db, engine)
     with db.read() as session:
         events = session.execute(select(func.count()).select_from(Event)).scalar_one()
         cases = session.execute(select(func.count()).select_from(ApplicationRow)).scalar_one()

@@ -142,6 +142,7 @@ def test_a_day_of_casework(pages: Pages, server: Server, tmp_path: Path) -> None
     # ------------------------------------------------ the officer screens and asks a question
     officer = pages.as_user("officer")
     officer.goto(case_url)
+    officer.fill("#lists-used", "UN SC consolidated list and OFAC SDN, checked by hand today")
     officer.get_by_role("button", name="Record screening: no matches").click()
     assert _badge(officer) == "Screened"
     officer.goto(f"{base}/ui/applications")

@@ -168,7 +168,9 @@ def test_queue_page_queries_do_not_grow_with_the_page(
             with db.write() as s:
                 app_id = applications.create(s, by_name["meridian"], militia).id
                 applications.submit(s, by_name["meridian"], app_id, None)
-                applications.screen(s, by_name["officer"], app_id, [], None)
+                applications.screen(
+                    s, by_name["officer"], app_id, [], None, lists_used="UN SC list, by hand"
+                )
         db.dispose()
         statements.clear()
         large = web.get("/ui/applications?state=screened")

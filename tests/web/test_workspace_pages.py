@@ -137,9 +137,13 @@ def test_findings_by_topic_and_a_judgement_reruns_the_engine(
             row = s.get(ApplicationRow, case)
             assert row is not None
             evidence = json.loads(row.payload)["evidence"]
-            judged = [e for e in evidence if e["kind"] == "officer" and e["author"] == "officer"]
+            judged = [
+                e for e in evidence if e["kind"] == "officer" and e["author"] == "officer (officer)"
+            ]
             assert {e["criterion"] for e in judged} >= {"human_rights", "diversion"}
-            assert all(e["author"] == "officer" for e in evidence if e["kind"] == "officer")
+            assert all(
+                e["author"] == "officer (officer)" for e in evidence if e["kind"] == "officer"
+            )
             assert any(e["note"].startswith("Not relevant because") for e in judged)
             latest = latest_assessment(s, case)
             assert latest is not None and latest.reason
