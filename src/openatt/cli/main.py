@@ -1,10 +1,83 @@
-"""The ``openatt`` command. Each feature registers its commands in :func:`build_app`."""
+"""The ``openatt`` command, with every feature's commands loaded only when they are used.
+
+``COMMANDS`` is the registry of top-level commands: each name says which module of
+:mod:`openatt.cli` registers it (a module's ``register(app)`` adds its commands to a Typer app).
+``openatt --version`` and ``openatt law list`` then import the engine's modules and nothing of
+the register, the web, screening or monitoring, so they start fast and work with the core
+install alone. A test checks that the table and the modules agree, so a new command is one
+line here and one ``register`` function in its module.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+from typer.main import get_command
 
 from openatt import __version__
+
+# Top-level command -> the modules of openatt.cli that register it (their help is shown).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "assess": ("core_commands",),
+    "law": ("core_commands",),
+    "embargoes": ("core_commands",),
+    "reference": ("core_commands",),
+    "schema": ("core_commands",),
+    "lists": ("screening",),
+    "screen": ("screening",),
+    "monitor": ("monitoring",),
+    "indicators": (
+        "monitoring",
+        "rejections",
+    ),
+    "demo": ("register",),
+    "serve": ("register",),
+    "db": ("register",),
+    "users": ("register",),
+    "audit": ("register",),
+    "denials": ("register",),
+    "backup": ("register",),
+    "restore": ("register",),
+    "export": ("register",),
+    "licences": ("register",),
+    "report": ("reports",),
+    "documents": ("documents",),
+    "notify": ("dialogue",),
+    "teams": ("advice",),
+    "queues": ("queues",),
+    "flags": ("queues",),
+    "routing": ("queues",),
+}
+
+
+def load_commands(modules: tuple[str, ...]) -> Any:
+    """The click group holding what ``modules`` register (imports them now)."""
+    holder = typer.Typer()
+
+    @holder.callback()
+    def _holder() -> None:  # a callback makes Typer build a group even for one command
+        """Commands of one feature."""
+
+    for name in modules:
+        module = importlib.import_module(f"openatt.cli.{name}")
+        module.register(holder)
+    return get_command(holder)
+
+
+class LazyGroup(TyperGroup):
+    """A group that imports a feature's module when one of its commands is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        return load_commands(entry).commands.get(cmd_name)
 
 
 def _version(value: bool) -> None:
@@ -16,6 +89,7 @@ def _version(value: bool) -> None:
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="openatt",
+        cls=LazyGroup,
         help="Arms-transfer control: cited law, assessment, register, screening, reports.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -30,34 +104,11 @@ def build_app() -> typer.Typer:
     ) -> None:
         """openatt: an open-source arms-transfer control system."""
 
-    # Each feature adds its commands here, one line each.
-    from openatt.cli import (
-        core_commands,
-        dialogue,
-        monitoring,
-        queues,
-        register,
-        rejections,
-        reports,
-        screening,
-    )
-
-    core_commands.register(app)
-    screening.register(app)
-    monitoring.register(app)
-    register.register(app)
-    reports.register(app)
-    rejections.register(app)
-    from openatt.cli import documents
-
-    documents.register(app)
-    dialogue.register(app)
-    from openatt.cli import advice
-
-    advice.register(app)
-    queues.register(app)
     return app
 
 
 def main() -> None:
+    from openatt import settings, yaml_data
+
+    yaml_data.cache_in(settings.home() / "cache" / "yaml")
     build_app()()
