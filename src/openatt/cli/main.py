@@ -14,7 +14,7 @@ import importlib
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command
 
 from openatt import __version__
@@ -22,7 +22,7 @@ from openatt import __version__
 # Top-level command -> the modules of openatt.cli that register it (their help is shown).
 COMMANDS: dict[str, tuple[str, ...]] = {
     "assess": ("core_commands",),
-    "law": ("core_commands",),
+    "law": ("core_commands", "law_tests"),
     "embargoes": ("core_commands",),
     "reference": ("core_commands",),
     "schema": ("core_commands",),
@@ -53,6 +53,41 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Which extra (pyproject.toml) brings a package the core install lacks.
+EXTRA_FOR: dict[str, str] = {
+    "sqlalchemy": "register",
+    "alembic": "register",
+    "argon2": "register",
+    "cryptography": "register",
+    "pyotp": "register",
+    "psycopg": "register",
+    "jinja2": "register",
+    "fastapi": "web",
+    "starlette": "web",
+    "uvicorn": "web",
+    "multipart": "web",
+    "rapidfuzz": "screening",
+    "anyascii": "screening",
+    "iuliia": "screening",
+    "numpy": "screening",
+    "duckdb": "monitoring",
+    "matplotlib": "reports",
+    "openpyxl": "reports",
+    "weasyprint": "pdf",
+    "pyspark": "spark",
+}
+
+
+def missing_extra_message(exc: ModuleNotFoundError) -> str:
+    """What to install when a command needs a package of an extra the install lacks."""
+    top = (exc.name or "").split(".")[0]
+    extra = EXTRA_FOR.get(top, "all")
+    return (
+        f"openatt: this command needs the package '{top}', which the core install does not "
+        f"bring; install the '{extra}' extra: pip install 'openatt[{extra}]'"
+    )
+
+
 def load_commands(modules: tuple[str, ...]) -> Any:
     """The click group holding what ``modules`` register (imports them now)."""
     holder = typer.Typer()
@@ -77,7 +112,29 @@ class LazyGroup(TyperGroup):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        return load_commands(entry).commands.get(cmd_name)
+        try:
+            return load_commands(entry).commands.get(cmd_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or exc.name.split(".")[0] not in EXTRA_FOR:
+                raise
+            return _needs_extra(cmd_name, exc)
+
+
+def _needs_extra(name: str, exc: ModuleNotFoundError) -> Any:
+    """A stand-in for a command whose extra is not installed: listed, and says what to install."""
+    message = missing_extra_message(exc)
+
+    def _explain() -> None:
+        typer.echo(message, err=True)
+        raise typer.Exit(2)
+
+    extra = EXTRA_FOR[(exc.name or "").split(".")[0]]
+    return TyperCommand(
+        name,
+        callback=_explain,
+        help=f"(needs the '{extra}' extra, which is not installed)",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
 
 
 def _version(value: bool) -> None:
@@ -111,4 +168,10 @@ def main() -> None:
     from openatt import settings, yaml_data
 
     yaml_data.cache_in(settings.home() / "cache" / "yaml")
-    build_app()()
+    try:
+        build_app()()
+    except ModuleNotFoundError as exc:
+        if exc.name is None or exc.name.split(".")[0] not in EXTRA_FOR:
+            raise
+        typer.echo(missing_extra_message(exc), err=True)
+        raise SystemExit(2) from None
