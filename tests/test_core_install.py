@@ -43,7 +43,9 @@ def run_core(*argv: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 def test_assess_runs_on_the_core_install(tmp_path: Path) -> None:
     examples = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.yaml"))
-    result = run_core("assess", *examples, "--regime", "att,eu,us", "--format", "json", home=tmp_path)
+    result = run_core(
+        "assess", *examples, "--regime", "att,eu,us", "--format", "json", home=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert '"recommendation"' in result.stdout
 
