@@ -18,9 +18,9 @@ fi
 .venv/bin/pip install --quiet -c requirements.lock -e '.[dev,spark]' 2> >(grep -v '^WARNING: Location' >&2)
 
 step "ruff check"
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks scripts
 step "ruff format --check"
-.venv/bin/ruff format --check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks scripts
 step "mypy --strict"
 .venv/bin/mypy src
 step "import contracts (lint-imports)"
