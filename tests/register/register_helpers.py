@@ -243,3 +243,7 @@ def as_before_casework(monkeypatch: Any) -> None:
         (flags, "refuse_if_blocked"),
     ):
         monkeypatch.setattr(module, name, nothing)
+    # denial withdrawals (0013): every notification is in force
+    from openatt.register import denials
+
+    monkeypatch.setattr(denials, "in_force", lambda query: query)

@@ -237,6 +237,9 @@ class DenialOut(BaseModel):
     description: str
     criteria: list[str]
     application_id: int | None
+    withdrawn_on: dt.date | None = Field(
+        None, description="when we withdrew our notification (the refusal no longer stands)"
+    )
 
 
 class ConsultationOut(BaseModel):
