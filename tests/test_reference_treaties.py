@@ -10,6 +10,8 @@ import datetime as dt
 
 import pytest
 
+from conftest import build_application
+from openatt.core.engine import Engine
 from openatt.reference.loader import ReferenceData, load_reference
 from openatt.reference.schema import Signature, Treaty, TreatyParticipation
 
@@ -225,3 +227,24 @@ def test_signatory_that_never_ratified_is_not_bound(ref: ReferenceData) -> None:
         "signature_withdrawn": None,
     }
     assert not ref.is_party("att", "ISR", D(2024, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("state", "day", "why"),
+    [
+        ("ISR", D(2024, 6, 1), "ISR is not a State Party on 2024-06-01 (signatory)"),
+        ("COL", D(2025, 1, 12), "COL is not a State Party on 2025-01-12"),
+        ("COL", D(2025, 1, 13), "COL is a State Party on 2025-01-13"),
+        ("RUS", D(2024, 6, 1), "RUS is not a State Party on 2024-06-01 (not a party)"),
+    ],
+)
+def test_the_assessment_says_why_the_treaty_binds_or_not(
+    engine: Engine, state: str, day: dt.date, why: str
+) -> None:
+    """The reason shown with every ATT assessment, read from the participation data."""
+    app = build_application(
+        {"date": day, "exporting_state": state, "exporter": {"name": "Exporter", "country": state}}
+    )
+    assessment = engine.assess_regime(app, "att", None)
+    assert assessment.binding is why.startswith(f"{state} is a State Party")
+    assert assessment.binding_reason.startswith(why)
