@@ -77,3 +77,32 @@ def test_applicant_sees_its_proposal_and_the_confirmed_entry(
         {"action": "confirm", "entry": "", "reasons": ""},
     )
     assert refused.status_code in (403, 404)
+
+
+def test_a_proposed_entry_no_list_holds_is_shown_on_its_item_field(web: Browser) -> None:
+    web.login("meridian")
+    form = web.get("/ui/applications/new").text
+    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
+    fields.update(
+        {
+            "kind": "export",
+            "exporting_state": "GBR",
+            "importing_state": "NZL",
+            "exporter_name": "Meridian Ordnance Ltd",
+            "exporter_country": "GBR",
+            "consignee_name": "NZDF Logistics",
+            "consignee_country": "NZL",
+            "end_user_name": "New Zealand Defence Force",
+            "end_user_country": "NZL",
+            "end_user_kind": "armed_forces",
+            "end_use": "Training",
+            "item-0-description": "Rifles",
+            "item-0-category": "VIII",
+            "item-0-control_entry": "ML99",
+            "item-0-quantity": "10",
+        }
+    )
+    fields.pop("csrf", None)
+    refused = web.post("/ui/applications/new", fields)
+    assert refused.status_code == 422, refused.text[:500]
+    assert "item 1: entry: &#39;ML99&#39; is not an entry of eu-cml" in refused.text

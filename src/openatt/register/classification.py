@@ -61,7 +61,9 @@ def check_proposals(application: Application, on: dt.date | None = None) -> None
         try:
             lists.resolve(item.control_entry, on)
         except ControlListError as exc:
-            raise Invalid(str(exc), field=("items", index, "control_entry")) from exc
+            raise Invalid(
+                f"item {index + 1}: {exc}", field=("items", index, "control_entry")
+            ) from exc
 
 
 def _proposal(text: str | None) -> EntryRef | None:
