@@ -235,6 +235,7 @@ def applicant_case(found: audience.ApplicantCase) -> schemas.ApplicantCaseOut:
         ),
         licence=public_licence(found.licence) if found.licence is not None else None,
         events=[schemas.PublicEventOut(**vars(e)) for e in found.events],
+        classification=[schemas.PublicClassificationOut(**vars(c)) for c in found.classification],
     )
 
 

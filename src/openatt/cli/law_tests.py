@@ -67,4 +67,5 @@ def register(app: typer.Typer) -> None:
     """Attach ``test`` to the ``law`` command group."""
     from openatt.cli.core_commands import law_app
 
-    law_app.command("test")(law_test)
+    if "test" not in {command.name for command in law_app.registered_commands}:
+        law_app.command("test")(law_test)  # build_app may run more than once in a process

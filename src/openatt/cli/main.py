@@ -22,7 +22,7 @@ from openatt import __version__
 # Top-level command -> the modules of openatt.cli that register it (their help is shown).
 COMMANDS: dict[str, tuple[str, ...]] = {
     "assess": ("core_commands",),
-    "law": ("core_commands", "law_tests"),
+    "law": ("core_commands", "law_tests", "control_lists"),
     "embargoes": ("core_commands",),
     "reference": ("core_commands",),
     "schema": ("core_commands",),

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from openatt.core.model import Category, StateCode
 from openatt.register import audit, canonical
-from openatt.register.applications import for_change, get, log, payload_of
+from openatt.register.applications import for_change, get, log
 from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import (
     ApplicationRow,
@@ -151,7 +151,9 @@ def notify_own_denial(
     session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow
 ) -> DenialRow:
     """A denial of ours becomes a notification to share (EU CP Art. 4(1))."""
-    application = payload_of(row)
+    from openatt.register.classification import classified
+
+    application = classified(session, row)
     notice = DenialNotice(
         notifying_state=application.exporting_state,
         reference=row.reference,
@@ -185,10 +187,12 @@ def in_force(query: Select[DenialRow]) -> Select[DenialRow]:
 
 
 def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
-    application = payload_of(row)
+    from openatt.register.classification import classified, entry_keys
+
+    application = classified(session, row)  # the confirmed entries, where there are any
     end_user = normalise_name(application.end_user.name)
     categories = {item.category.value for item in application.items}
-    entries = {i.control_entry.upper() for i in application.items if i.control_entry}
+    entries = {k for i in application.items if i.control_entry for k in entry_keys(i.control_entry)}
     found = []
     for denial in session.execute(
         in_force(select(DenialRow))
@@ -198,7 +202,7 @@ def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
         if denial.application_id == row.id or normalise_name(denial.end_user) != end_user:
             continue
         their_categories = set(filter(None, denial.categories.split(",")))
-        their_entries = {e.upper() for e in denial.control_entries.split(",") if e}
+        their_entries = {k for e in denial.control_entries.split(",") if e for k in entry_keys(e)}
         if categories & their_categories or entries & their_entries:
             found.append(denial)
     return found

@@ -590,3 +590,8 @@ ENTITY_TABLES: dict[str, type[Base]] = {
 from openatt.register.queue_tables import QUEUE_ENTITIES  # noqa: E402
 
 ENTITY_TABLES.update(QUEUE_ENTITIES)
+
+# The authority's classifications of goods (issue 15) live in their own module too.
+from openatt.register.classification_tables import CLASSIFICATION_ENTITIES  # noqa: E402
+
+ENTITY_TABLES.update(CLASSIFICATION_ENTITIES)
