@@ -248,7 +248,12 @@ def as_before_casework(monkeypatch: Any) -> None:
         (flags, "refuse_if_blocked"),
     ):
         monkeypatch.setattr(module, name, nothing)
-    # denial withdrawals (0013): every notification is in force
+    before_denial_withdrawals(monkeypatch)
+
+
+def before_denial_withdrawals(monkeypatch: Any) -> None:
+    """The code before 0013: no withdrawal of denial notifications (every one is in force)."""
     from openatt.register import denials
 
     monkeypatch.setattr(denials, "in_force", lambda query: query)
+    monkeypatch.setattr(denials, "withdraw_own", lambda *_args, **_kwargs: [])

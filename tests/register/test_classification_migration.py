@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from register_fixtures import database_url_fixture  # noqa: F401
+from register_helpers import before_denial_withdrawals
 from sqlalchemy import func, inspect, select
 
 from openatt.core.engine import Engine
@@ -33,6 +34,7 @@ def test_upgrade_an_existing_demo_register(
         # the register as the code before 0010 left it: no classification read or written
         monkeypatch.setattr(classification, "current", nothing)
         monkeypatch.setattr(demo_classification, "fill", nothing)
+        before_denial_withdrawals(monkeypatch)  # 0013 comes later still
         demo.fill(db, engine)
         monkeypatch.undo()
         assert "item_classifications" not in inspect(db.engine).get_table_names()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
-from register_helpers import Api, application, to_assessed, version
-from sqlalchemy import select
+from register_helpers import Api, application, before_denial_withdrawals, to_assessed, version
+from sqlalchemy import func, inspect, select
 
 from openatt.register import audit, denials
-from openatt.register.models import ApplicationRow, Event
+from openatt.register.models import ApplicationRow, DenialRevocationRow, DenialRow, Event
 
 MILITIA = application(
     importing_state="SSD",
@@ -76,3 +77,41 @@ def test_a_dismissed_appeal_keeps_the_notification(api: Api) -> None:
     )
     assert dismissed.status_code == 200, dismissed.text
     assert _own_notification(api, refused)["withdrawn_on"] is None
+
+
+def test_migration_0013_upgrades_a_register_in_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo register written at 0010 (before withdrawals) upgrades: cases, events and the
+    chain are kept, the new table is empty, and going back to 0010 removes only it."""
+    from openatt.core.engine import Engine
+    from openatt.register import demo
+    from openatt.register.db import Database, downgrade, upgrade
+
+    db = Database(database_url, migrate=False)
+    try:
+        upgrade(db.engine, "0010")
+        before_denial_withdrawals(monkeypatch)
+        demo.fill(db, Engine.default())
+        monkeypatch.undo()
+        assert "denial_revocations" not in inspect(db.engine).get_table_names()
+        with db.read() as session:
+            events = session.execute(select(func.count()).select_from(Event)).scalar_one()
+            notified = session.execute(select(func.count()).select_from(DenialRow)).scalar_one()
+        upgrade(db.engine)
+        with db.read() as session:
+            assert session.execute(select(func.count()).select_from(Event)).scalar_one() == events
+            assert (
+                session.execute(select(func.count()).select_from(DenialRow)).scalar_one()
+                == notified
+            )
+            assert (
+                session.execute(select(func.count()).select_from(DenialRevocationRow)).scalar_one()
+                == 0
+            )
+            assert audit.verify(session).intact
+        downgrade(db.engine, "0010")
+        names = set(inspect(db.engine).get_table_names())
+        assert "denial_revocations" not in names and "denials" in names
+    finally:
+        db.dispose()
