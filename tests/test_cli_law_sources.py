@@ -52,7 +52,8 @@ def test_filters_by_kind_and_check() -> None:
     assert isinstance(parties, list)
     checked = {e["id"] for e in parties}
     assert {"att:party:LBN", "att:party:AFG", "att:party:BWA"} <= checked
-    assert "att:party:ZMB" not in checked  # not read in the stored depositary list
+    assert {"att:party:ZMB", "att:party:VUT"} <= checked  # the whole depositary list (2026-12-03)
+    assert _json("--show", "unchecked", "--kind", "treaty party")["entries"] == []
 
 
 def test_table_and_bad_option() -> None:

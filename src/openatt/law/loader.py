@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from openatt import yaml_data
 from openatt.law.schema import Overlay, Regime, RuleKind
 
 BUILTIN_REGIMES = ("att", "eu", "us", "uk")
@@ -22,7 +23,7 @@ class LawError(ValueError):
 
 def _parse(text: str, name: str) -> dict[str, object]:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_data.load(text)
     except yaml.YAMLError as exc:
         raise LawError(f"{name}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

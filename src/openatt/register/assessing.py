@@ -68,9 +68,10 @@ def _run(
     supersedes: AssessmentRow | None,
     reason: str | None,
 ) -> AssessmentRow:
+    from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
-    application = payload_of(row)
+    application = classified(session, row)  # the confirmed entries, where there are any
     results = assessor.assess(application, tuple(regimes), as_of)
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
