@@ -42,14 +42,23 @@ NUMBERS_ONLY = "-numbers"
 series of its own, so that leaving values out is not mistaken for a correction."""
 
 
-def series_basis(basis: Basis, values: bool) -> str:
-    return basis.value if values else basis.value + NUMBERS_ONLY
+IMPORTS_SEPARATOR = "/"
+"""Between the exports' and the imports' basis in a recorded basis (``authorised/actual``)
+when the two tables are on different bases; one word when they are on the same."""
 
 
-def parse_series_basis(text: str) -> tuple[Basis, bool]:
-    if text.endswith(NUMBERS_ONLY):
-        return Basis(text.removesuffix(NUMBERS_ONLY)), False
-    return Basis(text), True
+def series_basis(basis: Basis, values: bool, imports_basis: Basis | None = None) -> str:
+    text = basis.value
+    if imports_basis is not None and imports_basis is not basis:
+        text += IMPORTS_SEPARATOR + imports_basis.value
+    return text if values else text + NUMBERS_ONLY
+
+
+def parse_series_basis(text: str) -> tuple[Basis, bool, Basis]:
+    """The exports' basis, whether values are reported, and the imports' basis."""
+    values = not text.endswith(NUMBERS_ONLY)
+    exports, _, imports = text.removesuffix(NUMBERS_ONLY).partition(IMPORTS_SEPARATOR)
+    return Basis(exports), values, Basis(imports or exports)
 
 
 class Direction(StrEnum):
@@ -96,7 +105,10 @@ class Figures(_Frozen):
     kind: str = Field(description="att-annual or unroca")
     form: str
     year: int
-    basis: Basis
+    basis: Basis = Field(description="the basis of the exports table")
+    imports_basis: Basis | None = Field(
+        default=None, description="the basis of the imports table when it differs from exports'"
+    )
     reporting_state: str | None
     as_of: str
     exports: Table
@@ -115,10 +127,17 @@ class Figures(_Frozen):
     def table(self, direction: Direction) -> Table:
         return self.exports if direction is Direction.exports else self.imports
 
+    def basis_of(self, direction: Direction) -> Basis:
+        if direction is Direction.imports and self.imports_basis is not None:
+            return self.imports_basis
+        return self.basis
+
     def checksum(self) -> str:
         """SHA-256 of the canonical JSON of the figures, without the as-of moment: the same
-        figures computed at two moments have the same checksum (and the same version)."""
-        return canonical.digest(self.model_dump(mode="json", exclude={"as_of"}))
+        figures computed at two moments have the same checksum (and the same version). An
+        imports basis equal to the exports' is left out, so earlier reports keep theirs."""
+        exclude = {"as_of"} if self.imports_basis is not None else {"as_of", "imports_basis"}
+        return canonical.digest(self.model_dump(mode="json", exclude=exclude))
 
 
 @dataclass(frozen=True)
@@ -136,6 +155,11 @@ class Contribution:
 
 def in_year(day: dt.date, year: int) -> bool:
     return day.year == year
+
+
+def as_of_day(snapshot: Snapshot) -> dt.date:
+    """The UTC day of the snapshot's moment: nothing dated after it has happened yet."""
+    return dt.date.fromisoformat(snapshot.as_of[:10])
 
 
 def direction_of(licence: LicenceRecord, reporting_state: str | None) -> Direction | None:
@@ -178,8 +202,11 @@ def contributions(
                     direction, licence, index, item, item.quantity, value, licence.number
                 )
         return
+    last_day = as_of_day(snapshot)
     for shipment in snapshot.shipments:
-        if not in_year(shipment.shipped_on, year):
+        # A shipment counts by its own date, and only once that date has come by the
+        # report's moment (a shipment dated 22 Dec recorded on 2 Dec is not an export yet).
+        if not in_year(shipment.shipped_on, year) or shipment.shipped_on > last_day:
             continue
         licensed = snapshot.licence(shipment.licence_id)
         if licensed is None or not 0 <= shipment.item < len(licensed.items):
@@ -316,13 +343,25 @@ def compute(
     reporting_state: str | None,
     kind: str = "att-annual",
     values: bool = True,
+    imports_basis: Basis | None = None,
+    form_name: str | None = None,
 ) -> Figures:
-    """The figures of an ATT annual report (``kind="att-annual"``, the ATT form's rows) or of
-    a UN Register return (``kind="unroca"``, the UNROCA rows). ``values=False`` reports the
-    number of items only (the value is optional in the ATT template)."""
-    form_name = "att" if kind == "att-annual" else "unroca"
+    """The figures of an ATT annual report (the ATT form's rows) or of a UN Register return
+    (``form_name="unroca"``, the UNROCA rows). ``values=False`` reports the number of items
+    only (the value is optional in the ATT template). The exports table is on ``basis``, the
+    imports table on ``imports_basis`` (default: the same)."""
+    form_name = form_name or ("unroca" if kind == "unroca" else "att")
     form_ = forms.form(form_name)
-    parts = list(contributions(snapshot, year, basis, reporting_state))
+    imports_on = imports_basis or basis
+    parts = [
+        p
+        for p in contributions(snapshot, year, basis, reporting_state)
+        if p.direction is Direction.exports
+    ] + [
+        p
+        for p in contributions(snapshot, year, imports_on, reporting_state)
+        if p.direction is Direction.imports
+    ]
     withheld = [p for p in parts if p.licence.withheld is not None]
     grounds = sorted({p.licence.withheld for p in withheld if p.licence.withheld})
     return Figures(
@@ -330,6 +369,7 @@ def compute(
         form=form_name,
         year=year,
         basis=basis,
+        imports_basis=imports_on if imports_on is not basis else None,
         reporting_state=reporting_state,
         as_of=snapshot.as_of,
         exports=_table(
@@ -343,7 +383,7 @@ def compute(
             form_,
             Direction.imports,
             [p for p in parts if p.direction is Direction.imports],
-            basis,
+            imports_on,
             values,
         ),
         states_covered=tuple(

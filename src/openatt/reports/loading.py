@@ -57,25 +57,27 @@ def end_of_day(day: dt.date) -> str:
     return moment(dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC))
 
 
-def _events(session: Session, as_of: str) -> list[tuple[str, int, str, str]]:
+def _events(session: Session, as_of: str) -> list[tuple[str, int, str, str, str]]:
     rows = session.execute(
-        select(Event.entity, Event.entity_id, Event.action, Event.payload)
+        select(Event.entity, Event.entity_id, Event.action, Event.payload, Event.at)
         .where(Event.at <= as_of)
         .order_by(Event.seq)
     ).all()
-    return [(str(e), int(i), str(a), str(p)) for e, i, a, p in rows]
+    return [(str(e), int(i), str(a), str(p), str(t)) for e, i, a, p, t in rows]
 
 
 def snapshot(session: Session, as_of: str) -> Snapshot:
     """The licences, shipments and denials the register held at ``as_of``."""
     licence_state: dict[int, str] = {}
+    changed_on: dict[int, dt.date] = {}
     withheld: dict[int, str | None] = {}
     shipments: set[int] = set()
     denials: set[int] = set()
-    for entity, entity_id, action, payload in _events(session, as_of):
+    for entity, entity_id, action, payload, at in _events(session, as_of):
         if entity == "licence":
             if action in _LICENCE_STATES:
                 licence_state[entity_id] = _LICENCE_STATES[action]
+                changed_on[entity_id] = dt.date.fromisoformat(at[:10])
             elif action == WITHHOLD_ACTION:
                 body: dict[str, Any] = json.loads(payload)
                 withheld[entity_id] = body.get("withheld")
@@ -83,7 +85,7 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
             shipments.add(entity_id)
         elif entity == "denial":
             denials.add(entity_id)
-    licences = _licences(session, licence_state, withheld)
+    licences = _licences(session, licence_state, withheld, changed_on)
     known = {lic.id for lic in licences}
     shipment_rows = session.execute(
         select(ShipmentRow).where(ShipmentRow.id.in_(shipments)).order_by(ShipmentRow.id)
@@ -108,7 +110,10 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
 
 
 def _licences(
-    session: Session, states: dict[int, str], withheld: dict[int, str | None]
+    session: Session,
+    states: dict[int, str],
+    withheld: dict[int, str | None],
+    changed_on: dict[int, dt.date],
 ) -> tuple[LicenceRecord, ...]:
     if not states:
         return ()
@@ -137,6 +142,7 @@ def _licences(
                 valid_until=licence.valid_until,
                 state=states[licence.id],
                 withheld=withheld.get(licence.id),
+                state_changed_on=changed_on.get(licence.id),
             )
         )
     return tuple(found)
@@ -193,10 +199,11 @@ def _denials(session: Session, ids: set[int]) -> tuple[DenialRecord, ...]:
 
 
 def shipped_by_licence_item(
-    session: Session, shipment_ids: set[int], year: int
+    session: Session, shipment_ids: set[int], year: int, until: dt.date | None = None
 ) -> dict[tuple[int, int], int]:
-    """Quantities shipped in ``year`` per (licence, item), summed by the database itself: the
-    independent side of the reconciliation of an actual-basis report."""
+    """Quantities shipped in ``year`` (up to ``until``, the report's day) per (licence, item),
+    summed by the database itself: the independent side of the reconciliation of an
+    actual-basis report."""
     from sqlalchemy import func
 
     if not shipment_ids:
@@ -206,7 +213,7 @@ def shipped_by_licence_item(
         .where(
             ShipmentRow.id.in_(shipment_ids),
             ShipmentRow.shipped_on >= dt.date(year, 1, 1),
-            ShipmentRow.shipped_on <= dt.date(year, 12, 31),
+            ShipmentRow.shipped_on <= min(dt.date(year, 12, 31), until or dt.date.max),
         )
         .group_by(ShipmentRow.licence_id, ShipmentRow.item)
     ).all()

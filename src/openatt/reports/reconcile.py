@@ -115,7 +115,10 @@ def actual_totals(
 
 def check(figures: Figures, snapshot: Snapshot, register_totals: Totals) -> None:
     """Refuse (:class:`ReportRefused`) unless the figures reconcile with the register."""
-    scope = licences_in_scope(snapshot, figures.year, figures.basis, figures.reporting_state)
+    scope = set[int]()
+    for direction in Direction:
+        basis = figures.basis_of(direction)
+        scope |= licences_in_scope(snapshot, figures.year, basis, figures.reporting_state)
     problems = shipment_problems(snapshot, scope)
     reported: Totals = {}
     for direction in Direction:
@@ -146,7 +149,13 @@ def check_national(
         for lic in snapshot.licences
         if in_year(lic.issued_on, figures.year) and direction_of(lic, state) is Direction.exports
     ]
-    value = sum(i.value.amount for lic in issued for i in lic.items if i.value is not None)
+    value = sum(
+        i.value.amount
+        * (1.0 if i.value.currency == figures.currency else figures.rates[i.value.currency])
+        for lic in issued
+        for i in lic.items
+        if i.value is not None
+    )
     exported = sum(
         quantity
         for (licence_id, _), quantity in shipped.items()

@@ -30,6 +30,9 @@ class LicenceRecord:
     withheld: str | None = None
     """Grounds for leaving the licence out of the itemised report (ATT Art. 13(3)):
     ``commercially_sensitive`` or ``national_security``; ``None`` when it is reported."""
+    state_changed_on: dt.date | None = None
+    """The UTC day of the licence's last change of state by the snapshot's moment (when it
+    was revoked or suspended, for the national report's counts)."""
 
 
 @dataclass(frozen=True)
