@@ -56,6 +56,9 @@ def build_app() -> typer.Typer:
 
     advice.register(app)
     queues.register(app)
+    from openatt.cli import control_lists
+
+    control_lists.register(app)
     return app
 
 
