@@ -195,7 +195,7 @@ def contributions(
             if direction is None or not in_year(licence.issued_on, year):
                 continue
             for index, item in enumerate(licence.items):
-                if conventional_only and not item.category.is_conventional_arm:
+                if conventional_only and not forms.effective_category(item).is_conventional_arm:
                     continue
                 value = item.value.amount if item.value else None
                 yield Contribution(
@@ -213,7 +213,8 @@ def contributions(
             continue  # reconcile.shipment_problems names these; the report is refused
         direction = direction_of(licensed, reporting_state)
         item = licensed.items[shipment.item]
-        if direction is None or (conventional_only and not item.category.is_conventional_arm):
+        conventional = forms.effective_category(item).is_conventional_arm
+        if direction is None or (conventional_only and not conventional):
             continue
         yield Contribution(
             direction,
@@ -301,7 +302,8 @@ def _table(
         noun = "licence(s) issued" if basis is Basis.authorised else "shipment(s) from licence(s)"
         comments = [f"{len(group) if basis is Basis.actual else count} {noun}"]
         if defaults:
-            comments.append("sub-category not stated in the item description: default row")
+            why = "; ".join(dict.fromkeys(placed[id(p)].why_default for p in defaults))
+            comments.append(f"sub-category not confirmed ({why}): default row")
         if value_note:
             comments.append(value_note)
         end_users = sorted({p.licence.end_user_kind.replace("_", " ") for p in group})

@@ -117,9 +117,9 @@ class NationalFigures(_Frozen):
 
 
 def ml_category(part: Contribution) -> str:
-    """The Military List entry of an item (e.g. ML1), else its ATT category."""
-    entry = (part.item.control_entry or "").strip().upper().replace(" ", "")
-    return entry or f"ATT {part.item.category.value}"
+    """The Military List heading of an item's entry (``ML1`` for ``ML1.a:rifle``), else its
+    ATT category: COARM tables are by Military List category."""
+    return forms.ml_heading(part.item) or f"ATT {part.item.category.value}"
 
 
 class MixedCurrencies(ValueError):
@@ -252,9 +252,10 @@ def own_criteria(denial: DenialRecord, own_regimes: tuple[str, ...] | None) -> t
 
 def _denial_entries(denial: DenialRecord) -> tuple[str, ...]:
     entries = denial.control_entries or tuple(f"ATT {c}" for c in denial.categories)
-    return tuple(e.upper() if e.lower().startswith("ml") else e for e in entries) or (
-        "unspecified",
-    )
+    headings = (e.split(":", 1)[0].split(".", 1)[0] for e in entries)
+    return tuple(
+        dict.fromkeys(e.upper() if e.lower().startswith("ml") else e for e in headings)
+    ) or ("unspecified",)
 
 
 def _changed_in(snapshot: Snapshot, year: int, state: str | None, status: str) -> int:

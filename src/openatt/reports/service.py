@@ -86,12 +86,16 @@ def register_totals(
     for direction in Direction:
         basis = figures.basis_of(direction)
         if basis is Basis.authorised:
-            found = reconcile.authorised_totals(snapshot, year, figures.reporting_state)
+            found = reconcile.authorised_totals(
+                snapshot, year, figures.reporting_state, figures.form
+            )
         else:
             shipped = loading.shipped_by_licence_item(
                 session, {s.id for s in snapshot.shipments}, year, as_of_day(snapshot)
             )
-            found = reconcile.actual_totals(snapshot, shipped, figures.reporting_state)
+            found = reconcile.actual_totals(
+                snapshot, shipped, figures.reporting_state, figures.form
+            )
         totals.update({key: n for key, n in found.items() if key[0] == direction.value})
     return totals
 
