@@ -186,7 +186,9 @@ class Rates:
     rates: Mapping[str, float]
 
     def convert(self, part: Contribution) -> float:
-        if part.value is None or part.item.value is None:
+        """The part's value in the report's currency; nothing for a withheld licence, whose
+        value is not published (ATT Art. 13(3), as in the ATT report's aggregate row)."""
+        if part.value is None or part.item.value is None or part.licence.withheld is not None:
             return 0.0
         from_currency = part.item.value.currency
         if from_currency == self.currency:

@@ -162,7 +162,7 @@ def check_national(
         * (1.0 if i.value.currency == figures.currency else figures.rates[i.value.currency])
         for lic in issued
         for i in lic.items
-        if i.value is not None
+        if i.value is not None and lic.withheld is None
     )
     exported = sum(
         quantity
