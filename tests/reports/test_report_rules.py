@@ -176,3 +176,41 @@ def test_withholding_is_applied_alike_in_every_report() -> None:
     assert report.totals["licensed_value"] == 1.0
     html = writer.to_html(report, [], version="1").decode()
     assert "Israel" not in html and "ISR" not in html and "LIC-7" not in html
+
+
+def test_annex_2_and_voluntary_categories_come_from_the_states_declarations() -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from openatt.reports import forms
+    from openatt.reports.writers import att
+
+    aircraft = _item("ML10.a:military-aircraft-other", 2, 4e6)  # in no ATT row
+    snap = _snap(_licence(1, (aircraft, _item("ML1.a:rifle", 10, 1000.0))))
+    plain = compute(snap, year=2025, basis=Basis.authorised, reporting_state="GBR")
+    assert plain.national_definitions == {} and plain.voluntary == ()
+    title = dict(load_workbook(BytesIO(att.to_xlsx(plain, {})))["Title page"].iter_rows(
+        min_row=3, values_only=True))  # fmt: skip
+    assert title["Annex 2: national definitions of categories"] == att.tick(False)
+    assert title["Definition of value"] == "(to be completed by the national authority)"
+    declared = forms.StateProfile(
+        value_definition="contract value excluding VAT",
+        national_definitions={"VIII": "as in the national Military List ML1 and ML2"},
+        voluntary_categories=(
+            forms.VoluntaryCategory(code="N.1", label="Other military aircraft", entries=("ML10",)),
+        ),
+    )
+    figures = compute(
+        snap, year=2025, basis=Basis.authorised, reporting_state="GBR", profile=declared
+    )
+    assert [(e.code, e.partner, e.number, e.value) for e in figures.voluntary] == [
+        ("N.1", "CAN", 2, 4e6)
+    ]
+    assert figures.exports.category_totals == {"VIII": 10}
+    book = load_workbook(BytesIO(att.to_xlsx(figures, {})))
+    title = dict(book["Title page"].iter_rows(min_row=3, values_only=True))
+    assert title["Annex 2: national definitions of categories"] == att.tick(True)
+    assert title["Voluntary national categories"] == att.tick(True)
+    assert title["Definition of value"] == "contract value excluding VAT"
+    assert book["Voluntary categories"]["A5"].value == "N.1 Other military aircraft"

@@ -122,7 +122,15 @@ class Figures(_Frozen):
     )
     withheld_entries: int = Field(description="licences left out of the itemised tables")
     withheld_grounds: tuple[str, ...]
-    national_definitions: dict[str, str]
+    national_definitions: dict[str, str] = Field(
+        description="the reporting State's own definitions (Annex 2); empty when none given"
+    )
+    value_definition: str | None = Field(
+        default=None, description="the reporting State's definition of value, if declared"
+    )
+    voluntary: tuple[Entry, ...] = Field(
+        default=(), description="exports in the State's voluntary national categories"
+    )
 
     def table(self, direction: Direction) -> Table:
         return self.exports if direction is Direction.exports else self.imports
@@ -347,6 +355,7 @@ def compute(
     values: bool = True,
     imports_basis: Basis | None = None,
     form_name: str | None = None,
+    profile: forms.StateProfile | None = None,
 ) -> Figures:
     """The figures of an ATT annual report (the ATT form's rows) or of a UN Register return
     (``form_name="unroca"``, the UNROCA rows). ``values=False`` reports the number of items
@@ -354,6 +363,7 @@ def compute(
     imports table on ``imports_basis`` (default: the same)."""
     form_name = form_name or ("unroca" if kind == "unroca" else "att")
     form_ = forms.form(form_name)
+    declared = profile if profile is not None else forms.profile_of(reporting_state)
     imports_on = imports_basis or basis
     parts = [
         p
@@ -401,5 +411,57 @@ def compute(
         values_reported=values,
         withheld_entries=len({p.licence.id for p in withheld}),
         withheld_grounds=tuple(grounds),
-        national_definitions=dict(forms.categories().national_definitions),
+        national_definitions=dict(declared.national_definitions),
+        value_definition=declared.value_definition,
+        voluntary=_voluntary(
+            form_, declared, snapshot, year, basis, reporting_state, values=values
+        ),
     )
+
+
+def _voluntary(
+    form_: forms.Form,
+    declared: forms.StateProfile,
+    snapshot: Snapshot,
+    year: int,
+    basis: Basis,
+    reporting_state: str | None,
+    *,
+    values: bool,
+) -> tuple[Entry, ...]:
+    """Exports in the State's voluntary categories: items of the entries it names that are in
+    none of the form's rows, itemised like the form's (withheld ones without a partner)."""
+    if not declared.voluntary_categories:
+        return ()
+    grouped: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for part in contributions(snapshot, year, basis, reporting_state, conventional_only=False):
+        if part.direction is not Direction.exports or forms.place(form_, part.item):
+            continue
+        heading = forms.ml_heading(part.item)
+        for category in declared.voluntary_categories:
+            if heading in category.entries:
+                partner = None if part.licence.withheld else part.licence.importing_state
+                grouped[(category.code, partner)].append(part)
+                labels[category.code] = category.label
+                break
+    entries = []
+    for (code, partner), group in sorted(
+        grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        value, currency, _ = _value(group) if values and partner else (None, None, "")
+        entries.append(
+            Entry(
+                code=code,
+                label=labels[code],
+                category="national",
+                partner=partner,
+                number=sum(p.quantity for p in group),
+                value=value,
+                currency=currency,
+                description="" if partner is None else _join([p.item.description for p in group]),
+                withheld=partner is None,
+                sources=tuple(dict.fromkeys(p.source for p in group)),
+            )
+        )
+    return tuple(entries)

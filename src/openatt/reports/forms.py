@@ -50,13 +50,38 @@ class CategoryFile(_Strict):
     sources: tuple[Source, ...]
     last_reviewed: dt.date
     forms: dict[str, Form]
-    national_definitions: dict[str, str]
 
 
 class RegionFile(_Strict):
     sources: tuple[Source, ...]
     last_reviewed: dt.date
     regions: dict[str, str]
+
+
+class VoluntaryCategory(_Strict):
+    """A category a State reports beyond I-VIII, holding the items of the entries named."""
+
+    code: str
+    label: str
+    entries: tuple[str, ...] = Field(description="Military List headings, e.g. ML10")
+
+
+class StateProfile(_Strict):
+    """What a reporting State declared for its reports (``data/reporting_states.yaml``)."""
+
+    sources: tuple[Source, ...] = ()
+    value_definition: str | None = None
+    national_definitions: dict[str, str] = Field(default_factory=dict)
+    voluntary_categories: tuple[VoluntaryCategory, ...] = ()
+
+
+class ProfileFile(_Strict):
+    sources: tuple[Source, ...]
+    last_reviewed: dt.date
+    states: dict[str, StateProfile]
+
+
+NO_PROFILE = StateProfile()
 
 
 def _read(name: str) -> str:
@@ -72,6 +97,16 @@ def categories() -> CategoryFile:
 def _regions() -> dict[str, str]:
     data = RegionFile.model_validate(yaml.safe_load(_read("regions.yaml")))
     return {code: region for region, codes in data.regions.items() for code in codes.split()}
+
+
+@functools.cache
+def _profiles() -> dict[str, StateProfile]:
+    return ProfileFile.model_validate(yaml.safe_load(_read("reporting_states.yaml"))).states
+
+
+def profile_of(state: str | None) -> StateProfile:
+    """The reporting State's declarations (none when it has made none here)."""
+    return _profiles().get(state or "", NO_PROFILE)
 
 
 def region_of(state: str) -> str:
