@@ -203,3 +203,45 @@ def test_suggest_endpoint(api: Api) -> None:
     assert found.json()[0]["placement"]["citation"].startswith("Common Military List")
     bad = api.get("/control-lists/suggest", "officer", params={"q": "x", "list": "nope"})
     assert bad.status_code == 422
+
+
+def test_reports_read_the_classification_as_it_stood_at_their_moment(api: Api) -> None:
+    """A licence's items reach the reports with the officer's entry, not the applicant's
+    proposal; a report as of a moment before the change still reads the proposal."""
+    import datetime as dt
+
+    from register_helpers import version
+
+    from openatt.reports.loading import snapshot
+
+    app_id = to_assessed(api, application(items=[MQ9]))
+    before = dt.datetime.now(dt.UTC).isoformat()
+    changed = api.post(
+        f"/applications/{app_id}/items/0/classification",
+        "officer",
+        {"action": "change", "entry": "ML10.c:uav-combat", "reasons": "unmanned: ML10.c"},
+    )
+    assert changed.status_code == 201, changed.text
+    api.post(f"/applications/{app_id}/reassess", "officer", {"reason": "goods classified"})
+    decided = api.post(
+        f"/applications/{app_id}/decide",
+        "officer",
+        {"version": version(api, app_id), "outcome": "approved", "reasons": "No risk found."},
+    )
+    assert decided.status_code == 200, decided.text
+    if decided.json()["status"] == "pending":
+        signed = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+        assert signed.status_code == 200, signed.text
+    issued = api.post(
+        f"/applications/{app_id}/issue",
+        "officer",
+        {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()},
+    )
+    assert issued.status_code == 201, issued.text
+    with api.db.read() as session:
+        now = snapshot(session, dt.datetime.now(dt.UTC).isoformat())
+        entries = [item.control_entry for lic in now.licences for item in lic.items]
+        assert "ML10.c:uav-combat" in entries and "ML10.a" not in entries
+        # the classification acts as of a moment before the change are not applied
+        acts = classification.current_for(session, {app_id}, dt.datetime.fromisoformat(before))
+        assert acts == {}

@@ -104,7 +104,7 @@ def test_actual_basis_values_shipments_pro_rata() -> None:
         "SWE",
         "CAN",
         (
-            _item("Assault rifles", "VIII", 100, 10_000.0),
+            _item("Assault rifles", "VIII", 100, 10_000.0, entry="ML1.a:assault-rifle"),
             _item("Ammunition", "ammunition", 1000, 500.0, entry="ML3"),
         ),
     )
@@ -131,9 +131,19 @@ def test_actual_basis_values_shipments_pro_rata() -> None:
 
 def test_several_currencies_give_no_value_and_say_why() -> None:
     snap = _snapshot(
-        _licence(1, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 5, 100.0),)),
         _licence(
-            2, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 5, 200.0, "USD"),)
+            1,
+            TransferKind.export,
+            "SWE",
+            "CAN",
+            (_item("Pistols", "VIII", 5, 100.0, entry="ML1.a:pistol"),),
+        ),
+        _licence(
+            2,
+            TransferKind.export,
+            "SWE",
+            "CAN",
+            (_item("Pistols", "VIII", 5, 200.0, "USD", "ML1.a:pistol"),),
         ),
     )
     (entry,) = compute(
@@ -147,13 +157,19 @@ def test_several_currencies_give_no_value_and_say_why() -> None:
 
 def test_withheld_licences_are_aggregated_without_partner() -> None:
     snap = _snapshot(
-        _licence(1, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 5, 1.0),)),
+        _licence(
+            1,
+            TransferKind.export,
+            "SWE",
+            "CAN",
+            (_item("Pistols", "VIII", 5, 1.0, entry="ML1.a:pistol"),),
+        ),
         _licence(
             2,
             TransferKind.export,
             "SWE",
             "ISR",
-            (_item("Pistols", "VIII", 7, 1.0),),
+            (_item("Pistols", "VIII", 7, 1.0, entry="ML1.a:pistol"),),
             withheld="commercially_sensitive",
         ),
         _licence(
@@ -161,7 +177,7 @@ def test_withheld_licences_are_aggregated_without_partner() -> None:
             TransferKind.export,
             "SWE",
             "SAU",
-            (_item("Pistols", "VIII", 9, 1.0),),
+            (_item("Pistols", "VIII", 9, 1.0, entry="ML1.a:pistol"),),
             withheld="national_security",
         ),
     )
@@ -177,7 +193,13 @@ def test_withheld_licences_are_aggregated_without_partner() -> None:
 
 
 def test_shipment_problems_name_the_licence_and_the_shipment() -> None:
-    licence = _licence(1, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 10, 1.0),))
+    licence = _licence(
+        1,
+        TransferKind.export,
+        "SWE",
+        "CAN",
+        (_item("Pistols", "VIII", 10, 1.0, entry="ML1.a:pistol"),),
+    )
     snap = _snapshot(
         licence,
         shipments=(
@@ -200,7 +222,13 @@ def test_shipment_problems_name_the_licence_and_the_shipment() -> None:
 
 def test_totals_that_differ_from_the_register_are_refused() -> None:
     snap = _snapshot(
-        _licence(1, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 10, 1.0),))
+        _licence(
+            1,
+            TransferKind.export,
+            "SWE",
+            "CAN",
+            (_item("Pistols", "VIII", 10, 1.0, entry="ML1.a:pistol"),),
+        )
     )
     figures = compute(snap, year=2025, basis=Basis.authorised, reporting_state=None)
     reconcile.check(figures, snap, reconcile.authorised_totals(snap, 2025, None))
@@ -210,7 +238,13 @@ def test_totals_that_differ_from_the_register_are_refused() -> None:
 
 def test_checksum_ignores_the_moment_but_not_the_figures() -> None:
     snap = _snapshot(
-        _licence(1, TransferKind.export, "SWE", "CAN", (_item("Pistols", "VIII", 10, 1.0),))
+        _licence(
+            1,
+            TransferKind.export,
+            "SWE",
+            "CAN",
+            (_item("Pistols", "VIII", 10, 1.0, entry="ML1.a:pistol"),),
+        )
     )
     later = Snapshot(
         as_of="2027-01-01T00:00:00.000000+00:00", licences=snap.licences, shipments=(), denials=()

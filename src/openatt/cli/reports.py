@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import inspect
 import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,7 +25,7 @@ from openatt.cli.errors import fail
 if TYPE_CHECKING:
     from openatt.register.db import Database
     from openatt.register.users import Actor
-    from openatt.reports.figures import Basis
+    from openatt.reports.kinds import Option, ReportKind
     from openatt.reports.service import Generated
 
 T = TypeVar("T")
@@ -32,22 +33,6 @@ T = TypeVar("T")
 DatabaseOption = Annotated[
     str | None,
     typer.Option("--database", help="database URL (else OPENATT_DATABASE_URL, else SQLite)"),
-]
-YearOption = Annotated[int, typer.Option("--year", min=1990, max=2200, help="calendar year")]
-BasisOption = Annotated[
-    str, typer.Option("--basis", help="authorised (licences issued) or actual (shipments)")
-]
-StateOption = Annotated[
-    str | None,
-    typer.Option("--state", help="reporting state (default: every licence in the register)"),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="compute from the register as it was at this moment (YYYY-MM-DD = end of that "
-        "day, or an ISO date-time in UTC); default: now",
-    ),
 ]
 
 _out = Console(highlight=False)
@@ -73,15 +58,6 @@ def _database(url: str | None) -> Database:
         return Database(url)
     except Exception as error:  # a bad URL or an unreachable server: one line
         fail(f"--database: {type(error).__name__}: {error}".splitlines()[0])
-
-
-def _basis(value: str) -> Basis:
-    from openatt.reports.figures import Basis
-
-    try:
-        return Basis(value)
-    except ValueError:
-        fail(f"--basis: {value!r} must be authorised or actual")
 
 
 def _state(value: str | None) -> str | None:
@@ -131,6 +107,8 @@ def _run(call: Callable[[], T]) -> T:
     except PdfUnavailable as error:
         fail(str(error))
     except RegisterError as error:
+        if error.field:
+            fail(f"--{str(error.field[0]).replace('_', '-')}: {error.message}")
         fail(error.message)
 
 
@@ -143,98 +121,37 @@ def _written(out: Path, generated: Generated) -> None:
     )
 
 
-def _treaty(
-    kind: Literal["att-annual", "unroca"],
+def _generate(
+    kind: ReportKind,
+    *,
     year: int,
-    basis: str,
     out: Path,
+    basis: str | None,
     state: str | None,
     as_of: str | None,
     database: str | None,
-    values: bool = True,
+    options: dict[str, object],
 ) -> None:
     from openatt.reports import service
 
-    fmt = _format(out, service.FORMATS[kind])
-    chosen = _basis(basis)
+    folder = kind.folder_format is not None and out.suffix == ""
+    fmt = kind.folder_format if folder and kind.folder_format else _format(out, kind.formats)
+    if basis is not None and basis not in kind.bases:
+        fail(f"--basis: {basis!r} must be " + " or ".join(kind.bases))
     reporting_state = _state(state)
     moment = _as_of(as_of)
     db = _database(database)
     generated = _run(
-        lambda: service.generate_treaty_report(
+        lambda: service.generate(
             db,
             _actor(),
-            kind=kind,
-            year=year,
-            basis=chosen,
-            fmt=fmt,
-            reporting_state=reporting_state,
-            as_of=moment,
-            values=values,
-        )
-    )
-    _written(out, generated)
-
-
-def att_annual(
-    year: YearOption,
-    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx, FILE.csv or FILE.json")],
-    basis: BasisOption = "authorised",
-    state: StateOption = None,
-    as_of: AsOfOption = None,
-    values: Annotated[
-        bool, typer.Option("--values/--no-values", help="report values, or numbers only")
-    ] = True,
-    database: DatabaseOption = None,
-) -> None:
-    """The ATT annual report (Art. 13(3)): exports and imports, categories I-VIII."""
-    _treaty("att-annual", year, basis, out, state, as_of, database, values)
-
-
-def unroca(
-    year: YearOption,
-    out: Annotated[Path, typer.Option("--out", help="FILE.xlsx or FILE.json")],
-    basis: BasisOption = "actual",
-    state: StateOption = None,
-    as_of: AsOfOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """The UN Register of Conventional Arms return: categories I-VII and the SALW form."""
-    _treaty("unroca", year, basis, out, state, as_of, database)
-
-
-def national(
-    year: YearOption,
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            help="FILE.html, FILE.pdf, FILE.json, FILE.zip, or a folder "
-            "(everything: report.html, report.pdf, figures.json, charts/)",
-        ),
-    ],
-    state: StateOption = None,
-    as_of: AsOfOption = None,
-    years: Annotated[int, typer.Option(min=1, max=30, help="years in the chart over time")] = 5,
-    database: DatabaseOption = None,
-) -> None:
-    """A national transparency report (COARM manner) with charts, as HTML and PDF."""
-    from openatt.reports import service
-
-    folder = out.suffix == ""
-    fmt = "zip" if folder else _format(out, service.FORMATS["national"])
-    reporting_state = _state(state)
-    moment = _as_of(as_of)
-    db = _database(database)
-    generated = _run(
-        lambda: service.generate_national_report(
-            db,
-            _actor(),
+            kind.name,
             year=year,
             fmt=fmt,
+            basis=basis,
             reporting_state=reporting_state,
             as_of=moment,
-            years=years,
+            options=options,
         )
     )
     if not folder:
@@ -250,9 +167,107 @@ def national(
     )
 
 
+def _option_parameter(option: Option) -> inspect.Parameter:
+    flag = "--" + option.name.replace("_", "-")
+    if option.type == "bool":
+        info = typer.Option(option.default, f"{flag}/--no-{option.name}", help=option.help)
+        annotation: object = bool
+    elif option.type == "int":
+        info = typer.Option(
+            option.default, flag, min=option.minimum, max=option.maximum, help=option.help
+        )
+        annotation = int
+    else:
+        allowed = f" ({', '.join(option.choices)})" if option.choices else ""
+        info = typer.Option(option.default, flag, help=option.help + allowed)
+        annotation = str
+    return inspect.Parameter(
+        option.name, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation
+    )
+
+
+def kind_command(kind: ReportKind) -> Callable[..., None]:
+    """The ``openatt report NAME`` command of one report kind, its options from the kind."""
+    formats = ", ".join(f"FILE.{f}" for f in kind.formats)
+    if kind.folder_format:
+        formats += f", or a folder (the {kind.folder_format} unpacked)"
+
+    def command(**given: Any) -> None:
+        options = {o.name: given[o.name] for o in kind.options}
+        _generate(
+            kind,
+            year=given["year"],
+            out=given["out"],
+            basis=given["basis"],
+            state=given["state"],
+            as_of=given["as_of"],
+            database=given["database"],
+            options=options,
+        )
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    common = [
+        inspect.Parameter(
+            "year",
+            keyword,
+            default=typer.Option(
+                ..., "--year", min=kind.first_year, max=kind.last_year(), help="calendar year"
+            ),
+            annotation=int,
+        ),
+        inspect.Parameter(
+            "out", keyword, default=typer.Option(..., "--out", help=formats), annotation=Path
+        ),
+        inspect.Parameter(
+            "basis",
+            keyword,
+            default=typer.Option(
+                None,
+                "--basis",
+                help=(kind.bases_help or " or ".join(kind.bases)) + f" (default {kind.bases[0]})",
+            ),
+            annotation=str | None,
+        ),
+        inspect.Parameter(
+            "state",
+            keyword,
+            default=typer.Option(
+                None, "--state", help="reporting state (default: every licence in the register)"
+            ),
+            annotation=str | None,
+        ),
+        inspect.Parameter(
+            "as_of",
+            keyword,
+            default=typer.Option(
+                None,
+                "--as-of",
+                help="compute from the register as it was at this moment (YYYY-MM-DD = end "
+                "of that day, or an ISO date-time in UTC); default: now",
+            ),
+            annotation=str | None,
+        ),
+    ]
+    extra = [_option_parameter(option) for option in kind.options]
+    database = inspect.Parameter(
+        "database",
+        keyword,
+        default=typer.Option(
+            None, "--database", help="database URL (else OPENATT_DATABASE_URL, else SQLite)"
+        ),
+        annotation=str | None,
+    )
+    parameters = [*common, *extra, database]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    command.__doc__ = f"The {kind.title}."
+    command.__name__ = kind.name.replace("-", "_")
+    return command
+
+
 def list_reports(
     year: Annotated[int | None, typer.Option("--year")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="att-annual, unroca, national")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="a report kind's name")] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Every report generated, with its version, status and checksums."""
@@ -330,9 +345,10 @@ def register(app: typer.Typer) -> None:
     report_app = typer.Typer(
         help="Reports: ATT annual report, UN Register, national report.", no_args_is_help=True
     )
-    report_app.command("att-annual")(att_annual)
-    report_app.command("unroca")(unroca)
-    report_app.command("national")(national)
+    from openatt.reports.kinds import all_kinds
+
+    for kind in all_kinds():
+        report_app.command(kind.name)(kind_command(kind))
     report_app.command("list")(list_reports)
     report_app.command("submit")(submit)
     report_app.command("withhold")(withhold)

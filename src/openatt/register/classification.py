@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openatt.core.model import Application, Category
+from openatt.core.model import Application, Category, Item
 from openatt.reference.control_lists import (
     ControlListError,
     EntryRef,
@@ -243,9 +244,16 @@ def classified(session: Session, row: ApplicationRow) -> Application:
     acts = current(session, row.id)
     if not acts:
         return application
-    items = list(application.items)
+    return application.model_copy(update={"items": with_classification(application.items, acts)})
+
+
+def with_classification(
+    items: Sequence[Item], acts: Mapping[int, ClassificationRow]
+) -> tuple[Item, ...]:
+    """The items with the authority's classification in place of the applicant's proposal."""
+    found = list(items)
     for index, stored in acts.items():
-        if index >= len(items):
+        if index >= len(found):
             continue
         where = placement_of(stored)
         entry = (
@@ -253,10 +261,28 @@ def classified(session: Session, row: ApplicationRow) -> Application:
             if stored.entry is None
             else str(EntryRef(stored.list_id or "", stored.entry, stored.kind))
         )
-        items[index] = items[index].model_copy(
+        found[index] = found[index].model_copy(
             update={"control_entry": entry, "category": where.att_category}
         )
-    return application.model_copy(update={"items": tuple(items)})
+    return tuple(found)
+
+
+def current_for(
+    session: Session, application_ids: Collection[int], until: dt.datetime | None = None
+) -> dict[int, dict[int, ClassificationRow]]:
+    """The latest act on each item of several applications (one query), as it stood at
+    ``until``: what a report as of a moment reads."""
+    if not application_ids:
+        return {}
+    query = select(ClassificationRow).where(
+        ClassificationRow.application_id.in_(list(application_ids))
+    )
+    if until is not None:
+        query = query.where(ClassificationRow.decided_at <= until)
+    acts: dict[int, dict[int, ClassificationRow]] = {}
+    for row in session.execute(query.order_by(ClassificationRow.id)).scalars():
+        acts.setdefault(row.application_id, {})[row.item_index] = row
+    return acts
 
 
 def entry_keys(text: str) -> set[str]:

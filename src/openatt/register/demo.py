@@ -109,7 +109,7 @@ def cases(today: dt.date) -> list[Case]:
         return Case(target, application, company, outcome)
 
     rifles = [
-        _item("5.56 mm assault rifles", "VIII", "ML1", 400, 480_000.0),
+        _item("5.56 mm assault rifles", "VIII", "ML1.a:assault-rifle", 400, 480_000.0),
         _item("5.56 mm ammunition", "ammunition", "ML3", 200_000, 90_000.0),
     ]
     return [
@@ -128,7 +128,15 @@ def cases(today: dt.date) -> list[Case]:
             importing="BRA",
             end_user="Brazilian Army",
             kind="armed_forces",
-            items=[_item("Armoured personnel carriers", "II", "ML6", 12, 18_000_000.0)],
+            items=[
+                _item(
+                    "Armoured personnel carriers",
+                    "II",
+                    "ML6.a:armoured-combat-vehicle",
+                    12,
+                    18_000_000.0,
+                )
+            ],
             end_use="Replacement of the army's ageing APC fleet",
         ),
         case(
@@ -137,7 +145,7 @@ def cases(today: dt.date) -> list[Case]:
             importing="KEN",
             end_user="Kenya Police Service",
             kind="police",
-            items=[_item("9 mm pistols", "VIII", "ML1", 300, 150_000.0)],
+            items=[_item("9 mm pistols", "VIII", "ML1.a:pistol", 300, 150_000.0)],
             end_use="Sidearms for the police service",
         ),
         case(
@@ -155,7 +163,7 @@ def cases(today: dt.date) -> list[Case]:
             importing="POL",
             end_user="Polish Land Forces",
             kind="armed_forces",
-            items=[_item("Main battle tanks", "I", "ML6", 24, 96_000_000.0)],
+            items=[_item("Main battle tanks", "I", "ML6.a:battle-tank", 24, 96_000_000.0)],
             end_use="Modernisation of armoured brigades",
             outcome=Outcome.approved,
         ),
@@ -175,7 +183,7 @@ def cases(today: dt.date) -> list[Case]:
             importing="PHL",
             end_user="Philippine National Police",
             kind="police",
-            items=[_item("Sniper rifles", "VIII", "ML1", 20, 140_000.0)],
+            items=[_item("Sniper rifles", "VIII", "ML1.a:rifle", 20, 140_000.0)],
             end_use="Counter-terrorism unit",
             outcome=Outcome.approved_with_conditions,
             evidence=(
@@ -218,7 +226,11 @@ def cases(today: dt.date) -> list[Case]:
             importing="CAN",
             end_user="Canadian Army",
             kind="armed_forces",
-            items=[_item("Anti-tank recoilless rifles", "VIII", "ML2", 60, 1_800_000.0)],
+            items=[
+                _item(
+                    "Anti-tank recoilless rifles", "VIII", "ML2.a:recoilless-rifle", 60, 1_800_000.0
+                )
+            ],
             end_use="Infantry anti-armour capability",
             outcome=Outcome.approved,
         ),
@@ -239,7 +251,7 @@ def cases(today: dt.date) -> list[Case]:
             importing="THA",
             end_user="Royal Thai Army",
             kind="armed_forces",
-            items=[_item("Light machine guns", "VIII", "ML1", 80, 640_000.0)],
+            items=[_item("Light machine guns", "VIII", "ML1.a:light-machine-gun", 80, 640_000.0)],
             end_use="Border units",
             outcome=Outcome.approved,
         ),

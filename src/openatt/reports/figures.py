@@ -42,14 +42,23 @@ NUMBERS_ONLY = "-numbers"
 series of its own, so that leaving values out is not mistaken for a correction."""
 
 
-def series_basis(basis: Basis, values: bool) -> str:
-    return basis.value if values else basis.value + NUMBERS_ONLY
+IMPORTS_SEPARATOR = "/"
+"""Between the exports' and the imports' basis in a recorded basis (``authorised/actual``)
+when the two tables are on different bases; one word when they are on the same."""
 
 
-def parse_series_basis(text: str) -> tuple[Basis, bool]:
-    if text.endswith(NUMBERS_ONLY):
-        return Basis(text.removesuffix(NUMBERS_ONLY)), False
-    return Basis(text), True
+def series_basis(basis: Basis, values: bool, imports_basis: Basis | None = None) -> str:
+    text = basis.value
+    if imports_basis is not None and imports_basis is not basis:
+        text += IMPORTS_SEPARATOR + imports_basis.value
+    return text if values else text + NUMBERS_ONLY
+
+
+def parse_series_basis(text: str) -> tuple[Basis, bool, Basis]:
+    """The exports' basis, whether values are reported, and the imports' basis."""
+    values = not text.endswith(NUMBERS_ONLY)
+    exports, _, imports = text.removesuffix(NUMBERS_ONLY).partition(IMPORTS_SEPARATOR)
+    return Basis(exports), values, Basis(imports or exports)
 
 
 class Direction(StrEnum):
@@ -96,7 +105,10 @@ class Figures(_Frozen):
     kind: str = Field(description="att-annual or unroca")
     form: str
     year: int
-    basis: Basis
+    basis: Basis = Field(description="the basis of the exports table")
+    imports_basis: Basis | None = Field(
+        default=None, description="the basis of the imports table when it differs from exports'"
+    )
     reporting_state: str | None
     as_of: str
     exports: Table
@@ -110,15 +122,30 @@ class Figures(_Frozen):
     )
     withheld_entries: int = Field(description="licences left out of the itemised tables")
     withheld_grounds: tuple[str, ...]
-    national_definitions: dict[str, str]
+    national_definitions: dict[str, str] = Field(
+        description="the reporting State's own definitions (Annex 2); empty when none given"
+    )
+    value_definition: str | None = Field(
+        default=None, description="the reporting State's definition of value, if declared"
+    )
+    voluntary: tuple[Entry, ...] = Field(
+        default=(), description="exports in the State's voluntary national categories"
+    )
 
     def table(self, direction: Direction) -> Table:
         return self.exports if direction is Direction.exports else self.imports
 
+    def basis_of(self, direction: Direction) -> Basis:
+        if direction is Direction.imports and self.imports_basis is not None:
+            return self.imports_basis
+        return self.basis
+
     def checksum(self) -> str:
         """SHA-256 of the canonical JSON of the figures, without the as-of moment: the same
-        figures computed at two moments have the same checksum (and the same version)."""
-        return canonical.digest(self.model_dump(mode="json", exclude={"as_of"}))
+        figures computed at two moments have the same checksum (and the same version). An
+        imports basis equal to the exports' is left out, so earlier reports keep theirs."""
+        exclude = {"as_of"} if self.imports_basis is not None else {"as_of", "imports_basis"}
+        return canonical.digest(self.model_dump(mode="json", exclude=exclude))
 
 
 @dataclass(frozen=True)
@@ -136,6 +163,11 @@ class Contribution:
 
 def in_year(day: dt.date, year: int) -> bool:
     return day.year == year
+
+
+def as_of_day(snapshot: Snapshot) -> dt.date:
+    """The UTC day of the snapshot's moment: nothing dated after it has happened yet."""
+    return dt.date.fromisoformat(snapshot.as_of[:10])
 
 
 def direction_of(licence: LicenceRecord, reporting_state: str | None) -> Direction | None:
@@ -171,22 +203,26 @@ def contributions(
             if direction is None or not in_year(licence.issued_on, year):
                 continue
             for index, item in enumerate(licence.items):
-                if conventional_only and not item.category.is_conventional_arm:
+                if conventional_only and not forms.effective_category(item).is_conventional_arm:
                     continue
                 value = item.value.amount if item.value else None
                 yield Contribution(
                     direction, licence, index, item, item.quantity, value, licence.number
                 )
         return
+    last_day = as_of_day(snapshot)
     for shipment in snapshot.shipments:
-        if not in_year(shipment.shipped_on, year):
+        # A shipment counts by its own date, and only once that date has come by the
+        # report's moment (a shipment dated 22 Dec recorded on 2 Dec is not an export yet).
+        if not in_year(shipment.shipped_on, year) or shipment.shipped_on > last_day:
             continue
         licensed = snapshot.licence(shipment.licence_id)
         if licensed is None or not 0 <= shipment.item < len(licensed.items):
             continue  # reconcile.shipment_problems names these; the report is refused
         direction = direction_of(licensed, reporting_state)
         item = licensed.items[shipment.item]
-        if direction is None or (conventional_only and not item.category.is_conventional_arm):
+        conventional = forms.effective_category(item).is_conventional_arm
+        if direction is None or (conventional_only and not conventional):
             continue
         yield Contribution(
             direction,
@@ -274,7 +310,8 @@ def _table(
         noun = "licence(s) issued" if basis is Basis.authorised else "shipment(s) from licence(s)"
         comments = [f"{len(group) if basis is Basis.actual else count} {noun}"]
         if defaults:
-            comments.append("sub-category not stated in the item description: default row")
+            why = "; ".join(dict.fromkeys(placed[id(p)].why_default for p in defaults))
+            comments.append(f"sub-category not confirmed ({why}): default row")
         if value_note:
             comments.append(value_note)
         end_users = sorted({p.licence.end_user_kind.replace("_", " ") for p in group})
@@ -316,13 +353,27 @@ def compute(
     reporting_state: str | None,
     kind: str = "att-annual",
     values: bool = True,
+    imports_basis: Basis | None = None,
+    form_name: str | None = None,
+    profile: forms.StateProfile | None = None,
 ) -> Figures:
-    """The figures of an ATT annual report (``kind="att-annual"``, the ATT form's rows) or of
-    a UN Register return (``kind="unroca"``, the UNROCA rows). ``values=False`` reports the
-    number of items only (the value is optional in the ATT template)."""
-    form_name = "att" if kind == "att-annual" else "unroca"
+    """The figures of an ATT annual report (the ATT form's rows) or of a UN Register return
+    (``form_name="unroca"``, the UNROCA rows). ``values=False`` reports the number of items
+    only (the value is optional in the ATT template). The exports table is on ``basis``, the
+    imports table on ``imports_basis`` (default: the same)."""
+    form_name = form_name or ("unroca" if kind == "unroca" else "att")
     form_ = forms.form(form_name)
-    parts = list(contributions(snapshot, year, basis, reporting_state))
+    declared = profile if profile is not None else forms.profile_of(reporting_state)
+    imports_on = imports_basis or basis
+    parts = [
+        p
+        for p in contributions(snapshot, year, basis, reporting_state)
+        if p.direction is Direction.exports
+    ] + [
+        p
+        for p in contributions(snapshot, year, imports_on, reporting_state)
+        if p.direction is Direction.imports
+    ]
     withheld = [p for p in parts if p.licence.withheld is not None]
     grounds = sorted({p.licence.withheld for p in withheld if p.licence.withheld})
     return Figures(
@@ -330,6 +381,7 @@ def compute(
         form=form_name,
         year=year,
         basis=basis,
+        imports_basis=imports_on if imports_on is not basis else None,
         reporting_state=reporting_state,
         as_of=snapshot.as_of,
         exports=_table(
@@ -343,7 +395,7 @@ def compute(
             form_,
             Direction.imports,
             [p for p in parts if p.direction is Direction.imports],
-            basis,
+            imports_on,
             values,
         ),
         states_covered=tuple(
@@ -359,5 +411,57 @@ def compute(
         values_reported=values,
         withheld_entries=len({p.licence.id for p in withheld}),
         withheld_grounds=tuple(grounds),
-        national_definitions=dict(forms.categories().national_definitions),
+        national_definitions=dict(declared.national_definitions),
+        value_definition=declared.value_definition,
+        voluntary=_voluntary(
+            form_, declared, snapshot, year, basis, reporting_state, values=values
+        ),
     )
+
+
+def _voluntary(
+    form_: forms.Form,
+    declared: forms.StateProfile,
+    snapshot: Snapshot,
+    year: int,
+    basis: Basis,
+    reporting_state: str | None,
+    *,
+    values: bool,
+) -> tuple[Entry, ...]:
+    """Exports in the State's voluntary categories: items of the entries it names that are in
+    none of the form's rows, itemised like the form's (withheld ones without a partner)."""
+    if not declared.voluntary_categories:
+        return ()
+    grouped: dict[tuple[str, str | None], list[Contribution]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for part in contributions(snapshot, year, basis, reporting_state, conventional_only=False):
+        if part.direction is not Direction.exports or forms.place(form_, part.item):
+            continue
+        heading = forms.ml_heading(part.item)
+        for category in declared.voluntary_categories:
+            if heading in category.entries:
+                partner = None if part.licence.withheld else part.licence.importing_state
+                grouped[(category.code, partner)].append(part)
+                labels[category.code] = category.label
+                break
+    entries = []
+    for (code, partner), group in sorted(
+        grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        value, currency, _ = _value(group) if values and partner else (None, None, "")
+        entries.append(
+            Entry(
+                code=code,
+                label=labels[code],
+                category="national",
+                partner=partner,
+                number=sum(p.quantity for p in group),
+                value=value,
+                currency=currency,
+                description="" if partner is None else _join([p.item.description for p in group]),
+                withheld=partner is None,
+                sources=tuple(dict.fromkeys(p.source for p in group)),
+            )
+        )
+    return tuple(entries)

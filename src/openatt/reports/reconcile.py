@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+from openatt.reports import forms
 from openatt.reports.figures import Basis, Direction, Figures, direction_of, in_year
 from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot
@@ -83,7 +84,9 @@ def shipment_problems(snapshot: Snapshot, licence_ids: set[int]) -> list[str]:
     return problems
 
 
-def authorised_totals(snapshot: Snapshot, year: int, reporting_state: str | None) -> Totals:
+def authorised_totals(
+    snapshot: Snapshot, year: int, reporting_state: str | None, form_name: str = "att"
+) -> Totals:
     """The register's totals on the authorised basis, straight from the licences."""
     totals: Totals = defaultdict(int)
     for licence in snapshot.licences:
@@ -91,13 +94,17 @@ def authorised_totals(snapshot: Snapshot, year: int, reporting_state: str | None
         if direction is None or not in_year(licence.issued_on, year):
             continue
         for item in licence.items:
-            if item.category.is_conventional_arm:
-                totals[(direction.value, item.category.value)] += item.quantity
+            category = forms.reported_category(form_name, item)
+            if category is not None:
+                totals[(direction.value, category)] += item.quantity
     return dict(totals)
 
 
 def actual_totals(
-    snapshot: Snapshot, shipped: Mapping[tuple[int, int], int], reporting_state: str | None
+    snapshot: Snapshot,
+    shipped: Mapping[tuple[int, int], int],
+    reporting_state: str | None,
+    form_name: str = "att",
 ) -> Totals:
     """The register's totals on the actual basis, from the database's sums of shipments in
     the year per (licence, item)."""
@@ -108,14 +115,18 @@ def actual_totals(
             continue
         direction = direction_of(licence, reporting_state)
         item = licence.items[index]
-        if direction is not None and item.category.is_conventional_arm:
-            totals[(direction.value, item.category.value)] += quantity
+        category = forms.reported_category(form_name, item)
+        if direction is not None and category is not None:
+            totals[(direction.value, category)] += quantity
     return dict(totals)
 
 
 def check(figures: Figures, snapshot: Snapshot, register_totals: Totals) -> None:
     """Refuse (:class:`ReportRefused`) unless the figures reconcile with the register."""
-    scope = licences_in_scope(snapshot, figures.year, figures.basis, figures.reporting_state)
+    scope = set[int]()
+    for direction in Direction:
+        basis = figures.basis_of(direction)
+        scope |= licences_in_scope(snapshot, figures.year, basis, figures.reporting_state)
     problems = shipment_problems(snapshot, scope)
     reported: Totals = {}
     for direction in Direction:
@@ -146,7 +157,13 @@ def check_national(
         for lic in snapshot.licences
         if in_year(lic.issued_on, figures.year) and direction_of(lic, state) is Direction.exports
     ]
-    value = sum(i.value.amount for lic in issued for i in lic.items if i.value is not None)
+    value = sum(
+        i.value.amount
+        * (1.0 if i.value.currency == figures.currency else figures.rates[i.value.currency])
+        for lic in issued
+        for i in lic.items
+        if i.value is not None and lic.withheld is None
+    )
     exported = sum(
         quantity
         for (licence_id, _), quantity in shipped.items()

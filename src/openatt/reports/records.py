@@ -39,18 +39,25 @@ def _series(
     )
 
 
-def _version(earlier: list[ReportRow], figures_sha256: str) -> tuple[int, int | None]:
+def _version(earlier: list[ReportRow], figures_sha256: str, as_of: str) -> tuple[int, int | None]:
+    """The version of new figures and the report they supersede. Versions follow the as-of
+    moment: a report supersedes the latest one whose moment is before its own (the submitted
+    one of that version, if any), never one that describes a later moment. Figures for an
+    earlier moment than every recorded version (a report written again as of the past) are
+    recorded with the next free number and supersede nothing."""
     same = next((r for r in earlier if r.figures_sha256 == figures_sha256), None)
     if same is not None:
         return same.version, same.supersedes_id
-    if earlier:
-        top = max(r.version for r in earlier)
-        latest = [r for r in earlier if r.version == top]
-        # The new version supersedes the submitted one of the latest version, if any, else
-        # the first report of that version.
-        linked = next((r for r in latest if r.status == "submitted"), latest[0])
-        return top + 1, linked.id
-    return 1, None
+    if not earlier:
+        return 1, None
+    top = max(r.version for r in earlier)
+    before = [r for r in earlier if r.as_of <= as_of]
+    if not before:
+        return top + 1, None
+    latest = max(before, key=lambda r: (r.as_of, r.version))
+    peers = [r for r in before if r.version == latest.version]
+    linked = next((r for r in peers if r.status == "submitted"), min(peers, key=lambda r: r.id))
+    return top + 1, linked.id
 
 
 def version_label(
@@ -60,14 +67,22 @@ def version_label(
     basis: str,
     reporting_state: str | None,
     figures_sha256: str,
+    as_of: str | None = None,
 ) -> str:
-    """What the report prints as its version, e.g. ``2 (replaces version 1)``."""
+    """What the report prints as its version, e.g. ``2 (replaces version 1)``, or
+    ``3 (the register as of ..., before version 2)`` for a report of an earlier moment."""
     earlier = _series(session, kind, year, basis, reporting_state or "")
-    version, supersedes = _version(earlier, figures_sha256)
+    moment = as_of or "9999"
+    version, supersedes = _version(earlier, figures_sha256, moment)
     replaced = next((r for r in earlier if r.id == supersedes), None)
-    if replaced is None:
-        return str(version)
-    return f"{version} (replaces version {replaced.version})"
+    later = sorted({r.version for r in earlier if r.as_of > moment and r.version != version})
+    text = str(version)
+    if replaced is not None:
+        text += f" (replaces version {replaced.version})"
+    if later:
+        text += " (describes an earlier moment than version " + ", ".join(map(str, later))
+        text += ", which it does not replace)"
+    return text
 
 
 def record(
@@ -88,8 +103,8 @@ def record(
     require(actor, Permission.report_read)
     state = reporting_state or ""
     earlier = _series(session, kind, year, basis, state)
-    version, supersedes = _version(earlier, figures_sha256)
-    correction = any(r.status == "submitted" and r.version < version for r in earlier)
+    version, supersedes = _version(earlier, figures_sha256, as_of)
+    correction = any(r.id == supersedes and r.status == "submitted" for r in earlier)
     row = ReportRow(
         kind=kind,
         year=year,

@@ -7,33 +7,30 @@ that does not reconcile is neither.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from openatt.register.db import Database
+from openatt.register.errors import Invalid
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
-from openatt.reports import loading, national, reconcile, records
+from openatt.reports import kinds, loading, national, reconcile, records
 from openatt.reports.figures import (
     Basis,
+    Direction,
     Figures,
+    as_of_day,
     compute,
-    parse_series_basis,
-    series_basis,
 )
 from openatt.reports.national import NationalFigures
 from openatt.reports.snapshot import Snapshot
 
-Kind = Literal["att-annual", "unroca", "national"]
-FORMATS: dict[str, tuple[str, ...]] = {
-    "att-annual": ("xlsx", "csv", "json"),
-    "unroca": ("xlsx", "json"),
-    "national": ("html", "pdf", "json", "zip"),
-}
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -44,8 +41,9 @@ MEDIA_TYPES = {
 }
 
 
-YEARS_NOTE = "years in the series: "
-"""How a national report's record notes the span of its chart over years."""
+def formats() -> dict[str, tuple[str, ...]]:
+    """The formats of each report kind, from the registry."""
+    return {kind.name: kind.formats for kind in kinds.all_kinds()}
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,7 @@ class Generated:
     kind: str
     fmt: str
     content: bytes
+    basis: str
     figures_sha256: str
     file_sha256: str
     report_id: int
@@ -79,13 +78,37 @@ class Generated:
 
 
 def register_totals(
-    session: Session, snapshot: Snapshot, year: int, basis: Basis, reporting_state: str | None
+    session: Session, snapshot: Snapshot, year: int, figures: Figures
 ) -> reconcile.Totals:
-    """The register's own totals for the report, computed apart from the report's figures."""
-    if basis is Basis.authorised:
-        return reconcile.authorised_totals(snapshot, year, reporting_state)
-    shipped = loading.shipped_by_licence_item(session, {s.id for s in snapshot.shipments}, year)
-    return reconcile.actual_totals(snapshot, shipped, reporting_state)
+    """The register's own totals for the report, computed apart from the report's figures:
+    each table's on its own basis."""
+    totals: reconcile.Totals = {}
+    for direction in Direction:
+        basis = figures.basis_of(direction)
+        if basis is Basis.authorised:
+            found = reconcile.authorised_totals(
+                snapshot, year, figures.reporting_state, figures.form
+            )
+        else:
+            shipped = loading.shipped_by_licence_item(
+                session, {s.id for s in snapshot.shipments}, year, as_of_day(snapshot)
+            )
+            found = reconcile.actual_totals(
+                snapshot, shipped, figures.reporting_state, figures.form
+            )
+        totals.update({key: n for key, n in found.items() if key[0] == direction.value})
+    return totals
+
+
+@dataclass(frozen=True)
+class TreatyResult:
+    """The figures of an ATT or UNROCA report with the register's totals they reconcile to."""
+
+    figures: Figures
+    totals: reconcile.Totals
+
+    def checksum(self) -> str:
+        return self.figures.checksum()
 
 
 def treaty_figures(
@@ -97,24 +120,28 @@ def treaty_figures(
     reporting_state: str | None,
     as_of: str,
     values: bool = True,
+    imports_basis: Basis | None = None,
 ) -> tuple[Figures, reconcile.Totals]:
     """The reconciled figures of an ATT annual report or UN Register return (or
     :class:`~openatt.reports.reconcile.ReportRefused`)."""
     snap = loading.snapshot(session, as_of)
     figures = compute(
-        snap, year=year, basis=basis, reporting_state=reporting_state, kind=kind, values=values
+        snap,
+        year=year,
+        basis=basis,
+        imports_basis=imports_basis,
+        reporting_state=reporting_state,
+        kind=kind,
+        values=values,
     )
-    totals = register_totals(session, snap, year, basis, reporting_state)
+    totals = register_totals(session, snap, year, figures)
     reconcile.check(figures, snap, totals)
     return figures, totals
 
 
-def _check_format(kind: str, fmt: str) -> None:
-    from openatt.register.errors import Invalid
-
-    if fmt not in FORMATS[kind]:
-        allowed = ", ".join(FORMATS[kind])
-        raise Invalid(f"format must be one of: {allowed}", field=("format",))
+def treaty_result(session: Session, **arguments: Any) -> TreatyResult:
+    figures, totals = treaty_figures(session, **arguments)
+    return TreatyResult(figures, totals)
 
 
 def _record(
@@ -145,7 +172,78 @@ def _record(
         file_sha256=file_sha,
         note=note,
     )
-    return Generated(kind, fmt, content, figures_sha256, file_sha, row.id, row.version, as_of)
+    return Generated(
+        kind, fmt, content, basis, figures_sha256, file_sha, row.id, row.version, as_of
+    )
+
+
+def _moment(as_of: str | None) -> str:
+    now = loading.moment()
+    if as_of is None:
+        return now
+    if as_of > now:
+        raise Invalid(
+            f"as_of {as_of} is in the future: a report describes what has happened",
+            field=("as_of",),
+        )
+    return as_of
+
+
+def generate(
+    db: Database,
+    actor: Actor,
+    kind_name: str,
+    *,
+    year: int,
+    fmt: str | None = None,
+    basis: str | None = None,
+    reporting_state: str | None = None,
+    as_of: str | None = None,
+    options: Mapping[str, object] | None = None,
+) -> Generated:
+    """Any registered report kind, checked against what it accepts (``Invalid`` naming the
+    field), computed, reconciled, written and recorded in one transaction."""
+    require(actor, Permission.report_read)
+    try:
+        kind = kinds.get_kind(kind_name)
+    except kinds.UnknownKind:
+        names = ", ".join(k.name for k in kinds.all_kinds())
+        raise Invalid(f"kind must be one of: {names}", field=("kind",)) from None
+    chosen_basis = basis or kind.bases[0]
+    chosen_fmt = fmt or kind.formats[0]
+    given = dict(options or {})
+    problems = kind.problems(year=year, basis=chosen_basis, fmt=chosen_fmt, options=given)
+    if problems:
+        name, why = next(iter(problems.items()))
+        raise Invalid(f"{name} {why}", field=(name,))
+    request = kinds.ReportRequest(
+        year=year,
+        basis=chosen_basis,
+        reporting_state=reporting_state,
+        as_of=_moment(as_of),
+        options={**kind.defaults(), **given},  # type: ignore[dict-item]
+    )
+    recorded_basis, note = kind.series(request)
+    with db.write() as session:
+        figures = kind.figures(session, request)
+        checksum = figures.checksum()
+        version = records.version_label(
+            session, kind.name, year, recorded_basis, reporting_state, checksum, request.as_of
+        )
+        content = kind.writers[chosen_fmt](figures, kinds.Written(version))
+        return _record(
+            session,
+            actor,
+            kind=kind.name,
+            year=year,
+            basis=recorded_basis,
+            reporting_state=reporting_state,
+            as_of=request.as_of,
+            fmt=chosen_fmt,
+            figures_sha256=checksum,
+            content=content,
+            note=note,
+        )
 
 
 def generate_treaty_report(
@@ -159,64 +257,75 @@ def generate_treaty_report(
     reporting_state: str | None = None,
     as_of: str | None = None,
     values: bool = True,
+    imports_basis: Basis | None = None,
 ) -> Generated:
-    """An ATT annual report or a UN Register return, written and recorded; ``values=False``
-    gives the number of items without values."""
-    from openatt.reports.writers import att, unroca
+    """An ATT annual report or a UN Register return (:func:`generate` with its options)."""
+    options: dict[str, object] = {}
+    if imports_basis is not None:
+        options["imports_basis"] = imports_basis.value
+    if not values:
+        options["values"] = False
+    return generate(
+        db,
+        actor,
+        kind,
+        year=year,
+        fmt=fmt,
+        basis=basis.value,
+        reporting_state=reporting_state,
+        as_of=as_of,
+        options=options,
+    )
 
-    require(actor, Permission.report_read)
-    _check_format(kind, fmt)
-    moment = as_of or loading.moment()
-    with db.write() as session:
-        figures, totals = treaty_figures(
-            session,
-            kind=kind,
-            year=year,
-            basis=basis,
-            reporting_state=reporting_state,
-            as_of=moment,
-            values=values,
-        )
-        checksum = figures.checksum()
-        recorded_basis = series_basis(basis, values)
-        version = records.version_label(
-            session, kind, year, recorded_basis, reporting_state, checksum
-        )
-        if kind == "att-annual":
-            content = {
-                "xlsx": lambda: att.to_xlsx(figures, totals, version=version),
-                "csv": lambda: att.to_csv(figures),
-                "json": lambda: att.to_json(figures),
-            }[fmt]()
-        else:
-            content = {
-                "xlsx": lambda: unroca.to_xlsx(figures, version=version),
-                "json": lambda: unroca.to_json(figures),
-            }[fmt]()
-        return _record(
-            session,
-            actor,
-            kind=kind,
-            year=year,
-            basis=recorded_basis,
-            reporting_state=reporting_state,
-            as_of=moment,
-            fmt=fmt,
-            figures_sha256=checksum,
-            content=content,
-        )
+
+def own_regimes(reporting_state: str | None, day: dt.date) -> tuple[str, ...] | None:
+    """The ids of the regimes whose criteria are the reporting state's own: the national or
+    regional ones that bind it (not treaties); ``None`` when no state is named."""
+    if reporting_state is None:
+        return None
+    from openatt.law.loader import default_law
+    from openatt.reference.loader import default_reference
+
+    reference = default_reference()
+    own = []
+    for regime in default_law().regimes.values():
+        bind = regime.binding
+        if (bind.kind == "states" and reporting_state in bind.states) or (
+            bind.kind == "group"
+            and bind.group
+            and reference.in_group(bind.group, reporting_state, day)
+        ):
+            own.append(regime.id)
+    return tuple(own)
 
 
 def national_figures(
-    session: Session, *, year: int, reporting_state: str | None, as_of: str, years: int = 5
+    session: Session,
+    *,
+    year: int,
+    reporting_state: str | None,
+    as_of: str,
+    years: int = 5,
+    currency: str | None = None,
+    rates: Mapping[str, float] | None = None,
 ) -> NationalFigures:
     """The reconciled figures of the national report (or ``ReportRefused``)."""
     snap = loading.snapshot(session, as_of)
     try:
-        figures = national.compute(snap, year=year, reporting_state=reporting_state, years=years)
+        figures = national.compute(
+            snap,
+            year=year,
+            reporting_state=reporting_state,
+            years=years,
+            currency=currency,
+            rates=rates,
+            own_regimes=own_regimes(reporting_state, dt.date(year, 12, 31)),
+        )
     except national.MixedCurrencies as error:
         raise reconcile.ReportRefused([str(error)]) from error
-    shipped = loading.shipped_by_licence_item(session, {s.id for s in snap.shipments}, year)
+    shipped = loading.shipped_by_licence_item(
+        session, {s.id for s in snap.shipments}, year, as_of_day(snap)
+    )
     reconcile.check_national(figures, snap, shipped)
     return figures
 
@@ -230,59 +339,32 @@ def generate_national_report(
     reporting_state: str | None = None,
     as_of: str | None = None,
     years: int = 5,
+    currency: str | None = None,
+    rates: str = "",
 ) -> Generated:
     """The national transparency report as HTML, PDF, JSON, or a zip of all with the charts."""
-    from openatt.reports.writers import national as writer
-
-    require(actor, Permission.report_read)
-    _check_format("national", fmt)
-    moment = as_of or loading.moment()
-    with db.write() as session:
-        figures = national_figures(
-            session, year=year, reporting_state=reporting_state, as_of=moment, years=years
-        )
-        checksum = figures.checksum()
-        version = records.version_label(
-            session, "national", year, "both", reporting_state, checksum
-        )
-        if fmt == "json":
-            content = writer.to_json(figures)
-        elif fmt == "zip":
-            content = writer.to_zip(figures, version=version, with_pdf=writer.pdf_available())
-        else:
-            html = writer.to_html(figures, writer.charts(figures), version=version)
-            content = html if fmt == "html" else writer.to_pdf(html)
-        return _record(
-            session,
-            actor,
-            kind="national",
-            year=year,
-            basis="both",
-            reporting_state=reporting_state,
-            as_of=moment,
-            fmt=fmt,
-            figures_sha256=checksum,
-            content=content,
-            note=f"{YEARS_NOTE}{years}",
-        )
+    options: dict[str, object] = {"years": years, "currency": currency or "", "rates": rates}
+    return generate(
+        db,
+        actor,
+        "national",
+        year=year,
+        fmt=fmt,
+        reporting_state=reporting_state,
+        as_of=as_of,
+        options=options,
+    )
 
 
-def recompute(session: Session, row: ReportRow) -> Figures | NationalFigures:
+def recompute(session: Session, row: ReportRow) -> Any:
     """The figures of a recorded report, computed again as of its recorded moment."""
-    state = row.reporting_state or None
-    if row.kind == "national":
-        years = int(row.note.removeprefix(YEARS_NOTE)) if row.note.startswith(YEARS_NOTE) else 5
-        return national_figures(
-            session, year=row.year, reporting_state=state, as_of=row.as_of, years=years
-        )
-    basis, values = parse_series_basis(row.basis)
-    figures, _ = treaty_figures(
-        session,
-        kind=row.kind,
+    kind = kinds.get_kind(row.kind)
+    basis, options = kind.parse(row.basis, row.note)
+    request = kinds.ReportRequest(
         year=row.year,
         basis=basis,
-        reporting_state=state,
+        reporting_state=row.reporting_state or None,
         as_of=row.as_of,
-        values=values,
+        options={**kind.defaults(), **options},
     )
-    return figures
+    return kind.figures(session, request)

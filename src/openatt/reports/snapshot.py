@@ -7,6 +7,7 @@ past year, written again later, sees exactly what the first one saw.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from openatt.core.model import Item, TransferKind
@@ -30,6 +31,9 @@ class LicenceRecord:
     withheld: str | None = None
     """Grounds for leaving the licence out of the itemised report (ATT Art. 13(3)):
     ``commercially_sensitive`` or ``national_security``; ``None`` when it is reported."""
+    state_changed_on: dt.date | None = None
+    """The UTC day of the licence's last change of state by the snapshot's moment (when it
+    was revoked or suspended, for the national report's counts)."""
 
 
 @dataclass(frozen=True)
@@ -64,5 +68,10 @@ class Snapshot:
     shipments: tuple[ShipmentRecord, ...]
     denials: tuple[DenialRecord, ...]
 
+    @functools.cached_property
+    def _by_id(self) -> dict[int, LicenceRecord]:
+        return {lic.id: lic for lic in self.licences}
+
     def licence(self, licence_id: int) -> LicenceRecord | None:
-        return next((lic for lic in self.licences if lic.id == licence_id), None)
+        """The licence with this id (an index, not a scan: a register holds 100,000s)."""
+        return self._by_id.get(licence_id)

@@ -17,13 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import DB, Allow
-from openatt.register.db import Database
 from openatt.register.errors import Invalid
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission as P
 from openatt.register.users import Actor
-from openatt.reports import loading, records, service
-from openatt.reports.figures import Basis
+from openatt.reports import kinds, loading, records, service
+from openatt.reports.kinds import FIRST_YEAR
 from openatt.reports.reconcile import ReportRefused
 from openatt.reports.service import Generated
 from openatt.reports.writers.national import PdfUnavailable
@@ -31,30 +30,36 @@ from openatt.reports.writers.national import PdfUnavailable
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportIn(BaseModel):
+    """What every report kind accepts; a kind's own options (``values``, ``imports_basis``,
+    ``years``, ``currency``, ``rates``...) are further fields, checked against the kind."""
 
-    year: int = Field(ge=1990, le=2200)
+    model_config = ConfigDict(extra="allow")
+
+    year: int = Field(description="calendar year, from the kind's first year to this year")
+    basis: str | None = Field(
+        default=None, description="one of the kind's bases (default: its first)"
+    )
+    format: str | None = Field(
+        default=None, description="one of the kind's formats (default: its first)"
+    )
     reporting_state: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     as_of: dt.datetime | None = Field(
         default=None, description="compute from the register as it was then (default: now)"
     )
 
-
-class TreatyReportIn(_Body):
-    basis: Basis = Basis.authorised
-    format: Literal["xlsx", "csv", "json"] = "xlsx"
-    values: bool = Field(default=True, description="false: the number of items only")
+    def options(self) -> dict[str, object]:
+        return dict(self.model_extra or {})
 
 
-class UnrocaIn(_Body):
-    basis: Basis = Basis.actual
-    format: Literal["xlsx", "json"] = "xlsx"
-
-
-class NationalIn(_Body):
-    format: Literal["html", "pdf", "json", "zip"] = "html"
-    years: int = Field(default=5, ge=1, le=30)
+class KindOut(BaseModel):
+    name: str
+    title: str
+    formats: tuple[str, ...]
+    bases: tuple[str, ...]
+    first_year: int
+    last_year: int
+    options: dict[str, str]
 
 
 class ReportOut(BaseModel):
@@ -114,7 +119,7 @@ def _out(row: ReportRow) -> ReportOut:
     )
 
 
-def _download(call: Callable[[], Generated], year: int, basis: str) -> Response:
+def _download(call: Callable[[], Generated], year: int) -> Response:
     try:
         generated = call()
     except ReportRefused as refused:
@@ -130,7 +135,7 @@ def _download(call: Callable[[], Generated], year: int, basis: str) -> Response:
     return Response(
         generated.content,
         media_type=generated.media_type,
-        headers=generated.download_headers(year, basis),
+        headers=generated.download_headers(year, generated.basis),
     )
 
 
@@ -144,68 +149,29 @@ _FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _treaty_download(
-    db: Database,
-    actor: Actor,
-    kind: Literal["att-annual", "unroca"],
-    body: TreatyReportIn | UnrocaIn,
-    values: bool = True,
-) -> Response:
-    return _download(
-        lambda: service.generate_treaty_report(
-            db,
-            actor,
-            kind=kind,
-            year=body.year,
-            basis=body.basis,
-            fmt=body.format,
-            reporting_state=body.reporting_state,
-            as_of=_as_of(body.as_of),
-            values=values,
-        ),
-        body.year,
-        body.basis.value,
-    )
-
-
-@router.post("/att-annual", responses=_FILE)
-def att_annual(
-    body: TreatyReportIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
-) -> Response:
-    """The ATT annual report (Art. 13(3)) for a calendar year."""
-    return _treaty_download(db, actor, "att-annual", body, values=body.values)
-
-
-@router.post("/unroca", responses=_FILE)
-def unroca(body: UnrocaIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> Response:
-    """The UN Register of Conventional Arms return (I-VII and the SALW form)."""
-    return _treaty_download(db, actor, "unroca", body)
-
-
-@router.post("/national", responses=_FILE)
-def national(body: NationalIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> Response:
-    """The national transparency report (HTML, PDF, JSON, or a zip with the charts)."""
-    return _download(
-        lambda: service.generate_national_report(
-            db,
-            actor,
-            year=body.year,
-            fmt=body.format,
-            reporting_state=body.reporting_state,
-            as_of=_as_of(body.as_of),
-            years=body.years,
-        ),
-        body.year,
-        "both",
-    )
+@router.get("/kinds", response_model=list[KindOut])
+def report_kinds(actor: Annotated[Actor, Allow(P.report_read)]) -> list[KindOut]:
+    """The report kinds and what each accepts (the registry the CLI and the web form use)."""
+    return [
+        KindOut(
+            name=k.name,
+            title=k.title,
+            formats=k.formats,
+            bases=k.bases,
+            first_year=k.first_year,
+            last_year=k.last_year(),
+            options={o.name: o.help for o in k.options},
+        )
+        for k in kinds.all_kinds()
+    ]
 
 
 @router.get("", response_model=list[ReportOut])
 def list_reports(
     db: DB,
     actor: Annotated[Actor, Allow(P.report_read)],
-    kind: Annotated[Literal["att-annual", "unroca", "national"] | None, Query()] = None,
-    year: Annotated[int | None, Query(ge=1990, le=2200)] = None,
+    kind: Annotated[str | None, Query(description="a report kind's name")] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR)] = None,
 ) -> list[ReportOut]:
     with db.read() as session:
         return [_out(r) for r in records.list_reports(session, actor, kind=kind, year=year)]
@@ -251,3 +217,24 @@ def withhold(body: WithholdIn, db: DB, actor: Annotated[Actor, Allow(P.report_su
     with db.write() as session:
         records.withhold(session, actor, body.licence, grounds=body.grounds, reason=body.reason)
     return Response(status_code=204)
+
+
+@router.post("/{kind}", responses=_FILE)
+def generate(
+    kind: str, body: ReportIn, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
+) -> Response:
+    """Any report kind (``GET /reports/kinds``) for a calendar year, as a file download."""
+    return _download(
+        lambda: service.generate(
+            db,
+            actor,
+            kind,
+            year=body.year,
+            fmt=body.format,
+            basis=body.basis,
+            reporting_state=body.reporting_state,
+            as_of=_as_of(body.as_of),
+            options=body.options(),
+        ),
+        body.year,
+    )

@@ -39,6 +39,7 @@ SHEETS = (
     "Annex 1 Categories",
     "Annex 2 National definitions",
     "Annex 3 Nil report",
+    "Voluntary categories",
     "Reconciliation",
 )
 TABLE_HEADERS = {
@@ -94,10 +95,12 @@ def _title_page(sheet: Worksheet, figures: Figures, version: str | None) -> None
         ("Imports table", tick(not figures.imports.nil)),
         ("Nil report: exports", tick(figures.exports.nil)),
         ("Nil report: imports", tick(figures.imports.nil)),
-        ("Annex 2: national definitions of categories", tick(True)),
+        ("Annex 2: national definitions of categories", tick(bool(figures.national_definitions))),
+        ("Voluntary national categories", tick(bool(figures.voluntary))),
         ("", ""),
         ("Basis of the figures: exports", _basis(figures.basis)),
-        ("Basis of the figures: imports", _basis(figures.basis)),
+        ("Basis of the figures: imports", _basis(figures.basis_of(Direction.imports))),
+        ("Definition of value", figures.value_definition or _LEFT_TO_USER),
         (
             "Reported by",
             "number of items and value"
@@ -138,7 +141,7 @@ def _table(sheet: Worksheet, figures: Figures, direction: Direction) -> None:
     sheet["A1"] = f"{noun} of conventional arms covered under Article 2(1) of the ATT"
     sheet["A1"].font = TITLE
     sheet["A2"] = f"Reporting period: 1 January - 31 December {figures.year}"
-    sheet["A3"] = f"Basis: {_basis(figures.basis)}"
+    sheet["A3"] = f"Basis: {_basis(figures.basis_of(direction))}"
     if table.nil:
         sheet["A4"] = f"Nil report: no {noun.lower()} in the reporting period (see Annex 3)."
     header(sheet, 5, TABLE_HEADERS[direction], _WIDTHS)
@@ -190,7 +193,12 @@ def _annex_categories(sheet: Worksheet, figures: Figures) -> None:
 def _annex_definitions(sheet: Worksheet, figures: Figures) -> None:
     sheet["A1"] = "Annex 2: national definitions of the categories reported"
     sheet["A1"].font = TITLE
-    sheet["A2"] = "openatt's starting text; replace it with the State's own definitions."
+    sheet["A2"] = (
+        "The reporting State's own definitions."
+        if figures.national_definitions
+        else "Not used: the reporting State gave no national definitions (the title page "
+        "leaves Annex 2 unticked)."
+    )
     header(sheet, 4, ("Category", "National definition"), (14, 110))
     for offset, (category, text) in enumerate(figures.national_definitions.items(), start=5):
         sheet.cell(row=offset, column=1, value=category)
@@ -207,13 +215,35 @@ def _annex_nil(sheet: Worksheet, figures: Figures) -> None:
             sheet.cell(
                 row=row,
                 column=1,
-                value=f"Nil report on {noun}: the reporting State had no {figures.basis.value} "
+                value=f"Nil report on {noun}: the reporting State had no "
+                f"{figures.basis_of(direction).value} "
                 f"{noun} of conventional arms covered by Article 2(1) in {figures.year}.",
             )
             row += 1
     if row == 3:
         sheet.cell(row=row, column=1, value="Not applicable: both tables have entries.")
     sheet.column_dimensions["A"].width = 120
+
+
+def _voluntary(sheet: Worksheet, figures: Figures) -> None:
+    sheet["A1"] = "Exports in voluntary national categories (beyond categories I-VIII)"
+    sheet["A1"].font = TITLE
+    if not figures.voluntary:
+        sheet["A2"] = "Not used: the reporting State declared no voluntary national category."
+        return
+    header(sheet, 4, TABLE_HEADERS[Direction.exports], _WIDTHS)
+    for offset, entry in enumerate(figures.voluntary, start=5):
+        values = (
+            f"{entry.code} {entry.label}",
+            partner_label(entry.partner),
+            entry.number,
+            entry.value,
+            entry.currency,
+            entry.description,
+            entry.comments,
+        )
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=offset, column=column, value=value).alignment = WRAP
 
 
 def _reconciliation(sheet: Worksheet, figures: Figures, register: Totals) -> None:
@@ -243,7 +273,8 @@ def to_xlsx(figures: Figures, register: Totals, *, version: str | None = None) -
     _annex_categories(workbook.create_sheet(SHEETS[3]), figures)
     _annex_definitions(workbook.create_sheet(SHEETS[4]), figures)
     _annex_nil(workbook.create_sheet(SHEETS[5]), figures)
-    _reconciliation(workbook.create_sheet(SHEETS[6]), figures, register)
+    _voluntary(workbook.create_sheet(SHEETS[6]), figures)
+    _reconciliation(workbook.create_sheet(SHEETS[7]), figures, register)
     return save(workbook, figures.as_of)
 
 

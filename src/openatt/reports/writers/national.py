@@ -98,6 +98,25 @@ def _name(code: str) -> str:
         return code
 
 
+def _share(n: int, total: int) -> str:
+    if not n or not total:
+        return ""
+    share = 100 * n / total
+    return " (<0.1%)" if share < 0.05 else f" ({share:.1f}%)"
+
+
+def decision_lines(figures: NationalFigures) -> list[tuple[str, str]]:
+    """The year's licensing decisions as the UK's strategic export controls statistics lay
+    them out: issued, refused and revoked, each with its share of all decisions, and the
+    total (see docs/reports.md, "Compared with a published report")."""
+    counts = figures.licence_counts
+    parts = [(what, counts.get(what, 0)) for what in ("issued", "refused", "revoked")]
+    total = sum(n for _, n in parts)
+    lines = [(what.capitalize(), f"{n:,}{_share(n, total)}") for what, n in parts]
+    lines.append(("Total licensing decisions", f"{total:,}"))
+    return lines
+
+
 def to_html(figures: NationalFigures, drawn: list[Chart], *, version: str | None) -> bytes:
     source = resources.files("openatt.reports").joinpath("templates", "national.html")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -112,6 +131,7 @@ def to_html(figures: NationalFigures, drawn: list[Chart], *, version: str | None
         charts=drawn,
         money=lambda v: f"{v:,.2f}",
         name=_name,
+        decisions=decision_lines(figures),
     )
     return html.encode("utf-8")
 

@@ -72,7 +72,7 @@ def _form(sheet: Worksheet, figures: Figures, direction: Direction, salw: bool) 
                 partner_label(entry.partner),
                 entry.number,
                 origin,
-                ", ".join(entry.intermediate),
+                ", ".join(partner_label(code) for code in entry.intermediate),
                 entry.description,
                 entry.comments,
             )

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from openatt.register.permissions import Permission
 from openatt.reports import records, service
-from openatt.reports.figures import Basis
+from openatt.reports.kinds import ReportKind, all_kinds
 from openatt.reports.reconcile import ReportRefused
 from openatt.reports.writers.national import PdfUnavailable
 from openatt.web.rendering import posted, render
@@ -24,24 +24,28 @@ from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 
-KINDS = {
-    "att-annual": "ATT annual report",
-    "unroca": "UN Register of Conventional Arms return",
-    "national": "National transparency report",
+BASES = {
+    "authorised": "Authorised (licences issued)",
+    "actual": "Actual (shipments made)",
+    "both": "Both (licences issued and actual exports)",
 }
-BASES = {"authorised": "Authorised (licences issued)", "actual": "Actual (shipments made)"}
-FIRST_YEAR = 1990
-"""No register in use holds licences from before the UN Register began (1992)."""
+"""Labels of the bases the built-in kinds use; a kind's other bases show as their name."""
+
+
+def _kinds() -> dict[str, ReportKind]:
+    return {kind.name: kind for kind in all_kinds()}
+
 
 Reader = Annotated[Viewer, Page(Permission.report_read)]
 
 
 def _defaults() -> dict[str, str]:
+    first = all_kinds()[0]
     return {
-        "kind": "att-annual",
+        "kind": first.name,
         "year": str(dt.date.today().year),
-        "basis": "authorised",
-        "format": "xlsx",
+        "basis": first.bases[0],
+        "format": first.formats[0],
     }
 
 
@@ -55,7 +59,9 @@ def _page(
 ) -> Response:
     with database(request).read() as session:
         reports = list(reversed(records.list_reports(session, viewer.actor)))
-    formats = sorted({f for fmts in service.FORMATS.values() for f in fmts})
+    known = _kinds()
+    formats = sorted({f for kind in known.values() for f in kind.formats})
+    bases = {b: BASES.get(b, b) for kind in known.values() for b in kind.bases}
     return render(
         request,
         "reports.html",
@@ -65,30 +71,44 @@ def _page(
         errors=errors or {},
         problems=problems or [],
         reports=reports,
-        kinds=KINDS,
-        bases=BASES,
+        kinds={name: kind.title for name, kind in known.items()},
+        bases=bases,
         formats=formats,
-        formats_by_kind=service.FORMATS,
+        formats_by_kind={name: kind.formats for name, kind in known.items()},
+        bases_hint=" · ".join(f"{k.title}: {' or '.join(k.bases)}" for k in known.values()),
+        formats_hint=" · ".join(f"{k.title}: {', '.join(k.formats)}" for k in known.values()),
+        first_year=min((kind.first_year for kind in known.values()), default=1990),
     )
 
 
 def _check(values: dict[str, str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if values["kind"] not in KINDS:
-        errors["kind"] = "Choose the report to generate."
+    """What is wrong with the form, per field, by what the chosen kind accepts."""
+    kind = _kinds().get(values["kind"])
+    if kind is None:
+        return {"kind": "Choose the report to generate."}
     year = values["year"]
-    last = dt.date.today().year
-    if not year.isdigit() or not FIRST_YEAR <= int(year) <= last:
-        errors["year"] = f"Give a calendar year from {FIRST_YEAR} to {last}."
-    if values["kind"] != "national" and values["basis"] not in BASES:
-        errors["basis"] = "Choose authorised or actual."
-    allowed = service.FORMATS.get(values["kind"])
-    if allowed is not None and values["format"] not in allowed:
+    errors: dict[str, str] = {}
+    if not year.isdigit():
+        errors["year"] = f"Give a calendar year from {kind.first_year} to {kind.last_year()}."
+    basis = values["basis"] if values["basis"] in kind.bases else kind.bases[0]
+    if values["basis"] and values["basis"] not in kind.bases and len(kind.bases) > 1:
+        errors["basis"] = f"The {kind.title} is on " + " or ".join(kind.bases) + "."
+    problems = kind.problems(
+        year=int(year) if year.isdigit() else kind.first_year,
+        basis=basis,
+        fmt=values["format"],
+        options={},
+    )
+    if "year" in problems:
+        errors["year"] = f"Give a calendar year from {kind.first_year} to {kind.last_year()}."
+    if "format" in problems:
+        allowed = kind.formats
         errors["format"] = (
-            f"The {KINDS[values['kind']]} is written as "
-            + ", ".join(allowed[:-1])
-            + f" or {allowed[-1]}."
+            f"The {kind.title} is written as "
+            + (", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0])
+            + "."
         )
+    values["basis"] = basis
     return errors
 
 
@@ -107,21 +127,14 @@ async def generate(request: Request, viewer: Reader) -> Response:
     db = database(request)
     year = int(values["year"])
     try:
-        if values["kind"] == "national":
-            basis = "both"
-            generated = service.generate_national_report(
-                db, viewer.actor, year=year, fmt=values["format"]
-            )
-        else:
-            basis = values["basis"]
-            generated = service.generate_treaty_report(
-                db,
-                viewer.actor,
-                kind="unroca" if values["kind"] == "unroca" else "att-annual",
-                year=year,
-                basis=Basis(basis),
-                fmt=values["format"],
-            )
+        generated = service.generate(
+            db,
+            viewer.actor,
+            values["kind"],
+            year=year,
+            fmt=values["format"],
+            basis=values["basis"],
+        )
     except ReportRefused as refused:
         return _page(request, viewer, values, problems=refused.problems, status=409)
     except PdfUnavailable as error:
@@ -137,5 +150,5 @@ async def generate(request: Request, viewer: Reader) -> Response:
     return Response(
         generated.content,
         media_type=generated.media_type,
-        headers=generated.download_headers(year, basis),
+        headers=generated.download_headers(year, generated.basis),
     )
