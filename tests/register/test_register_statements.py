@@ -61,3 +61,27 @@ def test_reads_cost_the_same_statements_whatever_the_number_of_cases(api: Api) -
     assert many == few, f"statements grew with the cases: {few} -> {many}"
     # 5, 8 and 4 statements when this test was written (authentication included)
     assert all(n <= 12 for n in many.values()), many
+
+
+def test_keyset_pages_walk_the_register_like_offset_pages(api: Api) -> None:
+    add_submitted_cases(api, 5)
+    everything = api.get("/applications?limit=200", "officer").json()
+    expected = [item["id"] for item in everything["items"]]
+    assert everything["next_after"] is None and len(expected) >= 5
+    seen: list[int] = []
+    after = None
+    while True:
+        path = "/applications?limit=2" + (f"&after={after}" if after else "")
+        page = api.get(path, "officer").json()
+        assert page["total"] == everything["total"]
+        seen += [item["id"] for item in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert seen == expected  # newest first, each case once
+    second = api.get("/applications?limit=2&offset=2", "officer").json()  # offset still works
+    assert [item["id"] for item in second["items"]] == expected[2:4]
+    applicant = api.get(f"/applications?limit=1&after={expected[0]}", "applicant").json()
+    assert all(item["id"] < expected[0] for item in applicant["items"])
+    refused = api.get("/applications?after=0", "officer")
+    assert refused.status_code == 422 and "after" in refused.text

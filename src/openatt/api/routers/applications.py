@@ -51,9 +51,18 @@ def search(
     document: Annotated[str | None, Query(max_length=200, description="document refs")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="keyset cursor: the `next_after` of the previous page (newest first)",
+        ),
+    ] = None,
 ) -> schemas.ApplicationPage | schemas.ApplicantPage:
     """Staff see the register's states; an applicant sees its own cases with their public
-    status, and may filter only on states that say no more than that status."""
+    status, and may filter only on states that say no more than that status. Page with
+    ``after=next_after`` (keyset: as fast on the last page as on the first) or ``offset``."""
     internal = audience.sees_internal(actor)
     if state is not None and not internal and state not in audience.APPLICANT_FILTERABLE:
         raise Invalid(
@@ -75,16 +84,24 @@ def search(
         document=document,
     )
     with db.read() as session:
-        rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
+        rows, total = applications.search(
+            session, actor, filters, limit=limit, offset=offset, after=after
+        )
+        next_after = rows[-1].id if len(rows) == limit else None
         if not internal:
             return schemas.ApplicantPage(
                 items=[views.applicant_summary(r) for r in rows],
                 total=total,
                 limit=limit,
                 offset=offset,
+                next_after=next_after,
             )
         return schemas.ApplicationPage(
-            items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
+            items=[views.summary(r) for r in rows],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_after=next_after,
         )
 
 
