@@ -82,7 +82,7 @@ def _run(
         as_of=as_of or application.date,
         regimes=",".join(regimes),
         recommendation=recommendation.value,
-        result=canonical.dumps([a.model_dump(mode="json") for a in results]),
+        result=canonical.dumps_json_ready([a.model_dump(mode="json") for a in results]),
         law_version=",".join(sorted({a.law_version for a in results})),
         engine_version=",".join(sorted({a.engine_version for a in results})),
         assessed_by=actor.id,
