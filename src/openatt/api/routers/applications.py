@@ -12,7 +12,15 @@ from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
-from openatt.register import applications, assessing, audience, denials, licensing, server_clock
+from openatt.register import (
+    applications,
+    assessing,
+    audience,
+    denials,
+    engine_ahead,
+    licensing,
+    server_clock,
+)
 from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import AssessmentRow, DecisionRow, Event, State
 from openatt.register.permissions import Permission as P
@@ -168,6 +176,10 @@ def assess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> schemas.AssessmentOut:
     """Run the engine under the chosen regimes and store its whole output."""
+    with db.read() as session:  # the engine runs before the write lock, not under it
+        prepared = engine_ahead.prepare(
+            session, actor, application_id, assessor, regimes=body.regimes, as_of=body.as_of
+        )
     with db.write() as session:
         row = assessing.assess(
             session,
@@ -177,6 +189,7 @@ def assess(
             regimes=body.regimes,
             as_of=body.as_of,
             expected_version=body.version,
+            prepared=prepared,
         )
         return views.assessment(row)
 
@@ -190,6 +203,16 @@ def reassess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> schemas.AssessmentOut:
     """New information (ATT 7.7): reopen the case, link the earlier assessment."""
+    with db.read() as session:  # the engine runs before the write lock, not under it
+        prepared = engine_ahead.prepare(
+            session,
+            actor,
+            application_id,
+            assessor,
+            regimes=body.regimes,
+            as_of=body.as_of,
+            evidence=body.evidence,
+        )
     with db.write() as session:
         row = assessing.reassess(
             session,
@@ -201,6 +224,7 @@ def reassess(
             regimes=body.regimes,
             as_of=body.as_of,
             expected_version=body.version,
+            prepared=prepared,
         )
         return views.assessment(row)
 
