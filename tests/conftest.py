@@ -19,6 +19,10 @@ import yaml
 from openatt.core.engine import Engine
 from openatt.core.model import Application
 
+# Refused logins are held a second in deployments (api/login_flood.py); tests that step
+# through throttling windows must not spend them waiting. test_login_flood.py sets its own.
+os.environ.setdefault("OPENATT_LOGIN_TARPIT_SECONDS", "0")
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 BASES: dict[str, dict[str, Any]] = yaml.safe_load(
