@@ -19,6 +19,10 @@ from openatt.law.cases import build_application as build_application
 from openatt.law.cases import deep_merge as deep_merge
 from openatt.law.cases import default_bases
 
+# Refused logins are held a second in deployments (api/login_flood.py); tests that step
+# through throttling windows must not spend them waiting. test_login_flood.py sets its own.
+os.environ.setdefault("OPENATT_LOGIN_TARPIT_SECONDS", "0")
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 # The case builder lives in the package (openatt.law.cases) so authorities test their overlays

@@ -173,7 +173,21 @@ def test_denials_import(tmp_path: Path) -> None:
     assert code == 2 and "0.destination" in out
 
 
-def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path) -> None:
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[
+                1
+            ] == str(pid):
+                found.append(int(entry.name))
+        except OSError:  # a process that ended while we looked
+            continue
+    return found
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path, workers: int) -> None:
     import socket
     import subprocess
     import sys
@@ -194,6 +208,8 @@ def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path) -> None:
         f"sqlite:///{database}",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -213,6 +229,8 @@ def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path) -> None:
         assert "/applications/{application_id}/decide" in spec["paths"]
         assert httpx.get(f"http://127.0.0.1:{port}/applications").status_code == 401
         assert database.exists()
+        if workers > 1:  # uvicorn's worker processes, each with its own app over the URL
+            assert len(_children(server.pid)) >= workers
     finally:
         server.terminate()
         server.wait(timeout=30)

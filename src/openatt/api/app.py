@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from openatt import __version__
 from openatt.api import errors
 from openatt.api.limits import BodyLimit
+from openatt.api.login_flood import LoginTarpit
 from openatt.api.routers import accounts as accounts_router
 from openatt.api.routers import advice as advice_router
 from openatt.api.routers import (
@@ -72,6 +73,7 @@ def create_app(
     app.state.monitoring_db = monitoring_db
     errors.install(app)
     app.add_middleware(BodyLimit)  # issue 13: no unbounded request bodies
+    app.add_middleware(LoginTarpit)  # issue 13: a login flood costs the writers nothing
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)

@@ -166,6 +166,10 @@ class ApplicationPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next_after: int | None = Field(
+        default=None,
+        description="pass as `after` for the next page (none: this was the last full page)",
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -454,6 +458,10 @@ class ApplicantPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next_after: int | None = Field(
+        default=None,
+        description="pass as `after` for the next page (none: this was the last full page)",
+    )
 
 
 # -- the officer's workspace: judgements and indicator offers ---------------------------------

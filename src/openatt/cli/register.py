@@ -46,8 +46,18 @@ def serve(
     database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes (one per core; SQLite's writers queue on its lock)",
+        ),
+    ] = 1,
 ) -> None:
     """Run the web UI (/ui/) and the REST API (OpenAPI at /docs); creates the database on first start."""
+    import os
+
     import uvicorn
 
     from openatt.api import create_app
@@ -55,7 +65,7 @@ def serve(
 
     url = database_url(database)
     try:
-        app = create_app(url)
+        app = create_app(url)  # migrates once here, before any worker starts
     except Exception as error:
         raise _fail(f"database: {error}".splitlines()[0]) from error
     from openatt.cli.trust import start_checkpoints, warn_demo_logins
@@ -63,9 +73,22 @@ def serve(
     warn_demo_logins(url)
     start_checkpoints(url)
     _out.print(
-        f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)})"
+        f"openatt web UI on http://{host}:{port}/ui/ (REST API at /docs; database {_safe(url)}"
+        + (f"; {workers} workers)" if workers > 1 else ")")
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own app (engine, pool, loaded law) from the URL.
+    os.environ["OPENATT_DATABASE_URL"] = url
+    uvicorn.run(
+        "openatt.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 def _safe(url: str) -> str:

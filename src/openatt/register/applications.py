@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from openatt.core.model import Application, ScreeningHit
 from openatt.register import audit, canonical, lifecycle, search_index
@@ -263,14 +263,30 @@ def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
 
 
 def search(
-    session: Session, actor: Actor, filters: Filters, *, limit: int = 50, offset: int = 0
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    after: int | None = None,
 ) -> tuple[list[ApplicationRow], int]:
-    """One page of applications this user may see, newest first, and the total count."""
+    """One page of applications this user may see, newest first, and the total count.
+
+    ``after``: the last id of the previous page (keyset pagination): the page starts at the
+    next older case through the primary key's index, however deep, where an ``offset`` makes
+    the database walk and drop every earlier row. ``offset`` still works, after the cursor.
+    The rows come without their payload (the whole application): a page shows summaries."""
     require(actor, Permission.application_read)
     query = _filtered(actor, filters)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if after is not None:
+        query = query.where(ApplicationRow.id < after)
     page = session.execute(
-        query.order_by(ApplicationRow.id.desc()).limit(limit).offset(offset)
+        query.options(defer(ApplicationRow.payload))
+        .order_by(ApplicationRow.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).scalars()
     return list(page), int(total)
 

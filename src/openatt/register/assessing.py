@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +33,9 @@ from openatt.register.models import (
 from openatt.register.permissions import Permission
 from openatt.register.second_person import check_countersigner, reasons_for_second_person
 from openatt.register.users import Actor
+
+if TYPE_CHECKING:
+    from openatt.register.engine_ahead import Prepared
 
 # Categories I-VII: every decision on them needs a second officer.
 FOUR_EYES_CATEGORIES = frozenset(c for c in ARTICLE_2_1 if c != Category.VIII)
@@ -67,12 +71,14 @@ def _run(
     as_of: dt.date | None,
     supersedes: AssessmentRow | None,
     reason: str | None,
+    prepared: Prepared | None = None,
 ) -> AssessmentRow:
     from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
     application = classified(session, row)  # the confirmed entries, where there are any
-    results = assessor.assess(application, tuple(regimes), as_of)
+    ahead = prepared.results_for(application, regimes, as_of) if prepared else None
+    results = ahead if ahead is not None else assessor.assess(application, tuple(regimes), as_of)
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
@@ -83,7 +89,7 @@ def _run(
         as_of=as_of or application.date,
         regimes=",".join(regimes),
         recommendation=recommendation.value,
-        result=canonical.dumps([a.model_dump(mode="json") for a in results]),
+        result=canonical.dumps_json_ready([a.model_dump(mode="json") for a in results]),
         law_version=",".join(sorted({a.law_version for a in results})),
         engine_version=",".join(sorted({a.engine_version for a in results})),
         assessed_by=actor.id,
@@ -118,7 +124,10 @@ def assess(
     regimes: Sequence[str] = DEFAULT_REGIMES,
     as_of: dt.date | None = None,
     expected_version: int | None = None,
+    prepared: Prepared | None = None,
 ) -> AssessmentRow:
+    """Run the engine (or take its output ``prepared`` ahead of the write, when it was
+    computed for the application as stored now) and store its whole output."""
     row = for_change(
         session,
         actor,
@@ -127,7 +136,7 @@ def assess(
         expected_version,
         lifecycle.sources("application.assess"),
     )
-    stored = _run(session, actor, row, assessor, regimes, as_of, None, None)
+    stored = _run(session, actor, row, assessor, regimes, as_of, None, None, prepared)
     log(
         session,
         actor,
@@ -151,10 +160,12 @@ def reassess(
     as_of: dt.date | None = None,
     expected_version: int | None = None,
     mitigations: Sequence[Mitigation] = (),
+    prepared: Prepared | None = None,
 ) -> AssessmentRow:
     """New information (ATT 7.7): add it, assess again, link the earlier assessment, and
     re-open the case. An active licence is suspended until a new decision. ``mitigations``:
-    measures the authority judged (with their credibility), added to the application's."""
+    measures the authority judged (with their credibility), added to the application's.
+    ``prepared``: the engine's output computed ahead (:mod:`openatt.register.engine_ahead`)."""
     if not reason.strip():
         raise Invalid("say what new information prompts the reassessment", field=("reason",))
     row = for_change(
@@ -166,19 +177,12 @@ def reassess(
         REOPENABLE,
     )
     previous = latest_assessment(session, row.id)
+    from openatt.register.engine_ahead import with_new_information
+
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
-        application = payload_of(row)
-        _store(
-            row,
-            application.model_copy(
-                update={
-                    "evidence": (*application.evidence, *evidence),
-                    "mitigations": (*application.mitigations, *mitigations),
-                }
-            ),
-        )
+        _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
     for decision in session.execute(
         select(DecisionRow).where(
             DecisionRow.application_id == row.id, DecisionRow.status == "pending"
@@ -205,7 +209,7 @@ def reassess(
             row=licence,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    stored = _run(session, actor, row, assessor, regimes, as_of, previous, reason)
+    stored = _run(session, actor, row, assessor, regimes, as_of, previous, reason, prepared)
     log(
         session,
         actor,

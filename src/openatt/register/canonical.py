@@ -33,6 +33,14 @@ def dumps(value: Any) -> str:
     return json.dumps(normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def dumps_json_ready(value: Any) -> str:
+    """The same text as :func:`dumps` for a value that is JSON-ready already (pydantic's
+    ``model_dump(mode="json")``: string keys, no dates): the walk through every value that
+    :func:`normalise` makes is skipped. The engine's output is written this way once per
+    assessment; it was a tenth of a reassessment's CPU."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

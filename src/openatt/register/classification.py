@@ -240,8 +240,14 @@ def confirmed_placement(
 def classified(session: Session, row: ApplicationRow) -> Application:
     """The application as the engine and the denial matching read it: each item the
     authority classified carries the confirmed entry and its ATT category."""
-    application = payload_of(row)
-    acts = current(session, row.id)
+    return classified_application(session, row.id, payload_of(row))
+
+
+def classified_application(
+    session: Session, application_id: int, application: Application
+) -> Application:
+    """``application`` (the case's, perhaps with new information) as the engine reads it."""
+    acts = current(session, application_id)
     if not acts:
         return application
     return application.model_copy(update={"items": with_classification(application.items, acts)})

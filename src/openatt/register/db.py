@@ -39,9 +39,11 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
-        kwargs["pool_size"] = 20
-        kwargs["max_overflow"] = 40
+    # As many pooled connections as the server has threads (anyio's 40): with SQLAlchemy's
+    # default of 5 + 10 overflow, 50 clients made the pool open and close a SQLite
+    # connection (its pragmas and file modes) for every request beyond the fifteenth.
+    kwargs["pool_size"] = 20
+    kwargs["max_overflow"] = 40
     engine = create_engine(resolved, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         database_file = parsed.database

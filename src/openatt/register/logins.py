@@ -176,6 +176,17 @@ def _check(candidate: _Candidate, password: str, otp: str | None) -> str:
     return ""
 
 
+def _keys(db: Database, username: str, address: str) -> tuple[str, str]:
+    where = db.engine.url.render_as_string(hide_password=True)  # one register's lockouts
+    return (f"{where} user:{username[:80]}", f"{where} address:{(address or 'unknown')[:64]}")
+
+
+def address_refused_for(db: Database, address: str) -> int:
+    """Seconds an address must still wait, as remembered in this process (0: not locked):
+    lets the API refuse a flood before it parses a body or takes a thread."""
+    return _GATE.refused_for(_keys(db, "", address)[1:], dt.datetime.now(dt.UTC))
+
+
 def login(
     db: Database,
     username: str,
@@ -188,8 +199,7 @@ def login(
     now = dt.datetime.now(dt.UTC)
     address = (address or "unknown")[:64]
     username = username[:80]
-    where = db.engine.url.render_as_string(hide_password=True)  # one register's lockouts
-    keys = (f"{where} user:{username}", f"{where} address:{address}")
+    keys = _keys(db, username, address)
     remembered = _GATE.refused_for(keys, now)
     if remembered:
         raise Throttled(f"too many failed logins; try again in {remembered} s", remembered)

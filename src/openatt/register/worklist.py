@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from openatt.register.applications import Filters, _filtered
 from openatt.register.flags import Chip, chips
@@ -144,7 +144,9 @@ def queue(
     loaded = {
         row.id: row
         for row in session.execute(
-            select(ApplicationRow).where(ApplicationRow.id.in_(ids))
+            select(ApplicationRow)
+            .where(ApplicationRow.id.in_(ids))
+            .options(defer(ApplicationRow.payload))  # a queue shows no payload
         ).scalars()
     }
     if not staff:  # applicants see neither queues, flags nor officers' names

@@ -12,7 +12,15 @@ from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
-from openatt.register import applications, assessing, audience, denials, licensing, server_clock
+from openatt.register import (
+    applications,
+    assessing,
+    audience,
+    denials,
+    engine_ahead,
+    licensing,
+    server_clock,
+)
 from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import AssessmentRow, DecisionRow, Event, State
 from openatt.register.permissions import Permission as P
@@ -51,9 +59,18 @@ def search(
     document: Annotated[str | None, Query(max_length=200, description="document refs")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="keyset cursor: the `next_after` of the previous page (newest first)",
+        ),
+    ] = None,
 ) -> schemas.ApplicationPage | schemas.ApplicantPage:
     """Staff see the register's states; an applicant sees its own cases with their public
-    status, and may filter only on states that say no more than that status."""
+    status, and may filter only on states that say no more than that status. Page with
+    ``after=next_after`` (keyset: as fast on the last page as on the first) or ``offset``."""
     internal = audience.sees_internal(actor)
     if state is not None and not internal and state not in audience.APPLICANT_FILTERABLE:
         raise Invalid(
@@ -75,16 +92,24 @@ def search(
         document=document,
     )
     with db.read() as session:
-        rows, total = applications.search(session, actor, filters, limit=limit, offset=offset)
+        rows, total = applications.search(
+            session, actor, filters, limit=limit, offset=offset, after=after
+        )
+        next_after = rows[-1].id if len(rows) == limit else None
         if not internal:
             return schemas.ApplicantPage(
                 items=[views.applicant_summary(r) for r in rows],
                 total=total,
                 limit=limit,
                 offset=offset,
+                next_after=next_after,
             )
         return schemas.ApplicationPage(
-            items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset
+            items=[views.summary(r) for r in rows],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_after=next_after,
         )
 
 
@@ -151,6 +176,10 @@ def assess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> schemas.AssessmentOut:
     """Run the engine under the chosen regimes and store its whole output."""
+    with db.read() as session:  # the engine runs before the write lock, not under it
+        prepared = engine_ahead.prepare(
+            session, actor, application_id, assessor, regimes=body.regimes, as_of=body.as_of
+        )
     with db.write() as session:
         row = assessing.assess(
             session,
@@ -160,6 +189,7 @@ def assess(
             regimes=body.regimes,
             as_of=body.as_of,
             expected_version=body.version,
+            prepared=prepared,
         )
         return views.assessment(row)
 
@@ -173,6 +203,16 @@ def reassess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> schemas.AssessmentOut:
     """New information (ATT 7.7): reopen the case, link the earlier assessment."""
+    with db.read() as session:  # the engine runs before the write lock, not under it
+        prepared = engine_ahead.prepare(
+            session,
+            actor,
+            application_id,
+            assessor,
+            regimes=body.regimes,
+            as_of=body.as_of,
+            evidence=body.evidence,
+        )
     with db.write() as session:
         row = assessing.reassess(
             session,
@@ -184,6 +224,7 @@ def reassess(
             regimes=body.regimes,
             as_of=body.as_of,
             expected_version=body.version,
+            prepared=prepared,
         )
         return views.assessment(row)
 

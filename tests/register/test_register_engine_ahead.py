@@ -1,0 +1,99 @@
+"""The engine runs before the write lock (issue 16): an assessment's output computed on a
+read snapshot is stored only when the application under the lock is the one the engine saw;
+otherwise the engine runs again inside the write. Counted with the real engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
+from register_helpers import Api, application, to_assessed
+from sqlalchemy import select
+
+from openatt.core.engine import Engine
+from openatt.core.findings import Assessment
+from openatt.core.model import Application
+from openatt.register import assessing, canonical, engine_ahead, users
+from openatt.register.applications import payload_of
+from openatt.register.models import ApplicationRow, AssessmentRow, User
+
+
+class Counted:
+    """The real engine, counting its runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.runs = 0
+
+    def assess(
+        self, application: Application, regimes: Sequence[str] = (), as_of: dt.date | None = None
+    ) -> list[Assessment]:
+        self.runs += 1
+        return self.engine.assess(application, regimes, as_of)
+
+
+def _officer(api: Api) -> users.Actor:
+    with api.db.read() as session:
+        row = session.execute(select(User).where(User.username == "officer")).scalar_one()
+        return users.actor_of(row)
+
+
+def test_an_output_prepared_ahead_is_stored_without_running_the_engine_again(
+    api: Api, engine: Engine
+) -> None:
+    case = to_assessed(api)
+    officer, counted = _officer(api), Counted(engine)
+    with api.db.read() as session:
+        prepared = engine_ahead.prepare(session, officer, case, counted)
+    assert prepared is not None and counted.runs == 1
+    with api.db.write() as session:
+        stored = assessing.reassess(
+            session, officer, case, counted, reason="new report", prepared=prepared
+        )
+        text = stored.result
+    assert counted.runs == 1  # the write took the output computed ahead
+    with api.db.read() as session:
+        fresh = payload_of(session.get(ApplicationRow, case))
+    expected = engine.assess(fresh, prepared.regimes, None)
+    assert text == canonical.dumps([a.model_dump(mode="json") for a in expected])
+
+
+def test_an_output_for_another_application_is_not_used(api: Api, engine: Engine) -> None:
+    first = to_assessed(api)
+    second = to_assessed(api, application(importing_state="RUS"))
+    officer, counted = _officer(api), Counted(engine)
+    with api.db.read() as session:
+        prepared = engine_ahead.prepare(session, officer, first, counted)
+    with api.db.write() as session:
+        stored = assessing.reassess(
+            session, officer, second, counted, reason="new report", prepared=prepared
+        )
+        recommendation = stored.recommendation
+    assert counted.runs == 2  # the engine ran again, on the case as stored
+    with api.db.read() as session:
+        rows = session.execute(
+            select(AssessmentRow)
+            .where(AssessmentRow.application_id == second)
+            .order_by(AssessmentRow.id)
+        ).scalars()
+        earlier = list(rows)[-2]
+    assert recommendation == earlier.recommendation  # the second case's, not the first's
+
+
+def test_the_api_reassessment_still_records_new_evidence_by_its_author(api: Api) -> None:
+    case = to_assessed(api)
+    evidence = {
+        "criterion": "diversion",
+        "likelihood": "likely",
+        "severity": "serious",
+        "source": "Embassy report of re-export",
+        "date": dt.date.today().isoformat(),
+        "author": "someone else",
+    }
+    body = {"reason": "embassy report", "evidence": [evidence]}
+    answered = api.post(f"/applications/{case}/reassess", "officer", body)
+    assert answered.status_code == 200, answered.text
+    stored = api.get(f"/applications/{case}", "officer").json()["application"]["evidence"]
+    assert stored[-1]["source"] == "Embassy report of re-export"
+    assert stored[-1]["author"] != "someone else"

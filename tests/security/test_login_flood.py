@@ -1,0 +1,76 @@
+"""Issue 13's login flood: refused logins used to cost a trip through the framework and a
+thread each (about 300 a second from 20 connections), and took a third of a core from the
+register's writers. A locked-out address is now refused before any query, and every 429 on
+a login path is held on the event loop, so a flooding connection sends about one attempt a
+second. The figures are in docs/security.md; this test shows the behaviour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _paths  # noqa: F401
+import pytest
+from register_fixtures import (  # noqa: F401
+    api_fixture,
+    database_url_fixture,
+    templates_fixture,
+)
+from register_helpers import PASSWORD, Api
+
+from openatt.register import logins
+
+TOKEN = "/auth/token"
+HOLD = 0.3
+
+
+def _lock_out_the_address(api: Api) -> None:
+    """Wrong passwords for distinct names from one address, until the address is locked."""
+    for i in range(logins.FREE_PER_ADDRESS):
+        body = {"username": f"flood{i}", "password": "wrong"}
+        assert api.client.post(TOKEN, json=body).status_code == 401
+    body = {"username": "flood-last", "password": "wrong"}
+    assert api.client.post(TOKEN, json=body).status_code == 429
+
+
+def test_a_locked_out_address_is_refused_before_any_query_and_held(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENATT_LOGIN_TARPIT_SECONDS", str(HOLD))
+    _lock_out_the_address(api)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(api.db.engine, "before_cursor_execute", count)
+    try:
+        began = time.perf_counter()
+        refused = api.client.post(TOKEN, json={"username": "officer", "password": PASSWORD})
+        held = time.perf_counter() - began
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", count)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert statements == []  # no query, no password check: the refusal is remembered
+    assert held >= HOLD  # held on the event loop, not answered at once
+    # what was already logged in keeps working, and its requests are not held
+    assert api.get("/applications", "officer").status_code == 200
+
+
+def test_a_throttled_account_is_held_too(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENATT_LOGIN_TARPIT_SECONDS", str(HOLD))
+    # a first delay long enough that a slow, loaded machine cannot outlast it
+    monkeypatch.setattr(logins, "FIRST_DELAY", dt.timedelta(seconds=60))
+    for i in range(logins.FREE_PER_ACCOUNT):
+        body = {"username": "senior", "password": f"wrong {i}"}
+        assert api.client.post(TOKEN, json=body).status_code == 401
+    began = time.perf_counter()
+    locked = api.client.post(TOKEN, json={"username": "senior", "password": PASSWORD})
+    assert locked.status_code == 429 and time.perf_counter() - began >= HOLD
