@@ -197,6 +197,24 @@ class Matcher:
     def list_versions(self) -> dict[str, str]:
         return {item.metadata.list_id: item.metadata.version for item in self._lists}
 
+    def prefetch(self, queries: Sequence[Query], lists: Sequence[str] | None = None) -> None:
+        """Prepare a batch: look every query token of the batch up in each list's index at
+        once (vectorised), so that screening the queries one by one finds them cached."""
+        token_sets = [tokens for q in queries if (tokens := name_tokens(q.name))]
+        unique = list(dict.fromkeys(t for tokens in token_sets for t in tokens))
+        for item in self._lists:
+            if lists and item.metadata.list_id not in lists:
+                continue
+            index = item.index
+            index.known(unique)
+            readings = {t: romanised_variants(t) for t in unique if index.token_id(t) is None}
+            keys: list[tuple[str, tuple[str, ...]]] = []
+            for tokens in token_sets:
+                keys.extend((t, readings.get(t, ())) for t in tokens)
+                if len(tokens) > 1:
+                    keys.append(("".join(tokens), ()))
+            index.prefetch(keys)
+
     def screen(
         self,
         query: Query,

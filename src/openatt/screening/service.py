@@ -98,6 +98,7 @@ _WORKER: tuple[Matcher, float | None, Sequence[str] | None, bool] | None = None
 def _work(chunk: list[Query]) -> list[list[Hit]]:
     assert _WORKER is not None
     matcher, threshold, lists, group = _WORKER
+    matcher.prefetch(chunk, lists)
     return [matcher.screen(query, threshold, lists, group) for query in chunk]
 
 
