@@ -28,13 +28,13 @@ from rapidfuzz import fuzz, process
 
 from openatt.screening import scoring
 from openatt.screening.algorithm import config, data_files
-from openatt.screening.importers._common import script_of
 from openatt.screening.index import FORMAT as INDEX_FORMAT
 from openatt.screening.index import KINDS, CandidateIndex
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
 from openatt.screening.romanise import romanised_variants
 from openatt.screening.scoring import ALGORITHM, Query
+from openatt.screening.scripts import script_of
 from openatt.screening.store import ListMetadata, LoadedList
 
 
@@ -387,15 +387,25 @@ def same_party(a: ListEntity, b: ListEntity) -> bool:
     where both give one, and a name of one that spells the same as a name of the other, or
     holds all of its tokens (two or more: "ZOLOTOV, Viktor" / "Viktor Vasilyevich ZOLOTOV").
     Grouping never hides a listing: every entry stays in the hit's ``also_listed``."""
+    return _same_party(a, b, {})
+
+
+def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
     if a.schema is not b.schema:
         return False
     years_a, years_b = _years(a), _years(b)
     if years_a and years_b and not years_a & years_b:
         return False
+    keys_a = keys.get(id(a))
+    if keys_a is None:
+        keys_a = keys[id(a)] = _party_keys(a)
+    keys_b = keys.get(id(b))
+    if keys_b is None:
+        keys_b = keys[id(b)] = _party_keys(b)
     return any(
         x == y or (len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x))
-        for x in _party_keys(a)
-        for y in _party_keys(b)
+        for x in keys_a
+        for y in keys_b
     )
 
 
@@ -403,6 +413,7 @@ def group_listings(hits: list[Hit]) -> list[Hit]:
     """One hit per party, best scored first, the other listings of the party in its
     ``also_listed`` (hits are in score order; a hit joins the first group it matches)."""
     groups: list[Hit] = []
+    keys: dict[int, list[frozenset[str]]] = {}  # per entity, computed once for all pairs
     for hit in hits:
         home = next(
             (
@@ -410,7 +421,7 @@ def group_listings(hits: list[Hit]) -> list[Hit]:
                 for g in groups
                 if hit.entity is not None
                 and any(
-                    member.entity is not None and same_party(member.entity, hit.entity)
+                    member.entity is not None and _same_party(member.entity, hit.entity, keys)
                     for member in (g, *g.also_listed)
                 )
             ),
