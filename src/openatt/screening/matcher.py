@@ -283,11 +283,20 @@ class Matcher:
             ):
                 chosen[candidates[position]] = None
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}
-        kinds = index.name_kind[list(chosen)].tolist() if chosen else []
-        for name_id, kind_code in zip(chosen, kinds, strict=True):
-            listed = tuple(index.plain_texts.get(name_id).split())
-            match = scoring.name_similarity(
-                tokens, listed, index.idf_of, index.name_weights(name_id), variants
+        names = list(chosen)
+        kinds = index.name_kind[names].tolist() if names else []
+        listed_names = [tuple(text.split()) for text in index.plain_texts.pick(names)]
+        # Every pair of a query token and a token of the chosen names, scored at once.
+        columns: dict[str, int] = {}
+        for listed in listed_names:
+            for token in listed:
+                columns.setdefault(token, len(columns))
+        matrix = scoring.similarity_matrix(tokens, list(columns), variants)
+        query_weights = [index.idf_of(t) for t in tokens]
+        for name_id, kind_code, listed in zip(names, kinds, listed_names, strict=True):
+            rows: list[list[float]] = matrix[:, [columns[t] for t in listed]].tolist()
+            match = scoring.aligned_similarity(
+                tokens, listed, rows, index.name_weights(name_id), query_weights
             )
             value = match.score * scoring.kind_factor(KINDS[kind_code])
             entity_number = int(index.name_entity[name_id])

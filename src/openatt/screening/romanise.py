@@ -105,8 +105,14 @@ def romanised_variants(token: str) -> tuple[str, ...]:
     cap = int(rules["max_readings"])
     writers = [iuliia.schemas.get(str(name)) for name in rules["write_as"]]
     out: dict[str, None] = {}
+    written: set[str] = set()
     for inverse in _inverse_tables():
         for cyrillic in _readings(token, inverse, cap):
+            # Conventions often agree on a reading ("ivanov" is "иванов" under all of
+            # them): writing it out again could only repeat spellings already found.
+            if cyrillic in written:
+                continue
+            written.add(cyrillic)
             for writer in writers:
                 if writer is None:
                     continue
