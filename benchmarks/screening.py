@@ -1093,9 +1093,10 @@ def main() -> None:
     print()
     print(
         targets_table(
-            everything, found, build_s, build_mb, cold_s, len(labelled) / batch_s, batch_mb
+            everything, found, build_s, build_mb, cold_s, len(labelled) / batch_s, batch_mb,
+            {"names_per_cpu_s": len(labelled) / batch_cpu, "build_cpu_s": build_cpu, "cold_cpu_s": cold_cpu},
         )
-    )
+    )  # fmt: skip
 
     print()
     print(f"## The same {len(sample):,} queries ({sum(1 for s in sample if s.expected):,} expected matches, "
