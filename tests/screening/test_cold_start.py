@@ -50,3 +50,23 @@ def test_a_cold_screen_imports_no_importer_register_or_core_model(
         assert report == {"code": 0, "loaded": []}, done.stderr
         hits = json.loads(done.stdout)["results"][0]["hits"]
         assert any(hit["entity_id"] == "QDi.430" for hit in hits)
+
+
+def test_without_the_screening_extra_loading_the_commands_names_the_missing_package() -> None:
+    """Imports are lazy, yet an install without the screening extra still fails when the
+    commands are loaded (where `openatt` turns it into "install the extra"), not mid-run."""
+    code = """
+import importlib.abc, sys
+class Hide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "rapidfuzz":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Hide())
+try:
+    import openatt.cli.screening
+except ModuleNotFoundError as error:
+    print(error.name)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "rapidfuzz"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import importlib.util
 import io
 import json
 from pathlib import Path
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 
 # Everything else is imported where it is used: `openatt screen NAME` answers from a cold
 # start, and must not pay for the list importers, the register or rich's progress bars.
+# The packages of the screening extra are looked for (not imported) here, so that on an
+# install without them loading these commands fails at once, as it did when they were
+# imported at the top, and the `openatt` command can say which extra to install.
+for _package in ("numpy", "rapidfuzz", "anyascii", "iuliia"):
+    if importlib.util.find_spec(_package) is None:
+        raise ModuleNotFoundError(f"No module named {_package!r}", name=_package)
 
 
 # The importers' format names, written out so that defining the commands imports no importer
