@@ -75,6 +75,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data" / "lists"
 sys.path.insert(0, str(ROOT / "src"))
 
+from machine import describe  # noqa: E402  (benchmarks/machine.py: the machine line)
+
 from openatt.screening.importers import read_list  # noqa: E402
 from openatt.screening.model import ListEntity, Name, NameKind, Schema  # noqa: E402
 from openatt.screening.normalise import ascii_fold, name_tokens  # noqa: E402
@@ -880,6 +882,57 @@ def pair_scores(
     return sum(positive) / len(positive), sum(negative) / len(negative)
 
 
+# The targets of issue 16 (part 1) and the figures measured before this session's work
+# (docs/screening.md, 2026-12-03, commit 7471110, same command at 300,000 entities): printed
+# beside this run's figures so that each can be read against both.
+TARGETS = (
+    # (what, key, target, direction: "min" = at least, "max" = at most, earlier figure)
+    ("names/s end to end, `openatt screen --file`, 2 workers", "names_per_s", 5000.0, "min", 342.0),
+    ("recall", "recall", 0.98, "min", 0.980),
+    ("precision", "precision", 0.95, "min", 0.940),
+    ("non-match queries flagged", "false_hit_rate", 0.02, "max", 0.0013),
+    ("candidate retrieval before scoring", "retrieval", 0.995, "min", 0.9955),
+    ("translit: Russian as German", "translit: Russian as German", 0.95, "min", 0.942),
+    ("translit: Russian as French", "translit: Russian as French", 0.95, "min", 0.970),
+    ("translit: Russian as ISO 9", "translit: Russian as ISO 9", 0.95, "min", 0.986),
+    ("translit: Persian vowels", "translit: Persian vowels", 0.95, "min", 0.877),
+    ("names per CPU-second (the 5,000/s target on 2 cores is 2,500 per CPU-second)", "names_per_cpu_s", 2500.0, "min", 693.0),
+    ("index build s (first `openatt screen`, whole run)", "build_s", 15.0, "max", 22.9),
+    ("index build CPU-s (same run)", "build_cpu_s", 15.0, "max", 15.6),
+    ("index build peak MB", "build_mb", 1024.0, "max", 439.0),
+    ("cold `openatt screen NAME` s", "cold_s", 0.5, "max", 1.58),
+    ("cold `openatt screen NAME` CPU-s", "cold_cpu_s", 0.5, "max", 0.74),
+    ("batch peak MB (process + workers)", "batch_mb", 1024.0, "max", 553.0),
+)  # fmt: skip
+
+
+def targets_table(everything: dict[str, Any], found: dict[str, tuple[int, int]], build_s: float, build_mb: float, cold_s: float, names_per_s: float, batch_mb: float, cpu: dict[str, float]) -> str:  # fmt: skip
+    """This run's figures beside the targets and the earlier figures, with the ratios."""
+    measured: dict[str, float] = {
+        "names_per_s": names_per_s, "recall": everything["recall"], "precision": everything["precision"],
+        "false_hit_rate": everything["false_hit_rate"],
+        "retrieval": sum(a for a, _ in found.values()) / max(sum(b for _, b in found.values()), 1),
+        "build_s": build_s, "build_mb": build_mb, "cold_s": cold_s, "batch_mb": batch_mb, **cpu,
+    }  # fmt: skip
+    for group, (value, _) in everything["groups"].items():
+        measured[group] = value
+    lines = [
+        "## Targets (issue 16, part 1): this run against the target and the earlier figure",
+        "| what | this run | target | met | earlier (7471110) | this run / earlier |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, key, target, direction, earlier in TARGETS:
+        if key not in measured:
+            lines.append(f"| {label} | not measured | {target:g} | | {earlier:g} | |")
+            continue
+        value = measured[key]
+        met = value >= target if direction == "min" else value <= target
+        sign = ">=" if direction == "min" else "<="
+        ratio = f"x{value / earlier:.2f}" if earlier else ""
+        lines.append(f"| {label} | {value:,.4g} | {sign} {target:g} | {'yes' if met else 'NO'} | {earlier:g} | {ratio} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def _queries_csv(labelled: list[Labelled], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -930,6 +983,7 @@ def main() -> None:
     print(f"machine: {host['cores']} cores ({host['usable_cores']} usable), {host['cpu']}, {host['memory_mb']:,} MB; "
           f"Python {host['python']}; commit {host['commit']}; {host['date']}")  # fmt: skip
     print(f"load average at start (1/5/15 min): {_load(host['load_start'])}", flush=True)
+    print(f"machine at start: {describe()}", flush=True)
     rng = random.Random(args.seed)
 
     started = time.perf_counter()
@@ -1037,6 +1091,14 @@ def main() -> None:
         print(f"| {group} | {measure} | {value:.3f} | {got} | {count:,} |")
 
     print()
+    print(
+        targets_table(
+            everything, found, build_s, build_mb, cold_s, len(labelled) / batch_s, batch_mb,
+            {"names_per_cpu_s": len(labelled) / batch_cpu, "build_cpu_s": build_cpu, "cold_cpu_s": cold_cpu},
+        )
+    )  # fmt: skip
+
+    print()
     print(f"## The same {len(sample):,} queries ({sum(1 for s in sample if s.expected):,} expected matches, "
           f"{sum(1 for s in sample if not s.expected):,} negatives) through every system, best of {args.rounds} rounds")  # fmt: skip
     print(
@@ -1071,6 +1133,7 @@ def main() -> None:
     print(
         f"load average at end (1/5/15 min): {_load(load_end)}; at start {_load(host['load_start'])}; {os.cpu_count()} cores"
     )
+    print(f"machine at end:   {describe()}", flush=True)
     if args.json:
         report = {"machine": {**host, "load_end": load_end}, "end_to_end": {
             "entities": len(entities), "queries": len(labelled), "build_s": build_s, "build_peak_mb": build_mb,

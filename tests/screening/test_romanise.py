@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from openatt.screening import Matcher, Query
 from openatt.screening.algorithm import config
 from openatt.screening.normalise import skeleton
@@ -53,3 +55,24 @@ def test_german_romanisation_finds_the_canadian_listing(matcher: Matcher) -> Non
 
 def test_romanisation_does_not_turn_an_unrelated_name_into_a_hit(matcher: Matcher) -> None:
     assert matcher.screen(Query("Wilhelm Schwarzkopf", kind="person")) == []
+
+
+def test_readings_are_written_out_as_iuliia_writes_them(lists_dir: Path) -> None:
+    """The fast writer gives iuliia's own spelling for every Russian name of the Wikidata
+    pairs (endings such as -ий and -ье, letters after vowels, ъ and ь included)."""
+    import iuliia
+
+    from openatt.screening.romanise import write_word
+
+    path = lists_dir / "name-transliteration-wikidata/wd_russian_20.tsv"
+    words = {  # each line: Latin, the Cyrillic letters separated by spaces, a count
+        line.split("\t")[1].replace(" ", "").lower()
+        for line in path.read_text("utf-8").splitlines()[:5000]
+        if line.count("\t") >= 1
+    }
+    words |= {"дмитрий", "ильич", "объект", "подъезд", "вьюга", "юрьев", "ёж", "ая", "щи"}
+    assert len(words) > 1000
+    for name in ("icao_doc_9303", "bgn_pcgn", "mvd_310_fr"):
+        schema = iuliia.schemas.get(name)
+        different = [w for w in sorted(words) if write_word(name, w) != schema.translate(w)]
+        assert different == [], (name, different[:5])

@@ -3,29 +3,59 @@
 from __future__ import annotations
 
 import csv
+import functools
+import importlib.util
 import io
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from openatt.screening import ListStore, MalformedList, Query, matcher_for, screen_queries
-from openatt.screening.diff import ListDiff, diff_lists
-from openatt.screening.importers import IMPORTERS, UnknownFormat, read_list
-from openatt.screening.matcher import Hit
-from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
-from openatt.text_cells import csv_row
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
-_out = Console()
-_err = Console(stderr=True)
+    from openatt.screening import ListStore, Query
+    from openatt.screening.diff import ListDiff
+    from openatt.screening.matcher import Hit
+    from openatt.screening.store import LoadedList
+
+# Everything else is imported where it is used: `openatt screen NAME` answers from a cold
+# start, and must not pay for the list importers, the register or rich's progress bars.
+# The packages of the screening extra are looked for (not imported) here, so that on an
+# install without them loading these commands fails at once, as it did when they were
+# imported at the top, and the `openatt` command can say which extra to install.
+for _package in ("numpy", "rapidfuzz", "anyascii", "iuliia"):
+    if importlib.util.find_spec(_package) is None:
+        raise ModuleNotFoundError(f"No module named {_package!r}", name=_package)
+
+
+# The importers' format names, written out so that defining the commands imports no importer
+# (a test checks they are the importers' own).
+FORMATS = (
+    "un-xml", "ofac-xml", "ofac-csv", "bis-dpl", "csl-csv", "canada-xml", "dfat-xlsx", "ftm-json",
+)  # fmt: skip
+
+
+@functools.cache
+def _out() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+@functools.cache
+def _err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _table(*headers: str, **options: Any) -> Table:
     """A table whose cells wrap instead of being cut: ids and versions must stay readable."""
+    from rich.table import Table
+
     table = Table(**options)
     for header in headers:
         table.add_column(header, overflow="fold")
@@ -33,7 +63,7 @@ def _table(*headers: str, **options: Any) -> Table:
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    _err().print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code=2)
 
 
@@ -49,7 +79,7 @@ def import_list(
     ],
     format: Annotated[
         str | None,
-        typer.Option("--format", help=f"One of: {', '.join(IMPORTERS)} (detected if omitted)."),
+        typer.Option("--format", help=f"One of: {', '.join(FORMATS)} (detected if omitted)."),
     ] = None,
     list_id: Annotated[
         str | None, typer.Option("--list-id", help="Store under this list id.")
@@ -68,6 +98,9 @@ def import_list(
 ) -> None:
     """Import a list file as a new version; a malformed file leaves the previous one in force.
     When a register exists, its open applications and licences are screened again."""
+    from openatt.screening import ListStore, MalformedList
+    from openatt.screening.importers import UnknownFormat
+
     if not file.is_file():
         raise _fail(f"file: {file} does not exist")
     store = ListStore()
@@ -76,7 +109,7 @@ def import_list(
     except (MalformedList, UnknownFormat) as error:
         raise _fail(f"{file.name}: {error}; the list previously loaded is unchanged") from None
     meta = report.metadata
-    _out.print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
+    _out().print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
     for label, value in (
         ("version", meta.version),
         ("date in file", str(meta.version_date or "none")),
@@ -89,15 +122,15 @@ def import_list(
         ("skipped", str(meta.skipped_count)),
         ("replaces", report.previous_version or "-"),
     ):
-        _out.print(f"  {label:13} {value}", highlight=False, soft_wrap=True)
+        _out().print(f"  {label:13} {value}", highlight=False, soft_wrap=True)
     if report.already_loaded:
-        _out.print("this version was already loaded; it is now the current one")
+        _out().print("this version was already loaded; it is now the current one")
     reasons: dict[str, list[str]] = {}
     for skipped in report.skipped:
         reasons.setdefault(skipped.reason, []).append(skipped.record)
     for reason, records in sorted(reasons.items()):
         shown = ", ".join(records[:3]) + (" ..." if len(records) > 3 else "")
-        _out.print(f"skipped {len(records)}: {reason} ({shown})", highlight=False, soft_wrap=True)
+        _out().print(f"skipped {len(records)}: {reason} ({shown})", highlight=False, soft_wrap=True)
     if rescreen and report.previous_version != meta.version and _register_exists(database):
         _rescreen_register(store, database)
 
@@ -134,20 +167,22 @@ def _rescreen_register(store: ListStore, database: str | None) -> None:
             ]
     finally:
         db.dispose()
-    _out.print(f"re-screened {len(runs)} open cases in the register; flagged: {len(flagged)}")
+    _out().print(f"re-screened {len(runs)} open cases in the register; flagged: {len(flagged)}")
     for reference in flagged:
-        _out.print(f"  flagged: {reference} (a party now hits a list)", highlight=False)
+        _out().print(f"  flagged: {reference} (a party now hits a list)", highlight=False)
 
 
 @lists_app.command("status")
 def status() -> None:
     """The version in force of every loaded list."""
+    from openatt.screening import ListStore
+
     loaded = ListStore().status()
     if not loaded:
-        _out.print("no list loaded: run `openatt lists import FILE`")
+        _out().print("no list loaded: run `openatt lists import FILE`")
         return
     for meta in loaded:
-        _out.print(
+        _out().print(
             f"{meta.list_id} ({meta.authority}): version {meta.version}, date in file "
             f"{meta.version_date or '-'}, imported {meta.imported_at.isoformat()}, "
             f"{meta.entity_count} entities, {meta.name_count} names",
@@ -157,6 +192,9 @@ def status() -> None:
 
 
 def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
+    from openatt.screening.importers import read_list
+    from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
+
     path = Path(ref)
     if path.is_file():
         result = read_list(path)
@@ -185,23 +223,23 @@ def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
 
 
 def _print_diff(result: ListDiff, limit: int) -> None:
-    _out.print(
+    _out().print(
         f"[bold]{result.list_id}[/bold] {result.old_version} -> {result.new_version}: "
         f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed",
         soft_wrap=True,
     )
     for label, entities in (("added", result.added), ("removed", result.removed)):
         for entity in entities[:limit]:
-            _out.print(f"  {label:8} {entity.entity_id:24} {entity.caption}", highlight=False)
+            _out().print(f"  {label:8} {entity.entity_id:24} {entity.caption}", highlight=False)
         if len(entities) > limit:
-            _out.print(f"  ... and {len(entities) - limit} more {label}")
+            _out().print(f"  ... and {len(entities) - limit} more {label}")
     for change in result.changed[:limit]:
-        _out.print(
+        _out().print(
             f"  changed  {change.entity_id:24} {change.caption} ({', '.join(change.fields)})",
             highlight=False,
         )
     if len(result.changed) > limit:
-        _out.print(f"  ... and {len(result.changed) - limit} more changed")
+        _out().print(f"  ... and {len(result.changed) - limit} more changed")
 
 
 @lists_app.command("diff")
@@ -212,6 +250,10 @@ def diff(
     limit: Annotated[int, typer.Option(help="Entries shown per section.")] = 50,
 ) -> None:
     """What a newer version added, removed and changed (default: the two newest versions)."""
+    from openatt.screening import ListNotLoaded, ListStore, MalformedList
+    from openatt.screening.diff import diff_lists
+    from openatt.screening.importers import UnknownFormat
+
     store = ListStore()
     try:
         if old and new:
@@ -232,12 +274,14 @@ def diff(
                 _print_diff(diff_lists(older, newer), limit)
                 shown += 1
         if not shown:
-            _out.print("no list has two versions loaded")
+            _out().print("no list has two versions loaded")
     except (ListNotLoaded, MalformedList, UnknownFormat) as error:
         raise _fail(str(error)) from None
 
 
 def _read_parties(path: Path) -> list[Query]:
+    from openatt.screening import Query
+
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -280,6 +324,8 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     if output == "csv":
+        from openatt.text_cells import csv_row
+
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
@@ -322,7 +368,7 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
                 hit.programme or "",
                 hit.listed_on or "",
             )
-    _out.print(table)
+    _out().print(table)
 
 
 def screen(
@@ -363,6 +409,8 @@ def screen(
     ] = None,
 ) -> None:
     """Screen names against the loaded lists; every hit explains itself."""
+    from openatt.screening import ListStore, Query, matcher_for, screen_queries
+
     if rescreen_register:
         store = ListStore()
         if not store.list_ids():
@@ -389,12 +437,20 @@ def screen(
         raise _fail(f"--list: {', '.join(unknown)} not loaded (loaded: {', '.join(available)})")
     matcher = matcher_for(store, lists)
     if file is not None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
         with Progress(
             TextColumn("screening"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=_err,
+            console=_err(),
         ) as progress:
             task = progress.add_task("screen", total=len(queries))
             results = screen_queries(

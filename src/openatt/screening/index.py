@@ -149,11 +149,15 @@ class _Blob:
         return cls(b"".join(encoded), offsets)
 
     def pick(self, ids: Sequence[int]) -> list[str]:
+        if not len(ids):
+            return []
         chosen = np.asarray(ids, dtype=np.int64)
         starts = self.offsets[chosen].tolist()
         ends = self.offsets[chosen + 1].tolist()
         data = self.data
-        return [data[a:b].decode("ascii") for a, b in zip(starts, ends, strict=True)]
+        # One decode of the joined texts, not one per text (a query picks dozens).
+        joined = b"\n".join([data[a:b] for a, b in zip(starts, ends, strict=True)])
+        return joined.decode("ascii").split("\n")
 
     def get(self, number: int) -> str:
         a, b = int(self.offsets[number]), int(self.offsets[number + 1])
@@ -455,6 +459,107 @@ class CandidateIndex:
             self._similar[key] = result
         return result
 
+    def prefetch(self, keys: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        """Look up many query tokens (each with its other romanisations) at once and remember
+        their postings, as :meth:`token_postings` would one by one.
+
+        A batch screens thousands of queries: one token at a time, the hashing, the binary
+        searches and the gathering of postings are thousands of small numpy calls whose
+        overhead outweighs their work. Here every key of the batch is hashed in one
+        vectorised pass, searched with one ``searchsorted`` per table, and its postings are
+        gathered with a few array operations; the per-token path then finds them cached.
+        The result (which names, in which order, with which weight) is the same."""
+        wanted: dict[str, tuple[str, ...]] = {}
+        for token, variants in keys:
+            key = token if not variants else token + "|" + "|".join(variants)
+            if key not in self._similar and key not in wanted:
+                wanted[key] = (token, *variants)
+        room = _SIMILAR_CACHE - len(self._similar)
+        if not wanted or room <= 0:
+            return
+        chosen = list(wanted.items())[:room]
+        spelling_ids: dict[str, int] = {}
+        member_key, member_spelling = [], []  # which spellings each key reads
+        for number, (_, spellings) in enumerate(chosen):
+            for spelling in dict.fromkeys(spellings):
+                member_key.append(number)
+                member_spelling.append(spelling_ids.setdefault(spelling, len(spelling_ids)))
+        spellings_list = list(spelling_ids)
+        # (spelling, vocabulary token) pairs: deletion neighbourhood, then skeletons.
+        probes, owners = [], []
+        for number, spelling in enumerate(spellings_list):
+            for probe in deletions(spelling):
+                probes.append(probe)
+                owners.append(number)
+        del_count = len(probes)
+        for number, spelling in enumerate(spellings_list):
+            for probe in skeleton_keys(spelling):
+                probes.append(probe)
+                owners.append(number)
+        hashes = _hash_texts(probes)
+        owner_of = np.asarray(owners, dtype=np.int64)
+        del_lo = np.searchsorted(self.del_hash, hashes[:del_count], side="left")
+        del_hi = np.searchsorted(self.del_hash, hashes[:del_count], side="right")
+        skel_lo = np.searchsorted(self.skel_hash, hashes[del_count:], side="left")
+        skel_hi = np.searchsorted(self.skel_hash, hashes[del_count:], side="right")
+        # A skeleton shared by very many vocabulary tokens says little (see similar_tokens).
+        skel_hi = np.where(skel_hi - skel_lo <= _MAX_SKELETON_FANOUT, skel_hi, skel_lo)
+        del_tokens, del_owner = _gather(self.del_tok, del_lo, del_hi, owner_of[:del_count])
+        skel_tokens, skel_owner = _gather(self.skel_tok, skel_lo, skel_hi, owner_of[del_count:])
+        vocabulary = max(len(self.post_ptr) - 1, 1)
+        pairs = np.unique(
+            np.concatenate([del_owner, skel_owner]) * vocabulary
+            + np.concatenate([del_tokens, skel_tokens]).astype(np.int64)
+        )  # sorted by spelling, then token
+        pair_spelling = pairs // vocabulary
+        pair_token = pairs % vocabulary
+        starts = np.searchsorted(pair_spelling, np.arange(len(spellings_list)), side="left")
+        ends = np.searchsorted(pair_spelling, np.arange(len(spellings_list)), side="right")
+        members = np.asarray(member_spelling, dtype=np.int64)
+        key_tokens, key_of = _gather(
+            pair_token, starts[members], ends[members], np.asarray(member_key, dtype=np.int64)
+        )
+        combined = np.unique(key_of * vocabulary + key_tokens)  # per key, each token once
+        combined_key = combined // vocabulary
+        combined_token = combined % vocabulary
+        names, name_key = _gather(
+            self.post_ids, self.post_ptr[combined_token], self.post_ptr[combined_token + 1],
+            combined_key,
+        )  # fmt: skip
+        token_bounds = np.searchsorted(combined_key, np.arange(len(chosen) + 1), side="left")
+        name_bounds = np.searchsorted(name_key, np.arange(len(chosen) + 1), side="left")
+        idf = self.idf[combined_token] if len(combined_token) else np.empty(0, np.float32)
+        for number, (key, _) in enumerate(chosen):
+            a, b = int(token_bounds[number]), int(token_bounds[number + 1])
+            if a == b:
+                self._similar[key] = None
+                continue
+            c, d = int(name_bounds[number]), int(name_bounds[number + 1])
+            self._similar[key] = (float(idf[a:b].max()), names[c:d])
+
+    def known(self, tokens: Iterable[str]) -> None:
+        """Find many tokens' vocabulary ids at once (see :meth:`token_id`)."""
+        if self._vocab_loaded:
+            return
+        fresh = [
+            t for t in dict.fromkeys(tokens) if t not in self.vocab_ids and t not in self._missing
+        ]
+        if not fresh or len(self.vocab_ids) + len(self._missing) >= 2 * _SIMILAR_CACHE:
+            return
+        hashes = _hash_texts(fresh)
+        lo = np.searchsorted(self.del_hash, hashes, side="left").tolist()
+        hi = np.searchsorted(self.del_hash, hashes, side="right").tolist()
+        for token, a, b in zip(fresh, lo, hi, strict=True):
+            found = None
+            for candidate in self.del_tok[a:b].tolist():
+                if self.vocab.get(candidate) == token:
+                    found = int(candidate)
+                    break
+            if found is None:
+                self._missing.add(token)
+            else:
+                self.vocab_ids[token] = found
+
     def idf_of(self, token: str) -> float:
         token_id = self.token_id(token)
         return float(self.idf[token_id]) if token_id is not None else self.max_idf
@@ -510,6 +615,30 @@ class CandidateIndex:
             top = np.argsort(-scores)
         result: list[int] = unique[top].tolist()
         return result
+
+
+def _hash_texts(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """:func:`fnv1a` of many ASCII strings at once."""
+    if not texts:
+        return np.empty(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int32, count=len(texts))
+    return _hash_rows(_byte_matrix(list(texts), int(lengths.max())), lengths)
+
+
+def _gather(
+    values: npt.NDArray[Any], lo: npt.NDArray[Any], hi: npt.NDArray[Any], owner: IntArray
+) -> tuple[npt.NDArray[Any], IntArray]:
+    """``values[lo[i]:hi[i]]`` for every i, concatenated, with ``owner[i]`` beside each
+    element: many slices in one vectorised step."""
+    sizes = np.maximum(np.asarray(hi, dtype=np.int64) - np.asarray(lo, dtype=np.int64), 0)
+    total = int(sizes.sum())
+    if not total:
+        return values[:0], np.empty(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    positions = np.arange(total, dtype=np.int64) + np.repeat(
+        np.asarray(lo, dtype=np.int64) - (ends - sizes), sizes
+    )
+    return values[positions], np.repeat(owner, sizes)
 
 
 def _empty_keys() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:

@@ -28,13 +28,13 @@ from rapidfuzz import fuzz, process
 
 from openatt.screening import scoring
 from openatt.screening.algorithm import config, data_files
-from openatt.screening.importers._common import script_of
 from openatt.screening.index import FORMAT as INDEX_FORMAT
 from openatt.screening.index import KINDS, CandidateIndex
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
 from openatt.screening.romanise import romanised_variants
 from openatt.screening.scoring import ALGORITHM, Query
+from openatt.screening.scripts import script_of
 from openatt.screening.store import ListMetadata, LoadedList
 
 
@@ -197,6 +197,24 @@ class Matcher:
     def list_versions(self) -> dict[str, str]:
         return {item.metadata.list_id: item.metadata.version for item in self._lists}
 
+    def prefetch(self, queries: Sequence[Query], lists: Sequence[str] | None = None) -> None:
+        """Prepare a batch: look every query token of the batch up in each list's index at
+        once (vectorised), so that screening the queries one by one finds them cached."""
+        token_sets = [tokens for q in queries if (tokens := name_tokens(q.name))]
+        unique = list(dict.fromkeys(t for tokens in token_sets for t in tokens))
+        for item in self._lists:
+            if lists and item.metadata.list_id not in lists:
+                continue
+            index = item.index
+            index.known(unique)
+            readings = {t: romanised_variants(t) for t in unique if index.token_id(t) is None}
+            keys: list[tuple[str, tuple[str, ...]]] = []
+            for tokens in token_sets:
+                keys.extend((t, readings.get(t, ())) for t in tokens)
+                if len(tokens) > 1:
+                    keys.append(("".join(tokens), ()))
+            index.prefetch(keys)
+
     def screen(
         self,
         query: Query,
@@ -265,11 +283,20 @@ class Matcher:
             ):
                 chosen[candidates[position]] = None
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}
-        kinds = index.name_kind[list(chosen)].tolist() if chosen else []
-        for name_id, kind_code in zip(chosen, kinds, strict=True):
-            listed = tuple(index.plain_texts.get(name_id).split())
-            match = scoring.name_similarity(
-                tokens, listed, index.idf_of, index.name_weights(name_id), variants
+        names = list(chosen)
+        kinds = index.name_kind[names].tolist() if names else []
+        listed_names = [tuple(text.split()) for text in index.plain_texts.pick(names)]
+        # Every pair of a query token and a token of the chosen names, scored at once.
+        columns: dict[str, int] = {}
+        for listed in listed_names:
+            for token in listed:
+                columns.setdefault(token, len(columns))
+        matrix = scoring.similarity_matrix(tokens, list(columns), variants)
+        query_weights = [index.idf_of(t) for t in tokens]
+        for name_id, kind_code, listed in zip(names, kinds, listed_names, strict=True):
+            rows: list[list[float]] = matrix[:, [columns[t] for t in listed]].tolist()
+            match = scoring.aligned_similarity(
+                tokens, listed, rows, index.name_weights(name_id), query_weights
             )
             value = match.score * scoring.kind_factor(KINDS[kind_code])
             entity_number = int(index.name_entity[name_id])
@@ -369,15 +396,25 @@ def same_party(a: ListEntity, b: ListEntity) -> bool:
     where both give one, and a name of one that spells the same as a name of the other, or
     holds all of its tokens (two or more: "ZOLOTOV, Viktor" / "Viktor Vasilyevich ZOLOTOV").
     Grouping never hides a listing: every entry stays in the hit's ``also_listed``."""
+    return _same_party(a, b, {})
+
+
+def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
     if a.schema is not b.schema:
         return False
     years_a, years_b = _years(a), _years(b)
     if years_a and years_b and not years_a & years_b:
         return False
+    keys_a = keys.get(id(a))
+    if keys_a is None:
+        keys_a = keys[id(a)] = _party_keys(a)
+    keys_b = keys.get(id(b))
+    if keys_b is None:
+        keys_b = keys[id(b)] = _party_keys(b)
     return any(
         x == y or (len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x))
-        for x in _party_keys(a)
-        for y in _party_keys(b)
+        for x in keys_a
+        for y in keys_b
     )
 
 
@@ -385,6 +422,7 @@ def group_listings(hits: list[Hit]) -> list[Hit]:
     """One hit per party, best scored first, the other listings of the party in its
     ``also_listed`` (hits are in score order; a hit joins the first group it matches)."""
     groups: list[Hit] = []
+    keys: dict[int, list[frozenset[str]]] = {}  # per entity, computed once for all pairs
     for hit in hits:
         home = next(
             (
@@ -392,7 +430,7 @@ def group_listings(hits: list[Hit]) -> list[Hit]:
                 for g in groups
                 if hit.entity is not None
                 and any(
-                    member.entity is not None and same_party(member.entity, hit.entity)
+                    member.entity is not None and _same_party(member.entity, hit.entity, keys)
                     for member in (g, *g.also_listed)
                 )
             ),

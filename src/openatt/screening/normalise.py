@@ -73,14 +73,21 @@ def _form_words() -> dict[str, str]:
     """One-deletion neighbourhood of each legal-form word of 5+ letters -> the word, so that
     a misspelt legal form ("COMAPNY", "LIMTED") is recognised and removed too. Honorifics
     are matched exactly only: "Coronel" is a surname as well as a misspelt "colonel"."""
-    table: dict[str, str] = {}
-    forms = {tuple(_NON_ALNUM.sub(" ", str(p).casefold()).split()) for p in _rules()["legal_forms"]}
-    for phrase in forms:
-        for word in phrase:
-            if len(word) >= _FUZZY_FORM_LENGTH:
-                table[word] = word
-                for i in range(len(word)):
-                    table.setdefault(word[:i] + word[i + 1 :], word)
+    words = sorted(
+        {
+            word
+            for p in _rules()["legal_forms"]
+            for word in _NON_ALNUM.sub(" ", str(p).casefold()).split()
+            if len(word) >= _FUZZY_FORM_LENGTH
+        }
+    )
+    # Sorted, and the words themselves before any deletion: a deletion two words share
+    # ("limite": "limited", "limitee") must go to the same word in every process, whatever
+    # the order a set of strings happens to iterate in.
+    table: dict[str, str] = {word: word for word in words}
+    for word in words:
+        for i in range(len(word)):
+            table.setdefault(word[:i] + word[i + 1 :], word)
     return table
 
 

@@ -95,6 +95,52 @@ def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list
     return found
 
 
+_Tables = tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]
+
+
+@functools.cache
+def _writer_tables(name: str) -> _Tables:
+    """(letters, after a letter, before a letter, word endings) of an iuliia schema, read
+    from its own file (the lower-case tables: readings are lower-case)."""
+    schema = iuliia.schemas.get(name)
+    if schema is None:
+        raise LookupError(f"romanisation: iuliia has no schema {name!r}")
+    raw = json.loads(Path(schema.path).read_text("utf-8"))
+    return tuple(  # type: ignore[return-value]
+        {str(k): str(v) for k, v in (raw.get(key) or {}).items()}
+        for key in ("mapping", "prev_mapping", "next_mapping", "ending_mapping")
+    )
+
+
+def write_word(name: str, word: str) -> str:
+    """``iuliia.schemas.get(name).translate(word)`` for one lower-case word, with iuliia's
+    rules in iuliia's order (an ending of the last two letters, then per letter: after the
+    previous letter, before the next one, alone), without its per-letter generators: a batch
+    writes tens of thousands of readings. Anything else goes to iuliia itself."""
+    if not word.isalpha() or word != word.lower():
+        return str(iuliia.schemas.get(name).translate(word))
+    plain, after, before, endings = _writer_tables(name)
+    letters, ending = word, None
+    if len(word) > 2:
+        ending = endings.get(word[-2:])
+        if ending is not None:
+            letters = word[:-2]
+    out = []
+    prev = ""
+    last = len(letters) - 1
+    for position, curr in enumerate(letters):
+        letter = after.get(prev + curr)
+        if letter is None:
+            letter = before.get(curr + (letters[position + 1] if position < last else ""))
+        if letter is None:
+            letter = plain.get(curr, curr)
+        out.append(letter)
+        prev = curr
+    if ending is not None:
+        out.append(ending)
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def romanised_variants(token: str) -> tuple[str, ...]:
     """Other spellings of a normalised Latin token, read under each convention and written
@@ -103,14 +149,18 @@ def romanised_variants(token: str) -> tuple[str, ...]:
         return ()
     rules = _rules()
     cap = int(rules["max_readings"])
-    writers = [iuliia.schemas.get(str(name)) for name in rules["write_as"]]
+    writers = [str(name) for name in rules["write_as"] if iuliia.schemas.get(str(name))]
     out: dict[str, None] = {}
+    written: set[str] = set()
     for inverse in _inverse_tables():
         for cyrillic in _readings(token, inverse, cap):
+            # Conventions often agree on a reading ("ivanov" is "иванов" under all of
+            # them): writing it out again could only repeat spellings already found.
+            if cyrillic in written:
+                continue
+            written.add(cyrillic)
             for writer in writers:
-                if writer is None:
-                    continue
-                spelled = _folded(writer.translate(cyrillic))
+                spelled = _folded(write_word(writer, cyrillic))
                 if spelled and spelled != token:
                     out[spelled] = None
     return tuple(out)[: int(rules["max_spellings"])]

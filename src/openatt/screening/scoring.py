@@ -20,10 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from openatt.screening.algorithm import config
@@ -101,6 +104,71 @@ def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
     return similarity
 
 
+@functools.cache
+def _name_parameters() -> tuple[float, float, float, float, float, float, float]:
+    """(token floor, skeleton similarity, initial similarity, romanised factor, middle
+    factor, query side, listed side), read once from the algorithm's data."""
+    cfg = config()["name"]
+    return (
+        float(cfg["token_floor"]),
+        float(cfg["skeleton_similarity"]),
+        float(cfg["initial_similarity"]),
+        float(cfg["romanised_factor"]),
+        float(cfg["unmatched_middle_factor"]),
+        float(cfg["query_side"]),
+        float(cfg["listed_side"]),
+    )
+
+
+def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np.float64]:
+    """:func:`token_similarity` of every query token with every listed token: the edit
+    similarities in one C call (rapidfuzz ``cdist``), then the skeleton and initial rules
+    where they apply."""
+    _, skeleton_value, initial, *_ = _name_parameters()
+    matrix = np.asarray(
+        process.cdist(query, listed, scorer=OSA.normalized_similarity, dtype=np.float64),
+        dtype=np.float64,
+    )
+    listed_skeletons = np.array([skeleton(c) for c in listed], dtype=object)
+    for i, q in enumerate(query):
+        row = matrix[i]
+        if len(q) == 1:
+            row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in listed]
+            continue
+        if len(q) < 3:
+            continue
+        own = skeleton(q)
+        if len(own) < 3:
+            continue
+        for j in np.flatnonzero((listed_skeletons == own) & (row < skeleton_value)).tolist():
+            c = listed[j]
+            if len(c) >= 3 and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS):
+                row[j] = skeleton_value
+    return matrix
+
+
+def similarity_matrix(
+    query: Sequence[str],
+    listed: Sequence[str],
+    variants: dict[str, tuple[str, ...]] | None = None,
+) -> npt.NDArray[np.float64]:
+    """The similarity of every query token (or, discounted, of one of its other
+    romanisations) with every listed token: what :func:`name_similarity` pairs, computed for
+    all the candidate names of a query at once."""
+    if not query or not listed:
+        return np.zeros((len(query), len(listed)), dtype=np.float64)
+    matrix = _token_matrix(query, listed)
+    if variants:
+        factor = _name_parameters()[3]
+        for i, q in enumerate(query):
+            readings = variants.get(q)
+            if readings:
+                row = matrix[i]
+                romanised = factor * _token_matrix(readings, listed).max(axis=0)
+                matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+    return matrix
+
+
 def name_similarity(
     query: tuple[str, ...],
     listed: tuple[str, ...],
@@ -114,16 +182,23 @@ def name_similarity(
     spares looking the listed tokens up again; ``variants`` are other readings of query
     tokens (:mod:`openatt.screening.romanise`).
     """
-    cfg = config()["name"]
-    floor = float(cfg["token_floor"])
-    readings = variants or {}
+    rows: list[list[float]] = similarity_matrix(query, listed, variants).tolist()
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
+    return aligned_similarity(query, listed, rows, c_weights, [weight(q) for q in query])
+
+
+def aligned_similarity(
+    query: Sequence[str],
+    listed: Sequence[str],
+    rows: list[list[float]],
+    c_weights: Sequence[float],
+    q_weights: Sequence[float],
+) -> NameMatch:
+    """The name score from the pair similarities ``rows[i][j]`` of query token i and listed
+    token j: tokens are paired greedily, most similar first, each at most once."""
+    floor, _, _, _, middle, query_side, listed_side = _name_parameters()
     options = sorted(
-        (
-            (_pair(q, c, readings.get(q, ())), i, j)
-            for i, q in enumerate(query)
-            for j, c in enumerate(listed)
-        ),
+        ((similarity, i, j) for i, row in enumerate(rows) for j, similarity in enumerate(row)),
         reverse=True,
     )
     used_q: set[int] = set()
@@ -140,18 +215,17 @@ def name_similarity(
         covered += similarity * c_weights[j]
         pairs.append((query[i], listed[j], round(similarity, 3)))
     total_q = sum(c_weights[j] for j in used_c) + sum(
-        weight(q) for i, q in enumerate(query) if i not in used_q
+        q_weights[i] for i in range(len(query)) if i not in used_q
     )
     # A listed middle name the query leaves out (first and last kept) is the commonest
     # omission: it weighs less in the listed name's coverage.
-    middle = float(cfg["unmatched_middle_factor"])
+    last = len(listed) - 1
     total_c = sum(
-        w * (middle if 0 < j < len(listed) - 1 and j not in used_c else 1.0)
-        for j, w in enumerate(c_weights)
+        w * (middle if 0 < j < last and j not in used_c else 1.0) for j, w in enumerate(c_weights)
     )
-    aligned = float(cfg["query_side"]) * (covered / total_q if total_q else 0.0) + float(
-        cfg["listed_side"]
-    ) * (covered / total_c if total_c else 0.0)
+    aligned = query_side * (covered / total_q if total_q else 0.0) + listed_side * (
+        covered / total_c if total_c else 0.0
+    )
     if len(query) != len(listed):
         compact = Levenshtein.normalized_similarity("".join(query), "".join(listed))
         if compact > aligned:

@@ -12,11 +12,14 @@ import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from openatt.core.model import Application, ScreeningHit
 from openatt.screening.matcher import Hit, Matcher, load_or_build, rules_fingerprint
 from openatt.screening.scoring import Query
 from openatt.screening.store import ListStore
+
+if TYPE_CHECKING:  # the core model is imported where a hit becomes one: not by `openatt screen`
+    from openatt.core.model import Application, ScreeningHit
 
 _MATCHERS: dict[tuple[int, tuple[tuple[str, str], ...]], Matcher] = {}
 
@@ -53,6 +56,8 @@ def _listed_on(value: str | None) -> dt.date | None:
 
 def to_screening_hits(hits: Sequence[Hit], party_role: str, party_name: str) -> list[ScreeningHit]:
     """The core model's view of matcher hits on one party."""
+    from openatt.core.model import ScreeningHit
+
     return [
         ScreeningHit(
             party_role=party_role,
@@ -98,7 +103,21 @@ _WORKER: tuple[Matcher, float | None, Sequence[str] | None, bool] | None = None
 def _work(chunk: list[Query]) -> list[list[Hit]]:
     assert _WORKER is not None
     matcher, threshold, lists, group = _WORKER
+    matcher.prefetch(chunk, lists)
     return [matcher.screen(query, threshold, lists, group) for query in chunk]
+
+
+def _work_in_worker(chunk: list[Query]) -> list[list[Hit]]:
+    """:func:`_work` in a forked worker: the hits go back to the parent without their full
+    list entities (the hit already carries what is reported, and grouping is done here);
+    pickling every entity back cost the parent more than screening."""
+    results = _work(chunk)
+    for hits in results:
+        for hit in hits:
+            hit.entity = None
+            for other in hit.also_listed:
+                other.entity = None
+    return results
 
 
 def screen_queries(
@@ -122,7 +141,7 @@ def screen_queries(
         if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             with context.Pool(min(workers, os.cpu_count() or 1)) as pool:
-                stream: Iterator[list[list[Hit]]] = pool.imap(_work, chunks)
+                stream: Iterator[list[list[Hit]]] = pool.imap(_work_in_worker, chunks)
                 for chunk, done in zip(chunks, stream, strict=True):
                     results.extend(done)
                     if progress:

@@ -26,7 +26,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from openatt import settings
-from openatt.screening.importers import read_list
 from openatt.screening.model import ImportResult, ListEntity, Skipped
 
 
@@ -96,6 +95,9 @@ class ListStore:
         Raises :class:`~openatt.screening.model.MalformedList` (naming the record) before
         anything is written when the file cannot be read.
         """
+        # Imported here: a process that only screens needs no importer.
+        from openatt.screening.importers import read_list
+
         result = read_list(path, format)
         if list_id:
             result.list_id = list_id

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from openatt.reference.states import UnknownState, resolve_state
 from openatt.screening.model import MalformedList, Name, NameKind
+from openatt.screening.scripts import script_of
 
 _SPACES = re.compile(r"\s+")
 
@@ -49,46 +49,6 @@ def clean(value: object) -> str:
         return ""
     text = _SPACES.sub(" ", str(value)).strip()
     return "" if text == "-0-" else text
-
-
-_SCRIPT_PREFIXES = (
-    ("CJK", "Han"),
-    ("HANGUL", "Hangul"),
-    ("HIRAGANA", "Japanese"),
-    ("KATAKANA", "Japanese"),
-    ("CYRILLIC", "Cyrillic"),
-    ("ARABIC", "Arabic"),
-    ("HEBREW", "Hebrew"),
-    ("GREEK", "Greek"),
-    ("GEORGIAN", "Georgian"),
-    ("ARMENIAN", "Armenian"),
-    ("DEVANAGARI", "Devanagari"),
-    ("THAI", "Thai"),
-    ("MYANMAR", "Myanmar"),
-    ("ETHIOPIC", "Ethiopic"),
-    ("LATIN", "Latin"),
-)
-
-
-@functools.lru_cache(maxsize=65536)
-def script_of(text: str) -> str:
-    """The script of the first letter that is not Latin, else ``Latin``.
-
-    Names mixing Latin and another script are labelled with the other one: that is the part
-    that needs transliterating.
-    """
-    if text.isascii():
-        return "Latin"
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        for prefix, script in _SCRIPT_PREFIXES:
-            if name.startswith(prefix):
-                if script != "Latin":
-                    return script
-                break
-    return "Latin"
 
 
 def make_name(value: str, kind: NameKind) -> Name | None:
