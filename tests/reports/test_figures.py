@@ -254,3 +254,41 @@ def test_checksum_ignores_the_moment_but_not_the_figures() -> None:
     assert a.as_of != b.as_of and a.checksum() == b.checksum()
     c = compute(snap, year=2025, basis=Basis.actual, reporting_state=None)
     assert c.checksum() != a.checksum()
+
+
+def test_unroca_names_the_state_of_origin_of_a_re_export() -> None:
+    """Column D: the state of origin when it is not the exporter (a re-export), by name."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from openatt.reports.writers import unroca
+
+    re_export = Item.model_validate(
+        {
+            "description": "Leopard 2A4 tanks (German-built, from our stocks)",
+            "category": "I",
+            "control_entry": "ML6",
+            "quantity": 4,
+            "origin_state": "DEU",
+        }
+    )
+    own = _item("Main battle tanks", "I", 2, None, entry="ML6")
+    snap = _snapshot(
+        _licence(1, TransferKind.export, "SWE", "NOR", (re_export,), transit=("DNK",)),
+        _licence(2, TransferKind.export, "SWE", "FIN", (own,)),
+    )
+    figures = compute(snap, year=2025, basis=Basis.authorised, reporting_state="SWE", kind="unroca")
+    by_partner = {e.partner: e for e in figures.exports.entries}
+    assert by_partner["NOR"].origin == ("DEU",) and by_partner["FIN"].origin == ()
+    book = load_workbook(io.BytesIO(unroca.to_xlsx(figures)))
+    rows = [
+        [c.value for c in row]
+        for sheet in book.worksheets
+        if "xport" in sheet.title and "SALW" not in sheet.title
+        for row in sheet.iter_rows(min_row=5)
+    ]
+    norway = next(r for r in rows if r[1] == "Norway (NOR)")
+    finland = next(r for r in rows if r[1] == "Finland (FIN)")
+    assert norway[3] == "Germany (DEU)" and norway[4] == "Denmark (DNK)"
+    assert finland[3] in (None, "")

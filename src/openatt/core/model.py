@@ -123,6 +123,11 @@ class Item(_Strict):
     )
     quantity: int = Field(ge=1)
     value: Money | None = None
+    origin_state: StateCode | None = Field(
+        default=None,
+        description="the state of origin when it is not the exporting state (a re-export); "
+        "the UN Register's return reports it in column D",
+    )
 
 
 class DocumentKind(StrEnum):

@@ -84,6 +84,9 @@ class Entry(_Frozen):
     description: str = ""
     comments: str = ""
     intermediate: tuple[str, ...] = Field(default=(), description="transit states, if any")
+    origin: tuple[str, ...] = Field(
+        default=(), description="states of origin other than the exporter (re-exports), if any"
+    )
     withheld: bool = False
     sources: tuple[str, ...] = Field(
         default=(), description="licence numbers (authorised) or shipment ids (actual)"
@@ -329,6 +332,16 @@ def _table(
                 description=_join([p.item.description for p in group]),
                 comments="; ".join(comments),
                 intermediate=tuple(sorted({t for p in group for t in p.licence.transit_states})),
+                origin=tuple(
+                    sorted(
+                        {
+                            p.item.origin_state
+                            for p in group
+                            if p.item.origin_state
+                            and p.item.origin_state != p.licence.exporting_state
+                        }
+                    )
+                ),
                 sources=tuple(dict.fromkeys(p.source for p in group)),
             )
         )

@@ -66,7 +66,7 @@ def _form(sheet: Worksheet, figures: Figures, direction: Direction, salw: bool) 
             sheet.cell(row=row, column=1, value=form_row.label).fill = CATEGORY_FILL
             row += 1
         for entry in mine:
-            origin = ""  # the register does not hold the state of origin: left to the user
+            origin = ", ".join(partner_label(code) for code in entry.origin)
             values: tuple[str | int, ...] = (
                 entry.label,
                 partner_label(entry.partner),
