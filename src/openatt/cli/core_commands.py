@@ -114,11 +114,9 @@ def law_show(
     day = parse_date(as_of, "--as-of")
     engine = Engine.default()
     try:
-        regime, found = engine.law.find_rule(rule_id)
+        regime, rule = engine.law.find_rule(rule_id)
     except LawError as exc:
         fail(str(exc))
-    rule = regime.rule(rule_id)
-    del found
     console = Console()
     console.print(
         f"[bold]{rule.id}[/]  {rule.title}  [dim]({regime.title}; {rule.kind.value}, evaluator {rule.evaluator})[/]"

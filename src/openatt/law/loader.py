@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from openatt.law.schema import Overlay, Regime, RuleKind
+from openatt.law.schema import Overlay, Regime, Rule, RuleKind
 
 BUILTIN_REGIMES = ("att", "eu", "us", "uk")
 
@@ -103,7 +103,8 @@ class Law:
             known = ", ".join(sorted(self.regimes))
             raise LawError(f"unknown regime {regime_id!r}; known: {known}") from None
 
-    def find_rule(self, rule_id: str) -> tuple[Regime, object]:
+    def find_rule(self, rule_id: str) -> tuple[Regime, Rule]:
+        """The first regime (in load order) with a rule of that id, and the rule."""
         for regime in self.regimes.values():
             for rule in regime.rules:
                 if rule.id == rule_id:

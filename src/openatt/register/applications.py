@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, ScreeningHit
 from openatt.register import audit, canonical, lifecycle, search_index
-from openatt.register.errors import Conflict, Forbidden, NotFound
+from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
 from openatt.register.retention import retain_until
@@ -269,8 +269,3 @@ def search(
         query.order_by(ApplicationRow.id.desc()).limit(limit).offset(offset)
     ).scalars()
     return list(page), int(total)
-
-
-def ensure_staff(actor: Actor) -> None:
-    if actor.role.value == "applicant":
-        raise Forbidden("applicants cannot do this")

@@ -135,8 +135,8 @@ def _criterion(rule_id: str, day: dt.date) -> Criterion:
         _regime, rule = default_law().find_rule(rule_id)
     except LawError:
         return Criterion(rule_id, rule_id, "")
-    title = str(getattr(rule, "title", rule_id))
-    version = rule.version_on(day) if hasattr(rule, "version_on") else None
+    title = rule.title
+    version = rule.version_on(day)
     citation = "; ".join(str(c) for c in version.citations) if version is not None else ""
     return Criterion(rule_id, title, citation)
 

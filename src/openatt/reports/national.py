@@ -101,7 +101,7 @@ def criterion_title(criterion: str) -> str:
         regime, rule = default_law().find_rule(criterion)
     except LawError:
         return "criterion recorded by the notifying state"
-    return f"{regime.title}: {getattr(rule, 'title', criterion)}"
+    return f"{regime.title}: {rule.title}"
 
 
 def _exports(snapshot: Snapshot, year: int, basis: Basis, state: str | None) -> list[Contribution]:
