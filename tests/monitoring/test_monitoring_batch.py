@@ -225,7 +225,7 @@ def test_an_audit_with_nothing_assessed_assesses_first(
     fresh = tmp_path / "fresh.duckdb"  # transfers imported, nothing assessed yet
     with store.connect(fresh) as con:
         store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
-    with pytest.raises(service.MonitoringError, match="--regime: 'xx'"):
+    with pytest.raises(service.BadOption, match="'xx' is not a regime"):
         service.run_audit(out, db=fresh, regime="xx")
     missing = tmp_path / "missing.duckdb"
     with pytest.raises(service.MonitoringError, match="no transfers imported"):

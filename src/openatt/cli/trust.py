@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from openatt.cli.errors import refuse
 from openatt.cli.register import DatabaseOption, _database, _err, _fail, _out
 from openatt.register.errors import RegisterError
 from openatt.register.users import SYSTEM
@@ -26,8 +27,7 @@ PasswordOption = Annotated[
 
 
 def _admin_failure(error: RegisterError) -> typer.Exit:
-    field = f"{'.'.join(map(str, error.field))}: " if error.field else ""
-    return _fail(f"{field}{error.message}")
+    return refuse(error)
 
 
 def users_disable(username: str, database: DatabaseOption = None) -> None:

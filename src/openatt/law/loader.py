@@ -11,12 +11,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from openatt.errors import OpenattError
 from openatt.law.schema import Overlay, Regime, Rule, RuleKind
 
 BUILTIN_REGIMES = ("att", "eu", "us", "uk")
 
 
-class LawError(ValueError):
+class LawError(OpenattError, ValueError):
     """A regime or overlay that does not load; the message names the file and the field."""
 
 

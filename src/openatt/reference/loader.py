@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from openatt.errors import OpenattError
 from openatt.reference.schema import (
     DenialPolicyEntry,
     DenialPolicyFile,
@@ -46,7 +47,7 @@ AUTHORITIES = ("un", "eu", "osce")
 M = TypeVar("M", bound=BaseModel)
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(OpenattError, ValueError):
     """A reference-data file that does not parse or breaks the schema; names file and field."""
 
 

@@ -14,6 +14,8 @@ from importlib import resources
 import pycountry
 import yaml
 
+from openatt.errors import OpenattError
+
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
@@ -42,7 +44,7 @@ def _historic() -> dict[str, tuple[str, str]]:
     return table
 
 
-class UnknownState(ValueError):
+class UnknownState(OpenattError, ValueError):
     """Raised with a message that names what was not recognised."""
 
 

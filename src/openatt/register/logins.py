@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from openatt.errors import ErrorKind
 from openatt.register import audit
 from openatt.register.db import Database
 from openatt.register.errors import RegisterError, Unauthenticated
@@ -83,6 +84,8 @@ _GATE = _Gate()
 
 class Throttled(RegisterError):
     """Too many failed logins: try again after ``retry_after`` seconds (HTTP 429)."""
+
+    kind = ErrorKind.throttled
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

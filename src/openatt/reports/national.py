@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openatt.errors import OpenattError
 from openatt.register import canonical
 from openatt.reports import forms
 from openatt.reports.figures import Basis, Contribution, Direction, contributions
@@ -77,7 +78,7 @@ def ml_category(part: Contribution) -> str:
     return entry or f"ATT {part.item.category.value}"
 
 
-class MixedCurrencies(ValueError):
+class MixedCurrencies(OpenattError, ValueError):
     """The register's values are in several currencies: convert them before summing."""
 
 

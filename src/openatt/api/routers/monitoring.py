@@ -53,16 +53,6 @@ def _unprocessable(location: str, field: str, message: str) -> HTTPException:
     )
 
 
-def _service_error(error: Exception, location: str) -> Exception:
-    """``MonitoringError`` texts start with the option at fault ("--regime: ..."): 422 on that
-    field; the rest ("no transfers imported yet") means the store is not ready: 409."""
-    text = str(error)
-    if text.startswith("--") and ":" in text:
-        option, _, message = text.partition(":")
-        return _unprocessable(location, option.removeprefix("--"), message.strip())
-    return Conflict(text)
-
-
 class AssessIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -125,8 +115,6 @@ async def assess(
         try:
             summary = service.assess(body.regimes, body.year_from, body.year_to, db=db,
                                      workers=body.workers, mapping=body.mapping)  # fmt: skip
-        except service.MonitoringError as error:
-            raise _service_error(error, "body") from error
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         return {
@@ -165,8 +153,6 @@ async def run_audit(
                 counterfactual_sample=body.counterfactual_sample, alternatives=body.alternatives,
                 workers=body.workers,
             )  # fmt: skip
-        except service.MonitoringError as error:
-            raise _service_error(error, "body") from error
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         finally:
@@ -208,7 +194,7 @@ class OutcomeFilters:
                                            criterion=self.criterion, year_from=self.year_from,
                                            year_to=self.year_to, db=db)  # fmt: skip
         except views.BadFilter as error:
-            raise _unprocessable("query", error.field, error.message) from error
+            raise _unprocessable("query", error.where, error.message) from error
         except views.NothingStored as error:
             raise Conflict(str(error)) from error
         return table

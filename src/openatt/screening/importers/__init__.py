@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+from openatt.errors import OpenattError
 from openatt.screening.importers import (
     bis_dpl,
     canada_xml,
@@ -28,7 +29,7 @@ IMPORTERS: dict[str, ModuleType] = {
 _SNIFF_BYTES = 4096
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(OpenattError, ValueError):
     """The format could not be detected; the message lists the ones that can be forced."""
 
 

@@ -79,7 +79,7 @@ def monitoring_page(
             table = views.outcomes(by=by, regime=regime or None, criterion=criterion or None,
                                    year_from=first, year_to=last, db=db)  # fmt: skip
         except views.BadFilter as error:
-            errors[error.field] = error.message
+            errors[error.where] = error.message
         except views.NothingStored:
             table = None
     if table is not None:
@@ -133,7 +133,7 @@ def monitoring_chart(
         image = draw(table, fmt)
     except views.BadFilter as error:
         return render_error(request, 422, "No chart for these filters",
-                            f"{error.field}: {error.message}")  # fmt: skip
+                            f"{error.where}: {error.message}")  # fmt: skip
     except views.StoreBusy as error:
         return render_error(request, 409, "Monitoring data is being updated", str(error))
     except views.NothingStored as error:  # NoTransfers among them
