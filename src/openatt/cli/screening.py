@@ -13,11 +13,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from openatt.cli.errors import describe
 from openatt.screening import ListStore, MalformedList, Query, matcher_for, screen_queries
 from openatt.screening.diff import ListDiff, diff_lists
 from openatt.screening.importers import IMPORTERS, UnknownFormat, read_list
 from openatt.screening.matcher import Hit
 from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList
+from openatt.settings import get_settings
 from openatt.text_cells import csv_row
 
 _out = Console()
@@ -74,7 +76,8 @@ def import_list(
     try:
         report = store.import_file(file, format, list_id)
     except (MalformedList, UnknownFormat) as error:
-        raise _fail(f"{file.name}: {error}; the list previously loaded is unchanged") from None
+        said = describe(error, {"format": "--format"})
+        raise _fail(f"{file.name}: {said}; the list previously loaded is unchanged") from None
     meta = report.metadata
     _out.print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
     for label, value in (
@@ -104,11 +107,10 @@ def import_list(
 
 def _register_exists(database: str | None) -> bool:
     """An explicit or configured database URL, or the default SQLite file already there."""
-    import os
 
     from openatt import settings
 
-    if database or os.environ.get("OPENATT_DATABASE_URL"):
+    if database or get_settings().database_url:
         return True
     return (settings.home() / "openatt.sqlite").exists()
 

@@ -5,7 +5,6 @@ clock. Thin, like the other commands: parse, call a register service, print."""
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from openatt.cli.errors import refuse
 from openatt.cli.register import DatabaseOption, _database, _err, _fail, _out
 from openatt.register.errors import RegisterError
 from openatt.register.users import SYSTEM
+from openatt.settings import get_settings
 
 PasswordOption = Annotated[
     str | None,
@@ -216,7 +216,7 @@ def start_checkpoints(url: str) -> None:
             highlight=False,
         )
         return
-    every = float(os.environ.get("OPENATT_CHECKPOINT_SECONDS") or 300)
+    every = get_settings().checkpoint_seconds
     path = anchor.default_path()
     db = Database(url, migrate=False)
     stop = threading.Event()

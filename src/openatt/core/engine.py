@@ -23,7 +23,6 @@ from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
 from openatt.reference.loader import ReferenceData, default_reference
 
 ENGINE_VERSION = f"openatt-engine/{__version__}"
-DEFAULT_REGIMES = ("att", "eu", "us", "uk")
 
 _DENY = {Outcome.prohibited, Outcome.risk}
 _REFER = {Outcome.requires_authorisation, Outcome.unknown}
@@ -309,12 +308,14 @@ class Engine:
     def assess(
         self,
         app: Application,
-        regimes: Iterable[str] = DEFAULT_REGIMES,
+        regimes: Iterable[str] | None = None,
         as_of: dt.date | None = None,
     ) -> list[Assessment]:
-        """Assess ``app`` under each regime, in the order given."""
+        """Assess ``app`` under each regime, in the order given (default: every regime of
+        the engine's law)."""
         case = CaseView(app, as_of or app.date)
-        return [self._assess(case, regime_id) for regime_id in regimes]
+        wanted = self.law.ids if regimes is None else regimes
+        return [self._assess(case, regime_id) for regime_id in wanted]
 
 
 def check_evaluators(law: Law) -> None:
@@ -332,9 +333,11 @@ _ENGINE: Engine | None = None
 
 
 def _default_engine() -> Engine:
+    """The engine of :func:`default_law`, rebuilt only when that law changes (an overlay
+    configured with ``OPENATT_OVERLAYS``)."""
     global _ENGINE
-    if _ENGINE is None:
-        law = default_law()
+    law = default_law()
+    if _ENGINE is None or _ENGINE.law is not law:
         check_evaluators(law)
         _ENGINE = Engine(law, default_reference())
     return _ENGINE

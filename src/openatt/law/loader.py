@@ -15,6 +15,9 @@ from openatt.errors import OpenattError
 from openatt.law.schema import Overlay, Regime, Rule, RuleKind
 
 BUILTIN_REGIMES = ("att", "eu", "us", "uk")
+"""The regimes openatt ships, in the order they are shown and assessed: the one list of them.
+A new regime is a ``law/data/<id>.yaml`` file and its id here; an authority adds its own
+without touching the code, as an overlay (``OPENATT_OVERLAYS``, ``--overlay``)."""
 
 
 class LawError(OpenattError, ValueError):
@@ -104,6 +107,11 @@ class Law:
             known = ", ".join(sorted(self.regimes))
             raise LawError(f"unknown regime {regime_id!r}; known: {known}") from None
 
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The regimes' ids, in load order (shipped first, then overlays)."""
+        return tuple(self.regimes)
+
     def find_rule(self, rule_id: str) -> tuple[Regime, Rule]:
         """The first regime (in load order) with a rule of that id, and the rule."""
         for regime in self.regimes.values():
@@ -144,6 +152,21 @@ def load_law() -> Law:
     return Law(regimes=regimes, digest=digest.hexdigest()[:16])
 
 
-@functools.cache
 def default_law() -> Law:
+    """The shipped regimes and the overlays this installation is configured with
+    (``OPENATT_OVERLAYS``): the law every adapter lists, validates against and applies.
+    Loaded once per set of overlays."""
+    from openatt.settings import get_settings
+
+    return _law_with(tuple(get_settings().overlay_paths))
+
+
+@functools.cache
+def _law_with(overlays: tuple[Path, ...]) -> Law:
+    law = _shipped_law()
+    return law.with_overlays(list(overlays)) if overlays else law
+
+
+@functools.cache
+def _shipped_law() -> Law:
     return load_law()

@@ -26,6 +26,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import Allow
+from openatt.api.schemas import Regime
 from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS
 from openatt.monitoring import views
 from openatt.register.errors import Conflict, NotFound
@@ -34,7 +35,6 @@ from openatt.register.users import Actor
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 
-Regime = Literal["att", "eu", "us", "uk"]
 Dimension = Literal["supplier", "recipient", "region", "decade"]
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 """SIPRI's register begins in 1950."""
