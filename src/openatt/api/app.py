@@ -27,7 +27,7 @@ from openatt.api.routers import (
     screening,
     workspace,
 )
-from openatt.api.routers import law as law_router
+from openatt.api.routers import catalogue as catalogue_router
 from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
@@ -87,7 +87,7 @@ def create_app(
     app.include_router(trust_router.router)
     app.include_router(accounts_router.router)
     app.include_router(accounts_router.own_router)
-    app.include_router(law_router.router)
+    app.include_router(catalogue_router.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

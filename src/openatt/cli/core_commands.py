@@ -174,9 +174,12 @@ def law_list(
 
     engine = Engine.default()
     wanted = parse_list(regime, "--regime", engine.regimes()) if regime else engine.regimes()
-    table = Table("Rule", "Title", "Kind", "In force from", "Citation")
+    console = Console()
     for regime_id in wanted:
-        for rule in engine.law.regime(regime_id).rules:
+        shown = engine.law.regime(regime_id)
+        table = Table("Rule", "Title", "Kind", "In force from", "Citation")
+        table.title = f"{shown.title} ({shown.id})"
+        for rule in shown.rules:
             latest = rule.versions[-1]
             table.add_row(
                 rule.id,
@@ -185,7 +188,7 @@ def law_list(
                 rule.versions[0].valid_from.isoformat(),
                 str(latest.citations[0]),
             )
-    Console().print(table)
+        console.print(table)
 
 
 class CheckedFilter(StrEnum):

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from openatt.law.loader import default_law
 from openatt.reference.loader import default_reference
+from openatt.screening.importers import IMPORTERS
 from openatt.web.rendering import render
 from openatt.web.security import AnyUser
 
@@ -49,4 +50,5 @@ def reference_page(
         treaty=att,
         digest=data.digest,
         regimes=list(default_law().regimes.values()),
+        formats=list(IMPORTERS),
     )
