@@ -53,20 +53,28 @@ class Settings(BaseSettings):
     document_store: str = Field("", description="where documents are kept: disk or database")
     documents_dir: str = Field("", description="folder of the disk store (default home/documents)")
     document_max_mb: str = Field("", description="largest document accepted, in MB (default 20)")
-    smtp_host: str = Field("", description="SMTP server for notices (none: no e-mail is sent)")
+    smtp_host: str = Field(
+        "", description="SMTP server for notices (unset: notices wait in the outbox)"
+    )
     smtp_port: str = Field("", description="its port (default by TLS mode)")
-    smtp_tls: str = Field("", description="none, starttls or tls")
+    smtp_tls: str = Field("", description="none, starttls or ssl")
     smtp_from: str = Field("", description="the sender's address")
     smtp_user: str = Field("", description="SMTP login")
     smtp_password: str = Field("", description="SMTP password")
     signing_key: str = Field("", description="key that signs the chain's checkpoints")
     signing_key_file: str = Field("", description="file holding that key instead")
-    checkpoints: str = Field("", description="file of signed checkpoints (default home/...)")
+    checkpoints: str = Field(
+        "", description="file of signed checkpoints (default home/checkpoints.jsonl)"
+    )
     checkpoint_seconds: float = Field(300, description="seconds between checkpoints (daemon)")
-    casework_config: str = Field("", description="casework configuration file to use")
-    advice_policy: str = Field("", description="advice policy file to use")
+    casework_config: str = Field(
+        "", description="the authority's casework configuration (default: the packaged example)"
+    )
+    advice_policy: str = Field(
+        "", description="the authority's advice policy (default: the packaged one)"
+    )
     appeal_days: str = Field("", description="days an applicant has to appeal (default 28)")
-    query_days: str = Field("", description="days an applicant has to answer a query")
+    query_days: str = Field("", description="days an applicant has to answer a query (default 20)")
     new_password: str = Field("", description="password for 'openatt users add' (else asked)")
 
     @property
@@ -82,6 +90,15 @@ def env_name(field: str) -> str:
 
 _NAMES = tuple(env_name(field) for field in Settings.model_fields)
 _BUILT: dict[tuple[str | None, ...], Settings] = {}
+
+
+def markdown() -> str:
+    """The variables as the Markdown table docs/register.md shows (a test compares the two)."""
+    lines = ["| variable | default | what it sets |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default in ("", None) else f"`{field.default}`"
+        lines.append(f"| `{env_name(name)}` | {default} | {field.description} |")
+    return "\n".join(lines) + "\n"
 
 
 def get_settings() -> Settings:
