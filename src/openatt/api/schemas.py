@@ -33,6 +33,7 @@ def all_regimes() -> list[str]:
     """Every regime of the loaded law: the default when a request names none."""
     return list(default_law().ids)
 
+
 MAX_ID = 2_147_483_647  # the largest value a 32-bit INTEGER column holds (PostgreSQL)
 
 

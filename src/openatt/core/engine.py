@@ -17,6 +17,7 @@ from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
 from openatt.core.rules.context import CaseView, RuleContext
 from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, case_key
+from openatt.core.rules.params import params_problem
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
 from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
@@ -319,7 +320,8 @@ class Engine:
 
 
 def check_evaluators(law: Law) -> None:
-    """Every rule names an evaluator that exists (run when an engine is built)."""
+    """Every rule names an evaluator that exists, and its params (each version's) fit that
+    evaluator's model (run when an engine is built)."""
     for regime in law.regimes.values():
         for rule in regime.rules:
             if rule.evaluator not in EVALUATORS:
@@ -327,6 +329,9 @@ def check_evaluators(law: Law) -> None:
                 raise LawError(
                     f"{regime.id}: rule {rule.id}: unknown evaluator {rule.evaluator!r} (known: {known})"
                 )
+            problem = params_problem(rule.evaluator, rule)
+            if problem:
+                raise LawError(f"{regime.id}: rule {rule.id}: {problem}", field=("params",))
 
 
 _ENGINE: Engine | None = None

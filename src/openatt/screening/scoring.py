@@ -26,11 +26,11 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from openatt.screening.algorithm import config
+from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
 
-ALGORITHM: str = str(config()["algorithm"])
+ALGORITHM: str = parameters().algorithm
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +67,13 @@ _VOWELS = frozenset("aeiouy")
 @functools.lru_cache(maxsize=1 << 18)
 def token_similarity(query: str, listed: str) -> float:
     """Similarity of two normalised tokens (cached: the same pairs recur across candidates)."""
-    cfg = config()["name"]
+    cfg = parameters().name
     if query == listed:
         return 1.0
     if len(query) == 1:
-        return float(cfg["initial_similarity"]) if listed.startswith(query) else 0.0
+        return cfg.initial_similarity if listed.startswith(query) else 0.0
     similarity = float(OSA.normalized_similarity(query, listed))
-    skeleton_value = float(cfg["skeleton_similarity"])
+    skeleton_value = cfg.skeleton_similarity
     if (
         similarity < skeleton_value
         and min(len(query), len(listed)) >= 3
@@ -90,7 +90,7 @@ def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
     read as "vasiliy"), discounted by ``romanised_factor``."""
     if not variants:
         return 0.0
-    factor = float(config()["name"]["romanised_factor"])
+    factor = parameters().name.romanised_factor
     return factor * max(token_similarity(variant, listed) for variant in variants)
 
 
@@ -114,8 +114,8 @@ def name_similarity(
     spares looking the listed tokens up again; ``variants`` are other readings of query
     tokens (:mod:`openatt.screening.romanise`).
     """
-    cfg = config()["name"]
-    floor = float(cfg["token_floor"])
+    cfg = parameters().name
+    floor = cfg.token_floor
     readings = variants or {}
     c_weights = listed_weights if listed_weights is not None else tuple(weight(c) for c in listed)
     options = sorted(
@@ -144,14 +144,14 @@ def name_similarity(
     )
     # A listed middle name the query leaves out (first and last kept) is the commonest
     # omission: it weighs less in the listed name's coverage.
-    middle = float(cfg["unmatched_middle_factor"])
+    middle = cfg.unmatched_middle_factor
     total_c = sum(
         w * (middle if 0 < j < len(listed) - 1 and j not in used_c else 1.0)
         for j, w in enumerate(c_weights)
     )
-    aligned = float(cfg["query_side"]) * (covered / total_q if total_q else 0.0) + float(
-        cfg["listed_side"]
-    ) * (covered / total_c if total_c else 0.0)
+    aligned = cfg.query_side * (covered / total_q if total_q else 0.0) + cfg.listed_side * (
+        covered / total_c if total_c else 0.0
+    )
     if len(query) != len(listed):
         compact = Levenshtein.normalized_similarity("".join(query), "".join(listed))
         if compact > aligned:
@@ -176,7 +176,7 @@ def birth_date_feature(query: str | None, listed: list[str]) -> tuple[str, float
     """(reason, contribution) comparing birth dates, or None when either side has none."""
     if not query or not listed:
         return None
-    features = config()["features"]
+    features = parameters().features
     asked = _parts(query)
     if asked is None:
         return None
@@ -186,16 +186,16 @@ def birth_date_feature(query: str | None, listed: list[str]) -> tuple[str, float
         if known is None:
             continue
         if asked[0] == known[0] and asked[1] and asked[2] and known[1:] == asked[1:]:
-            return (f"same date of birth {value}", float(features["birth_date_same_day"]))
+            return (f"same date of birth {value}", features.birth_date_same_day)
         if asked[0] == known[0] and (known[1] is None or asked[1] is None or known[1] == asked[1]):
-            best = (f"same year of birth {known[0]}", float(features["birth_date_same_year"]))
-        elif best is None and abs(asked[0] - known[0]) <= int(features["birth_year_tolerance"]):
+            best = (f"same year of birth {known[0]}", features.birth_date_same_year)
+        elif best is None and abs(asked[0] - known[0]) <= features.birth_year_tolerance:
             best = (f"year of birth {known[0]} within tolerance", 0.0)
     if best is not None:
         return best
     return (
         f"date of birth {query} differs from listed {', '.join(listed[:3])}",
-        float(features["birth_date_disagrees"]),
+        features.birth_date_disagrees,
     )
 
 
@@ -203,12 +203,12 @@ def country_feature(query: str | None, listed: list[str]) -> tuple[str, float] |
     codes = [c for c in listed if len(c) == 3 and c.isupper()]
     if not query or not codes:
         return None
-    features = config()["features"]
+    features = parameters().features
     if query in codes:
-        return (f"country {query} listed", float(features["country_agrees"]))
+        return (f"country {query} listed", features.country_agrees)
     return (
         f"country {query} not among listed {', '.join(codes[:4])}",
-        float(features["country_disagrees"]),
+        features.country_disagrees,
     )
 
 
@@ -224,7 +224,7 @@ def identifier_feature(query: tuple[str, ...], entity: ListEntity) -> tuple[str,
         if _ident(identifier.value) in wanted:
             return (
                 f"{identifier.type} {identifier.value} matches",
-                float(config()["features"]["identifier_matches"]),
+                parameters().features.identifier_matches,
             )
     return None
 
@@ -237,12 +237,12 @@ def kind_feature(query: str | None, entity: ListEntity) -> tuple[str, float] | N
         return None
     return (
         f"query is a {query}, listed entry is a {entity.schema.value}",
-        float(config()["features"]["kind_disagrees"]),
+        parameters().features.kind_disagrees,
     )
 
 
 def kind_factor(kind: NameKind) -> float:
-    return float(config()["name"]["kind_factor"][kind.value])
+    return parameters().name.kind_factor[kind.value]
 
 
 def parse_birth_date(value: str | None) -> str | None:
