@@ -4,12 +4,21 @@ Strategy: the engine and the law are real (loaded once per session from the pack
 applications are built from small YAML bases in ``law_cases/_bases.yaml`` so that each test
 states only what it changes. Real public data lives in ``../shared/data`` beside the
 checkout; tests that need it use ``shared_data``, which skips only outside CI.
+
+The register's fixtures (a database per backend, a seeded API, the session's templates), the
+monitoring data's and the reports' seeded register live in ``register/register_fixtures.py``,
+``monitoring/monitoring_fixtures.py`` and ``reports/report_fixtures.py`` and are declared below
+as plugins, once for the suite (the security tests share the register's): no test module
+imports a fixture. Test folders: a folder with its own ``conftest.py`` is a package (an
+``__init__.py``, so that conftest is not a second top-level ``conftest`` module); the others are
+not, and import their helpers (``register_helpers``) by name from the folder.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +30,10 @@ from openatt.core.model import Application
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
+for _folder in ("register", "monitoring", "reports"):
+    if str(TESTS / _folder) not in sys.path:
+        sys.path.insert(0, str(TESTS / _folder))
+pytest_plugins = ["register_fixtures", "monitoring_fixtures", "report_fixtures"]
 BASES: dict[str, dict[str, Any]] = yaml.safe_load(
     (TESTS / "law_cases" / "_bases.yaml").read_text("utf-8")
 )

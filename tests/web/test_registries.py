@@ -89,17 +89,18 @@ def test_the_api_finds_the_toy_regime_and_importer(
     toy_regime: Path, toy_importer: ToyImporter, web: Browser
 ) -> None:
     client = web.client
-    regimes = {r["id"]: r["title"] for r in client.get("/regimes").json()}
-    assert regimes["toy"] == "Toy regime of Ruritania" and "att" in regimes
-    assert "toy-list" in client.get("/screening/formats").json()
     token = client.post(
         "/auth/token", json={"username": "officer", "password": PASSWORDS["officer"]}
     ).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    regimes = {r["id"]: r["title"] for r in client.get("/regimes", headers=auth).json()}
+    assert regimes["toy"] == "Toy regime of Ruritania" and "att" in regimes
+    assert "toy-list" in client.get("/screening/formats", headers=auth).json()
     [application] = parse_applications(EXAMPLE.read_text("utf-8"), EXAMPLE.name)
     refused = client.post(
         "/assess?regimes=nope",
         json=application.model_dump(mode="json"),
-        headers={"Authorization": f"Bearer {token}"},
+        headers=auth,
     )
     assert refused.status_code == 422
     detail = refused.json()["detail"][0]
