@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import openatt
+import openatt.errors
 from openatt.api.errors import STATUS
 from openatt.cli.errors import EXIT_CODES, describe, refuse
 from openatt.errors import ErrorKind, OpenattError, subclasses
@@ -85,3 +87,28 @@ def test_the_cli_shows_the_option_not_the_service_field(tmp_path: Path) -> None:
                                       "--out", str(tmp_path / "a.html")])  # fmt: skip
     assert result.exit_code == 2, result.output
     assert "--by: 'nonsense'" in result.output
+
+
+def errors_table() -> str:
+    """The mapping as docs/register.md shows it."""
+    lines = ["| kind | HTTP | exit | page heading | meaning |", "| --- | --- | --- | --- | --- |"]
+    for kind in ErrorKind:
+        meaning = _meaning(kind)
+        lines.append(
+            f"| `{kind.value}` | {STATUS[kind]} | {EXIT_CODES[kind]} | {ERROR_TITLES[kind]} | {meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _meaning(kind: ErrorKind) -> str:
+    source = Path(openatt.errors.__file__).read_text("utf-8")
+    found = re.search(rf'    {kind.name} = "{kind.value}"\n    """(.*?)"""', source, re.DOTALL)
+    assert found, kind
+    return " ".join(found.group(1).split()).replace("``", "`")
+
+
+def test_the_docs_show_the_mapping() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "register.md").read_text("utf-8")
+    found = re.search(r"<!-- errors:start -->\n(.*?)<!-- errors:end -->", text, re.DOTALL)
+    assert found, "docs/register.md has no errors markers"
+    assert found.group(1) == errors_table()
