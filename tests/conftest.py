@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 Strategy: the engine and the law are real (loaded once per session from the package data);
-applications are built from small YAML bases in ``law_cases/_bases.yaml`` so that each test
+applications are built from small YAML bases in ``openatt/law/case_bases.yaml`` so that each test
 states only what it changes. Real public data lives in ``../shared/data`` beside the
 checkout; tests that need it use ``shared_data``, which skips only outside CI.
 
@@ -16,17 +16,17 @@ not, and import their helpers (``register_helpers``) by name from the folder.
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from openatt.core.engine import Engine
-from openatt.core.model import Application
+from openatt.law.cases import build_application as build_application
+from openatt.law.cases import deep_merge as deep_merge
+from openatt.law.cases import default_bases
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -34,37 +34,9 @@ for _folder in ("register", "monitoring", "reports"):
     if str(TESTS / _folder) not in sys.path:
         sys.path.insert(0, str(TESTS / _folder))
 pytest_plugins = ["register_fixtures", "monitoring_fixtures", "report_fixtures"]
-BASES: dict[str, dict[str, Any]] = yaml.safe_load(
-    (TESTS / "law_cases" / "_bases.yaml").read_text("utf-8")
-)
-
-
-def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def build_application(spec: dict[str, Any]) -> Application:
-    """``spec`` names a base (``base: export``) and overrides fields of it.
-
-    ``evidence`` in a case replaces the base's evidence on the same criteria and keeps the
-    rest; ``remove_evidence`` lists criteria whose evidence the case drops.
-    """
-    spec = dict(spec)
-    base = copy.deepcopy(BASES[spec.pop("base", "export")])
-    removed = set(spec.pop("remove_evidence", []))
-    if "evidence" in spec:
-        changed = {e["criterion"] for e in spec["evidence"]}
-        kept = [e for e in base.get("evidence", []) if e["criterion"] not in changed]
-        spec["evidence"] = kept + spec["evidence"]
-    merged = deep_merge(base, spec)
-    merged["evidence"] = [e for e in merged.get("evidence", []) if e["criterion"] not in removed]
-    return Application.model_validate(merged)
+# The case builder lives in the package (openatt.law.cases) so authorities test their overlays
+# the same way; the tests keep these names.
+BASES = default_bases()
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +65,28 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
         os.environ.pop("OPENATT_HOME", None)
     else:
         os.environ["OPENATT_HOME"] = saved
+
+
+# What was skipped and why, in one line at the end of the run (issue 17: a newcomer's path).
+SKIP_CAUSES = (
+    ("shared/data", "../shared/data is absent (public data not redistributed: see README)"),
+    ("OPENATT_TEST_DATABASE_URL", "no PostgreSQL (bash .ci/postgres.sh starts one)"),
+    ("chromium", "Debian's chromium is not installed"),
+    ("Java", "no Java runtime for Spark"),
+)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        terminalreporter.write_line("skipped: nothing")
+        return
+    counts: dict[str, int] = {}
+    for report in skipped:
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        cause = next((text for key, text in SKIP_CAUSES if key in reason), "other")
+        if cause == "other" and "TRUNCATE" in reason:
+            cause = "PostgreSQL-only checks on SQLite"
+        counts[cause] = counts.get(cause, 0) + 1
+    parts = [f"{n} because {cause}" for cause, n in sorted(counts.items(), key=lambda c: -c[1])]
+    terminalreporter.write_line(f"skipped {len(skipped)}: " + "; ".join(parts))

@@ -26,13 +26,21 @@ def test_lists_checked_and_unchecked_entries_with_a_summary() -> None:
     checked = [e for e in entries if e["checked_on"]]
     unchecked = [e for e in entries if not e["checked_on"]]
     assert checked and unchecked
+    reasoned = [e for e in unchecked if e["unchecked"]]
     assert document["summary"] == (
-        f"{len(entries)} entries: {len(checked)} checked, {len(unchecked)} not checked"
+        f"{len(entries)} entries: {len(checked)} checked, {len(unchecked)} not checked "
+        f"({len(reasoned)} saying why)"
     )
     rhodesia = next(e for e in entries if e["id"] == "un.southern_rhodesia.1966")
     assert rhodesia["checked_on"] == "2026-12-03"
     assert any("232 (1966)" in source for source in rhodesia["against"])
     assert all(e["against"] == [] and e["cited"] for e in unchecked)
+    # every embargo entry, 126.1 entry and rule version says why it was not checked
+    needs_reason = ("embargo", "126.1", "rule version")
+    for entry in unchecked:
+        if any(kind in entry["kind"] for kind in needs_reason):
+            assert isinstance(entry["unchecked"], str) and len(entry["unchecked"]) >= 10
+    assert all(e["unchecked"] is None for e in checked)
 
 
 def test_filters_by_kind_and_check() -> None:
@@ -44,7 +52,8 @@ def test_filters_by_kind_and_check() -> None:
     assert isinstance(parties, list)
     checked = {e["id"] for e in parties}
     assert {"att:party:LBN", "att:party:AFG", "att:party:BWA"} <= checked
-    assert "att:party:ZMB" not in checked  # not read in the stored depositary list
+    assert {"att:party:ZMB", "att:party:VUT"} <= checked  # the whole depositary list (2026-12-03)
+    assert _json("--show", "unchecked", "--kind", "treaty party")["entries"] == []
 
 
 def test_table_and_bad_option() -> None:
@@ -54,6 +63,10 @@ def test_table_and_bad_option() -> None:
     assert result.exit_code == 0
     assert "osce.nagorno_karabakh.arm.1992" in result.stdout
     assert "doubt:" in result.stdout
+    why = RUNNER.invoke(
+        APP, ["law", "sources", "--show", "unchecked", "--kind", "126.1"], env={"COLUMNS": "400"}
+    )
+    assert why.exit_code == 0 and "not checked" in why.stdout and "why: " in why.stdout
     assert RUNNER.invoke(APP, ["law", "sources", "--show", "everything"]).exit_code == 2
 
 

@@ -234,6 +234,11 @@ def as_before_casework(monkeypatch: Any) -> None:
     # the wall (0004): no released reasons, no workspace cases
     monkeypatch.setattr(demo, "RELEASED_REFUSAL", "")
     monkeypatch.setattr(demo_workspace, "fill", nothing)
+    # classification of goods (0010): none read or written
+    from openatt.register import classification, demo_classification
+
+    monkeypatch.setattr(classification, "current", lambda *_args: {})
+    monkeypatch.setattr(demo_classification, "fill", nothing)
     for module, name in (
         (routing, "on_submission"),
         (routing, "route"),
@@ -243,3 +248,12 @@ def as_before_casework(monkeypatch: Any) -> None:
         (flags, "refuse_if_blocked"),
     ):
         monkeypatch.setattr(module, name, nothing)
+    before_denial_withdrawals(monkeypatch)
+
+
+def before_denial_withdrawals(monkeypatch: Any) -> None:
+    """The code before 0013: no withdrawal of denial notifications (every one is in force)."""
+    from openatt.register import denials
+
+    monkeypatch.setattr(denials, "in_force", lambda query: query)
+    monkeypatch.setattr(denials, "withdraw_own", lambda *_args, **_kwargs: [])

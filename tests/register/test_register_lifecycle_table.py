@@ -20,7 +20,7 @@ from openatt.register.dialogue_models import (
     NotificationRow,
     QueryRow,
 )
-from openatt.register.models import ApplicationRow, Event, State
+from openatt.register.models import ApplicationRow, DenialRevocationRow, Event, State
 from openatt.register.permissions import GRANTS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "casework.md"
@@ -88,7 +88,10 @@ def test_the_demo_obeys_the_table_and_shows_the_dialogue(database_url: str, engi
             assert old is not None and old.state == "superseded"
             assert "items.0.quantity" in amendment.differences
             outcomes = sorted(str(a.outcome) for a in session.execute(select(AppealRow)).scalars())
-            assert outcomes == ["None", "dismissed"]
+            assert outcomes == ["None", "dismissed", "upheld"]
+            # the refusal overturned on appeal: our notification of it is withdrawn
+            (withdrawn,) = session.execute(select(DenialRevocationRow)).scalars()
+            assert "overturned on appeal" in withdrawn.reason
             mailed = list(session.execute(select(NotificationRow)).scalars())
             assert {"query.asked", "query.answered", "note.mention", "decision"} <= {
                 n.kind for n in mailed

@@ -110,6 +110,7 @@ def test_grants_cover_every_permission() -> None:
             Permission.casework_read,  # queues, flags and routing rules, read only (issue 12)
             Permission.case_internal,  # reading the authority's work on a case (issue 12)
             Permission.indicator_rejections,  # reading the officers' rejections (issue 18)
+            Permission.classification_read,  # reading the goods' classifications (issue 15)
         ):
             assert Role.auditor not in roles, f"auditor is read-only, but has {permission}"
             assert Role.monitor not in roles, f"monitor is read-only, but has {permission}"

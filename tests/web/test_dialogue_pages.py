@@ -66,6 +66,9 @@ def test_question_answered_from_the_applicant_view(
     meridian = _as(new_browser, app_client, "meridian")
     page = meridian.get(f"/ui/applications/{app_id}").text
     assert "What is asked of you" in page and "Which police unit" in page
+    # one heading of that name on the page: the questions have their own
+    assert page.count("What is asked of you") == 1
+    assert "Questions from the licensing authority" in page
     assert "by officer" not in page and "Case notes" not in page
     query_id = max(q for q in _ids(register, QueryRow))
     blank = meridian.post(f"/ui/applications/{app_id}/queries/{query_id}/answer", {})

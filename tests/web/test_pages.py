@@ -398,3 +398,35 @@ def test_screening_hits_are_shown_to_staff_only(
     applicant.login("nordarms")
     own = applicant.get(f"/ui/applications/{submitted}")
     assert own.status_code == 200 and "Brasil Army Procurement Agency" not in own.text
+
+
+def test_a_used_up_licence_offers_no_shipment_form(register: Register, web: Browser) -> None:
+    licensed = register.case_id("licensed")  # radar components: 10 licensed, 5 shipped; cable
+    web.login("officer")
+    page = web.get(f"/ui/applications/{licensed}/licence").text
+    assert "Record a shipment" in page and 'id="licence-used-up"' not in page
+    remaining = [
+        int(n.replace(",", "")) for n in re.findall(r'data-remaining="\d+">([\d,]+)', page)
+    ]
+    assert remaining and any(remaining)
+    for index, quantity in enumerate(remaining):
+        if not quantity:
+            continue
+        shipped = web.post(
+            f"/ui/applications/{licensed}/shipments",
+            {
+                "item": str(index),
+                "quantity": str(quantity),
+                "shipped_on": dt.date.today().isoformat(),
+                "reference": f"AWB {index}",
+                "step": "confirm",
+            },
+        )
+        assert shipped.status_code == 303
+        after = web.get(shipped.headers["location"]).text
+        assert "The shipment is recorded" in after
+        if index < len(remaining) - 1:
+            assert "Record a shipment" in after  # another item still has a quantity
+    page = web.get(f"/ui/applications/{licensed}/licence").text
+    assert "Record a shipment" not in page
+    assert 'id="licence-used-up"' in page

@@ -88,6 +88,9 @@ def create_app(
     app.include_router(accounts_router.router)
     app.include_router(accounts_router.own_router)
     app.include_router(catalogue_router.router)
+    from openatt.api.routers import classification as classification_router
+
+    app.include_router(classification_router.router)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -258,6 +258,9 @@ class DenialOut(BaseModel):
     description: str
     criteria: list[str]
     application_id: int | None
+    withdrawn_on: dt.date | None = Field(
+        None, description="when we withdrew our notification (the refusal no longer stands)"
+    )
 
 
 class ConsultationOut(BaseModel):
@@ -448,12 +451,23 @@ class PublicEventOut(BaseModel):
     by: str = Field(description="'you' or 'the licensing authority', never a staff member")
 
 
+class PublicClassificationOut(BaseModel):
+    item: int
+    description: str
+    proposed: str
+    status: str
+    confirmed: str | None
+
+
 class ApplicantCaseOut(ApplicantSummary):
     application: Application = Field(description="the application as the applicant gave it")
     asks: list[str] = Field(description="what is asked of the applicant now")
     decision: ReleasedDecisionOut | None
     licence: PublicLicenceOut | None
     events: list[PublicEventOut]
+    classification: list[PublicClassificationOut] = Field(
+        default_factory=list, description="each item's proposed and confirmed control entry"
+    )
 
 
 class ApplicantPage(BaseModel):

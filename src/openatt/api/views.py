@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy.orm import Session
@@ -124,7 +125,7 @@ def _split(text: str) -> list[str]:
     return [part for part in text.split(",") if part]
 
 
-def denial(row: DenialRow) -> schemas.DenialOut:
+def denial(row: DenialRow, withdrawn_on: dt.date | None = None) -> schemas.DenialOut:
     return schemas.DenialOut(
         id=row.id,
         notifying_state=row.notifying_state,
@@ -137,6 +138,7 @@ def denial(row: DenialRow) -> schemas.DenialOut:
         description=row.description,
         criteria=_split(row.criteria),
         application_id=row.application_id,
+        withdrawn_on=withdrawn_on,
     )
 
 
@@ -233,6 +235,7 @@ def applicant_case(found: audience.ApplicantCase) -> schemas.ApplicantCaseOut:
         ),
         licence=public_licence(found.licence) if found.licence is not None else None,
         events=[schemas.PublicEventOut(**vars(e)) for e in found.events],
+        classification=[schemas.PublicClassificationOut(**vars(c)) for c in found.classification],
     )
 
 

@@ -155,6 +155,8 @@ def law_show(
                 + "; ".join(version.checked.against)
                 + (f" (doubt: {version.checked.doubt})" if version.checked.doubt else "")
             )
+        elif version.unchecked:
+            console.print(f"  not checked: {version.unchecked}")
     if day is not None and rule.version_on(day) is None:
         fail(
             f"{rule_id}: no version in force on {day.isoformat()} (versions from {rule.versions[0].valid_from})",
@@ -220,7 +222,11 @@ def law_sources(
     elif show is CheckedFilter.unchecked:
         entries = [e for e in entries if not e.is_checked]
     done = sum(e.is_checked for e in entries)
-    summary = f"{len(entries)} entries: {done} checked, {len(entries) - done} not checked"
+    reasoned = sum(e.unchecked is not None for e in entries)
+    summary = (
+        f"{len(entries)} entries: {done} checked, {len(entries) - done} not checked "
+        f"({reasoned} saying why)"
+    )
     if output is Format.json:
         rows = [
             {
@@ -230,6 +236,7 @@ def law_sources(
                 "checked_on": e.checked.on.isoformat() if e.checked else None,
                 "against": list(e.checked.against) if e.checked else [],
                 "doubt": e.checked.doubt if e.checked else None,
+                "unchecked": e.unchecked,
             }
             for e in entries
         ]
@@ -250,7 +257,8 @@ def law_sources(
                 against += f" (doubt: {e.checked.doubt})"
             table.add_row(e.id, e.kind, e.checked.on.isoformat(), against)
         else:
-            table.add_row(e.id, e.kind, "not checked", f"cited: {e.cited}")
+            why = f"why: {e.unchecked}; " if e.unchecked else ""
+            table.add_row(e.id, e.kind, "not checked", f"{why}cited: {e.cited}")
     Console().print(table)
 
 

@@ -7,6 +7,7 @@ A fact without a source cannot be checked, and a fact without dates cannot be ap
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -76,7 +77,12 @@ class Checked(BaseModel):
 
 
 class Cited(Validity):
-    """A dated fact that must name at least one source."""
+    """A dated fact that must name at least one source.
+
+    ``checked`` records a comparison with the primary source; ``unchecked`` says, in words,
+    why the entry was not (yet) compared with it. An entry may carry one or the other, not
+    both; the shipped data files require one of them on every entry (:func:`unreviewed`).
+    """
 
     citations: tuple[Citation, ...] = Field(min_length=1)
     checked: Checked | None = Field(
@@ -84,3 +90,37 @@ class Cited(Validity):
         description="the last check against a primary source; required of every entry the "
         "2026-12 review checked and of every new entry (tests/test_reference_checked.py)",
     )
+    unchecked: str | None = Field(
+        default=None,
+        min_length=10,
+        description="why the entry was not compared with its primary source (the source could "
+        "not be found or read, or the review has not reached it): the honest alternative to "
+        "checked",
+    )
+
+    @model_validator(mode="after")
+    def _checked_or_unchecked(self) -> Cited:
+        if self.checked is not None and self.unchecked is not None:
+            raise ValueError("give either checked or unchecked, not both")
+        return self
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the entry says what it was checked against, or why it was not."""
+        return self.checked is not None or self.unchecked is not None
+
+
+REVIEW_REQUIRED = (
+    "every entry needs checked: {on, against} (the primary sources consulted) or "
+    'unchecked: "why it was not checked"'
+)
+
+
+def unreviewed(entries: Iterable[tuple[str, Cited]]) -> str | None:
+    """A message naming the entries that say neither what they were checked against nor why
+    not, or ``None``: the check a shipped data file with ``review_required`` runs on load."""
+    missing = [entry_id for entry_id, fact in entries if not fact.reviewed]
+    if not missing:
+        return None
+    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    return f"{missing[0]}{more}: {REVIEW_REQUIRED}"

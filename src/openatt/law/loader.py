@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from openatt import yaml_data
 from openatt.errors import OpenattError
 from openatt.law.schema import Overlay, Regime, Rule, RuleKind
 
@@ -26,7 +27,7 @@ class LawError(OpenattError, ValueError):
 
 def _parse(text: str, name: str) -> dict[str, object]:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_data.load(text)
     except yaml.YAMLError as exc:
         raise LawError(f"{name}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openatt.core.model import Category, Likelihood, Severity, StateCode, Topic, TransferKind
-from openatt.core.provenance import Citation, Cited
-from openatt.reference.schema import Embargo
+from openatt.core.provenance import Citation, Cited, unreviewed
+from openatt.reference.schema import Embargo, embargo_facts
 
 RULE_ID = r"^[a-z][a-z0-9_-]*(\.[a-z0-9_]+)+$"
 
@@ -180,6 +180,23 @@ class Regime(_Strict):
         default=(), description="the regime's own embargoes (national overlays)"
     )
     advisory_note: str | None = None
+    review_required: bool = Field(
+        default=False,
+        description="every rule version and embargo entry must say what it was checked "
+        "against or why not (checked or unchecked); the shipped regimes set it (issue 14)",
+    )
+
+    @model_validator(mode="after")
+    def _every_entry_reviewed(self) -> Regime:
+        versions = (
+            (f"{rule.id}@{version.valid_from.isoformat()}", version)
+            for rule in self.rules
+            for version in rule.versions
+        )
+        facts = itertools.chain(versions, embargo_facts(self.embargoes))
+        if self.review_required and (missing := unreviewed(facts)):
+            raise ValueError(missing)
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Regime:

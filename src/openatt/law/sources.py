@@ -26,14 +26,20 @@ class SourceEntry:
     kind: str
     cited: str
     checked: Checked | None
+    unchecked: str | None = None
 
     @property
     def is_checked(self) -> bool:
         return self.checked is not None
 
+    @property
+    def is_reviewed(self) -> bool:
+        """Whether the entry says what it was checked against, or why it was not."""
+        return self.checked is not None or self.unchecked is not None
+
 
 def _entry(entry_id: str, kind: str, fact: Cited) -> SourceEntry:
-    return SourceEntry(entry_id, kind, str(fact.citations[0]), fact.checked)
+    return SourceEntry(entry_id, kind, str(fact.citations[0]), fact.checked, fact.unchecked)
 
 
 def _embargo_entries(embargo: Embargo, kind: str) -> Iterator[SourceEntry]:

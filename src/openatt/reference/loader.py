@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from openatt import yaml_data
 from openatt.errors import OpenattError
 from openatt.reference.schema import (
     DenialPolicyEntry,
@@ -53,7 +54,7 @@ class ReferenceDataError(OpenattError, ValueError):
 
 def parse_file(name: str, text: str, model: type[M]) -> M:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml_data.load(text)
     except yaml.YAMLError as exc:
         raise ReferenceDataError(f"{name}: not valid YAML: {exc}") from exc
     try:

@@ -7,12 +7,13 @@ tests that load the shipped data are also the tests that every fact has a source
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openatt.core.model import Category, EndUserKind, StateCode
-from openatt.core.provenance import Cited
+from openatt.core.provenance import Cited, unreviewed
 
 
 class _Strict(BaseModel):
@@ -145,7 +146,27 @@ class Embargo(_Strict):
 class EmbargoFile(_Strict):
     description: str
     last_reviewed: dt.date
+    review_required: bool = Field(
+        default=False,
+        description="every entry must say what it was checked against or why not (checked or "
+        "unchecked); the shipped files set it (issue 14)",
+    )
     embargoes: tuple[Embargo, ...]
+
+    @model_validator(mode="after")
+    def _every_entry_reviewed(self) -> EmbargoFile:
+        if self.review_required and (missing := unreviewed(embargo_facts(self.embargoes))):
+            raise ValueError(missing)
+        return self
+
+
+def embargo_facts(embargoes: Iterable[Embargo]) -> Iterator[tuple[str, Cited]]:
+    """Every measure and exemption of ``embargoes`` with its id: the entries a review checks."""
+    for embargo in embargoes:
+        for measure in embargo.measures:
+            yield measure.id, measure
+            for exemption in measure.exemptions:
+                yield exemption.id, exemption
 
 
 class TreatyParticipation(Cited):
@@ -231,4 +252,16 @@ class DenialPolicyEntry(Cited):
 class DenialPolicyFile(_Strict):
     description: str
     last_reviewed: dt.date
+    review_required: bool = Field(
+        default=False,
+        description="every entry must say what it was checked against or why not (checked or "
+        "unchecked); the shipped files set it (issue 14)",
+    )
     entries: tuple[DenialPolicyEntry, ...]
+
+    @model_validator(mode="after")
+    def _every_entry_reviewed(self) -> DenialPolicyFile:
+        facts = ((f"126.1:{e.state}@{e.valid_from.isoformat()}", e) for e in self.entries)
+        if self.review_required and (missing := unreviewed(facts)):
+            raise ValueError(missing)
+        return self

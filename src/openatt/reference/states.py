@@ -12,8 +12,8 @@ import unicodedata
 from importlib import resources
 
 import pycountry
-import yaml
 
+from openatt import yaml_data
 from openatt.errors import OpenattError
 
 
@@ -25,7 +25,7 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _aliases() -> tuple[dict[str, str], dict[str, str]]:
-    raw = yaml.safe_load(
+    raw = yaml_data.load(
         resources.files("openatt.reference").joinpath("data/state_aliases.yaml").read_text("utf-8")
     )
     aliases = {_fold(k): v for k, v in raw["aliases"].items()}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Recommendation
-from openatt.register import audit, canonical, lifecycle, notify, periods
+from openatt.register import audit, canonical, denials, lifecycle, notify, periods
 from openatt.register.applications import for_change, get, log
 from openatt.register.assessing import latest_assessment
 from openatt.register.dialogue_models import AppealRow
@@ -187,6 +187,9 @@ def decide(
         )
         appeal.result_decision_id = decision.id
         row.state = approval.value
+        denials.withdraw_own(
+            session, actor, row, reason=f"the refusal was overturned on appeal {appeal.id}"
+        )
     else:
         row.state = State.appeal_dismissed.value
     appeal.outcome, appeal.reasons = outcome, text

@@ -88,10 +88,12 @@ def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extr
 
 
 def create(session: Session, actor: Actor, application: Application) -> ApplicationRow:
+    from openatt.register.classification import check_proposals
     from openatt.register.supply import accept
 
     require(actor, Permission.application_create)
     application = accept(actor, application)
+    check_proposals(application)
     company = actor.company if actor.company else application.exporter.name
     now = dt.datetime.now(dt.UTC)
     row = ApplicationRow(
@@ -128,8 +130,10 @@ def update(
         expected_version,
         lifecycle.sources("application.update"),
     )
+    from openatt.register.classification import check_proposals
     from openatt.register.supply import accept
 
+    check_proposals(application)
     _store(row, accept(actor, application))
     search_index.refresh(session, row.id, row.payload)
     log(session, actor, "application.update", row, application=json.loads(row.payload))

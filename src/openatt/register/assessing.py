@@ -68,9 +68,10 @@ def _run(
     supersedes: AssessmentRow | None,
     reason: str | None,
 ) -> AssessmentRow:
+    from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
-    application = payload_of(row)
+    application = classified(session, row)  # the confirmed entries, where there are any
     regimes = tuple(regimes or default_regimes())
     results = assessor.assess(application, regimes, as_of)
     if not results:

@@ -17,6 +17,7 @@ two cannot drift apart; ``tests/security/test_applicant_wall.py`` calls every ro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -174,6 +175,18 @@ class PublicEvent:
 
 
 @dataclass(frozen=True)
+class PublicClassification:
+    """An item's classification as its applicant sees it: its own proposal and the entry the
+    authority confirmed or put in its place (not who did it, nor the internal reasons)."""
+
+    item: int
+    description: str
+    proposed: str
+    status: str  # proposed, confirmed, changed, not controlled
+    confirmed: str | None
+
+
+@dataclass(frozen=True)
 class ApplicantCase:
     id: int
     reference: str
@@ -187,6 +200,7 @@ class ApplicantCase:
     decision: ReleasedDecision | None
     licence: PublicLicence | None
     events: tuple[PublicEvent, ...]
+    classification: tuple[PublicClassification, ...] = ()
 
 
 def applicant_application(application: Application) -> Application:
@@ -349,10 +363,39 @@ def applicant_case(session: Session, actor: Actor, application_id: int) -> Appli
         .where(Event.entity == "application", Event.entity_id == row.id)
         .order_by(Event.seq)
     ).scalars()
-    return applicant_view(
+    view = applicant_view(
         row,
         application,
         released_decision(effective, release, law_citation),
         public_licence(licence, application, shipments),
         public_events(events),
     )
+    return dataclasses.replace(
+        view, classification=public_classification(session, row, application)
+    )
+
+
+def public_classification(
+    session: Session, row: ApplicationRow, application: Application
+) -> tuple[PublicClassification, ...]:
+    from openatt.reference.control_lists import EntryRef
+    from openatt.register.classification import NOT_CONTROLLED, current
+
+    acts = current(session, row.id)
+    found = []
+    for index, item in enumerate(application.items):
+        stored = acts.get(index)
+        confirmed = None
+        if stored is not None:
+            confirmed = (
+                NOT_CONTROLLED
+                if stored.entry is None
+                else str(EntryRef(stored.list_id or "", stored.entry, stored.kind))
+            )
+        status = stored.action.replace("_", " ") if stored is not None else "proposed"
+        found.append(
+            PublicClassification(
+                index, item.description, item.control_entry or "", status, confirmed
+            )
+        )
+    return tuple(found)

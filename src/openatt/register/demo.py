@@ -419,6 +419,9 @@ def fill(db: Database, assessor: Assessor, today: dt.date | None = None) -> dict
 
     fill_dialogue(db, assessor, actors, day)  # questions, notes, amendment, appeals (issue 12)
     advice_demo.add_advice_cases(db, assessor, actors, day)  # issue 12: advice in each state
+    from openatt.register import demo_classification
+
+    demo_classification.fill(db, actors, day)  # issue 15: a confirmed and a changed entry
     with db.read() as s:
         rows = s.execute(
             select(ApplicationRow.state, func.count()).group_by(ApplicationRow.state)

@@ -146,6 +146,31 @@ def fill_dialogue(
             outcome="dismissed",
             reasons="The UN arms embargo on South Sudan applies; no exemption was notified.",
         )
+    # A refusal overturned on appeal: the licence follows and our denial notification of it
+    # is withdrawn (register/denials.py).
+    vests = [_item("Body armour, level IIIA", "other", "ML13", 300, 90_000.0)]
+    overturned = _application(today, MERI, "GHA", "Ghana Police Service", "police", vests)
+    ids["overturned"] = _advance(
+        db, assessor, actors, Case(State.denied, overturned, MERI, Outcome.denied), today
+    )
+    with db.write() as s:
+        appeals.lodge(
+            s,
+            meri,
+            ids["overturned"],
+            grounds="The vests protect officers at polling stations; the end-user certificate "
+            "now names the unit and forbids re-export.",
+        )
+    with db.write() as s:
+        appeals.decide(
+            s,
+            second if second.id != officer.id else senior,
+            ids["overturned"],
+            outcome="upheld",
+            reasons="Protective equipment for a named unit, with a re-export clause: no clear "
+            "risk of internal repression remains.",
+            conditions=["Delivery verification within 60 days"],
+        )
     with db.write() as s:
         notify.announce_decisions(s)
     return ids

@@ -5,6 +5,12 @@ denials; before licensing an essentially identical transaction another state den
 consults that state. Here "essentially identical" means the same destination, the same end
 user (names compared without case, punctuation or legal-form suffixes) and items that share
 an ATT category or a control-list entry.
+
+A notification of ours is withdrawn when the refusal it notified no longer stands (an
+appeal upheld): Art. 4(1) asks states to circulate applications that *have been denied*, and
+one granted on appeal was not, in the end. openatt's reading; the withdrawal is recorded
+beside the notification (``denial_revocations``), an event in the chain, and a withdrawn
+notification no longer calls for consultation.
 """
 
 from __future__ import annotations
@@ -15,14 +21,21 @@ import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Category, StateCode
 from openatt.register import audit, canonical
-from openatt.register.applications import for_change, get, log, payload_of
+from openatt.register.applications import for_change, get, log
 from openatt.register.errors import Conflict, NotFound
-from openatt.register.models import ApplicationRow, ConsultationRow, DecisionRow, DenialRow, State
+from openatt.register.models import (
+    ApplicationRow,
+    ConsultationRow,
+    DecisionRow,
+    DenialRevocationRow,
+    DenialRow,
+    State,
+)
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
 
@@ -138,7 +151,9 @@ def notify_own_denial(
     session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow
 ) -> DenialRow:
     """A denial of ours becomes a notification to share (EU CP Art. 4(1))."""
-    application = payload_of(row)
+    from openatt.register.classification import classified
+
+    application = classified(session, row)
     notice = DenialNotice(
         notifying_state=application.exporting_state,
         reference=row.reference,
@@ -165,21 +180,29 @@ def notify_own_denial(
     return row_
 
 
+def in_force(query: Select[DenialRow]) -> Select[DenialRow]:
+    """Only notifications not withdrawn."""
+    withdrawn = select(DenialRevocationRow.denial_id)
+    return query.where(DenialRow.id.not_in(withdrawn))
+
+
 def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
-    application = payload_of(row)
+    from openatt.register.classification import classified, entry_keys
+
+    application = classified(session, row)  # the confirmed entries, where there are any
     end_user = normalise_name(application.end_user.name)
     categories = {item.category.value for item in application.items}
-    entries = {i.control_entry.upper() for i in application.items if i.control_entry}
+    entries = {k for i in application.items if i.control_entry for k in entry_keys(i.control_entry)}
     found = []
     for denial in session.execute(
-        select(DenialRow)
+        in_force(select(DenialRow))
         .where(DenialRow.destination == application.importing_state)
         .order_by(DenialRow.id)
     ).scalars():
         if denial.application_id == row.id or normalise_name(denial.end_user) != end_user:
             continue
         their_categories = set(filter(None, denial.categories.split(",")))
-        their_entries = {e.upper() for e in denial.control_entries.split(",") if e}
+        their_entries = {k for e in denial.control_entries.split(",") if e for k in entry_keys(e)}
         if categories & their_categories or entries & their_entries:
             found.append(denial)
     return found
@@ -265,3 +288,43 @@ def flagged_for(session: Session, actor: Actor, application_id: int) -> list[Den
     row = get(session, actor, application_id)
     ids = json.loads(row.consultation)
     return [d for d in (session.get(DenialRow, i) for i in ids) if d is not None]
+
+
+def withdraw_own(session: Session, actor: Actor, row: ApplicationRow, *, reason: str) -> list[int]:
+    """Withdraw our notifications of the refusal of ``row`` (its refusal no longer stands)."""
+    own = session.execute(
+        in_force(select(DenialRow)).where(DenialRow.application_id == row.id).order_by(DenialRow.id)
+    ).scalars()
+    today = dt.datetime.now(dt.UTC)
+    withdrawn = []
+    for denial in own:
+        revocation = DenialRevocationRow(
+            denial_id=denial.id,
+            revoked_on=today.date(),
+            reason=reason,
+            recorded_by=actor.id,
+            recorded_at=today,
+        )
+        session.add(revocation)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor.label,
+            action="denial.withdraw",
+            row=revocation,
+            payload={"application": row.reference, "denial": denial.id, "reason": reason},
+        )
+        withdrawn.append(denial.id)
+    return withdrawn
+
+
+def withdrawn_on(session: Session, denial_ids: Sequence[int]) -> dict[int, dt.date]:
+    """When each of these notifications was withdrawn (absent: still in force)."""
+    if not denial_ids:
+        return {}
+    rows = session.execute(
+        select(DenialRevocationRow.denial_id, DenialRevocationRow.revoked_on).where(
+            DenialRevocationRow.denial_id.in_(list(denial_ids))
+        )
+    )
+    return {denial_id: day for denial_id, day in rows}

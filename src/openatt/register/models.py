@@ -228,6 +228,21 @@ class ConsultationRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DenialRevocationRow(Base):
+    """The withdrawal of one of our own denial notifications, when the refusal it notified no
+    longer stands (an appeal upheld). Kept beside the notification, never by changing it, so
+    that what was notified and when it was withdrawn both stay on record."""
+
+    __tablename__ = "denial_revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    denial_id: Mapped[int] = mapped_column(ForeignKey("denials.id"), unique=True)
+    revoked_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ReportRow(Base):
     """One generated report (ATT annual, UN Register, national): what it covered, the moment
     of the register it was computed from, and the checksums of its figures and file. A
@@ -568,9 +583,15 @@ ENTITY_TABLES: dict[str, type[Base]] = {
     "advice_countersignature": AdviceCountersignatureRow,
     "login_attempt": LoginAttemptRow,
     "user_factor": UserFactorRow,
+    "denial_revocation": DenialRevocationRow,
 }
 
 # Queues, assignment, flags and routing (issue 12) live in their own module.
 from openatt.register.queue_tables import QUEUE_ENTITIES  # noqa: E402
 
 ENTITY_TABLES.update(QUEUE_ENTITIES)
+
+# The authority's classifications of goods (issue 15) live in their own module too.
+from openatt.register.classification_tables import CLASSIFICATION_ENTITIES  # noqa: E402
+
+ENTITY_TABLES.update(CLASSIFICATION_ENTITIES)

@@ -68,6 +68,8 @@ class Permission(StrEnum):
     case_route = "case.route"
     flag_set = "flag.set"
     flag_clear = "flag.clear"
+    classification_read = "classification.read"
+    classification_record = "classification.record"
 
 
 _A, _O, _S, _U, _D, _M = (
@@ -154,6 +156,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.case_route: _STAFF,
     Permission.flag_set: _STAFF,
     Permission.flag_clear: _STAFF,
+    # Classification of goods (issue 15): the applicant proposes (its application) and sees
+    # the outcome in its own view of the case (register/audience.py); the officer, or a
+    # technical adviser asked about the case, confirms, changes or rules out.
+    Permission.classification_read: frozenset({_O, _S, _U, _D, _V}),
+    Permission.classification_record: frozenset({_O, _S, _V}),
 }
 
 

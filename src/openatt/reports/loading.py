@@ -83,6 +83,8 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
             shipments.add(entity_id)
         elif entity == "denial":
             denials.add(entity_id)
+        elif entity == "denial_revocation":  # withdrawn: the refusal no longer stands
+            denials.discard(int(json.loads(payload)["denial"]))
     licences = _licences(session, licence_state, withheld)
     known = {lic.id for lic in licences}
     shipment_rows = session.execute(

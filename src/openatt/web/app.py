@@ -85,6 +85,9 @@ def create_web(parent: FastAPI) -> FastAPI:
     web.include_router(advice_pages.router)
     web.include_router(workspace.router)
     web.include_router(accounts.router)
+    from openatt.web.routes import classification
+
+    web.include_router(classification.router)
 
     @web.middleware("http")
     async def _headers(

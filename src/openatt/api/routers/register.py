@@ -32,7 +32,8 @@ def list_denials(
         rows = denials.list_denials(
             session, actor, destination=destination, limit=limit, offset=offset
         )
-        return [views.denial(d) for d in rows]
+        withdrawn = denials.withdrawn_on(session, [d.id for d in rows])
+        return [views.denial(d, withdrawn.get(d.id)) for d in rows]
 
 
 @router.post("/denials", response_model=schemas.DenialOut, status_code=201, tags=["denials"])

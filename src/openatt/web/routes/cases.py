@@ -81,6 +81,8 @@ async def create(
             new_id = row.id
     except Invalid as error:  # e.g. a date before today from an applicant (issue 13)
         field = str(error.field[0]) if error.field else "form"
+        if error.field and len(error.field) == 3 and field == "items":  # an item's field
+            field = f"item-{error.field[1]}-{error.field[2]}"
         form.errors[field if field in form.values else "form"] = error.message
         return _form_page(request, viewer, form, editing=None, status=422)
     return RedirectResponse(case_url(new_id, "saved"), status_code=303)

@@ -61,6 +61,9 @@ def show_case(
     from openatt.web.routes.documents import panel
 
     form.setdefault("documents_panel", panel(request, viewer, case))
+    from openatt.web.routes import classification
+
+    form.setdefault("classification_panel", classification.panel(request, viewer, case))
     if "dialogue" not in form:  # the dialogue with the exporter (_dialogue.html)
         with database(request).read() as session:
             form["dialogue"] = dialogue_view(session, viewer.actor, case.row.id)

@@ -1,0 +1,95 @@
+"""Reading the package's own YAML data fast.
+
+The law and the reference data are some 7,000 lines of YAML read at every start of the CLI.
+PyYAML's pure-Python parser spends about two seconds on them and its libyaml binding about
+half a second, so two things keep ``openatt law list`` quick:
+
+* the C loader when the installed PyYAML has it (the same safe constructor, the same values);
+* a cache of parsed documents keyed by the SHA-256 of their text, switched on by an adapter
+  (the CLI) with :func:`cache_in`. A changed file has a new digest, so the cache can never
+  serve stale law. The cache is JSON, not pickle: whoever can write the cache folder can
+  change what the law says, but cannot run code.
+
+Only trusted package data and an authority's own overlays go through here; untrusted input
+(applications, uploads) keeps its own bounded loader in :mod:`openatt.core.loading`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAMLError = yaml.YAMLError
+_FORMAT = "openatt-yaml-cache-1"
+_cache_dir: Path | None = None
+
+
+def cache_in(folder: Path | None) -> None:
+    """Keep parsed documents in ``folder`` (None switches the cache off)."""
+    global _cache_dir
+    _cache_dir = folder
+
+
+def _encode(value: object) -> object:
+    """JSON for what YAML builds; dates and non-string keys (YAML 1.1 reads ``on:`` as True) tagged."""
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: _encode(item) for key, item in value.items()}
+        return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> object:
+    if len(obj) == 1:
+        if "$date" in obj:
+            return dt.date.fromisoformat(obj["$date"])
+        if "$datetime" in obj:
+            return dt.datetime.fromisoformat(obj["$datetime"])
+        if "$map" in obj:
+            return {_hashable(key): item for key, item in obj["$map"]}
+    return obj
+
+
+def _hashable(key: object) -> object:
+    return tuple(key) if isinstance(key, list) else key
+
+
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=SafeLoader)  # a safe loader, C or Python
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document with the safe constructor, from the cache when it has it."""
+    folder = _cache_dir
+    if folder is None:
+        return _parse(text)
+    digest = hashlib.sha256(f"{_FORMAT}\n{text}".encode()).hexdigest()
+    path = folder / f"{digest}.json"
+    try:
+        return json.loads(path.read_text("utf-8"), object_hook=_decode)
+    except (OSError, ValueError):
+        pass
+    value = _parse(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(f".{os.getpid()}.tmp")
+        scratch.write_text(json.dumps(_encode(value)), "utf-8")
+        os.replace(scratch, path)
+    except (OSError, TypeError):
+        pass  # a cache that cannot be written only costs time
+    return value
