@@ -3,8 +3,8 @@
 Our exception hierarchy::
 
     OpenattError                    (this module: message, field, kind)
-    + LawError                      a regime or overlay that does not load (openatt.law)
-    + ReferenceDataError, UnknownState    reference data and state names (openatt.reference)
+    + LawError, CaseError           a regime, overlay or law case that does not load (openatt.law)
+    + ReferenceDataError, UnknownState, ControlListError   reference data (openatt.reference)
     + InputError                    an application that does not parse (openatt.core)
     + RegisterError                 what a register service refuses (openatt.register)
     |   + NotFound, Forbidden, Unauthenticated, Conflict, Invalid, Throttled
