@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -156,10 +157,11 @@ def load_law() -> Law:
 def default_law() -> Law:
     """The shipped regimes and the overlays this installation is configured with
     (``OPENATT_OVERLAYS``): the law every adapter lists, validates against and applies.
-    Loaded once per set of overlays."""
-    from openatt.settings import get_settings
-
-    return _law_with(tuple(get_settings().overlay_paths))
+    Loaded once per set of overlays. The variable is a field of ``openatt.settings.Settings``
+    (documented there); it is read here without building that object, so that ``openatt law``
+    and ``openatt assess`` do not pay for importing pydantic-settings."""
+    listed = os.environ.get("OPENATT_OVERLAYS", "")
+    return _law_with(tuple(Path(p).expanduser() for p in listed.split(os.pathsep) if p))
 
 
 @functools.cache
