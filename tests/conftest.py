@@ -4,11 +4,20 @@ Strategy: the engine and the law are real (loaded once per session from the pack
 applications are built from small YAML bases in ``openatt/law/case_bases.yaml`` so that each test
 states only what it changes. Real public data lives in ``../shared/data`` beside the
 checkout; tests that need it use ``shared_data``, which skips only outside CI.
+
+The register's fixtures (a database per backend, a seeded API, the session's templates), the
+monitoring data's and the reports' seeded register live in ``register/register_fixtures.py``,
+``monitoring/monitoring_fixtures.py`` and ``reports/report_fixtures.py`` and are declared below
+as plugins, once for the suite (the security tests share the register's): no test module
+imports a fixture. Test folders: a folder with its own ``conftest.py`` is a package (an
+``__init__.py``, so that conftest is not a second top-level ``conftest`` module); the others are
+not, and import their helpers (``register_helpers``) by name from the folder.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +34,10 @@ os.environ.setdefault("OPENATT_LOGIN_TARPIT_SECONDS", "0")
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
+for _folder in ("register", "monitoring", "reports"):
+    if str(TESTS / _folder) not in sys.path:
+        sys.path.insert(0, str(TESTS / _folder))
+pytest_plugins = ["register_fixtures", "monitoring_fixtures", "report_fixtures"]
 # The case builder lives in the package (openatt.law.cases) so authorities test their overlays
 # the same way; the tests keep these names.
 BASES = default_bases()

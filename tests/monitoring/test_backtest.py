@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.evidence.practice import load_practice

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Outcome
@@ -225,7 +224,7 @@ def test_an_audit_with_nothing_assessed_assesses_first(
     fresh = tmp_path / "fresh.duckdb"  # transfers imported, nothing assessed yet
     with store.connect(fresh) as con:
         store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
-    with pytest.raises(service.MonitoringError, match="--regime: 'xx'"):
+    with pytest.raises(service.BadOption, match="'xx' is not a regime"):
         service.run_audit(out, db=fresh, regime="xx")
     missing = tmp_path / "missing.duckdb"
     with pytest.raises(service.MonitoringError, match="no transfers imported"):

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Outcome

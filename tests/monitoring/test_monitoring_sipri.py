@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.model import Category
 from openatt.monitoring.mapping import PartyKind, party_map

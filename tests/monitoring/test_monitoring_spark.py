@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.evidence.providers import load_indicators

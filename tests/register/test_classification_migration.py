@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from register_fixtures import database_url_fixture  # noqa: F401
 from register_helpers import before_denial_withdrawals
 from sqlalchemy import func, inspect, select
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application, before_denial_withdrawals, to_assessed, version
 from sqlalchemy import func, inspect, select
 

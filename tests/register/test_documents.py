@@ -11,7 +11,6 @@ from typing import Any
 
 import document_samples as samples
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application
 from sqlalchemy import func, select
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import document_samples as samples
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from sqlalchemy import select
 from typer.testing import CliRunner
 

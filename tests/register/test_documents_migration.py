@@ -7,7 +7,6 @@ made. Going back to 0003 removes only the new tables."""
 from __future__ import annotations
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import as_before_casework
 from sqlalchemy import func, inspect, select
 

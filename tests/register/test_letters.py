@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, to_assessed, version
 
 from openatt.register import audit, letters

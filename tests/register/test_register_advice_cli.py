@@ -3,7 +3,6 @@ register, every change an event; bad input exits 2 naming the field, nothing wri
 
 from __future__ import annotations
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from register_fixtures import api_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application, to_assessed
 from sqlalchemy import select
 

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, to_assessed, version
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError

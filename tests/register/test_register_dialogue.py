@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application, to_assessed, version
 from sqlalchemy import func, select
 

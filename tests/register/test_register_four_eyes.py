@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application, to_assessed, version
 
 MILITIA = {"name": "Sudd Frontier Militia", "country": "SSD", "kind": "non_state"}

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import NO_MATCHES, Api, application, to_assessed, version
 
 from openatt.register import licensing, users

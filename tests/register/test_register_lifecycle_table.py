@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from sqlalchemy import select
 
 from openatt.core.engine import Engine

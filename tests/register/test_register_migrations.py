@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import as_before_casework
 from sqlalchemy import inspect
 

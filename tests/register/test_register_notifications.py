@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from sqlalchemy import select
 from typer.testing import CliRunner
 

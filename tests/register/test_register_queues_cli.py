@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 

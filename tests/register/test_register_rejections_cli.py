@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from fastapi.routing import APIRoute
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import USERS, Api, application
 
 from openatt.api.deps import Authorizer

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application
 
 from openatt.screening import ListStore

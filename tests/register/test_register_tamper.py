@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, to_assessed
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError

@@ -4,7 +4,6 @@ without loss, its chain still intact, and going back removes only its own tables
 from __future__ import annotations
 
 import pytest
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import application, as_before_casework
 from sqlalchemy import func, inspect, select
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, to_assessed, version
 
 

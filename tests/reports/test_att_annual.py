@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import pytest
 from openpyxl import load_workbook
-from report_fixtures import OFFICER, Register, actor, demo_user, register_fixture  # noqa: F401
+from report_fixtures import OFFICER, Register, actor, demo_user
 from report_helpers import actual_exports, authorised_exports, table_rows
 from sqlalchemy import select, text
 

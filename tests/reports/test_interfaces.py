@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from report_fixtures import Register, register_fixture  # noqa: F401
+from report_fixtures import Register
 from sqlalchemy import text
 from typer.testing import CliRunner
 

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
-from report_fixtures import OFFICER, Register, register_fixture  # noqa: F401
+from report_fixtures import OFFICER, Register
 from report_helpers import actual_exports, table_rows
 from sqlalchemy import select, text
 

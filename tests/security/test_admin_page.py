@@ -9,12 +9,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import (  # noqa: F401
-    api_fixture,
-    database_url_fixture,
-    templates_fixture,
-)
 from register_helpers import PASSWORD, Api
 
 from openatt.register import logins

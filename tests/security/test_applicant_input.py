@@ -11,12 +11,6 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import (  # noqa: F401
-    api_fixture,
-    database_url_fixture,
-    templates_fixture,
-)
 from register_helpers import Api, application
 
 EVIDENCE = {

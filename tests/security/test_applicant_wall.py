@@ -88,6 +88,7 @@ APPLICANT_ROUTES = {
     ("GET", "/auth/me"),
     ("POST", "/auth/password"),  # every user changes its own password (issue 13)
     ("POST", "/assess"),  # the applicant's own pre-check of a deal: no case data
+    ("GET", "/regimes"),  # the regimes that pre-check may name
     ("POST", "/applications"),
     ("GET", "/applications"),
     ("GET", "/applications/{application_id}"),

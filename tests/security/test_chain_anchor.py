@@ -17,8 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import database_url_fixture  # noqa: F401
 
 from openatt.cli.main import build_app
 from openatt.register import anchor, audit, users

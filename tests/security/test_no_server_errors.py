@@ -15,8 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import templates_fixture  # noqa: F401
 from register_helpers import Api
 from test_register_schemathesis import _operations, fuzzed  # noqa: F401
 

@@ -14,12 +14,6 @@ import pytest
 from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import (  # noqa: F401
-    api_fixture,
-    database_url_fixture,
-    templates_fixture,
-)
 from register_helpers import Api, application, to_assessed, version
 
 from openatt.text_cells import FORMULA_STARTS, csv_cell

@@ -13,12 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import (  # noqa: F401
-    api_fixture,
-    database_url_fixture,
-    templates_fixture,
-)
 from register_helpers import NO_MATCHES, Api, application, to_assessed, version
 
 from openatt.cli.main import build_app

@@ -13,8 +13,6 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
-from register_fixtures import database_url_fixture  # noqa: F401
 from register_helpers import as_before_casework
 
 from openatt.core.engine import Engine

@@ -28,6 +28,7 @@ from openatt.api.routers import (
     screening,
     workspace,
 )
+from openatt.api.routers import catalogue as catalogue_router
 from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(trust_router.router)
     app.include_router(accounts_router.router)
     app.include_router(accounts_router.own_router)
+    app.include_router(catalogue_router.router)
     from openatt.api.routers import classification as classification_router
 
     app.include_router(classification_router.router)

@@ -1,4 +1,8 @@
-"""Register errors to HTTP: 404, 403, 401, 409, and 422 with the field's path."""
+"""openatt's errors to HTTP, in one table: :data:`STATUS` maps each error kind to a status.
+
+A 422 carries the field's path in FastAPI's own ``detail`` shape, so a client reads a refused
+value the same way whether pydantic or a service refused it.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from openatt.register.errors import (
-    Conflict,
-    Forbidden,
-    Invalid,
-    NotFound,
-    RegisterError,
-    Unauthenticated,
-)
+from openatt.errors import ErrorKind, OpenattError
 from openatt.register.logins import Throttled
 
-_STATUS: dict[type[RegisterError], int] = {
-    Throttled: 429,
-    NotFound: 404,
-    Forbidden: 403,
-    Unauthenticated: 401,
-    Conflict: 409,
-    Invalid: 422,
+STATUS: dict[ErrorKind, int] = {
+    ErrorKind.invalid: 422,
+    ErrorKind.not_found: 404,
+    ErrorKind.forbidden: 403,
+    ErrorKind.unauthenticated: 401,
+    ErrorKind.conflict: 409,
+    ErrorKind.throttled: 429,
+    ErrorKind.unavailable: 503,
+    ErrorKind.refused: 400,
 }
 
 
-def _body(error: RegisterError, status: int) -> dict[str, object]:
+def status_of(error: OpenattError) -> int:
+    """The HTTP status for ``error``'s kind."""
+    return STATUS[error.kind]
+
+
+def _body(error: OpenattError, status: int) -> dict[str, object]:
     if status == 422:
         return {
             "detail": [
@@ -41,10 +45,10 @@ def _body(error: RegisterError, status: int) -> dict[str, object]:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(RegisterError)
-    async def _register_error(_request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, RegisterError)
-        status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+    @app.exception_handler(OpenattError)
+    async def _openatt_error(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, OpenattError)
+        status = status_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(error, Throttled):
             headers = {"Retry-After": str(error.retry_after)}

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from openatt.settings import get_settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -17,7 +18,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def max_body_bytes() -> int:
-    return int(float(os.environ.get("OPENATT_MAX_BODY_MB") or 10) * 1024 * 1024)
+    return int(get_settings().max_body_mb * 1024 * 1024)
 
 
 class BodyLimit:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -37,7 +36,9 @@ LOGIN_PATHS = frozenset({API_LOGIN, "/ui/login"})
 
 def tarpit_seconds() -> float:
     """How long a refused login is held before its answer (``OPENATT_LOGIN_TARPIT_SECONDS``)."""
-    return max(0.0, float(os.environ.get("OPENATT_LOGIN_TARPIT_SECONDS") or 1))
+    from openatt.settings import get_settings
+
+    return max(0.0, get_settings().login_tarpit_seconds)
 
 
 def _retry_after(headers: list[tuple[bytes, bytes]]) -> float:

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from openatt.core.findings import Assessment
 from openatt.core.model import Application, Evidence, Mitigation, ScreeningHit
+from openatt.law.loader import default_law
 from openatt.register.models import Outcome, Role
 
-Regime = Literal["att", "eu", "us", "uk"]
-ALL_REGIMES: list[Regime] = ["att", "eu", "us", "uk"]
+
+def known_regime(value: str) -> str:
+    """``value`` if the law this server applies has such a regime (shipped or overlay)."""
+    known = default_law().ids
+    if value not in known:
+        raise ValueError(f"unknown regime {value!r}; known: {', '.join(known)}")
+    return value
+
+
+Regime = Annotated[
+    str,
+    AfterValidator(known_regime),
+    Field(description="a regime id of the loaded law (GET /regimes lists them)"),
+]
+"""A regime id, checked against the loaded law, not a list written here."""
+
+
+def all_regimes() -> list[str]:
+    """Every regime of the loaded law: the default when a request names none."""
+    return list(default_law().ids)
+
+
 MAX_ID = 2_147_483_647  # the largest value a 32-bit INTEGER column holds (PostgreSQL)
 
 
@@ -72,7 +93,7 @@ class ScreenIn(Versioned):
 
 
 class AssessIn(Versioned):
-    regimes: list[Regime] = Field(default_factory=lambda: list(ALL_REGIMES), min_length=1)
+    regimes: list[Regime] = Field(default_factory=all_regimes, min_length=1)
     as_of: dt.date | None = None
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from openatt.cli.errors import refuse
 from openatt.cli.register import DatabaseOption, _database, _fail
 from openatt.register.errors import RegisterError
 
@@ -39,8 +40,7 @@ def _actor(session: Session, username: str) -> Actor:
 
 
 def _refused(error: RegisterError) -> typer.Exit:
-    field = f"{'.'.join(map(str, error.field))}: " if error.field else ""
-    return _fail(f"{field}{error.message}")
+    return refuse(error)
 
 
 def teams_add(

@@ -114,11 +114,9 @@ def law_show(
     day = parse_date(as_of, "--as-of")
     engine = Engine.default()
     try:
-        regime, found = engine.law.find_rule(rule_id)
+        regime, rule = engine.law.find_rule(rule_id)
     except LawError as exc:
         fail(str(exc))
-    rule = regime.rule(rule_id)
-    del found
     console = Console()
     console.print(
         f"[bold]{rule.id}[/]  {rule.title}  [dim]({regime.title}; {rule.kind.value}, evaluator {rule.evaluator})[/]"
@@ -178,9 +176,12 @@ def law_list(
 
     engine = Engine.default()
     wanted = parse_list(regime, "--regime", engine.regimes()) if regime else engine.regimes()
-    table = Table("Rule", "Title", "Kind", "In force from", "Citation")
+    console = Console()
     for regime_id in wanted:
-        for rule in engine.law.regime(regime_id).rules:
+        shown = engine.law.regime(regime_id)
+        table = Table("Rule", "Title", "Kind", "In force from", "Citation")
+        table.title = f"{shown.title} ({shown.id})"
+        for rule in shown.rules:
             latest = rule.versions[-1]
             table.add_row(
                 rule.id,
@@ -189,7 +190,7 @@ def law_list(
                 rule.versions[0].valid_from.isoformat(),
                 str(latest.citations[0]),
             )
-    Console().print(table)
+        console.print(table)
 
 
 class CheckedFilter(StrEnum):

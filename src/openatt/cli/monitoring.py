@@ -15,11 +15,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from openatt.cli.errors import fail, parse_date, parse_list
+from openatt.cli.errors import fail, parse_date, parse_list, refuse
 from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS, UnknownMapping, load_mapping
 from openatt.evidence.providers import PROVIDERS
 
 _OUT = Console(highlight=False)
+_OPTIONS = {
+    "by": "--by",
+    "regime": "--regime",
+    "criterion": "--criterion",
+    "spark": "--spark",
+    "directory": "DIR",
+}
+"""How these commands spell the fields the monitoring service names in its errors."""
 _CORES = os.cpu_count() or 1
 
 monitor_app = typer.Typer(help="World transfer data: import, assess, audit.", no_args_is_help=True)
@@ -127,7 +135,7 @@ def assess_command(
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
         except service.MonitoringError as exc:
-            fail(str(exc))
+            raise refuse(exc, _OPTIONS) from exc
     _OUT.print(
         f"{summary.assessed} of {summary.transfers} transfers assessed "
         f"({summary.signatures} distinct applications) in {summary.seconds:.1f} s; "
@@ -178,7 +186,7 @@ def audit_command(
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
         except service.MonitoringError as exc:
-            fail(str(exc))
+            raise refuse(exc, _OPTIONS) from exc
     cf = result["counterfactual"]
     _OUT.print(f"Report: {result['report']} ({len(result['files'])} files beside it)")
     _OUT.print(
@@ -202,7 +210,7 @@ def indicators_import(
     try:
         tables = service.import_indicators(directory, db)
     except service.MonitoringError as exc:
-        fail(str(exc))
+        raise refuse(exc, _OPTIONS) from exc
     table = Table(title="Indicators imported")
     for column in ("id", "release", "file", "state-years", "years"):
         table.add_column(column)

@@ -98,6 +98,7 @@ def import_list(
 ) -> None:
     """Import a list file as a new version; a malformed file leaves the previous one in force.
     When a register exists, its open applications and licences are screened again."""
+    from openatt.cli.errors import describe
     from openatt.screening import ListStore, MalformedList
     from openatt.screening.importers import UnknownFormat
 
@@ -107,7 +108,8 @@ def import_list(
     try:
         report = store.import_file(file, format, list_id)
     except (MalformedList, UnknownFormat) as error:
-        raise _fail(f"{file.name}: {error}; the list previously loaded is unchanged") from None
+        said = describe(error, {"format": "--format"})
+        raise _fail(f"{file.name}: {said}; the list previously loaded is unchanged") from None
     meta = report.metadata
     _out().print(f"[bold]{meta.title}[/bold] ({meta.list_id}, {meta.authority})")
     for label, value in (
@@ -137,11 +139,10 @@ def import_list(
 
 def _register_exists(database: str | None) -> bool:
     """An explicit or configured database URL, or the default SQLite file already there."""
-    import os
-
     from openatt import settings
+    from openatt.settings import get_settings
 
-    if database or os.environ.get("OPENATT_DATABASE_URL"):
+    if database or get_settings().database_url:
         return True
     return (settings.home() / "openatt.sqlite").exists()
 

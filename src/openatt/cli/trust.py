@@ -5,15 +5,16 @@ clock. Thin, like the other commands: parse, call a register service, print."""
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from openatt.cli.errors import refuse
 from openatt.cli.register import DatabaseOption, _database, _err, _fail, _out
 from openatt.register.errors import RegisterError
 from openatt.register.users import SYSTEM
+from openatt.settings import get_settings
 
 PasswordOption = Annotated[
     str | None,
@@ -26,8 +27,7 @@ PasswordOption = Annotated[
 
 
 def _admin_failure(error: RegisterError) -> typer.Exit:
-    field = f"{'.'.join(map(str, error.field))}: " if error.field else ""
-    return _fail(f"{field}{error.message}")
+    return refuse(error)
 
 
 def users_disable(username: str, database: DatabaseOption = None) -> None:
@@ -216,7 +216,7 @@ def start_checkpoints(url: str) -> None:
             highlight=False,
         )
         return
-    every = float(os.environ.get("OPENATT_CHECKPOINT_SECONDS") or 300)
+    every = get_settings().checkpoint_seconds
     path = anchor.default_path()
     db = Database(url, migrate=False)
     stop = threading.Event()

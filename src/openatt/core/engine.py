@@ -17,13 +17,13 @@ from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
 from openatt.core.rules.context import CaseView, RuleContext
 from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, case_key
+from openatt.core.rules.params import params_problem
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
 from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
 from openatt.reference.loader import ReferenceData, default_reference
 
 ENGINE_VERSION = f"openatt-engine/{__version__}"
-DEFAULT_REGIMES = ("att", "eu", "us", "uk")
 
 _DENY = {Outcome.prohibited, Outcome.risk}
 _REFER = {Outcome.requires_authorisation, Outcome.unknown}
@@ -309,16 +309,19 @@ class Engine:
     def assess(
         self,
         app: Application,
-        regimes: Iterable[str] = DEFAULT_REGIMES,
+        regimes: Iterable[str] | None = None,
         as_of: dt.date | None = None,
     ) -> list[Assessment]:
-        """Assess ``app`` under each regime, in the order given."""
+        """Assess ``app`` under each regime, in the order given (default: every regime of
+        the engine's law)."""
         case = CaseView(app, as_of or app.date)
-        return [self._assess(case, regime_id) for regime_id in regimes]
+        wanted = self.law.ids if regimes is None else regimes
+        return [self._assess(case, regime_id) for regime_id in wanted]
 
 
 def check_evaluators(law: Law) -> None:
-    """Every rule names an evaluator that exists (run when an engine is built)."""
+    """Every rule names an evaluator that exists, and its params (each version's) fit that
+    evaluator's model (run when an engine is built)."""
     for regime in law.regimes.values():
         for rule in regime.rules:
             if rule.evaluator not in EVALUATORS:
@@ -326,15 +329,20 @@ def check_evaluators(law: Law) -> None:
                 raise LawError(
                     f"{regime.id}: rule {rule.id}: unknown evaluator {rule.evaluator!r} (known: {known})"
                 )
+            problem = params_problem(rule.evaluator, rule)
+            if problem:
+                raise LawError(f"{regime.id}: rule {rule.id}: {problem}", field=("params",))
 
 
 _ENGINE: Engine | None = None
 
 
 def _default_engine() -> Engine:
+    """The engine of :func:`default_law`, rebuilt only when that law changes (an overlay
+    configured with ``OPENATT_OVERLAYS``)."""
     global _ENGINE
-    if _ENGINE is None:
-        law = default_law()
+    law = default_law()
+    if _ENGINE is None or _ENGINE.law is not law:
         check_evaluators(law)
         _ENGINE = Engine(law, default_reference())
     return _ENGINE

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from openatt.core.model import Application
+from openatt.errors import OpenattError
 
 
 class _Loader(yaml.SafeLoader):
@@ -37,7 +38,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class InputError(ValueError):
+class InputError(OpenattError, ValueError):
     """Bad input, described in one line: where, which field, what is wrong."""
 
 

@@ -53,13 +53,10 @@ class Memo:
         self.max_entries = max_entries
         self.entries: dict[Hashable, object] = {}
         self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> object | None:
         found = self.entries.get(key)
-        if found is None:
-            self.misses += 1
-        else:
+        if found is not None:
             self.hits += 1
         return found
 

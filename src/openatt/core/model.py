@@ -77,10 +77,6 @@ class EndUserKind(StrEnum):
     private = "private"
     non_state = "non_state"
 
-    @property
-    def is_state(self) -> bool:
-        return self in (EndUserKind.government, EndUserKind.armed_forces, EndUserKind.police)
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from openatt.core.model import Category, Likelihood, Severity, Topic
+from openatt.errors import OpenattError
 
 DEFAULT_MAPPING = "indicator-mapping-v2"
 MAPPINGS = ("indicator-mapping-v1", "indicator-mapping-v2")
@@ -36,7 +37,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-class UnknownMapping(ValueError):
+class UnknownMapping(OpenattError, ValueError):
     """A mapping name that is not shipped."""
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openatt import yaml_data
 from openatt.core.model import Application
+from openatt.errors import OpenattError
 
 # Keys of ``expect`` that are not rule ids.
 SPECIAL_EXPECTATIONS = frozenset(
@@ -29,7 +30,7 @@ SPECIAL_EXPECTATIONS = frozenset(
 )
 
 
-class CaseError(ValueError):
+class CaseError(OpenattError, ValueError):
     """A case file that does not parse or a case that builds no valid application."""
 
 

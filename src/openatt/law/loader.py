@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,12 +13,16 @@ import yaml
 from pydantic import ValidationError
 
 from openatt import yaml_data
-from openatt.law.schema import Overlay, Regime, RuleKind
+from openatt.errors import OpenattError
+from openatt.law.schema import Overlay, Regime, Rule, RuleKind
 
 BUILTIN_REGIMES = ("att", "eu", "us", "uk")
+"""The regimes openatt ships, in the order they are shown and assessed: the one list of them.
+A new regime is a ``law/data/<id>.yaml`` file and its id here; an authority adds its own
+without touching the code, as an overlay (``OPENATT_OVERLAYS``, ``--overlay``)."""
 
 
-class LawError(ValueError):
+class LawError(OpenattError, ValueError):
     """A regime or overlay that does not load; the message names the file and the field."""
 
 
@@ -104,7 +109,13 @@ class Law:
             known = ", ".join(sorted(self.regimes))
             raise LawError(f"unknown regime {regime_id!r}; known: {known}") from None
 
-    def find_rule(self, rule_id: str) -> tuple[Regime, object]:
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The regimes' ids, in load order (shipped first, then overlays)."""
+        return tuple(self.regimes)
+
+    def find_rule(self, rule_id: str) -> tuple[Regime, Rule]:
+        """The first regime (in load order) with a rule of that id, and the rule."""
         for regime in self.regimes.values():
             for rule in regime.rules:
                 if rule.id == rule_id:
@@ -143,6 +154,22 @@ def load_law() -> Law:
     return Law(regimes=regimes, digest=digest.hexdigest()[:16])
 
 
-@functools.cache
 def default_law() -> Law:
+    """The shipped regimes and the overlays this installation is configured with
+    (``OPENATT_OVERLAYS``): the law every adapter lists, validates against and applies.
+    Loaded once per set of overlays. The variable is a field of ``openatt.settings.Settings``
+    (documented there); it is read here without building that object, so that ``openatt law``
+    and ``openatt assess`` do not pay for importing pydantic-settings."""
+    listed = os.environ.get("OPENATT_OVERLAYS", "")
+    return _law_with(tuple(Path(p).expanduser() for p in listed.split(os.pathsep) if p))
+
+
+@functools.cache
+def _law_with(overlays: tuple[Path, ...]) -> Law:
+    law = _shipped_law()
+    return law.with_overlays(list(overlays)) if overlays else law
+
+
+@functools.cache
+def _shipped_law() -> Law:
     return load_law()

@@ -96,7 +96,7 @@ def outcome_table(
     share). ``year_from``
     and ``year_to`` (inclusive) limit the delivery years counted."""
     if by not in DIMENSIONS:
-        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+        raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
     outcome = _outcome_expr(criterion)
     counts = ", ".join(f"count(*) FILTER (WHERE o = '{o}') AS n_{o}" for o in OUTCOMES)
     tivs = ", ".join(f"coalesce(sum(tiv) FILTER (WHERE o = '{o}'), 0) AS tiv_{o}" for o in OUTCOMES)
@@ -179,7 +179,7 @@ def outcomes_over_time(
     """Delivered TIV under each outcome per value of ``by`` and per ``period`` (decade or
     year of delivery), for the chart of outcome shares over time; rows ordered by both."""
     if by not in DIMENSIONS:
-        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+        raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     outcome = _outcome_expr(criterion)

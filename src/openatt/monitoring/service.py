@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from openatt.core.engine import Engine
+from openatt.errors import ErrorKind, OpenattError
 from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
 from openatt.evidence.providers import load_indicators
 from openatt.evidence.table import IndicatorTable
@@ -31,8 +32,18 @@ Progress = Callable[[int], None]
 AUDIT_REGIMES = ("att", "eu")
 
 
-class MonitoringError(ValueError):
-    """Something the user must fix (no data imported yet, a bad option); one line."""
+class MonitoringError(OpenattError, ValueError):
+    """The store is not ready for this (no data imported yet, no assessment stored), or an
+    optional engine is missing; one line."""
+
+    kind = ErrorKind.conflict
+    kinds = (ErrorKind.unavailable,)
+
+
+class BadOption(MonitoringError):
+    """A choice names something openatt or the store does not have; ``field`` says which."""
+
+    kind = ErrorKind.invalid
 
 
 def import_transfers(
@@ -47,7 +58,7 @@ def import_transfers(
 def import_indicators(directory: Path, db: Path | None = None) -> dict[str, IndicatorTable]:
     tables = load_indicators(directory)
     if not tables:
-        raise MonitoringError(f"DIR: no indicator file openatt knows under {directory}")
+        raise BadOption(f"no indicator file openatt knows under {directory}", field="directory")
     with store.connect(db) as con:
         store.save_indicators(con, tables)
         audit.save_regions(con, tables)
@@ -179,7 +190,9 @@ def _spark(master: str) -> Any:
         import pyspark  # noqa: F401
     except ImportError as exc:
         raise MonitoringError(
-            "--spark: PySpark is not installed (pip install 'openatt[spark]')"
+            "PySpark is not installed (pip install 'openatt[spark]')",
+            field="spark",
+            kind=ErrorKind.unavailable,
         ) from exc
     from openatt.monitoring.spark import session
 
@@ -187,7 +200,11 @@ def _spark(master: str) -> Any:
         return session(master)
     except Exception as exc:  # Java missing, a bad master URL: Spark says which
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MonitoringError(f"--spark: could not start Spark at {master!r}: {first}") from exc
+        raise MonitoringError(
+            f"could not start Spark at {master!r}: {first}",
+            field="spark",
+            kind=ErrorKind.unavailable,
+        ) from exc
 
 
 def _stored_regimes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -217,14 +234,14 @@ def run_audit(
     assessment stored yet, every imported transfer is first assessed under ``regime`` (default:
     att and eu), as ``openatt monitor assess`` would."""
     if by not in audit.DIMENSIONS:
-        raise MonitoringError(f"--by: {by!r}; use one of {', '.join(audit.DIMENSIONS)}")
+        raise BadOption(f"{by!r}; use one of {', '.join(audit.DIMENSIONS)}", field="by")
     folder = out.parent
     engine = Engine.default()
     with store.connect(_imported(db)) as con:
         stored = _stored_regimes(con)
     if not stored:
         if regime is not None and regime not in engine.regimes():
-            raise MonitoringError(f"--regime: {regime!r} is not a regime openatt knows")
+            raise BadOption(f"{regime!r} is not a regime openatt knows", field="regime")
         assess(
             [regime] if regime else list(AUDIT_REGIMES), db=db, workers=workers,
             progress_total=progress_total, progress=progress,
@@ -235,8 +252,8 @@ def run_audit(
             raise MonitoringError("no assessment stored yet: run 'openatt monitor assess'")
         regime = regime or regimes[0]
         if regime not in regimes:
-            raise MonitoringError(
-                f"--regime: {regime!r} was not assessed (assessed: {', '.join(regimes)})"
+            raise BadOption(
+                f"{regime!r} was not assessed (assessed: {', '.join(regimes)})", field="regime"
             )
         if criterion is not None:
             known = {k for (k,) in con.execute(
@@ -244,7 +261,7 @@ def run_audit(
                 " WHERE regime = ?",
                 [regime]).fetchall()}  # fmt: skip
             if criterion not in known:
-                raise MonitoringError(f"--criterion: {criterion!r} is not a rule of {regime}")
+                raise BadOption(f"{criterion!r} is not a rule of {regime}", field="criterion")
         main_table = audit.outcome_table(con, by, regime, criterion)
         supplier_table = (
             main_table if by == "supplier" else audit.outcome_table(con, "supplier", regime)

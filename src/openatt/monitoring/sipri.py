@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openatt.errors import OpenattError
 from openatt.monitoring.mapping import PartyKind, PartyMap, WeaponMap, party_map, weapon_map
 from openatt.monitoring.transfer import Transfer, delivery_date
 
@@ -43,7 +44,7 @@ DELIVERIES_COLUMNS = (
 LAYOUTS = ("trade_register_raw", "trade_register_clean", "deliveries_raw", "deliveries_clean")
 
 
-class LayoutError(ValueError):
+class LayoutError(OpenattError, ValueError):
     """The file is not a SIPRI export openatt knows; the message says what was seen."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from openatt.errors import ErrorKind, OpenattError
 from openatt.monitoring import audit, store
 
 AUDIT_FOLDER = "audit"
@@ -32,8 +33,10 @@ MEDIA_TYPES = {
 }
 
 
-class NothingStored(LookupError):
+class NothingStored(OpenattError, LookupError):
     """The store, an assessment or an audit the caller asked about does not exist yet."""
+
+    kind = ErrorKind.conflict
 
 
 class StoreBusy(NothingStored):
@@ -43,13 +46,11 @@ class StoreBusy(NothingStored):
 BUSY = "the monitoring store is in use by another process (an 'openatt monitor' run?); try again"
 
 
-class BadFilter(ValueError):
+class BadFilter(OpenattError, ValueError):
     """A filter names something the store does not hold; ``field`` says which."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def store_path(db: Path | None = None) -> Path:

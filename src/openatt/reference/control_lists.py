@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from openatt.core.model import Category
 from openatt.core.provenance import Checked, Citation, Cited
+from openatt.errors import OpenattError
 
 LIST_FILES = ("eu_cml.yaml", "usml.yaml", "uk_ml.yaml")
 ATT_ROWS = (
@@ -42,7 +43,7 @@ UNROCA_ROWS = (
 ``reports/data/categories.yaml`` (the reports place an item in the row named here)."""
 
 
-class ControlListError(ValueError):
+class ControlListError(OpenattError, ValueError):
     """A list file that breaks the schema, or an entry/kind that no list holds; names the field."""
 
 

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from openatt import yaml_data
+from openatt.errors import OpenattError
 from openatt.reference.schema import (
     DenialPolicyEntry,
     DenialPolicyFile,
@@ -47,7 +48,7 @@ AUTHORITIES = ("un", "eu", "osce")
 M = TypeVar("M", bound=BaseModel)
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(OpenattError, ValueError):
     """A reference-data file that does not parse or breaks the schema; names file and field."""
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 import pycountry
 
 from openatt import yaml_data
+from openatt.errors import OpenattError
 
 
 def _fold(text: str) -> str:
@@ -43,7 +44,7 @@ def _historic() -> dict[str, tuple[str, str]]:
     return table
 
 
-class UnknownState(ValueError):
+class UnknownState(OpenattError, ValueError):
     """Raised with a message that names what was not recognised."""
 
 

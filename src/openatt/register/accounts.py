@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from importlib import resources
 
 from sqlalchemy import delete, select
@@ -22,13 +21,14 @@ from openatt.register.models import Role, User, UserFactorRow
 from openatt.register.models import Session as LoginSession
 from openatt.register.permissions import Permission, require
 from openatt.register.users import _HASHER, MIN_PASSWORD, Actor
+from openatt.settings import get_settings
 
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The bundled list (its source is in the file) plus ``OPENATT_EXTRA_PASSWORD_LIST``."""
     text = resources.files("openatt.register").joinpath("data/common_passwords.txt").read_text()
-    extra = os.environ.get("OPENATT_EXTRA_PASSWORD_LIST")
+    extra = get_settings().extra_password_list
     if extra:
         text += "\n" + open(extra, encoding="utf-8").read()  # noqa: SIM115 (read at once)
     return frozenset(

@@ -9,7 +9,6 @@ evidence when the adviser gives no likelihood or severity, and which days are no
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from openatt.core.model import Likelihood, Severity
 from openatt.register.models import Role
+from openatt.settings import get_settings
 
 POLICY_ENV = "OPENATT_ADVICE_POLICY"
 
@@ -77,7 +77,7 @@ def _load(path: str | None) -> AdvicePolicy:
 
 def advice_policy() -> AdvicePolicy:
     """The policy in force: the file named by OPENATT_ADVICE_POLICY, else the shipped one."""
-    return _load(os.environ.get(POLICY_ENV) or None)
+    return _load(get_settings().advice_policy or None)
 
 
 def add_working_days(start: dt.date, days: int, holidays: tuple[dt.date, ...] = ()) -> dt.date:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Finding
 from openatt.core.model import Application
 from openatt.law.loader import LawError, default_law
+from openatt.law.schema import RuleKind
 from openatt.register.advice_policy import advice_policy
 from openatt.register.advice_subjects import TYPE_LABELS, AdviceType, Subject, subjects_of
 from openatt.register.advice_teams import topics_of
@@ -150,8 +151,8 @@ def _relevant(findings: list[Finding], topics: list[str]) -> list[Finding]:
             _regime, rule = law.find_rule(finding.criterion)
         except LawError:
             continue
-        rule_topics = {str(t) for t in getattr(rule, "topics", ())}
-        if rule_topics & wanted or str(getattr(rule, "kind", "")) == "prohibition":
+        rule_topics = {str(t) for t in rule.topics}
+        if rule_topics & wanted or rule.kind is RuleKind.prohibition:
             kept.append(finding)
     return kept
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from openatt.core.model import Application
 from openatt.register import applications, audit, canonical, lifecycle
 from openatt.register.applications import for_change, log, payload_of
-from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
+from openatt.register.assessor import Assessor, default_regimes, overall_recommendation
 from openatt.register.dialogue_models import AmendmentRow
 from openatt.register.errors import Invalid
 from openatt.register.models import State
@@ -101,7 +101,7 @@ def amend(
     if not changed:
         raise Invalid("the new version changes nothing", field=("application",))
     recommendations = [
-        overall_recommendation(assessor.assess(version, tuple(DEFAULT_REGIMES), None)).value
+        overall_recommendation(assessor.assess(version, default_regimes(), None)).value
         for version in (before, after)
     ]
     new = applications.create(session, actor, after)

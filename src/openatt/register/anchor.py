@@ -57,13 +57,17 @@ def generate_key(path: Path) -> Ed25519PublicKey:
 
 def signing_key(path: Path | None = None) -> Ed25519PrivateKey | None:
     """The configured key: ``path``, else the environment; None when none is configured."""
-    raw = os.environ.get(KEY_ENV)
+    from openatt.settings import get_settings
+
+    configured = get_settings()
+    raw = configured.signing_key
     if path is None and raw:
         try:
             return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw.strip()))
         except ValueError as error:
             raise Invalid(f"{KEY_ENV}: not a 32-byte hex Ed25519 key", field=(KEY_ENV,)) from error
-    named = path or (Path(os.environ[KEY_FILE_ENV]) if os.environ.get(KEY_FILE_ENV) else None)
+    key_file = configured.signing_key_file
+    named = path or (Path(key_file) if key_file else None)
     if named is None:
         return None
     try:
@@ -89,7 +93,7 @@ def public_key(text: str) -> Ed25519PublicKey:
 def default_path() -> Path:
     from openatt import settings
 
-    return Path(os.environ.get(CHECKPOINTS_ENV) or settings.home() / "checkpoints.jsonl")
+    return Path(settings.get_settings().checkpoints or settings.home() / "checkpoints.jsonl")
 
 
 def _signed_part(seq: int, head_hash: str, at: str) -> bytes:

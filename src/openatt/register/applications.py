@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer
 
 from openatt.core.model import Application, ScreeningHit
 from openatt.register import audit, canonical, lifecycle, search_index
-from openatt.register.errors import Conflict, Forbidden, NotFound
+from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
 from openatt.register.retention import retain_until
@@ -289,8 +289,3 @@ def search(
         .offset(offset)
     ).scalars()
     return list(page), int(total)
-
-
-def ensure_staff(actor: Actor) -> None:
-    if actor.role.value == "applicant":
-        raise Forbidden("applicants cannot do this")

@@ -19,7 +19,7 @@ from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _store, for_change, log, payload_of
-from openatt.register.assessor import DEFAULT_REGIMES, Assessor, overall_recommendation
+from openatt.register.assessor import Assessor, default_regimes, overall_recommendation
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,
@@ -67,7 +67,7 @@ def _run(
     actor: Actor,
     row: ApplicationRow,
     assessor: Assessor,
-    regimes: Sequence[str],
+    regimes: Sequence[str] | None,
     as_of: dt.date | None,
     supersedes: AssessmentRow | None,
     reason: str | None,
@@ -77,8 +77,9 @@ def _run(
     from openatt.register.denials import flag_consultation
 
     application = classified(session, row)  # the confirmed entries, where there are any
+    regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
-    results = ahead if ahead is not None else assessor.assess(application, tuple(regimes), as_of)
+    results = ahead if ahead is not None else assessor.assess(application, regimes, as_of)
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
@@ -121,7 +122,7 @@ def assess(
     application_id: int,
     assessor: Assessor,
     *,
-    regimes: Sequence[str] = DEFAULT_REGIMES,
+    regimes: Sequence[str] | None = None,
     as_of: dt.date | None = None,
     expected_version: int | None = None,
     prepared: Prepared | None = None,
@@ -156,7 +157,7 @@ def reassess(
     *,
     reason: str,
     evidence: Sequence[Evidence] = (),
-    regimes: Sequence[str] = DEFAULT_REGIMES,
+    regimes: Sequence[str] | None = None,
     as_of: dt.date | None = None,
     expected_version: int | None = None,
     mitigations: Sequence[Mitigation] = (),

@@ -13,14 +13,19 @@ from typing import Protocol
 from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import Application
 
-DEFAULT_REGIMES: tuple[str, ...] = ("att", "eu", "us", "uk")
+
+def default_regimes() -> tuple[str, ...]:
+    """Every regime of the law this installation applies (shipped and configured overlays)."""
+    from openatt.law.loader import default_law
+
+    return default_law().ids
 
 
 class Assessor(Protocol):
     def assess(
         self,
         application: Application,
-        regimes: Sequence[str] = DEFAULT_REGIMES,
+        regimes: Sequence[str] | None = None,
         as_of: dt.date | None = None,
     ) -> list[Assessment]: ...
 

@@ -331,9 +331,8 @@ def law_citation(rule_id: str) -> str:
         _regime, rule = default_law().find_rule(rule_id)
     except LawError:
         return rule_id
-    title = str(getattr(rule, "title", rule_id))
-    versions = getattr(rule, "versions", ())
-    citations = versions[-1].citations if versions else ()
+    title = rule.title
+    citations = rule.versions[-1].citations if rule.versions else ()
     return f"{title} ({citations[0]})" if citations else title
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from openatt import settings
 from openatt.register.errors import Conflict, Invalid
 from openatt.register.models import DocumentBlobRow
+from openatt.settings import get_settings
 
 DISK = "disk"
 DATABASE = "database"
@@ -40,15 +41,16 @@ class BlobStore:
 
     @classmethod
     def from_environment(cls) -> BlobStore:
-        where = (os.environ.get("OPENATT_DOCUMENT_STORE") or DISK).strip().lower()
+        configured = get_settings()
+        where = (configured.document_store or DISK).strip().lower()
         if where not in (DISK, DATABASE):
             raise Invalid(
                 f"OPENATT_DOCUMENT_STORE must be {DISK} or {DATABASE}, not {where!r}",
                 field=("OPENATT_DOCUMENT_STORE",),
             )
-        folder_text = os.environ.get("OPENATT_DOCUMENTS_DIR")
+        folder_text = configured.documents_dir
         folder = Path(folder_text).expanduser() if folder_text else settings.home() / "documents"
-        raw = os.environ.get("OPENATT_DOCUMENT_MAX_MB") or str(DEFAULT_MAX_MB)
+        raw = configured.document_max_mb or str(DEFAULT_MAX_MB)
         try:
             megabytes = float(raw)
         except ValueError:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from openatt.core.model import TransferKind
 from openatt.register.models import Role
+from openatt.settings import get_settings
 
 DEFAULT = Path(__file__).with_name("casework.yaml")
 ENV = "OPENATT_CASEWORK_CONFIG"
@@ -97,5 +97,5 @@ def _load(path: Path) -> CaseworkConfig:
 
 def load() -> CaseworkConfig:
     """The configuration in force: ``$OPENATT_CASEWORK_CONFIG``, else the packaged example."""
-    chosen = os.environ.get(ENV)
+    chosen = get_settings().casework_config
     return _load(Path(chosen).resolve() if chosen else DEFAULT)

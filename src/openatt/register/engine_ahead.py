@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Assessment
 from openatt.core.model import Application, Evidence, Mitigation
 from openatt.register.applications import get, payload_of
-from openatt.register.assessor import DEFAULT_REGIMES, Assessor
+from openatt.register.assessor import Assessor, default_regimes
 from openatt.register.errors import RegisterError
 from openatt.register.users import Actor
 
@@ -70,7 +70,7 @@ def prepare(
     application_id: int,
     assessor: Assessor,
     *,
-    regimes: Sequence[str] = DEFAULT_REGIMES,
+    regimes: Sequence[str] = (),
     as_of: dt.date | None = None,
     evidence: Sequence[Evidence] = (),
     mitigations: Sequence[Mitigation] = (),
@@ -84,7 +84,8 @@ def prepare(
         application = classified_application(
             session, row.id, with_new_information(payload_of(row), actor, evidence, mitigations)
         )
-        results = assessor.assess(application, tuple(regimes), as_of)
+        chosen = tuple(regimes or default_regimes())
+        results = assessor.assess(application, chosen, as_of)
     except RegisterError:
         return None
-    return Prepared(application, tuple(regimes), as_of, tuple(results))
+    return Prepared(application, chosen, as_of, tuple(results))

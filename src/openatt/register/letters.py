@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from openatt.register.models import (
 )
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
+from openatt.settings import get_settings
 
 TEMPLATES = Path(__file__).parent / "letter_templates"
 _ENV = Environment(
@@ -88,7 +88,7 @@ def authority_name(application_state: str) -> str:
     """``OPENATT_AUTHORITY`` if set, else the licensing authority of the deciding state."""
     from openatt.reference.states import state_name
 
-    configured = (os.environ.get("OPENATT_AUTHORITY") or "").strip()
+    configured = get_settings().authority.strip()
     if configured:
         return configured
     try:
@@ -99,7 +99,7 @@ def authority_name(application_state: str) -> str:
 
 def verification_address() -> str:
     """Where the letter tells its reader to check it: ``OPENATT_PUBLIC_URL`` + /ui/verify."""
-    base = (os.environ.get("OPENATT_PUBLIC_URL") or "").strip().rstrip("/")
+    base = get_settings().public_url.strip().rstrip("/")
     return f"{base}/ui/verify" if base else "the register's public page /ui/verify"
 
 
@@ -135,8 +135,8 @@ def _criterion(rule_id: str, day: dt.date) -> Criterion:
         _regime, rule = default_law().find_rule(rule_id)
     except LawError:
         return Criterion(rule_id, rule_id, "")
-    title = str(getattr(rule, "title", rule_id))
-    version = rule.version_on(day) if hasattr(rule, "version_on") else None
+    title = rule.title
+    version = rule.version_on(day)
     citation = "; ".join(str(c) for c in version.citations) if version is not None else ""
     return Criterion(rule_id, title, citation)
 

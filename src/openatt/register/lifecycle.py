@@ -217,6 +217,17 @@ def terminal() -> frozenset[State]:
     return frozenset(s for s in State if s not in left)
 
 
+def table_order() -> list[State]:
+    """Every state in the order the table first names it (the declaration order of
+    :class:`State` is not a lifecycle order, and nothing relies on it)."""
+    order: list[State] = []
+    for row in TRANSITIONS:
+        for state in (*row.sources, *row.targets):
+            if state not in order:
+                order.append(state)
+    return order
+
+
 def mermaid() -> str:
     """The table as a Mermaid state diagram (one arrow per source and target)."""
     lines = ["stateDiagram-v2", "    [*] --> draft"]
@@ -226,7 +237,7 @@ def mermaid() -> str:
                 if before == after:
                     continue
                 lines.append(f"    {before.value} --> {after.value} : {row.label}")
-    for state in sorted(terminal(), key=list(State).index):
+    for state in sorted(terminal(), key=table_order().index):
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines) + "\n"
 

@@ -11,7 +11,6 @@ anti-automation without naming numbers; these follow NIST SP 800-63B section 5.2
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -20,12 +19,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from openatt.errors import ErrorKind
 from openatt.register import audit
 from openatt.register.db import Database
 from openatt.register.errors import RegisterError, Unauthenticated
 from openatt.register.models import LoginAttemptRow, Role, User, UserFactorRow
 from openatt.register.models import Session as LoginSession
 from openatt.register.users import _HASHER, Actor, _token_hash, actor_of, token_lifetime
+from openatt.settings import get_settings
 
 FREE_PER_ACCOUNT = 5  # failures since the last success before the delay starts
 FREE_PER_ADDRESS = 20  # failures from one address in ADDRESS_WINDOW (offices share one)
@@ -45,7 +46,7 @@ class _Gate:
     that a flood of refused attempts costs neither a hash nor a query."""
 
     def __init__(self) -> None:
-        self.checks = threading.BoundedSemaphore(int(os.environ.get("OPENATT_LOGIN_CHECKS") or 1))
+        self.checks = threading.BoundedSemaphore(get_settings().login_checks)
         self.lock = threading.Lock()
         self.in_flight: dict[str, int] = {}
         self.locked_until: dict[str, dt.datetime] = {}
@@ -84,6 +85,8 @@ _GATE = _Gate()
 class Throttled(RegisterError):
     """Too many failed logins: try again after ``retry_after`` seconds (HTTP 429)."""
 
+    kind = ErrorKind.throttled
+
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
@@ -91,12 +94,12 @@ class Throttled(RegisterError):
 
 def idle_timeout() -> dt.timedelta:
     """A login unused this long ends: ``OPENATT_IDLE_MINUTES`` (default 30)."""
-    return dt.timedelta(minutes=float(os.environ.get("OPENATT_IDLE_MINUTES") or 30))
+    return dt.timedelta(minutes=get_settings().idle_minutes)
 
 
 def totp_required() -> bool:
     """Whether staff must have a second factor (``OPENATT_TOTP=required``)."""
-    return os.environ.get("OPENATT_TOTP", "").strip().lower() == "required"
+    return get_settings().totp.strip().lower() == "required"
 
 
 def delay_after(failures: int, free: int) -> dt.timedelta:

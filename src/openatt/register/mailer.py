@@ -15,13 +15,13 @@ Never required: without ``OPENATT_SMTP_HOST`` notifications stay in the outbox (
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from openatt.register.errors import Invalid
+from openatt.settings import get_settings
 
 TLS_MODES = ("none", "starttls", "ssl")
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -41,16 +41,17 @@ class MailConfig:
 def config_from_env() -> MailConfig | None:
     """The SMTP settings, or None when no server is configured; a bad value is refused
     with the variable named."""
-    host = os.environ.get("OPENATT_SMTP_HOST", "").strip()
+    configured = get_settings()
+    host = configured.smtp_host.strip()
     if not host:
         return None
-    tls = os.environ.get("OPENATT_SMTP_TLS", "none").strip().lower() or "none"
+    tls = configured.smtp_tls.strip().lower() or "none"
     if tls not in TLS_MODES:
         raise Invalid(f"must be one of {', '.join(TLS_MODES)}", field=("OPENATT_SMTP_TLS",))
-    port_text = os.environ.get("OPENATT_SMTP_PORT", "").strip()
+    port_text = configured.smtp_port.strip()
     if port_text and not (port_text.isdigit() and 1 <= int(port_text) <= 65535):
         raise Invalid("must be a port number (1-65535)", field=("OPENATT_SMTP_PORT",))
-    sender = os.environ.get("OPENATT_SMTP_FROM", "").strip()
+    sender = configured.smtp_from.strip()
     if "@" not in sender:
         raise Invalid("set the sender's e-mail address", field=("OPENATT_SMTP_FROM",))
     return MailConfig(
@@ -58,8 +59,8 @@ def config_from_env() -> MailConfig | None:
         port=int(port_text) if port_text else _DEFAULT_PORTS[tls],
         sender=sender,
         tls=tls,
-        username=os.environ.get("OPENATT_SMTP_USER") or None,
-        password=os.environ.get("OPENATT_SMTP_PASSWORD") or None,
+        username=configured.smtp_user or None,
+        password=configured.smtp_password or None,
     )
 
 

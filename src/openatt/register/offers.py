@@ -162,7 +162,7 @@ def accept(
         + (f" ({offer.year})" if offer.year is not None else "")
         + f", offer {offer.key}",
         evidence=evidence,
-        regimes=previous.regimes.split(",") if previous is not None else ("att", "eu", "us", "uk"),
+        regimes=previous.regimes.split(",") if previous is not None else None,
         expected_version=expected_version,
     )
 

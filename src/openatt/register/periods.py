@@ -4,7 +4,6 @@ reminder lead time): cited data in ``dialogue.yaml``, overridable from the envir
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 from importlib import resources
 
@@ -13,6 +12,7 @@ from pydantic import Field
 
 from openatt.core.provenance import Cited
 from openatt.register.errors import Invalid
+from openatt.settings import get_settings
 
 
 class Period(Cited):
@@ -30,7 +30,7 @@ def _periods() -> dict[str, Period]:
 
 
 def _override(variable: str, default: int) -> int:
-    text = os.environ.get(variable, "").strip()
+    text = str(getattr(get_settings(), variable.removeprefix("OPENATT_").lower())).strip()
     if not text:
         return default
     if not text.isdigit() or not 1 <= int(text) <= 3650:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from openatt.register import audit
 from openatt.register.errors import Conflict, Invalid, Unauthenticated
 from openatt.register.models import Role, User
 from openatt.register.models import Session as LoginSession
+from openatt.settings import get_settings
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -25,7 +25,7 @@ MIN_PASSWORD = 8
 def token_lifetime() -> dt.timedelta:
     """How long a login lasts: ``OPENATT_SESSION_HOURS`` (default 8, one working day), so an
     unattended session ends by the next day."""
-    return dt.timedelta(hours=float(os.environ.get("OPENATT_SESSION_HOURS") or 8))
+    return dt.timedelta(hours=get_settings().session_hours)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Assessment, Finding, Outcome
 from openatt.core.model import Evidence, EvidenceKind, Likelihood, Mitigation, Severity, Topic
 from openatt.core.rules.context import worst
-from openatt.register.assessor import DEFAULT_REGIMES, Assessor
+from openatt.register.assessor import Assessor, default_regimes
 from openatt.register.errors import Invalid
 from openatt.register.models import AssessmentRow
 from openatt.register.users import Actor
@@ -252,7 +252,7 @@ def record(
     ]
     said += [f"mitigation: {m.description} ({m.credibility.value})" for m in mitigations]
     previous = latest_assessment(session, application_id)
-    regimes = previous.regimes.split(",") if previous is not None else list(DEFAULT_REGIMES)
+    regimes = previous.regimes.split(",") if previous is not None else list(default_regimes())
     return reassess(
         session,
         actor,

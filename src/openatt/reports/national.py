@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.core.model import TransferKind
+from openatt.errors import OpenattError
 from openatt.register import canonical
 from openatt.reports import forms
 from openatt.reports.figures import (
@@ -122,7 +123,7 @@ def ml_category(part: Contribution) -> str:
     return forms.ml_heading(part.item) or f"ATT {part.item.category.value}"
 
 
-class MixedCurrencies(ValueError):
+class MixedCurrencies(OpenattError, ValueError):
     """The register's values are in several currencies and no rate converts one of them."""
 
 
@@ -146,7 +147,7 @@ def criterion_title(criterion: str) -> str:
         regime, rule = default_law().find_rule(criterion)
     except LawError:
         return "criterion recorded by the notifying state"
-    return f"{regime.title}: {getattr(rule, 'title', criterion)}"
+    return f"{regime.title}: {rule.title}"
 
 
 def _exports(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+from openatt.errors import ErrorKind, OpenattError
 from openatt.reports import forms
 from openatt.reports.figures import Basis, Direction, Figures, direction_of, in_year
 from openatt.reports.national import NationalFigures
@@ -22,12 +23,15 @@ Totals = dict[tuple[str, str], int]
 """Number of items per (direction, ATT category)."""
 
 
-class ReportRefused(ValueError):
+class ReportRefused(OpenattError, ValueError):
     """The register does not add up for this report; ``problems`` name what breaks it."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("the report does not reconcile with the register: " + "; ".join(problems))
+        super().__init__(
+            "the report does not reconcile with the register: " + "; ".join(problems),
+            kind=ErrorKind.conflict,
+        )
 
 
 def licences_in_scope(

@@ -12,18 +12,98 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from openatt.errors import OpenattError
 
 CURRENT = "match_v2.yaml"
 
 
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Candidates(_Frozen):
+    """How many listed names are looked at per query (see the comments in the YAML)."""
+
+    max_names: int = Field(ge=1)
+    detailed_names: int = Field(ge=1)
+    prefilter_cutoff: int = Field(ge=0, le=100)
+    common_token_share: float = Field(gt=0, le=1)
+
+
+class NameScoring(_Frozen):
+    """How two names are compared, token by token."""
+
+    token_floor: float = Field(ge=0, le=1)
+    skeleton_similarity: float = Field(ge=0, le=1)
+    romanised_factor: float = Field(default=0.0, ge=0, le=1)
+    unmatched_middle_factor: float = Field(ge=0, le=1)
+    initial_similarity: float = Field(ge=0, le=1)
+    query_side: float = Field(ge=0, le=1)
+    listed_side: float = Field(ge=0, le=1)
+    kind_factor: dict[str, float]
+
+
+class Features(_Frozen):
+    """What each feature adds to (or takes from) a name's score."""
+
+    birth_date_same_day: float
+    birth_date_same_year: float
+    birth_date_disagrees: float
+    birth_year_tolerance: int = Field(ge=0)
+    country_agrees: float
+    country_disagrees: float
+    identifier_matches: float
+    kind_disagrees: float
+
+
+class MatchParameters(_Frozen):
+    """One frozen version of the matching algorithm's parameters (``data/match_v*.yaml``)."""
+
+    algorithm: str = Field(pattern=r"^openatt-match-v[0-9]+$")
+    name_rules: str = "name_rules.yaml"
+    romanisation: str | None = None
+    default_threshold: float = Field(gt=0, le=1)
+    candidates: Candidates
+    name: NameScoring
+    features: Features
+
+
+class MatcherConfigError(OpenattError, ValueError):
+    """A matcher parameter file that does not fit :class:`MatchParameters`; names the field."""
+
+
+def parse_parameters(text: str, name: str) -> MatchParameters:
+    """The parameters written in ``text`` (the file ``name``), checked against the schema."""
+    try:
+        return MatchParameters.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        field = tuple(str(part) for part in first["loc"])
+        raise MatcherConfigError(f"{name}: {where}: {first['msg']}", field=field) from exc
+
+
+def load_parameters(name: str) -> MatchParameters:
+    """The parameters shipped in ``data/<name>``."""
+    text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
+    return parse_parameters(text, name)
+
+
+@functools.cache
+def parameters() -> MatchParameters:
+    """The parameters of the algorithm in force, typed."""
+    return load_parameters(CURRENT)
+
+
 @functools.cache
 def config() -> dict[str, Any]:
-    """The parameters of the algorithm in force."""
-    text = resources.files("openatt.screening").joinpath(f"data/{CURRENT}").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
-    return loaded
+    """The same parameters as a mapping (for tools that print or compare them)."""
+    return parameters().model_dump(exclude_unset=True)
 
 
 def data_files() -> tuple[str, ...]:
     """The data files the algorithm in force reads (an index is keyed by their checksum)."""
-    return (CURRENT, str(config()["name_rules"]), str(config()["romanisation"]))
+    current = parameters()
+    return (CURRENT, current.name_rules, str(current.romanisation))

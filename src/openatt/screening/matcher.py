@@ -27,7 +27,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from openatt.screening import scoring
-from openatt.screening.algorithm import config, data_files
+from openatt.screening.algorithm import data_files, parameters
 from openatt.screening.index import FORMAT as INDEX_FORMAT
 from openatt.screening.index import KINDS, CandidateIndex
 from openatt.screening.model import ListEntity, NameKind, Schema
@@ -180,7 +180,7 @@ def load_or_build(folder: Path, metadata: ListMetadata, cache: Path) -> ListInde
 
 
 def default_threshold() -> float:
-    return float(config()["default_threshold"])
+    return parameters().default_threshold
 
 
 class Matcher:
@@ -245,17 +245,15 @@ class Matcher:
         birth: str | None,
         cutoff: float,
     ) -> list[Hit]:
-        cfg = config()["candidates"]
+        cfg = parameters().candidates
         index = item.index
         # Other romanisations only for tokens the list does not hold as they are written.
         variants = {t: romanised_variants(t) for t in tokens if index.token_id(t) is None}
-        candidates = index.candidates(
-            tokens, int(cfg["max_names"]), float(cfg["common_token_share"]), variants
-        )
+        candidates = index.candidates(tokens, cfg.max_names, cfg.common_token_share, variants)
         if not candidates:
             return []
-        limit = int(cfg["detailed_names"])
-        prefilter = float(cfg["prefilter_cutoff"])
+        limit = cfg.detailed_names
+        prefilter = float(cfg.prefilter_cutoff)
         sorted_query = " ".join(sorted(tokens))
         # Sorted tokens make the comparison order-free; the written order is compared too,
         # because a typo in a first letter can reorder the sorted tokens.

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from openatt.errors import OpenattError
+
 
 class Schema(StrEnum):
     """What a listed entity is; mirrors the FollowTheMoney schemata screening cares about."""
@@ -146,5 +148,5 @@ class ImportResult:
         )
 
 
-class MalformedList(ValueError):
+class MalformedList(OpenattError, ValueError):
     """A file that cannot be read as the list it claims to be; the message names the record."""

@@ -17,7 +17,7 @@ from importlib import resources
 import yaml
 from anyascii import anyascii
 
-from openatt.screening.algorithm import config
+from openatt.screening.algorithm import parameters
 
 _APOSTROPHES = re.compile(r"['`\u2019\u02bb\u02bc]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -27,7 +27,7 @@ _REPEATS = re.compile(r"(.)\1+")
 
 @functools.cache
 def _rules() -> dict[str, list[object]]:
-    name = str(config()["name_rules"])
+    name = parameters().name_rules
     text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
     loaded: dict[str, list[object]] = yaml.safe_load(text)
     return loaded

@@ -22,14 +22,14 @@ import iuliia
 import yaml
 from anyascii import anyascii
 
-from openatt.screening.algorithm import config
+from openatt.screening.algorithm import parameters
 
 _MAX_CHUNK = 8
 
 
 @functools.cache
 def _rules() -> dict[str, Any]:
-    name = str(config()["romanisation"])
+    name = str(parameters().romanisation)
     text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
     loaded: dict[str, Any] = yaml.safe_load(text)
     return loaded

@@ -29,11 +29,11 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from openatt.screening.algorithm import config
+from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import skeleton
 
-ALGORITHM: str = str(config()["algorithm"])
+ALGORITHM: str = parameters().algorithm
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +70,13 @@ _VOWELS = frozenset("aeiouy")
 @functools.lru_cache(maxsize=1 << 18)
 def token_similarity(query: str, listed: str) -> float:
     """Similarity of two normalised tokens (cached: the same pairs recur across candidates)."""
-    cfg = config()["name"]
+    cfg = parameters().name
     if query == listed:
         return 1.0
     if len(query) == 1:
-        return float(cfg["initial_similarity"]) if listed.startswith(query) else 0.0
+        return cfg.initial_similarity if listed.startswith(query) else 0.0
     similarity = float(OSA.normalized_similarity(query, listed))
-    skeleton_value = float(cfg["skeleton_similarity"])
+    skeleton_value = cfg.skeleton_similarity
     if (
         similarity < skeleton_value
         and min(len(query), len(listed)) >= 3
@@ -93,7 +93,7 @@ def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
     read as "vasiliy"), discounted by ``romanised_factor``."""
     if not variants:
         return 0.0
-    factor = float(config()["name"]["romanised_factor"])
+    factor = parameters().name.romanised_factor
     return factor * max(token_similarity(variant, listed) for variant in variants)
 
 
@@ -108,15 +108,15 @@ def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
 def _name_parameters() -> tuple[float, float, float, float, float, float, float]:
     """(token floor, skeleton similarity, initial similarity, romanised factor, middle
     factor, query side, listed side), read once from the algorithm's data."""
-    cfg = config()["name"]
+    cfg = parameters().name
     return (
-        float(cfg["token_floor"]),
-        float(cfg["skeleton_similarity"]),
-        float(cfg["initial_similarity"]),
-        float(cfg["romanised_factor"]),
-        float(cfg["unmatched_middle_factor"]),
-        float(cfg["query_side"]),
-        float(cfg["listed_side"]),
+        cfg.token_floor,
+        cfg.skeleton_similarity,
+        cfg.initial_similarity,
+        cfg.romanised_factor,
+        cfg.unmatched_middle_factor,
+        cfg.query_side,
+        cfg.listed_side,
     )
 
 
@@ -250,7 +250,7 @@ def birth_date_feature(query: str | None, listed: list[str]) -> tuple[str, float
     """(reason, contribution) comparing birth dates, or None when either side has none."""
     if not query or not listed:
         return None
-    features = config()["features"]
+    features = parameters().features
     asked = _parts(query)
     if asked is None:
         return None
@@ -260,16 +260,16 @@ def birth_date_feature(query: str | None, listed: list[str]) -> tuple[str, float
         if known is None:
             continue
         if asked[0] == known[0] and asked[1] and asked[2] and known[1:] == asked[1:]:
-            return (f"same date of birth {value}", float(features["birth_date_same_day"]))
+            return (f"same date of birth {value}", features.birth_date_same_day)
         if asked[0] == known[0] and (known[1] is None or asked[1] is None or known[1] == asked[1]):
-            best = (f"same year of birth {known[0]}", float(features["birth_date_same_year"]))
-        elif best is None and abs(asked[0] - known[0]) <= int(features["birth_year_tolerance"]):
+            best = (f"same year of birth {known[0]}", features.birth_date_same_year)
+        elif best is None and abs(asked[0] - known[0]) <= features.birth_year_tolerance:
             best = (f"year of birth {known[0]} within tolerance", 0.0)
     if best is not None:
         return best
     return (
         f"date of birth {query} differs from listed {', '.join(listed[:3])}",
-        float(features["birth_date_disagrees"]),
+        features.birth_date_disagrees,
     )
 
 
@@ -277,12 +277,12 @@ def country_feature(query: str | None, listed: list[str]) -> tuple[str, float] |
     codes = [c for c in listed if len(c) == 3 and c.isupper()]
     if not query or not codes:
         return None
-    features = config()["features"]
+    features = parameters().features
     if query in codes:
-        return (f"country {query} listed", float(features["country_agrees"]))
+        return (f"country {query} listed", features.country_agrees)
     return (
         f"country {query} not among listed {', '.join(codes[:4])}",
-        float(features["country_disagrees"]),
+        features.country_disagrees,
     )
 
 
@@ -298,7 +298,7 @@ def identifier_feature(query: tuple[str, ...], entity: ListEntity) -> tuple[str,
         if _ident(identifier.value) in wanted:
             return (
                 f"{identifier.type} {identifier.value} matches",
-                float(config()["features"]["identifier_matches"]),
+                parameters().features.identifier_matches,
             )
     return None
 
@@ -311,12 +311,12 @@ def kind_feature(query: str | None, entity: ListEntity) -> tuple[str, float] | N
         return None
     return (
         f"query is a {query}, listed entry is a {entity.schema.value}",
-        float(config()["features"]["kind_disagrees"]),
+        parameters().features.kind_disagrees,
     )
 
 
 def kind_factor(kind: NameKind) -> float:
-    return float(config()["name"]["kind_factor"][kind.value])
+    return parameters().name.kind_factor[kind.value]
 
 
 def parse_birth_date(value: str | None) -> str | None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from openatt import settings
+from openatt.errors import ErrorKind, OpenattError
 from openatt.screening.model import ImportResult, ListEntity, Skipped
 
 
@@ -65,8 +66,10 @@ class LoadedList:
     entities: list[ListEntity] = field(default_factory=list)
 
 
-class ListNotLoaded(LookupError):
+class ListNotLoaded(OpenattError, LookupError):
     """No version of the list (or not the version asked for) is in the store."""
+
+    kind = ErrorKind.not_found
 
 
 def _sha256(paths: list[Path]) -> str:

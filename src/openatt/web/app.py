@@ -17,7 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.routing import Route
 
-from openatt.register.errors import Conflict, Forbidden, NotFound, RegisterError, Unauthenticated
+from openatt.api.errors import STATUS
+from openatt.errors import ErrorKind, OpenattError
 from openatt.web.rendering import render_error
 from openatt.web.routes import (
     accounts,
@@ -47,6 +48,19 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+ERROR_TITLES: dict[ErrorKind, str] = {
+    ErrorKind.invalid: "That could not be done",
+    ErrorKind.not_found: "Not found",
+    ErrorKind.forbidden: "Not allowed",
+    ErrorKind.unauthenticated: "Please sign in",
+    ErrorKind.conflict: "The case has moved on",
+    ErrorKind.throttled: "Too many attempts",
+    ErrorKind.unavailable: "Not available on this server",
+    ErrorKind.refused: "That could not be done",
+}
+"""The heading of the error page for each kind of refusal (the status comes from the API's
+table, so the page and the API answer alike)."""
 
 
 def create_web(parent: FastAPI) -> FastAPI:
@@ -105,19 +119,13 @@ def create_web(parent: FastAPI) -> FastAPI:
             "stale). Go back, reload the page and try again.",
         )
 
-    @web.exception_handler(RegisterError)
-    async def _register(request: Request, error: Exception) -> Response:
-        assert isinstance(error, RegisterError)
-        if isinstance(error, Unauthenticated):
+    @web.exception_handler(OpenattError)
+    async def _refused(request: Request, error: Exception) -> Response:
+        assert isinstance(error, OpenattError)
+        if error.kind is ErrorKind.unauthenticated:
             return await _login(request, error)
-        status, title = 400, "That could not be done"
-        if isinstance(error, NotFound):
-            status, title = 404, "Not found"
-        elif isinstance(error, Forbidden):
-            status, title = 403, "Not allowed"
-        elif isinstance(error, Conflict):
-            status, title = 409, "The case has moved on"
-        return render_error(request, status, title, error.message)
+        message = f"{error.where}: {error.message}" if error.where else error.message
+        return render_error(request, STATUS[error.kind], ERROR_TITLES[error.kind], message)
 
     @web.exception_handler(StaleDataError)
     async def _stale(request: Request, _error: Exception) -> Response:

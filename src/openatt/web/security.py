@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 
 from openatt.register import logins
 from openatt.register.db import Database
-from openatt.register.errors import Forbidden, Unauthenticated
+from openatt.register.errors import Unauthenticated
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
 
@@ -114,11 +114,6 @@ class PageGuard:
 
 def Page(permission: Permission | None) -> object:
     return Depends(PageGuard(permission))
-
-
-def staff_only(viewer: Viewer) -> None:
-    if viewer.actor.role.value == "applicant":
-        raise Forbidden("this page is for the licensing authority's staff")
 
 
 AnyUser = Annotated[Viewer, Page(None)]

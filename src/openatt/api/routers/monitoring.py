@@ -26,6 +26,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import Allow
+from openatt.api.schemas import Regime
 from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS
 from openatt.monitoring import views
 from openatt.register.errors import Conflict, NotFound
@@ -34,7 +35,6 @@ from openatt.register.users import Actor
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 
-Regime = Literal["att", "eu", "us", "uk"]
 Dimension = Literal["supplier", "recipient", "region", "decade"]
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 """SIPRI's register begins in 1950."""
@@ -51,16 +51,6 @@ def _unprocessable(location: str, field: str, message: str) -> HTTPException:
     return HTTPException(
         422, detail=[{"loc": [location, field], "msg": message, "type": "value_error"}]
     )
-
-
-def _service_error(error: Exception, location: str) -> Exception:
-    """``MonitoringError`` texts start with the option at fault ("--regime: ..."): 422 on that
-    field; the rest ("no transfers imported yet") means the store is not ready: 409."""
-    text = str(error)
-    if text.startswith("--") and ":" in text:
-        option, _, message = text.partition(":")
-        return _unprocessable(location, option.removeprefix("--"), message.strip())
-    return Conflict(text)
 
 
 class AssessIn(BaseModel):
@@ -125,8 +115,6 @@ async def assess(
         try:
             summary = service.assess(body.regimes, body.year_from, body.year_to, db=db,
                                      workers=body.workers, mapping=body.mapping)  # fmt: skip
-        except service.MonitoringError as error:
-            raise _service_error(error, "body") from error
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         return {
@@ -165,8 +153,6 @@ async def run_audit(
                 counterfactual_sample=body.counterfactual_sample, alternatives=body.alternatives,
                 workers=body.workers,
             )  # fmt: skip
-        except service.MonitoringError as error:
-            raise _service_error(error, "body") from error
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         finally:
@@ -208,7 +194,7 @@ class OutcomeFilters:
                                            criterion=self.criterion, year_from=self.year_from,
                                            year_to=self.year_to, db=db)  # fmt: skip
         except views.BadFilter as error:
-            raise _unprocessable("query", error.field, error.message) from error
+            raise _unprocessable("query", error.where, error.message) from error
         except views.NothingStored as error:
             raise Conflict(str(error)) from error
         return table

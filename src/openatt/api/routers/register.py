@@ -112,4 +112,4 @@ def preview(
     regimes: Annotated[list[schemas.Regime] | None, Query()] = None,
 ) -> list[Assessment]:
     """Assess an application without recording it (an exporter's pre-check)."""
-    return assessor.assess(body, tuple(regimes or schemas.ALL_REGIMES), None)
+    return assessor.assess(body, tuple(regimes or schemas.all_regimes()), None)

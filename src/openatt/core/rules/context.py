@@ -13,6 +13,7 @@ from openatt.core.findings import Finding, Outcome
 from openatt.core.memo import Same
 from openatt.core.model import Application, Evidence, Item, Mitigation
 from openatt.core.provenance import Citation
+from openatt.core.rules.params import P, typed_params
 from openatt.law.schema import Effect, Regime, Rule, RuleVersion, Threshold
 from openatt.reference.loader import ReferenceData
 
@@ -155,6 +156,10 @@ class RuleContext:
     @lazy
     def params(self) -> dict[str, Any]:
         return {**self.rule.params, **self.version.params}
+
+    def typed(self, model: type[P]) -> P:
+        """The params as the evaluator's model (defaults and types in one place)."""
+        return typed_params(model, self.rule, self.version)
 
     @property
     def effect(self) -> Effect:

@@ -14,6 +14,7 @@ from openatt.core.findings import Finding, Outcome
 from openatt.core.model import Category, EndUserKind, Item
 from openatt.core.provenance import Citation
 from openatt.core.rules.context import RuleContext, names_match, worst
+from openatt.core.rules.params import EmbargoParams
 from openatt.reference.loader import ActiveMeasure
 from openatt.reference.schema import (
     CategoryDefinition,
@@ -33,7 +34,7 @@ _IMPORT_BAN_GROUPS = {"European Union": "eu"}
 def _measures(ctx: RuleContext) -> list[ActiveMeasure]:
     """The measures the rule reads, limited to the legal forms it names (ATT Art. 6(2) reads
     obligations under agreements, not political declarations)."""
-    forms = ctx.params.get("legal_forms")
+    forms = ctx.typed(EmbargoParams).legal_forms
     found = _all_measures(ctx)
     if forms:
         found = [m for m in found if m.measure.legal_form.value in forms]
@@ -44,8 +45,9 @@ def _all_measures(ctx: RuleContext) -> list[ActiveMeasure]:
     found: list[ActiveMeasure] = []
     # an authority may bind the licensing state only while it is a member of a group
     # (e.g. EU embargoes bound the United Kingdom until the end of 2020)
-    membership: dict[str, str] = ctx.params.get("authority_if_member", {})
-    for authority in ctx.params.get("authorities", ["un"]):
+    params = ctx.typed(EmbargoParams)
+    membership = params.authority_if_member
+    for authority in params.authorities:
         group = membership.get(authority)
         if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
             continue
@@ -319,7 +321,8 @@ def listed_party_findings(
 
 
 def embargo(ctx: RuleContext) -> list[Finding]:
-    group = ctx.params.get("only_if_member_of")
+    params = ctx.typed(EmbargoParams)
+    group = params.only_if_member_of
     if group and not ctx.ref.in_group(group, ctx.app.deciding_state, ctx.day):
         return [
             ctx.finding(
@@ -358,7 +361,7 @@ def embargo(ctx: RuleContext) -> list[Finding]:
         for hit in ctx.app.screening
         if f.facts.get("why_covered", "").find(hit.entity_id) >= 0
     }
-    findings.extend(listed_party_findings(ctx, ctx.params.get("authorities", ["un"]), covered_ids))
+    findings.extend(listed_party_findings(ctx, list(params.authorities), covered_ids))
     if not findings:
         # The supplier is not named: its own export bans were checked, and a finding about
         # the destination must read the same whoever supplies (ATT Art. 7(1)).
@@ -369,7 +372,7 @@ def embargo(ctx: RuleContext) -> list[Finding]:
                 {
                     "destinations_checked": sorted(ctx.case.destinations),
                     "exporting_state_own_exports_checked": True,
-                    "authorities": ctx.params.get("authorities", ["un"]),
+                    "authorities": list(params.authorities),
                     "measures_in_force_not_covering": not_covering,
                 },
             )

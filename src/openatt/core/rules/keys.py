@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 
 from openatt.core.memo import Same
 from openatt.core.rules.context import CaseView, RuleContext
+from openatt.core.rules.params import EmbargoParams, OverridingParams
 
 KeyFunction = Callable[[RuleContext], Hashable]
 
@@ -40,7 +41,7 @@ def mitigation_key(ctx: RuleContext) -> Hashable:
 
 def overriding_key(ctx: RuleContext) -> Hashable:
     """``overriding`` reads the earlier findings of the criteria it weighs."""
-    weighs = set(ctx.params.get("weighs", []))
+    weighs = set(ctx.typed(OverridingParams).weighs)
     return (ctx.app.kind, bool(ctx.items), Same(f for f in ctx.prior if f.criterion in weighs))
 
 
@@ -57,13 +58,13 @@ def embargo_supplier_key(ctx: RuleContext) -> Hashable:
 
 
 def _embargo_supplier_key(ctx: RuleContext) -> Hashable:
-    app, day, ref, params = ctx.app, ctx.day, ctx.ref, ctx.params
+    app, day, ref, params = ctx.app, ctx.day, ctx.ref, ctx.typed(EmbargoParams)
     deciding = app.deciding_state
-    only = params.get("only_if_member_of")
-    groups = [only, *params.get("authority_if_member", {}).values()]
+    only = params.only_if_member_of
+    groups = [only, *params.authority_if_member.values()]
     memberships = tuple(ref.in_group(g, deciding, day) for g in groups if g)
     exporter = app.exporting_state
-    authorities = [a for a in params.get("authorities", ["un"]) if a != "regime"]
+    authorities = [a for a in params.authorities if a != "regime"]
     exporter_matters = exporter in ctx.case.destinations or any(
         ref.bans_exports_of(day, a, exporter) for a in authorities
     )

@@ -11,8 +11,8 @@ finding is a concern, which the engine turns into a condition, never a denial.
 from __future__ import annotations
 
 from openatt.core.findings import Finding, Outcome
-from openatt.core.model import DocumentKind
 from openatt.core.rules.context import RuleContext
+from openatt.core.rules.params import RegulateParams
 
 
 def regulate(ctx: RuleContext) -> list[Finding]:
@@ -23,13 +23,14 @@ def regulate(ctx: RuleContext) -> list[Finding]:
         ]
     if not ctx.items:
         return [ctx.finding(Outcome.not_applicable, "no item within this rule's scope")]
-    shown_by = DocumentKind(ctx.params["shown_by"])
+    params = ctx.typed(RegulateParams)
+    shown_by = params.shown_by
     asked = ctx.version.wording or ctx.version.summary
     facts = {
         "transfer_kind": app.kind.value,
         "asks": asked,
         "regulated_by": shown_by.value,
-        "qualifier": ctx.params.get("qualifier"),
+        "qualifier": params.qualifier,
         "recorded": app.has_document(shown_by),
     }
     if app.has_document(shown_by):
@@ -40,12 +41,12 @@ def regulate(ctx: RuleContext) -> list[Finding]:
                 facts,
             )
         ]
-    condition = str(ctx.params.get("condition", f"record the {shown_by.value.replace('_', ' ')}"))
+    condition = params.condition or f"record the {shown_by.value.replace('_', ' ')}"
     return [
         ctx.finding(
             Outcome.concern,
             f"no {shown_by.value.replace('_', ' ')} recorded: the treaty asks the state to "
-            f"regulate this transfer {ctx.params.get('qualifier', '')}".rstrip(),
+            f"regulate this transfer {params.qualifier or ''}".rstrip(),
             facts,
             mitigations=(condition,),
         )

@@ -11,6 +11,7 @@ from typing import Any
 from openatt.core.findings import Finding, Outcome
 from openatt.core.model import Evidence, Likelihood, Severity
 from openatt.core.rules.context import OUTCOME_ORDER, RuleContext, evidence_fact, worst
+from openatt.core.rules.params import OverridingParams
 from openatt.law.schema import Effect, Threshold
 
 
@@ -195,7 +196,7 @@ def overriding(ctx: RuleContext) -> list[Finding]:
     skipped = _no_items(ctx)
     if skipped:
         return [skipped]
-    weighs = set(ctx.params.get("weighs", []))
+    weighs = set(ctx.typed(OverridingParams).weighs)
     considered = [f for f in ctx.prior if f.criterion in weighs]
     outcome = worst([f.outcome for f in considered], default=Outcome.unknown)
     if outcome is Outcome.not_applicable:

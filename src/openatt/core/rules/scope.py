@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 from openatt.core.findings import Finding, Outcome
 from openatt.core.model import Category, Item
 from openatt.core.rules.context import RuleContext
+from openatt.core.rules.params import ScopeParams
 from openatt.law.schema import ItemScope, Regime, ScopeMode
 
 
@@ -41,7 +42,7 @@ def items_read(
 
 
 def scope(ctx: RuleContext) -> list[Finding]:
-    covers = {Category(c) for c in ctx.params.get("covers", [])}
+    covers = set(ctx.typed(ScopeParams).covers)
     findings: list[Finding] = []
     for index, item in enumerate(ctx.app.items):
         if item.category not in covers:

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from openatt.core.findings import Finding, Outcome
-from openatt.core.model import Category, Item
+from openatt.core.model import Item
 from openatt.core.rules.context import RuleContext
+from openatt.core.rules.params import ListedPartyParams, NotificationParams
 from openatt.reference.schema import Policy
 
 
@@ -72,7 +73,8 @@ def listed_party(ctx: RuleContext) -> list[Finding]:
     """A party confirmed on one of the regime's own lists (e.g. OFAC SDN, BIS Denied Persons)."""
     from openatt.core.rules.embargo import listed_party_findings
 
-    findings = listed_party_findings(ctx, list(ctx.params.get("authorities", [])), set())
+    authorities = list(ctx.typed(ListedPartyParams).authorities)
+    findings = listed_party_findings(ctx, authorities, set())
     if findings:
         return findings
     return [
@@ -80,7 +82,7 @@ def listed_party(ctx: RuleContext) -> list[Finding]:
             Outcome.clear,
             "no party is confirmed on the lists checked",
             {
-                "authorities": ctx.params.get("authorities", []),
+                "authorities": authorities,
                 "hits_screened": len(ctx.app.screening),
             },
         )
@@ -97,8 +99,8 @@ def _usml_category_i(item: Item) -> bool:
 
 
 def notification_threshold(ctx: RuleContext) -> list[Finding]:
-    params = ctx.params
-    licensing = params.get("licensing_states")
+    params = ctx.typed(NotificationParams)
+    licensing = params.licensing_states
     if licensing and ctx.app.deciding_state not in licensing:
         return [
             ctx.finding(
@@ -107,8 +109,8 @@ def notification_threshold(ctx: RuleContext) -> list[Finding]:
                 {"licensing_state": ctx.app.deciding_state},
             )
         ]
-    currency = params["currency"]
-    mde_categories = {Category(c) for c in params["major_defense_equipment"]}
+    currency = params.currency
+    mde_categories = set(params.major_defense_equipment)
     missing = [i for i, item in enumerate(ctx.app.items) if item.value is None]
     foreign = sorted(
         {
@@ -136,10 +138,8 @@ def notification_threshold(ctx: RuleContext) -> list[Finding]:
         for item in ctx.app.items
         if item.value and item.category in mde_categories
     )
-    higher = ctx.ref.in_group(
-        params["group_with_higher_thresholds"], ctx.app.importing_state, ctx.day
-    )
-    limits: dict[str, float] = params["higher_thresholds" if higher else "thresholds"]
+    higher = ctx.ref.in_group(params.group_with_higher_thresholds, ctx.app.importing_state, ctx.day)
+    limits = params.higher_thresholds if higher else params.thresholds
     facts: dict[str, Any] = {
         "total_value": total,
         "major_defense_equipment_value": mde,

@@ -12,6 +12,7 @@ from importlib import resources
 
 import jinja2
 
+from openatt.errors import ErrorKind, OpenattError
 from openatt.reference.states import state_name
 from openatt.reports.national import WITHHELD, NationalFigures
 
@@ -136,8 +137,10 @@ def to_html(figures: NationalFigures, drawn: list[Chart], *, version: str | None
     return html.encode("utf-8")
 
 
-class PdfUnavailable(RuntimeError):
+class PdfUnavailable(OpenattError, RuntimeError):
     """WeasyPrint or the Pango library it needs is missing."""
+
+    kind = ErrorKind.unavailable
 
 
 def pdf_available() -> bool:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from openatt.law.loader import default_law
 from openatt.monitoring import audit, views
 from openatt.register.errors import NotFound
 from openatt.register.permissions import Permission
@@ -29,10 +30,17 @@ from openatt.web.security import Page, Viewer
 router = APIRouter()
 
 Reader = Annotated[Viewer, Page(Permission.monitoring_read)]
+
+
+def regime_title(regime_id: str) -> str:
+    """The regime's own title from the loaded law (its id when the store holds a regime
+    this server no longer loads)."""
+    regime = default_law().regimes.get(regime_id)
+    return regime.title if regime is not None else regime_id
+
+
 DIMENSIONS = {"supplier": "Supplier", "recipient": "Recipient", "region": "Recipient's region",
               "decade": "Decade"}  # fmt: skip
-REGIMES = {"att": "Arms Trade Treaty", "eu": "EU Common Position", "us": "United States",
-           "uk": "United Kingdom"}  # fmt: skip
 SHOWN = ("prohibited", "risk", "concern", "unknown", "clear")
 """Outcome columns on the page (the JSON and the audit files have all of them)."""
 LIMIT = 60
@@ -79,7 +87,7 @@ def monitoring_page(
             table = views.outcomes(by=by, regime=regime or None, criterion=criterion or None,
                                    year_from=first, year_to=last, db=db)  # fmt: skip
         except views.BadFilter as error:
-            errors[error.field] = error.message
+            errors[error.where] = error.message
         except views.NothingStored:
             table = None
     if table is not None:
@@ -92,7 +100,7 @@ def monitoring_page(
         request, "monitoring.html", viewer, status, values=values, errors=errors,
         table=table, rows=(table or {}).get("rows", [])[:LIMIT], total=len((table or {}).get(
             "rows", [])), limit=LIMIT, known=known, dimensions=DIMENSIONS,
-        regimes=[(r, REGIMES.get(r, r)) for r in known.regimes],
+        regimes=[(r, regime_title(r)) for r in known.regimes],
         criteria=[(c, c) for c in known.criteria.get(chosen, [])], shown=SHOWN,
         outcomes=audit.OUTCOMES, stored=stored, may_run=viewer.may(Permission.monitoring_run),
         selection=selection, chart_query=_chart_query(selection),
@@ -133,7 +141,7 @@ def monitoring_chart(
         image = draw(table, fmt)
     except views.BadFilter as error:
         return render_error(request, 422, "No chart for these filters",
-                            f"{error.field}: {error.message}")  # fmt: skip
+                            f"{error.where}: {error.message}")  # fmt: skip
     except views.StoreBusy as error:
         return render_error(request, 409, "Monitoring data is being updated", str(error))
     except views.NothingStored as error:  # NoTransfers among them

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from openatt.law.loader import default_law
 from openatt.reference.loader import default_reference
+from openatt.screening.importers import IMPORTERS
 from openatt.web.rendering import render
 from openatt.web.security import AnyUser
 
@@ -47,4 +49,6 @@ def reference_page(
         parties=parties,
         treaty=att,
         digest=data.digest,
+        regimes=list(default_law().regimes.values()),
+        formats=list(IMPORTERS),
     )

@@ -1,0 +1,44 @@
+"""One Settings object: every OPENATT_ variable the package reads is a field of it, and
+docs/register.md documents each in the table generated from it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from openatt import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_ONLY = {"OPENATT_TEST_DATABASE_URL"}
+
+
+def test_the_docs_table_is_the_generated_one() -> None:
+    text = (ROOT / "docs" / "register.md").read_text("utf-8")
+    found = re.search(r"<!-- settings:start -->\n(.*?)<!-- settings:end -->", text, re.DOTALL)
+    assert found, "docs/register.md has no settings markers"
+    assert found.group(1) == settings.markdown()
+
+
+def test_every_variable_the_package_names_is_a_setting() -> None:
+    fields = {settings.env_name(name) for name in settings.Settings.model_fields}
+    named = set()
+    for path in (ROOT / "src" / "openatt").rglob("*.py"):
+        named |= set(re.findall(r"OPENATT_[A-Z][A-Z0-9_]*[A-Z0-9]", path.read_text("utf-8")))
+    assert named - TESTS_ONLY <= fields, sorted(named - TESTS_ONLY - fields)
+
+
+def test_the_environment_is_read_at_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENATT_SESSION_HOURS", "2.5")
+    assert settings.get_settings().session_hours == 2.5
+    monkeypatch.setenv("OPENATT_SESSION_HOURS", "4")
+    assert settings.get_settings().session_hours == 4
+    monkeypatch.delenv("OPENATT_SESSION_HOURS")
+    assert settings.get_settings().session_hours == 8
+
+
+def test_overlays_are_split_on_the_path_separator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENATT_OVERLAYS", os.pathsep.join(["/a/one.yaml", "/b/two.yaml"]))
+    assert settings.get_settings().overlay_paths == [Path("/a/one.yaml"), Path("/b/two.yaml")]
