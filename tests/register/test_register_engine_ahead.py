@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application, to_assessed
 from sqlalchemy import select
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from register_fixtures import api_fixture, database_url_fixture, templates_fixture  # noqa: F401
 from register_helpers import Api, application
 from sqlalchemy import event
 

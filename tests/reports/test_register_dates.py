@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from report_fixtures import Register, demo_user, register_fixture  # noqa: F401
+from report_fixtures import Register, demo_user
 from sqlalchemy import select
 
 from openatt.register import licensing

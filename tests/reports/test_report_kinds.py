@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from report_fixtures import OFFICER, Register, register_fixture  # noqa: F401
+from report_fixtures import OFFICER, Register
 from toy_kind import toy_registered
 from typer.testing import CliRunner
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_fixtures import OFFICER, Register, register_fixture  # noqa: F401
+from report_fixtures import OFFICER, Register
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app

@@ -7,22 +7,12 @@ second. The figures are in docs/security.md; this test shows the behaviour."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _paths  # noqa: F401
 import pytest
-from register_fixtures import (  # noqa: F401
-    api_fixture,
-    database_url_fixture,
-    templates_fixture,
-)
 from register_helpers import PASSWORD, Api
+from sqlalchemy import event
 
 from openatt.register import logins
 
