@@ -94,9 +94,11 @@ class Figures:
     def note(self, text: str) -> None:
         label, wall, cpu, _ = self.rows[-1]
         self.rows[-1] = (label, wall, cpu, text)
+        print(f"  {label}: {text}", file=sys.stderr, flush=True)
 
     def add(self, label: str, value: float, note: str = "") -> None:
         self.rows.append((label, value, None, note))
+        print(f"{label}: {value:.2f} {note}", file=sys.stderr, flush=True)
 
     def last(self) -> float:
         return self.rows[-1][1]
