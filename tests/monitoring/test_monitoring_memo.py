@@ -1,7 +1,7 @@
-"""The monitoring batch keeps each regime's findings whole per case only when every rule of the
-regime can be memoised (``Engine._regime_key``). A rule added without a memo key silently made
-the batch and the counterfactual three times slower (ATT Arts 9 and 10, December 2026): this
-test names the rule instead."""
+"""The monitoring batch and the counterfactual keep each regime's findings whole per case only
+when every rule of the regime can be memoised (``Engine._regime_key``). ATT Arts 9 and 10
+(``regulate``) were added without a memo key, which silently turned that off for att; this
+test names such a rule instead."""
 
 from __future__ import annotations
 
