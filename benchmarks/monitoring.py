@@ -1,39 +1,56 @@
-"""Benchmark: batch assessment of the SIPRI trade register and the counterfactual audit.
+"""Benchmark: the SIPRI trade register under att and eu, the counterfactual audit, and a
+synthetic register ten times SIPRI's, on DuckDB and on Spark local mode (issue 16, part 3).
 
-    .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 3000]
-        [--cf-from 1950 --cf-to 2024] [--alternatives 20] [--spark]
+    .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 1000]
+        [--alternatives 20] [--times 10] [--spark] [--skip-before]
+        [--counterfactual-alone]
 
-Reads ../shared/data (never a copy). Measures:
-  1. import of the classic trade register (raw SIPRI export) and of the indicators;
-  2. the columnar embargo screen (DuckDB);
-  3. the whole register under att and eu: by signature in memory (1 and N processes), and
-     ``openatt monitor assess``'s own pipeline on the DuckDB store (what a user waits for);
-  4. the baseline: looping the single-application engine over transfers (a random sample,
-     extrapolated to the register), and the ratio;
-  5. the counterfactual audit with N alternative suppliers per transfer, under att and eu
-     (by default the whole register);
-  6. with --spark, the same batch on PySpark local mode.
-Not part of the test suite: speed is measured here, never asserted in tests.
+Reads ../shared/data (never a copy). Prints the machine (cores, load at start and end), the
+targets, and one table of figures from this run:
+  1. import of the classic trade register (raw SIPRI export), the indicators, the store;
+  2. ``openatt monitor assess``'s pipeline on the DuckDB store, the whole register under att
+     and eu (target < 10 s on 2 cores), with its recommendation counts;
+  3. by signature in memory on one process, with each regime's findings kept whole per case
+     (this code) and without (the path before it), on the same transfers: their ratio, and
+     their recommendation counts, which must be identical;
+  4. the baseline: the single-application engine looped over a random sample, extrapolated;
+  5. ``openatt monitor audit`` on the store (the counterfactual with 20 alternatives over every
+     transfer, tables, charts, report: target < 30 s), and the counterfactual alone;
+  6. a synthetic register ``--times`` SIPRI's (``monitoring/synthetic.py``: seeded, years,
+     quantities and suppliers perturbed within documented bounds) through the same pipeline on
+     DuckDB, and with ``--spark`` both registers on Spark local mode: the time per transfer at
+     1x and at Nx, so the growth is visible.
+They run in the order 1, 2, 6, 5, 3, 4, and each prints its line as it ends. CPU seconds are
+given for this process and for its worker processes: on a shared machine they say more than the
+wall clock. Speed is measured here, never asserted in tests. Ratios are between figures of this run only.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+from machine import printed
 
 from openatt.core.engine import Engine
 from openatt.evidence.providers import load_indicators
 from openatt.monitoring import service, store
 from openatt.monitoring.applications import transfer_application
 from openatt.monitoring.audit import counterfactual, save_regions
-from openatt.monitoring.batch import assess_transfers
+from openatt.monitoring.batch import BatchResult, assess_transfers
 from openatt.monitoring.pipeline import embargo_screen
 from openatt.monitoring.sipri import read_sipri
+from openatt.monitoring.synthetic import Perturbation, synthetic_register
+from openatt.monitoring.transfer import Transfer
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 REGISTER = (
@@ -43,126 +60,247 @@ REGISTER = (
     / "trade-register_generated-2025-03-13.csv"
 )
 REGIMES = ("att", "eu")
+TARGETS = (
+    "register under att+eu (monitor assess pipeline) < 10 s on 2 cores",
+    "monitor audit, counterfactual with 20 alternatives over every transfer, < 30 s on 2 cores",
+    "synthetic register 10x SIPRI's on DuckDB and on Spark local mode: time per transfer shown",
+)
+T = TypeVar("T")
+Row = tuple[str, float, float | None, str]
 
 
-CPU: dict[str, float] = {}
+class Figures:
+    """The run's rows: label, wall seconds, this process's CPU seconds (steadier than wall on
+    a shared machine for single-process steps; child processes are not counted), note."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.children: dict[str, float] = {}
+
+    def timed(self, label: str, fn: Callable[[], T], note: str = "") -> T:
+        start, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+        value = fn()
+        wall, used = time.perf_counter() - start, time.process_time() - cpu
+        self.children[label] = _children_cpu() - children
+        self.rows.append((label, wall, used, note))
+        print(
+            f"{label}: {wall:.2f} s wall, {used:.2f} s CPU, "
+            f"{self.children[label]:.2f} s CPU in worker processes {note}",
+            file=sys.stderr,
+            flush=True,
+        )
+        return value
+
+    def note(self, text: str) -> None:
+        label, wall, cpu, _ = self.rows[-1]
+        self.rows[-1] = (label, wall, cpu, text)
+        print(f"  {label}: {text}", file=sys.stderr, flush=True)
+
+    def add(self, label: str, value: float, note: str = "") -> None:
+        self.rows.append((label, value, None, note))
+        print(f"{label}: {value:.2f} {note}", file=sys.stderr, flush=True)
+
+    def last(self) -> float:
+        return self.rows[-1][1]
+
+    def print(self) -> None:
+        print(
+            "| step | wall s | CPU s (this process) | CPU s (worker processes) | note |\n"
+            "| --- | ---: | ---: | ---: | --- |"
+        )
+        for label, wall, cpu, note in self.rows:
+            shown = "" if cpu is None else f"{cpu:.2f}"
+            workers = f"{self.children[label]:.2f}" if self.children.get(label) else ""
+            print(f"| {label} | {wall:.2f} | {shown} | {workers} | {note} |")
 
 
-def timed(label: str, rows: list[tuple[str, float, str]], fn, note: str = ""):  # type: ignore[no-untyped-def]
-    """Wall-clock seconds into ``rows``; this process's CPU seconds into ``CPU`` (on a shared,
-    loaded machine CPU time is the steadier measure for single-process steps)."""
-    start, cpu = time.perf_counter(), time.process_time()
-    value = fn()
-    seconds = time.perf_counter() - start
-    CPU[label] = time.process_time() - cpu
-    rows.append((label, seconds, note))
-    print(f"{label}: {seconds:.2f} s wall, {CPU[label]:.2f} s CPU {note}", file=sys.stderr)
-    return value
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the batch's worker processes; a Spark
+    JVM that outlives its step is not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def counts(result: BatchResult) -> dict[str, dict[str, int]]:
+    """Recommendations per regime, counted over transfers."""
+    found: dict[str, Counter[str]] = {}
+    for sig in result.transfer_signature.values():
+        for row in result.summaries[sig]:
+            found.setdefault(row.regime, Counter())[row.recommendation] += 1
+    return {regime: dict(sorted(c.items())) for regime, c in sorted(found.items())}
+
+
+def stored_store(folder: Path, transfers: list[Transfer], report: Any, tables: Any) -> Path:
+    path = folder / "store.duckdb"
+    with store.connect(path) as con:
+        store.save_transfers(con, transfers, report)
+        store.save_indicators(con, tables)
+        save_regions(con, tables)
+    return path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--loop-sample", type=int, default=3000)
-    parser.add_argument("--cf-from", type=int, default=1950)
-    parser.add_argument("--cf-to", type=int, default=2024)
+    parser.add_argument("--loop-sample", type=int, default=1000)
     parser.add_argument("--alternatives", type=int, default=20)
+    parser.add_argument("--times", type=int, default=10)
     parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--skip-before", action="store_true", help="skip step 3's earlier path")
+    parser.add_argument(
+        "--counterfactual-alone", action="store_true", help="also time the counterfactual alone"
+    )
     args = parser.parse_args()
-    rows: list[tuple[str, float, str]] = []
+    with printed("benchmarks/monitoring.py: " + " ".join(sys.argv[1:])):
+        print("targets:", *TARGETS, sep="\n  ", flush=True)
+        run(args)
 
-    transfers, report = timed(
-        "import register (raw SIPRI export)", rows, lambda: read_sipri(REGISTER)
+
+def run(args: argparse.Namespace) -> None:
+    fig = Figures()
+    transfers, report = fig.timed(
+        "import register (raw SIPRI export)", lambda: read_sipri(REGISTER)
     )
-    tables = timed("import indicators", rows, lambda: load_indicators(DATA / "indicators"))
-    engine = timed("engine load (law + reference)", rows, Engine.default)
-    assessable = [t for t in transfers if t.assessable]
+    fig.note(f"{report.rows} rows, {len(transfers)} transfers")
+    tables = fig.timed("import indicators", lambda: load_indicators(DATA / "indicators"))
+    engine = fig.timed("engine load (law + reference)", Engine.default)
     scratch = Path(tempfile.mkdtemp(prefix="openatt-bench-"))
-    store_path = scratch / "bench.duckdb"
-    # the store lives in ``scratch`` until the end (the Spark step reads it too)
-    con = store.connect(store_path)
-    timed("store transfers in DuckDB", rows, lambda: store.save_transfers(con, transfers, report))
-    hits = timed(
-        "columnar embargo screen (DuckDB)", rows, lambda: embargo_screen(con, engine.reference)
-    )
-    rows[-1] = (*rows[-1][:2], f"{hits} hits")
-    store.save_indicators(con, tables)
-    save_regions(con, tables)
-    con.close()
-    timed(
-        f"register under att+eu, monitor assess pipeline, {args.workers} processes", rows,
-        lambda: service.assess(REGIMES, 1950, 2024, db=store_path, workers=args.workers),
-        "store -> signatures in SQL -> engine -> results joined in SQL",
-    )  # fmt: skip
-    pipeline_seconds = rows[-1][1]
-    one = timed(
-        "register under att+eu, by signature, 1 process", rows,
-        lambda: assess_transfers(transfers, REGIMES, tables, engine=engine),
-    )  # fmt: skip
-    note = f"{len(one.transfer_signature)} transfers, {len(one.summaries)} signatures"
-    rows[-1] = (*rows[-1][:2], note)
-    batch_label = rows[-1][0]
-    batch_seconds = rows[-1][1]
-    if args.workers > 1:
-        many = timed(
-            f"register under att+eu, by signature, {args.workers} processes", rows,
-            lambda: assess_transfers(
-                transfers, REGIMES, tables, engine=engine, workers=args.workers
+    try:
+        one_x = fig.timed(
+            "store transfers in DuckDB", lambda: stored_store(scratch, transfers, report, tables)
+        )
+        with store.connect(one_x) as con:
+            hits = fig.timed("columnar embargo screen (DuckDB)",
+                             lambda: embargo_screen(con, engine.reference))  # fmt: skip
+        fig.note(f"{hits} transfer-measure hits")
+        label = f"**register under att+eu, monitor assess pipeline, {args.workers} processes**"
+        summary = fig.timed(
+            label, lambda: service.assess(REGIMES, 1950, 2024, db=one_x, workers=args.workers)
+        )
+        pipeline_1x = fig.last()
+        fig.note(
+            f"{summary.assessed} transfers, {summary.signatures} signatures; target < 10 s; "
+            f"{pipeline_1x / summary.assessed * 1e6:.0f} us a transfer; {summary.recommendations}"
+        )
+        bounds = Perturbation()
+        big = fig.timed(
+            f"synthetic register {args.times}x (seed 2026)",
+            lambda: synthetic_register(transfers, args.times, bounds=bounds),
+        )
+        fig.note(f"{len(big)} transfers; {bounds}")
+        folder = scratch / "big"
+        folder.mkdir()
+        n_x = fig.timed(
+            f"store {args.times}x in DuckDB", lambda: stored_store(folder, big, report, tables)
+        )
+        label = f"**{args.times}x register under att+eu, same pipeline, {args.workers} processes**"
+        big_summary = fig.timed(
+            label, lambda: service.assess(REGIMES, 1950, 2024, db=n_x, workers=args.workers)
+        )
+        pipeline_nx = fig.last()
+        fig.note(
+            f"{big_summary.assessed} transfers, {big_summary.signatures} signatures; "
+            f"{pipeline_nx / big_summary.assessed * 1e6:.0f} us a transfer"
+        )
+        fig.add(
+            f"growth: time a transfer {args.times}x / 1x (DuckDB)",
+            (pipeline_nx / big_summary.assessed) / (pipeline_1x / summary.assessed),
+            "x (not seconds; below 1: the memo shares more as the register grows)",
+        )
+        if args.spark:
+            master = f"local[{args.workers}]"
+            spark_1x = fig.timed(
+                f"register under att+eu, the same pipeline on Spark {master}",
+                lambda: service.assess(REGIMES, 1950, 2024, db=one_x, spark_master=master),
+            )
+            spark_1 = fig.last()
+            fig.note(
+                f"{spark_1x.assessed} transfers, {spark_1 / spark_1x.assessed * 1e6:.0f} us a "
+                f"transfer; JVM start included; same counts: "
+                f"{spark_1x.recommendations == summary.recommendations}"
+            )
+            fig.add("ratio Spark / DuckDB pipeline, 1x (wall)", spark_1 / pipeline_1x, "x")
+            spark_nx = fig.timed(
+                f"{args.times}x register on Spark {master}",
+                lambda: service.assess(REGIMES, 1950, 2024, db=n_x, spark_master=master),
+            )
+            spark_n = fig.last()
+            fig.note(
+                f"{spark_nx.assessed} transfers, {spark_n / spark_nx.assessed * 1e6:.0f} us a "
+                f"transfer; same counts as DuckDB: "
+                f"{spark_nx.recommendations == big_summary.recommendations}"
+            )
+            fig.add(
+                f"growth: time a transfer {args.times}x / 1x (Spark)",
+                (spark_n / spark_nx.assessed) / (spark_1 / spark_1x.assessed),
+                "x (not seconds)",
+            )
+            fig.add(
+                f"ratio Spark / DuckDB pipeline, {args.times}x (wall)", spark_n / pipeline_nx, "x"
+            )
+
+        out = scratch / "audit" / "report.html"
+        audited = fig.timed(
+            f"**monitor audit on the store, {args.alternatives} alternatives, every transfer, "
+            f"{args.workers} processes**",
+            lambda: service.run_audit(
+                out, db=one_x, regime="att", alternatives=args.alternatives, workers=args.workers
             ),
-        )  # fmt: skip
-        rows[-1] = (*rows[-1][:2], f"{len(many.transfer_signature)} transfers")
-        batch_seconds = min(batch_seconds, rows[-1][1])
-    sample = random.Random(1).sample(assessable, min(args.loop_sample, len(assessable)))
+        )
+        cf_summary = audited["counterfactual"]
+        fig.note(
+            f"att; {cf_summary['same_obligation_reassessments']} same-obligation re-assessments "
+            f"({cf_summary['identical']} identical); tables, charts, report; target < 30 s"
+        )
+        if args.counterfactual_alone:
+            cf = fig.timed(
+                f"counterfactual alone under att+eu, {args.alternatives} alternatives, "
+                f"{args.workers} processes",
+                lambda: counterfactual(
+                    transfers, REGIMES, tables, engine=engine, alternatives=args.alternatives,
+                    workers=args.workers, population=transfers,
+                ),
+            )  # fmt: skip
+            fig.note(
+                f"{cf.same_profile} same-obligation re-assessments ({cf.same_profile_identical} "
+                f"identical), {cf.signatures_assessed} signatures"
+            )
 
-    def loop() -> None:
-        for transfer in sample:
-            engine.assess(transfer_application(transfer, tables), REGIMES)
+        now = fig.timed(
+            "by signature in memory, 1 process, regimes kept whole (this code)",
+            lambda: assess_transfers(transfers, REGIMES, tables, engine=engine),
+        )
+        fig.note(f"{counts(now)}")
+        if not args.skip_before:
+            before = fig.timed(
+                "same, regimes not kept whole (the batch before this change; finer memo keys kept)",
+                lambda: assess_transfers(
+                    transfers, REGIMES, tables, engine=engine, whole_regimes=False
+                ),
+            )
+            same = counts(before) == counts(now)
+            fig.note(f"recommendation counts identical to this code's: {same}")
+            cpu = {label: c for label, _, c, _ in fig.rows}
+            ratio = (cpu[fig.rows[-1][0]] or 0) / (cpu[fig.rows[-2][0]] or 1)
+            fig.add("ratio before / this code (CPU, 1 process)", ratio, "x (not seconds)")
 
-    loop_label = f"loop single-application engine, {len(sample)} transfers"
-    timed(loop_label, rows, loop)
-    per_transfer = rows[-1][1] / len(sample)
-    loop_full = per_transfer * len(assessable)
-    rows.append(("loop, extrapolated to the register", loop_full, f"{len(assessable)} transfers"))
-    rows.append(
-        ("ratio loop / batch (wall, best batch)", loop_full / batch_seconds, "x (not seconds)")
-    )
-    cpu_ratio = CPU[loop_label] / len(sample) * len(assessable) / CPU[batch_label]
-    rows.append(("ratio loop / batch (CPU, 1 process)", cpu_ratio, "x (not seconds)"))
+        assessable = [t for t in transfers if t.assessable]
+        sample = random.Random(1).sample(assessable, min(args.loop_sample, len(assessable)))
 
-    subset = [t for t in transfers if args.cf_from <= t.delivery_year <= args.cf_to]
-    cf = timed(
-        f"counterfactual, {args.alternatives} alternatives, deliveries {args.cf_from}-{args.cf_to}",
-        rows,
-        lambda: counterfactual(
-            subset, REGIMES, tables, engine=engine, alternatives=args.alternatives,
-            workers=args.workers, population=transfers,
-        ),
-    )  # fmt: skip
-    rows[-1] = (
-        *rows[-1][:2],
-        f"{len([t for t in subset if t.assessable])} transfers, {cf.same_profile} same-obligation "
-        f"re-assessments ({cf.same_profile_identical} identical), "
-        f"{cf.signatures_assessed} signatures",
-    )
-    cf_loop = per_transfer * (cf.same_profile + cf.other_profile) / len(REGIMES)
-    rows.append(("counterfactual by loop, extrapolated", cf_loop, ""))
-    rows.append(("ratio loop / batch (counterfactual)", cf_loop / rows[-2][1], "x (not seconds)"))
+        def loop() -> None:
+            for transfer in sample:
+                engine.assess(transfer_application(transfer, tables), REGIMES)
 
-    if args.spark:
-        # the same pipeline on Spark local mode, against the same store (JVM start included)
-        timed(
-            f"register under att+eu, monitor assess pipeline on Spark local[{args.workers}]", rows,
-            lambda: service.assess(
-                REGIMES, 1950, 2024, db=store_path, spark_master=f"local[{args.workers}]"
-            ),
-        )  # fmt: skip
-        rows.append(("ratio Spark / DuckDB pipeline (wall)", rows[-1][1] / pipeline_seconds, "x"))
-
-    shutil.rmtree(scratch, ignore_errors=True)
-    print("| step | wall s | CPU s (this process) | note |\n| --- | ---: | ---: | --- |")
-    for label, seconds, note in rows:
-        cpu = f"{CPU[label]:.2f}" if label in CPU else ""
-        print(f"| {label} | {seconds:.2f} | {cpu} | {note} |")
+        fig.timed(f"loop of the single-application engine, {len(sample)} transfers", loop)
+        loop_full = fig.rows[-1][2] or 0.0
+        loop_full = loop_full / len(sample) * len(assessable)
+        fig.add(
+            "loop, extrapolated to the register (CPU)", loop_full, f"{len(assessable)} transfers"
+        )
+        fig.add("ratio loop / pipeline (wall)", loop_full / pipeline_1x, "x (not seconds)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    fig.print()
 
 
 if __name__ == "__main__":

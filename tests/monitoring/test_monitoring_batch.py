@@ -156,8 +156,8 @@ def test_counterfactual_invariant(
     assert result.same_profile_identical == result.same_profile
     supplier_rules = {"att.6.2", "eu.1", "att.6.1"}  # embargo rules read the supplier's own bans
     for row in result.rows:
-        assert not row["same_obligations"]
-        changed = set(filter(None, row["changed_criteria"].split(";")))
+        assert not row.same_obligations
+        changed = set(filter(None, row.changed_criteria.split(";")))
         assert changed <= supplier_rules, row
 
 

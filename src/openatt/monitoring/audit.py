@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -327,9 +327,38 @@ def _rotated(order: list[str], sig: Signature) -> list[str]:
     return order[start:] + order[:start]
 
 
-def _comparable(row: SummaryRow) -> tuple[object, ...]:
-    regime, binding, recommendation, head, outcomes, measures, sources = row
-    return (regime, binding, recommendation, head, outcomes, measures, sources)
+class Change(NamedTuple):
+    """What an alternative supplier changed in one regime's assessment of a transfer."""
+
+    regime: str
+    supplier: str
+    alternative: str
+    same_obligations: bool
+    binding: str  # "before -> after"
+    recommendation: str  # "before -> after"
+    changed_criteria: str  # the criteria whose outcome changed, ';'-separated
+
+
+class CounterfactualRow(NamedTuple):
+    """A group of re-assessed transfers with the same change (a row of the report's table)."""
+
+    regime: str
+    supplier: str
+    alternative: str
+    same_obligations: bool
+    transfers: int
+    binding: str
+    recommendation: str
+    changed_criteria: str
+
+
+class Reassessment(NamedTuple):
+    """A transfer's signature, the same signature with another supplier, and whether that
+    supplier has the same obligations (then nothing may change)."""
+
+    original: Signature
+    alternative: Signature
+    same_obligations: bool
 
 
 @dataclass
@@ -337,7 +366,7 @@ class Counterfactual:
     """Counts are of re-assessed transfers (a transfer times an alternative supplier times a
     regime); ``rows`` group the differences by supplier, alternative and what changed."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[CounterfactualRow] = field(default_factory=list)
     transfers: int = 0
     same_profile: int = 0
     same_profile_identical: int = 0
@@ -371,9 +400,37 @@ def counterfactual(
     of transfers. The engine's memo keeps each case's findings whole across suppliers, so an
     alternative supplier costs what its own obligations cost to check."""
     engine = engine or Engine.default()
-    reference = engine.reference
+    weight: Counter[Signature] = Counter(signature(t) for t in transfers if t.assessable)
+    plan = _plan(engine.reference, weight, population or transfers, alternatives, contrasts)
+    wanted = set(weight) | {step.alternative for step in plan}
+    if progress_total:
+        progress_total(len(wanted))
+    _, summaries = assess_signatures(
+        list(wanted),
+        regimes,
+        tables,
+        engine=engine,
+        workers=workers,
+        progress=progress,
+        whole_regimes=True,
+        mapping=mapping,
+    )
+    result = Counterfactual(transfers=sum(weight.values()), signatures_assessed=len(wanted))
+    _tally(result, plan, weight, summaries)
+    return result
+
+
+def _plan(
+    reference: ReferenceData,
+    weight: Mapping[Signature, int],
+    population: Sequence[Transfer],
+    alternatives: int,
+    contrasts: int,
+) -> list[Reassessment]:
+    """For each signature, up to ``alternatives`` suppliers of its year with the same
+    obligations and ``contrasts`` with other obligations, in the year's rotated order."""
     candidates: dict[int, set[str]] = {}
-    for t in population or transfers:
+    for t in population:
         if t.assessable and t.supplier and t.supplier.state:
             candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
     orders = _year_orders(candidates)
@@ -386,8 +443,7 @@ def counterfactual(
             found = profiles[key] = obligation_profile(reference, state, year)
         return found
 
-    weight: Counter[Signature] = Counter(signature(t) for t in transfers if t.assessable)
-    plan: list[tuple[Signature, Signature, bool]] = []
+    plan: list[Reassessment] = []
     for original in weight:
         mine = profile(original.supplier, original.year)
         same: list[str] = []
@@ -402,28 +458,27 @@ def counterfactual(
                 other.append(state)
             if len(same) >= alternatives and len(other) >= contrasts:
                 break
-        plan.extend((original, replace(original, supplier=s), True) for s in same)
-        plan.extend((original, replace(original, supplier=s), False) for s in other)
-    wanted = set(weight) | {alt for _, alt, _ in plan}
-    if progress_total:
-        progress_total(len(wanted))
-    _, summaries = assess_signatures(
-        list(wanted),
-        regimes,
-        tables,
-        engine=engine,
-        workers=workers,
-        progress=progress,
-        whole_regimes=True,
-        mapping=mapping,
-    )
-    result = Counterfactual(transfers=sum(weight.values()), signatures_assessed=len(wanted))
-    grouped: Counter[tuple[str, str, str, bool, str, str, str]] = Counter()
-    for original, alt, same_profile in plan:
-        n = weight[original]
-        for before, after in zip(summaries[original], summaries[alt], strict=True):
-            identical = _comparable(before) == _comparable(after)
-            if same_profile:
+        plan.extend(Reassessment(original, replace(original, supplier=s), True) for s in same)
+        plan.extend(Reassessment(original, replace(original, supplier=s), False) for s in other)
+    return plan
+
+
+def _tally(
+    result: Counterfactual,
+    plan: Sequence[Reassessment],
+    weight: Mapping[Signature, int],
+    summaries: Mapping[Signature, Sequence[SummaryRow]],
+) -> None:
+    """Count identical and changed re-assessments (of transfers) into ``result``, and group the
+    changes into its ``rows``, the largest groups first."""
+    grouped: Counter[Change] = Counter()
+    for step in plan:
+        n = weight[step.original]
+        for before, after in zip(
+            summaries[step.original], summaries[step.alternative], strict=True
+        ):
+            identical = before == after
+            if step.same_obligations:
                 result.same_profile += n
                 result.same_profile_identical += n if identical else 0
             else:
@@ -431,33 +486,31 @@ def counterfactual(
                 result.other_profile_changed += 0 if identical else n
             if identical:
                 continue
-            old, new = json.loads(before[4]), json.loads(after[4])
+            old = json.loads(before.criterion_outcomes)
+            new = json.loads(after.criterion_outcomes)
             changed = sorted(k for k, v in new.items() if old.get(k) != v)
-            if not same_profile:
+            if not step.same_obligations:
                 result.changed_criteria.update({k: n for k in changed})
-            grouped[
-                (
-                    before[0],
-                    original.supplier,
-                    alt.supplier,
-                    same_profile,
-                    f"{before[1]} -> {after[1]}",
-                    f"{before[2]} -> {after[2]}",
-                    ";".join(changed),
-                )
-            ] += n
-    for key, n in sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])):
-        regime, supplier, alt_state, same_profile, binding, recommendation, changed_text = key
+            change = Change(
+                regime=before.regime,
+                supplier=step.original.supplier,
+                alternative=step.alternative.supplier,
+                same_obligations=step.same_obligations,
+                binding=f"{before.binding} -> {after.binding}",
+                recommendation=f"{before.recommendation} -> {after.recommendation}",
+                changed_criteria=";".join(changed),
+            )
+            grouped[change] += n
+    for change, n in sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])):
         result.rows.append(
-            {
-                "regime": regime,
-                "supplier": supplier,
-                "alternative": alt_state,
-                "same_obligations": same_profile,
-                "transfers": n,
-                "binding": binding,
-                "recommendation": recommendation,
-                "changed_criteria": changed_text,
-            }
+            CounterfactualRow(
+                regime=change.regime,
+                supplier=change.supplier,
+                alternative=change.alternative,
+                same_obligations=change.same_obligations,
+                transfers=n,
+                binding=change.binding,
+                recommendation=change.recommendation,
+                changed_criteria=change.changed_criteria,
+            )
         )
-    return result

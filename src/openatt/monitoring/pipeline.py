@@ -19,7 +19,6 @@ checks the tables they produce row for row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import astuple
 from typing import Any, Protocol
 
 import duckdb
@@ -248,7 +247,7 @@ class DuckDBBackend:
         self.load(
             "signature_results",
             SIGNATURE_RESULT_SCHEMA,
-            ((*astuple(sig), *row) for sig, found in summaries.items() for row in found),
+            ((*sig.row(), *row) for sig, found in summaries.items() for row in found),
         )
         return len(signatures)
 

@@ -9,12 +9,16 @@ import html
 import io
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 
@@ -255,47 +259,46 @@ def _html_table(rows: Table, columns: Sequence[str] | None = None, limit: int = 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
+@dataclass(frozen=True)
+class Method:
+    """What the report's method section (written in ``templates/audit.html``) says of a run."""
+
+    regime: str
+    mapping: str  # the evidence mapping's id
+    sample: int  # transfers the counterfactual re-assessed
+    alternatives: int  # alternative suppliers with the same obligations, per transfer
+    contrasts: int = 2  # suppliers with other obligations, per transfer
+
+
 def html_report(
     path: Path,
     *,
     title: str,
-    method: Sequence[str],
+    method: Method,
     sources: Sequence[str],
     sections: Sequence[tuple[str, str, Table, Sequence[str] | None]],
     charts: Sequence[Path],
     facts: Mapping[str, Any],
 ) -> Path:
-    """Write the report; ``sections`` are (heading, introduction, rows, columns)."""
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;line-height:1.4}"
-        "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f0f0f0}"
-        "img{max-width:100%}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        "<h2>Method</h2><ul>",
-        *(f"<li>{html.escape(m)}</li>" for m in method),
-        "</ul><h2>Run</h2><ul>",
-        *(f"<li><b>{html.escape(k)}</b>: {html.escape(str(v))}</li>" for k, v in facts.items()),
-        "</ul><h2>Sources</h2><ul>",
-        *(f"<li>{html.escape(s)}</li>" for s in sources),
-        "</ul><h2>Caveats</h2><ul>",
-        *(f"<li>{html.escape(c)}</li>" for c in CAVEATS),
-        "</ul><h2>Charts</h2>",
-        *(
-            f"<p><img src='{html.escape(c.name)}' alt='{html.escape(c.stem)}'></p>"
-            for c in charts
-            if c.suffix == ".png"
-        ),
-    ]
-    for heading, intro, rows, columns in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2><p>{html.escape(intro)}</p>")
-        parts.append(_html_table(rows, columns))
-    parts.append(
-        "<p><small>Information from the SIPRI Arms Transfers Database; the calculations are "
-        "openatt's, not SIPRI's.</small></p></body></html>"
+    """Write the report from ``templates/audit.html``; ``sections`` are (heading,
+    introduction, rows, columns)."""
+    source = resources.files("openatt.monitoring").joinpath("templates", "audit.html")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(source.read_text("utf-8"))
+    text = template.render(
+        title=title,
+        regime=method.regime,
+        mapping=method.mapping,
+        sample=method.sample,
+        alternatives=method.alternatives,
+        contrasts=method.contrasts,
+        facts={k: str(v) for k, v in facts.items()},
+        sources=sources,
+        caveats=CAVEATS,
+        charts=charts,
+        sections=sections,
+        table=lambda rows, columns: Markup(_html_table(rows, columns)),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

@@ -232,11 +232,32 @@ def run_audit(
 ) -> dict[str, Any]:
     """Write the audit next to ``out`` (an .html path): tables, charts and the report. With no
     assessment stored yet, every imported transfer is first assessed under ``regime`` (default:
-    att and eu), as ``openatt monitor assess`` would."""
+    att and eu), as ``openatt monitor assess`` would. Three steps: check the options (assessing
+    first if need be), gather what the audit reports, write it."""
+    engine = Engine.default()
+    chosen = check_audit(by, regime, criterion, db, engine, workers, progress_total, progress)
+    data = gather_audit(
+        by, chosen, criterion, db, engine, counterfactual_sample=counterfactual_sample,
+        alternatives=alternatives, workers=workers, seed=seed,
+        progress_total=progress_total, progress=progress,
+    )  # fmt: skip
+    return write_audit(out, data)
+
+
+def check_audit(
+    by: str,
+    regime: str | None,
+    criterion: str | None,
+    db: Path | None,
+    engine: Engine,
+    workers: int = 1,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """The regime to audit, once the options are known to be valid; assesses every imported
+    transfer first when nothing is assessed yet."""
     if by not in audit.DIMENSIONS:
         raise BadOption(f"{by!r}; use one of {', '.join(audit.DIMENSIONS)}", field="by")
-    folder = out.parent
-    engine = Engine.default()
     with store.connect(_imported(db)) as con:
         stored = _stored_regimes(con)
     if not stored:
@@ -262,6 +283,76 @@ def run_audit(
                 [regime]).fetchall()}  # fmt: skip
             if criterion not in known:
                 raise BadOption(f"{criterion!r} is not a rule of {regime}", field="criterion")
+    return regime
+
+
+@dataclass(frozen=True)
+class AuditData:
+    """Everything an audit reports, read from the store and computed, before anything is
+    written."""
+
+    by: str
+    regime: str
+    criterion: str | None
+    main_table: list[dict[str, Any]]  # outcomes by ``by``
+    supplier_table: list[dict[str, Any]]  # outcomes by supplier (the charts' top suppliers)
+    by_decade: list[dict[str, Any]]
+    supplier_decade: list[dict[str, Any]]  # outcomes over time per supplier
+    heat: audit.Heatmap
+    side: list[dict[str, Any]]  # side by side for ``criterion`` (empty without one)
+    embargoes: list[dict[str, Any]]
+    import_info: dict[str, Any]
+    law_version: str  # of the stored run
+    mapping: str  # the evidence mapping the stored results were assessed with
+    tables: dict[str, IndicatorTable]
+    sample: int  # transfers re-assessed by the counterfactual
+    alternatives: int
+    counterfactual: audit.Counterfactual
+
+    @property
+    def counterfactual_summary(self) -> dict[str, Any]:
+        cf = self.counterfactual
+        return {
+            "transfers": self.sample,
+            "alternatives_per_transfer": self.alternatives,
+            "same_obligation_reassessments": cf.same_profile,
+            "identical": cf.same_profile_identical,
+            "different_obligation_reassessments": cf.other_profile,
+            "changed": cf.other_profile_changed,
+            "criteria_changed_by_obligations": "; ".join(
+                f"{k} ({v})" for k, v in cf.changed_criteria.most_common()
+            ),
+        }
+
+    @property
+    def unmapped(self) -> list[dict[str, Any]]:
+        info = self.import_info
+        return [
+            {"kind": "name", "value": k, "rows": v}
+            for k, v in (info.get("unmapped_names") or {}).items()
+        ] + [
+            {"kind": "description", "value": k, "rows": v}
+            for k, v in (info.get("unmapped_descriptions") or {}).items()
+        ]
+
+
+def gather_audit(
+    by: str,
+    regime: str,
+    criterion: str | None,
+    db: Path | None,
+    engine: Engine,
+    *,
+    counterfactual_sample: int | None = None,
+    alternatives: int = 20,
+    workers: int = 1,
+    seed: int = 2026,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> AuditData:
+    """The audit's tables from the store, and the counterfactual over every assessable
+    transfer (or a ``counterfactual_sample`` drawn with ``seed``)."""
+    with store.connect(db) as con:
         main_table = audit.outcome_table(con, by, regime, criterion)
         supplier_table = (
             main_table if by == "supplier" else audit.outcome_table(con, "supplier", regime)
@@ -285,107 +376,85 @@ def run_audit(
         else rng.sample(assessable, min(counterfactual_sample, len(assessable)))
     )
     cf = audit.counterfactual(
-        sample,
-        [regime],
-        tables,
-        engine=engine,
-        alternatives=alternatives,
-        workers=workers,
-        population=transfers,
-        progress_total=progress_total,
-        progress=progress,
-        mapping=used,
-    )
-    cf_summary = [
-        {
-            "transfers": len(sample),
-            "alternatives_per_transfer": alternatives,
-            "same_obligation_reassessments": cf.same_profile,
-            "identical": cf.same_profile_identical,
-            "different_obligation_reassessments": cf.other_profile,
-            "changed": cf.other_profile_changed,
-            "criteria_changed_by_obligations": "; ".join(
-                f"{k} ({v})" for k, v in cf.changed_criteria.most_common()
-            ),
-        }
-    ]
-    unmapped = [
-        {"kind": "name", "value": k, "rows": v}
-        for k, v in (import_info.get("unmapped_names") or {}).items()
-    ] + [
-        {"kind": "description", "value": k, "rows": v}
-        for k, v in (import_info.get("unmapped_descriptions") or {}).items()
-    ]
+        sample, [regime], tables, engine=engine, alternatives=alternatives, workers=workers,
+        population=transfers, progress_total=progress_total, progress=progress, mapping=used,
+    )  # fmt: skip
+    return AuditData(
+        by=by, regime=regime, criterion=criterion, main_table=main_table,
+        supplier_table=supplier_table, by_decade=by_decade, supplier_decade=supplier_decade,
+        heat=heat, side=side, embargoes=embargoes, import_info=import_info,
+        law_version=str(run[3]) if run else engine.law_version, mapping=used, tables=tables,
+        sample=len(sample), alternatives=alternatives, counterfactual=cf,
+    )  # fmt: skip
+
+
+def write_audit(out: Path, data: AuditData) -> dict[str, Any]:
+    """Write the tables (CSV, JSON, one workbook), the charts and the HTML report next to
+    ``out``; return where they are and the counterfactual's summary."""
+    folder = out.parent
+    by, regime, criterion = data.by, data.regime, data.criterion
+    cf_summary = [data.counterfactual_summary]
+    cf_rows = [row._asdict() for row in data.counterfactual.rows]
+    unmapped = data.unmapped
     outputs: dict[str, list[dict[str, Any]]] = {
-        f"outcomes_by_{by}": main_table,
-        "outcomes_by_decade": by_decade,
-        "supplier_by_decade": supplier_decade,
-        "embargo_deliveries": embargoes,
+        f"outcomes_by_{by}": data.main_table,
+        "outcomes_by_decade": data.by_decade,
+        "supplier_by_decade": data.supplier_decade,
+        "embargo_deliveries": data.embargoes,
         "counterfactual_summary": cf_summary,
-        "counterfactual_differences": cf.rows,
+        "counterfactual_differences": cf_rows,
         "unmapped": unmapped,
     }
     if criterion:
-        outputs[f"side_by_side_{criterion}"] = side
+        outputs[f"side_by_side_{criterion}"] = data.side
     files: list[Path] = []
     for name, rows in outputs.items():
         files.extend(report.write_table(folder, name, rows))
     files.append(report.write_workbook(folder / "audit.xlsx", outputs))
-    top = [r["supplier"] for r in sorted(supplier_table, key=lambda r: -float(r["tiv"] or 0))[:8]]
+    top = [
+        r["supplier"] for r in sorted(data.supplier_table, key=lambda r: -float(r["tiv"] or 0))[:8]
+    ]
     charts = report.chart_outcomes_over_time(
-        folder, supplier_decade, top, audit.OUTCOMES, criterion
+        folder, data.supplier_decade, top, audit.OUTCOMES, criterion
     )
+    heat = data.heat
     charts += report.chart_heatmap(folder, heat.cells, heat.suppliers, heat.recipients, criterion)
     files.extend(charts)
-    mapping = load_mapping(used)
+    mapping = load_mapping(data.mapping)
+    info = data.import_info
     sources = [
-        f"SIPRI Arms Transfers Database: {import_info.get('file')} ({import_info.get('layout')}), "
-        f"{import_info.get('rows')} rows. Information from the SIPRI Arms Transfers Database.",
-        *[f"{t.title} ({t.release}): {t.citation}" for t in tables.values()],
-        f"Law and reference data: {run[3] if run else engine.law_version} (openatt engine).",
+        f"SIPRI Arms Transfers Database: {info.get('file')} ({info.get('layout')}), "
+        f"{info.get('rows')} rows. Information from the SIPRI Arms Transfers Database.",
+        *[f"{t.title} ({t.release}): {t.citation}" for t in data.tables.values()],
+        f"Law and reference data: {data.law_version} (openatt engine).",
         f"Indicator mapping: {mapping.id} (reviewed {mapping.last_reviewed}); SIPRI name mapping "
         f"v{party_map().version}, weapon mapping v{weapon_map().version}.",
-    ]
-    method = [
-        f"Every SIPRI delivery (deal and delivery year) is an export application from the supplier "
-        f"state to the recipient, dated 1 July of the delivery year, assessed under {regime} by "
-        "the openatt engine with the same rules for every supplier.",
-        f"Risk criteria are fed by country indicators and cited official findings through the "
-        f"versioned evidence mapping {mapping.id}; each finding names the indicator (or the "
-        "finding), its release, year and value, and version 2 weighs the kind of item.",
-        "Outcome per transfer = the worst outcome among the regime's findings (or, with "
-        "--criterion, that criterion's outcome). Shares come with a Wilson 95% interval; rows "
-        "with fewer than 30 transfers are flagged small_sample.",
-        f"Counterfactual: {len(sample)} randomly drawn transfers are re-assessed as if made by up "
-        f"to {alternatives} other suppliers with the same obligations (ATT party status, EU "
-        "membership, bans on their own exports) and by 2 with different obligations.",
-        "Embargo-period deliveries come from a columnar join of every transfer with every UN and "
-        "EU embargo interval of openatt's reference data (in time, target, end user and category).",
     ]
     sections: list[tuple[str, str, list[dict[str, Any]], Sequence[str] | None]] = [
         (f"Outcomes by {by} ({regime}{', ' + criterion if criterion else ''})",
          "Ranked by the lower bound of the 95% interval on the share of transfers prohibited "
-         "or at risk, then by the share.", main_table,
+         "or at risk, then by the share.", data.main_table,
          [by, "rank", "transfers", "tiv", *[f"n_{o}" for o in audit.OUTCOMES],
           "share_prohibited_or_risk", "share_ci_low", "share_ci_high",
           "tiv_share_prohibited_or_risk", "small_sample"]),
-        ("Outcomes by decade", "", by_decade, None),
+        ("Outcomes by decade", "", data.by_decade, None),
         ("Deliveries during an embargo", "Found by the columnar screen; 'check' rows need a "
-         "person (named groups, regions).", embargoes, None),
+         "person (named groups, regions).", data.embargoes, None),
         ("Counterfactual check", "Same obligations must give identical assessments.",
          cf_summary, None),
-        ("Counterfactual differences", "Rows where the assessment changed.", cf.rows, None),
+        ("Counterfactual differences", "Rows where the assessment changed.", cf_rows, None),
         ("Unmapped names and descriptions", "From the import report.", unmapped, None),
     ]  # fmt: skip
     if criterion:
         sections.insert(1, (f"Side by side: {criterion}", "Every supplier's transfers that meet "
-                            "the criterion (prohibited or risk).", side, None))  # fmt: skip
+                            "the criterion (prohibited or risk).", data.side, None))  # fmt: skip
     facts = {
         "regime": regime,
         "criterion": criterion or "(headline outcome)",
-        "assessed": f"{sum(r['transfers'] for r in main_table)} transfers",
+        "assessed": f"{sum(r['transfers'] for r in data.main_table)} transfers",
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
     }
+    method = report.Method(regime, mapping.id, data.sample, data.alternatives)
     html_path = report.html_report(
         out, title=f"openatt evenhandedness audit ({regime})", method=method, sources=sources,
         sections=sections, charts=charts, facts=facts,
@@ -394,5 +463,5 @@ def run_audit(
         "report": str(html_path),
         "files": [str(f) for f in files],
         "counterfactual": cf_summary[0],
-        "rows": len(main_table),
+        "rows": len(data.main_table),
     }

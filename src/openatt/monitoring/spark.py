@@ -15,7 +15,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +74,13 @@ def _assess_partition(
     from openatt.core.memo import Memo
     from openatt.monitoring.batch import EvidenceCache, assess_signature, summarise
 
-    engine = Engine.default().memoising()  # as on DuckDB (see ``batch``)
+    engine = Engine.default().memoising(whole_regimes=True)  # as on DuckDB (see ``batch``)
     cache = EvidenceCache(tables, mapping)
     memo = Memo(200_000)
     for row in rows:
         sig = Signature(*row)
         for summary in summarise(assess_signature(engine, cache, sig, regimes), memo):
-            yield (*astuple(sig), *summary)
+            yield (*sig.row(), *summary)
 
 
 class SparkBackend:

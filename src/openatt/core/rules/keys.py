@@ -30,9 +30,18 @@ def scope_key(ctx: RuleContext) -> Hashable:
 
 
 def risk_key(ctx: RuleContext) -> Hashable:
-    """``risk`` and ``knowledge`` read the evidence and mitigations, whether any item is in
-    scope, and the kind of transfer."""
-    return (ctx.app.kind, bool(ctx.items), ctx.case.evidence_key, ctx.case.mitigations_key)
+    """``risk`` and ``knowledge`` read, of the evidence and mitigations, only those that speak
+    to the rule (``RuleContext.evidence``, ``later_evidence``, ``mitigations``), whether any
+    item is in scope, and the kind of transfer. Keyed on those alone, a recipient's findings
+    under a rule are shared by every item category whose evidence differs only on topics the
+    rule does not weigh."""
+    return (
+        ctx.app.kind,
+        bool(ctx.items),
+        Same(ctx.evidence),
+        Same(ctx.later_evidence),
+        Same(ctx.mitigations),
+    )
 
 
 def mitigation_key(ctx: RuleContext) -> Hashable:
@@ -104,6 +113,12 @@ def diversion_key(ctx: RuleContext) -> Hashable:
     )
 
 
+def regulate_key(ctx: RuleContext) -> Hashable:
+    """``regulate`` reads the kind of transfer, whether any item is in scope, and which
+    documents are recorded."""
+    return (ctx.app.kind, bool(ctx.items), tuple((d.kind, d.verified) for d in ctx.app.documents))
+
+
 def case_key(case: CaseView) -> Hashable:
     found = case.parts.get("case")
     if found is None:
@@ -148,4 +163,5 @@ MEMO_KEYS: dict[str, KeyFunction] = {
     "overriding": overriding_key,
     "embargo": embargo_key,
     "diversion": diversion_key,
+    "regulate": regulate_key,
 }
