@@ -69,6 +69,26 @@ def _hashable(key: object) -> object:
     return tuple(key) if isinstance(key, list) else key
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader refusing aliases (issue 13): a 1.7 KB file of nested aliases
+    ("billion laughs") expands until memory runs out. The pure-Python loader, because the C
+    one composes nodes where this check cannot see them; user files are small."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_untrusted(text: str) -> Any:
+    """Parse YAML a user supplied (an overlay, a case file, a configuration): safe
+    constructor, no aliases, never cached."""
+    return yaml.load(text, Loader=_NoAliasLoader)
+
+
 def _parse(text: str) -> Any:
     return yaml.load(text, Loader=SafeLoader)  # a safe loader, C or Python
 

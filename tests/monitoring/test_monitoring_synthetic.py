@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 import pytest
-from monitoring_fixtures import indicators_dir_fixture, transfers_dir_fixture  # noqa: F401
 
 from openatt.core.engine import Engine
 from openatt.evidence.providers import load_indicators

@@ -131,20 +131,29 @@ def audit_verify_anchored(
     public_key: Annotated[str, typer.Option("--public-key", help="the trusted key (hex)")],
     checkpoints: CheckpointsOption = None,
     database: DatabaseOption = None,
+    tsa_cert: Annotated[
+        Path | None,
+        typer.Option("--tsa-cert", help="the TSA's certificate: verify each <checkpoints>-N.tsr"),
+    ] = None,
 ) -> None:
     """Verify the chain, then check it against every signed checkpoint (a rewritten or
-    truncated history is reported even when the chain itself was recomputed)."""
-    from openatt.register import anchor, audit
+    truncated history is reported even when the chain itself was recomputed), and every
+    RFC 3161 timestamp response beside the checkpoint file."""
+    from openatt.register import anchor, audit, timestamps
 
     try:
         trusted = anchor.public_key(public_key)
+        certificate = timestamps.load_certificate(tsa_cert) if tsa_cert else None
     except RegisterError as error:
         raise _admin_failure(error) from error
     path = checkpoints or anchor.default_path()
     with _database(database).read() as session:
         chain = audit.verify(session)
         anchored = anchor.verify_checkpoints(session, path, trusted)
-    problems = ([str(chain.broken)] if chain.broken else []) + anchored.problems
+    stamped = timestamps.check_responses(path, trusted, certificate)
+    if stamped.unchecked:
+        _err.print(f"note: {stamped.unchecked} timestamp responses not checked (give --tsa-cert)")
+    problems = ([str(chain.broken)] if chain.broken else []) + anchored.problems + stamped.problems
     for problem in problems:
         _err.print(f"[red]TAMPERED[/red] {problem}", highlight=False)
     if problems:
@@ -152,7 +161,10 @@ def audit_verify_anchored(
     _out.print(
         f"intact: {chain.events} events, chain head {chain.head_seq}, "
         f"{anchored.checkpoints} checkpoints agree"
+        + (f", {len(stamped.verified)} timestamp responses verified" if certificate else "")
     )
+    for line in stamped.verified:
+        _out.print(f"  {line}")
 
 
 def licences_expire(database: DatabaseOption = None) -> None:

@@ -26,9 +26,9 @@ class LawError(OpenattError, ValueError):
     """A regime or overlay that does not load; the message names the file and the field."""
 
 
-def _parse(text: str, name: str) -> dict[str, object]:
+def _parse(text: str, name: str, untrusted: bool = False) -> dict[str, object]:
     try:
-        raw = yaml_data.load(text)
+        raw = yaml_data.load_untrusted(text) if untrusted else yaml_data.load(text)
     except yaml.YAMLError as exc:
         raise LawError(f"{name}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -51,7 +51,7 @@ def parse_regime(text: str, name: str) -> Regime:
 
 def parse_overlay(text: str, name: str) -> Overlay:
     try:
-        return Overlay.model_validate(_parse(text, name))
+        return Overlay.model_validate(_parse(text, name, untrusted=True))
     except ValidationError as exc:
         raise _error(name, exc) from exc
 

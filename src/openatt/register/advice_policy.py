@@ -13,9 +13,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from openatt import yaml_data
 from openatt.core.model import Likelihood, Severity
 from openatt.register.models import Role
 from openatt.settings import get_settings
@@ -60,7 +60,7 @@ class AdvicePolicy(_Strict):
 
 def parse_policy(text: str, name: str) -> AdvicePolicy:
     try:
-        return AdvicePolicy.model_validate(yaml.safe_load(text))
+        return AdvicePolicy.model_validate(yaml_data.load_untrusted(text))
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

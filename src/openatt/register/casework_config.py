@@ -12,9 +12,9 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from openatt import yaml_data
 from openatt.core.model import TransferKind
 from openatt.register.models import Role
 from openatt.settings import get_settings
@@ -87,7 +87,7 @@ class CaseworkConfig(_Strict):
 
 def parse(text: str) -> CaseworkConfig:
     """Validate a configuration document (raises pydantic's ``ValidationError``)."""
-    return CaseworkConfig.model_validate(yaml.safe_load(text))
+    return CaseworkConfig.model_validate(yaml_data.load_untrusted(text))
 
 
 @functools.lru_cache(maxsize=4)

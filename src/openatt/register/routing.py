@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openatt import yaml_data
 from openatt.core.model import Application, Category, TransferKind
 from openatt.register import audit, canonical, casework_config, flags, queues
 from openatt.register.applications import payload_of
@@ -256,7 +257,7 @@ class RulesFile(_Strict):
 def parse_file(text: str) -> list[RuleSpec]:
     """A YAML document ``rules: [...]``; raises :class:`Invalid` naming the rule and field."""
     try:
-        loaded = yaml.safe_load(text)
+        loaded = yaml_data.load_untrusted(text)
     except yaml.YAMLError as error:
         raise Invalid(f"not YAML: {error}".splitlines()[0], field=("file",)) from error
     try:

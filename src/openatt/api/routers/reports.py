@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from openatt.api.deps import DB, Allow
+from openatt.api.schemas import MAX_ID
 from openatt.register.errors import Invalid
 from openatt.register.models import ReportRow
 from openatt.register.permissions import Permission as P
@@ -28,6 +29,7 @@ from openatt.reports.service import Generated
 from openatt.reports.writers.national import PdfUnavailable
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="report id")]
 
 
 class ReportIn(BaseModel):
@@ -178,14 +180,16 @@ def list_reports(
 
 
 @router.get("/{report_id}", response_model=ReportOut)
-def get_report(report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]) -> ReportOut:
+def get_report(
+    report_id: ReportId, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
+) -> ReportOut:
     with db.read() as session:
         return _out(records.get(session, actor, report_id))
 
 
 @router.get("/{report_id}/verify", response_model=VerifyOut)
 def verify_report(
-    report_id: int, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
+    report_id: ReportId, db: DB, actor: Annotated[Actor, Allow(P.report_read)]
 ) -> VerifyOut:
     """Compute the report again as of its recorded moment and compare the checksums."""
     with db.read() as session:
@@ -204,7 +208,7 @@ def verify_report(
 
 @router.post("/{report_id}/submit", response_model=ReportOut)
 def submit_report(
-    report_id: int, body: SubmitIn, db: DB, actor: Annotated[Actor, Allow(P.report_submit)]
+    report_id: ReportId, body: SubmitIn, db: DB, actor: Annotated[Actor, Allow(P.report_submit)]
 ) -> ReportOut:
     """Mark a version as submitted; a later correction is a new version linked to it."""
     with db.write() as session:

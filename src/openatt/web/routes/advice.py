@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from openatt.api.schemas import MAX_ID
 from openatt.register import advice_views, consultation, final_advice, team_advice
 from openatt.register.advice_subjects import TYPE_LABELS, AdviceInput
 from openatt.register.errors import Conflict, Forbidden, Invalid, NotFound, RegisterError
@@ -21,6 +22,8 @@ from openatt.web.routes.casework import case_url, load_case, show_case
 from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
+# Ids past the database column are refused as a 422 page, not a 500 (issue 13).
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 Reader = Annotated[Viewer, Page(Permission.advice_read)]
 Giver = Annotated[Viewer, Page(Permission.advice_give)]
@@ -148,13 +151,13 @@ def _request_page(
 
 @router.get("/advice/requests/{request_id}", response_model=None)
 def request_page(
-    request: Request, request_id: int, viewer: Reader, done: str | None = None
+    request: Request, request_id: RequestId, viewer: Reader, done: str | None = None
 ) -> Response:
     return _request_page(request, viewer, request_id, done=done)
 
 
 @router.post("/advice/requests/{request_id}/advice", response_model=None)
-async def draft(request: Request, request_id: int, viewer: Giver) -> Response:
+async def draft(request: Request, request_id: RequestId, viewer: Giver) -> Response:
     fields = await posted(request)
     values = {name: fields.get(name, "") for name in ADVICE_FIELDS}
     try:
@@ -169,7 +172,7 @@ async def draft(request: Request, request_id: int, viewer: Giver) -> Response:
 
 
 @router.post("/advice/requests/{request_id}/submit", response_model=None)
-async def submit(request: Request, request_id: int, viewer: Giver) -> Response:
+async def submit(request: Request, request_id: RequestId, viewer: Giver) -> Response:
     await posted(request)
     try:
         with database(request).write() as session:
