@@ -55,18 +55,24 @@ def print_version(result: Backtest, seconds: float) -> None:
     print(f"\n## {result.mapping} (assessed in {seconds:.1f} s)")
     for regime in result.regimes:
         allies = result.allies[regime]
-        print(f"(a) {regime}: deny among EU deliveries to allies 2009-2024: {allies}  "
-              f"[{verdict(allies.share <= TARGETS['allies'])}]")  # fmt: skip
+        print(
+            f"(a) {regime}: deny among EU deliveries to allies 2009-2024: {allies}  "
+            f"[{verdict(allies.share <= TARGETS['allies'])}]"
+        )
     for regime in result.regimes:
         every = result.acts_share(regime)
         independent = result.acts_share(regime, independent=True)
-        print(f"(b) {regime}: act's criterion not clear: {every} "
-              f"[{verdict(every.share >= TARGETS['acts'])}]; acts the mapping does not read "
-              f"as evidence: {independent} [{verdict(independent.share >= TARGETS['acts'])}]")  # fmt: skip
+        print(
+            f"(b) {regime}: act's criterion not clear: {every} "
+            f"[{verdict(every.share >= TARGETS['acts'])}]; acts the mapping does not read "
+            f"as evidence: {independent} [{verdict(independent.share >= TARGETS['acts'])}]"
+        )
     for regime in result.regimes:
-        print(f"(c) {regime}: recognised self-defence, denied on peace criteria: "
-              f"{result.defence[regime]} [{verdict(result.defence[regime].hits == 0)}]; "
-              f"denied on any criterion: {result.defence_deny[regime]}")  # fmt: skip
+        print(
+            f"(c) {regime}: recognised self-defence, denied on peace criteria: "
+            f"{result.defence[regime]} [{verdict(result.defence[regime].hits == 0)}]; "
+            f"denied on any criterion: {result.defence_deny[regime]}"
+        )
     print("\n| act | regime | deliveries checked | criterion not clear |")
     print("|---|---|---|---|")
     for act in result.acts:

@@ -170,8 +170,9 @@ def run(args: argparse.Namespace) -> None:
             "store transfers in DuckDB", lambda: stored_store(scratch, transfers, report, tables)
         )
         with store.connect(one_x) as con:
-            hits = fig.timed("columnar embargo screen (DuckDB)",
-                             lambda: embargo_screen(con, engine.reference))  # fmt: skip
+            hits = fig.timed(
+                "columnar embargo screen (DuckDB)", lambda: embargo_screen(con, engine.reference)
+            )
         fig.note(f"{hits} transfer-measure hits")
         label = f"**register under att+eu, monitor assess pipeline, {args.workers} processes**"
         summary = fig.timed(
@@ -257,10 +258,15 @@ def run(args: argparse.Namespace) -> None:
                 f"counterfactual alone under att+eu, {args.alternatives} alternatives, "
                 f"{args.workers} processes",
                 lambda: counterfactual(
-                    transfers, REGIMES, tables, engine=engine, alternatives=args.alternatives,
-                    workers=args.workers, population=transfers,
+                    transfers,
+                    REGIMES,
+                    tables,
+                    engine=engine,
+                    alternatives=args.alternatives,
+                    workers=args.workers,
+                    population=transfers,
                 ),
-            )  # fmt: skip
+            )
             fig.note(
                 f"{cf.same_profile} same-obligation re-assessments ({cf.same_profile_identical} "
                 f"identical), {cf.signatures_assessed} signatures"

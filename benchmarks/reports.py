@@ -145,39 +145,75 @@ def bulk(url: str, licences: int, seed: int = 11) -> None:
                     ],
                 }
                 app_id, lic_id, ship_id = next_app + n, next_lic + n, next_ship + n
-                apps.append({
-                    "id": app_id, "reference": f"BULK-{n}", "company": app_row.company,
-                    "kind": "export", "state": "licensed", "exporting_state": app_row.exporting_state,
-                    "importing_state": state, "end_user": app_row.end_user, "categories": category,
-                    "payload": json.dumps(body), "consultation": "[]", "consulted": False,
-                    "created_by": app_row.created_by, "created_at": now, "updated_at": now,
-                    "retain_until": app_row.retain_until, "version": 1,
-                })  # fmt: skip
-                lics.append({
-                    "id": lic_id, "application_id": app_id, "decision_id": decision.id,
-                    "number": f"BULK-LIC-{n}", "state": "active", "issued_by": decision.decided_by,
-                    "issued_on": issued, "valid_until": issued + dt.timedelta(days=730),
-                    "conditions": "[]",
-                })  # fmt: skip
+                apps.append(
+                    {
+                        "id": app_id,
+                        "reference": f"BULK-{n}",
+                        "company": app_row.company,
+                        "kind": "export",
+                        "state": "licensed",
+                        "exporting_state": app_row.exporting_state,
+                        "importing_state": state,
+                        "end_user": app_row.end_user,
+                        "categories": category,
+                        "payload": json.dumps(body),
+                        "consultation": "[]",
+                        "consulted": False,
+                        "created_by": app_row.created_by,
+                        "created_at": now,
+                        "updated_at": now,
+                        "retain_until": app_row.retain_until,
+                        "version": 1,
+                    }
+                )
+                lics.append(
+                    {
+                        "id": lic_id,
+                        "application_id": app_id,
+                        "decision_id": decision.id,
+                        "number": f"BULK-LIC-{n}",
+                        "state": "active",
+                        "issued_by": decision.decided_by,
+                        "issued_on": issued,
+                        "valid_until": issued + dt.timedelta(days=730),
+                        "conditions": "[]",
+                    }
+                )
                 shipped = min(issued + dt.timedelta(days=rng.randrange(1, 200)), today)
-                ships.append({
-                    "id": ship_id, "licence_id": lic_id, "item": 0,
-                    "quantity": rng.randrange(1, quantity + 1), "shipped_on": shipped,
-                    "reference": None, "recorded_by": decision.decided_by,
-                    "delivery_verified_on": None, "verified_by": None, "verification": None,
-                })  # fmt: skip
+                ships.append(
+                    {
+                        "id": ship_id,
+                        "licence_id": lic_id,
+                        "item": 0,
+                        "quantity": rng.randrange(1, quantity + 1),
+                        "shipped_on": shipped,
+                        "reference": None,
+                        "recorded_by": decision.decided_by,
+                        "delivery_verified_on": None,
+                        "verified_by": None,
+                        "verification": None,
+                    }
+                )
                 for entity, entity_id, action in (
                     ("licence", lic_id, "licence.issue"),
                     ("shipment", ship_id, "shipment.record"),
                 ):
                     seq += 1
                     digest = hashlib.sha256(f"bulk {seq}".encode()).hexdigest()
-                    events.append({
-                        "seq": seq, "at": moment, "actor": "bench", "action": action,
-                        "entity": entity, "entity_id": entity_id, "payload": "{}",
-                        "retain_until": app_row.retain_until, "prev_hash": "0" * 64,
-                        "hash": digest,
-                    })  # fmt: skip
+                    events.append(
+                        {
+                            "seq": seq,
+                            "at": moment,
+                            "actor": "bench",
+                            "action": action,
+                            "entity": entity,
+                            "entity_id": entity_id,
+                            "payload": "{}",
+                            "retain_until": app_row.retain_until,
+                            "prev_hash": "0" * 64,
+                            "hash": digest,
+                        }
+                    )
             session.execute(insert(ApplicationRow), apps)
             session.execute(insert(LicenceRow), lics)
             session.execute(insert(ShipmentRow), ships)

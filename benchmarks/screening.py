@@ -98,9 +98,22 @@ REAL_LISTS = (
 SCRIPTS = ("russian", "arabic", "hebrew", "korean", "katakana", "chinese")
 LEGAL_FORMS = ("LLC", "Ltd", "GmbH", "OOO", "JSC", "S.A.", "Inc", "Co., Ltd", "PJSC", "B.V.")
 COMPANY_WORDS = (
-    "Trading", "Industrial", "Engineering", "Logistics", "Shipping", "Energy", "Holding",
-    "Technologies", "Systems", "Aero", "Marine", "Petroleum", "Metals", "Defence", "Electronics",
-)  # fmt: skip
+    "Trading",
+    "Industrial",
+    "Engineering",
+    "Logistics",
+    "Shipping",
+    "Energy",
+    "Holding",
+    "Technologies",
+    "Systems",
+    "Aero",
+    "Marine",
+    "Petroleum",
+    "Metals",
+    "Defence",
+    "Electronics",
+)
 
 
 # -- the list ----------------------------------------------------------------------------------
@@ -306,7 +319,47 @@ def negatives(count: int, rng: random.Random) -> list[Labelled]:
 # German (Duden) transcription of Russian, written by the benchmark itself with the Duden
 # context rules (je at the start of a word and after a vowel, ks as x, й left out after и/ы at
 # the end of a word): the matcher inverts only the letter table, not these rules.
-_DUDEN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", ["a", "b", "w", "g", "d", "e", "jo", "sch", "s", "i", "j", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "ch", "z", "tsch", "sch", "schtsch", "", "y", "", "e", "ju", "ja"], strict=True))  # fmt: skip
+_DUDEN = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "w",
+            "g",
+            "d",
+            "e",
+            "jo",
+            "sch",
+            "s",
+            "i",
+            "j",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "ch",
+            "z",
+            "tsch",
+            "sch",
+            "schtsch",
+            "",
+            "y",
+            "",
+            "e",
+            "ju",
+            "ja",
+        ],
+        strict=True,
+    )
+)
 _RU_VOWELS = set("аеёиоуыэюя")
 
 
@@ -369,11 +422,30 @@ _PERSIAN = (
 def persian_queries(entities: list[ListEntity], count: int, rng: random.Random) -> list[Labelled]:
     """Listed Arabic names spelt the Persian way (vowels only): e/i, o/u, final -eh."""
     arabic = [
-        e for e in entities
-        if e.entity_id.startswith(("un-sc", "ofac")) and e.schema is Schema.person and e.names
-        and any(t in ("mohammad", "muhammad", "ali", "abdul", "ahmad", "hussein", "husayn", "hasan", "fatima", "ibrahim", "abu", "bin")
-                for t in name_tokens(e.names[0].value))
-    ]  # fmt: skip
+        e
+        for e in entities
+        if e.entity_id.startswith(("un-sc", "ofac"))
+        and e.schema is Schema.person
+        and e.names
+        and any(
+            t
+            in (
+                "mohammad",
+                "muhammad",
+                "ali",
+                "abdul",
+                "ahmad",
+                "hussein",
+                "husayn",
+                "hasan",
+                "fatima",
+                "ibrahim",
+                "abu",
+                "bin",
+            )
+            for t in name_tokens(e.names[0].value)
+        )
+    ]
     out: list[Labelled] = []
     while len(out) < count and arabic:
         entity = rng.choice(arabic)
@@ -435,9 +507,13 @@ def build_rapidfuzz(entities: list[ListEntity], workers: int, threshold: float) 
         out: list[list[tuple[str, str]]] = []
         for start in range(0, len(texts), 64):
             matrix = process.cdist(
-                texts[start : start + 64], choices, scorer=fuzz.token_sort_ratio,
-                score_cutoff=threshold * 100, workers=workers, dtype="uint8",
-            )  # fmt: skip
+                texts[start : start + 64],
+                choices,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=threshold * 100,
+                workers=workers,
+                dtype="uint8",
+            )
             for row in matrix:
                 seen: dict[str, tuple[str, str]] = {}
                 for index in row.nonzero()[0]:
@@ -449,7 +525,13 @@ def build_rapidfuzz(entities: list[ListEntity], workers: int, threshold: float) 
     return run
 
 
-_FTM_SCHEMA = {Schema.person: "Person", Schema.organization: "Organization", Schema.vessel: "Vessel", Schema.aircraft: "Airplane", Schema.unknown: "LegalEntity"}  # fmt: skip
+_FTM_SCHEMA = {
+    Schema.person: "Person",
+    Schema.organization: "Organization",
+    Schema.vessel: "Vessel",
+    Schema.aircraft: "Airplane",
+    Schema.unknown: "LegalEntity",
+}
 
 
 def _alpha2(code: str) -> str | None:
@@ -542,13 +624,22 @@ def machine() -> dict[str, Any]:
         for line in info:
             if line.startswith("MemTotal:"):
                 memory = int(line.split()[1]) // 1024
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "cpu": model,
-        "memory_mb": memory, "python": platform.python_version(), "commit": commit,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "cpu": model,
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "commit": commit,
         "load_start": os.getloadavg(),
-    }  # fmt: skip
+    }
 
 
 def _load(values: tuple[float, ...]) -> str:
@@ -628,7 +719,13 @@ class Outcome:
     note: str = ""
 
 
-def _timed_rounds(screen: Screener | Callable[[list[Query]], Results], queries: list[Query], rounds: int, outcome: Outcome, grouped: bool) -> None:  # fmt: skip
+def _timed_rounds(
+    screen: Screener | Callable[[list[Query]], Results],
+    queries: list[Query],
+    rounds: int,
+    outcome: Outcome,
+    grouped: bool,
+) -> None:
     for _ in range(rounds):
         began = time.perf_counter()
         cpu_began = time.process_time() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
@@ -659,7 +756,9 @@ def in_fork(job: Callable[[], Outcome]) -> Outcome:
     return outcome
 
 
-def openatt_sample(home: Path, queries: list[Query], rounds: int, workers: int, pairs: list[tuple[str, str, bool]]) -> Outcome:  # fmt: skip
+def openatt_sample(
+    home: Path, queries: list[Query], rounds: int, workers: int, pairs: list[tuple[str, str, bool]]
+) -> Outcome:
     from openatt.screening.matcher import default_threshold
     from openatt.screening.service import matcher_for, screen_queries
     from openatt.screening.store import ListStore
@@ -671,14 +770,27 @@ def openatt_sample(home: Path, queries: list[Query], rounds: int, workers: int, 
 
     def screen(batch: list[Query]) -> Results:
         found = screen_queries(matcher, batch, None, workers=workers, chunk_size=256, group=True)
-        return [[[(h.entity_id, h.matched_name)] + [(o.entity_id, o.matched_name) for o in h.also_listed] for h in hits] for hits in found]  # fmt: skip
+        return [
+            [
+                [(h.entity_id, h.matched_name)]
+                + [(o.entity_id, o.matched_name) for o in h.also_listed]
+                for h in hits
+            ]
+            for hits in found
+        ]
 
     _timed_rounds(screen, queries, rounds, outcome, grouped=True)
     outcome.translit = pair_scores(pairs, outcome.threshold, "openatt")
     return outcome
 
 
-def rapidfuzz_sample(entities: list[ListEntity], queries: list[Query], rounds: int, workers: int, pairs: list[tuple[str, str, bool]]) -> Outcome:  # fmt: skip
+def rapidfuzz_sample(
+    entities: list[ListEntity],
+    queries: list[Query],
+    rounds: int,
+    workers: int,
+    pairs: list[tuple[str, str, bool]],
+) -> Outcome:
     outcome = Outcome(f"rapidfuzz cdist token_sort_ratio, {workers} threads", 0.85)
     started = time.perf_counter()
     screen = build_rapidfuzz(entities, workers, outcome.threshold)
@@ -704,15 +816,28 @@ def nomenklatura_worker(source: Path, target: Path) -> None:
         pickle.dump(outcome, handle)
 
 
-def nomenklatura_sample(python: str, entities: list[ListEntity], queries: list[Query], rounds: int, pairs: list[tuple[str, str, bool]], work: Path) -> Outcome | str:  # fmt: skip
-    probe = subprocess.run([python, "-c", "import nomenklatura"], capture_output=True, check=False) if Path(python).exists() else None  # fmt: skip
+def nomenklatura_sample(
+    python: str,
+    entities: list[ListEntity],
+    queries: list[Query],
+    rounds: int,
+    pairs: list[tuple[str, str, bool]],
+    work: Path,
+) -> Outcome | str:
+    probe = (
+        subprocess.run([python, "-c", "import nomenklatura"], capture_output=True, check=False)
+        if Path(python).exists()
+        else None
+    )
     if probe is None or probe.returncode != 0:
         return f"nomenklatura skipped: no interpreter with nomenklatura at {python} (see the docstring to install it)"
     source, target = work / "nk-in.pickle", work / "nk-out.pickle"
     with source.open("wb") as handle:
         pickle.dump((entities, queries, rounds, pairs), handle)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    process = subprocess.Popen([python, __file__, "--peer-worker", str(source), str(target)], env=env)  # fmt: skip
+    process = subprocess.Popen(
+        [python, __file__, "--peer-worker", str(source), str(target)], env=env
+    )
     sampler = PeakSampler(process.pid)
     code = process.wait()
     peak = sampler.stop()
@@ -731,11 +856,20 @@ def write_store(entities: list[ListEntity], home: Path) -> None:
 
     store = ListStore(home / "lists")
     metadata = ListMetadata(
-        list_id="bench", title="benchmark list", authority="bench", format="bench",
-        version=f"bench_{len(entities)}", version_date=None, imported_at=dt.datetime.now(dt.UTC),
-        sha256="", source_files=[], entity_count=len(entities), name_count=sum(len(e.names) for e in entities),
-        alias_count=0, skipped_count=0,
-    )  # fmt: skip
+        list_id="bench",
+        title="benchmark list",
+        authority="bench",
+        format="bench",
+        version=f"bench_{len(entities)}",
+        version_date=None,
+        imported_at=dt.datetime.now(dt.UTC),
+        sha256="",
+        source_files=[],
+        entity_count=len(entities),
+        name_count=sum(len(e.names) for e in entities),
+        alias_count=0,
+        skipped_count=0,
+    )
     folder = store.root / "bench" / metadata.version
     folder.mkdir(parents=True)
     ListStore._write(folder, metadata, entities)
@@ -761,9 +895,13 @@ def run_cli(home: Path, args: list[str], output: Path) -> tuple[float, float, in
 def cli_results(path: Path) -> Results:
     document = json.loads(path.read_text("utf-8"))
     return [
-        [[(h["entity_id"], h["matched_name"])] + [(o["entity_id"], o["matched_name"]) for o in h.get("also_listed", [])] for h in item["hits"]]
+        [
+            [(h["entity_id"], h["matched_name"])]
+            + [(o["entity_id"], o["matched_name"]) for o in h.get("also_listed", [])]
+            for h in item["hits"]
+        ]
         for item in document["results"]
-    ]  # fmt: skip
+    ]
 
 
 def retrieval(
@@ -782,7 +920,12 @@ def retrieval(
         if not item.expected:
             continue
         tokens = name_tokens(item.query.name)
-        found = index.candidates(tokens, int(cfg["max_names"]), float(cfg["common_token_share"]), {t: romanised_variants(t) for t in tokens})  # fmt: skip
+        found = index.candidates(
+            tokens,
+            int(cfg["max_names"]),
+            float(cfg["common_token_share"]),
+            {t: romanised_variants(t) for t in tokens},
+        )
         entities = set(index.name_entity[found].tolist()) if found else set()
         entry = counts.setdefault(item.group, [0, 0])
         entry[0] += order[item.expected] in entities
@@ -794,7 +937,11 @@ Profile = tuple[list[frozenset[str]], set[str], str]  # token sets of names, bir
 
 
 def profile_of(entity: ListEntity) -> Profile:
-    return ([frozenset(t) for n in entity.names if (t := name_tokens(n.value))], {d[:4] for d in entity.birth_dates}, entity.schema.value)  # fmt: skip
+    return (
+        [frozenset(t) for n in entity.names if (t := name_tokens(n.value))],
+        {d[:4] for d in entity.birth_dates},
+        entity.schema.value,
+    )
 
 
 def same_listing(expected: Profile, found: Profile) -> bool:
@@ -814,7 +961,9 @@ def same_listing(expected: Profile, found: Profile) -> bool:
     )
 
 
-def score(labelled: list[Labelled], results: Results, profiles: dict[str, Profile]) -> dict[str, Any]:  # fmt: skip
+def score(
+    labelled: list[Labelled], results: Results, profiles: dict[str, Profile]
+) -> dict[str, Any]:
     """Recall, precision (a reported hit is right when one of its listings is the expected
     entry or the same party listed elsewhere, see :func:`same_listing`) and the share of
     negatives with any hit; per group too."""
@@ -830,9 +979,18 @@ def score(labelled: list[Labelled], results: Results, profiles: dict[str, Profil
         positives_total += 1
         expected = profiles.get(item.expected)
         right = [
-            h for h in hits
-            if any(eid == item.expected or (expected is not None and eid in profiles and same_listing(expected, profiles[eid])) for eid, _ in h)
-        ]  # fmt: skip
+            h
+            for h in hits
+            if any(
+                eid == item.expected
+                or (
+                    expected is not None
+                    and eid in profiles
+                    and same_listing(expected, profiles[eid])
+                )
+                for eid, _ in h
+            )
+        ]
         hits_right += len(right)
         found += bool(right)
         groups.setdefault(item.group, []).append(int(bool(right)))
@@ -840,9 +998,10 @@ def score(labelled: list[Labelled], results: Results, profiles: dict[str, Profil
         "recall": found / positives_total if positives_total else float("nan"),
         "precision": hits_right / hits_total if hits_total else float("nan"),
         "false_hit_rate": negative_hit / negative_total if negative_total else float("nan"),
-        "positives": positives_total, "negatives": negative_total,
+        "positives": positives_total,
+        "negatives": negative_total,
         "groups": {g: (sum(v) / len(v), len(v)) for g, v in groups.items()},
-    }  # fmt: skip
+    }
 
 
 def pair_scores(
@@ -896,24 +1055,45 @@ TARGETS = (
     ("translit: Russian as French", "translit: Russian as French", 0.95, "min", 0.970),
     ("translit: Russian as ISO 9", "translit: Russian as ISO 9", 0.95, "min", 0.986),
     ("translit: Persian vowels", "translit: Persian vowels", 0.95, "min", 0.877),
-    ("names per CPU-second (the 5,000/s target on 2 cores is 2,500 per CPU-second)", "names_per_cpu_s", 2500.0, "min", 693.0),
+    (
+        "names per CPU-second (the 5,000/s target on 2 cores is 2,500 per CPU-second)",
+        "names_per_cpu_s",
+        2500.0,
+        "min",
+        693.0,
+    ),
     ("index build s (first `openatt screen`, whole run)", "build_s", 15.0, "max", 22.9),
     ("index build CPU-s (same run)", "build_cpu_s", 15.0, "max", 15.6),
     ("index build peak MB", "build_mb", 1024.0, "max", 439.0),
     ("cold `openatt screen NAME` s", "cold_s", 0.5, "max", 1.58),
     ("cold `openatt screen NAME` CPU-s", "cold_cpu_s", 0.5, "max", 0.74),
     ("batch peak MB (process + workers)", "batch_mb", 1024.0, "max", 553.0),
-)  # fmt: skip
+)
 
 
-def targets_table(everything: dict[str, Any], found: dict[str, tuple[int, int]], build_s: float, build_mb: float, cold_s: float, names_per_s: float, batch_mb: float, cpu: dict[str, float]) -> str:  # fmt: skip
+def targets_table(
+    everything: dict[str, Any],
+    found: dict[str, tuple[int, int]],
+    build_s: float,
+    build_mb: float,
+    cold_s: float,
+    names_per_s: float,
+    batch_mb: float,
+    cpu: dict[str, float],
+) -> str:
     """This run's figures beside the targets and the earlier figures, with the ratios."""
     measured: dict[str, float] = {
-        "names_per_s": names_per_s, "recall": everything["recall"], "precision": everything["precision"],
+        "names_per_s": names_per_s,
+        "recall": everything["recall"],
+        "precision": everything["precision"],
         "false_hit_rate": everything["false_hit_rate"],
         "retrieval": sum(a for a, _ in found.values()) / max(sum(b for _, b in found.values()), 1),
-        "build_s": build_s, "build_mb": build_mb, "cold_s": cold_s, "batch_mb": batch_mb, **cpu,
-    }  # fmt: skip
+        "build_s": build_s,
+        "build_mb": build_mb,
+        "cold_s": cold_s,
+        "batch_mb": batch_mb,
+        **cpu,
+    }
     for group, (value, _) in everything["groups"].items():
         measured[group] = value
     lines = [
@@ -929,7 +1109,9 @@ def targets_table(everything: dict[str, Any], found: dict[str, tuple[int, int]],
         met = value >= target if direction == "min" else value <= target
         sign = ">=" if direction == "min" else "<="
         ratio = f"x{value / earlier:.2f}" if earlier else ""
-        lines.append(f"| {label} | {value:,.4g} | {sign} {target:g} | {'yes' if met else 'NO'} | {earlier:g} | {ratio} |")  # fmt: skip
+        lines.append(
+            f"| {label} | {value:,.4g} | {sign} {target:g} | {'yes' if met else 'NO'} | {earlier:g} | {ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -943,7 +1125,9 @@ def _queries_csv(labelled: list[Labelled], path: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=300_000, help="entities in the padded list")
     parser.add_argument(
         "--negatives",
@@ -980,8 +1164,10 @@ def main() -> None:
         nomenklatura_worker(*args.peer_worker)
         return
     host = machine()
-    print(f"machine: {host['cores']} cores ({host['usable_cores']} usable), {host['cpu']}, {host['memory_mb']:,} MB; "
-          f"Python {host['python']}; commit {host['commit']}; {host['date']}")  # fmt: skip
+    print(
+        f"machine: {host['cores']} cores ({host['usable_cores']} usable), {host['cpu']}, {host['memory_mb']:,} MB; "
+        f"Python {host['python']}; commit {host['commit']}; {host['date']}"
+    )
     print(f"load average at start (1/5/15 min): {_load(host['load_start'])}", flush=True)
     print(f"machine at start: {describe()}", flush=True)
     rng = random.Random(args.seed)
@@ -990,7 +1176,9 @@ def main() -> None:
     entities = real_entities()
     real = len(entities)
     entities += padding(max(0, args.size - real), rng)
-    print(f"list: {len(entities):,} entities ({real:,} real, {len(entities) - real:,} generated) in {time.perf_counter() - started:.1f}s")  # fmt: skip
+    print(
+        f"list: {len(entities):,} entities ({real:,} real, {len(entities) - real:,} generated) in {time.perf_counter() - started:.1f}s"
+    )
     profiles = {
         e.entity_id: profile_of(e)
         for e in entities
@@ -1000,16 +1188,24 @@ def main() -> None:
 
     pos, unmapped = positives(entities)
     labelled = (
-        pos + variants(entities, args.variants, rng) + romanised_queries(args.romanised, rng)
-        + persian_queries(entities, args.persian, rng) + negatives(args.negatives, rng)
-    )  # fmt: skip
+        pos
+        + variants(entities, args.variants, rng)
+        + romanised_queries(args.romanised, rng)
+        + persian_queries(entities, args.persian, rng)
+        + negatives(args.negatives, rng)
+    )
     positives_count = sum(1 for item in labelled if item.expected)
-    print(f"queries: {len(labelled):,} ({positives_count:,} expected to match, of which {len(pos)} UN fixtures; "
-          f"{unmapped} UN rows not mapped to a listed name; {len(labelled) - positives_count:,} negatives)", flush=True)  # fmt: skip
+    print(
+        f"queries: {len(labelled):,} ({positives_count:,} expected to match, of which {len(pos)} UN fixtures; "
+        f"{unmapped} UN rows not mapped to a listed name; {len(labelled) - positives_count:,} negatives)",
+        flush=True,
+    )
     half = args.sample // 2
     positive_items = [item for item in labelled if item.expected]
     negative_items = [item for item in labelled if not item.expected]
-    sample = rng.sample(positive_items, min(half, len(positive_items))) + rng.sample(negative_items, min(args.sample - half, len(negative_items)))  # fmt: skip
+    sample = rng.sample(positive_items, min(half, len(positive_items))) + rng.sample(
+        negative_items, min(args.sample - half, len(negative_items))
+    )
     pairs = transliteration_pairs(args.pairs_per_script, rng)
 
     work = Path(tempfile.mkdtemp(prefix="openatt-screening-bench-"))
@@ -1035,7 +1231,19 @@ def main() -> None:
             min(c[3] for c in colds),
         )
         _queries_csv(labelled, work / "queries.csv")
-        batch_s, batch_mb, code, batch_cpu = run_cli(home, ["screen", "--file", str(work / "queries.csv"), "--format", "json", "--workers", str(args.workers)], work / "batch.json")  # fmt: skip
+        batch_s, batch_mb, code, batch_cpu = run_cli(
+            home,
+            [
+                "screen",
+                "--file",
+                str(work / "queries.csv"),
+                "--format",
+                "json",
+                "--workers",
+                str(args.workers),
+            ],
+            work / "batch.json",
+        )
         assert code == 0, "openatt screen --file failed"
         everything = score(labelled, cli_results(work / "batch.json"), profiles)
         found = retrieval(home, labelled, order)
@@ -1068,16 +1276,22 @@ def main() -> None:
 
     print()
     print(f"## openatt end to end through its list store and CLI ({len(entities):,} entities)")
-    print(f"list version written: {stored_s:.1f}s; index built once and written ({index_mb:,.0f} MB on disk) by the first `openatt screen`: "
-          f"{build_s:.1f}s wall, {build_cpu:.1f} CPU-s for that whole run, peak {build_mb:,.0f} MB")  # fmt: skip
+    print(
+        f"list version written: {stored_s:.1f}s; index built once and written ({index_mb:,.0f} MB on disk) by the first `openatt screen`: "
+        f"{build_s:.1f}s wall, {build_cpu:.1f} CPU-s for that whole run, peak {build_mb:,.0f} MB"
+    )
     print(
         f"`openatt screen NAME` from a new process, index mapped from disk: {cold_s:.2f}s wall, {cold_cpu:.2f} CPU-s (best of 3), peak {cold_mb:,.0f} MB"
     )
-    print(f"`openatt screen --file` over all {len(labelled):,} queries, {args.workers} workers: {batch_s:.1f}s wall, "
-          f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out); {batch_cpu:.1f} CPU-s, "
-          f"{len(labelled) / batch_cpu:,.0f} names per CPU-second; peak {batch_mb:,.0f} MB (the process and its workers, shared pages counted in each)")  # fmt: skip
-    print(f"recall {everything['recall']:.3f} ({everything['positives']:,} expected matches), precision {everything['precision']:.3f}, "
-          f"non-match queries flagged {everything['false_hit_rate']:.4f} ({everything['negatives']:,} negatives)")  # fmt: skip
+    print(
+        f"`openatt screen --file` over all {len(labelled):,} queries, {args.workers} workers: {batch_s:.1f}s wall, "
+        f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out); {batch_cpu:.1f} CPU-s, "
+        f"{len(labelled) / batch_cpu:,.0f} names per CPU-second; peak {batch_mb:,.0f} MB (the process and its workers, shared pages counted in each)"
+    )
+    print(
+        f"recall {everything['recall']:.3f} ({everything['positives']:,} expected matches), precision {everything['precision']:.3f}, "
+        f"non-match queries flagged {everything['false_hit_rate']:.4f} ({everything['negatives']:,} negatives)"
+    )
     total_found = sum(a for a, _ in found.values())
     total = sum(b for _, b in found.values())
     print(
@@ -1093,14 +1307,26 @@ def main() -> None:
     print()
     print(
         targets_table(
-            everything, found, build_s, build_mb, cold_s, len(labelled) / batch_s, batch_mb,
-            {"names_per_cpu_s": len(labelled) / batch_cpu, "build_cpu_s": build_cpu, "cold_cpu_s": cold_cpu},
+            everything,
+            found,
+            build_s,
+            build_mb,
+            cold_s,
+            len(labelled) / batch_s,
+            batch_mb,
+            {
+                "names_per_cpu_s": len(labelled) / batch_cpu,
+                "build_cpu_s": build_cpu,
+                "cold_cpu_s": cold_cpu,
+            },
         )
-    )  # fmt: skip
+    )
 
     print()
-    print(f"## The same {len(sample):,} queries ({sum(1 for s in sample if s.expected):,} expected matches, "
-          f"{sum(1 for s in sample if not s.expected):,} negatives) through every system, best of {args.rounds} rounds")  # fmt: skip
+    print(
+        f"## The same {len(sample):,} queries ({sum(1 for s in sample if s.expected):,} expected matches, "
+        f"{sum(1 for s in sample if not s.expected):,} negatives) through every system, best of {args.rounds} rounds"
+    )
     print(
         "| system | thr | names/s | names/CPU-s | recall | precision | non-match flagged | translit pairs recall / false | build s | peak MB |"
     )
@@ -1109,20 +1335,32 @@ def main() -> None:
     for outcome in outcomes:
         figures = score(sample, outcome.results, profiles)
         rate = len(sample) / min(outcome.rounds_s)
-        row = {"system": outcome.name, "threshold": outcome.threshold, "names_per_s": rate,
-               "names_per_cpu_s": len(sample) / max(outcome.cpu_s, 1e-9), "recall": figures["recall"],
-               "precision": figures["precision"], "false_hit_rate": figures["false_hit_rate"],
-               "translit": outcome.translit, "build_s": outcome.build_s, "peak_mb": outcome.peak_mb}  # fmt: skip
+        row = {
+            "system": outcome.name,
+            "threshold": outcome.threshold,
+            "names_per_s": rate,
+            "names_per_cpu_s": len(sample) / max(outcome.cpu_s, 1e-9),
+            "recall": figures["recall"],
+            "precision": figures["precision"],
+            "false_hit_rate": figures["false_hit_rate"],
+            "translit": outcome.translit,
+            "build_s": outcome.build_s,
+            "peak_mb": outcome.peak_mb,
+        }
         rows.append(row)
-        print(f"| {row['system']} | {row['threshold']:.2f} | {rate:,.0f} | {row['names_per_cpu_s']:,.0f} | {row['recall']:.3f} | {row['precision']:.3f} | "
-              f"{row['false_hit_rate']:.4f} | {outcome.translit[0]:.3f} / {outcome.translit[1]:.3f} | {outcome.build_s:.1f} | {outcome.peak_mb:,.0f} |")  # fmt: skip
+        print(
+            f"| {row['system']} | {row['threshold']:.2f} | {rate:,.0f} | {row['names_per_cpu_s']:,.0f} | {row['recall']:.3f} | {row['precision']:.3f} | "
+            f"{row['false_hit_rate']:.4f} | {outcome.translit[0]:.3f} / {outcome.translit[1]:.3f} | {outcome.build_s:.1f} | {outcome.peak_mb:,.0f} |"
+        )
     if skipped:
         print(skipped)
     base = rows[0]
     for row in rows[1:]:
-        print(f"openatt / {row['system'].split()[0]} on these same queries: names/s x{base['names_per_s'] / row['names_per_s']:.1f}, "
-              f"per CPU-second x{base['names_per_cpu_s'] / row['names_per_cpu_s']:.1f}, recall x{base['recall'] / row['recall']:.2f}, "
-              f"precision x{base['precision'] / row['precision']:.2f}, non-match flagged {base['false_hit_rate']:.4f} vs {row['false_hit_rate']:.4f}")  # fmt: skip
+        print(
+            f"openatt / {row['system'].split()[0]} on these same queries: names/s x{base['names_per_s'] / row['names_per_s']:.1f}, "
+            f"per CPU-second x{base['names_per_cpu_s'] / row['names_per_cpu_s']:.1f}, recall x{base['recall'] / row['recall']:.2f}, "
+            f"precision x{base['precision'] / row['precision']:.2f}, non-match flagged {base['false_hit_rate']:.4f} vs {row['false_hit_rate']:.4f}"
+        )
     print(
         "(openatt's build column: opening its index mapped from disk; the build itself is in the section above. "
         "Peak MB: memory above the list the system was handed, sampled from outside every 20 ms)"
@@ -1135,13 +1373,31 @@ def main() -> None:
     )
     print(f"machine at end:   {describe()}", flush=True)
     if args.json:
-        report = {"machine": {**host, "load_end": load_end}, "end_to_end": {
-            "entities": len(entities), "queries": len(labelled), "build_s": build_s, "build_peak_mb": build_mb,
-            "index_mb": index_mb, "cold_screen_s": cold_s, "cold_peak_mb": cold_mb, "cold_cpu_s": cold_cpu, "batch_s": batch_s, "batch_cpu_s": batch_cpu, "build_cpu_s": build_cpu,
-            "names_per_s": len(labelled) / batch_s, "batch_peak_mb": batch_mb,
-            "recall": everything["recall"], "precision": everything["precision"],
-            "false_hit_rate": everything["false_hit_rate"], "groups": everything["groups"],
-            "retrieval": found}, "sample": rows, "skipped": skipped}  # fmt: skip
+        report = {
+            "machine": {**host, "load_end": load_end},
+            "end_to_end": {
+                "entities": len(entities),
+                "queries": len(labelled),
+                "build_s": build_s,
+                "build_peak_mb": build_mb,
+                "index_mb": index_mb,
+                "cold_screen_s": cold_s,
+                "cold_peak_mb": cold_mb,
+                "cold_cpu_s": cold_cpu,
+                "batch_s": batch_s,
+                "batch_cpu_s": batch_cpu,
+                "build_cpu_s": build_cpu,
+                "names_per_s": len(labelled) / batch_s,
+                "batch_peak_mb": batch_mb,
+                "recall": everything["recall"],
+                "precision": everything["precision"],
+                "false_hit_rate": everything["false_hit_rate"],
+                "groups": everything["groups"],
+                "retrieval": found,
+            },
+            "sample": rows,
+            "skipped": skipped,
+        }
         args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
 
 

@@ -193,8 +193,11 @@ ENTRY_CITATION = '    citations: [{instrument: National Control List Order 2026,
 
 @pytest.mark.parametrize(
     ("cut", "keep", "field"),
-    [(ENTRY_CITATION, "", "citations"), ("    valid_from: 2026-01-01\n    citations", "    citations", "valid_from")],
-)  # fmt: skip
+    [
+        (ENTRY_CITATION, "", "citations"),
+        ("    valid_from: 2026-01-01\n    citations", "    citations", "valid_from"),
+    ],
+)
 def test_an_uncited_or_undated_entry_does_not_load(cut: str, keep: str, field: str) -> None:
     text = OVERLAY.replace(cut, keep)
     assert text != OVERLAY

@@ -34,8 +34,16 @@ ALL = subclasses()
 
 def test_the_walk_finds_the_errors_of_every_package() -> None:
     packages = {cls.__module__.split(".")[1] for cls in ALL}
-    assert {"law", "reference", "core", "register", "screening", "monitoring", "reports",
-            "evidence"} <= packages  # fmt: skip
+    assert {
+        "law",
+        "reference",
+        "core",
+        "register",
+        "screening",
+        "monitoring",
+        "reports",
+        "evidence",
+    } <= packages
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
@@ -82,9 +90,19 @@ def test_the_cli_shows_the_option_not_the_service_field(tmp_path: Path) -> None:
     """A bad dimension for the audit: the service names the field, the CLI its option."""
     from openatt.cli.main import build_app
 
-    result = CliRunner().invoke(build_app(), ["monitor", "audit", "--by", "nonsense",
-                                      "--db", str(tmp_path / "m.duckdb"),
-                                      "--out", str(tmp_path / "a.html")])  # fmt: skip
+    result = CliRunner().invoke(
+        build_app(),
+        [
+            "monitor",
+            "audit",
+            "--by",
+            "nonsense",
+            "--db",
+            str(tmp_path / "m.duckdb"),
+            "--out",
+            str(tmp_path / "a.html"),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "--by: 'nonsense'" in result.output
 

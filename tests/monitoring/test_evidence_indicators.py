@@ -115,8 +115,11 @@ def test_evidence_never_uses_a_later_year(tables: dict[str, IndicatorTable]) -> 
 
 
 def test_bands_follow_the_values(tables: dict[str, IndicatorTable]) -> None:
-    syria = {e.criterion: e for e in indicator_evidence("SYR", dt.date(2016, 7, 1), tables)
-             if e.source.startswith("Political Terror")}  # fmt: skip
+    syria = {
+        e.criterion: e
+        for e in indicator_evidence("SYR", dt.date(2016, 7, 1), tables)
+        if e.source.startswith("Political Terror")
+    }
     assert syria["human_rights"].likelihood == "very_likely"  # PTS 5 in 2015
     iceland = [
         e

@@ -102,9 +102,11 @@ def test_stored_pipeline_equals_the_python_path(
 
 
 def test_columnar_embargo_screen_agrees_with_the_engine(
-    register: list[Transfer], sample: list[Transfer], tables: dict[str, IndicatorTable],
+    register: list[Transfer],
+    sample: list[Transfer],
+    tables: dict[str, IndicatorTable],
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     engine = Engine.default()
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
     from openatt.monitoring.sipri import ImportReport

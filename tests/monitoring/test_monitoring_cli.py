@@ -43,19 +43,35 @@ def test_import_assess_audit(
     assert "Recommendations" in out and "att" in out and "eu" in out
     report = tmp_path / "audit" / "report.html"
     code, out = _run(
-        "monitor", "audit", "--by", "supplier", "--criterion", "att.7.3", "--regime", "att",
-        "--out", str(report), "--counterfactual-sample", "60", "--alternatives", "5",
-    )  # fmt: skip
+        "monitor",
+        "audit",
+        "--by",
+        "supplier",
+        "--criterion",
+        "att.7.3",
+        "--regime",
+        "att",
+        "--out",
+        str(report),
+        "--counterfactual-sample",
+        "60",
+        "--alternatives",
+        "5",
+    )
     assert code == 0, out
     text = report.read_text("utf-8")
     for needed in ("Method", "Sources", "Caveats", "Political Terror Scale", "TIV", "att.7.3"):
         assert needed in text
     folder = report.parent
     expected = (
-        "outcomes_by_supplier.csv", "outcomes_by_supplier.json", "audit.xlsx",
-        "side_by_side_att.7.3.csv", "supplier_recipient_heatmap.png",
-        "supplier_recipient_heatmap.svg", "outcomes_by_supplier_over_time.png",
-    )  # fmt: skip
+        "outcomes_by_supplier.csv",
+        "outcomes_by_supplier.json",
+        "audit.xlsx",
+        "side_by_side_att.7.3.csv",
+        "supplier_recipient_heatmap.png",
+        "supplier_recipient_heatmap.svg",
+        "outcomes_by_supplier_over_time.png",
+    )
     for name in expected:
         assert (folder / name).stat().st_size > 0, name
     for chart in ("outcomes_by_supplier_over_time.svg", "supplier_recipient_heatmap.svg"):

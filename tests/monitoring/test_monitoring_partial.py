@@ -52,8 +52,9 @@ def test_a_clear_embargo_finding_is_unknown_while_some_state_is_banned_from_expo
     engine: Engine,
 ) -> None:
     # 2010: the DPRK's and Iran's own arms exports were barred; the supplier could be either
-    (finding,) = [f for f in _assess(engine, "", "NOR", 2010)["att"].findings
-                  if f.criterion == "att.6.1"]  # fmt: skip
+    (finding,) = [
+        f for f in _assess(engine, "", "NOR", 2010)["att"].findings if f.criterion == "att.6.1"
+    ]
     assert finding.outcome is Outcome.unknown
     assert finding.facts["outcome_if_party_known"] == "clear"
     # 1985: no ban on any state's own exports was in force, so no embargo applies at all
@@ -74,8 +75,10 @@ def test_a_ban_on_the_known_suppliers_exports_applies_whoever_receives(engine: E
 def test_the_stand_in_state_is_in_no_treaty_group_or_embargo(engine: Engine) -> None:
     ref = engine.reference
     assert not ref.is_party("att", UNKNOWN_STATE, ref.treaties["att"].entry_into_force)
-    assert all(UNKNOWN_STATE not in ref.members_on(g, ref.treaties["att"].entry_into_force)
-               for g in ref.groups)  # fmt: skip
+    assert all(
+        UNKNOWN_STATE not in ref.members_on(g, ref.treaties["att"].entry_into_force)
+        for g in ref.groups
+    )
     for authority in ("un", "eu", "osce"):
         assert all(e.target != UNKNOWN_STATE for e in ref.embargoes(authority))
 
@@ -85,9 +88,8 @@ def test_sipri_deliveries_from_unknown_suppliers_are_assessed(transfers_dir: Pat
     partial = [t for t in transfers if t.partly_assessable]
     assert partial and not any(t.assessable for t in partial)
     somalia = [
-        t for t in partial
-        if t.recipient_name == "Somalia" and 1992 <= t.delivery_year < 2013
-    ]  # fmt: skip
+        t for t in partial if t.recipient_name == "Somalia" and 1992 <= t.delivery_year < 2013
+    ]
     assert somalia, "SIPRI records deliveries to Somalia from unknown suppliers"
     result = assess_transfers(somalia + _rhodesia(transfers), ("att",), {}, keep_full=True)
     assert result.skipped == {} or sum(result.skipped.values()) == 0
@@ -100,9 +102,10 @@ def test_sipri_deliveries_from_unknown_suppliers_are_assessed(transfers_dir: Pat
 def _rhodesia(transfers: list[Transfer]) -> list[Transfer]:
     """Deliveries to the Smith regime (SIPRI: Zimbabwe, 1967-1979): all under 232/253."""
     return [
-        t for t in transfers
+        t
+        for t in transfers
         if t.assessable and t.recipient_name == "Zimbabwe" and 1967 <= t.delivery_year <= 1979
-    ]  # fmt: skip
+    ]
 
 
 def test_every_delivery_to_the_smith_regime_meets_the_un_embargo(transfers_dir: Path) -> None:

@@ -57,17 +57,23 @@ def test_spark_equals_duckdb(
             store.save_transfers(con, transfers, report)
     with store.connect(duck_db) as con:
         on_duckdb = pipeline.run(
-            pipeline.DuckDBBackend(con, engine, workers=2), engine.reference, REGIMES, tables,
-            2010, 2014,
-        )  # fmt: skip
-        expected = {t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
-                    for t, k in TABLES.items()}  # fmt: skip
+            pipeline.DuckDBBackend(con, engine, workers=2),
+            engine.reference,
+            REGIMES,
+            tables,
+            2010,
+            2014,
+        )
+        expected = {
+            t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall() for t, k in TABLES.items()
+        }
     with store.connect(spark_db) as con:
         on_spark = run_on_spark(
             con, "local[2]", engine.reference, REGIMES, tables, 2010, 2014, spark=spark
         )
-        found = {t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
-                 for t, k in TABLES.items()}  # fmt: skip
+        found = {
+            t: con.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall() for t, k in TABLES.items()
+        }
     assert on_spark == on_duckdb > 1000
     assert len(expected["results"]) > 5000 and expected["embargo_hits"]
     for table in TABLES:

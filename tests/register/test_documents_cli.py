@@ -48,9 +48,17 @@ def test_documents_add_and_verify(database_url: str, tmp_path: Path) -> None:
     image = tmp_path / "photo.png"
     image.write_bytes(samples.png())
     code, out = run(
-        "documents", "add", reference.lower(), str(image), "--kind", "other",
-        "--user", "officer", "--database", database_url,
-    )  # fmt: skip
+        "documents",
+        "add",
+        reference.lower(),
+        str(image),
+        "--kind",
+        "other",
+        "--user",
+        "officer",
+        "--database",
+        database_url,
+    )
     assert code == 0, out
     assert "image/png" in out
 
@@ -61,9 +69,11 @@ def test_documents_add_and_verify(database_url: str, tmp_path: Path) -> None:
         ((reference, str(image), "--kind", "passport", "--user", "officer"), "kind: unknown"),
         ((reference, str(image), "--kind", "other", "--user", "nobody"), "user: no user"),
         (("OA-0000-NONE", str(image), "--kind", "other", "--user", "officer"), "case: no app"),
-        ((reference, str(tmp_path / "missing.pdf"), "--kind", "other", "--user", "officer"),
-         "file: No such file"),
-    ):  # fmt: skip
+        (
+            (reference, str(tmp_path / "missing.pdf"), "--kind", "other", "--user", "officer"),
+            "file: No such file",
+        ),
+    ):
         code, out = run("documents", "add", *args, "--database", database_url)
         assert code == 2, (args, out)
         assert words in out, out

@@ -133,9 +133,20 @@ def test_verification_by_reference_digest_and_file(api: Api) -> None:
     assert by_ref["holder"] == "Meridian Ordnance Ltd" and by_ref["destination"] == "NZL"
     assert by_ref["sha256"] == sha
     assert set(by_ref) == {
-        "genuine", "message", "file_matches", "kind", "reference", "issued_on", "status",
-        "licence_number", "valid_from", "valid_until", "holder", "destination", "sha256",
-    }  # fmt: skip
+        "genuine",
+        "message",
+        "file_matches",
+        "kind",
+        "reference",
+        "issued_on",
+        "status",
+        "licence_number",
+        "valid_from",
+        "valid_until",
+        "holder",
+        "destination",
+        "sha256",
+    }
 
     by_digest = api.client.get("/verify", params={"digest": sha.upper()}).json()
     assert by_digest["genuine"] is True and by_digest["reference"] == reference

@@ -158,7 +158,10 @@ def test_withdrawal_before_a_decision(api: Api) -> None:
     assert done.status_code == 200 and done.json()["state"] == "withdrawn"
     # Its open question is closed; a withdrawn case cannot be withdrawn or asked about again.
     assert api.get("/queries", "applicant").json() == []
-    assert api.post(f"/applications/{app_id}/withdraw", "applicant", {"reason": "x"}).status_code == 409  # fmt: skip
+    assert (
+        api.post(f"/applications/{app_id}/withdraw", "applicant", {"reason": "x"}).status_code
+        == 409
+    )
     # After a decision it is too late.
     decided = to_assessed(api, MILITIA)
     api.post(
@@ -300,7 +303,9 @@ def test_appeal_dismissed_and_the_appeal_period(api: Api) -> None:
         assert "appeal period ended" in error.message
     assert _state(api, app_id) == "denied"
     api.post(f"/applications/{app_id}/appeal", "applicant", {"grounds": "In time."})
-    assert api.post(f"/applications/{app_id}/appeal", "applicant", {"grounds": "x"}).status_code == 409  # fmt: skip
+    assert (
+        api.post(f"/applications/{app_id}/appeal", "applicant", {"grounds": "x"}).status_code == 409
+    )
     dismissed = api.post(
         f"/applications/{app_id}/appeal/decide",
         "senior",

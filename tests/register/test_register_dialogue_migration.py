@@ -33,9 +33,12 @@ def test_0007_upgrades_a_register_in_use(database_url: str, engine: Engine) -> N
         with old.write() as s:
             users.add_user(s, username="officer", password="pw-officer-1", role=Role.officer)
             users.add_user(
-                s, username="exporter", password="pw-exporter-1", role=Role.applicant,
+                s,
+                username="exporter",
+                password="pw-exporter-1",
+                role=Role.applicant,
                 company="Meridian Ordnance Ltd",
-            )  # fmt: skip
+            )
         with old.read() as s:
             people = {u.username: actor_of(u) for u in users.list_users(s)}
         with old.write() as s:
@@ -62,9 +65,12 @@ def test_0007_upgrades_a_register_in_use(database_url: str, engine: Engine) -> N
         assert set(inspect(db.engine).get_table_names()) >= NEW
         with db.write() as s:
             queries.ask(
-                s, people["officer"], app_id, question="Which unit?",
+                s,
+                people["officer"],
+                app_id,
+                question="Which unit?",
                 respond_by=dt.date.today() + dt.timedelta(days=7),
-            )  # fmt: skip
+            )
         with db.read() as s:
             assert audit.verify(s).intact
         downgrade(db.engine, before_0007)

@@ -71,7 +71,9 @@ def _people(db: Database) -> dict[str, Actor]:
             ("exporter", Role.applicant, "Meridian Ordnance Ltd"),
             ("rival", Role.applicant, "Rival Arms SA"),
         ):
-            users.add_user(session, username=name, password="pw-" + name * 3, role=role, company=company)  # fmt: skip
+            users.add_user(
+                session, username=name, password="pw-" + name * 3, role=role, company=company
+            )
         for name in ("officer", "officer2", "exporter", "rival"):
             notify.set_address(session, SYSTEM, name, f"{name}@example.org")
         return {u.username: actor_of(u) for u in users.list_users(session)}

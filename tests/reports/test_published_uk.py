@@ -25,18 +25,32 @@ PUBLISHED: dict[str, Any] = yaml.safe_load(
 def _register() -> Snapshot:
     year = PUBLISHED["year"]
     item = Item.model_validate(
-        {"description": "rifles", "category": "VIII", "control_entry": "ML1.a:rifle",
-         "quantity": 1, "value": {"amount": 1000.0, "currency": "GBP"}}
-    )  # fmt: skip
+        {
+            "description": "rifles",
+            "category": "VIII",
+            "control_entry": "ML1.a:rifle",
+            "quantity": 1,
+            "value": {"amount": 1000.0, "currency": "GBP"},
+        }
+    )
 
     def licence(n: int, issued: dt.date, state: str, changed: dt.date | None) -> LicenceRecord:
         return LicenceRecord(
-            id=n, number=f"SIEL-{n}", application=f"APP-{n}", kind=TransferKind.export,
-            exporting_state="GBR", importing_state="CAN", transit_states=(),
-            end_user="Armed forces", end_user_kind="armed_forces", items=(item,),
-            issued_on=issued, valid_until=issued + dt.timedelta(days=730), state=state,
+            id=n,
+            number=f"SIEL-{n}",
+            application=f"APP-{n}",
+            kind=TransferKind.export,
+            exporting_state="GBR",
+            importing_state="CAN",
+            transit_states=(),
+            end_user="Armed forces",
+            end_user_kind="armed_forces",
+            items=(item,),
+            issued_on=issued,
+            valid_until=issued + dt.timedelta(days=730),
+            state=state,
             state_changed_on=changed,
-        )  # fmt: skip
+        )
 
     issued = [
         licence(n, dt.date(year, 1 + n % 12, 1 + n % 28), "active", None)

@@ -33,8 +33,12 @@ def test_future_shipment_and_verification_dates_are_refused(register: Register) 
     assert "before it happens" in refused.value.message
     with pytest.raises(Invalid) as refused, register.db.write() as session:
         licensing.verify_delivery(
-            session, officer, application_id, shipment_id=shipment_id,
-            verified_on=tomorrow, verification="certificate",
-        )  # fmt: skip
+            session,
+            officer,
+            application_id,
+            shipment_id=shipment_id,
+            verified_on=tomorrow,
+            verification="certificate",
+        )
     assert refused.value.field == ("verified_on",)
     assert "today" in refused.value.message

@@ -103,9 +103,16 @@ def test_the_att_workbook_cells_hold_each_rows_number() -> None:
     }
     labels = {row.code: row.label for row in forms.form("att").rows}
     assert cells == {labels[code]: number for code, number in figures.exports.totals.items()}
-    returned = load_workbook(io.BytesIO(unroca.to_xlsx(compute(
-        snap, year=2025, basis=Basis.authorised, reporting_state="SWE", kind="unroca"
-    ), version="1")))  # fmt: skip
+    returned = load_workbook(
+        io.BytesIO(
+            unroca.to_xlsx(
+                compute(
+                    snap, year=2025, basis=Basis.authorised, reporting_state="SWE", kind="unroca"
+                ),
+                version="1",
+            )
+        )
+    )
     heavy = {r[0]: r[2] for r in returned["Exports I-VII"].iter_rows(min_row=5, values_only=True)}
     salw = {r[0]: r[2] for r in returned["SALW exports"].iter_rows(min_row=5, values_only=True)}
     ground_to_air = [n for n, (_, p) in enumerate(references, 1) if p.unroca_subcategory is None]

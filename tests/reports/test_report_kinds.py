@@ -44,9 +44,18 @@ def test_a_toy_kind_is_in_the_cli_and_the_api(register: Register, tmp_path: Path
         out = tmp_path / "toy.json"
         result = runner.invoke(
             app,
-            ["report", toy.name, "--year", str(register.year), "--out", str(out), "--shout",
-             "--database", register.url],
-        )  # fmt: skip
+            [
+                "report",
+                toy.name,
+                "--year",
+                str(register.year),
+                "--out",
+                str(out),
+                "--shout",
+                "--database",
+                register.url,
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert json.loads(out.read_text())["licences"] > 0
         too_early = runner.invoke(

@@ -94,9 +94,12 @@ def test_a_shipment_counts_only_once_its_own_date_has_come() -> None:
 def test_each_table_has_its_own_basis() -> None:
     exported = _licence(1, (_item("ML1.a:rifle", 100, 1000.0),))
     imported = _licence(
-        2, (_item("ML1.a:pistol", 50, 500.0),), kind=TransferKind.import_, exporting="DEU",
+        2,
+        (_item("ML1.a:pistol", 50, 500.0),),
+        kind=TransferKind.import_,
+        exporting="DEU",
         importing="GBR",
-    )  # fmt: skip
+    )
     snap = _snap(exported, imported, shipments=(ShipmentRecord(1, 2, 0, 5, DAY),))
     figures = compute(
         snap, year=2025, basis=Basis.authorised, imports_basis=Basis.actual, reporting_state="GBR"
@@ -122,10 +125,17 @@ def test_licences_once_per_licence_and_once_per_entry() -> None:
 
 def test_denials_show_the_reporting_states_own_criteria_and_revocations_count() -> None:
     denial = DenialRecord(
-        id=1, reference="D-1", notifying_state="GBR", denied_on=DAY, destination="SSD",
-        end_user="Militia", categories=("VIII",), control_entries=("ML1.a",),
-        criteria=("att.7.1", "eu.c2", "uk.c1", "uk.c7", "wassenaar.x"), own=True,
-    )  # fmt: skip
+        id=1,
+        reference="D-1",
+        notifying_state="GBR",
+        denied_on=DAY,
+        destination="SSD",
+        end_user="Militia",
+        categories=("VIII",),
+        control_entries=("ML1.a",),
+        criteria=("att.7.1", "eu.c2", "uk.c1", "uk.c7", "wassenaar.x"),
+        own=True,
+    )
     revoked = _licence(1, (_item("ML1.a:rifle", 1, 1.0),), state="revoked", changed=DAY)
     suspended = _licence(2, (_item("ML1.a:rifle", 1, 1.0),), state="suspended", changed=DAY)
     old = _licence(3, (_item("ML1.a:rifle", 1, 1.0),), state="revoked", changed=dt.date(2024, 1, 1))
@@ -163,8 +173,9 @@ def test_brokering_licences_have_their_own_table() -> None:
 
 
 def test_withholding_is_applied_alike_in_every_report() -> None:
-    secret = _licence(7, (_item("ML1.a:rifle", 10, 999.0),), importing="ISR",
-                      withheld="national_security")  # fmt: skip
+    secret = _licence(
+        7, (_item("ML1.a:rifle", 10, 999.0),), importing="ISR", withheld="national_security"
+    )
     snap = _snap(secret, _licence(8, (_item("ML1.a:rifle", 5, 1.0),)))
     att = compute(snap, year=2025, basis=Basis.authorised, reporting_state="GBR")
     hidden = [e for e in att.exports.entries if e.withheld]
@@ -190,8 +201,11 @@ def test_annex_2_and_voluntary_categories_come_from_the_states_declarations() ->
     snap = _snap(_licence(1, (aircraft, _item("ML1.a:rifle", 10, 1000.0))))
     plain = compute(snap, year=2025, basis=Basis.authorised, reporting_state="GBR")
     assert plain.national_definitions == {} and plain.voluntary == ()
-    title = dict(load_workbook(BytesIO(att.to_xlsx(plain, {})))["Title page"].iter_rows(
-        min_row=3, values_only=True))  # fmt: skip
+    title = dict(
+        load_workbook(BytesIO(att.to_xlsx(plain, {})))["Title page"].iter_rows(
+            min_row=3, values_only=True
+        )
+    )
     assert title["Annex 2: national definitions of categories"] == att.tick(False)
     assert title["Definition of value"] == "(to be completed by the national authority)"
     declared = forms.StateProfile(

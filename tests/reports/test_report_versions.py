@@ -20,9 +20,14 @@ from openatt.reports.writers.national import PdfUnavailable
 
 def _att(register: Register, as_of: str | None = None) -> service.Generated:
     return service.generate_treaty_report(
-        register.db, OFFICER, kind="att-annual", year=register.year,
-        basis=Basis.authorised, fmt="json", as_of=as_of,
-    )  # fmt: skip
+        register.db,
+        OFFICER,
+        kind="att-annual",
+        year=register.year,
+        basis=Basis.authorised,
+        fmt="json",
+        as_of=as_of,
+    )
 
 
 def test_versions_go_by_the_as_of_moment(register: Register) -> None:
@@ -36,8 +41,15 @@ def test_versions_go_by_the_as_of_moment(register: Register) -> None:
     assert rows[past.report_id].supersedes_id is None, "an earlier moment supersedes nothing"
     label = records.version_label
     with register.db.read() as session:
-        text = label(session, "att-annual", register.year, "authorised", None,
-                     past.figures_sha256, past.as_of)  # fmt: skip
+        text = label(
+            session,
+            "att-annual",
+            register.year,
+            "authorised",
+            None,
+            past.figures_sha256,
+            past.as_of,
+        )
     assert "earlier moment than version 1" in text
     again = _att(register)
     assert again.version == 1, "the same figures keep their version"
@@ -61,8 +73,16 @@ def test_without_weasyprint_the_zip_and_the_folder_are_refused(
         assert records.list_reports(session, OFFICER) == [], "nothing recorded"
     result = CliRunner().invoke(
         build_app(),
-        ["report", "national", "--year", str(register.year), "--out", str(tmp_path / "out"),
-         "--database", register.url],
-    )  # fmt: skip
+        [
+            "report",
+            "national",
+            "--year",
+            str(register.year),
+            "--out",
+            str(tmp_path / "out"),
+            "--database",
+            register.url,
+        ],
+    )
     assert result.exit_code == 2 and "WeasyPrint" in result.output
     assert not (tmp_path / "out").exists()

@@ -75,8 +75,12 @@ def test_applicant_uploads_and_staff_documents_stay_internal(
 ) -> None:
     draft = register.case_id("draft")  # nordarms's draft
     web.login("nordarms")
-    done = _upload(web, draft, certificate_pdf("EUC-NOR-1", "Norwegian Armed Forces", "MoD"),
-                   reference="EUC-NOR-1")  # fmt: skip
+    done = _upload(
+        web,
+        draft,
+        certificate_pdf("EUC-NOR-1", "Norwegian Armed Forces", "MoD"),
+        reference="EUC-NOR-1",
+    )
     assert done.status_code == 303
     assert done.headers["location"].endswith("?done=document-added#documents-heading")
     page = web.get(f"/ui/applications/{draft}").text
@@ -86,8 +90,13 @@ def test_applicant_uploads_and_staff_documents_stay_internal(
 
     officer = new_browser(TestClient(app_client.app))
     officer.login("officer")
-    internal = _upload(officer, draft, b"\x89PNG\r\n\x1a\n" + b"\0" * 40, kind="other",
-                       reference="Embassy photo of the depot")  # fmt: skip
+    internal = _upload(
+        officer,
+        draft,
+        b"\x89PNG\r\n\x1a\n" + b"\0" * 40,
+        kind="other",
+        reference="Embassy photo of the depot",
+    )
     assert internal.status_code == 303
     staff_page = officer.get(f"/ui/applications/{draft}").text
     assert "Embassy photo of the depot" in staff_page and "nordarms" in staff_page

@@ -49,8 +49,14 @@ def sample_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     service.import_transfers(sample, db)
     service.import_indicators(shared_data / "indicators", db)
     service.assess(["att", "eu"], db=db)
-    service.run_audit(views.audit_folder(db) / views.REPORT_NAME, by="supplier", regime="att",
-                      db=db, counterfactual_sample=20, alternatives=3)  # fmt: skip
+    service.run_audit(
+        views.audit_folder(db) / views.REPORT_NAME,
+        by="supplier",
+        regime="att",
+        db=db,
+        counterfactual_sample=20,
+        alternatives=3,
+    )
     return db
 
 
@@ -120,8 +126,14 @@ def test_reading_by_role(client: TestClient, shared_data: Path) -> None:
         order = [(r["share_ci_low"], r["share_prohibited_or_risk"]) for r in rows]
         assert order == sorted(order, reverse=True)
         assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
-        suppliers = {name for (name,) in _query(client, "SELECT DISTINCT t.supplier_name FROM "
-                     "results r JOIN transfers t ON t.id = r.transfer_id")}  # fmt: skip
+        suppliers = {
+            name
+            for (name,) in _query(
+                client,
+                "SELECT DISTINCT t.supplier_name FROM "
+                "results r JOIN transfers t ON t.id = r.transfer_id",
+            )
+        }
         assert {r["supplier"] for r in rows} == suppliers
 
 
@@ -129,8 +141,9 @@ def test_only_staff_run(client: TestClient) -> None:
     for username in ("monitor", "auditor", "admin", "nordarms"):
         headers = _headers(client, username)
         for path in ("/monitoring/assess", "/monitoring/audit"):
-            got = client.post(path, json={"regimes": ["att"]} if "assess" in path else {},
-                              headers=headers)  # fmt: skip
+            got = client.post(
+                path, json={"regimes": ["att"]} if "assess" in path else {}, headers=headers
+            )
             assert got.status_code == 403, f"{path} as {username}: {got.status_code}"
 
 
@@ -139,12 +152,16 @@ def test_filters_by_years_and_criterion(client: TestClient) -> None:
     params = {"by": "decade", "regime": "eu", "from": 1990, "to": 2009}
     rows = client.get("/monitoring/outcomes", params=params, headers=headers).json()["rows"]
     assert {r["decade"] for r in rows} <= {"1990", "2000"}
-    expected = _query(client, "SELECT count(*) FROM results r JOIN transfers t ON "
-                      "t.id = r.transfer_id WHERE r.regime = 'eu' AND t.delivery_year "
-                      "BETWEEN 1990 AND 2009")[0][0]  # fmt: skip
+    expected = _query(
+        client,
+        "SELECT count(*) FROM results r JOIN transfers t ON "
+        "t.id = r.transfer_id WHERE r.regime = 'eu' AND t.delivery_year "
+        "BETWEEN 1990 AND 2009",
+    )[0][0]
     assert sum(r["transfers"] for r in rows) == expected > 0
-    one = client.get("/monitoring/outcomes", params={"regime": "att", "criterion": "att.6.1"},
-                     headers=headers).json()  # fmt: skip
+    one = client.get(
+        "/monitoring/outcomes", params={"regime": "att", "criterion": "att.6.1"}, headers=headers
+    ).json()
     assert one["criterion"] == "att.6.1"
     assert all(r["criterion"] == "att.6.1" for r in one["rows"])
 
@@ -177,11 +194,14 @@ def _outcome_sql(criterion: str | None) -> str:
 
 def _tiv_by_outcome(client: TestClient, params: dict[str, Any]) -> dict[str, float]:
     """Delivered TIV per outcome straight from the store, for the filters."""
-    found = _query(client, f"SELECT {_outcome_sql(params.get('criterion'))}, "
-                   "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
-                   "ON t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ? "
-                   "GROUP BY 1", [params["regime"], params.get("from", 0),
-                                  params.get("to", 9999)])  # fmt: skip
+    found = _query(
+        client,
+        f"SELECT {_outcome_sql(params.get('criterion'))}, "
+        "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
+        "ON t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year BETWEEN ? AND ? "
+        "GROUP BY 1",
+        [params["regime"], params.get("from", 0), params.get("to", 9999)],
+    )
     return {outcome: float(tiv) for outcome, tiv in found if tiv}
 
 
@@ -205,36 +225,53 @@ def test_over_time_and_heatmap_follow_every_filter(client: TestClient) -> None:
         assert {o: round(v, 6) for o, v in got.items() if v} == {
             o: round(v, 6) for o, v in expected.items()
         }
-        tiv = {p: sum(r["tiv"] for r in series["rows"] if r["supplier"] == p)
-               for p in series["panels"]}  # fmt: skip
+        tiv = {
+            p: sum(r["tiv"] for r in series["rows"] if r["supplier"] == p) for p in series["panels"]
+        }
         assert list(tiv.values()) == sorted(tiv.values(), reverse=True) and len(tiv) <= 8
         heat = client.get("/monitoring/heatmap", params=params, headers=headers).json()
-        in_years = _query(client, "SELECT count(*) FROM results r JOIN transfers t ON "
-                          "t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year "
-                          "BETWEEN ? AND ?", [params["regime"], params.get("from", 0),
-                                              params.get("to", 9999)])[0][0]  # fmt: skip
+        in_years = _query(
+            client,
+            "SELECT count(*) FROM results r JOIN transfers t ON "
+            "t.id = r.transfer_id WHERE r.regime = ? AND t.delivery_year "
+            "BETWEEN ? AND ?",
+            [params["regime"], params.get("from", 0), params.get("to", 9999)],
+        )[0][0]
         assert heat["transfers"] == in_years > 0
         cell = max(heat["cells"], key=lambda c: c["tiv_share_prohibited_or_risk"])
-        bad, total = _query(client, f"SELECT sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE "
-                            f"{_outcome_sql(params.get('criterion'))} IN ('prohibited', 'risk')), "
-                            "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
-                            "ON t.id = r.transfer_id WHERE r.regime = ? AND t.supplier_name = ? "
-                            "AND t.recipient_name = ? AND t.delivery_year BETWEEN ? AND ?",
-                            [params["regime"], cell["supplier"], cell["recipient"],
-                             params.get("from", 0), params.get("to", 9999)])[0]  # fmt: skip
+        bad, total = _query(
+            client,
+            f"SELECT sum(coalesce(t.tiv_delivered, 0)) FILTER (WHERE "
+            f"{_outcome_sql(params.get('criterion'))} IN ('prohibited', 'risk')), "
+            "sum(coalesce(t.tiv_delivered, 0)) FROM results r JOIN transfers t "
+            "ON t.id = r.transfer_id WHERE r.regime = ? AND t.supplier_name = ? "
+            "AND t.recipient_name = ? AND t.delivery_year BETWEEN ? AND ?",
+            [
+                params["regime"],
+                cell["supplier"],
+                cell["recipient"],
+                params.get("from", 0),
+                params.get("to", 9999),
+            ],
+        )[0]
         assert cell["tiv_share_prohibited_or_risk"] == pytest.approx(float(bad or 0) / float(total))
-    by_recipient = client.get("/monitoring/over-time", headers=headers,
-                              params={**EU_2_RECENT, "by": "recipient"}).json()  # fmt: skip
+    by_recipient = client.get(
+        "/monitoring/over-time", headers=headers, params={**EU_2_RECENT, "by": "recipient"}
+    ).json()
     assert by_recipient["panel"] == "recipient" and by_recipient["by"] == "recipient"
     assert set(by_recipient["panels"]) <= {r["recipient"] for r in by_recipient["rows"]}
 
 
 def test_the_charts_are_drawn_for_the_filters(client: TestClient) -> None:
     headers = _headers(client, "auditor")
-    chosen = {kind: client.get(f"/monitoring/{kind}/chart.svg", params=EU_2_RECENT,
-                               headers=headers) for kind in CHART_KINDS}  # fmt: skip
-    everything = {kind: client.get(f"/monitoring/{kind}/chart.svg", params={"regime": "att"},
-                                   headers=headers) for kind in CHART_KINDS}  # fmt: skip
+    chosen = {
+        kind: client.get(f"/monitoring/{kind}/chart.svg", params=EU_2_RECENT, headers=headers)
+        for kind in CHART_KINDS
+    }
+    everything = {
+        kind: client.get(f"/monitoring/{kind}/chart.svg", params={"regime": "att"}, headers=headers)
+        for kind in CHART_KINDS
+    }
     series = client.get("/monitoring/over-time", params=EU_2_RECENT, headers=headers).json()
     heat = client.get("/monitoring/heatmap", params=EU_2_RECENT, headers=headers).json()
     for kind in CHART_KINDS:
@@ -248,8 +285,11 @@ def test_the_charts_are_drawn_for_the_filters(client: TestClient) -> None:
     assert all(panel in chosen["over-time"].text for panel in series["panels"])
     assert all(s in chosen["heatmap"].text for s in heat["suppliers"])
     # A criterion changes the over-time chart even for the same transfers.
-    headline = client.get("/monitoring/over-time/chart.png", headers=headers,
-                          params={**EU_2_RECENT, "criterion": None})  # fmt: skip
+    headline = client.get(
+        "/monitoring/over-time/chart.png",
+        headers=headers,
+        params={**EU_2_RECENT, "criterion": None},
+    )
     criterion = client.get("/monitoring/over-time/chart.png", params=EU_2_RECENT, headers=headers)
     assert headline.status_code == 200 and headline.content != criterion.content
 
@@ -262,8 +302,9 @@ def test_no_chart_when_no_transfer_matches(client: TestClient) -> None:
         for fmt in ("png", "svg"):
             got = client.get(f"/monitoring/{kind}/chart.{fmt}", params=empty, headers=headers)
             assert got.status_code == 404, (kind, got.text)
-            assert got.json()["detail"] == (f"no transfers match these filters (eu, delivered "
-                                            f"{last + 1} to {last + 5})")  # fmt: skip
+            assert got.json()["detail"] == (
+                f"no transfers match these filters (eu, delivered {last + 1} to {last + 5})"
+            )
     assert client.get("/monitoring/over-time", params=empty, headers=headers).json()["rows"] == []
     assert client.get("/monitoring/heatmap", params=empty, headers=headers).json()["transfers"] == 0
 
@@ -276,8 +317,12 @@ def test_bad_chart_filters_are_422_with_the_field(client: TestClient) -> None:
         ({"regime": "eu", "criterion": "att.6.1"}, "criterion", "'att.6.1' is not a rule of eu"),
         ({"from": 2020, "to": 2010}, "from", "the first year is after the last"),
         ({"from": 1800}, "from", "Input should be greater than or equal to 1950"),
-        ({"to": "last"}, "to", "Input should be a valid integer, unable to parse string as an integer"),
-    ]  # fmt: skip
+        (
+            {"to": "last"},
+            "to",
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+    ]
     for kind in CHART_KINDS:
         for params, field, message in bad_queries:
             response = client.get(f"/monitoring/{kind}/chart.png", params=params, headers=headers)
@@ -323,8 +368,7 @@ def test_bad_input_is_422_with_the_field(client: TestClient) -> None:
 
 def test_downloads_of_the_latest_audit(client: TestClient) -> None:
     headers = _headers(client, "monitor")
-    files = {f["name"]: f for f in
-             client.get("/monitoring/audit/files", headers=headers).json()}  # fmt: skip
+    files = {f["name"]: f for f in client.get("/monitoring/audit/files", headers=headers).json()}
     assert next(iter(files)) == "report.html"
     report = client.get("/monitoring/audit/files/report.html", headers=headers)
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
@@ -334,12 +378,12 @@ def test_downloads_of_the_latest_audit(client: TestClient) -> None:
     png = client.get("/monitoring/audit/files/supplier_recipient_heatmap.png", headers=headers)
     assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     assert len(png.content) == files["supplier_recipient_heatmap.png"]["bytes"]
-    svg = client.get("/monitoring/audit/files/outcomes_by_supplier_over_time.svg",
-                     headers=headers)  # fmt: skip
+    svg = client.get("/monitoring/audit/files/outcomes_by_supplier_over_time.svg", headers=headers)
     assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
     table = client.get("/monitoring/audit/tables/outcomes_by_supplier", headers=headers)
-    written = json.loads((views.audit_folder(_store(client)) / "outcomes_by_supplier.json")
-                         .read_text("utf-8"))  # fmt: skip
+    written = json.loads(
+        (views.audit_folder(_store(client)) / "outcomes_by_supplier.json").read_text("utf-8")
+    )
     assert table.json() == written and written
     for missing in ("monitoring.duckdb", "..%2Fmonitoring.duckdb", "nothing.png"):
         got = client.get(f"/monitoring/audit/files/{missing}", headers=headers)
@@ -353,8 +397,9 @@ def test_an_officer_runs_an_assessment_and_an_audit(client: TestClient) -> None:
         "/monitoring/assess", json={"regimes": ["att"], "from": 2000, "to": 2024}, headers=headers
     )
     assert done.status_code == 200, done.text
-    in_years = _query(client, "SELECT count(*) FROM transfers WHERE delivery_year "
-                      "BETWEEN 2000 AND 2024")[0][0]  # fmt: skip
+    in_years = _query(
+        client, "SELECT count(*) FROM transfers WHERE delivery_year BETWEEN 2000 AND 2024"
+    )[0][0]
     assert done.json()["transfers"] == in_years > 0
     assert set(done.json()["recommendations"]) == {"att"}
     status = client.get("/monitoring/status", headers=headers).json()
@@ -378,9 +423,15 @@ def test_an_officer_runs_an_assessment_and_an_audit(client: TestClient) -> None:
     }
     rows = client.get("/monitoring/audit/tables/outcomes_by_recipient", headers=headers).json()
     # transfers with an unknown supplier or recipient are assessed for what they allow
-    assert sum(r["transfers"] for r in rows) == in_years - _query(
-        client, "SELECT count(*) FROM transfers WHERE delivery_year BETWEEN 2000 AND 2024 "
-        f"AND NOT {pipeline.ASSESSED}")[0][0]  # fmt: skip
+    assert (
+        sum(r["transfers"] for r in rows)
+        == in_years
+        - _query(
+            client,
+            "SELECT count(*) FROM transfers WHERE delivery_year BETWEEN 2000 AND 2024 "
+            f"AND NOT {pipeline.ASSESSED}",
+        )[0][0]
+    )
 
 
 def test_nothing_imported_is_409_and_creates_nothing(
@@ -408,8 +459,10 @@ def test_nothing_imported_is_409_and_creates_nothing(
 
 def _cells(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<th scope=\"row\">(.*?)</th>",
-                                                                   body, re.S)]  # fmt: skip
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<th scope=\"row\">(.*?)</th>", body, re.S)
+    ]
 
 
 def test_the_monitor_sees_the_ranked_table_and_the_charts(
@@ -438,12 +491,18 @@ def test_the_monitor_sees_the_ranked_table_and_the_charts(
         assert f'src="/ui/monitoring/files/{chart}"' not in text
         image = web.get(f"/ui/monitoring/files/{chart}")
         assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
-    assert _chart_sources(text) == {kind: {"by": ["supplier"], "regime": ["att"]}
-                                    for kind in CHART_KINDS}  # fmt: skip
+    assert _chart_sources(text) == {
+        kind: {"by": ["supplier"], "regime": ["att"]} for kind in CHART_KINDS
+    }
     filtered = web.get("/ui/monitoring?regime=eu&by=recipient&from=2010&to=2024&criterion=eu.2")
     assert filtered.status_code == 200
-    wanted = {"by": ["recipient"], "regime": ["eu"], "criterion": ["eu.2"], "from": ["2010"],
-              "to": ["2024"]}  # fmt: skip
+    wanted = {
+        "by": ["recipient"],
+        "regime": ["eu"],
+        "criterion": ["eu.2"],
+        "from": ["2010"],
+        "to": ["2024"],
+    }
     assert _chart_sources(filtered.text) == {kind: wanted for kind in CHART_KINDS}
     for kind in CHART_KINDS:
         query = "by=recipient&regime=eu&criterion=eu.2&from=2010&to=2024"
@@ -454,8 +513,14 @@ def test_the_monitor_sees_the_ranked_table_and_the_charts(
                 and image.headers["content-type"] == (views.MEDIA_TYPES[f".{fmt}"])
             )
         assert "eu, eu.2, delivered 2010 to 2024" in image.text
-    expected = views.outcomes(by="recipient", regime="eu", criterion="eu.2", year_from=2010,
-                              year_to=2024, db=_store(client))["rows"]  # fmt: skip
+    expected = views.outcomes(
+        by="recipient",
+        regime="eu",
+        criterion="eu.2",
+        year_from=2010,
+        year_to=2024,
+        db=_store(client),
+    )["rows"]
     shown = [re.sub(r"\s*\(small sample\)$", "", n) for n in _cells(filtered.text)]
     assert shown == [r["recipient"] for r in expected][: len(shown)] and shown
     last = _query(client, "SELECT max(delivery_year) FROM transfers")[0][0]
@@ -508,15 +573,24 @@ def test_a_store_locked_by_another_process_is_409(client: TestClient, new_browse
     import sys
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('locked', flush=True); time.sleep(60)", str(_store(client))],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60)",
+            str(_store(client)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         headers = _headers(client, "officer")
-        for method, path in (("GET", "/monitoring/status"), ("GET", "/monitoring/outcomes"),
-                             ("POST", "/monitoring/assess")):  # fmt: skip
+        for method, path in (
+            ("GET", "/monitoring/status"),
+            ("GET", "/monitoring/outcomes"),
+            ("POST", "/monitoring/assess"),
+        ):
             got = client.request(
                 method,
                 path,
@@ -552,8 +626,9 @@ LOADED = """() => [...document.querySelectorAll('img[data-chart]')].map(
 def _charts_on(page: Any) -> dict[str, tuple[dict[str, list[str]], int]]:
     """Each filter chart on the page once loaded: the query of its URL and its natural width."""
     page.wait_for_function(f"({LOADED})().every(x => x !== null)")
-    return {kind: (parse_qs(urlparse(src).query), width)
-            for kind, src, width in page.evaluate(LOADED)}  # fmt: skip
+    return {
+        kind: (parse_qs(urlparse(src).query), width) for kind, src, width in page.evaluate(LOADED)
+    }
 
 
 @pytest.mark.browser
@@ -573,8 +648,13 @@ def test_the_charts_follow_the_filters_in_a_browser(pages: Any) -> None:
     page.get_by_label("Delivered to").fill("2024")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/ui/monitoring?*criterion=eu.2*")
-    wanted = {"by": ["recipient"], "regime": ["eu"], "criterion": ["eu.2"], "from": ["2014"],
-              "to": ["2024"]}  # fmt: skip
+    wanted = {
+        "by": ["recipient"],
+        "regime": ["eu"],
+        "criterion": ["eu.2"],
+        "from": ["2014"],
+        "to": ["2024"],
+    }
     charts = _charts_on(page)
     assert {kind: query for kind, (query, _w) in charts.items()} == {
         kind: wanted for kind in CHART_KINDS

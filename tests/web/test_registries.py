@@ -71,16 +71,20 @@ def test_the_cli_finds_the_toy_regime_and_importer(
     listed = runner.invoke(build_app(), ["law", "list", "--regime", "toy"])
     assert listed.exit_code == 0, listed.output
     assert "Toy regime of Ruritania (toy)" in listed.stdout
-    assessed = runner.invoke(build_app(), ["assess", str(EXAMPLE), "--regime", "att,toy",
-                                           "--format", "json"])  # fmt: skip
+    assessed = runner.invoke(
+        build_app(), ["assess", str(EXAMPLE), "--regime", "att,toy", "--format", "json"]
+    )
     assert assessed.exit_code == 0, assessed.output
     assert '"regime": "toy"' in assessed.stdout
     unknown = runner.invoke(build_app(), ["assess", str(EXAMPLE), "--regime", "nope"])
     assert unknown.exit_code == 2 and "toy" in unknown.output
     toy_file = tmp_path / "list.txt"
     toy_file.write_text("toy-list\n", "utf-8")
-    imported = runner.invoke(build_app(), ["lists", "import", str(toy_file)],
-                             env={"OPENATT_HOME": str(tmp_path / "home")})  # fmt: skip
+    imported = runner.invoke(
+        build_app(),
+        ["lists", "import", str(toy_file)],
+        env={"OPENATT_HOME": str(tmp_path / "home")},
+    )
     assert imported.exit_code == 2
     assert "a toy list holds no entity" in imported.output  # detected, then read by the toy
 

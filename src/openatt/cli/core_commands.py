@@ -144,9 +144,12 @@ def law_show(
             effect = version.effect or rule.effect
             console.print(
                 "consequence: "
-                + ("a risk above the threshold is a ground for denial" if effect.value == "deny"
-                   else "taken into account: a risk above the threshold is a concern, not a denial")
-            )  # fmt: skip
+                + (
+                    "a risk above the threshold is a ground for denial"
+                    if effect.value == "deny"
+                    else "taken into account: a risk above the threshold is a concern, not a denial"
+                )
+            )
         for citation in version.citations:
             console.print(f"  cites: {citation}" + (f" <{citation.url}>" if citation.url else ""))
         if version.checked:

@@ -85,12 +85,13 @@ def import_command(
     table.add_column("what")
     table.add_column("count", justify="right")
     for label, value in (
-        ("rows", report.rows), ("deals", report.deals),
+        ("rows", report.rows),
+        ("deals", report.deals),
         ("transfers (deal-years)", report.transfers),
         ("open orders (nothing delivered)", report.open_orders),
         *((f"party: {k}", v) for k, v in sorted(report.party_kinds.items())),
         *((f"not assessable: {k}", v) for k, v in sorted(report.not_assessable.items())),
-    ):  # fmt: skip
+    ):
         table.add_row(label, str(value))
     _OUT.print(table)
     unmapped = {**report.unmapped_names, **report.unmapped_descriptions}
@@ -129,11 +130,16 @@ def assess_command(
         task = bar.add_task("assessing", total=None)
         try:
             summary = service.assess(
-                regimes, year_from, year_to, db=db, workers=workers, spark_master=spark,
+                regimes,
+                year_from,
+                year_to,
+                db=db,
+                workers=workers,
+                spark_master=spark,
                 mapping=chosen,
                 progress_total=lambda n: bar.update(task, total=n),
                 progress=lambda n: bar.advance(task, n),
-            )  # fmt: skip
+            )
         except service.MonitoringError as exc:
             raise refuse(exc, _OPTIONS) from exc
     _OUT.print(
@@ -180,11 +186,17 @@ def audit_command(
         task = bar.add_task("auditing", total=None)
         try:
             result = service.run_audit(
-                out, by=by, regime=regime, criterion=criterion, db=db,
-                counterfactual_sample=sample, alternatives=alternatives, workers=workers,
+                out,
+                by=by,
+                regime=regime,
+                criterion=criterion,
+                db=db,
+                counterfactual_sample=sample,
+                alternatives=alternatives,
+                workers=workers,
                 progress_total=lambda n: bar.update(task, total=n),
                 progress=lambda n: bar.advance(task, n),
-            )  # fmt: skip
+            )
         except service.MonitoringError as exc:
             raise refuse(exc, _OPTIONS) from exc
     cf = result["counterfactual"]

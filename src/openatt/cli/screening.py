@@ -34,8 +34,15 @@ for _package in ("numpy", "rapidfuzz", "anyascii", "iuliia"):
 # The importers' format names, written out so that defining the commands imports no importer
 # (a test checks they are the importers' own).
 FORMATS = (
-    "un-xml", "ofac-xml", "ofac-csv", "bis-dpl", "csl-csv", "canada-xml", "dfat-xlsx", "ftm-json",
-)  # fmt: skip
+    "un-xml",
+    "ofac-xml",
+    "ofac-csv",
+    "bis-dpl",
+    "csl-csv",
+    "canada-xml",
+    "dfat-xlsx",
+    "ftm-json",
+)
 
 
 @functools.cache

@@ -229,8 +229,14 @@ class Engine:
         app = case.app
         # a supplier key reads only the rule, the day, the exporting and deciding states and
         # whether the exporting state is a destination (``core.rules.keys``): memoised on those
-        asked = ("supplier", regime.id, case.day, app.exporting_state, app.deciding_state,
-                 app.exporting_state in case.destinations)  # fmt: skip
+        asked = (
+            "supplier",
+            regime.id,
+            case.day,
+            app.exporting_state,
+            app.deciding_state,
+            app.exporting_state in case.destinations,
+        )
         parts = memo.get(asked)
         if parts is None:
             found: list[Hashable] = []

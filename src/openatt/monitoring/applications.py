@@ -69,14 +69,27 @@ class Signature:
     def row(self) -> tuple[str, str, str, str, str, int, str]:
         """The fields in ``SIGNATURE_COLUMNS`` order (``dataclasses.astuple`` copies each field
         deeply, which cost a tenth of the batch's time)."""
-        return (self.supplier, self.recipient, self.end_user_kind, self.group, self.category,
-                self.year, self.control_entry)  # fmt: skip
+        return (
+            self.supplier,
+            self.recipient,
+            self.end_user_kind,
+            self.group,
+            self.category,
+            self.year,
+            self.control_entry,
+        )
 
     @property
     def case(self) -> tuple[str, str, str, str, int, str]:
         """Everything but the supplier: signatures with the same case differ in who supplies."""
-        return (self.recipient, self.end_user_kind, self.group, self.category, self.year,
-                self.control_entry)  # fmt: skip
+        return (
+            self.recipient,
+            self.end_user_kind,
+            self.group,
+            self.category,
+            self.year,
+            self.control_entry,
+        )
 
 
 def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
@@ -99,8 +112,14 @@ def signature(transfer: Transfer, supplier: str | None = None) -> Signature:
 
 # The columns of a signature in the pipeline's tables (``monitoring.pipeline``).
 SIGNATURE_COLUMNS = (
-    "supplier", "recipient", "end_user_kind", "grp", "category", "year", "control_entry",
-)  # fmt: skip
+    "supplier",
+    "recipient",
+    "end_user_kind",
+    "grp",
+    "category",
+    "year",
+    "control_entry",
+)
 
 
 def application_for(

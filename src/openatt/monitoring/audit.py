@@ -35,8 +35,14 @@ DIMENSIONS = {
     "decade": "CAST(floor(t.delivery_year / 10) * 10 AS INTEGER)",
 }
 OUTCOMES = (
-    "prohibited", "risk", "requires_authorisation", "unknown", "concern", "clear", "not_applicable",
-)  # fmt: skip
+    "prohibited",
+    "risk",
+    "requires_authorisation",
+    "unknown",
+    "concern",
+    "clear",
+    "not_applicable",
+)
 # Region of a former state = its successor's (UCDP regions cover 1989 on).
 # The us and uk regimes bind one state each: that state's identity is an obligation.
 NATIONAL_REGIME_STATES = ("USA", "GBR")

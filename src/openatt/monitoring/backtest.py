@@ -133,8 +133,10 @@ def backtest(
     memberships: dict[tuple[str, int], tuple[bool, bool]] = {}
     for row in rows:
         denied = row.recommendation == "deny"
-        for counts in (supplier_counts[row.regime][row.supplier],
-                       recipient_counts[row.regime][row.recipient]):  # fmt: skip
+        for counts in (
+            supplier_counts[row.regime][row.supplier],
+            recipient_counts[row.regime][row.recipient],
+        ):
             counts[0] += denied
             counts[1] += 1
         if not ALLY_YEARS[0] <= row.year <= ALLY_YEARS[1] or row.supplier == row.recipient:

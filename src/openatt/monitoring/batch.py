@@ -107,8 +107,15 @@ class SummaryRow(NamedTuple):
 
 def recipient_order(sig: Signature) -> tuple[object, ...]:
     """Recipient and year first: the order in which a memo shares the most."""
-    return (sig.recipient, sig.year, sig.end_user_kind, sig.group, sig.category, sig.supplier,
-            sig.control_entry)  # fmt: skip
+    return (
+        sig.recipient,
+        sig.year,
+        sig.end_user_kind,
+        sig.group,
+        sig.category,
+        sig.supplier,
+        sig.control_entry,
+    )
 
 
 def summarise(assessments: Sequence[Assessment], memo: Memo | None = None) -> list[SummaryRow]:

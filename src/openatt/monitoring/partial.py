@@ -71,8 +71,13 @@ def _settle_supplier(
             and f.outcome is Outcome.clear
             and _own_exports_banned_somewhere(engine, regime, f, day)
         ):
-            settled.append(_unknown(f, "a ban on a state's own arms exports was in force, and "
-                                       "the source does not name the supplier"))  # fmt: skip
+            settled.append(
+                _unknown(
+                    f,
+                    "a ban on a state's own arms exports was in force, and "
+                    "the source does not name the supplier",
+                )
+            )
         else:
             settled.append(f)
     return settled

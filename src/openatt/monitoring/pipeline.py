@@ -37,12 +37,20 @@ Columns = Sequence[tuple[str, str]]
 Progress = Callable[[int], None]
 
 MEASURE_SCHEMA: Columns = (
-    ("authority", "VARCHAR"), ("embargo_id", "VARCHAR"), ("embargo_name", "VARCHAR"),
-    ("target", "VARCHAR"), ("measure_id", "VARCHAR"), ("direction", "VARCHAR"),
-    ("coverage", "VARCHAR"), ("categories", "VARCHAR"), ("valid_from", "DATE"),
-    ("valid_until", "DATE"), ("exemptions", "INTEGER"), ("citation", "VARCHAR"),
+    ("authority", "VARCHAR"),
+    ("embargo_id", "VARCHAR"),
+    ("embargo_name", "VARCHAR"),
+    ("target", "VARCHAR"),
+    ("measure_id", "VARCHAR"),
+    ("direction", "VARCHAR"),
+    ("coverage", "VARCHAR"),
+    ("categories", "VARCHAR"),
+    ("valid_from", "DATE"),
+    ("valid_until", "DATE"),
+    ("exemptions", "INTEGER"),
+    ("citation", "VARCHAR"),
     ("category_definition", "VARCHAR"),
-)  # fmt: skip
+)
 MEMBER_SCHEMA: Columns = (("state", "VARCHAR"), ("valid_from", "DATE"), ("valid_until", "DATE"))
 SIGNATURE_SCHEMA: Columns = tuple(
     (c, "INTEGER" if c == "year" else "VARCHAR") for c in SIGNATURE_COLUMNS
@@ -241,9 +249,14 @@ class DuckDBBackend:
         if progress_total:
             progress_total(len(signatures))
         _, summaries = assess_signatures(
-            signatures, regimes, tables, engine=self.engine, workers=self.workers,
-            progress=progress, mapping=self.mapping,
-        )  # fmt: skip
+            signatures,
+            regimes,
+            tables,
+            engine=self.engine,
+            workers=self.workers,
+            progress=progress,
+            mapping=self.mapping,
+        )
         self.load(
             "signature_results",
             SIGNATURE_RESULT_SCHEMA,

@@ -130,8 +130,9 @@ def figure_outcomes_over_time(
             shares = [
                 (float(r[f"tiv_{outcome}"]) / float(r["tiv"])) if r["tiv"] else 0.0 for r in mine
             ]
-            ax.bar(periods, shares, bottom=bottom, color=OUTCOME_COLOURS.get(outcome),
-                   label=outcome)  # fmt: skip
+            ax.bar(
+                periods, shares, bottom=bottom, color=OUTCOME_COLOURS.get(outcome), label=outcome
+            )
             bottom = [b + s for b, s in zip(bottom, shares, strict=True)]
         ax.set_title(panel, fontsize=9)
         ax.set_ylim(0, 1)
@@ -149,9 +150,14 @@ def figure_outcomes_over_time(
 
 
 OUTCOME_COLOURS = {
-    "prohibited": "#7f0000", "risk": "#d7301f", "requires_authorisation": "#fc8d59",
-    "unknown": "#bdbdbd", "concern": "#fdd49e", "clear": "#74c476", "not_applicable": "#deebf7",
-}  # fmt: skip
+    "prohibited": "#7f0000",
+    "risk": "#d7301f",
+    "requires_authorisation": "#fc8d59",
+    "unknown": "#bdbdbd",
+    "concern": "#fdd49e",
+    "clear": "#74c476",
+    "not_applicable": "#deebf7",
+}
 
 
 def chart_outcome_shares(
@@ -169,8 +175,9 @@ def chart_outcome_shares(
     labels = [str(r[by]) for r in shown]
     left = [0.0] * len(shown)
     for outcome in outcomes:
-        shares = [int(r[f"n_{outcome}"]) / int(r["transfers"]) if r["transfers"] else 0.0
-                  for r in shown]  # fmt: skip
+        shares = [
+            int(r[f"n_{outcome}"]) / int(r["transfers"]) if r["transfers"] else 0.0 for r in shown
+        ]
         ax.barh(labels, shares, left=left, color=OUTCOME_COLOURS.get(outcome), label=outcome)
         left = [a + b for a, b in zip(left, shares, strict=True)]
     ax.invert_yaxis()  # rank 1 at the top
@@ -184,9 +191,12 @@ def chart_outcome_shares(
 
 
 def chart_heatmap(
-    folder: Path, cells: Mapping[tuple[str, str], float], suppliers: Sequence[str],
-    recipients: Sequence[str], criterion: str | None = None,
-) -> list[Path]:  # fmt: skip
+    folder: Path,
+    cells: Mapping[tuple[str, str], float],
+    suppliers: Sequence[str],
+    recipients: Sequence[str],
+    criterion: str | None = None,
+) -> list[Path]:
     """Supplier x recipient: share of delivered TIV that is prohibited or at risk (under
     ``criterion``, if given)."""
     under = f" under {criterion}" if criterion else ""

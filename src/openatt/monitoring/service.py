@@ -123,16 +123,30 @@ def assess(
             from openatt.monitoring.spark import run_on_spark
 
             signatures = run_on_spark(
-                con, spark_master, engine.reference, regimes, tables, first, last,
-                progress_total=progress_total, progress=progress, spark=_spark(spark_master),
+                con,
+                spark_master,
+                engine.reference,
+                regimes,
+                tables,
+                first,
+                last,
+                progress_total=progress_total,
+                progress=progress,
+                spark=_spark(spark_master),
                 mapping=mapping,
-            )  # fmt: skip
+            )
         else:
             backend = pipeline.DuckDBBackend(con, engine, workers, mapping)
             signatures = pipeline.run(
-                backend, engine.reference, regimes, tables, first, last,
-                progress_total=progress_total, progress=progress,
-            )  # fmt: skip
+                backend,
+                engine.reference,
+                regimes,
+                tables,
+                first,
+                last,
+                progress_total=progress_total,
+                progress=progress,
+            )
         hits_row = con.execute("SELECT count(*) FROM embargo_hits").fetchone()
         hits = int(hits_row[0]) if hits_row else 0
         counts = con.execute(
@@ -237,10 +251,18 @@ def run_audit(
     engine = Engine.default()
     chosen = check_audit(by, regime, criterion, db, engine, workers, progress_total, progress)
     data = gather_audit(
-        by, chosen, criterion, db, engine, counterfactual_sample=counterfactual_sample,
-        alternatives=alternatives, workers=workers, seed=seed,
-        progress_total=progress_total, progress=progress,
-    )  # fmt: skip
+        by,
+        chosen,
+        criterion,
+        db,
+        engine,
+        counterfactual_sample=counterfactual_sample,
+        alternatives=alternatives,
+        workers=workers,
+        seed=seed,
+        progress_total=progress_total,
+        progress=progress,
+    )
     return write_audit(out, data)
 
 
@@ -264,9 +286,12 @@ def check_audit(
         if regime is not None and regime not in engine.regimes():
             raise BadOption(f"{regime!r} is not a regime openatt knows", field="regime")
         assess(
-            [regime] if regime else list(AUDIT_REGIMES), db=db, workers=workers,
-            progress_total=progress_total, progress=progress,
-        )  # fmt: skip
+            [regime] if regime else list(AUDIT_REGIMES),
+            db=db,
+            workers=workers,
+            progress_total=progress_total,
+            progress=progress,
+        )
     with store.connect(db) as con:
         regimes = _stored_regimes(con)
         if not regimes:
@@ -277,10 +302,14 @@ def check_audit(
                 f"{regime!r} was not assessed (assessed: {', '.join(regimes)})", field="regime"
             )
         if criterion is not None:
-            known = {k for (k,) in con.execute(
-                "SELECT DISTINCT unnest(json_keys(criterion_outcomes)) FROM results"
-                " WHERE regime = ?",
-                [regime]).fetchall()}  # fmt: skip
+            known = {
+                k
+                for (k,) in con.execute(
+                    "SELECT DISTINCT unnest(json_keys(criterion_outcomes)) FROM results"
+                    " WHERE regime = ?",
+                    [regime],
+                ).fetchall()
+            }
             if criterion not in known:
                 raise BadOption(f"{criterion!r} is not a rule of {regime}", field="criterion")
     return regime
@@ -376,16 +405,36 @@ def gather_audit(
         else rng.sample(assessable, min(counterfactual_sample, len(assessable)))
     )
     cf = audit.counterfactual(
-        sample, [regime], tables, engine=engine, alternatives=alternatives, workers=workers,
-        population=transfers, progress_total=progress_total, progress=progress, mapping=used,
-    )  # fmt: skip
+        sample,
+        [regime],
+        tables,
+        engine=engine,
+        alternatives=alternatives,
+        workers=workers,
+        population=transfers,
+        progress_total=progress_total,
+        progress=progress,
+        mapping=used,
+    )
     return AuditData(
-        by=by, regime=regime, criterion=criterion, main_table=main_table,
-        supplier_table=supplier_table, by_decade=by_decade, supplier_decade=supplier_decade,
-        heat=heat, side=side, embargoes=embargoes, import_info=import_info,
-        law_version=str(run[3]) if run else engine.law_version, mapping=used, tables=tables,
-        sample=len(sample), alternatives=alternatives, counterfactual=cf,
-    )  # fmt: skip
+        by=by,
+        regime=regime,
+        criterion=criterion,
+        main_table=main_table,
+        supplier_table=supplier_table,
+        by_decade=by_decade,
+        supplier_decade=supplier_decade,
+        heat=heat,
+        side=side,
+        embargoes=embargoes,
+        import_info=import_info,
+        law_version=str(run[3]) if run else engine.law_version,
+        mapping=used,
+        tables=tables,
+        sample=len(sample),
+        alternatives=alternatives,
+        counterfactual=cf,
+    )
 
 
 def write_audit(out: Path, data: AuditData) -> dict[str, Any]:
@@ -431,23 +480,50 @@ def write_audit(out: Path, data: AuditData) -> dict[str, Any]:
         f"v{party_map().version}, weapon mapping v{weapon_map().version}.",
     ]
     sections: list[tuple[str, str, list[dict[str, Any]], Sequence[str] | None]] = [
-        (f"Outcomes by {by} ({regime}{', ' + criterion if criterion else ''})",
-         "Ranked by the lower bound of the 95% interval on the share of transfers prohibited "
-         "or at risk, then by the share.", data.main_table,
-         [by, "rank", "transfers", "tiv", *[f"n_{o}" for o in audit.OUTCOMES],
-          "share_prohibited_or_risk", "share_ci_low", "share_ci_high",
-          "tiv_share_prohibited_or_risk", "small_sample"]),
+        (
+            f"Outcomes by {by} ({regime}{', ' + criterion if criterion else ''})",
+            "Ranked by the lower bound of the 95% interval on the share of transfers prohibited "
+            "or at risk, then by the share.",
+            data.main_table,
+            [
+                by,
+                "rank",
+                "transfers",
+                "tiv",
+                *[f"n_{o}" for o in audit.OUTCOMES],
+                "share_prohibited_or_risk",
+                "share_ci_low",
+                "share_ci_high",
+                "tiv_share_prohibited_or_risk",
+                "small_sample",
+            ],
+        ),
         ("Outcomes by decade", "", data.by_decade, None),
-        ("Deliveries during an embargo", "Found by the columnar screen; 'check' rows need a "
-         "person (named groups, regions).", data.embargoes, None),
-        ("Counterfactual check", "Same obligations must give identical assessments.",
-         cf_summary, None),
+        (
+            "Deliveries during an embargo",
+            "Found by the columnar screen; 'check' rows need a person (named groups, regions).",
+            data.embargoes,
+            None,
+        ),
+        (
+            "Counterfactual check",
+            "Same obligations must give identical assessments.",
+            cf_summary,
+            None,
+        ),
         ("Counterfactual differences", "Rows where the assessment changed.", cf_rows, None),
         ("Unmapped names and descriptions", "From the import report.", unmapped, None),
-    ]  # fmt: skip
+    ]
     if criterion:
-        sections.insert(1, (f"Side by side: {criterion}", "Every supplier's transfers that meet "
-                            "the criterion (prohibited or risk).", data.side, None))  # fmt: skip
+        sections.insert(
+            1,
+            (
+                f"Side by side: {criterion}",
+                "Every supplier's transfers that meet the criterion (prohibited or risk).",
+                data.side,
+                None,
+            ),
+        )
     facts = {
         "regime": regime,
         "criterion": criterion or "(headline outcome)",
@@ -456,9 +532,14 @@ def write_audit(out: Path, data: AuditData) -> dict[str, Any]:
     }
     method = report.Method(regime, mapping.id, data.sample, data.alternatives)
     html_path = report.html_report(
-        out, title=f"openatt evenhandedness audit ({regime})", method=method, sources=sources,
-        sections=sections, charts=charts, facts=facts,
-    )  # fmt: skip
+        out,
+        title=f"openatt evenhandedness audit ({regime})",
+        method=method,
+        sources=sources,
+        sections=sections,
+        charts=charts,
+        facts=facts,
+    )
     return {
         "report": str(html_path),
         "files": [str(f) for f in files],

@@ -29,17 +29,42 @@ from openatt.monitoring.mapping import PartyKind, PartyMap, WeaponMap, party_map
 from openatt.monitoring.transfer import Transfer, delivery_date
 
 TRADE_REGISTER_COLUMNS = (
-    "recipient", "supplier", "order_year", "order_year_uncertain", "number_ordered",
-    "number_ordered_uncertain", "designation", "description", "number_delivered",
-    "number_delivered_uncertain", "delivery_years", "status", "comments", "tiv_per_unit",
-    "tiv_total_order", "tiv_delivered",
-)  # fmt: skip
+    "recipient",
+    "supplier",
+    "order_year",
+    "order_year_uncertain",
+    "number_ordered",
+    "number_ordered_uncertain",
+    "designation",
+    "description",
+    "number_delivered",
+    "number_delivered_uncertain",
+    "delivery_years",
+    "status",
+    "comments",
+    "tiv_per_unit",
+    "tiv_total_order",
+    "tiv_delivered",
+)
 DELIVERIES_COLUMNS = (
-    "sipri_deal_id", "supplier", "recipient", "designation", "description", "armament_category",
-    "order_year", "order_year_is_estimate", "number_delivered", "number_delivered_is_estimate",
-    "delivery_year", "delivery_year_is_estimate", "status", "sipri_estimate", "tiv_per_unit_deal",
-    "tiv_delivered", "local_production",
-)  # fmt: skip
+    "sipri_deal_id",
+    "supplier",
+    "recipient",
+    "designation",
+    "description",
+    "armament_category",
+    "order_year",
+    "order_year_is_estimate",
+    "number_delivered",
+    "number_delivered_is_estimate",
+    "delivery_year",
+    "delivery_year_is_estimate",
+    "status",
+    "sipri_estimate",
+    "tiv_per_unit_deal",
+    "tiv_delivered",
+    "local_production",
+)
 
 LAYOUTS = ("trade_register_raw", "trade_register_clean", "deliveries_raw", "deliveries_clean")
 

@@ -26,13 +26,27 @@ from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
 from openatt.monitoring.pipeline import SIGNATURE_RESULT_SCHEMA, Columns, Progress, run
 from openatt.reference.loader import ReferenceData
 
-_SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "DOUBLE": "DOUBLE", "DATE": "DATE",
-                "BOOLEAN": "BOOLEAN"}  # fmt: skip
+_SPARK_TYPES = {
+    "VARCHAR": "STRING",
+    "INTEGER": "INT",
+    "DOUBLE": "DOUBLE",
+    "DATE": "DATE",
+    "BOOLEAN": "BOOLEAN",
+}
 # the store's columns the pipeline reads
 TRANSFER_COLUMNS = (
-    "id", "supplier_kind", "supplier_state", "recipient_state", "recipient_kind", "recipient_group",
-    "category", "control_entry", "delivery_year", "tiv_delivered", "assessable",
-)  # fmt: skip
+    "id",
+    "supplier_kind",
+    "supplier_state",
+    "recipient_state",
+    "recipient_kind",
+    "recipient_group",
+    "category",
+    "control_entry",
+    "delivery_year",
+    "tiv_delivered",
+    "assessable",
+)
 
 
 def session(master: str = "local[2]") -> Any:
@@ -158,9 +172,15 @@ def run_on_spark(
         cores = int(spark.sparkContext.defaultParallelism)
         backend = SparkBackend(spark, partitions=max(2, cores * 2), mapping=mapping)
         signatures = run(
-            backend, reference, regimes, tables, year_from, year_to,
-            progress_total=progress_total, progress=progress,
-        )  # fmt: skip
+            backend,
+            reference,
+            regimes,
+            tables,
+            year_from,
+            year_to,
+            progress_total=progress_total,
+            progress=progress,
+        )
         for table in ("embargo_hits", "transfer_signatures", "signature_results", "results"):
             target = Path(folder) / table
             spark.table(table).write.parquet(str(target))

@@ -101,14 +101,35 @@ def bulk_load(
 def _transfer_row(t: Transfer) -> list[Any]:
     s, r = t.supplier, t.recipient
     return [
-        t.id, t.layout, t.source_file, t.source_line, t.deal_id, t.supplier_name, t.recipient_name,
-        s.kind.value if s else None, s.state if s else None, s.reason if s else None,
-        r.kind.value if r else None, r.state if r else None, r.group if r else None,
-        r.reason if r else None, t.designation, t.description, t.armament_category,
-        t.category.value if t.category else None, t.category_reason, t.control_entry, t.order_year,
-        t.delivery_year, t.number_delivered, t.tiv_delivered, t.tiv_split, t.status,
-        t.assessable, json.dumps(t.source_row, ensure_ascii=False),
-    ]  # fmt: skip
+        t.id,
+        t.layout,
+        t.source_file,
+        t.source_line,
+        t.deal_id,
+        t.supplier_name,
+        t.recipient_name,
+        s.kind.value if s else None,
+        s.state if s else None,
+        s.reason if s else None,
+        r.kind.value if r else None,
+        r.state if r else None,
+        r.group if r else None,
+        r.reason if r else None,
+        t.designation,
+        t.description,
+        t.armament_category,
+        t.category.value if t.category else None,
+        t.category_reason,
+        t.control_entry,
+        t.order_year,
+        t.delivery_year,
+        t.number_delivered,
+        t.tiv_delivered,
+        t.tiv_split,
+        t.status,
+        t.assessable,
+        json.dumps(t.source_row, ensure_ascii=False),
+    ]
 
 
 def save_transfers(
@@ -149,23 +170,42 @@ def load_transfers(
         v = dict(zip(names, row, strict=True))
         found.append(
             Transfer(
-                id=v["id"], layout=v["layout"], source_file=v["source_file"],
-                source_line=v["source_line"], deal_id=v["deal_id"],
-                supplier_name=v["supplier_name"], recipient_name=v["recipient_name"],
-                supplier=_party(v["supplier_name"], v["supplier_kind"], v["supplier_state"],
-                                None, v["supplier_reason"]),
-                recipient=_party(v["recipient_name"], v["recipient_kind"], v["recipient_state"],
-                                 v["recipient_group"], v["recipient_reason"]),
-                designation=v["designation"] or "", description=v["description"] or "",
+                id=v["id"],
+                layout=v["layout"],
+                source_file=v["source_file"],
+                source_line=v["source_line"],
+                deal_id=v["deal_id"],
+                supplier_name=v["supplier_name"],
+                recipient_name=v["recipient_name"],
+                supplier=_party(
+                    v["supplier_name"],
+                    v["supplier_kind"],
+                    v["supplier_state"],
+                    None,
+                    v["supplier_reason"],
+                ),
+                recipient=_party(
+                    v["recipient_name"],
+                    v["recipient_kind"],
+                    v["recipient_state"],
+                    v["recipient_group"],
+                    v["recipient_reason"],
+                ),
+                designation=v["designation"] or "",
+                description=v["description"] or "",
                 armament_category=v["armament_category"],
                 category=Category(v["category"]) if v["category"] else None,
-                category_reason=v["category_reason"], control_entry=v["control_entry"],
+                category_reason=v["category_reason"],
+                control_entry=v["control_entry"],
                 order_year=v["order_year"],
-                delivery_year=v["delivery_year"], number_delivered=v["number_delivered"],
-                tiv_delivered=v["tiv_delivered"], tiv_split=bool(v["tiv_split"]),
-                status=v["status"] or "", source_row=json.loads(v["source_row"]),
+                delivery_year=v["delivery_year"],
+                number_delivered=v["number_delivered"],
+                tiv_delivered=v["tiv_delivered"],
+                tiv_split=bool(v["tiv_split"]),
+                status=v["status"] or "",
+                source_row=json.loads(v["source_row"]),
             )
-        )  # fmt: skip
+        )
     return found
 
 

@@ -99,8 +99,14 @@ def status(db: Path | None = None) -> dict[str, Any]:
     """What is stored: the import (file name, layout, counts, unmapped names), the indicator
     tables, the last assessment run with its results per regime, and the latest audit's files."""
     if not store_path(db).is_file():
-        return {"imported": None, "transfers": {}, "indicators": [], "assessment": None,
-                "results": [], "audit": audit_files(db)}  # fmt: skip
+        return {
+            "imported": None,
+            "transfers": {},
+            "indicators": [],
+            "assessment": None,
+            "results": [],
+            "audit": audit_files(db),
+        }
     with _connect(db) as con:
         report = store.import_report(con)
         imported = None
@@ -116,19 +122,28 @@ def status(db: Path | None = None) -> dict[str, Any]:
                 "unmapped_descriptions": len(report.get("unmapped_descriptions") or {}),
                 "mapping_versions": report.get("mapping_versions") or {},
             }
-        counts = _rows(con, "SELECT count(*) AS transfers, count(*) FILTER (WHERE assessable)"
-                       " AS assessable, min(delivery_year) AS first_year,"
-                       " max(delivery_year) AS last_year FROM transfers")  # fmt: skip
-        indicators = _rows(con, """
+        counts = _rows(
+            con,
+            "SELECT count(*) AS transfers, count(*) FILTER (WHERE assessable)"
+            " AS assessable, min(delivery_year) AS first_year,"
+            " max(delivery_year) AS last_year FROM transfers",
+        )
+        indicators = _rows(
+            con,
+            """
             SELECT m.id, m.title, m.release, count(v.value) AS values,
                    min(v.year) AS first_year, max(v.year) AS last_year
             FROM indicator_meta m LEFT JOIN indicator_values v ON v.indicator = m.id
-            GROUP BY ALL ORDER BY m.id""")  # fmt: skip
+            GROUP BY ALL ORDER BY m.id""",
+        )
         runs = _rows(
             con, "SELECT regimes, year_from, year_to, law_version, run_at FROM assess_runs"
         )
-        results = _rows(con, "SELECT regime, recommendation, count(*) AS transfers FROM results"
-                        " GROUP BY ALL ORDER BY ALL")  # fmt: skip
+        results = _rows(
+            con,
+            "SELECT regime, recommendation, count(*) AS transfers FROM results"
+            " GROUP BY ALL ORDER BY ALL",
+        )
     return {
         "imported": imported,
         "transfers": counts[0] if counts else {},
@@ -153,11 +168,17 @@ def choices(db: Path | None = None) -> Choices:
     if not store_path(db).is_file():
         return Choices([], {}, None, None)
     with _connect(db) as con:
-        pairs = _rows(con, "SELECT DISTINCT regime, unnest(json_keys(criterion_outcomes)) AS rule"
-                      " FROM results ORDER BY ALL")  # fmt: skip
+        pairs = _rows(
+            con,
+            "SELECT DISTINCT regime, unnest(json_keys(criterion_outcomes)) AS rule"
+            " FROM results ORDER BY ALL",
+        )
         assessed = _rows(con, "SELECT DISTINCT regime FROM results ORDER BY 1")
-        years = _rows(con, "SELECT min(t.delivery_year) AS first, max(t.delivery_year) AS last"
-                      " FROM results r JOIN transfers t ON t.id = r.transfer_id")  # fmt: skip
+        years = _rows(
+            con,
+            "SELECT min(t.delivery_year) AS first, max(t.delivery_year) AS last"
+            " FROM results r JOIN transfers t ON t.id = r.transfer_id",
+        )
     criteria: dict[str, list[str]] = {}
     for pair in pairs:
         criteria.setdefault(pair["regime"], []).append(pair["rule"])
@@ -181,14 +202,25 @@ class Selection:
     def describe(self) -> str:
         """E.g. "eu, eu.2, delivered 2014 to 2024" (for chart titles and messages)."""
         first, last = self.year_from, self.year_to
-        years = (f", delivered {first} to {last}" if first and last
-                 else f", delivered from {first}" if first
-                 else f", delivered up to {last}" if last else "")  # fmt: skip
+        years = (
+            f", delivered {first} to {last}"
+            if first and last
+            else f", delivered from {first}"
+            if first
+            else f", delivered up to {last}"
+            if last
+            else ""
+        )
         return f"{self.regime}{', ' + self.criterion if self.criterion else ''}{years}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "regime": self.regime, "criterion": self.criterion,
-                "from": self.year_from, "to": self.year_to}  # fmt: skip
+        return {
+            "by": self.by,
+            "regime": self.regime,
+            "criterion": self.criterion,
+            "from": self.year_from,
+            "to": self.year_to,
+        }
 
 
 class NoTransfers(NothingStored):
@@ -220,8 +252,9 @@ def select(
         raise NothingStored("no assessment stored yet: run 'openatt monitor assess'")
     regime = regime or known.regimes[0]
     if regime not in known.regimes:
-        raise BadFilter("regime", f"{regime!r} was not assessed (assessed: "
-                        f"{', '.join(known.regimes)})")  # fmt: skip
+        raise BadFilter(
+            "regime", f"{regime!r} was not assessed (assessed: {', '.join(known.regimes)})"
+        )
     if criterion and criterion not in known.criteria.get(regime, []):
         raise BadFilter("criterion", f"{criterion!r} is not a rule of {regime}")
     return Selection(by, regime, criterion or None, year_from, year_to)
@@ -246,10 +279,15 @@ def outcomes(
 ) -> dict[str, Any]:
     """The audit table (outcome counts and TIV per ``by``, ranked) from the stored results,
     filtered; raises :class:`BadFilter` naming the field that does not fit the store."""
-    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
-                    year_to=year_to, db=db)  # fmt: skip
-    rows = _query(db, lambda con: audit.outcome_table(
-        con, chosen.by, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to))  # fmt: skip
+    chosen = select(
+        by=by, regime=regime, criterion=criterion, year_from=year_from, year_to=year_to, db=db
+    )
+    rows = _query(
+        db,
+        lambda con: audit.outcome_table(
+            con, chosen.by, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to
+        ),
+    )
     return {**chosen.as_dict(), "outcomes": list(audit.OUTCOMES), "rows": rows}
 
 
@@ -262,8 +300,9 @@ def outcome_chart(table: dict[str, Any], fmt: str) -> bytes:
     if not table["rows"]:
         raise NoTransfers(chosen)
     title = f"{chosen.describe()}: share of transfers by outcome, per {table['by']}"
-    return report.chart_outcome_shares(table["rows"], table["by"], table["outcomes"], fmt,
-                                       title=title)  # fmt: skip
+    return report.chart_outcome_shares(
+        table["rows"], table["by"], table["outcomes"], fmt, title=title
+    )
 
 
 PANELS = 8
@@ -284,22 +323,38 @@ def over_time(
     """Outcome shares over time for the filters: the delivered TIV under each outcome per
     period (year, or decade for spans over 25 years) for the :data:`PANELS` values of ``by``
     (suppliers when ``by`` is the decade) with the most TIV."""
-    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
-                    year_to=year_to, db=db)  # fmt: skip
+    chosen = select(
+        by=by, regime=regime, criterion=criterion, year_from=year_from, year_to=year_to, db=db
+    )
     key = "supplier" if chosen.by == "decade" else chosen.by
     known = choices(db)  # the years the results cover bound an open range
     first = max(year_from or 0, known.first_year or 0)
     last = min(year_to or 9999, known.last_year or 9999)
     period = "year" if last - first < YEARLY_SPAN else "decade"
-    rows = _query(db, lambda con: audit.outcomes_over_time(
-        con, key, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to,
-        period=period))  # fmt: skip
+    rows = _query(
+        db,
+        lambda con: audit.outcomes_over_time(
+            con,
+            key,
+            chosen.regime,
+            chosen.criterion,
+            chosen.year_from,
+            chosen.year_to,
+            period=period,
+        ),
+    )
     tiv: dict[str, float] = {}
     for row in rows:
         tiv[row[key]] = tiv.get(row[key], 0.0) + float(row["tiv"] or 0)
     panels = sorted(tiv, key=lambda k: (-tiv[k], k))[:PANELS]
-    return {**chosen.as_dict(), "panel": key, "period": period, "panels": panels,
-            "outcomes": list(audit.OUTCOMES), "rows": rows}  # fmt: skip
+    return {
+        **chosen.as_dict(),
+        "panel": key,
+        "period": period,
+        "panels": panels,
+        "outcomes": list(audit.OUTCOMES),
+        "rows": rows,
+    }
 
 
 def over_time_chart(table: dict[str, Any], fmt: str) -> bytes:
@@ -309,11 +364,18 @@ def over_time_chart(table: dict[str, Any], fmt: str) -> bytes:
     chosen = Selection(table["by"], table["regime"], table["criterion"], table["from"], table["to"])
     if not table["rows"]:
         raise NoTransfers(chosen)
-    title = (f"{chosen.describe()}: share of delivered TIV by outcome, per {table['panel']} "
-             f"and {table['period']}")  # fmt: skip
+    title = (
+        f"{chosen.describe()}: share of delivered TIV by outcome, per {table['panel']} "
+        f"and {table['period']}"
+    )
     figure = report.figure_outcomes_over_time(
-        table["rows"], table["panels"], table["outcomes"], key=table["panel"],
-        period=table["period"], title=title)  # fmt: skip
+        table["rows"],
+        table["panels"],
+        table["outcomes"],
+        key=table["panel"],
+        period=table["period"],
+        title=title,
+    )
     return report.chart_bytes(figure, fmt)
 
 
@@ -328,14 +390,26 @@ def heatmap(
 ) -> dict[str, Any]:
     """The supplier x recipient heatmap's cells for the filters (``by`` is checked but does
     not change it: its rows are suppliers and its columns recipients)."""
-    chosen = select(by=by, regime=regime, criterion=criterion, year_from=year_from,
-                    year_to=year_to, db=db)  # fmt: skip
-    heat = _query(db, lambda con: audit.supplier_recipient(
-        con, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to))  # fmt: skip
-    cells = [{"supplier": s, "recipient": r, "tiv_share_prohibited_or_risk": share}
-             for (s, r), share in sorted(heat.cells.items())]  # fmt: skip
-    return {**chosen.as_dict(), "transfers": heat.transfers, "suppliers": heat.suppliers,
-            "recipients": heat.recipients, "cells": cells}  # fmt: skip
+    chosen = select(
+        by=by, regime=regime, criterion=criterion, year_from=year_from, year_to=year_to, db=db
+    )
+    heat = _query(
+        db,
+        lambda con: audit.supplier_recipient(
+            con, chosen.regime, chosen.criterion, chosen.year_from, chosen.year_to
+        ),
+    )
+    cells = [
+        {"supplier": s, "recipient": r, "tiv_share_prohibited_or_risk": share}
+        for (s, r), share in sorted(heat.cells.items())
+    ]
+    return {
+        **chosen.as_dict(),
+        "transfers": heat.transfers,
+        "suppliers": heat.suppliers,
+        "recipients": heat.recipients,
+        "cells": cells,
+    }
 
 
 def heatmap_chart(table: dict[str, Any], fmt: str) -> bytes:
@@ -345,16 +419,22 @@ def heatmap_chart(table: dict[str, Any], fmt: str) -> bytes:
     chosen = Selection(table["by"], table["regime"], table["criterion"], table["from"], table["to"])
     if not table["transfers"]:
         raise NoTransfers(chosen)
-    cells = {(c["supplier"], c["recipient"]): c["tiv_share_prohibited_or_risk"]
-             for c in table["cells"]}  # fmt: skip
-    title = (f"{chosen.describe()}\nSupplier x recipient: share of TIV prohibited or at risk "
-             "(grey: no deliveries)")  # fmt: skip
+    cells = {
+        (c["supplier"], c["recipient"]): c["tiv_share_prohibited_or_risk"] for c in table["cells"]
+    }
+    title = (
+        f"{chosen.describe()}\nSupplier x recipient: share of TIV prohibited or at risk "
+        "(grey: no deliveries)"
+    )
     figure = report.figure_heatmap(cells, table["suppliers"], table["recipients"], title=title)
     return report.chart_bytes(figure, fmt)
 
 
-CHARTS = {"outcomes": (outcomes, outcome_chart), "over-time": (over_time, over_time_chart),
-          "heatmap": (heatmap, heatmap_chart)}  # fmt: skip
+CHARTS = {
+    "outcomes": (outcomes, outcome_chart),
+    "over-time": (over_time, over_time_chart),
+    "heatmap": (heatmap, heatmap_chart),
+}
 """Each chart of the filters: the function reading its data, and the one drawing it."""
 
 

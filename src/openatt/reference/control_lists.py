@@ -30,15 +30,55 @@ from openatt.errors import OpenattError
 
 LIST_FILES = ("eu_cml.yaml", "usml.yaml", "uk_ml.yaml")
 ATT_ROWS = (
-    "I", "II", "III", "IV.a", "IV.b", "V.a", "V.b", "VI", "VII.a", "VII.b",
-    "VIII.SA.1", "VIII.SA.2", "VIII.SA.3", "VIII.SA.4", "VIII.SA.5", "VIII.SA.6",
-    "VIII.LW.1", "VIII.LW.2", "VIII.LW.3", "VIII.LW.4", "VIII.LW.5", "VIII.LW.6", "VIII.LW.7",
-)  # fmt: skip
+    "I",
+    "II",
+    "III",
+    "IV.a",
+    "IV.b",
+    "V.a",
+    "V.b",
+    "VI",
+    "VII.a",
+    "VII.b",
+    "VIII.SA.1",
+    "VIII.SA.2",
+    "VIII.SA.3",
+    "VIII.SA.4",
+    "VIII.SA.5",
+    "VIII.SA.6",
+    "VIII.LW.1",
+    "VIII.LW.2",
+    "VIII.LW.3",
+    "VIII.LW.4",
+    "VIII.LW.5",
+    "VIII.LW.6",
+    "VIII.LW.7",
+)
 UNROCA_ROWS = (
-    "I", "II", "III", "IV.a", "IV.b", "V.a", "V.b", "VI", "VII.a", "VII.b",
-    "SA.1", "SA.2", "SA.3", "SA.4", "SA.5", "SA.6",
-    "LW.1", "LW.2", "LW.3", "LW.4", "LW.5", "LW.6", "LW.7",
-)  # fmt: skip
+    "I",
+    "II",
+    "III",
+    "IV.a",
+    "IV.b",
+    "V.a",
+    "V.b",
+    "VI",
+    "VII.a",
+    "VII.b",
+    "SA.1",
+    "SA.2",
+    "SA.3",
+    "SA.4",
+    "SA.5",
+    "SA.6",
+    "LW.1",
+    "LW.2",
+    "LW.3",
+    "LW.4",
+    "LW.5",
+    "LW.6",
+    "LW.7",
+)
 """The row codes of the ATT template's and the UN Register's tables, as in
 ``reports/data/categories.yaml`` (the reports place an item in the row named here)."""
 

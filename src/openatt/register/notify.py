@@ -280,13 +280,24 @@ def announce_deadlines(session: Session, today: dt.date, days_before: int) -> De
                 f"was to be answered by {query.respond_by}. It is still open."
             )
             report.overdue += tell_applicants(
-                session, MAILER, row, kind="query.overdue", key=f"query.overdue:{query.id}",
-                subject=subject, body=body + " Log in to answer it.",
-            )  # fmt: skip
+                session,
+                MAILER,
+                row,
+                kind="query.overdue",
+                key=f"query.overdue:{query.id}",
+                subject=subject,
+                body=body + " Log in to answer it.",
+            )
             told = tell_user(
-                session, MAILER, query.asked_by, row, kind="query.overdue",
-                key=f"query.overdue:{query.id}", subject=subject, body=body,
-            )  # fmt: skip
+                session,
+                MAILER,
+                query.asked_by,
+                row,
+                kind="query.overdue",
+                key=f"query.overdue:{query.id}",
+                subject=subject,
+                body=body,
+            )
             if told is not None:
                 report.overdue.append(told)
         else:

@@ -23,12 +23,22 @@ if TYPE_CHECKING:
 # Where each name lives: imported on first use, so that a cold `openatt screen NAME` loads
 # only the modules its query needs (not the importers, nor the core model).
 _HOMES = {
-    "Hit": "matcher", "Matcher": "matcher", "ListEntity": "model", "MalformedList": "model",
-    "Schema": "model", "ALGORITHM": "scoring", "Query": "scoring", "matcher_for": "service",
-    "screen_parties": "service", "screen_queries": "service", "to_screening_hits": "service",
-    "ImportReport": "store", "ListMetadata": "store", "ListNotLoaded": "store",
+    "Hit": "matcher",
+    "Matcher": "matcher",
+    "ListEntity": "model",
+    "MalformedList": "model",
+    "Schema": "model",
+    "ALGORITHM": "scoring",
+    "Query": "scoring",
+    "matcher_for": "service",
+    "screen_parties": "service",
+    "screen_queries": "service",
+    "to_screening_hits": "service",
+    "ImportReport": "store",
+    "ListMetadata": "store",
+    "ListNotLoaded": "store",
     "ListStore": "store",
-}  # fmt: skip
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -182,10 +182,26 @@ class _BlobWriter:
 
 EntitySource = Callable[[int], ListEntity]
 _ARRAYS = (
-    "post_ptr", "post_ids", "idf", "factor", "del_hash", "del_tok", "skel_hash", "skel_tok",
-    "name_ptr", "name_tok", "name_entity", "name_kind", "name_position", "name_lengths",
-    "sorted_off", "plain_off", "skeleton_off", "vocab_off", "entity_schema",
-)  # fmt: skip
+    "post_ptr",
+    "post_ids",
+    "idf",
+    "factor",
+    "del_hash",
+    "del_tok",
+    "skel_hash",
+    "skel_tok",
+    "name_ptr",
+    "name_tok",
+    "name_entity",
+    "name_kind",
+    "name_position",
+    "name_lengths",
+    "sorted_off",
+    "plain_off",
+    "skeleton_off",
+    "vocab_off",
+    "entity_schema",
+)
 _BLOBS = ("sorted", "plain", "skeleton", "vocab")
 
 
@@ -523,9 +539,11 @@ class CandidateIndex:
         combined_key = combined // vocabulary
         combined_token = combined % vocabulary
         names, name_key = _gather(
-            self.post_ids, self.post_ptr[combined_token], self.post_ptr[combined_token + 1],
+            self.post_ids,
+            self.post_ptr[combined_token],
+            self.post_ptr[combined_token + 1],
             combined_key,
-        )  # fmt: skip
+        )
         token_bounds = np.searchsorted(combined_key, np.arange(len(chosen) + 1), side="left")
         name_bounds = np.searchsorted(name_key, np.arange(len(chosen) + 1), side="left")
         idf = self.idf[combined_token] if len(combined_token) else np.empty(0, np.float32)

@@ -65,10 +65,14 @@ class Hit:
         }
         if self.also_listed:
             raw["also_listed"] = [
-                {"list": h.list_id, "entity_id": h.entity_id, "matched_name": h.matched_name,
-                 "score": h.score}
+                {
+                    "list": h.list_id,
+                    "entity_id": h.entity_id,
+                    "matched_name": h.matched_name,
+                    "score": h.score,
+                }
                 for h in self.also_listed
-            ]  # fmt: skip
+            ]
         return raw
 
     @property

@@ -113,17 +113,27 @@ async def assess(
 
     def run() -> dict[str, Any]:
         try:
-            summary = service.assess(body.regimes, body.year_from, body.year_to, db=db,
-                                     workers=body.workers, mapping=body.mapping)  # fmt: skip
+            summary = service.assess(
+                body.regimes,
+                body.year_from,
+                body.year_to,
+                db=db,
+                workers=body.workers,
+                mapping=body.mapping,
+            )
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         return {
-            "transfers": summary.transfers, "assessed": summary.assessed,
-            "signatures": summary.signatures, "skipped": summary.skipped,
-            "embargo_hits": summary.embargo_hits, "recommendations": summary.recommendations,
-            "indicators": summary.indicators, "mapping": summary.mapping,
+            "transfers": summary.transfers,
+            "assessed": summary.assessed,
+            "signatures": summary.signatures,
+            "skipped": summary.skipped,
+            "embargo_hits": summary.embargo_hits,
+            "recommendations": summary.recommendations,
+            "indicators": summary.indicators,
+            "mapping": summary.mapping,
             "seconds": round(summary.seconds, 3),
-        }  # fmt: skip
+        }
 
     result: dict[str, Any] = await run_in_threadpool(_exclusive, run)
     return result
@@ -148,11 +158,15 @@ async def run_audit(
         fresh = Path(tempfile.mkdtemp(prefix="audit-", dir=folder.parent))
         try:
             result = service.run_audit(
-                fresh / views.REPORT_NAME, by=body.by, regime=body.regime,
-                criterion=body.criterion, db=db,
-                counterfactual_sample=body.counterfactual_sample, alternatives=body.alternatives,
+                fresh / views.REPORT_NAME,
+                by=body.by,
+                regime=body.regime,
+                criterion=body.criterion,
+                db=db,
+                counterfactual_sample=body.counterfactual_sample,
+                alternatives=body.alternatives,
                 workers=body.workers,
-            )  # fmt: skip
+            )
         except duckdb.IOException as error:
             raise Conflict(views.BUSY) from error
         finally:
@@ -190,9 +204,14 @@ class OutcomeFilters:
         """The data of one view (``outcomes``, ``over-time``, ``heatmap``) for the filters."""
         reader, _draw = views.CHARTS[kind]
         try:
-            table: dict[str, Any] = reader(by=self.by, regime=self.regime,
-                                           criterion=self.criterion, year_from=self.year_from,
-                                           year_to=self.year_to, db=db)  # fmt: skip
+            table: dict[str, Any] = reader(
+                by=self.by,
+                regime=self.regime,
+                criterion=self.criterion,
+                year_from=self.year_from,
+                year_to=self.year_to,
+                db=db,
+            )
         except views.BadFilter as error:
             raise _unprocessable("query", error.where, error.message) from error
         except views.NothingStored as error:

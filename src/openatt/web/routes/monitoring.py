@@ -39,8 +39,12 @@ def regime_title(regime_id: str) -> str:
     return regime.title if regime is not None else regime_id
 
 
-DIMENSIONS = {"supplier": "Supplier", "recipient": "Recipient", "region": "Recipient's region",
-              "decade": "Decade"}  # fmt: skip
+DIMENSIONS = {
+    "supplier": "Supplier",
+    "recipient": "Recipient",
+    "region": "Recipient's region",
+    "decade": "Decade",
+}
 SHOWN = ("prohibited", "risk", "concern", "unknown", "clear")
 """Outcome columns on the page (the JSON and the audit files have all of them)."""
 LIMIT = 60
@@ -71,8 +75,7 @@ def monitoring_page(
     year_to: Annotated[str, Query(alias="to", max_length=4)] = "",
 ) -> Response:
     db = _store(request)
-    values = {"by": by, "regime": regime, "criterion": criterion, "from": year_from,
-              "to": year_to}  # fmt: skip
+    values = {"by": by, "regime": regime, "criterion": criterion, "from": year_from, "to": year_to}
     errors: dict[str, str] = {}
     if by not in DIMENSIONS:
         errors["by"] = "Choose what to compare."
@@ -84,35 +87,64 @@ def monitoring_page(
     table: dict[str, Any] | None = None
     if known.regimes and not errors:
         try:
-            table = views.outcomes(by=by, regime=regime or None, criterion=criterion or None,
-                                   year_from=first, year_to=last, db=db)  # fmt: skip
+            table = views.outcomes(
+                by=by,
+                regime=regime or None,
+                criterion=criterion or None,
+                year_from=first,
+                year_to=last,
+                db=db,
+            )
         except views.BadFilter as error:
             errors[error.where] = error.message
         except views.NothingStored:
             table = None
     if table is not None:
         values["regime"] = table["regime"]
-    selection = None if table is None else views.Selection(
-        table["by"], table["regime"], table["criterion"], table["from"], table["to"])  # fmt: skip
+    selection = (
+        None
+        if table is None
+        else views.Selection(
+            table["by"], table["regime"], table["criterion"], table["from"], table["to"]
+        )
+    )
     chosen = values["regime"] or (known.regimes[0] if known.regimes else "")
     status = 422 if errors else 200
     return render(
-        request, "monitoring.html", viewer, status, values=values, errors=errors,
-        table=table, rows=(table or {}).get("rows", [])[:LIMIT], total=len((table or {}).get(
-            "rows", [])), limit=LIMIT, known=known, dimensions=DIMENSIONS,
+        request,
+        "monitoring.html",
+        viewer,
+        status,
+        values=values,
+        errors=errors,
+        table=table,
+        rows=(table or {}).get("rows", [])[:LIMIT],
+        total=len((table or {}).get("rows", [])),
+        limit=LIMIT,
+        known=known,
+        dimensions=DIMENSIONS,
         regimes=[(r, regime_title(r)) for r in known.regimes],
-        criteria=[(c, c) for c in known.criteria.get(chosen, [])], shown=SHOWN,
-        outcomes=audit.OUTCOMES, stored=stored, may_run=viewer.may(Permission.monitoring_run),
-        selection=selection, chart_query=_chart_query(selection),
-    )  # fmt: skip
+        criteria=[(c, c) for c in known.criteria.get(chosen, [])],
+        shown=SHOWN,
+        outcomes=audit.OUTCOMES,
+        stored=stored,
+        may_run=viewer.may(Permission.monitoring_run),
+        selection=selection,
+        chart_query=_chart_query(selection),
+    )
 
 
 def _chart_query(selection: views.Selection | None) -> str:
     """The filters the table was drawn for (the regime resolved), as a chart URL's query."""
     if selection is None:
         return ""
-    chosen = {"by": selection.by, "regime": selection.regime, "criterion": selection.criterion,
-              "from": selection.year_from, "to": selection.year_to}  # fmt: skip
+    chosen = {
+        "by": selection.by,
+        "regime": selection.regime,
+        "criterion": selection.criterion,
+        "from": selection.year_from,
+        "to": selection.year_to,
+    }
     return urlencode({k: v for k, v in chosen.items() if v is not None})
 
 
@@ -136,12 +168,19 @@ def monitoring_chart(
     try:
         if errors:
             raise views.BadFilter(*next(iter(errors.items())))
-        table = read(by=by, regime=regime or None, criterion=criterion or None,
-                     year_from=first, year_to=last, db=_store(request))  # fmt: skip
+        table = read(
+            by=by,
+            regime=regime or None,
+            criterion=criterion or None,
+            year_from=first,
+            year_to=last,
+            db=_store(request),
+        )
         image = draw(table, fmt)
     except views.BadFilter as error:
-        return render_error(request, 422, "No chart for these filters",
-                            f"{error.where}: {error.message}")  # fmt: skip
+        return render_error(
+            request, 422, "No chart for these filters", f"{error.where}: {error.message}"
+        )
     except views.StoreBusy as error:
         return render_error(request, 409, "Monitoring data is being updated", str(error))
     except views.NothingStored as error:  # NoTransfers among them
