@@ -20,11 +20,14 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
+M = TypeVar("M", bound=BaseModel)
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YAMLError = yaml.YAMLError
 _FORMAT = "openatt-yaml-cache-1"
@@ -113,3 +116,30 @@ def load(text: str) -> Any:
     except (OSError, TypeError):
         pass  # a cache that cannot be written only costs time
     return value
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first schema violation as ``field.path: message`` (the top level named so)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{where}: {first['msg']}"
+
+
+def parse_model(
+    text: str,
+    name: str,
+    model: type[M],
+    error: Callable[[str], Exception],
+    *,
+    untrusted: bool = False,
+) -> M:
+    """A YAML document read into ``model``; ``error`` (naming the file and the field) when it
+    does not parse or breaks the schema. ``untrusted`` for what a user supplied."""
+    try:
+        raw = load_untrusted(text) if untrusted else load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{name}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise error(f"{name}: {first_problem(exc)}") from exc

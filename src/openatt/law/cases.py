@@ -69,16 +69,7 @@ def default_bases() -> dict[str, dict[str, Any]]:
 
 def parse_case_file(text: str, name: str) -> CaseFile:
     """Read a case file; errors name the file and the field."""
-    try:
-        raw = yaml_data.load_untrusted(text)
-    except yaml_data.YAMLError as exc:
-        raise CaseError(f"{name}: not valid YAML: {exc}") from exc
-    try:
-        return CaseFile.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise CaseError(f"{name}: {where}: {first['msg']}") from exc
+    return yaml_data.parse_model(text, name, CaseFile, CaseError, untrusted=True)
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

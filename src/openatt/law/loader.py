@@ -37,9 +37,7 @@ def _parse(text: str, name: str, untrusted: bool = False) -> dict[str, object]:
 
 
 def _error(name: str, exc: ValidationError) -> LawError:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    return LawError(f"{name}: {where}: {first['msg']}")
+    return LawError(f"{name}: {yaml_data.first_problem(exc)}")
 
 
 def parse_regime(text: str, name: str) -> Regime:

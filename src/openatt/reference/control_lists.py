@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from openatt import yaml_data
 from openatt.core.model import Category
 from openatt.core.provenance import Checked, Citation, Cited
 from openatt.errors import OpenattError
@@ -412,18 +412,12 @@ def _usml_id(text: str) -> str:
     return match.group(1).upper() + match.group(2).lower()
 
 
-def parse_list(name: str, text: str) -> ControlListFile:
-    """Parse one list file (shipped or a national overlay); errors name the file and field."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ControlListError(f"{name}: not valid YAML: {exc}") from exc
-    try:
-        return ControlListFile.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ControlListError(f"{name}: {where}: {first['msg']}") from exc
+def parse_list(name: str, text: str, *, shipped: bool = False) -> ControlListFile:
+    """Parse one list file (shipped, or a national overlay read as untrusted input: no YAML
+    aliases); errors name the file and field."""
+    return yaml_data.parse_model(
+        text, name, ControlListFile, ControlListError, untrusted=not shipped
+    )
 
 
 def _package_text(filename: str) -> str:
@@ -434,7 +428,7 @@ def _package_text(filename: str) -> str:
 @functools.cache
 def default_control_lists() -> ControlLists:
     """The shipped lists, parsed once per process."""
-    parsed = [parse_list(f, _package_text(f)) for f in LIST_FILES]
+    parsed = [parse_list(f, _package_text(f), shipped=True) for f in LIST_FILES]
     return build_lists({lst.id: lst for lst in parsed})
 
 

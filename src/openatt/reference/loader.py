@@ -16,8 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from openatt import yaml_data
 from openatt.errors import OpenattError
@@ -53,16 +52,7 @@ class ReferenceDataError(OpenattError, ValueError):
 
 
 def parse_file(name: str, text: str, model: type[M]) -> M:
-    try:
-        raw = yaml_data.load(text)
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{name}: not valid YAML: {exc}") from exc
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ReferenceDataError(f"{name}: {where}: {first['msg']}") from exc
+    return yaml_data.parse_model(text, name, model, ReferenceDataError)
 
 
 @dataclass(frozen=True)
