@@ -234,11 +234,7 @@ def as_before_casework(monkeypatch: Any) -> None:
     # the wall (0004): no released reasons, no workspace cases
     monkeypatch.setattr(demo, "RELEASED_REFUSAL", "")
     monkeypatch.setattr(demo_workspace, "fill", nothing)
-    # classification of goods (0010): none read or written
-    from openatt.register import classification, demo_classification
-
-    monkeypatch.setattr(classification, "current", lambda *_args: {})
-    monkeypatch.setattr(demo_classification, "fill", nothing)
+    before_classification(monkeypatch)
     for module, name in (
         (routing, "on_submission"),
         (routing, "route"),
@@ -248,6 +244,16 @@ def as_before_casework(monkeypatch: Any) -> None:
         (flags, "refuse_if_blocked"),
     ):
         monkeypatch.setattr(module, name, nothing)
+    before_denial_withdrawals(monkeypatch)
+
+
+def before_classification(monkeypatch: Any) -> None:
+    """The code before 0010: no classification of goods read or written (and what came later)."""
+    from openatt.register import classification, demo_classification
+
+    monkeypatch.setattr(classification, "current", lambda *_args: {})
+    monkeypatch.setattr(classification, "current_for", lambda *_args, **_kwargs: {})
+    monkeypatch.setattr(demo_classification, "fill", lambda *_args, **_kwargs: None)
     before_denial_withdrawals(monkeypatch)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from alembic.script import ScriptDirectory
-from register_helpers import application
+from register_helpers import application, before_classification
 from sqlalchemy import inspect, select
 
 from openatt.core.engine import Engine
@@ -19,7 +20,10 @@ from openatt.register.users import actor_of
 NEW = {"queries", "case_notes", "amendments", "appeals", "notifications", "mail_addresses"}
 
 
-def test_0007_upgrades_a_register_in_use(database_url: str, engine: Engine) -> None:
+def test_0007_upgrades_a_register_in_use(
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before_classification(monkeypatch)  # the services as they were before 0010 and 0013
     before_0007 = ScriptDirectory(MIGRATIONS).get_revision("0007").down_revision
     assert isinstance(before_0007, str)
     schema = make_engine(database_url)
@@ -56,6 +60,7 @@ def test_0007_upgrades_a_register_in_use(database_url: str, engine: Engine) -> N
             state = s.get(ApplicationRow, app_id).state  # type: ignore[union-attr]
     finally:
         old.dispose()
+    monkeypatch.undo()  # the code as it is now, on the upgraded register
     db = Database(database_url)  # upgrades to the head
     try:
         with db.read() as s:

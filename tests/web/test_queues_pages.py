@@ -29,6 +29,21 @@ def _rows(page: str) -> list[str]:
     return re.findall(r'<a class="ref" href="/ui/applications/(\d+)"', page)
 
 
+def _case_with(register: Register, description: str) -> int:
+    """The id of the demo case with an item of this description."""
+    from sqlalchemy import select
+
+    from openatt.register.models import ApplicationRow
+
+    db = register.database()
+    try:
+        with db.read() as s:
+            rows = s.execute(select(ApplicationRow.id, ApplicationRow.payload)).all()
+    finally:
+        db.dispose()
+    return next(i for i, payload in rows if description in payload)
+
+
 def test_team_queues_my_cases_and_past_target(register: Register, web: Browser) -> None:
     web.login("officer")
     page = web.get("/ui/applications").text
@@ -49,8 +64,14 @@ def test_team_queues_my_cases_and_past_target(register: Register, web: Browser) 
     technical = re.search(r'href="([^"]*queue=(\d+))"[^>]*title="Technical experts"', page)
     assert technical
     in_queue = web.get(f"/ui/applications?queue={technical.group(2)}").text
+    # the demo's classification case (MQ-9B, mortars: aircraft and artillery) is routed there too
+    classified = _case_with(register, "MQ-9B remotely piloted aircraft")
     assert sorted(_rows(in_queue)) == sorted(
-        [str(register.case_id("submitted")), str(register.case_id("awaiting_countersign"))]
+        [
+            str(register.case_id("submitted")),
+            str(register.case_id("awaiting_countersign")),
+            str(classified),
+        ]
     )
     bad = web.get("/ui/applications?queue=abc&flag=-1")
     assert 'id="queue-error"' in bad.text and 'id="flag-error"' in bad.text
