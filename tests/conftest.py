@@ -89,8 +89,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for report in skipped:
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
         cause = next((text for key, text in SKIP_CAUSES if key in reason), "other")
-        if cause == "other" and "TRUNCATE" in reason:
-            cause = "PostgreSQL-only checks on SQLite"
         counts[cause] = counts.get(cause, 0) + 1
     parts = [f"{n} because {cause}" for cause, n in sorted(counts.items(), key=lambda c: -c[1])]
     terminalreporter.write_line(f"skipped {len(skipped)}: " + "; ".join(parts))

@@ -142,9 +142,9 @@ def test_a_checkpoint_not_signed_by_the_trusted_key_is_refused(
     db.dispose()
 
 
+# TRUNCATE and its triggers are PostgreSQL's (SQLite has no TRUNCATE): PostgreSQL only.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_truncate_events_is_refused_on_postgresql(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("TRUNCATE triggers are PostgreSQL's (SQLite has no TRUNCATE)")
     db = _filled(database_url)
     for table in ("events", "chain_head"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
