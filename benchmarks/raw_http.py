@@ -19,16 +19,26 @@ from typing import Any
 class Connection:
     """One keep-alive connection to ``host:port``; ``request`` returns (status, body)."""
 
-    def __init__(self, host: str, port: int, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        headers: dict[str, str] | None = None,
+        local: str | None = None,
+    ) -> None:
         self.host = host
         self.port = port
+        self.local = local  # the address to send from (a loopback one: 127.0.0.N)
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         self.fixed = f"Host: {host}:{port}\r\n{extra}".encode("latin-1")
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        local_addr = (self.local, 0) if self.local else None
+        self.reader, self.writer = await asyncio.open_connection(
+            self.host, self.port, local_addr=local_addr
+        )
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -73,7 +83,7 @@ class Connection:
 
     async def _chunked(self) -> bytes:
         assert self.reader is not None
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
             if size == 0:

@@ -106,6 +106,7 @@ class Phase:
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     note: str = ""
     statuses: dict[int, int] = field(default_factory=dict)
+    alone: Phase | None = None  # for a phase under a flood: the writes alone just before
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -202,12 +203,20 @@ async def run_phase(
     return Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
 
 
-async def flood(port: int, clients: int, stop: asyncio.Event, statuses: dict[int, int]) -> None:
-    """Wrong passwords from ``clients`` connections until ``stop``, counted in ``statuses``."""
+async def flood(
+    port: int, clients: int, stop: asyncio.Event, statuses: dict[int, int], round_: int
+) -> None:
+    """Wrong passwords from ``clients`` connections until ``stop``, counted in ``statuses``.
+
+    Each round floods from a loopback address of its own (127.0.0.N) with names of its own,
+    so that every round starts from a fresh address and fresh accounts: the free attempts
+    per account and address, each a real argon2 check, are spent again."""
+    address = f"127.0.0.{10 + round_}"
 
     async def client(index: int) -> None:
-        http = Connection("127.0.0.1", port)
-        body = json.dumps({"username": f"bench{index % 3}", "password": f"wrong {index}"})
+        http = Connection("127.0.0.1", port, local=address)
+        name = f"bench-r{round_}-{index % 3}"
+        body = json.dumps({"username": name, "password": f"wrong {index}"})
         try:
             while not stop.is_set():
                 status, _ = await http.request("POST", "/auth/token", body.encode())
@@ -227,28 +236,37 @@ async def measure_flood(
     requests: int,
     seconds: float,
     server_pid: int,
+    rounds: int = 1,
 ) -> list[Phase]:
     """The same writes alone, then in the first seconds of a login flood (while the free
     attempts per account and address are spent, each a real argon2 check), then once the
-    flood is sustained (the address locked out): all in one run."""
+    flood is sustained (the address locked out); ``rounds`` times, each round's flood from a
+    fresh address, so that the ratios come from neighbouring windows of the same run and
+    their spread shows the machine's noise."""
     body = json.dumps({**sample, "screening": [], "id": None}).encode()
     make: Maker = lambda i: ("POST", "/applications", body)  # noqa: E731
     args = (clients, requests, seconds, make, server_pid)
-    quiet = await run_phase(port, token, "POST /applications alone", "", *args)
-    stop = asyncio.Event()
-    statuses: dict[int, int] = {}
-    flooding = asyncio.create_task(flood(port, flooders, stop, statuses))
-    await asyncio.sleep(1)  # let the flood reach the server first
-    phases = [quiet]
-    for moment in ("starts", "sustained"):
-        before = dict(statuses)
-        name = f"POST /applications, {flooders} flooding, {moment}"
-        during = await run_phase(port, token, name, "", *args)
-        during.statuses = {s: n - before.get(s, 0) for s, n in statuses.items()}
-        during.note = "flood: " + ", ".join(f"{n}x{s}" for s, n in sorted(during.statuses.items()))
-        phases.append(during)
-    stop.set()
-    await flooding
+    phases: list[Phase] = []
+    for round_ in range(rounds):
+        tag = f" (round {round_ + 1})" if rounds > 1 else ""
+        quiet = await run_phase(port, token, f"POST /applications alone{tag}", "", *args)
+        stop = asyncio.Event()
+        statuses: dict[int, int] = {}
+        flooding = asyncio.create_task(flood(port, flooders, stop, statuses, round_))
+        await asyncio.sleep(1)  # let the flood reach the server first
+        phases.append(quiet)
+        for moment in ("starts", "sustained"):
+            before = dict(statuses)
+            name = f"POST /applications, {flooders} flooding, {moment}{tag}"
+            during = await run_phase(port, token, name, "", *args)
+            during.statuses = {s: n - before.get(s, 0) for s, n in statuses.items()}
+            during.note = "flood: " + ", ".join(
+                f"{n}x{s}" for s, n in sorted(during.statuses.items())
+            )
+            during.alone = quiet
+            phases.append(during)
+        stop.set()
+        await flooding
     return phases
 
 
@@ -260,6 +278,7 @@ async def measure(
     only: str,
     flooders: int,
     server_pid: int,
+    flood_rounds: int = 1,
 ) -> list[Phase]:
     http = Connection("127.0.0.1", port)
     body = {"username": "bench", "password": PASSWORD}
@@ -301,7 +320,7 @@ async def measure(
     if only in ("", "flood"):
         results.extend(
             await measure_flood(
-                port, token, sample, clients, flooders, requests, seconds, server_pid
+                port, token, sample, clients, flooders, requests, seconds, server_pid, flood_rounds
             )
         )
     return results
@@ -343,6 +362,30 @@ def start_server(
     return subprocess.Popen([sys.executable, "-c", code, str(port), str(workers)], env=env)
 
 
+def flood_summary(label: str, run: list[Phase]) -> None:
+    """Each flooded window against the writes alone just before it, and per moment of the
+    flood the median and range of those ratios over the rounds."""
+    ratios: dict[str, list[float]] = {}
+    for during in (p for p in run if p.statuses and p.alone is not None):
+        assert during.alone is not None
+        a, d = during.alone.summary(), during.summary()
+        if not a["requests_per_second"]:
+            continue
+        kept = d["requests_per_second"] / a["requests_per_second"]
+        moment = "starts" if ", starts" in during.name else "sustained"
+        ratios.setdefault(moment, []).append(kept)
+        print(
+            f"{during.name[:60]}: x{kept:.2f} the writes alone, "
+            f"p50 {a['p50_ms']} -> {d['p50_ms']} ms"
+        )
+    for moment, kept in ratios.items():
+        if len(kept) > 1:
+            print(
+                f"{label}flood {moment}: writes kept x{statistics.median(kept):.2f} "
+                f"(median of {len(kept)} rounds; range x{min(kept):.2f} - x{max(kept):.2f})"
+            )
+
+
 def run_code(
     label: str, url: str, args: argparse.Namespace, src: str | None, home: str
 ) -> list[Phase]:
@@ -359,6 +402,7 @@ def run_code(
                 args.only or "",
                 args.flood,
                 server.pid,
+                args.flood_rounds,
             )
         )
     finally:
@@ -398,6 +442,12 @@ def main() -> None:
     parser.add_argument("--database", help="an empty database URL (default: temp SQLite)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--flood", type=int, default=20, help="clients sending wrong passwords")
+    parser.add_argument(
+        "--flood-rounds",
+        type=int,
+        default=1,
+        help="floods in turn, each from a fresh address; the median ratio is printed",
+    )
     parser.add_argument("--only", choices=["reads", "assess", "writes", "flood"])
     parser.add_argument("--compare-src", help="an earlier checkout's src to measure first")
     args = parser.parse_args()
@@ -446,18 +496,9 @@ def main() -> None:
                 )
                 p99 = b["p99_ms"] / a["p99_ms"] if a["p99_ms"] else 0
                 print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower")
-        for run in runs:
-            flooded = [p for p in run if p.statuses]
-            alone = next((p for p in run if p.name.endswith("alone")), None)
-            if alone is None or not alone.completed:
-                continue
-            for during in flooded:
-                a, d = alone.summary(), during.summary()
-                kept = d["requests_per_second"] / a["requests_per_second"]
-                print(
-                    f"{during.name[:60]}: x{kept:.2f} the writes alone, "
-                    f"p50 {a['p50_ms']} -> {d['p50_ms']} ms"
-                )
+        labels = ["before: ", ""] if len(runs) == 2 else [""]
+        for label, run in zip(labels, runs, strict=True):
+            flood_summary(label, run)
 
 
 if __name__ == "__main__":

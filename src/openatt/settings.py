@@ -42,7 +42,13 @@ class Settings(BaseSettings):
     )
     session_hours: float = Field(8, description="hours an API or web login lasts")
     idle_minutes: float = Field(30, description="minutes of inactivity that end a web session")
-    login_checks: int = Field(1, description="password checks run at the same time")
+    login_checks: int = Field(1, ge=1, description="password checks run at the same time")
+    login_check_nice: int = Field(
+        19,
+        ge=0,
+        le=19,
+        description="CPU priority (nice) of the password checks: 19 yields to every request",
+    )
     login_tarpit_seconds: float = Field(
         1, ge=0, description="how long a refused login (429) is held before its answer"
     )

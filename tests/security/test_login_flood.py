@@ -7,7 +7,10 @@ second. The figures are in docs/security.md; this test shows the behaviour."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,3 +67,49 @@ def test_a_throttled_account_is_held_too(api: Api, monkeypatch: pytest.MonkeyPat
     began = time.perf_counter()
     locked = api.client.post(TOKEN, json={"username": "senior", "password": PASSWORD})
     assert locked.status_code == 429 and time.perf_counter() - began >= HOLD
+
+
+def _nice_of_threads() -> dict[int, int]:
+    """The nice value of each thread of this process (argon2's lanes included, which carry
+    no Python name): field 19 of each task's stat in /proc."""
+    found: dict[int, int] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended between the listing and the read
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[int(task.name)] = int(fields[16])
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are Linux's")
+def test_wrong_passwords_are_checked_at_the_lowest_cpu_priority(api: Api) -> None:
+    """A burst of wrong passwords spends argon2 (four threads a check) on CPU that the
+    register's requests leave idle: the checks, and the threads argon2 starts from them, run
+    at nice 19 while the server's own threads keep their priority."""
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def sample() -> None:  # the nice values of all threads while checks run
+        while not stop.is_set():
+            for tid, nice in _nice_of_threads().items():
+                if nice == 19:
+                    seen.add(tid)
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        for i in range(3):
+            body = {"username": f"nobody{i}", "password": "wrong"}
+            assert api.client.post(TOKEN, json=body).status_code == 401
+    finally:
+        stop.set()
+        sampler.join()
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+    # the checker thread and argon2's lanes (parallelism 4) ran at nice 19
+    assert len(seen) >= 2
+    # and a right password still logs in through the same low-priority checker
+    ok = api.client.post(TOKEN, json={"username": "officer", "password": PASSWORD})
+    assert ok.status_code == 200

@@ -229,3 +229,27 @@ def test_a_tsr_for_a_request_no_checkpoint_signed_is_reported(tmp_path: Path) ->
         "timestamp checkpoints-3.tsr: checkpoints-3.tsq is not the request of a signed checkpoint"
     ]
     assert timestamps.check_responses(checkpoints, public, None).unchecked == 1
+
+
+def test_a_second_checkpoint_of_an_unchanged_chain_keeps_the_first_request(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two checkpoints with no event between them share their seq: the second request is
+    written beside the first (``-N-2.tsq``), never over it, and both answers verify."""
+    checkpoints, public, first = _checkpointed(database_url, tmp_path)
+    asked_first = first.read_bytes()
+    key = anchor.signing_key(tmp_path / "keys" / "signing.pem")
+    assert key is not None
+    db = Database(database_url)
+    with db.read() as session:
+        point = anchor.checkpoint(session, key, checkpoints)
+    db.dispose()
+    second = tmp_path / f"checkpoints-{point.seq}-2.tsq"
+    assert first.read_bytes() == asked_first  # not overwritten
+    assert second.exists() and second.read_bytes() != asked_first
+    tsa = Tsa("rsa")
+    for tsq in (first, second):
+        tsq.with_suffix(".tsr").write_bytes(tsa.answer(tsq.read_bytes()))
+    code, output = _verify(database_url, checkpoints, public, tsa.pem(tmp_path / "tsa.pem"))
+    assert code == 0, output
+    assert "2 timestamp responses verified" in output

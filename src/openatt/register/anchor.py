@@ -112,6 +112,19 @@ class Checkpoint:
         return canonical.dumps(self.__dict__)
 
 
+def request_path(path: Path, seq: int) -> Path:
+    """Where the timestamp request of a checkpoint at ``seq`` goes: ``<stem>-<seq>.tsq``, or
+    ``<stem>-<seq>-<k>.tsq`` for the k-th checkpoint of an unchanged chain (a checkpoint
+    with no event since the last one), so that no request, and no answer already fetched
+    for it, is ever overwritten."""
+    candidate = path.with_name(f"{path.stem}-{seq}.tsq")
+    k = 1
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.stem}-{seq}-{k}.tsq")
+    return candidate
+
+
 def checkpoint(session: Session, key: Ed25519PrivateKey, path: Path) -> Checkpoint:
     """Sign the current chain head and append it to ``path`` (with ``<seq>.tsq`` beside it)."""
     head = session.get(ChainHead, 1)
@@ -124,8 +137,7 @@ def checkpoint(session: Session, key: Ed25519PrivateKey, path: Path) -> Checkpoi
         handle.flush()
         os.fsync(handle.fileno())
     digest = hashlib.sha256(point.line().encode("utf-8")).digest()
-    tsq = path.with_name(f"{path.stem}-{seq}.tsq")
-    with private_file(tsq) as handle:
+    with private_file(request_path(path, seq)) as handle:
         handle.write(timestamp_request(digest))
     return point
 

@@ -10,9 +10,12 @@ anti-automation without naming numbers; these follow NIST SP 800-63B section 5.2
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import secrets
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,14 +42,30 @@ IN_FLIGHT_PER_KEY = 2  # password checks at once for one account or one address
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 
+def _lower_priority() -> None:
+    """Run this thread, and the threads argon2 starts from it, at ``OPENATT_LOGIN_CHECK_NICE``.
+
+    argon2 is slow on purpose and spreads each check over four threads (its parallelism), so a
+    burst of wrong passwords would take both cores of a small server from the requests being
+    served. On Linux the nice value is a property of each thread and is inherited by the
+    threads it starts: at nice 19 a password check runs on whatever CPU the requests leave
+    idle, and a login under full load waits a little longer instead of the writers."""
+    nice = get_settings().login_check_nice
+    if nice and hasattr(os, "setpriority"):
+        # where not allowed, the checks run at the server's own priority
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class _Gate:
     """In-process guards in front of argon2 (slow and memory-hard on purpose): at most
-    ``OPENATT_LOGIN_CHECKS`` (default 1) password checks at a time in the process, at most
-    ``IN_FLIGHT_PER_KEY`` for one account or address, and lockouts remembered in memory so
-    that a flood of refused attempts costs neither a hash nor a query."""
+    ``OPENATT_LOGIN_CHECKS`` (default 1) password checks at a time in the process, on
+    threads of low CPU priority (:func:`_lower_priority`), at most ``IN_FLIGHT_PER_KEY`` for
+    one account or address, and lockouts remembered in memory so that a flood of refused
+    attempts costs neither a hash nor a query."""
 
     def __init__(self) -> None:
-        self.checks = threading.BoundedSemaphore(get_settings().login_checks)
+        self._checker: ThreadPoolExecutor | None = None
         self.lock = threading.Lock()
         self.in_flight: dict[str, int] = {}
         self.locked_until: dict[str, dt.datetime] = {}
@@ -62,6 +81,19 @@ class _Gate:
                 self.locked_until.clear()
             for key in keys:
                 self.locked_until[key] = max(until, self.locked_until.get(key, until))
+
+    def check(self, candidate: _Candidate, password: str, otp: str | None) -> str:
+        """:func:`_check` on the low-priority checker threads (started on first use, so
+        each server process has its own)."""
+        with self.lock:
+            if self._checker is None:
+                self._checker = ThreadPoolExecutor(
+                    max_workers=get_settings().login_checks,
+                    thread_name_prefix="openatt-password",
+                    initializer=_lower_priority,
+                )
+            checker = self._checker
+        return checker.submit(_check, candidate, password, otp).result()
 
     def enter(self, keys: tuple[str, ...]) -> bool:
         with self.lock:
@@ -218,8 +250,7 @@ def login(
                 wait = max(waits)
                 raise Throttled(f"too many failed logins; try again in {wait} s", wait)
             candidate = _candidate(session, username)
-        with _GATE.checks:  # argon2: no lock, no transaction held, one at a time
-            problem = _check(candidate, password, otp)
+        problem = _GATE.check(candidate, password, otp)  # argon2: no lock, no transaction
     finally:
         _GATE.leave(keys)
     with db.write() as session:

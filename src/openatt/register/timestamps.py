@@ -1,9 +1,10 @@
 """RFC 3161 timestamp responses beside the checkpoints (issue 13).
 
 Each checkpoint writes ``<checkpoints>-N.tsq``, a ``TimeStampReq`` for the SHA-256 of its
-signed line. Sent to a timestamping authority (TSA), the answer ``<checkpoints>-N.tsr``
-proves that the checkpoint existed at the TSA's ``genTime``: a checkpoint file later
-deleted or rewritten whole cannot be re-created with an earlier date without the TSA.
+signed line (``<checkpoints>-N-K.tsq`` for a further checkpoint of an unchanged chain).
+Sent to a timestamping authority (TSA), the answer ``<checkpoints>-N.tsr`` proves that
+the checkpoint existed at the TSA's ``genTime``: a checkpoint file later deleted or
+rewritten whole cannot be re-created with an earlier date without the TSA.
 Until now only ``openssl ts -verify`` could check that answer; :func:`check_responses` does
 it here, so ``openatt audit verify-anchored --tsa-cert PEM`` reports a bad one with the rest.
 
@@ -220,7 +221,7 @@ def check_responses(
     """Verify every ``<checkpoints>-N.tsr`` beside ``path`` against its ``.tsq``; without a
     certificate they are only counted (``unchecked``)."""
     result = TimestampCheck()
-    pattern = re.compile(re.escape(path.stem) + r"-(\d+)\.tsr")
+    pattern = re.compile(re.escape(path.stem) + r"-(\d+)(?:-\d+)?\.tsr")
     responses = sorted(
         (int(match.group(1)), candidate)
         for candidate in path.parent.glob(f"{path.stem}-*.tsr")
