@@ -9,13 +9,12 @@ import pytest
 
 from openatt.core.model import Category
 from openatt.reference.control_lists import (
-    ATT_ROWS,
-    UNROCA_ROWS,
     ControlListError,
     default_control_lists,
     parse_list,
     parse_reference,
     placement,
+    row_codes,
 )
 
 LISTS = default_control_lists()
@@ -63,9 +62,9 @@ def test_every_row_of_the_att_template_and_the_register_is_reachable() -> None:
             reached_att.add(where.att_subcategory)
         if where.unroca_subcategory:
             reached_unroca.add(where.unroca_subcategory)
-    assert set(ATT_ROWS) == reached_att
+    assert set(row_codes("att")) == reached_att
     # LW.6 (portable anti-aircraft launchers) is the Register's SALW row; MANPADS go to VII.b
-    assert set(UNROCA_ROWS) - reached_unroca == {"LW.6"}
+    assert set(row_codes("unroca")) - reached_unroca == {"LW.6"}
 
 
 @pytest.mark.parametrize(

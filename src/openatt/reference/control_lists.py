@@ -29,58 +29,23 @@ from openatt.core.provenance import Checked, Citation, Cited
 from openatt.errors import OpenattError
 
 LIST_FILES = ("eu_cml.yaml", "usml.yaml", "uk_ml.yaml")
-ATT_ROWS = (
-    "I",
-    "II",
-    "III",
-    "IV.a",
-    "IV.b",
-    "V.a",
-    "V.b",
-    "VI",
-    "VII.a",
-    "VII.b",
-    "VIII.SA.1",
-    "VIII.SA.2",
-    "VIII.SA.3",
-    "VIII.SA.4",
-    "VIII.SA.5",
-    "VIII.SA.6",
-    "VIII.LW.1",
-    "VIII.LW.2",
-    "VIII.LW.3",
-    "VIII.LW.4",
-    "VIII.LW.5",
-    "VIII.LW.6",
-    "VIII.LW.7",
-)
-UNROCA_ROWS = (
-    "I",
-    "II",
-    "III",
-    "IV.a",
-    "IV.b",
-    "V.a",
-    "V.b",
-    "VI",
-    "VII.a",
-    "VII.b",
-    "SA.1",
-    "SA.2",
-    "SA.3",
-    "SA.4",
-    "SA.5",
-    "SA.6",
-    "LW.1",
-    "LW.2",
-    "LW.3",
-    "LW.4",
-    "LW.5",
-    "LW.6",
-    "LW.7",
-)
-"""The row codes of the ATT template's and the UN Register's tables, as in
-``reports/data/categories.yaml`` (the reports place an item in the row named here)."""
+REPORT_ROWS_FILE = "report_rows.yaml"
+
+
+def report_rows_text() -> str:
+    """The rows of the ATT template's and the UN Register's tables (``data/report_rows.yaml``):
+    the one place their codes are written; the reports read their labels from it too."""
+    return (
+        resources.files("openatt.reference").joinpath("data", REPORT_ROWS_FILE).read_text("utf-8")
+    )
+
+
+@functools.cache
+def row_codes(form: str) -> tuple[str, ...]:
+    """The row codes of one form's table (``att`` or ``unroca``), in the form's order: a
+    placement may name only these."""
+    forms = yaml_data.load(report_rows_text())["forms"]
+    return tuple(str(row["code"]) for row in forms[form]["rows"])
 
 
 class ControlListError(OpenattError, ValueError):
@@ -96,8 +61,8 @@ class PlacementSpec(_Strict):
 
     ``att_category`` is openatt's item category (the eight of Art. 2(1), or ``ammunition``
     for Art. 3, ``parts`` for Art. 4, ``other`` for items outside all three).
-    ``att_subcategory`` and ``unroca_subcategory`` are report row codes (``ATT_ROWS``,
-    ``UNROCA_ROWS``); ``None`` where the item has no row (then ``note`` says why).
+    ``att_subcategory`` and ``unroca_subcategory`` are report row codes (``row_codes("att")``,
+    ``row_codes("unroca")``); ``None`` where the item has no row (then ``note`` says why).
     """
 
     att_category: Category
@@ -108,9 +73,11 @@ class PlacementSpec(_Strict):
 
     @model_validator(mode="after")
     def _rows_known(self) -> PlacementSpec:
-        if self.att_subcategory is not None and self.att_subcategory not in ATT_ROWS:
+        if self.att_subcategory is not None and self.att_subcategory not in row_codes("att"):
             raise ValueError(f"att_subcategory {self.att_subcategory!r} is not an ATT row")
-        if self.unroca_subcategory is not None and self.unroca_subcategory not in UNROCA_ROWS:
+        if self.unroca_subcategory is not None and self.unroca_subcategory not in row_codes(
+            "unroca"
+        ):
             raise ValueError(f"unroca_subcategory {self.unroca_subcategory!r} is not a row")
         if self.att_subcategory and not self.att_category.is_conventional_arm:
             raise ValueError("an ATT row needs an Art. 2(1) category")

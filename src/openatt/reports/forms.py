@@ -90,7 +90,7 @@ def _read(name: str) -> str:
 
 @functools.cache
 def categories() -> CategoryFile:
-    return CategoryFile.model_validate(yaml.safe_load(_read("categories.yaml")))
+    return CategoryFile.model_validate(yaml.safe_load(control_lists.report_rows_text()))
 
 
 @functools.cache
