@@ -17,7 +17,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from typer.testing import CliRunner
 
 from openatt.cli.main import build_app
@@ -28,26 +28,79 @@ from openatt.register.models import Role
 TsaKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
-class Tsa:
-    """A timestamping authority of the test's own: a key and its self-signed certificate."""
+def _name(text: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
 
-    def __init__(self, kind: str) -> None:
+
+class Root:
+    """A certification authority of the test's own, the root a TSA's certificate chains to."""
+
+    def __init__(self, label: str) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.name = _name(f"test root {label}")
+        now = dt.datetime.now(dt.UTC)
+        self.certificate = (
+            x509.CertificateBuilder()
+            .subject_name(self.name)
+            .issuer_name(self.name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=2))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()), critical=False
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+
+    def pem(self, path: Path) -> Path:
+        path.write_bytes(self.certificate.public_bytes(serialization.Encoding.PEM))
+        return path
+
+
+class Tsa:
+    """A timestamping authority of the test's own: a key and its certificate, self-signed
+    or issued by ``root`` with the given extended key usage (RFC 3161 2.3 wants
+    timestamping alone, critical)."""
+
+    def __init__(
+        self,
+        kind: str,
+        root: Root | None = None,
+        usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.TIME_STAMPING,
+        critical: bool = True,
+    ) -> None:
         self.key: TsaKey = (
             rsa.generate_private_key(public_exponent=65537, key_size=2048)
             if kind == "rsa"
             else ec.generate_private_key(ec.SECP256R1())
         )
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"test TSA {kind}")])
+        name = _name(f"test TSA {kind}")
         now = dt.datetime.now(dt.UTC)
-        self.certificate = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(name)
-            .issuer_name(name)
+            .issuer_name(root.name if root else name)
             .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30))
-            .sign(self.key, hashes.SHA256())
+        )
+        if root is None:
+            self.certificate = builder.sign(self.key, hashes.SHA256())
+            return
+        self.certificate = (
+            builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()), False
+            )
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=critical)
+            .sign(root.key, hashes.SHA256())
         )
 
     def pem(self, path: Path) -> Path:
@@ -149,7 +202,9 @@ def _checkpointed(database_url: str, tmp_path: Path) -> tuple[Path, str, Path]:
     return checkpoints, public, tmp_path / f"checkpoints-{point.seq}.tsq"
 
 
-def _verify(database_url: str, checkpoints: Path, public: str, cert: Path) -> tuple[int, str]:
+def _verify(
+    database_url: str, checkpoints: Path, public: str, cert: Path, option: str = "--tsa-cert"
+) -> tuple[int, str]:
     result = CliRunner().invoke(
         build_app(),
         [
@@ -159,7 +214,7 @@ def _verify(database_url: str, checkpoints: Path, public: str, cert: Path) -> tu
             public,
             "--checkpoints",
             str(checkpoints),
-            "--tsa-cert",
+            option,
             str(cert),
             "--database",
             database_url,
@@ -253,3 +308,48 @@ def test_a_second_checkpoint_of_an_unchanged_chain_keeps_the_first_request(
     code, output = _verify(database_url, checkpoints, public, tsa.pem(tmp_path / "tsa.pem"))
     assert code == 0, output
     assert "2 timestamp responses verified" in output
+
+
+def test_a_tsa_certificate_that_chains_to_the_given_root_verifies_without_pinning(
+    database_url: str, tmp_path: Path
+) -> None:
+    """With ``--tsa-ca`` the certificate the response carries is checked against the root:
+    a TSA that renews its certificate needs no change on the verifier's side."""
+    checkpoints, public, tsq = _checkpointed(database_url, tmp_path)
+    root = Root("a")
+    tsa = Tsa("ecdsa", root)
+    tsq.with_suffix(".tsr").write_bytes(tsa.answer(tsq.read_bytes()))
+    code, output = _verify(
+        database_url, checkpoints, public, root.pem(tmp_path / "root.pem"), "--tsa-ca"
+    )
+    assert code == 0, output
+    assert "1 timestamp responses verified" in output
+
+
+@pytest.mark.parametrize(
+    ("case", "reported"),
+    [
+        ("another root", "does not chain to --tsa-ca"),
+        ("client certificate", "not timestamping alone"),
+        ("usage not critical", "does not chain to --tsa-ca"),
+        ("self-signed", "does not chain to --tsa-ca"),
+    ],
+)
+def test_a_tsa_certificate_that_is_not_a_timestamping_one_under_the_root_is_reported(
+    database_url: str, tmp_path: Path, case: str, reported: str
+) -> None:
+    checkpoints, public, tsq = _checkpointed(database_url, tmp_path)
+    trusted, other = Root("trusted"), Root("other")
+    tsa = {
+        "another root": lambda: Tsa("ecdsa", other),
+        "client certificate": lambda: Tsa("ecdsa", trusted, ExtendedKeyUsageOID.CLIENT_AUTH),
+        "usage not critical": lambda: Tsa("ecdsa", trusted, critical=False),
+        "self-signed": lambda: Tsa("ecdsa"),
+    }[case]()
+    tsq.with_suffix(".tsr").write_bytes(tsa.answer(tsq.read_bytes()))
+    code, output = _verify(
+        database_url, checkpoints, public, trusted.pem(tmp_path / "root.pem"), "--tsa-ca"
+    )
+    assert code == 1, output
+    assert f"TAMPERED timestamp {tsq.with_suffix('.tsr').name}: " in output
+    assert reported in output

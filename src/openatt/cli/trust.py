@@ -135,6 +135,14 @@ def audit_verify_anchored(
         Path | None,
         typer.Option("--tsa-cert", help="the TSA's certificate: verify each <checkpoints>-N.tsr"),
     ] = None,
+    tsa_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tsa-ca",
+            help="roots (PEM) the TSA's certificate must chain to, as a timestamping one; "
+            "without --tsa-cert, the certificate each response carries is used",
+        ),
+    ] = None,
 ) -> None:
     """Verify the chain, then check it against every signed checkpoint (a rewritten or
     truncated history is reported even when the chain itself was recomputed), and every
@@ -144,15 +152,19 @@ def audit_verify_anchored(
     try:
         trusted = anchor.public_key(public_key)
         certificate = timestamps.load_certificate(tsa_cert) if tsa_cert else None
+        roots = timestamps.load_roots(tsa_ca) if tsa_ca else None
     except RegisterError as error:
         raise _admin_failure(error) from error
     path = checkpoints or anchor.default_path()
     with _database(database).read() as session:
         chain = audit.verify(session)
         anchored = anchor.verify_checkpoints(session, path, trusted)
-    stamped = timestamps.check_responses(path, trusted, certificate)
+    stamped = timestamps.check_responses(path, trusted, certificate, roots=roots)
     if stamped.unchecked:
-        _err.print(f"note: {stamped.unchecked} timestamp responses not checked (give --tsa-cert)")
+        _err.print(
+            f"note: {stamped.unchecked} timestamp responses not checked "
+            "(give --tsa-cert or --tsa-ca)"
+        )
     problems = ([str(chain.broken)] if chain.broken else []) + anchored.problems + stamped.problems
     for problem in problems:
         _err.print(f"[red]TAMPERED[/red] {problem}", highlight=False)
@@ -161,7 +173,11 @@ def audit_verify_anchored(
     _out.print(
         f"intact: {chain.events} events, chain head {chain.head_seq}, "
         f"{anchored.checkpoints} checkpoints agree"
-        + (f", {len(stamped.verified)} timestamp responses verified" if certificate else "")
+        + (
+            f", {len(stamped.verified)} timestamp responses verified"
+            if certificate or roots
+            else ""
+        )
     )
     for line in stamped.verified:
         _out.print(f"  {line}")

@@ -20,9 +20,15 @@ What is checked for each response (RFC 3161 section 2.4.2, RFC 5652 section 5.4)
   signed attributes verifies with the public key of the certificate given (RSA PKCS#1 v1.5,
   RSA-PSS or ECDSA).
 
-Not checked: the TSA certificate's own chain to a root and its revocation (the operator
-chooses which certificate to trust, as with ``openssl ts -verify -CAfile``), and the ESS
-signing-certificate attribute.
+With ``--tsa-ca ROOTS`` the certificate need not be pinned: the TSA's certificate is taken
+from the token (RFC 3161 responses carry it when the request asks, and openatt's requests
+do), and it must chain, through the other certificates the token carries, to one of the
+roots at the response's genTime, as a certificate for timestamping only (RFC 3161 section
+2.3: extended key usage id-kp-timeStamping, critical). A TSA that renews its certificate
+then needs no change on the verifier's side.
+
+Not checked: revocation of the TSA's certificates (CRL or OCSP need the network), and the
+ESS signing-certificate attribute.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.x509 import verification
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from openatt.register.errors import Invalid
 
@@ -83,6 +91,76 @@ def load_certificate(path: Path) -> x509.Certificate:
         ) from error
 
 
+def load_roots(path: Path) -> list[x509.Certificate]:
+    """The roots a TSA's certificate must chain to (``--tsa-ca``: PEM, one or more)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise Invalid(f"--tsa-ca {path}: {error.strerror}", field=("tsa_ca",)) from error
+    try:
+        roots = x509.load_pem_x509_certificates(data)
+    except ValueError as error:
+        raise Invalid(f"--tsa-ca {path}: no PEM certificate in it", field=("tsa_ca",)) from error
+    return roots
+
+
+def _timestamping_only(
+    _policy: verification.Policy, _certificate: x509.Certificate, usage: x509.ExtendedKeyUsage
+) -> None:
+    if list(usage) != [ExtendedKeyUsageOID.TIME_STAMPING]:
+        raise ValueError("the TSA certificate's extended key usage is not timestamping alone")
+
+
+def check_chain(
+    certificate: x509.Certificate,
+    carried: list[x509.Certificate],
+    roots: list[x509.Certificate],
+    at: dt.datetime,
+) -> None:
+    """``certificate`` chains to ``roots`` at ``at`` through ``carried`` (the other
+    certificates of the token), as a timestamping certificate (RFC 3161 section 2.3)."""
+    end_entity = verification.ExtensionPolicy.permit_all().require_present(
+        x509.ExtendedKeyUsage, verification.Criticality.CRITICAL, _timestamping_only
+    )
+    verifier = (
+        verification.PolicyBuilder()
+        .store(verification.Store(roots))
+        .time(at)
+        .extension_policies(
+            ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(), ee_policy=end_entity
+        )
+        .build_client_verifier()
+    )
+    try:
+        verifier.verify(certificate, carried)
+    except verification.VerificationError as error:
+        raise ResponseRefused(
+            f"the TSA certificate does not chain to --tsa-ca ({error})"
+        ) from error
+
+
+def _carried(
+    signed: cms.SignedData, signer: cms.SignerInfo
+) -> tuple[x509.Certificate | None, list[x509.Certificate]]:
+    """The signer's certificate among those the token carries, and the others."""
+    wanted = signer["sid"]
+    found: x509.Certificate | None = None
+    others: list[x509.Certificate] = []
+    for choice in signed["certificates"] or []:
+        if choice.name != "certificate":
+            continue
+        cert = choice.chosen
+        loaded = x509.load_der_x509_certificate(cert.dump())
+        if wanted.name == "issuer_and_serial_number" and (
+            cert.issuer == wanted.chosen["issuer"]
+            and cert.serial_number == wanted.chosen["serial_number"].native
+        ):
+            found = loaded
+        else:
+            others.append(loaded)
+    return found, others
+
+
 def requested(tsq: bytes) -> tuple[bytes, int | None]:
     """The digest a ``TimeStampReq`` asks to be stamped, and its nonce."""
     try:
@@ -101,12 +179,14 @@ def verify_response(
     tsr: bytes,
     digest: bytes,
     nonce: int | None,
-    certificate: x509.Certificate,
+    certificate: x509.Certificate | None,
     not_before: dt.datetime,
     now: dt.datetime,
+    roots: list[x509.Certificate] | None = None,
 ) -> dt.datetime:
     """Check one ``TimeStampResp`` for ``digest``; returns its genTime, or raises
-    :class:`ResponseRefused` naming the first thing wrong."""
+    :class:`ResponseRefused` naming the first thing wrong. The TSA's ``certificate`` is
+    the one given, or (with ``roots``) the one the token carries, checked against them."""
     try:
         response = _Response.load(tsr)
         status = response["status"]["status"].native
@@ -137,6 +217,13 @@ def verify_response(
         raise ResponseRefused(f"the token cannot be read ({error})") from error
     if len(signers) != 1:
         raise ResponseRefused(f"the token has {len(signers)} signers, not one")
+    try:
+        own, carried = _carried(signed, signers[0])
+    except (ValueError, TypeError, KeyError) as error:
+        raise ResponseRefused(f"the token's certificates cannot be read ({error})") from error
+    certificate = certificate or own
+    if certificate is None:
+        raise ResponseRefused("the token does not carry the TSA's certificate (give --tsa-cert)")
     _check_signer(signers[0], tst_der, certificate)
     if algorithm != "sha256" or stamped != digest:
         raise ResponseRefused("it stamps another digest than the request asked for")
@@ -148,6 +235,8 @@ def verify_response(
         raise ResponseRefused(f"genTime {gen_time:%Y-%m-%dT%H:%M:%SZ} is in the future")
     if not certificate.not_valid_before_utc <= gen_time <= certificate.not_valid_after_utc:
         raise ResponseRefused("genTime is outside the TSA certificate's validity")
+    if roots:
+        check_chain(certificate, carried, roots, gen_time)
     return gen_time
 
 
@@ -217,9 +306,10 @@ def check_responses(
     trusted: Ed25519PublicKey,
     certificate: x509.Certificate | None,
     now: dt.datetime | None = None,
+    roots: list[x509.Certificate] | None = None,
 ) -> TimestampCheck:
     """Verify every ``<checkpoints>-N.tsr`` beside ``path`` against its ``.tsq``; without a
-    certificate they are only counted (``unchecked``)."""
+    certificate or roots they are only counted (``unchecked``)."""
     result = TimestampCheck()
     pattern = re.compile(re.escape(path.stem) + r"-(\d+)(?:-\d+)?\.tsr")
     responses = sorted(
@@ -227,7 +317,7 @@ def check_responses(
         for candidate in path.parent.glob(f"{path.stem}-*.tsr")
         if (match := pattern.fullmatch(candidate.name))
     )
-    if certificate is None:
+    if certificate is None and not roots:
         result.unchecked = len(responses)
         return result
     signed = _signed_checkpoints(path, trusted) if path.exists() else {}
@@ -240,7 +330,7 @@ def check_responses(
                 raise ResponseRefused(f"{tsq_path.name} is not the request of a signed checkpoint")
             at = dt.datetime.fromisoformat(signed[digest][1])
             gen_time = verify_response(
-                tsr_path.read_bytes(), digest, nonce, certificate, at, moment
+                tsr_path.read_bytes(), digest, nonce, certificate, at, moment, roots
             )
         except OSError as error:
             result.problems.append(f"timestamp {tsr_path.name}: {error.strerror}")
