@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import datetime as dt
 import inspect
+import itertools
 import json
 import os
 import shutil
@@ -203,14 +204,17 @@ async def run_phase(
     return Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
 
 
-async def flood(
-    port: int, clients: int, stop: asyncio.Event, statuses: dict[int, int], round_: int
-) -> None:
+_FLOODS = itertools.count()
+
+
+async def flood(port: int, clients: int, stop: asyncio.Event, statuses: dict[int, int]) -> None:
     """Wrong passwords from ``clients`` connections until ``stop``, counted in ``statuses``.
 
-    Each round floods from a loopback address of its own (127.0.0.N) with names of its own,
-    so that every round starts from a fresh address and fresh accounts: the free attempts
-    per account and address, each a real argon2 check, are spent again."""
+    Each flood of the run (each round, of each code version) comes from a loopback address
+    of its own (127.0.0.N) with names of its own, so that every one starts from a fresh
+    address and fresh accounts, even on a database the code before already flooded: the free
+    attempts per account and address, each a real argon2 check, are spent again."""
+    round_ = next(_FLOODS)
     address = f"127.0.0.{10 + round_}"
 
     async def client(index: int) -> None:
@@ -252,7 +256,7 @@ async def measure_flood(
         quiet = await run_phase(port, token, f"POST /applications alone{tag}", "", *args)
         stop = asyncio.Event()
         statuses: dict[int, int] = {}
-        flooding = asyncio.create_task(flood(port, flooders, stop, statuses, round_))
+        flooding = asyncio.create_task(flood(port, flooders, stop, statuses))
         await asyncio.sleep(1)  # let the flood reach the server first
         phases.append(quiet)
         for moment in ("starts", "sustained"):
