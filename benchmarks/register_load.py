@@ -108,6 +108,7 @@ class Phase:
     note: str = ""
     statuses: dict[int, int] = field(default_factory=dict)
     alone: Phase | None = None  # for a phase under a flood: the writes alone just before
+    alone_after: Phase | None = None  # ...and just after (the next round's, or a last one)
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -251,14 +252,22 @@ async def measure_flood(
     make: Maker = lambda i: ("POST", "/applications", body)  # noqa: E731
     args = (clients, requests, seconds, make, server_pid)
     phases: list[Phase] = []
-    for round_ in range(rounds):
+    waiting: list[Phase] = []  # flooded windows that wait for the writes alone after them
+    for round_ in range(rounds + 1):
         tag = f" (round {round_ + 1})" if rounds > 1 else ""
+        if round_ == rounds:
+            tag = " (after the last flood)"
         quiet = await run_phase(port, token, f"POST /applications alone{tag}", "", *args)
+        phases.append(quiet)
+        for during in waiting:
+            during.alone_after = quiet
+        waiting = []
+        if round_ == rounds:
+            break
         stop = asyncio.Event()
         statuses: dict[int, int] = {}
         flooding = asyncio.create_task(flood(port, flooders, stop, statuses))
         await asyncio.sleep(1)  # let the flood reach the server first
-        phases.append(quiet)
         for moment in ("starts", "sustained"):
             before = dict(statuses)
             name = f"POST /applications, {flooders} flooding, {moment}{tag}"
@@ -269,6 +278,7 @@ async def measure_flood(
             )
             during.alone = quiet
             phases.append(during)
+            waiting.append(during)
         stop.set()
         await flooding
     return phases
@@ -367,19 +377,25 @@ def start_server(
 
 
 def flood_summary(label: str, run: list[Phase]) -> None:
-    """Each flooded window against the writes alone just before it, and per moment of the
-    flood the median and range of those ratios over the rounds."""
+    """Each flooded window against the writes alone around it (the mean rate of the windows
+    just before and just after, which cancels a load that drifts steadily), and per moment
+    of the flood the median and range of those ratios over the rounds."""
     ratios: dict[str, list[float]] = {}
     for during in (p for p in run if p.statuses and p.alone is not None):
         assert during.alone is not None
         a, d = during.alone.summary(), during.summary()
-        if not a["requests_per_second"]:
+        rates = [a["requests_per_second"]]
+        if during.alone_after is not None:
+            rates.append(during.alone_after.summary()["requests_per_second"])
+        alone_rate = statistics.fmean(rates)
+        if not alone_rate:
             continue
-        kept = d["requests_per_second"] / a["requests_per_second"]
+        kept = d["requests_per_second"] / alone_rate
         moment = "starts" if ", starts" in during.name else "sustained"
         ratios.setdefault(moment, []).append(kept)
         print(
-            f"{during.name[:60]}: x{kept:.2f} the writes alone, "
+            f"{during.name[:60]}: x{kept:.2f} the writes alone around it "
+            f"({' and '.join(f'{r:.1f}' for r in rates)} req/s), "
             f"p50 {a['p50_ms']} -> {d['p50_ms']} ms"
         )
     for moment, kept in ratios.items():
