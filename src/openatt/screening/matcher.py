@@ -13,6 +13,7 @@ The same party is often on several lists (UN, then OFAC, Canada and Australia af
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import mmap
@@ -183,6 +184,12 @@ def load_or_build(folder: Path, metadata: ListMetadata, cache: Path) -> ListInde
         return ListIndex(metadata, built)
 
 
+@functools.cache
+def _kind_factors() -> tuple[float, ...]:
+    """The name-kind factor of each kind code of the index (read once, not per name)."""
+    return tuple(scoring.kind_factor(kind) for kind in KINDS)
+
+
 def default_threshold() -> float:
     return parameters().default_threshold
 
@@ -258,13 +265,12 @@ class Matcher:
             return []
         limit = cfg.detailed_names
         prefilter = float(cfg.prefilter_cutoff)
-        sorted_query = " ".join(sorted(tokens))
+        # Each candidate's three prefilter texts, read in one pass: sorted, plain, skeleton.
+        texts = index.texts.pick(candidates)
+        plain_texts = texts[1::3]
         # Sorted tokens make the comparison order-free; the written order is compared too,
         # because a typo in a first letter can reorder the sorted tokens.
-        prefilters = [
-            (sorted_query, index.sorted_texts),
-            (" ".join(tokens), index.plain_texts),
-        ]
+        prefilters = [(" ".join(sorted(tokens)), texts[0::3]), (" ".join(tokens), plain_texts)]
         if script_of(query.name) != "Latin" or any(variants.values()):
             # Romanised non-Latin scripts (Arabic without short vowels...) and names that
             # read as another romanisation convention are compared on consonant skeletons
@@ -273,34 +279,38 @@ class Matcher:
                 min((t, *variants.get(t, ())), key=lambda v: (len(skeleton(v)), v)) for t in tokens
             ]
             skeleton_query = " ".join(sorted(skeleton(t) for t in readings))
-            prefilters.append((skeleton_query, index.skeleton_texts))
-        chosen: dict[int, None] = {}
-        for text_query, texts in prefilters:
+            prefilters.append((skeleton_query, texts[2::3]))
+        chosen: dict[int, int] = {}  # name id -> its first position among the candidates
+        for text_query, choices in prefilters:
             for _, _, position in process.extract(
                 text_query,
-                texts.pick(candidates),
+                choices,
                 scorer=fuzz.ratio,  # on token-sorted texts: token_sort_ratio at a fifth of the cost
                 limit=limit,
                 score_cutoff=prefilter,
             ):
-                chosen[candidates[position]] = None
+                chosen.setdefault(candidates[position], position)
         best: dict[int, tuple[float, int, scoring.NameMatch]] = {}
         names = list(chosen)
         kinds = index.name_kind[names].tolist() if names else []
-        listed_names = [tuple(text.split()) for text in index.plain_texts.pick(names)]
+        listed_names = [tuple(plain_texts[position].split()) for position in chosen.values()]
         # Every pair of a query token and a token of the chosen names, scored at once.
         columns: dict[str, int] = {}
         for listed in listed_names:
             for token in listed:
                 columns.setdefault(token, len(columns))
-        matrix = scoring.similarity_matrix(tokens, list(columns), variants)
+        table: list[list[float]] = scoring.similarity_matrix(
+            tokens, list(columns), variants
+        ).tolist()
         query_weights = [index.idf_of(t) for t in tokens]
-        for name_id, kind_code, listed in zip(names, kinds, listed_names, strict=True):
-            rows: list[list[float]] = matrix[:, [columns[t] for t in listed]].tolist()
-            match = scoring.aligned_similarity(
-                tokens, listed, rows, index.name_weights(name_id), query_weights
-            )
-            value = match.score * scoring.kind_factor(KINDS[kind_code])
+        factors = _kind_factors()
+        for name_id, kind_code, listed, listed_weights in zip(
+            names, kinds, listed_names, index.names_weights(names), strict=True
+        ):
+            picked = [columns[t] for t in listed]
+            rows = [[row[c] for c in picked] for row in table]
+            match = scoring.aligned_similarity(tokens, listed, rows, listed_weights, query_weights)
+            value = match.score * factors[kind_code]
             entity_number = int(index.name_entity[name_id])
             current = best.get(entity_number)
             if current is None or value > current[0]:
