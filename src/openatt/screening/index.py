@@ -259,6 +259,9 @@ class CandidateIndex:
         name_entity, name_kind, name_position = array("i"), array("b"), array("h")
         schemas = array("b")
         texts = _BlobWriter()
+        # Each written token's skeleton, by token id: computed once per token, not once per
+        # name it is in (nor again when a list of 300,000 entities outgrows a cache).
+        skeletons: list[str] = []
         schema_codes = {schema: number for number, schema in enumerate(Schema)}
         for number, (schema, names) in enumerate(records):
             schemas.append(schema_codes[schema])
@@ -277,6 +280,9 @@ class CandidateIndex:
                     token_id = token_ids.get(token)
                     if token_id is None:
                         token_id = token_ids[token] = len(token_ids)
+                        skeletons.append("")  # a skeleton is never empty: "" is "not yet"
+                    if not skeletons[token_id]:
+                        skeletons[token_id] = skeleton(token)
                     ids.append(token_id)
                 name_tok_flat.extend(ids)
                 name_len.append(len(ids))
@@ -286,6 +292,7 @@ class CandidateIndex:
                     token_id = token_ids.get(joined)
                     if token_id is None:
                         token_id = token_ids[joined] = len(token_ids)
+                        skeletons.append("")
                     keys[token_id] = None
                 for token_id in keys:
                     pair_token.append(token_id)
@@ -295,7 +302,7 @@ class CandidateIndex:
                     + "\n"
                     + " ".join(tokens)
                     + "\n"
-                    + " ".join(sorted(skeleton(t) for t in tokens))
+                    + " ".join(sorted([skeletons[i] for i in ids]))
                 )
         vocabulary = list(token_ids)
         total = max(len(name_entity), 1)
@@ -313,14 +320,15 @@ class CandidateIndex:
         real = np.zeros(len(vocabulary), dtype=np.bool_)
         real[name_tok] = True
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
-        skel_pairs = [
-            (fnv1a(k), i)
-            for i in np.flatnonzero(real).tolist()
-            for k in skeleton_keys(vocabulary[i])
-        ]
-        skel_hash = np.array([h for h, _ in skel_pairs], dtype=np.uint64)
-        skel_tok = np.array([i for _, i in skel_pairs], dtype=np.int32)
-        del skel_pairs
+        skel_keys: list[str] = []
+        skel_owners = array("i")
+        for i in np.flatnonzero(real).tolist():
+            for k in skeleton_keys(vocabulary[i]):
+                skel_keys.append(k)
+                skel_owners.append(i)
+        skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
+        skel_tok = np.frombuffer(skel_owners, dtype=np.int32).copy()
+        del skel_keys, skel_owners
         order = np.argsort(skel_hash, kind="stable")
         name_ptr = np.zeros(len(name_len) + 1, dtype=np.int64)
         name_ptr[1:] = np.cumsum(np.frombuffer(name_len, dtype=np.int16))
