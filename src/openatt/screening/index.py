@@ -18,6 +18,7 @@ hash collision can only add a candidate, which scoring then rejects.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import mmap
@@ -36,6 +37,9 @@ import numpy.typing as npt
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton, skeleton_keys, token_weight_factor
 
+# A query token's skeleton keys, remembered: the same tokens recur across a batch.
+_query_skeleton_keys = functools.lru_cache(maxsize=1 << 16)(skeleton_keys)
+
 MIN_FUZZY_LENGTH = 4
 _MAX_FUZZY_LENGTH = 20
 _SIMILAR_CACHE = 100_000
@@ -45,7 +49,7 @@ _FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 KINDS: tuple[NameKind, ...] = tuple(NameKind)
 _KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
-FORMAT = 3  # bumped when the files' layout or the key hash changes
+FORMAT = 4  # bumped when the files' layout or the key hash changes
 
 IntArray = npt.NDArray[np.int64]
 
@@ -196,13 +200,11 @@ _ARRAYS = (
     "name_kind",
     "name_position",
     "name_lengths",
-    "sorted_off",
-    "plain_off",
-    "skeleton_off",
+    "texts_off",
     "vocab_off",
     "entity_schema",
 )
-_BLOBS = ("sorted", "plain", "skeleton", "vocab")
+_BLOBS = ("texts", "vocab")
 
 
 class CandidateIndex:
@@ -227,9 +229,9 @@ class CandidateIndex:
         self.name_position: npt.NDArray[np.int16] = arrays["name_position"]
         self.name_lengths: npt.NDArray[np.int16] = arrays["name_lengths"]
         self.entity_schema: npt.NDArray[np.int8] = arrays["entity_schema"]
-        self.sorted_texts = blobs["sorted"]
-        self.plain_texts = blobs["plain"]
-        self.skeleton_texts = blobs["skeleton"]
+        # Per name, its three prefilter texts in one entry ("sorted\nplain\nskeleton"): a
+        # query reads all three for the same candidates, so one slice per name, not three.
+        self.texts = blobs["texts"]
         self.vocab = blobs["vocab"]
         self.entity = entity
         self.name_count = len(self.name_entity)
@@ -256,7 +258,10 @@ class CandidateIndex:
         name_tok_flat, name_len = array("i"), array("h")
         name_entity, name_kind, name_position = array("i"), array("b"), array("h")
         schemas = array("b")
-        sorted_texts, plain_texts, skeleton_texts = _BlobWriter(), _BlobWriter(), _BlobWriter()
+        texts = _BlobWriter()
+        # Each written token's skeleton, by token id: computed once per token, not once per
+        # name it is in (nor again when a list of 300,000 entities outgrows a cache).
+        skeletons: list[str] = []
         schema_codes = {schema: number for number, schema in enumerate(Schema)}
         for number, (schema, names) in enumerate(records):
             schemas.append(schema_codes[schema])
@@ -275,6 +280,9 @@ class CandidateIndex:
                     token_id = token_ids.get(token)
                     if token_id is None:
                         token_id = token_ids[token] = len(token_ids)
+                        skeletons.append("")  # a skeleton is never empty: "" is "not yet"
+                    if not skeletons[token_id]:
+                        skeletons[token_id] = skeleton(token)
                     ids.append(token_id)
                 name_tok_flat.extend(ids)
                 name_len.append(len(ids))
@@ -284,13 +292,18 @@ class CandidateIndex:
                     token_id = token_ids.get(joined)
                     if token_id is None:
                         token_id = token_ids[joined] = len(token_ids)
+                        skeletons.append("")
                     keys[token_id] = None
                 for token_id in keys:
                     pair_token.append(token_id)
                     pair_name.append(name_id)
-                plain_texts.add(" ".join(tokens))
-                sorted_texts.add(" ".join(sorted(tokens)))
-                skeleton_texts.add(" ".join(sorted(skeleton(t) for t in tokens)))
+                texts.add(
+                    " ".join(sorted(tokens))
+                    + "\n"
+                    + " ".join(tokens)
+                    + "\n"
+                    + " ".join(sorted([skeletons[i] for i in ids]))
+                )
         vocabulary = list(token_ids)
         total = max(len(name_entity), 1)
         tokens_of_pairs = np.frombuffer(pair_token, dtype=np.int32)
@@ -307,21 +320,20 @@ class CandidateIndex:
         real = np.zeros(len(vocabulary), dtype=np.bool_)
         real[name_tok] = True
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
-        skel_pairs = [
-            (fnv1a(k), i)
-            for i in np.flatnonzero(real).tolist()
-            for k in skeleton_keys(vocabulary[i])
-        ]
-        skel_hash = np.array([h for h, _ in skel_pairs], dtype=np.uint64)
-        skel_tok = np.array([i for _, i in skel_pairs], dtype=np.int32)
-        del skel_pairs
+        skel_keys: list[str] = []
+        skel_owners = array("i")
+        for i in np.flatnonzero(real).tolist():
+            for k in skeleton_keys(vocabulary[i]):
+                skel_keys.append(k)
+                skel_owners.append(i)
+        skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
+        skel_tok = np.frombuffer(skel_owners, dtype=np.int32).copy()
+        del skel_keys, skel_owners
         order = np.argsort(skel_hash, kind="stable")
         name_ptr = np.zeros(len(name_len) + 1, dtype=np.int64)
         name_ptr[1:] = np.cumsum(np.frombuffer(name_len, dtype=np.int16))
         blobs = {
-            "sorted": sorted_texts.blob(),
-            "plain": plain_texts.blob(),
-            "skeleton": skeleton_texts.blob(),
+            "texts": texts.blob(),
             "vocab": _Blob.of(vocabulary),
         }
         arrays: dict[str, Any] = {
@@ -362,12 +374,12 @@ class CandidateIndex:
         try:
             for name in _ARRAYS:
                 if name.endswith("_off"):
-                    blob = getattr(self, f"{name[:-4]}_texts", None) or self.vocab
+                    blob = self.texts if name == "texts_off" else self.vocab
                     np.save(staging / f"{name}.npy", blob.offsets)
                 else:
                     np.save(staging / f"{name}.npy", self._arrays[name])
             for name in _BLOBS:
-                blob = self.vocab if name == "vocab" else getattr(self, f"{name}_texts")
+                blob = self.vocab if name == "vocab" else self.texts
                 (staging / f"{name}.txt").write_bytes(bytes(blob.data))
             (staging / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}), "utf-8")
             if folder.exists():
@@ -419,7 +431,7 @@ class CandidateIndex:
         found += [
             tokens
             for tokens in self._range(
-                self.skel_hash, self.skel_tok, [fnv1a(k) for k in skeleton_keys(token)]
+                self.skel_hash, self.skel_tok, [fnv1a(k) for k in _query_skeleton_keys(token)]
             )
             if len(tokens) <= _MAX_SKELETON_FANOUT
         ]
@@ -509,15 +521,13 @@ class CandidateIndex:
                 owners.append(number)
         del_count = len(probes)
         for number, spelling in enumerate(spellings_list):
-            for probe in skeleton_keys(spelling):
+            for probe in _query_skeleton_keys(spelling):
                 probes.append(probe)
                 owners.append(number)
         hashes = _hash_texts(probes)
         owner_of = np.asarray(owners, dtype=np.int64)
-        del_lo = np.searchsorted(self.del_hash, hashes[:del_count], side="left")
-        del_hi = np.searchsorted(self.del_hash, hashes[:del_count], side="right")
-        skel_lo = np.searchsorted(self.skel_hash, hashes[del_count:], side="left")
-        skel_hi = np.searchsorted(self.skel_hash, hashes[del_count:], side="right")
+        del_lo, del_hi = _search(self.del_hash, hashes[:del_count])
+        skel_lo, skel_hi = _search(self.skel_hash, hashes[del_count:])
         # A skeleton shared by very many vocabulary tokens says little (see similar_tokens).
         skel_hi = np.where(skel_hi - skel_lo <= _MAX_SKELETON_FANOUT, skel_hi, skel_lo)
         del_tokens, del_owner = _gather(self.del_tok, del_lo, del_hi, owner_of[:del_count])
@@ -564,9 +574,8 @@ class CandidateIndex:
         ]
         if not fresh or len(self.vocab_ids) + len(self._missing) >= 2 * _SIMILAR_CACHE:
             return
-        hashes = _hash_texts(fresh)
-        lo = np.searchsorted(self.del_hash, hashes, side="left").tolist()
-        hi = np.searchsorted(self.del_hash, hashes, side="right").tolist()
+        found_lo, found_hi = _search(self.del_hash, _hash_texts(fresh))
+        lo, hi = found_lo.tolist(), found_hi.tolist()
         for token, a, b in zip(fresh, lo, hi, strict=True):
             found = None
             for candidate in self.del_tok[a:b].tolist():
@@ -586,6 +595,22 @@ class CandidateIndex:
         ids = self.name_tok[self.name_ptr[name_id] : self.name_ptr[name_id + 1]]
         weights: list[float] = (self.idf[ids] * self.factor[ids]).tolist()
         return tuple(weights)
+
+    def names_weights(self, name_ids: Sequence[int]) -> list[tuple[float, ...]]:
+        """:meth:`name_weights` of several names (a query's few chosen ones) in one gather."""
+        if not len(name_ids):
+            return []
+        chosen = np.asarray(name_ids, dtype=np.int64)
+        starts = self.name_ptr[chosen].tolist()
+        ends = self.name_ptr[chosen + 1].tolist()
+        tokens = self.name_tok[[i for a, b in zip(starts, ends, strict=True) for i in range(a, b)]]
+        flat: list[float] = (self.idf[tokens] * self.factor[tokens]).tolist()
+        out: list[tuple[float, ...]] = []
+        at = 0
+        for a, b in zip(starts, ends, strict=True):
+            out.append(tuple(flat[at : at + b - a]))
+            at += b - a
+        return out
 
     def candidates(
         self,
@@ -621,9 +646,23 @@ class CandidateIndex:
                 ids = ids[np.argsort(gap, kind="stable")[: limit * 2]]
             return [int(i) for i in ids]
         ids = np.concatenate([g[1] for g in usable])
-        weights = np.concatenate([np.full(len(g[1]), g[0], dtype=np.float32) for g in usable])
-        unique, inverse = np.unique(ids, return_inverse=True)
-        scores: npt.NDArray[np.float64] = np.bincount(inverse, weights=weights).astype(np.float64)
+        weights = np.repeat(
+            np.array([g[0] for g in usable], dtype=np.float32).astype(np.float64),
+            [len(g[1]) for g in usable],
+        )
+        # Each name once with the summed weight of the groups it is in. The postings are
+        # sorted runs, which a stable sort merges in near-linear time (np.unique's quicksort
+        # took most of a query's ranking at 300,000 entities). The sums are exact whatever
+        # their order (float32 weights of at least log(2), added in float64), so the scores
+        # are those np.unique and np.bincount gave, bit for bit.
+        order = np.argsort(ids, kind="stable")
+        ordered = ids[order]
+        firsts = np.empty(len(ordered), dtype=np.bool_)
+        firsts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=firsts[1:])
+        starts = np.flatnonzero(firsts)
+        unique = ordered[starts]
+        scores: npt.NDArray[np.float64] = np.add.reduceat(weights[order], starts)
         # Between names sharing the same tokens, prefer those of the query's length.
         scores = scores - 0.01 * np.abs(self.name_lengths[unique] - wanted)
         if len(unique) > limit:
@@ -641,6 +680,22 @@ def _hash_texts(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
         return np.empty(0, dtype=np.uint64)
     lengths = np.fromiter(map(len, texts), dtype=np.int32, count=len(texts))
     return _hash_rows(_byte_matrix(list(texts), int(lengths.max())), lengths)
+
+
+def _search(
+    keys: npt.NDArray[np.uint64], probes: npt.NDArray[np.uint64]
+) -> tuple[IntArray, IntArray]:
+    """``np.searchsorted`` left and right of every probe, in the probes' order. The probes
+    are searched in sorted order: numpy then starts each binary search from the previous
+    one's place, so a batch's thousands of probes into a table of millions of keys miss the
+    processor's caches far less (three times faster at 300,000 entities); same results."""
+    order = np.argsort(probes, kind="stable")
+    ordered = probes[order]
+    lo = np.empty(len(probes), dtype=np.int64)
+    hi = np.empty(len(probes), dtype=np.int64)
+    lo[order] = np.searchsorted(keys, ordered, side="left")
+    hi[order] = np.searchsorted(keys, ordered, side="right")
+    return lo, hi
 
 
 def _gather(

@@ -129,7 +129,7 @@ def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np
         process.cdist(query, listed, scorer=OSA.normalized_similarity, dtype=np.float64),
         dtype=np.float64,
     )
-    listed_skeletons = np.array([skeleton(c) for c in listed], dtype=object)
+    listed_skeletons = [skeleton(c) for c in listed]  # a list: numpy object arrays are slow
     for i, q in enumerate(query):
         row = matrix[i]
         if len(q) == 1:
@@ -140,9 +140,11 @@ def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np
         own = skeleton(q)
         if len(own) < 3:
             continue
-        for j in np.flatnonzero((listed_skeletons == own) & (row < skeleton_value)).tolist():
+        for j in [j for j, other in enumerate(listed_skeletons) if other == own]:
             c = listed[j]
-            if len(c) >= 3 and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS):
+            if row[j] < skeleton_value and (
+                len(c) >= 3 and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
+            ):
                 row[j] = skeleton_value
     return matrix
 
