@@ -1,8 +1,8 @@
-"""openatt-match-v2: how a query and one listed entity are scored, feature by feature.
+"""openatt-match-v3: how a query and one listed entity are scored, feature by feature.
 
 The score is the best name similarity over all the entity's names and aliases, plus or minus
 small, fixed contributions from birth date, country, identifiers and the kind of party. The
-parameters live in ``data/match_v2.yaml``; each feature's contribution is returned so a hit
+parameters live in ``data/match_v3.yaml``; each feature's contribution is returned so a hit
 can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
@@ -31,7 +31,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
-from openatt.screening.normalise import skeleton
+from openatt.screening.normalise import same_shape, skeleton, vowel_frame, vowel_variants
 
 ALGORITHM: str = parameters().algorithm
 
@@ -75,6 +75,8 @@ def token_similarity(query: str, listed: str) -> float:
         return 1.0
     if len(query) == 1:
         return cfg.initial_similarity if listed.startswith(query) else 0.0
+    if cfg.number_mismatch_similarity is not None and _numbers(query, listed):
+        return cfg.number_mismatch_similarity
     similarity = float(OSA.normalized_similarity(query, listed))
     skeleton_value = cfg.skeleton_similarity
     if (
@@ -83,9 +85,23 @@ def token_similarity(query: str, listed: str) -> float:
         and (query[0] == listed[0] or query[0] in _VOWELS or listed[0] in _VOWELS)
         and len(skeleton(query)) >= 3
         and skeleton(query) == skeleton(listed)
+        and (not cfg.skeleton_same_shape or same_shape(vowel_frame(query), vowel_frame(listed)))
     ):
         similarity = skeleton_value
+    vowel_value = cfg.vowel_variant_similarity
+    if (
+        vowel_value is not None
+        and similarity < vowel_value
+        and min(len(query), len(listed)) >= 3
+        and vowel_variants(vowel_frame(query), vowel_frame(listed))
+    ):
+        similarity = vowel_value
     return similarity
+
+
+def _numbers(query: str, listed: str) -> bool:
+    """Both tokens hold a digit (they differ: equal tokens are handled before)."""
+    return any(c.isdigit() for c in query) and any(c.isdigit() for c in listed)
 
 
 def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
@@ -102,6 +118,14 @@ def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
     if similarity < 1.0 and variants:
         return max(similarity, romanised_similarity(variants, listed))
     return similarity
+
+
+@functools.cache
+def _v3_rules() -> tuple[float | None, bool, float | None]:
+    """(vowel variant similarity, skeleton needs the same shape, similarity of two different
+    numbers): the rules openatt-match-v3 adds, None / False when the version has none."""
+    cfg = parameters().name
+    return cfg.vowel_variant_similarity, cfg.skeleton_same_shape, cfg.number_mismatch_similarity
 
 
 @functools.cache
@@ -125,25 +149,44 @@ def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np
     similarities in one C call (rapidfuzz ``cdist``), then the skeleton and initial rules
     where they apply."""
     _, skeleton_value, initial, *_ = _name_parameters()
+    vowel_value, same_shape_only, number_value = _v3_rules()
     matrix = np.asarray(
         process.cdist(query, listed, scorer=OSA.normalized_similarity, dtype=np.float64),
         dtype=np.float64,
     )
     listed_skeletons = np.array([skeleton(c) for c in listed], dtype=object)
+    frames = [vowel_frame(c) for c in listed] if vowel_value is not None or same_shape_only else []
+    listed_frames = np.array([f[0] for f in frames], dtype=object)
+    digits = (
+        np.array([any(ch.isdigit() for ch in c) for c in listed])
+        if number_value is not None
+        else None
+    )
     for i, q in enumerate(query):
         row = matrix[i]
         if len(q) == 1:
             row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in listed]
             continue
+        if digits is not None and any(ch.isdigit() for ch in q):
+            differ = digits & (row < 1.0)
+            row[differ] = number_value
         if len(q) < 3:
             continue
         own = skeleton(q)
-        if len(own) < 3:
-            continue
-        for j in np.flatnonzero((listed_skeletons == own) & (row < skeleton_value)).tolist():
-            c = listed[j]
-            if len(c) >= 3 and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS):
-                row[j] = skeleton_value
+        q_frame = vowel_frame(q) if frames else ("", ())
+        if len(own) >= 3:
+            for j in np.flatnonzero((listed_skeletons == own) & (row < skeleton_value)).tolist():
+                c = listed[j]
+                if (
+                    len(c) >= 3
+                    and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
+                    and (not same_shape_only or same_shape(q_frame, frames[j]))
+                ):
+                    row[j] = skeleton_value
+        if vowel_value is not None and q_frame[1]:
+            for j in np.flatnonzero((listed_frames == q_frame[0]) & (row < vowel_value)).tolist():
+                if len(listed[j]) >= 3 and vowel_variants(q_frame, frames[j]):
+                    row[j] = vowel_value
     return matrix
 
 
