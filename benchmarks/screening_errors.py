@@ -34,39 +34,42 @@ from openatt.screening.scoring import Query
 
 HELD_OUT = ("UN ", "negatives", "US Congress", "translit:")
 
-# German (Duden) spelling of a name listed in an English-style romanisation of Russian,
-# written from the published letter correspondences (BGN/PCGN or ICAO -> Cyrillic -> Duden):
-# the benchmark's own German group is written from Wikidata's Cyrillic; this one from the
-# lists' Latin, so the two never share a query.
-_EN_TO_DE = (
-    ("shch", "schtsch"),
-    ("kh", "ch"),
-    ("zh", "sch"),
-    ("ch", "tsch"),
-    ("sh", "sch"),
-    ("ts", "z"),
-    ("yu", "ju"),
-    ("iu", "ju"),
-    ("ya", "ja"),
-    ("ia", "ja"),
-    ("ye", "je"),
-    ("yo", "jo"),
-    ("iy", "i"),
-    ("yy", "y"),
-    ("y", "j"),
-    ("v", "w"),
-    ("z", "s"),
-)
+# German (Duden) spelling of a name listed in an English-style romanisation of Russian: each
+# word is read back into Cyrillic under BGN/PCGN (iuliia's table, inverted by openatt's own
+# reader) and written out with the benchmark's Duden writer. The benchmark's own German group
+# is written from Wikidata's Cyrillic; this one from the lists' Latin names.
 _RUSSIAN_ENDINGS = ("ov", "ev", "in", "ich", "sky", "skiy", "ova", "eva", "ina", "enko", "yevich")
 
 
 def german(word: str) -> str:
-    out = word.casefold()
-    # Replacements are written upper-case so that a later rule cannot rewrite them.
-    for old, new in _EN_TO_DE:
-        out = out.replace(old, new.upper())
-    out = out.lower()
-    return out.title()
+    from openatt.screening.romanise import _convention_table
+
+    inverse: dict[str, str] = {}
+    for letter, spellings in _convention_table({"iuliia": "bgn_pcgn"}).items():
+        for spelling in spellings:
+            if spelling and letter not in "йыъь":
+                inverse.setdefault(spelling, letter)
+    inverse.update({"ye": "е", "yo": "ё", "ya": "я", "yu": "ю", "iy": "ий", "yy": "ый"})
+    lower = word.casefold()
+    if not lower.isalpha():
+        return word
+    out, i = "", 0
+    while i < len(lower):
+        for size in (4, 3, 2, 1):
+            chunk = lower[i : i + size]
+            if chunk == "y":
+                # y: й after a vowel, ий at the end after a consonant (Dmitry), else ы
+                after_vowel = i > 0 and lower[i - 1] in "aeiou"
+                out += "й" if after_vowel else ("ий" if i == len(lower) - 1 else "ы")
+                i += 1
+                break
+            if len(chunk) == size and chunk in inverse:
+                out += inverse[chunk]
+                i += size
+                break
+        else:
+            return word
+    return bench.duden(out)
 
 
 def persian(word: str, rng: random.Random) -> str:
