@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (a report script: long lines)
+# ruff: noqa: E501, RUF001  (a report script: long lines; Cyrillic letters)
 """Where screening precision and recall are lost: every wrong hit and every miss, by cause.
 
 Builds the same padded list and labelled queries as ``benchmarks/screening.py`` (same seed,

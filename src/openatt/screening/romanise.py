@@ -75,10 +75,10 @@ def _inverse_tables() -> tuple[dict[str, tuple[str, ...]], ...]:
         # Where one chunk stands for several letters, the commoner letter is read first:
         # readings are capped, and German "sch" is far more often ш than ж.
         prefer = [str(letter) for letter in entry.get("prefer") or ()]
-        rank = {letter: number for number, letter in enumerate(prefer)}
+        order = {letter: number for number, letter in enumerate(prefer)}
         tables.append(
             {
-                chunk: tuple(sorted(letters, key=lambda x: rank.get(x, len(rank))))
+                chunk: tuple(sorted(letters, key=lambda x: order.get(x, len(order))))
                 for chunk, letters in inverse.items()
             }
         )
@@ -139,7 +139,7 @@ def _single_changes(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -
         for other in letters[1:]:
             if len(found) >= cap:
                 return found
-            found.append("".join(base[:number] + [other] + base[number + 1 :]))
+            found.append("".join([*base[:number], other, *base[number + 1 :]]))
     return found
 
 
