@@ -167,6 +167,19 @@ def cause(
     return "other"
 
 
+def _clear_caches() -> None:
+    import openatt.screening.normalise as normalise
+    import openatt.screening.romanise as romanise
+    import openatt.screening.scoring as scoring
+
+    for module in (normalise, romanise, scoring):
+        for value in vars(module).values():
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
+    normalise._CANONICAL.clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +193,9 @@ def main() -> None:
         "--tuning", type=int, default=400, help="German and Persian tuning queries each"
     )
     parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="screenings timed; the least CPU counts"
+    )
     parser.add_argument("--show-held-out", action="store_true")
     parser.add_argument("--examples", type=int, default=12, help="examples printed per cause")
     args = parser.parse_args()
@@ -209,14 +225,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         home = Path(work)
         bench.write_store(entities, home)
-        matcher: Matcher = matcher_for(ListStore(home / "lists"))
         queries = [item.query for item in labelled]
-        before = resource.getrusage(resource.RUSAGE_SELF)
-        found = screen_queries(matcher, queries, None, workers=1, chunk_size=256, group=True)
-        after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        cpus = []
+        for _ in range(args.rounds):
+            # Every round from cold caches (the matcher's and the rule functions'), so that
+            # each round pays for the romanised readings and similarities as the first did.
+            _clear_caches()
+            matcher: Matcher = matcher_for(ListStore(home / "lists"))
+            before = resource.getrusage(resource.RUSAGE_SELF)
+            found = screen_queries(matcher, queries, None, workers=1, chunk_size=256, group=True)
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpus.append((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
+    cpu = min(cpus)
     print(
-        f"{matcher.algorithm}: {len(queries):,} queries, {cpu:.1f} CPU-s, {1000 * cpu / len(queries):.3f} CPU-ms per name"
+        f"{matcher.algorithm}: {len(queries):,} queries, {cpu:.1f} CPU-s, {1000 * cpu / len(queries):.3f} CPU-ms per name "
+        f"(least of {args.rounds} rounds: {', '.join(f'{c:.2f}' for c in cpus)})"
     )
     results = [
         [

@@ -48,6 +48,9 @@ class NameScoring(_Frozen):
     # Two different numbers ("FU YUAN YU 7605" / "7601") are different names: tokens with a
     # digit on both sides score this when they differ (None: by their spelling, as before).
     number_mismatch_similarity: float | None = Field(default=None, ge=0, le=1)
+    # Score the romanised readings of every query token, also of those the list holds as
+    # written (v2: only of tokens the list does not hold).
+    romanise_known_tokens: bool = False
     unmatched_middle_factor: float = Field(ge=0, le=1)
     initial_similarity: float = Field(ge=0, le=1)
     query_side: float = Field(ge=0, le=1)

@@ -32,7 +32,7 @@ from openatt.screening.index import FORMAT as INDEX_FORMAT
 from openatt.screening.index import KINDS, CandidateIndex
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
-from openatt.screening.romanise import romanised_variants
+from openatt.screening.romanise import foreign_spelling, romanised_variants
 from openatt.screening.scoring import ALGORITHM, Query
 from openatt.screening.scripts import script_of
 from openatt.screening.store import ListMetadata, LoadedList
@@ -293,6 +293,14 @@ class Matcher:
         for listed in listed_names:
             for token in listed:
                 columns.setdefault(token, len(columns))
+        if parameters().name.romanise_known_tokens:
+            # v3: a token the list holds as written ("Juri", a Finnish name too) may still be
+            # a German spelling of a Russian one ("Yuriy"), when it has a letter the lists'
+            # conventions never write: its readings are scored, not used for retrieval.
+            variants = {
+                t: variants.get(t) or (romanised_variants(t) if foreign_spelling(t) else ())
+                for t in tokens
+            }
         matrix = scoring.similarity_matrix(tokens, list(columns), variants)
         query_weights = [index.idf_of(t) for t in tokens]
         for name_id, kind_code, listed in zip(names, kinds, listed_names, strict=True):

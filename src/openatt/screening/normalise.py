@@ -167,13 +167,15 @@ VowelFrame = tuple[str, tuple[str, ...]]
 
 
 @functools.cache
-def _vowel_rules() -> tuple[tuple[tuple[str, str], ...], frozenset[str], dict[str, frozenset[str]]]:
+def _vowel_rules() -> tuple[
+    tuple[tuple[re.Pattern[str], str], ...], frozenset[str], dict[str, frozenset[str]]
+]:
     """(rewrites, vowel symbols, values of each vowel group) of ``vowel_variants`` in the
     name rules; empty when the rules have none (openatt-match-v1 and v2)."""
     raw = _rules().get("vowel_variants")
     if not isinstance(raw, dict):
         return ((), frozenset(), {})
-    rewrites = tuple((str(old), str(new)) for old, new in raw["rewrites"])
+    rewrites = tuple((re.compile(str(old)), str(new)) for old, new in raw["rewrites"])
     values = {str(k): frozenset(str(x) for x in v) for k, v in raw["vowel_values"].items()}
     return rewrites, frozenset(str(raw["vowels"])), values
 
@@ -189,8 +191,8 @@ def vowel_frame(token: str) -> VowelFrame:
         if len(out) > len(old) + 2 and out.endswith(old):
             out = out[: -len(old)] + new
             break
-    for old, new in rewrites:
-        out = out.replace(old, new)
+    for pattern, new in rewrites:
+        out = pattern.sub(new, out)
     frame: list[str] = []
     groups: list[str] = []
     previous = ""

@@ -189,6 +189,24 @@ def write_word(name: str, word: str) -> str:
     return "".join(out)
 
 
+@functools.cache
+def _written_letters() -> frozenset[str]:
+    """Every Latin letter the conventions the lists use (``write_as``) ever write."""
+    letters: set[str] = set()
+    for name in _rules()["write_as"]:
+        for table in _writer_tables(str(name)):
+            for value in table.values():
+                letters.update(_folded(value))
+    return frozenset(letters)
+
+
+def foreign_spelling(token: str) -> bool:
+    """``token`` holds a letter the lists' own conventions never write (ICAO and BGN/PCGN
+    have no j, w, x or q): it can only be another convention's spelling ("Juri", "Alexej")."""
+    written = _written_letters()
+    return any(letter not in written for letter in token)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def romanised_variants(token: str) -> tuple[str, ...]:
     """Other spellings of a normalised Latin token, read under each convention and written

@@ -100,8 +100,9 @@ def token_similarity(query: str, listed: str) -> float:
 
 
 def _numbers(query: str, listed: str) -> bool:
-    """Both tokens hold a digit (they differ: equal tokens are handled before)."""
-    return any(c.isdigit() for c in query) and any(c.isdigit() for c in listed)
+    """Both tokens hold a digit (they differ: equal tokens are handled before); tokens are
+    letters and digits only."""
+    return not query.isalpha() and not listed.isalpha()
 
 
 def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
@@ -144,39 +145,54 @@ def _name_parameters() -> tuple[float, float, float, float, float, float, float]
     )
 
 
-def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np.float64]:
+class _Listed:
+    """What the token rules need of the listed tokens, computed once per query for the
+    matrix of the query's tokens and again for each of their romanised readings."""
+
+    __slots__ = ("digits", "frames", "keys", "skeletons", "tokens")
+
+    def __init__(self, listed: Sequence[str]) -> None:
+        vowel_value, same_shape_only, number_value = _v3_rules()
+        self.tokens = listed
+        self.skeletons = np.array([skeleton(c) for c in listed], dtype=object)
+        self.frames = (
+            [vowel_frame(c) for c in listed] if vowel_value is not None or same_shape_only else []
+        )
+        self.keys = np.array([f[0] for f in self.frames], dtype=object)
+        # Tokens are letters and digits only: one that is not all letters holds a digit.
+        self.digits = (
+            np.array([not c.isalpha() for c in listed], dtype=bool)
+            if number_value is not None
+            else None
+        )
+
+
+def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float64]:
     """:func:`token_similarity` of every query token with every listed token: the edit
-    similarities in one C call (rapidfuzz ``cdist``), then the skeleton and initial rules
-    where they apply."""
+    similarities in one C call (rapidfuzz ``cdist``), then the skeleton, vowel-variant,
+    number and initial rules where they apply."""
     _, skeleton_value, initial, *_ = _name_parameters()
     vowel_value, same_shape_only, number_value = _v3_rules()
+    tokens = listed.tokens
+    frames = listed.frames
     matrix = np.asarray(
-        process.cdist(query, listed, scorer=OSA.normalized_similarity, dtype=np.float64),
+        process.cdist(query, tokens, scorer=OSA.normalized_similarity, dtype=np.float64),
         dtype=np.float64,
-    )
-    listed_skeletons = np.array([skeleton(c) for c in listed], dtype=object)
-    frames = [vowel_frame(c) for c in listed] if vowel_value is not None or same_shape_only else []
-    listed_frames = np.array([f[0] for f in frames], dtype=object)
-    digits = (
-        np.array([any(ch.isdigit() for ch in c) for c in listed])
-        if number_value is not None
-        else None
     )
     for i, q in enumerate(query):
         row = matrix[i]
         if len(q) == 1:
-            row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in listed]
+            row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in tokens]
             continue
-        if digits is not None and any(ch.isdigit() for ch in q):
-            differ = digits & (row < 1.0)
-            row[differ] = number_value
+        if listed.digits is not None and not q.isalpha():
+            row[listed.digits & (row < 1.0)] = number_value
         if len(q) < 3:
             continue
         own = skeleton(q)
         q_frame = vowel_frame(q) if frames else ("", ())
         if len(own) >= 3:
-            for j in np.flatnonzero((listed_skeletons == own) & (row < skeleton_value)).tolist():
-                c = listed[j]
+            for j in np.flatnonzero((listed.skeletons == own) & (row < skeleton_value)).tolist():
+                c = tokens[j]
                 if (
                     len(c) >= 3
                     and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
@@ -184,8 +200,8 @@ def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np
                 ):
                     row[j] = skeleton_value
         if vowel_value is not None and q_frame[1]:
-            for j in np.flatnonzero((listed_frames == q_frame[0]) & (row < vowel_value)).tolist():
-                if len(listed[j]) >= 3 and vowel_variants(q_frame, frames[j]):
+            for j in np.flatnonzero((listed.keys == q_frame[0]) & (row < vowel_value)).tolist():
+                if len(tokens[j]) >= 3 and vowel_variants(q_frame, frames[j]):
                     row[j] = vowel_value
     return matrix
 
@@ -200,14 +216,15 @@ def similarity_matrix(
     all the candidate names of a query at once."""
     if not query or not listed:
         return np.zeros((len(query), len(listed)), dtype=np.float64)
-    matrix = _token_matrix(query, listed)
+    prepared = _Listed(listed)
+    matrix = _token_matrix(query, prepared)
     if variants:
         factor = _name_parameters()[3]
         for i, q in enumerate(query):
             readings = variants.get(q)
             if readings:
                 row = matrix[i]
-                romanised = factor * _token_matrix(readings, listed).max(axis=0)
+                romanised = factor * _token_matrix(readings, prepared).max(axis=0)
                 matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
     return matrix
 
