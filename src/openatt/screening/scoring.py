@@ -31,7 +31,13 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
-from openatt.screening.normalise import same_shape, skeleton, vowel_frame, vowel_variants
+from openatt.screening.normalise import (
+    VowelFrame,
+    same_shape,
+    skeleton,
+    vowel_frame,
+    vowel_variants,
+)
 
 ALGORITHM: str = parameters().algorithm
 
@@ -145,26 +151,35 @@ def _name_parameters() -> tuple[float, float, float, float, float, float, float]
     )
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _token_keys(token: str, frames: bool) -> tuple[str, VowelFrame | None]:
+    """A listed token's skeleton and (when the version's rules use them) vowel frame."""
+    return skeleton(token), vowel_frame(token) if frames else None
+
+
 class _Listed:
     """What the token rules need of the listed tokens, computed once per query for the
-    matrix of the query's tokens and again for each of their romanised readings."""
+    matrix of the query's tokens and again for each of their romanised readings: the
+    columns of each skeleton and of each vowel frame, looked up instead of compared."""
 
-    __slots__ = ("digits", "frames", "keys", "skeletons", "tokens")
+    __slots__ = ("by_frame", "by_skeleton", "digits", "frames", "tokens")
 
     def __init__(self, listed: Sequence[str]) -> None:
         vowel_value, same_shape_only, number_value = _v3_rules()
+        use_frames = vowel_value is not None or same_shape_only
         self.tokens = listed
-        self.skeletons = np.array([skeleton(c) for c in listed], dtype=object)
-        self.frames = (
-            [vowel_frame(c) for c in listed] if vowel_value is not None or same_shape_only else []
-        )
-        self.keys = np.array([f[0] for f in self.frames], dtype=object)
+        self.by_skeleton: dict[str, list[int]] = {}
+        self.by_frame: dict[str, list[int]] = {}
+        self.frames: list[VowelFrame | None] = []
+        for j, token in enumerate(listed):
+            own, frame = _token_keys(token, use_frames)
+            self.by_skeleton.setdefault(own, []).append(j)
+            self.frames.append(frame)
+            if frame is not None:
+                self.by_frame.setdefault(frame[0], []).append(j)
         # Tokens are letters and digits only: one that is not all letters holds a digit.
-        self.digits = (
-            np.array([not c.isalpha() for c in listed], dtype=bool)
-            if number_value is not None
-            else None
-        )
+        digits = [not c.isalpha() for c in listed] if number_value is not None else []
+        self.digits = np.array(digits, dtype=bool) if any(digits) else None
 
 
 def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float64]:
@@ -189,19 +204,26 @@ def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float
         if len(q) < 3:
             continue
         own = skeleton(q)
-        q_frame = vowel_frame(q) if frames else ("", ())
+        q_frame = vowel_frame(q) if listed.by_frame else ("", ())
         if len(own) >= 3:
-            for j in np.flatnonzero((listed.skeletons == own) & (row < skeleton_value)).tolist():
+            for j in listed.by_skeleton.get(own, ()):
                 c = tokens[j]
                 if (
-                    len(c) >= 3
+                    row[j] < skeleton_value
+                    and len(c) >= 3
                     and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
-                    and (not same_shape_only or same_shape(q_frame, frames[j]))
+                    and (not same_shape_only or same_shape(q_frame, frames[j] or ("", ())))
                 ):
                     row[j] = skeleton_value
         if vowel_value is not None and q_frame[1]:
-            for j in np.flatnonzero((listed.keys == q_frame[0]) & (row < vowel_value)).tolist():
-                if len(tokens[j]) >= 3 and vowel_variants(q_frame, frames[j]):
+            for j in listed.by_frame.get(q_frame[0], ()):
+                frame = frames[j]
+                if (
+                    row[j] < vowel_value
+                    and len(tokens[j]) >= 3
+                    and frame is not None
+                    and vowel_variants(q_frame, frame)
+                ):
                     row[j] = vowel_value
     return matrix
 
