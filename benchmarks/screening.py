@@ -764,10 +764,9 @@ def openatt_sample(
     home: Path, queries: list[Query], rounds: int, workers: int, pairs: list[tuple[str, str, bool]]
 ) -> Outcome:
     from openatt.screening.matcher import default_threshold
+    from openatt.screening.scoring import ALGORITHM
     from openatt.screening.service import matcher_for, screen_queries
     from openatt.screening.store import ListStore
-
-    from openatt.screening.scoring import ALGORITHM
 
     outcome = Outcome(f"openatt ({ALGORITHM}, mapped index)", default_threshold())
     started = time.perf_counter()
