@@ -22,7 +22,7 @@ def test_listed_person_found_with_explanation(matcher: Matcher) -> None:
     top = next(h for h in hits if h.list_id == "un-sc-consolidated")
     assert top.entity_id == "QDi.430" and top.authority == "UN"
     explanation = top.explanation
-    assert explanation["algorithm"] == "openatt-match-v2"
+    assert explanation["algorithm"] == "openatt-match-v3"
     assert explanation["query_name"] == "ALI, Emran"
     assert explanation["matched_name"] == "EMRAAN ALI"
     assert explanation["programme"] == "Al-Qaida" and explanation["listed_on"] == "2021-11-23"

@@ -12,7 +12,7 @@ from openatt.screening import algorithm
 from openatt.screening.algorithm import MatcherConfigError
 
 
-@pytest.mark.parametrize("name", ["match_v1.yaml", "match_v2.yaml"])
+@pytest.mark.parametrize("name", ["match_v1.yaml", "match_v2.yaml", "match_v3.yaml"])
 def test_every_shipped_version_fits_the_schema_whole(name: str) -> None:
     raw = yaml.safe_load(
         resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
@@ -22,7 +22,7 @@ def test_every_shipped_version_fits_the_schema_whole(name: str) -> None:
 
 def test_the_algorithm_in_force_is_typed() -> None:
     current = algorithm.parameters()
-    assert current.algorithm == "openatt-match-v2"
+    assert current.algorithm == "openatt-match-v3"
     assert (
         isinstance(current.features.kind_disagrees, float) and current.features.kind_disagrees < 0
     )

@@ -36,12 +36,17 @@ def test_persian_final_eh_shares_the_arabic_skeleton() -> None:
     assert skeleton("shah") != skeleton("sha")  # too short for the final rewrite
 
 
-def test_the_algorithm_in_force_is_v2_and_v1_is_kept_as_it_was() -> None:
+def test_the_algorithm_in_force_is_v3_and_v1_v2_are_kept_as_they_were() -> None:
     from importlib import resources
 
-    assert config()["algorithm"] == "openatt-match-v2"
+    from openatt.screening.algorithm import load_parameters
+
+    assert config()["algorithm"] == "openatt-match-v3"
     v1 = resources.files("openatt.screening").joinpath("data/match_v1.yaml").read_text("utf-8")
     assert "algorithm: openatt-match-v1" in v1 and "romanis" not in v1
+    v2 = load_parameters("match_v2.yaml")
+    assert v2.algorithm == "openatt-match-v2" and v2.romanisation == "romanisation_v2.yaml"
+    assert v2.name.vowel_variant_similarity is None and v2.grouping is None
 
 
 def test_german_romanisation_finds_the_canadian_listing(matcher: Matcher) -> None:

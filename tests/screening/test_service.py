@@ -33,7 +33,7 @@ def test_listed_end_user_gives_a_un_hit(loaded_store: ListStore) -> None:
     hit = un[0]
     assert hit.party_role == "end_user" and hit.party_name == "Emraan Ali"
     assert hit.authority == "UN" and hit.entity_id == "QDi.430"
-    assert hit.algorithm == "openatt-match-v2"
+    assert hit.algorithm == "openatt-match-v3"
     assert hit.list_version == loaded_store.current_version("un-sc-consolidated")
     assert hit.listed_on == dt.date(2021, 11, 23) and hit.programme == "Al-Qaida"
     assert {h.authority for h in hits} >= {"UN", "US"}

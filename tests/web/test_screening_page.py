@@ -67,7 +67,7 @@ def test_hits_explained_and_a_false_positive_marked(
     page = web.get(f"/ui/applications/{case}").text
     assert "EMRAAN ALI" in page and "entry QDi.430" in page
     assert "Why this matched" in page and "token alignment" in page
-    assert "openatt-match-v2" in page and "un-sc-consolidated" in page
+    assert "openatt-match-v3" in page and "un-sc-consolidated" in page
     assert "Mark as a false positive" in page
 
     refused = web.post(f"/ui/applications/{case}/false-positive", {"hit": "0", "reasons-0": ""})
@@ -113,4 +113,4 @@ def test_unavailable_screening_is_shown_and_the_officer_screens_from_the_page(
     assert moved.status_code == 303
     page = web.get(f"/ui/applications/{submitted}").text
     assert "Screening was not possible" not in page and ">Screened</span>" in page
-    assert "openatt-match-v2" in page
+    assert "openatt-match-v3" in page

@@ -2,7 +2,7 @@
 
 Importers (one per list format) normalise a list into :class:`ListEntity` records; the
 :class:`ListStore` keeps every imported version; the :class:`Matcher` screens names with the
-versioned ``openatt-match-v2`` algorithm (``algorithm.py`` names the version in force) and
+versioned ``openatt-match-v3`` algorithm (``algorithm.py`` names the version in force) and
 explains every hit; :func:`screen_parties` is the entry point for the register and the engine.
 """
 

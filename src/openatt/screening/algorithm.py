@@ -1,8 +1,8 @@
 """Which version of the matching algorithm screens, and its parameters (data, never code).
 
 Every stored hit records the algorithm that produced it, so parameters are never edited in
-place: a change is a new file (``match_v2.yaml`` beside the frozen ``match_v1.yaml``) with
-its own name rules file, and this module names the one in force.
+place: a change is a new file (``match_v3.yaml`` beside the frozen ``match_v1.yaml`` and
+``match_v2.yaml``) with its own name rules file, and this module names the one in force.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openatt.errors import OpenattError
 
-CURRENT = "match_v2.yaml"
+CURRENT = "match_v3.yaml"
 
 
 class _Frozen(BaseModel):
@@ -38,6 +38,19 @@ class NameScoring(_Frozen):
     token_floor: float = Field(ge=0, le=1)
     skeleton_similarity: float = Field(ge=0, le=1)
     romanised_factor: float = Field(default=0.0, ge=0, le=1)
+    # openatt-match-v3 (absent from earlier versions, which therefore score as they did):
+    # two spellings of one Persian/Arabic name that differ only in how the vowels are
+    # written (Hossein / Husayn, Fatemeh / Fatima), read by ``vowel_variants`` in the rules.
+    vowel_variant_similarity: float | None = Field(default=None, ge=0, le=1)
+    # The skeleton similarity only for tokens with as many vowel groups, both starting with
+    # a vowel or both not (unless one is written without vowels, as Arabic script is).
+    skeleton_same_shape: bool = False
+    # Two different numbers ("FU YUAN YU 7605" / "7601") are different names: tokens with a
+    # digit on both sides score this when they differ (None: by their spelling, as before).
+    number_mismatch_similarity: float | None = Field(default=None, ge=0, le=1)
+    # Score the romanised readings of every query token, also of those the list holds as
+    # written (v2: only of tokens the list does not hold).
+    romanise_known_tokens: bool = False
     unmatched_middle_factor: float = Field(ge=0, le=1)
     initial_similarity: float = Field(ge=0, le=1)
     query_side: float = Field(ge=0, le=1)
@@ -58,6 +71,17 @@ class Features(_Frozen):
     kind_disagrees: float
 
 
+class Grouping(_Frozen):
+    """When two listings are reported as one party (openatt-match-v3 onwards)."""
+
+    # A list that does not say whether an entry is a person or an organisation (the US CSL)
+    # does not contradict the kind another list gives the same name.
+    unknown_kind_agrees: bool
+    # Years of birth this far apart do not tell two listings apart (lists differ by a year,
+    # as the birth-date feature already allows).
+    birth_year_tolerance: int = Field(ge=0)
+
+
 class MatchParameters(_Frozen):
     """One frozen version of the matching algorithm's parameters (``data/match_v*.yaml``)."""
 
@@ -68,6 +92,7 @@ class MatchParameters(_Frozen):
     candidates: Candidates
     name: NameScoring
     features: Features
+    grouping: Grouping | None = None
 
 
 class MatcherConfigError(OpenattError, ValueError):

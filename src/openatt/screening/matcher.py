@@ -1,4 +1,4 @@
-"""Screening names against loaded lists with the openatt-match-v2 algorithm.
+"""Screening names against loaded lists with the openatt-match-v3 algorithm.
 
 A :class:`Matcher` holds one :class:`~openatt.screening.index.CandidateIndex` per list version
 (built on first use, then reused for every query). For each query and list it retrieves a few
@@ -33,7 +33,7 @@ from openatt.screening.index import FORMAT as INDEX_FORMAT
 from openatt.screening.index import KINDS, CandidateIndex
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
-from openatt.screening.romanise import romanised_variants
+from openatt.screening.romanise import foreign_spelling, romanised_variants
 from openatt.screening.scoring import ALGORITHM, Query
 from openatt.screening.scripts import script_of
 from openatt.screening.store import ListMetadata, LoadedList
@@ -312,6 +312,14 @@ class Matcher:
         for listed in listed_names:
             for token in listed:
                 columns.setdefault(token, len(columns))
+        if parameters().name.romanise_known_tokens:
+            # v3: a token the list holds as written ("Juri", a Finnish name too) may still be
+            # a German spelling of a Russian one ("Yuriy"), when it has a letter the lists'
+            # conventions never write: its readings are scored, not used for retrieval.
+            variants = {
+                t: variants.get(t) or (romanised_variants(t) if foreign_spelling(t) else ())
+                for t in tokens
+            }
         table: list[list[float]] = scoring.similarity_matrix(
             tokens, list(columns), variants
         ).tolist()
@@ -436,11 +444,23 @@ def same_party(a: ListEntity, b: ListEntity) -> bool:
 
 
 def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
-    if a.schema is not b.schema:
+    grouping = parameters().grouping
+    if a.schema is not b.schema and not (
+        grouping is not None
+        and grouping.unknown_kind_agrees
+        and Schema.unknown in (a.schema, b.schema)
+    ):
         return False
     years_a, years_b = _years(a), _years(b)
     if years_a and years_b and not years_a & years_b:
-        return False
+        tolerance = grouping.birth_year_tolerance if grouping is not None else 0
+        if not tolerance or not any(
+            abs(int(x) - int(y)) <= tolerance
+            for x in years_a
+            for y in years_b
+            if x.isdigit() and y.isdigit()
+        ):
+            return False
     keys_a = keys.get(id(a))
     if keys_a is None:
         keys_a = keys[id(a)] = _party_keys(a)

@@ -163,6 +163,72 @@ def skeleton(token: str) -> str:
     return _REPEATS.sub(r"\1", consonants or out)
 
 
+VowelFrame = tuple[str, tuple[str, ...]]
+
+
+@functools.cache
+def _vowel_rules() -> tuple[
+    tuple[tuple[re.Pattern[str], str], ...], frozenset[str], dict[str, frozenset[str]]
+]:
+    """(rewrites, vowel symbols, values of each vowel group) of ``vowel_variants`` in the
+    name rules; empty when the rules have none (openatt-match-v1 and v2)."""
+    raw = _rules().get("vowel_variants")
+    if not isinstance(raw, dict):
+        return ((), frozenset(), {})
+    rewrites = tuple((re.compile(str(old)), str(new)) for old, new in raw["rewrites"])
+    values = {str(k): frozenset(str(x) for x in v) for k, v in raw["vowel_values"].items()}
+    return rewrites, frozenset(str(raw["vowels"])), values
+
+
+@functools.lru_cache(maxsize=262144)
+def vowel_frame(token: str) -> VowelFrame:
+    """A token's consonants, letter for letter with doubled letters written once and ``*``
+    where a group of vowels stands, and those vowel groups, after the Persian and Arabic
+    rewrites of the name rules: "Hossein" and "Husayn" both give ``("h*s*n", ...)``."""
+    rewrites, vowels, _ = _vowel_rules()
+    out = token
+    for old, new in _final_rewrites():
+        if len(out) > len(old) + 2 and out.endswith(old):
+            out = out[: -len(old)] + new
+            break
+    for pattern, new in rewrites:
+        out = pattern.sub(new, out)
+    frame: list[str] = []
+    groups: list[str] = []
+    previous = ""
+    for letter in out:
+        if letter in vowels:
+            if previous in vowels and groups:
+                groups[-1] += letter
+            else:
+                groups.append(letter)
+                frame.append("*")
+        elif letter != previous:
+            frame.append(letter)
+        previous = letter
+    return "".join(frame), tuple(groups)
+
+
+def vowel_variants(a: VowelFrame, b: VowelFrame) -> bool:
+    """Two frames of :func:`vowel_frame` spell one name with other vowels: the same
+    consonants in the same places, and each pair of vowel groups sharing a value."""
+    if a[0] != b[0] or not a[1]:
+        return False
+    values = _vowel_rules()[2]
+    return all(
+        values.get(x, frozenset((x,))) & values.get(y, frozenset((y,)))
+        for x, y in zip(a[1], b[1], strict=True)
+    )
+
+
+def same_shape(a: VowelFrame, b: VowelFrame) -> bool:
+    """As many vowel groups, and both starting with a vowel or both not; a token written
+    without vowels (Arabic script through anyascii: "mhmd") has every shape."""
+    if not a[1] or not b[1]:
+        return True
+    return len(a[1]) == len(b[1]) and a[0][:1].startswith("*") == b[0][:1].startswith("*")
+
+
 def skeleton_keys(token: str) -> tuple[str, ...]:
     """Skeletons of a token, also without an Arabic article (``al-``/``el-``, or the ``l``
     that anyascii writes for Arabic-script ``ال``)."""

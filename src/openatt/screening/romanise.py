@@ -69,8 +69,30 @@ def _inverse_tables() -> tuple[dict[str, tuple[str, ...]], ...]:
             for letter, spellings in table.items():
                 if rank < len(spellings) and spellings[rank]:
                     inverse.setdefault(spellings[rank], []).append(letter)
-        tables.append({chunk: tuple(letters) for chunk, letters in inverse.items()})
+        # Latin chunks the convention writes for a group of letters (Duden: x for кс).
+        for chunk, letters in (entry.get("chunks") or {}).items():
+            inverse.setdefault(_folded(str(chunk)), []).append(str(letters))
+        # Where one chunk stands for several letters, the commoner letter is read first:
+        # readings are capped, and German "sch" is far more often ш than ж.
+        prefer = [str(letter) for letter in entry.get("prefer") or ()]
+        order = {letter: number for number, letter in enumerate(prefer)}
+        tables.append(
+            {
+                chunk: tuple(sorted(letters, key=lambda x: order.get(x, len(order))))
+                for chunk, letters in inverse.items()
+            }
+        )
     return tuple(tables)
+
+
+@functools.cache
+def _endings() -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Per reading convention: (Latin word ending, the Cyrillic it stands for), for letters
+    a convention leaves out at the end of a word (Duden: no й after и or ы, "Dmitri")."""
+    return tuple(
+        tuple((_folded(str(k)), str(v)) for k, v in (entry.get("endings") or {}).items())
+        for entry in _rules()["read_as"]
+    )
 
 
 def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list[str]:
@@ -92,6 +114,32 @@ def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list
                 return
 
     walk(0, "")
+    return found
+
+
+def _single_changes(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list[str]:
+    """Like :func:`_readings`, but after the reading with every chunk's first letter, the
+    readings that change one chunk to another letter, the first chunks first: a capped
+    depth-first walk only ever varies the last letters, and the first letter of a name
+    (German "s" for з in "Solotow") decides more than its ending."""
+    chunks: list[tuple[str, ...]] = []
+    position = 0
+    while position < len(token):
+        for size in range(min(_MAX_CHUNK, len(token) - position), 0, -1):
+            letters = inverse.get(token[position : position + size])
+            if letters:
+                chunks.append(letters)
+                position += size
+                break
+        else:
+            return []
+    base = [letters[0] for letters in chunks]
+    found = ["".join(base)]
+    for number, letters in enumerate(chunks):
+        for other in letters[1:]:
+            if len(found) >= cap:
+                return found
+            found.append("".join([*base[:number], other, *base[number + 1 :]]))
     return found
 
 
@@ -141,6 +189,24 @@ def write_word(name: str, word: str) -> str:
     return "".join(out)
 
 
+@functools.cache
+def _written_letters() -> frozenset[str]:
+    """Every Latin letter the conventions the lists use (``write_as``) ever write."""
+    letters: set[str] = set()
+    for name in _rules()["write_as"]:
+        for table in _writer_tables(str(name)):
+            for value in table.values():
+                letters.update(_folded(value))
+    return frozenset(letters)
+
+
+def foreign_spelling(token: str) -> bool:
+    """``token`` holds a letter the lists' own conventions never write (ICAO and BGN/PCGN
+    have no j, w, x or q): it can only be another convention's spelling ("Juri", "Alexej")."""
+    written = _written_letters()
+    return any(letter not in written for letter in token)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def romanised_variants(token: str) -> tuple[str, ...]:
     """Other spellings of a normalised Latin token, read under each convention and written
@@ -152,8 +218,15 @@ def romanised_variants(token: str) -> tuple[str, ...]:
     writers = [str(name) for name in rules["write_as"] if iuliia.schemas.get(str(name))]
     out: dict[str, None] = {}
     written: set[str] = set()
-    for inverse in _inverse_tables():
-        for cyrillic in _readings(token, inverse, cap):
+    read = _single_changes if rules.get("readings") == "single changes" else _readings
+    for inverse, endings in zip(_inverse_tables(), _endings(), strict=True):
+        found = [
+            stem + cyrillic_end
+            for latin_end, cyrillic_end in endings
+            if len(token) > len(latin_end) + 2 and token.endswith(latin_end)
+            for stem in read(token[: -len(latin_end)], inverse, cap)
+        ]
+        for cyrillic in found + read(token, inverse, cap):
             # Conventions often agree on a reading ("ivanov" is "иванов" under all of
             # them): writing it out again could only repeat spellings already found.
             if cyrillic in written:

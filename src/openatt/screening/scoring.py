@@ -1,8 +1,8 @@
-"""openatt-match-v2: how a query and one listed entity are scored, feature by feature.
+"""openatt-match-v3: how a query and one listed entity are scored, feature by feature.
 
 The score is the best name similarity over all the entity's names and aliases, plus or minus
 small, fixed contributions from birth date, country, identifiers and the kind of party. The
-parameters live in ``data/match_v2.yaml``; each feature's contribution is returned so a hit
+parameters live in ``data/match_v3.yaml``; each feature's contribution is returned so a hit
 can explain itself.
 
 Name similarity aligns tokens regardless of order: every query token is paired with at most
@@ -31,7 +31,13 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
-from openatt.screening.normalise import skeleton
+from openatt.screening.normalise import (
+    VowelFrame,
+    same_shape,
+    skeleton,
+    vowel_frame,
+    vowel_variants,
+)
 
 ALGORITHM: str = parameters().algorithm
 
@@ -75,6 +81,8 @@ def token_similarity(query: str, listed: str) -> float:
         return 1.0
     if len(query) == 1:
         return cfg.initial_similarity if listed.startswith(query) else 0.0
+    if cfg.number_mismatch_similarity is not None and _numbers(query, listed):
+        return cfg.number_mismatch_similarity
     similarity = float(OSA.normalized_similarity(query, listed))
     skeleton_value = cfg.skeleton_similarity
     if (
@@ -83,9 +91,24 @@ def token_similarity(query: str, listed: str) -> float:
         and (query[0] == listed[0] or query[0] in _VOWELS or listed[0] in _VOWELS)
         and len(skeleton(query)) >= 3
         and skeleton(query) == skeleton(listed)
+        and (not cfg.skeleton_same_shape or same_shape(vowel_frame(query), vowel_frame(listed)))
     ):
         similarity = skeleton_value
+    vowel_value = cfg.vowel_variant_similarity
+    if (
+        vowel_value is not None
+        and similarity < vowel_value
+        and min(len(query), len(listed)) >= 3
+        and vowel_variants(vowel_frame(query), vowel_frame(listed))
+    ):
+        similarity = vowel_value
     return similarity
+
+
+def _numbers(query: str, listed: str) -> bool:
+    """Both tokens hold a digit (they differ: equal tokens are handled before); tokens are
+    letters and digits only."""
+    return not query.isalpha() and not listed.isalpha()
 
 
 def romanised_similarity(variants: tuple[str, ...], listed: str) -> float:
@@ -105,6 +128,14 @@ def _pair(query: str, listed: str, variants: tuple[str, ...]) -> float:
 
 
 @functools.cache
+def _v3_rules() -> tuple[float | None, bool, float | None]:
+    """(vowel variant similarity, skeleton needs the same shape, similarity of two different
+    numbers): the rules openatt-match-v3 adds, None / False when the version has none."""
+    cfg = parameters().name
+    return cfg.vowel_variant_similarity, cfg.skeleton_same_shape, cfg.number_mismatch_similarity
+
+
+@functools.cache
 def _name_parameters() -> tuple[float, float, float, float, float, float, float]:
     """(token floor, skeleton similarity, initial similarity, romanised factor, middle
     factor, query side, listed side), read once from the algorithm's data."""
@@ -120,32 +151,80 @@ def _name_parameters() -> tuple[float, float, float, float, float, float, float]
     )
 
 
-def _token_matrix(query: Sequence[str], listed: Sequence[str]) -> npt.NDArray[np.float64]:
+@functools.lru_cache(maxsize=1 << 18)
+def _token_keys(token: str, frames: bool) -> tuple[str, VowelFrame | None]:
+    """A listed token's skeleton and (when the version's rules use them) vowel frame."""
+    return skeleton(token), vowel_frame(token) if frames else None
+
+
+class _Listed:
+    """What the token rules need of the listed tokens, computed once per query for the
+    matrix of the query's tokens and again for each of their romanised readings: the
+    columns of each skeleton and of each vowel frame, looked up instead of compared."""
+
+    __slots__ = ("by_frame", "by_skeleton", "digits", "frames", "tokens")
+
+    def __init__(self, listed: Sequence[str]) -> None:
+        vowel_value, same_shape_only, number_value = _v3_rules()
+        use_frames = vowel_value is not None or same_shape_only
+        self.tokens = listed
+        self.by_skeleton: dict[str, list[int]] = {}
+        self.by_frame: dict[str, list[int]] = {}
+        self.frames: list[VowelFrame | None] = []
+        for j, token in enumerate(listed):
+            own, frame = _token_keys(token, use_frames)
+            self.by_skeleton.setdefault(own, []).append(j)
+            self.frames.append(frame)
+            if frame is not None:
+                self.by_frame.setdefault(frame[0], []).append(j)
+        # Tokens are letters and digits only: one that is not all letters holds a digit.
+        digits = [not c.isalpha() for c in listed] if number_value is not None else []
+        self.digits = np.array(digits, dtype=bool) if any(digits) else None
+
+
+def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float64]:
     """:func:`token_similarity` of every query token with every listed token: the edit
-    similarities in one C call (rapidfuzz ``cdist``), then the skeleton and initial rules
-    where they apply."""
+    similarities in one C call (rapidfuzz ``cdist``), then the skeleton, vowel-variant,
+    number and initial rules where they apply."""
     _, skeleton_value, initial, *_ = _name_parameters()
+    vowel_value, same_shape_only, number_value = _v3_rules()
+    tokens = listed.tokens
+    frames = listed.frames
     matrix = np.asarray(
-        process.cdist(query, listed, scorer=OSA.normalized_similarity, dtype=np.float64),
+        process.cdist(query, tokens, scorer=OSA.normalized_similarity, dtype=np.float64),
         dtype=np.float64,
     )
-    listed_skeletons = [skeleton(c) for c in listed]  # a list: numpy object arrays are slow
     for i, q in enumerate(query):
         row = matrix[i]
         if len(q) == 1:
-            row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in listed]
+            row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in tokens]
             continue
+        if listed.digits is not None and not q.isalpha():
+            row[listed.digits & (row < 1.0)] = number_value
         if len(q) < 3:
             continue
         own = skeleton(q)
-        if len(own) < 3:
-            continue
-        for j in [j for j, other in enumerate(listed_skeletons) if other == own]:
-            c = listed[j]
-            if row[j] < skeleton_value and (
-                len(c) >= 3 and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
-            ):
-                row[j] = skeleton_value
+        q_frame = vowel_frame(q) if listed.by_frame else ("", ())
+        if len(own) >= 3:
+            for j in listed.by_skeleton.get(own, ()):
+                c = tokens[j]
+                if (
+                    row[j] < skeleton_value
+                    and len(c) >= 3
+                    and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
+                    and (not same_shape_only or same_shape(q_frame, frames[j] or ("", ())))
+                ):
+                    row[j] = skeleton_value
+        if vowel_value is not None and q_frame[1]:
+            for j in listed.by_frame.get(q_frame[0], ()):
+                frame = frames[j]
+                if (
+                    row[j] < vowel_value
+                    and len(tokens[j]) >= 3
+                    and frame is not None
+                    and vowel_variants(q_frame, frame)
+                ):
+                    row[j] = vowel_value
     return matrix
 
 
@@ -159,14 +238,15 @@ def similarity_matrix(
     all the candidate names of a query at once."""
     if not query or not listed:
         return np.zeros((len(query), len(listed)), dtype=np.float64)
-    matrix = _token_matrix(query, listed)
+    prepared = _Listed(listed)
+    matrix = _token_matrix(query, prepared)
     if variants:
         factor = _name_parameters()[3]
         for i, q in enumerate(query):
             readings = variants.get(q)
             if readings:
                 row = matrix[i]
-                romanised = factor * _token_matrix(readings, listed).max(axis=0)
+                romanised = factor * _token_matrix(readings, prepared).max(axis=0)
                 matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
     return matrix
 
