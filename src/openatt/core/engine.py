@@ -94,6 +94,8 @@ class Engine:
         self.whole_regimes = whole_regimes and memo is not None
         self._orders: dict[str, tuple[Rule, ...]] = {}
         self._supplier_rule_sets: dict[str, tuple[Rule, ...] | None] = {}
+        # the rule version in force by (regime, rule, day): the law is fixed for the engine's life
+        self._versions: dict[tuple[str, str, dt.date], tuple[RuleVersion, bool] | None | bool] = {}
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
     @classmethod
@@ -174,7 +176,10 @@ class Engine:
         items: tuple[tuple[int, Item], ...],
         prior: tuple[Finding, ...],
     ) -> RuleContext | None:
-        chosen = _version_for(rule, case.day)
+        key = (regime.id, rule.id, case.day)
+        chosen = self._versions.get(key, False)
+        if chosen is False:
+            chosen = self._versions[key] = _version_for(rule, case.day)
         if chosen is None:
             return None
         version, in_force = chosen
