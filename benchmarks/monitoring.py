@@ -3,7 +3,7 @@ synthetic register ten times SIPRI's, on DuckDB and on Spark local mode (issue 1
 
     .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 1000]
         [--alternatives 20] [--times 10] [--spark] [--skip-before]
-        [--counterfactual-alone] [--skip-10x] [--skip-audit]
+        [--counterfactual-alone] [--skip-10x] [--skip-audit] [--baseline DIR [--rounds 2]]
 
 Reads ../shared/data (never a copy). Prints the machine (cores, load at start and end), the
 targets, and one table of figures from this run:
@@ -21,7 +21,12 @@ targets, and one table of figures from this run:
      DuckDB, and with ``--spark`` both registers on Spark local mode: the time per transfer at
      1x and at Nx, so the growth is visible.
 They run in the order 1, 2, 6, 5, 3, 4, and each prints its line as it ends. ``--skip-10x``
-leaves out step 6 and ``--skip-audit`` step 5 (a quick run: steps 1-4 in a few minutes). CPU seconds are
+leaves out step 6 and ``--skip-audit`` step 5 (a quick run: steps 1-4 in a few minutes).
+``--baseline DIR`` (a checkout of earlier code, e.g. ``git archive 15e8ba3 | tar -x -C
+/tmp/monbase``) first runs ``benchmarks/monitoring_cpu.py`` (the whole register by signature in
+memory, one process) with that code and with this tree's, in turns, ``--rounds`` times each,
+and prints each one's least CPU seconds, their ratio, and whether the recommendation counts
+are identical. CPU seconds are
 given for this process and for its worker processes: on a shared machine they say more than the
 wall clock. Speed is measured here, never asserted in tests. Ratios are between figures of this run only.
 """
@@ -29,9 +34,12 @@ wall clock. Speed is measured here, never asserted in tests. Ratios are between 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -153,14 +161,54 @@ def main() -> None:
     )
     parser.add_argument("--skip-10x", action="store_true", help="leave out the synthetic register")
     parser.add_argument("--skip-audit", action="store_true", help="leave out monitor audit")
+    parser.add_argument("--baseline", type=Path, help="a checkout of earlier code to compare")
+    parser.add_argument("--rounds", type=int, default=2, help="turns of --baseline's comparison")
     args = parser.parse_args()
     with printed("benchmarks/monitoring.py: " + " ".join(sys.argv[1:])):
         print("targets:", *TARGETS, sep="\n  ", flush=True)
         run(args)
 
 
+def compare_with(baseline: Path, rounds: int, fig: Figures) -> None:
+    """This tree's code against ``baseline``'s on the same inputs, in turns, each in a fresh
+    process (``benchmarks/monitoring_cpu.py``): least CPU seconds of each, ratio, counts."""
+    script = Path(__file__).resolve().with_name("monitoring_cpu.py")
+    trees = {"baseline": baseline.resolve(), "this code": Path(__file__).resolve().parents[1]}
+    cpu: dict[str, list[float]] = {name: [] for name in trees}
+    counted: dict[str, object] = {}
+    for _ in range(rounds):
+        for name, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+            out = subprocess.run(
+                [sys.executable, str(script), "--data", str(DATA)],
+                env=env,
+                cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            line = json.loads(out.strip().splitlines()[-1])
+            cpu[name].append(line["cpu_s"])
+            counted[name] = line["counts"]
+            print(f"  {name} ({tree}): {line['cpu_s']:.2f} s CPU", file=sys.stderr, flush=True)
+    for name, tree in trees.items():
+        fig.add(
+            f"whole register by signature in memory, 1 process, {name} (least of {rounds})",
+            min(cpu[name]),
+            f"CPU s, {tree}; all rounds: {', '.join(f'{c:.1f}' for c in cpu[name])}",
+        )
+    fig.add(
+        "ratio baseline / this code (CPU, same inputs, in turns)",
+        min(cpu["baseline"]) / min(cpu["this code"]),
+        f"x; recommendation counts identical: {counted['baseline'] == counted['this code']}; "
+        f"{counted['this code']}",
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     fig = Figures()
+    if args.baseline:
+        compare_with(args.baseline, args.rounds, fig)
     transfers, report = fig.timed(
         "import register (raw SIPRI export)", lambda: read_sipri(REGISTER)
     )

@@ -139,6 +139,33 @@ class RuleContext:
     items: tuple[tuple[int, Item], ...]
     prior: tuple[Finding, ...]
 
+    @classmethod
+    def make(
+        cls,
+        case: CaseView,
+        regime: Regime,
+        rule: Rule,
+        version: RuleVersion,
+        version_in_force: bool,
+        ref: ReferenceData,
+        items: tuple[tuple[int, Item], ...],
+        prior: tuple[Finding, ...],
+    ) -> RuleContext:
+        """The same as the constructor, without the frozen dataclass's ``object.__setattr__``
+        per field: the engine makes one context per rule and case (about a dozen a case)."""
+        ctx = object.__new__(cls)
+        ctx.__dict__.update(
+            case=case,
+            regime=regime,
+            rule=rule,
+            version=version,
+            version_in_force=version_in_force,
+            ref=ref,
+            items=items,
+            prior=prior,
+        )
+        return ctx
+
     @property
     def app(self) -> Application:
         return self.case.app
