@@ -3,7 +3,7 @@ synthetic register ten times SIPRI's, on DuckDB and on Spark local mode (issue 1
 
     .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 1000]
         [--alternatives 20] [--times 10] [--spark] [--skip-before]
-        [--counterfactual-alone]
+        [--counterfactual-alone] [--skip-10x] [--skip-audit] [--baseline DIR [--rounds 2]]
 
 Reads ../shared/data (never a copy). Prints the machine (cores, load at start and end), the
 targets, and one table of figures from this run:
@@ -20,7 +20,13 @@ targets, and one table of figures from this run:
      quantities and suppliers perturbed within documented bounds) through the same pipeline on
      DuckDB, and with ``--spark`` both registers on Spark local mode: the time per transfer at
      1x and at Nx, so the growth is visible.
-They run in the order 1, 2, 6, 5, 3, 4, and each prints its line as it ends. CPU seconds are
+They run in the order 1, 2, 6, 5, 3, 4, and each prints its line as it ends. ``--skip-10x``
+leaves out step 6 and ``--skip-audit`` step 5 (a quick run: steps 1-4 in a few minutes).
+``--baseline DIR`` (a checkout of earlier code, e.g. ``git archive 15e8ba3 | tar -x -C
+/tmp/monbase``) first runs ``benchmarks/monitoring_cpu.py`` (the whole register by signature in
+memory, one process) with that code and with this tree's, in turns, ``--rounds`` times each,
+and prints each one's least CPU seconds, their ratio, and whether the recommendation counts
+are identical. CPU seconds are
 given for this process and for its worker processes: on a shared machine they say more than the
 wall clock. Speed is measured here, never asserted in tests. Ratios are between figures of this run only.
 """
@@ -28,9 +34,12 @@ wall clock. Speed is measured here, never asserted in tests. Ratios are between 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -150,14 +159,56 @@ def main() -> None:
     parser.add_argument(
         "--counterfactual-alone", action="store_true", help="also time the counterfactual alone"
     )
+    parser.add_argument("--skip-10x", action="store_true", help="leave out the synthetic register")
+    parser.add_argument("--skip-audit", action="store_true", help="leave out monitor audit")
+    parser.add_argument("--baseline", type=Path, help="a checkout of earlier code to compare")
+    parser.add_argument("--rounds", type=int, default=2, help="turns of --baseline's comparison")
     args = parser.parse_args()
     with printed("benchmarks/monitoring.py: " + " ".join(sys.argv[1:])):
         print("targets:", *TARGETS, sep="\n  ", flush=True)
         run(args)
 
 
+def compare_with(baseline: Path, rounds: int, fig: Figures) -> None:
+    """This tree's code against ``baseline``'s on the same inputs, in turns, each in a fresh
+    process (``benchmarks/monitoring_cpu.py``): least CPU seconds of each, ratio, counts."""
+    script = Path(__file__).resolve().with_name("monitoring_cpu.py")
+    trees = {"baseline": baseline.resolve(), "this code": Path(__file__).resolve().parents[1]}
+    cpu: dict[str, list[float]] = {name: [] for name in trees}
+    counted: dict[str, object] = {}
+    for _ in range(rounds):
+        for name, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+            out = subprocess.run(
+                [sys.executable, str(script), "--data", str(DATA)],
+                env=env,
+                cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            line = json.loads(out.strip().splitlines()[-1])
+            cpu[name].append(line["cpu_s"])
+            counted[name] = line["counts"]
+            print(f"  {name} ({tree}): {line['cpu_s']:.2f} s CPU", file=sys.stderr, flush=True)
+    for name, tree in trees.items():
+        fig.add(
+            f"whole register by signature in memory, 1 process, {name} (least of {rounds})",
+            min(cpu[name]),
+            f"CPU s, {tree}; all rounds: {', '.join(f'{c:.1f}' for c in cpu[name])}",
+        )
+    fig.add(
+        "ratio baseline / this code (CPU, same inputs, in turns)",
+        min(cpu["baseline"]) / min(cpu["this code"]),
+        f"x; recommendation counts identical: {counted['baseline'] == counted['this code']}; "
+        f"{counted['this code']}",
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     fig = Figures()
+    if args.baseline:
+        compare_with(args.baseline, args.rounds, fig)
     transfers, report = fig.timed(
         "import register (raw SIPRI export)", lambda: read_sipri(REGISTER)
     )
@@ -183,94 +234,44 @@ def run(args: argparse.Namespace) -> None:
             f"{summary.assessed} transfers, {summary.signatures} signatures; target < 10 s; "
             f"{pipeline_1x / summary.assessed * 1e6:.0f} us a transfer; {summary.recommendations}"
         )
-        bounds = Perturbation()
-        big = fig.timed(
-            f"synthetic register {args.times}x (seed 2026)",
-            lambda: synthetic_register(transfers, args.times, bounds=bounds),
-        )
-        fig.note(f"{len(big)} transfers; {bounds}")
-        folder = scratch / "big"
-        folder.mkdir()
-        n_x = fig.timed(
-            f"store {args.times}x in DuckDB", lambda: stored_store(folder, big, report, tables)
-        )
-        label = f"**{args.times}x register under att+eu, same pipeline, {args.workers} processes**"
-        big_summary = fig.timed(
-            label, lambda: service.assess(REGIMES, 1950, 2024, db=n_x, workers=args.workers)
-        )
-        pipeline_nx = fig.last()
-        fig.note(
-            f"{big_summary.assessed} transfers, {big_summary.signatures} signatures; "
-            f"{pipeline_nx / big_summary.assessed * 1e6:.0f} us a transfer"
-        )
-        fig.add(
-            f"growth: time a transfer {args.times}x / 1x (DuckDB)",
-            (pipeline_nx / big_summary.assessed) / (pipeline_1x / summary.assessed),
-            "x (not seconds; below 1: the memo shares more as the register grows)",
-        )
-        if args.spark:
-            master = f"local[{args.workers}]"
-            spark_1x = fig.timed(
-                f"register under att+eu, the same pipeline on Spark {master}",
-                lambda: service.assess(REGIMES, 1950, 2024, db=one_x, spark_master=master),
-            )
-            spark_1 = fig.last()
-            fig.note(
-                f"{spark_1x.assessed} transfers, {spark_1 / spark_1x.assessed * 1e6:.0f} us a "
-                f"transfer; JVM start included; same counts: "
-                f"{spark_1x.recommendations == summary.recommendations}"
-            )
-            fig.add("ratio Spark / DuckDB pipeline, 1x (wall)", spark_1 / pipeline_1x, "x")
-            spark_nx = fig.timed(
-                f"{args.times}x register on Spark {master}",
-                lambda: service.assess(REGIMES, 1950, 2024, db=n_x, spark_master=master),
-            )
-            spark_n = fig.last()
-            fig.note(
-                f"{spark_nx.assessed} transfers, {spark_n / spark_nx.assessed * 1e6:.0f} us a "
-                f"transfer; same counts as DuckDB: "
-                f"{spark_nx.recommendations == big_summary.recommendations}"
-            )
-            fig.add(
-                f"growth: time a transfer {args.times}x / 1x (Spark)",
-                (spark_n / spark_nx.assessed) / (spark_1 / spark_1x.assessed),
-                "x (not seconds)",
-            )
-            fig.add(
-                f"ratio Spark / DuckDB pipeline, {args.times}x (wall)", spark_n / pipeline_nx, "x"
-            )
-
-        out = scratch / "audit" / "report.html"
-        audited = fig.timed(
-            f"**monitor audit on the store, {args.alternatives} alternatives, every transfer, "
-            f"{args.workers} processes**",
-            lambda: service.run_audit(
-                out, db=one_x, regime="att", alternatives=args.alternatives, workers=args.workers
-            ),
-        )
-        cf_summary = audited["counterfactual"]
-        fig.note(
-            f"att; {cf_summary['same_obligation_reassessments']} same-obligation re-assessments "
-            f"({cf_summary['identical']} identical); tables, charts, report; target < 30 s"
-        )
-        if args.counterfactual_alone:
-            cf = fig.timed(
-                f"counterfactual alone under att+eu, {args.alternatives} alternatives, "
-                f"{args.workers} processes",
-                lambda: counterfactual(
-                    transfers,
-                    REGIMES,
-                    tables,
-                    engine=engine,
+        if not args.skip_10x:
+            _ten_times(args, fig, transfers, report, tables, scratch, summary, pipeline_1x, one_x)
+        if not args.skip_audit:
+            out = scratch / "audit" / "report.html"
+            audited = fig.timed(
+                f"**monitor audit on the store, {args.alternatives} alternatives, every transfer, "
+                f"{args.workers} processes**",
+                lambda: service.run_audit(
+                    out,
+                    db=one_x,
+                    regime="att",
                     alternatives=args.alternatives,
                     workers=args.workers,
-                    population=transfers,
                 ),
             )
+            cf_summary = audited["counterfactual"]
             fig.note(
-                f"{cf.same_profile} same-obligation re-assessments ({cf.same_profile_identical} "
-                f"identical), {cf.signatures_assessed} signatures"
+                f"att; {cf_summary['same_obligation_reassessments']} same-obligation re-assessments "
+                f"({cf_summary['identical']} identical); tables, charts, report; target < 30 s"
             )
+            if args.counterfactual_alone:
+                cf = fig.timed(
+                    f"counterfactual alone under att+eu, {args.alternatives} alternatives, "
+                    f"{args.workers} processes",
+                    lambda: counterfactual(
+                        transfers,
+                        REGIMES,
+                        tables,
+                        engine=engine,
+                        alternatives=args.alternatives,
+                        workers=args.workers,
+                        population=transfers,
+                    ),
+                )
+                fig.note(
+                    f"{cf.same_profile} same-obligation re-assessments ({cf.same_profile_identical} "
+                    f"identical), {cf.signatures_assessed} signatures"
+                )
 
         now = fig.timed(
             "by signature in memory, 1 process, regimes kept whole (this code)",
@@ -307,6 +308,74 @@ def run(args: argparse.Namespace) -> None:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     fig.print()
+
+
+def _ten_times(
+    args: argparse.Namespace,
+    fig: Figures,
+    transfers: list[Transfer],
+    report: Any,
+    tables: Any,
+    scratch: Path,
+    summary: Any,
+    pipeline_1x: float,
+    one_x: Path,
+) -> None:
+    """Step 6: the synthetic register through the same pipeline (and on Spark with --spark)."""
+    bounds = Perturbation()
+    big = fig.timed(
+        f"synthetic register {args.times}x (seed 2026)",
+        lambda: synthetic_register(transfers, args.times, bounds=bounds),
+    )
+    fig.note(f"{len(big)} transfers; {bounds}")
+    folder = scratch / "big"
+    folder.mkdir()
+    n_x = fig.timed(
+        f"store {args.times}x in DuckDB", lambda: stored_store(folder, big, report, tables)
+    )
+    label = f"**{args.times}x register under att+eu, same pipeline, {args.workers} processes**"
+    big_summary = fig.timed(
+        label, lambda: service.assess(REGIMES, 1950, 2024, db=n_x, workers=args.workers)
+    )
+    pipeline_nx = fig.last()
+    fig.note(
+        f"{big_summary.assessed} transfers, {big_summary.signatures} signatures; "
+        f"{pipeline_nx / big_summary.assessed * 1e6:.0f} us a transfer"
+    )
+    fig.add(
+        f"growth: time a transfer {args.times}x / 1x (DuckDB)",
+        (pipeline_nx / big_summary.assessed) / (pipeline_1x / summary.assessed),
+        "x (not seconds; below 1: the memo shares more as the register grows)",
+    )
+    if args.spark:
+        master = f"local[{args.workers}]"
+        spark_1x = fig.timed(
+            f"register under att+eu, the same pipeline on Spark {master}",
+            lambda: service.assess(REGIMES, 1950, 2024, db=one_x, spark_master=master),
+        )
+        spark_1 = fig.last()
+        fig.note(
+            f"{spark_1x.assessed} transfers, {spark_1 / spark_1x.assessed * 1e6:.0f} us a "
+            f"transfer; JVM start included; same counts: "
+            f"{spark_1x.recommendations == summary.recommendations}"
+        )
+        fig.add("ratio Spark / DuckDB pipeline, 1x (wall)", spark_1 / pipeline_1x, "x")
+        spark_nx = fig.timed(
+            f"{args.times}x register on Spark {master}",
+            lambda: service.assess(REGIMES, 1950, 2024, db=n_x, spark_master=master),
+        )
+        spark_n = fig.last()
+        fig.note(
+            f"{spark_nx.assessed} transfers, {spark_n / spark_nx.assessed * 1e6:.0f} us a "
+            f"transfer; same counts as DuckDB: "
+            f"{spark_nx.recommendations == big_summary.recommendations}"
+        )
+        fig.add(
+            f"growth: time a transfer {args.times}x / 1x (Spark)",
+            (spark_n / spark_nx.assessed) / (spark_1 / spark_1x.assessed),
+            "x (not seconds)",
+        )
+        fig.add(f"ratio Spark / DuckDB pipeline, {args.times}x (wall)", spark_n / pipeline_nx, "x")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ class Engine:
         self.whole_regimes = whole_regimes and memo is not None
         self._orders: dict[str, tuple[Rule, ...]] = {}
         self._supplier_rule_sets: dict[str, tuple[Rule, ...] | None] = {}
+        # the rule version in force by (regime, rule, day): the law is fixed for the engine's life
+        self._versions: dict[tuple[str, str, dt.date], tuple[RuleVersion, bool] | None] = {}
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
     @classmethod
@@ -112,10 +114,12 @@ class Engine:
         if memo is None or key_of is None:
             return EVALUATORS[ctx.rule.evaluator](ctx)
         key = (ctx.regime.id, ctx.rule.id, ctx.day, key_of(ctx))
-        found = memo.get(key)
+        found = memo.entries.get(key)
         if found is None:
             found = tuple(EVALUATORS[ctx.rule.evaluator](ctx))
             memo.put(key, found)
+        else:
+            memo.hits += 1
         assert isinstance(found, tuple)
         return found
 
@@ -174,20 +178,15 @@ class Engine:
         items: tuple[tuple[int, Item], ...],
         prior: tuple[Finding, ...],
     ) -> RuleContext | None:
-        chosen = _version_for(rule, case.day)
+        key = (regime.id, rule.id, case.day)
+        if key in self._versions:
+            chosen = self._versions[key]
+        else:
+            chosen = self._versions[key] = _version_for(rule, case.day)
         if chosen is None:
             return None
         version, in_force = chosen
-        return RuleContext(
-            case=case,
-            regime=regime,
-            rule=rule,
-            version=version,
-            version_in_force=in_force,
-            ref=self.reference,
-            items=items,
-            prior=prior,
-        )
+        return RuleContext.make(case, regime, rule, version, in_force, self.reference, items, prior)
 
     def _items(
         self, case: CaseView, regime: Regime, scope: ItemScope

@@ -8,8 +8,9 @@ monitoring), so field names are part of the public contract; the JSON Schema pub
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -201,6 +202,9 @@ class Topic(StrEnum):
     development = "development"
 
 
+_TOPIC_NAMES = frozenset(Topic.__members__)  # ``Topic.__members__`` builds a new view each time
+
+
 class EvidenceKind(StrEnum):
     officer = "officer"
     indicator = "indicator"
@@ -225,10 +229,30 @@ class Evidence(_Strict):
     note: str | None = Field(default=None, max_length=TEXT_MAX)
     value: float | None = Field(default=None, description="an indicator's value, if any")
 
+    @functools.cached_property
+    def as_fact(self) -> dict[str, Any]:
+        """The evidence as findings list it (``core.rules.context.evidence_fact``: copy it)."""
+        return {
+            "criterion": self.criterion,
+            "likelihood": self.likelihood.value,
+            "severity": self.severity.value,
+            "source": self.source,
+            "date": self.date.isoformat(),
+            "kind": self.kind.value,
+            **({"value": self.value} if self.value is not None else {}),
+            **({"author": self.author} if self.author else {}),
+            **({"note": self.note} if self.note else {}),
+        }
+
+    @functools.cached_property
+    def cited(self) -> str:
+        """Its source and date, as findings cite it."""
+        return f"{self.source} ({self.date.isoformat()})"
+
     @field_validator("criterion")
     @classmethod
     def _criterion_shape(cls, value: str) -> str:
-        if value in Topic.__members__ or "." in value:
+        if value in _TOPIC_NAMES or "." in value:
             return value
         topics = ", ".join(Topic.__members__)
         raise ValueError(f"criterion must be a rule id such as 'att.7.1.b.ii' or one of: {topics}")

@@ -148,7 +148,12 @@ class Relevance(_Strict):
         return self
 
     def profile(self, topic: Topic) -> Profile | None:
-        return next((p for p in self.profiles if topic in p.topics), None)
+        return self._by_topic.get(topic)
+
+    @functools.cached_property
+    def _by_topic(self) -> dict[Topic, Profile]:
+        """Each topic's profile (a topic is in one profile at most: checked above)."""
+        return {t: p for p in self.profiles for t in p.topics}
 
 
 class IndicatorMapping(_Strict):
@@ -161,6 +166,12 @@ class IndicatorMapping(_Strict):
     findings: str | None = Field(
         default=None, description="the data file of cited official findings this mapping reads"
     )
+
+    @functools.cached_property
+    def relevance_memo(self) -> dict[tuple[Topic, frozenset[Category] | None], tuple[int, str]]:
+        """What ``evidence.offer`` worked out about the relevance of items to a topic, kept
+        with the (frozen) mapping it follows from."""
+        return {}
 
     @field_validator("rules")
     @classmethod

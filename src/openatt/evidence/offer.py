@@ -21,12 +21,12 @@ Reading rules of mapping version 2 (see ``docs/risk-model.md``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from openatt.core.model import Application, Category, Evidence, EvidenceKind, Likelihood, Topic
 from openatt.evidence.findings import Finding, FindingKind, load_findings
-from openatt.evidence.mapping import IndicatorMapping, Rule, Timing, load_mapping
+from openatt.evidence.mapping import Band, IndicatorMapping, Rule, Timing, load_mapping
 from openatt.evidence.table import IndicatorTable, IndicatorValue
 
 
@@ -101,101 +101,187 @@ def _lowered(likelihood: Likelihood, levels: int) -> Likelihood:
     return Likelihood.from_level(likelihood.level - levels)
 
 
-def _indicator_offer(
-    mapping: IndicatorMapping,
-    rule: Rule,
-    picked: IndicatorValue,
-    day: dt.date,
-    categories: frozenset[Category] | None,
-    defence: Finding | None,
-) -> Offer | None:
-    band = rule.band(picked.value)
-    if band is None:
-        return None
-    reason = " ".join(rule.reason.split())
-    base = (
-        f"{band.threshold}. {reason} Indicator-based ({mapping.id}, rule {rule.id}); "
-        f"indicators lag: the value is for {picked.year}, the latest year allowed before a "
-        f"decision on {day.isoformat()}, and conditions may since have changed."
-    )
-    if rule.contributing:
-        base += " A contributing factor: never alone above a risk threshold."
-    evidence = []
-    for topic in rule.criteria:
-        likelihood, severity, note = band.likelihood, band.severity, base
-        if defence is not None and rule.conflict and topic in defence.topics:
-            likelihood = Likelihood.remote
-            note += (
-                f" Read in the recipient's favour: self-defence recognised by "
-                f"{defence.act.cite()} (UN Charter Art. 51); arms for its defence contribute to "
-                "peace and security (ATT Art. 7(1)(a))."
-            )
-        else:
-            levels, why = _relevance(mapping, topic, categories)
-            likelihood = _lowered(likelihood, levels)
-            note += why
-        evidence.append(
-            Evidence(
-                criterion=topic.value,
-                likelihood=likelihood,
-                severity=severity,
-                source=picked.cite(),
-                date=dt.date(picked.year, 12, 31),
-                author=f"openatt {mapping.id}",
-                kind=EvidenceKind.indicator,
-                note=note,
-                value=picked.value,
-            )
-        )
-    return Offer(
-        key=f"{mapping.id}:{rule.id}:{picked.state}:{picked.year}",
-        mapping=mapping.id,
-        rule=rule.id,
-        indicator=picked.indicator,
-        variable=picked.variable,
-        value=picked.value,
-        year=picked.year,
-        band=band.threshold,
-        reason=reason,
-        topics=tuple(t.value for t in rule.criteria),
-        evidence=tuple(evidence),
-    )
+@dataclass(frozen=True)
+class _Reading:
+    """One rule's band for a state and day: what does not depend on the items."""
+
+    rule: Rule
+    picked: IndicatorValue
+    band: Band
+    reason: str  # the rule's reason on one line
+    base: str  # the evidence note before any item-relevance or self-defence words
+    source: str  # the value's citation
 
 
-def _finding_offer(
-    mapping: IndicatorMapping, finding: Finding, categories: frozenset[Category] | None
-) -> Offer:
-    reason = " ".join(finding.finding.split())
-    evidence = []
-    for topic in finding.topics:
-        levels, why = (0, "")
-        if finding.kind is FindingKind.conduct:
-            levels, why = _relevance(mapping, topic, categories)
-        evidence.append(
-            Evidence(
-                criterion=topic.value,
-                likelihood=_lowered(finding.likelihood, levels),
-                severity=finding.severity,
-                source=finding.act.cite(),
-                date=finding.act.date,
-                author=f"openatt {mapping.id}",
-                kind=EvidenceKind.report,
-                note=f"Official finding ({finding.kind.value}, {finding.id}): {reason}{why}",
-            )
+class StateReadings:
+    """What a mapping reads about one state for a decision on one day, for items of any kind.
+
+    The indicator values, bands and wording are read once; only the item-relevance words and the
+    likelihood they lower differ between item categories. A batch that weighs a recipient's
+    evidence for several categories (the monitoring pipeline) builds this once per (state, day):
+    each distinct piece of evidence is then made once and is the same object for every category
+    it is equal for, which lets the engine's memo (keyed by identity) share a rule's findings
+    across categories. ``offers_about`` is this, for one set of categories."""
+
+    def __init__(
+        self,
+        state: str,
+        day: dt.date,
+        tables: Mapping[str, IndicatorTable],
+        mapping: IndicatorMapping | str | None = None,
+    ) -> None:
+        chosen = (
+            mapping
+            if isinstance(mapping, IndicatorMapping)
+            else load_mapping(mapping)
+            if mapping
+            else load_mapping()
         )
-    return Offer(
-        key=f"{mapping.id}:{finding.id}",
-        mapping=mapping.id,
-        rule=f"finding.{finding.kind.value}",
-        indicator="official_finding",
-        variable=finding.id,
-        value=None,
-        year=finding.act.date.year,
-        band=f"{finding.kind.value.replace('_', ' ')}: {finding.act.cite()}",
-        reason=reason,
-        topics=tuple(t.value for t in finding.topics),
-        evidence=tuple(evidence),
-    )
+        self.mapping = chosen
+        self.day = day
+        self.findings = load_findings(chosen.findings).about(state, day) if chosen.findings else ()
+        self.defence = next((f for f in self.findings if f.kind is FindingKind.self_defence), None)
+        readings: list[_Reading] = []
+        for rule in chosen.rules:
+            table = tables.get(rule.indicator)
+            if table is None:
+                continue
+            picked = rule_value(rule, table, state, day, chosen.timing)
+            if picked is None:
+                continue
+            band = rule.band(picked.value)
+            if band is None:
+                continue
+            reason = " ".join(rule.reason.split())
+            base = (
+                f"{band.threshold}. {reason} Indicator-based ({chosen.id}, rule {rule.id}); "
+                f"indicators lag: the value is for {picked.year}, the latest year allowed before "
+                f"a decision on {day.isoformat()}, and conditions may since have changed."
+            )
+            if rule.contributing:
+                base += " A contributing factor: never alone above a risk threshold."
+            readings.append(_Reading(rule, picked, band, reason, base, picked.cite()))
+        self.readings = tuple(readings)
+        self._made: dict[tuple[object, ...], Evidence] = {}
+        self._relevant = chosen.relevance_memo
+        self._offers: dict[frozenset[Category] | None, tuple[Offer, ...]] = {}
+
+    def _evidence(self, key: tuple[object, ...], make: Callable[[], Evidence]) -> Evidence:
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = make()
+        return found
+
+    def _relevance(self, topic: Topic, categories: frozenset[Category] | None) -> tuple[int, str]:
+        found = self._relevant.get((topic, categories))
+        if found is None:
+            found = self._relevant[(topic, categories)] = _relevance(
+                self.mapping, topic, categories
+            )
+        return found
+
+    def _indicator_offer(self, index: int, categories: frozenset[Category] | None) -> Offer:
+        reading, mapping, defence = self.readings[index], self.mapping, self.defence
+        rule, picked, band = reading.rule, reading.picked, reading.band
+        evidence = []
+        for topic in rule.criteria:
+            likelihood, note = band.likelihood, reading.base
+            if defence is not None and rule.conflict and topic in defence.topics:
+                likelihood = Likelihood.remote
+                note += (
+                    f" Read in the recipient's favour: self-defence recognised by "
+                    f"{defence.act.cite()} (UN Charter Art. 51); arms for its defence contribute "
+                    "to peace and security (ATT Art. 7(1)(a))."
+                )
+            else:
+                levels, why = self._relevance(topic, categories)
+                likelihood = _lowered(likelihood, levels)
+                note += why
+
+            def make(
+                topic: Topic = topic, likelihood: Likelihood = likelihood, note: str = note
+            ) -> Evidence:
+                return Evidence(
+                    criterion=topic.value,
+                    likelihood=likelihood,
+                    severity=band.severity,
+                    source=reading.source,
+                    date=dt.date(picked.year, 12, 31),
+                    author=f"openatt {mapping.id}",
+                    kind=EvidenceKind.indicator,
+                    note=note,
+                    value=picked.value,
+                )
+
+            evidence.append(self._evidence(("rule", index, topic, likelihood, note), make))
+        return Offer(
+            key=f"{mapping.id}:{rule.id}:{picked.state}:{picked.year}",
+            mapping=mapping.id,
+            rule=rule.id,
+            indicator=picked.indicator,
+            variable=picked.variable,
+            value=picked.value,
+            year=picked.year,
+            band=band.threshold,
+            reason=reading.reason,
+            topics=tuple(t.value for t in rule.criteria),
+            evidence=tuple(evidence),
+        )
+
+    def _finding_offer(self, finding: Finding, categories: frozenset[Category] | None) -> Offer:
+        mapping = self.mapping
+        reason = " ".join(finding.finding.split())
+        evidence = []
+        for topic in finding.topics:
+            levels, why = (0, "")
+            if finding.kind is FindingKind.conduct:
+                levels, why = self._relevance(topic, categories)
+            likelihood = _lowered(finding.likelihood, levels)
+            note = f"Official finding ({finding.kind.value}, {finding.id}): {reason}{why}"
+
+            def make(
+                topic: Topic = topic, likelihood: Likelihood = likelihood, note: str = note
+            ) -> Evidence:
+                return Evidence(
+                    criterion=topic.value,
+                    likelihood=likelihood,
+                    severity=finding.severity,
+                    source=finding.act.cite(),
+                    date=finding.act.date,
+                    author=f"openatt {mapping.id}",
+                    kind=EvidenceKind.report,
+                    note=note,
+                )
+
+            evidence.append(self._evidence(("finding", finding.id, topic, likelihood, note), make))
+        return Offer(
+            key=f"{mapping.id}:{finding.id}",
+            mapping=mapping.id,
+            rule=f"finding.{finding.kind.value}",
+            indicator="official_finding",
+            variable=finding.id,
+            value=None,
+            year=finding.act.date.year,
+            band=f"{finding.kind.value.replace('_', ' ')}: {finding.act.cite()}",
+            reason=reason,
+            topics=tuple(t.value for t in finding.topics),
+            evidence=tuple(evidence),
+        )
+
+    def offers(self, categories: Iterable[Category] | None = None) -> tuple[Offer, ...]:
+        """Every offer for items of ``categories`` (None: the items are not known)."""
+        kinds = frozenset(categories) if categories is not None else None
+        found = self._offers.get(kinds)
+        if found is None:
+            found = self._offers[kinds] = (
+                *(self._indicator_offer(i, kinds) for i in range(len(self.readings))),
+                *(self._finding_offer(f, kinds) for f in self.findings),
+            )
+        return found
+
+    def evidence(self, categories: Iterable[Category] | None = None) -> tuple[Evidence, ...]:
+        """The evidence of every offer for items of ``categories``, flattened."""
+        return tuple(e for offer in self.offers(categories) for e in offer.evidence)
 
 
 def offers_about(
@@ -206,29 +292,7 @@ def offers_about(
     categories: Iterable[Category] | None = None,
 ) -> tuple[Offer, ...]:
     """Every offer about ``state`` for a decision on ``day`` with items of ``categories``."""
-    chosen = (
-        mapping
-        if isinstance(mapping, IndicatorMapping)
-        else load_mapping(mapping)
-        if mapping
-        else load_mapping()
-    )
-    kinds = frozenset(categories) if categories is not None else None
-    findings = load_findings(chosen.findings).about(state, day) if chosen.findings else ()
-    defence = next((f for f in findings if f.kind is FindingKind.self_defence), None)
-    found: list[Offer] = []
-    for rule in chosen.rules:
-        table = tables.get(rule.indicator)
-        if table is None:
-            continue
-        picked = rule_value(rule, table, state, day, chosen.timing)
-        if picked is None:
-            continue
-        offer = _indicator_offer(chosen, rule, picked, day, kinds, defence)
-        if offer is not None:
-            found.append(offer)
-    found.extend(_finding_offer(chosen, finding, kinds) for finding in findings)
-    return tuple(found)
+    return StateReadings(state, day, tables, mapping).offers(categories)
 
 
 def offers(

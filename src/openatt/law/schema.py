@@ -104,6 +104,11 @@ class Rule(_Strict):
     def applies_to(self, kind: TransferKind) -> bool:
         return not self.transfer_kinds or kind in self.transfer_kinds
 
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """The evidence criteria the rule weighs: its own id and its topics."""
+        return frozenset((self.id, *(str(t.value) for t in self.topics)))
+
 
 class ThresholdCell(_Strict):
     severity: Severity = Field(description="at least this severe")
@@ -122,6 +127,20 @@ class Threshold(_Strict):
     citations: tuple[Citation, ...] = Field(min_length=1)
 
     def is_risk(self, severity: Severity, likelihood: Likelihood) -> bool:
+        return (severity, likelihood) in self._risk_cells
+
+    @cached_property
+    def _risk_cells(self) -> frozenset[tuple[Severity, Likelihood]]:
+        """Every (severity, likelihood) that :meth:`_is_risk` calls a risk: the engine asks
+        for each piece of evidence it weighs, and the scales are short."""
+        return frozenset(
+            (severity, likelihood)
+            for severity in Severity
+            for likelihood in Likelihood
+            if self._is_risk(severity, likelihood)
+        )
+
+    def _is_risk(self, severity: Severity, likelihood: Likelihood) -> bool:
         if likelihood is Likelihood.known:
             return severity.level >= Severity.serious.level
         return any(

@@ -26,7 +26,7 @@ from openatt.core.memo import Memo, Same
 from openatt.core.model import Application, Category, Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
 from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
-from openatt.evidence.offer import indicator_evidence
+from openatt.evidence.offer import StateReadings
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, application_for, signature, with_supplier
 from openatt.monitoring.partial import settle_unknown_party
@@ -47,10 +47,10 @@ class EvidenceCache:
     tables: Mapping[str, IndicatorTable]
     mapping: str = DEFAULT_MAPPING
     cache: dict[tuple[str, dt.date, str], tuple[Evidence, ...]] = field(default_factory=dict)
-    # one object per distinct piece of evidence about (state, date): the engine's memo keys
-    # evidence by identity, so evidence equal for two item categories must be the same object
-    # for a rule that weighs only it to be evaluated once for both
-    canonical: dict[tuple[str, dt.date], dict[Evidence, Evidence]] = field(default_factory=dict)
+    # the indicators read once per (state, date) for every category (only the item-relevance
+    # words differ); a piece of evidence equal for two categories is then the same object, so
+    # the engine's memo (keyed by identity) evaluates a rule that weighs only it once for both
+    readings: dict[tuple[str, dt.date], StateReadings] = field(default_factory=dict)
 
     last: tuple[Signature, Application] | None = None
 
@@ -60,11 +60,12 @@ class EvidenceCache:
         key = (state, day, category)
         found = self.cache.get(key)
         if found is None:
-            made = indicator_evidence(
-                state, day, self.tables, load_mapping(self.mapping), (Category(category),)
-            )
-            seen = self.canonical.setdefault((state, day), {})
-            found = self.cache[key] = tuple(seen.setdefault(e, e) for e in made)
+            reading = self.readings.get((state, day))
+            if reading is None:
+                reading = self.readings[(state, day)] = StateReadings(
+                    state, day, self.tables, load_mapping(self.mapping)
+                )
+            found = self.cache[key] = reading.evidence((Category(category),))
         return found
 
     def application(self, sig: Signature) -> Application:

@@ -41,8 +41,10 @@ def fold(text: str) -> str:
     return " ".join(kept.casefold().split())
 
 
+@functools.lru_cache(maxsize=65536)
 def names_match(a: str, b: str) -> bool:
-    """True when one folded name contains the other as whole words."""
+    """True when one folded name contains the other as whole words (a pure function of two
+    strings: kept for the names an embargo rule compares for every case)."""
     fa, fb = f" {fold(a)} ", f" {fold(b)} "
     return bool(fa.strip()) and bool(fb.strip()) and (fa in fb or fb in fa)
 
@@ -121,17 +123,9 @@ class CaseView:
 
 
 def evidence_fact(evidence: Evidence) -> dict[str, Any]:
-    return {
-        "criterion": evidence.criterion,
-        "likelihood": evidence.likelihood.value,
-        "severity": evidence.severity.value,
-        "source": evidence.source,
-        "date": evidence.date.isoformat(),
-        "kind": evidence.kind.value,
-        **({"value": evidence.value} if evidence.value is not None else {}),
-        **({"author": evidence.author} if evidence.author else {}),
-        **({"note": evidence.note} if evidence.note else {}),
-    }
+    """The evidence as a finding's facts list it (a new dict each time: facts are the
+    finding's own). Worked out once per piece of evidence: a batch weighs each many times."""
+    return dict(evidence.as_fact)
 
 
 @dataclass(frozen=True)
@@ -144,6 +138,33 @@ class RuleContext:
     ref: ReferenceData
     items: tuple[tuple[int, Item], ...]
     prior: tuple[Finding, ...]
+
+    @classmethod
+    def make(
+        cls,
+        case: CaseView,
+        regime: Regime,
+        rule: Rule,
+        version: RuleVersion,
+        version_in_force: bool,
+        ref: ReferenceData,
+        items: tuple[tuple[int, Item], ...],
+        prior: tuple[Finding, ...],
+    ) -> RuleContext:
+        """The same as the constructor, without the frozen dataclass's ``object.__setattr__``
+        per field: the engine makes one context per rule and case (about a dozen a case)."""
+        ctx = object.__new__(cls)
+        ctx.__dict__.update(
+            case=case,
+            regime=regime,
+            rule=rule,
+            version=version,
+            version_in_force=version_in_force,
+            ref=ref,
+            items=items,
+            prior=prior,
+        )
+        return ctx
 
     @property
     def app(self) -> Application:
@@ -171,19 +192,28 @@ class RuleContext:
         return self.regime.threshold(self.version.threshold or self.rule.threshold)
 
     def speaks_to(self, criterion: str) -> bool:
-        return criterion == self.rule.id or criterion in self.rule.topics
+        return criterion in self.rule.reads  # the rule's id or one of its topics
 
     @lazy
     def evidence(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.case.evidence if self.speaks_to(e.criterion))
+        reads = self.rule.reads
+        return tuple(e for e in self.case.evidence if e.criterion in reads)
 
     @lazy
     def later_evidence(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.case.later_evidence if self.speaks_to(e.criterion))
+        later = self.case.later_evidence
+        if not later:
+            return ()
+        reads = self.rule.reads
+        return tuple(e for e in later if e.criterion in reads)
 
     @lazy
     def mitigations(self) -> tuple[Mitigation, ...]:
-        return tuple(m for m in self.app.mitigations if any(self.speaks_to(a) for a in m.addresses))
+        offered = self.app.mitigations
+        if not offered:
+            return ()
+        reads = self.rule.reads
+        return tuple(m for m in offered if any(a in reads for a in m.addresses))
 
     @lazy
     def mitigation_reduction(self) -> int:

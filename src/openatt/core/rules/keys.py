@@ -95,7 +95,9 @@ def embargo_key(ctx: RuleContext) -> Hashable:
 
 def diversion_key(ctx: RuleContext) -> Hashable:
     """``diversion`` reads the documents, the end user, consignee, route after export, brokers,
-    screening hits, evidence and mitigations -- not the supplier."""
+    screening hits, and of the evidence and mitigations only those that speak to the rule (as
+    ``risk_key``) -- not the supplier. Evidence mapping v2 weighs no item against diversion,
+    so a recipient's diversion findings are shared by every item category."""
     app = ctx.app
     return (
         app.kind,
@@ -108,8 +110,9 @@ def diversion_key(ctx: RuleContext) -> Hashable:
         app.transit_states,
         bool(app.brokers),
         ctx.case.screening_key,
-        ctx.case.evidence_key,
-        ctx.case.mitigations_key,
+        Same(ctx.evidence),
+        Same(ctx.later_evidence),
+        Same(ctx.mitigations),
     )
 
 

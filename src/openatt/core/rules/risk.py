@@ -33,10 +33,7 @@ def classify(
 
 def describe(evidence: Evidence, residual: Likelihood) -> str:
     after = f" ({residual.value} after mitigation)" if residual is not evidence.likelihood else ""
-    return (
-        f"{evidence.severity.value} harm, {evidence.likelihood.value}{after}: "
-        f"{evidence.source} ({evidence.date.isoformat()})"
-    )
+    return f"{evidence.severity.value} harm, {evidence.likelihood.value}{after}: {evidence.cited}"
 
 
 def _no_items(ctx: RuleContext) -> Finding | None:
@@ -78,12 +75,13 @@ def risk(ctx: RuleContext) -> list[Finding]:
             )
         ]
     reduction = ctx.mitigation_reduction
+    effect = ctx.effect
     weighed = []
     against: list[str] = []
     in_favour: list[str] = []
     for evidence in ctx.evidence:
         residual = _residual(evidence, reduction)
-        outcome = classify(threshold, evidence.severity, residual, ctx.effect)
+        outcome = classify(threshold, evidence.severity, residual, effect)
         weighed.append(
             {
                 **evidence_fact(evidence),
