@@ -7,9 +7,10 @@ role x endpoint test walks the routes and fails on any endpoint without one.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from openatt.register import token_check
@@ -35,15 +36,20 @@ async def get_db(request: Request) -> Database:
 _assessor_lock = threading.Lock()
 
 
-def get_assessor(request: Request) -> Assessor:
-    """The app's assessor (loaded at start-up; loaded once here if the app was not started)."""
+async def get_assessor(request: Request) -> Assessor:
+    """The app's assessor (loaded at start-up; loaded once here if the app was not started).
+    Async so that the common case, a loaded assessor, costs no trip through the thread pool."""
     state = request.app.state
     if state.assessor is None:
-        with _assessor_lock:
-            if state.assessor is None:
-                state.assessor = default_assessor()
+        await run_in_threadpool(_load_assessor, state)
     assessor: Assessor = state.assessor
     return assessor
+
+
+def _load_assessor(state: Any) -> None:
+    with _assessor_lock:
+        if state.assessor is None:
+            state.assessor = default_assessor()
 
 
 def get_lists(request: Request) -> ListStore:

@@ -71,7 +71,7 @@ class QueueEntry:
         return ((today or dt.date.today()) - day).days
 
 
-def queue(
+def _page(
     session: Session,
     actor: Actor,
     filters: Filters,
@@ -85,9 +85,9 @@ def queue(
     flag_id: int | None = None,
     overdue: bool = False,
     today: dt.date | None = None,
-) -> tuple[list[QueueEntry], int]:
-    """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
-    cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
+) -> tuple[list[Any], int, bool]:
+    """The page's (id, handler, recommendation, target, assignee) rows, the total, and
+    whether the actor is staff."""
     require(actor, Permission.application_read)
     staff = actor.role.value != "applicant"
     assigned = aliased(User)
@@ -140,6 +140,40 @@ def queue(
         .limit(limit)
         .offset(offset)
     ).all()
+    return list(page), int(total), staff
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    handler: str | None = None,
+    sort: Sort = Sort.newest,
+    limit: int = 25,
+    offset: int = 0,
+    queue_id: int | None = None,
+    assignee: str | None = None,
+    flag_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> tuple[list[QueueEntry], int]:
+    """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
+    cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
+    page, total, staff = _page(
+        session,
+        actor,
+        filters,
+        handler=handler,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        queue_id=queue_id,
+        assignee=assignee,
+        flag_id=flag_id,
+        overdue=overdue,
+        today=today,
+    )
     ids = [r[0] for r in page]
     loaded = {
         row.id: row
@@ -157,6 +191,81 @@ def queue(
         QueueEntry(loaded[r[0]], r[1], r[2], r[3], r[4], in_queues[r[0]], flagged[r[0]])
         for r in page
     ], int(total)
+
+
+_ITEM_COLUMNS = (
+    ApplicationRow.id,
+    ApplicationRow.reference,
+    ApplicationRow.state,
+    ApplicationRow.company,
+    ApplicationRow.importing_state,
+)
+
+
+def items(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    handler: str | None = None,
+    sort: Sort = Sort.newest,
+    limit: int = 25,
+    offset: int = 0,
+    queue_id: int | None = None,
+    assignee: str | None = None,
+    flag_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The same page as :func:`queue`, as the API's work items
+    (``application_id``, ``reference``, ``state``, ``company``, ``importing_state``,
+    ``target_on``, ``overdue``, ``assignee``, ``queues``, ``flags``, ``blocked``): the
+    page's columns read as values, not as mapped rows (issue 16)."""
+    page, total, staff = _page(
+        session,
+        actor,
+        filters,
+        handler=handler,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        queue_id=queue_id,
+        assignee=assignee,
+        flag_id=flag_id,
+        overdue=overdue,
+        today=today,
+    )
+    ids = [r[0] for r in page]
+    columns = {
+        values[0]: values
+        for values in session.execute(
+            select(*_ITEM_COLUMNS).where(ApplicationRow.id.in_(ids))
+        ).all()
+    }
+    # applicants see neither queues, flags nor officers' names
+    in_queues = queue_names(session, ids) if staff else {i: [] for i in ids}
+    flagged = chips(session, ids) if staff else {i: [] for i in ids}
+    day = today or dt.date.today()
+    found = []
+    for application_id, _handler, _recommendation, target_on, assigned_to in page:
+        _, reference, state, company, importing_state = columns[application_id]
+        flags = flagged[application_id]
+        found.append(
+            {
+                "application_id": application_id,
+                "reference": reference,
+                "state": state,
+                "company": company,
+                "importing_state": importing_state,
+                "target_on": target_on,
+                "overdue": target_on is not None and state in BEFORE_DECISION and target_on < day,
+                "assignee": assigned_to if staff else None,
+                "queues": in_queues[application_id],
+                "flags": [chip.name for chip in flags],
+                "blocked": any(chip.blocking for chip in flags),
+            }
+        )
+    return found, total
 
 
 def _casework_filters(

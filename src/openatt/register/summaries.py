@@ -1,0 +1,72 @@
+"""A page of the register as plain values, read column by column (issue 16).
+
+:func:`openatt.register.applications.search` returns mapped rows; building fifty
+``ApplicationRow`` objects (identity map, instance state, attribute instrumentation) cost more
+than the query. The API's page of the register reads the summary's columns instead, with the
+same filters, the same order and the same keyset cursor, and returns dicts in the shape of
+``schemas.ApplicationSummary``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openatt.register.applications import Filters, _filtered
+from openatt.register.models import ApplicationRow
+from openatt.register.permissions import Permission, require
+from openatt.register.users import Actor
+
+COLUMNS = (
+    ApplicationRow.id,
+    ApplicationRow.reference,
+    ApplicationRow.company,
+    ApplicationRow.state,
+    ApplicationRow.version,
+    ApplicationRow.kind,
+    ApplicationRow.exporting_state,
+    ApplicationRow.importing_state,
+    ApplicationRow.end_user,
+    ApplicationRow.categories,
+    ApplicationRow.consultation,
+    ApplicationRow.consulted,
+    ApplicationRow.created_at,
+    ApplicationRow.updated_at,
+    ApplicationRow.retain_until,
+)
+_NAMES = tuple(column.key for column in COLUMNS)
+
+
+def summary(values: Any) -> dict[str, Any]:
+    """One row of :data:`COLUMNS` as a summary (categories and consultation unpacked)."""
+    found = dict(zip(_NAMES, values, strict=True))
+    found["categories"] = [c for c in found["categories"].split(",") if c]
+    found["consultation"] = json.loads(found["consultation"])
+    return found
+
+
+def page(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    after: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of summaries this user may see, newest first, and the total count."""
+    require(actor, Permission.application_read)
+    query = _filtered(actor, filters)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if after is not None:
+        query = query.where(ApplicationRow.id < after)
+    rows = session.execute(
+        query.with_only_columns(*COLUMNS)
+        .order_by(ApplicationRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [summary(row) for row in rows], int(total)
