@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from openatt.register.applications import Filters, _filtered
+from openatt.core.model import Application
+from openatt.register.applications import MAX_ROW_ID, Filters, _filtered
+from openatt.register.errors import NotFound
 from openatt.register.models import ApplicationRow
-from openatt.register.permissions import Permission, require
+from openatt.register.permissions import Permission, require, sees_company
 from openatt.register.users import Actor
 
 COLUMNS = (
@@ -70,3 +72,23 @@ def page(
         .offset(offset)
     ).all()
     return [summary(row) for row in rows], int(total)
+
+
+_CASE = select(*COLUMNS, ApplicationRow.payload).where(ApplicationRow.id == bindparam("id"))
+
+
+def case(session: Session, actor: Actor, application_id: int) -> dict[str, Any]:
+    """The whole case (``schemas.ApplicationOut``: the summary and the application) as
+    plain values, with :func:`openatt.register.applications.get`'s checks: the permission,
+    the id's range and the company wall (``NotFound`` for a case this user may not see)."""
+    require(actor, Permission.application_read)
+    if not 1 <= application_id <= MAX_ROW_ID:
+        raise NotFound(f"application {application_id} not found")
+    found = session.execute(_CASE, {"id": application_id}).first()
+    if found is None or not sees_company(actor, found.company):
+        raise NotFound(f"application {application_id} not found")
+    values = summary(found[:-1])
+    # Parsed and dumped again rather than passed through: a case stored before a field was
+    # added to the model answers with that field's default, as the model would.
+    values["application"] = Application.model_validate_json(found.payload)
+    return values
