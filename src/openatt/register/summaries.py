@@ -10,6 +10,7 @@ same filters, the same order and the same keyset cursor, and returns dicts in th
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from openatt.core.model import Application
 from openatt.register.applications import MAX_ROW_ID, Filters, _filtered
 from openatt.register.errors import NotFound
-from openatt.register.models import ApplicationRow
+from openatt.register.models import ApplicationRow, Role
 from openatt.register.permissions import Permission, require, sees_company
 from openatt.register.users import Actor
 
@@ -61,17 +62,36 @@ def page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of summaries this user may see, newest first, and the total count."""
     require(actor, Permission.application_read)
-    query = _filtered(actor, filters)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    counting, paging = _statements(actor.role, actor.company, filters, limit, offset, after)
+    total = session.execute(counting).scalar_one()
+    rows = session.execute(paging).all()
+    return [summary(row) for row in rows], int(total)
+
+
+@lru_cache(maxsize=256)
+def _statements(
+    role: Role,
+    company: str | None,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    after: int | None,
+) -> tuple[Any, Any]:
+    """The count and page statements for these arguments, built once per distinct set of
+    them and kept: building a statement and its cache key cost more than running it. Every
+    argument that shapes the SQL is in the key, so a kept statement is the one that would be
+    built again."""
+    query = _filtered(Actor(id=0, username="", role=role, company=company), filters)
+    counting = select(func.count()).select_from(query.subquery())
     if after is not None:
         query = query.where(ApplicationRow.id < after)
-    rows = session.execute(
+    paging = (
         query.with_only_columns(*COLUMNS)
         .order_by(ApplicationRow.id.desc())
         .limit(limit)
         .offset(offset)
-    ).all()
-    return [summary(row) for row in rows], int(total)
+    )
+    return counting, paging
 
 
 _CASE = select(*COLUMNS, ApplicationRow.payload).where(ApplicationRow.id == bindparam("id"))
