@@ -16,7 +16,7 @@ from openatt.api.routers.queues import WorkPage
 from openatt.core.findings import Assessment
 from openatt.register import applications, users, worklist
 from openatt.register.applications import Filters
-from openatt.register.models import User
+from openatt.register.models import AssessmentRow, User
 
 
 def _officer(api: Api) -> users.Actor:
@@ -107,3 +107,21 @@ def test_the_assess_preview_is_its_model(api: Api) -> None:
     assert [a["regime"] for a in body] == ["att", "eu"]
     refused = api.post("/assess", "officer", {**application(), "kind": "smuggling"})
     assert refused.status_code == 422 and "kind" in refused.text
+
+
+def test_the_reassessment_answers_its_stored_output_as_its_model(api: Api) -> None:
+    first = _cases(api)[0]
+    reason = {"reason": "New information: a report on the end user", "regimes": ["att", "eu"]}
+    response = api.post(f"/applications/{first}/reassess", "officer", reason)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == _as_model(schemas.AssessmentOut, body)
+    assert body["regimes"] == ["att", "eu"] and body["supersedes_id"] is not None
+    with api.db.read() as session:
+        row = session.get(AssessmentRow, body["id"])
+        assert row is not None
+        stored = views.assessment(row).model_dump(mode="json")
+    # SQLite hands the time back without its zone (the write answered with the aware one)
+    at = dt.datetime.fromisoformat(body.pop("assessed_at")).replace(tzinfo=None)
+    assert at == dt.datetime.fromisoformat(stored.pop("assessed_at")).replace(tzinfo=None)
+    assert body == stored

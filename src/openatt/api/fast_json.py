@@ -17,3 +17,15 @@ from starlette.responses import Response
 def json_response(content: object, status_code: int = 200) -> Response:
     """``content`` (dicts, lists, strings, numbers, dates, pydantic models) as JSON bytes."""
     return Response(to_json(content), status_code=status_code, media_type="application/json")
+
+
+def json_response_with_raw(content: dict[str, object], key: str, raw: str) -> Response:
+    """``content`` with ``key`` set to ``raw``, JSON text the register stored itself (the
+    engine's output, written once per assessment): spliced in as it is instead of parsed
+    into models and serialised again."""
+    head = to_json(content)
+    if key in content:
+        raise ValueError(f"{key!r} is already in the content")
+    glue = b"," if len(head) > 2 else b""
+    body = head[:-1] + glue + to_json(key) + b":" + raw.encode("utf-8") + b"}"
+    return Response(body, media_type="application/json")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
-from openatt.api.fast_json import json_response
+from openatt.api.fast_json import json_response, json_response_with_raw
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
 from openatt.register import (
@@ -204,7 +204,7 @@ def reassess(
     db: DB,
     assessor: AssessorDep,
     actor: Annotated[Actor, Allow(P.application_assess)],
-) -> schemas.AssessmentOut:
+) -> Response:
     """New information (ATT 7.7): reopen the case, link the earlier assessment."""
     with db.read() as session:  # the engine runs before the write lock, not under it
         prepared = engine_ahead.prepare(
@@ -229,7 +229,8 @@ def reassess(
             expected_version=body.version,
             prepared=prepared,
         )
-        return views.assessment(row)
+        # issue 16: the engine's output as stored, not parsed and serialised again
+        return json_response_with_raw(views.assessment_head(row), "assessments", row.result)
 
 
 @router.get("/{application_id}/assessments", response_model=list[schemas.AssessmentOut])
