@@ -112,6 +112,6 @@ def preview(
     _actor: Annotated[Actor, Allow(P.preview_assess)],
     regimes: Annotated[list[schemas.Regime] | None, Query()] = None,
 ) -> Response:
-    """Assess an application without recording it (an exporter's pre-check). The engine's
-    findings are serialised once, not validated again against the response model."""
+    """Assess an application without recording it (an exporter's pre-check)."""
+    # issue 16: the engine's findings serialised once, not validated again as the response
     return json_response(assessor.assess(body, tuple(regimes or schemas.all_regimes()), None))
