@@ -94,21 +94,6 @@ def prepare(url: str, cases: int) -> None:
     db.dispose()
 
 
-def forget_refused_logins(url: str) -> None:
-    """Delete the refused logins of the run before (PostgreSQL, where the register is not
-    copied back between runs): its flood locked the benchmark's address out."""
-    from sqlalchemy import delete
-
-    from openatt.register.db import Database
-    from openatt.register.models import LoginAttemptRow
-
-    db = Database(url, migrate=False)
-    with db.write() as session:
-        session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.succeeded.is_(False)))
-    db.dispose()
-    print("cleared the refused logins of the run before (its flood)", flush=True)
-
-
 @dataclass
 class Phase:
     name: str
@@ -434,8 +419,6 @@ def main() -> None:
             print(f"machine between runs: {describe()}", flush=True)
             if backend == "sqlite":
                 shutil.copy(pristine, Path(folder) / "bench.sqlite")
-            else:  # the flood's refused logins would lock the next run's login out
-                forget_refused_logins(url)
         runs.append(run_code("", url, args, None, folder))
         summaries = [p.summary() for run in runs for p in run]
         if args.json:
