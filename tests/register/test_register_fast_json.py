@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import TypeAdapter
-from register_helpers import Api, application, to_assessed
+from register_helpers import NO_MATCHES, Api, application, to_assessed
 
 from openatt.api import schemas, views
 from openatt.api.routers.queues import WorkPage
@@ -109,7 +109,7 @@ def test_the_assess_preview_is_its_model(api: Api) -> None:
     assert refused.status_code == 422 and "kind" in refused.text
 
 
-def test_the_reassessment_answers_its_stored_output_as_its_model(api: Api) -> None:
+def test_the_assessment_answers_its_stored_output_as_its_model(api: Api) -> None:
     first = _cases(api)[0]
     reason = {"reason": "New information: a report on the end user", "regimes": ["att", "eu"]}
     response = api.post(f"/applications/{first}/reassess", "officer", reason)
@@ -124,4 +124,21 @@ def test_the_reassessment_answers_its_stored_output_as_its_model(api: Api) -> No
     # SQLite hands the time back without its zone (the write answered with the aware one)
     at = dt.datetime.fromisoformat(body.pop("assessed_at")).replace(tzinfo=None)
     assert at == dt.datetime.fromisoformat(stored.pop("assessed_at")).replace(tzinfo=None)
+    assert body == stored
+
+
+def test_the_first_assessment_answers_as_before(api: Api) -> None:
+    created = api.post("/applications", "applicant", application()).json()["id"]
+    assert api.post(f"/applications/{created}/submit", "applicant", {}).status_code == 200
+    screened = api.post(f"/applications/{created}/screen", "officer", NO_MATCHES)
+    assert screened.status_code == 200, screened.text
+    response = api.post(f"/applications/{created}/assess", "officer", {})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body == _as_model(schemas.AssessmentOut, body) and body["supersedes_id"] is None
+    with api.db.read() as session:
+        row = session.get(AssessmentRow, body["id"])
+        assert row is not None
+        stored = views.assessment(row).model_dump(mode="json")
+    assert body.pop("assessed_at")[:19] == stored.pop("assessed_at")[:19]
     assert body == stored

@@ -177,7 +177,7 @@ def assess(
     db: DB,
     assessor: AssessorDep,
     actor: Annotated[Actor, Allow(P.application_assess)],
-) -> schemas.AssessmentOut:
+) -> Response:
     """Run the engine under the chosen regimes and store its whole output."""
     with db.read() as session:  # the engine runs before the write lock, not under it
         prepared = engine_ahead.prepare(
@@ -194,7 +194,8 @@ def assess(
             expected_version=body.version,
             prepared=prepared,
         )
-        return views.assessment(row)
+        # issue 16: the engine's output as stored, not parsed and serialised again
+        return json_response_with_raw(views.assessment_head(row), "assessments", row.result)
 
 
 @router.post("/{application_id}/reassess", response_model=schemas.AssessmentOut)
