@@ -70,6 +70,23 @@ def assessment(row: AssessmentRow) -> schemas.AssessmentOut:
     )
 
 
+def assessment_head(row: AssessmentRow) -> dict[str, object]:
+    """:func:`assessment` without its ``assessments`` (the engine's output, stored as JSON)."""
+    return {
+        "id": row.id,
+        "application_id": row.application_id,
+        "supersedes_id": row.supersedes_id,
+        "reason": row.reason,
+        "as_of": row.as_of,
+        "regimes": row.regimes.split(","),
+        "recommendation": row.recommendation,
+        "law_version": row.law_version,
+        "engine_version": row.engine_version,
+        "assessed_by": row.assessed_by,
+        "assessed_at": row.assessed_at,
+    }
+
+
 def decision(row: DecisionRow) -> schemas.DecisionOut:
     return schemas.DecisionOut(
         id=row.id,

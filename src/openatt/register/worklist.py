@@ -12,16 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from openatt.register.applications import Filters, _filtered
 from openatt.register.flags import Chip, chips
-from openatt.register.models import ApplicationRow, AssessmentRow, State, User
+from openatt.register.models import ApplicationRow, AssessmentRow, Role, State, User
 from openatt.register.permissions import Permission, require
-from openatt.register.queue_tables import CaseFlagRow, CaseQueueRow, CaseWorkRow, QueueRow
+from openatt.register.queue_tables import (
+    CaseFlagRow,
+    CaseQueueRow,
+    CaseWorkRow,
+    FlagDefinitionRow,
+    QueueRow,
+)
 from openatt.register.users import Actor
 
 T = TypeVar("T", bound=Any)
@@ -71,7 +78,16 @@ class QueueEntry:
         return ((today or dt.date.today()) - day).days
 
 
-def queue(
+# What a work item of the API shows of the application itself.
+_ITEM_COLUMNS = (
+    ApplicationRow.reference,
+    ApplicationRow.state,
+    ApplicationRow.company,
+    ApplicationRow.importing_state,
+)
+
+
+def _page(
     session: Session,
     actor: Actor,
     filters: Filters,
@@ -85,11 +101,56 @@ def queue(
     flag_id: int | None = None,
     overdue: bool = False,
     today: dt.date | None = None,
-) -> tuple[list[QueueEntry], int]:
-    """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
-    cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
+    with_items: bool = False,
+) -> tuple[list[Any], int, bool]:
+    """The page's (id, handler, recommendation, target, assignee) rows, the total, and
+    whether the actor is staff. ``with_items``: the rows also carry the application's
+    columns that a work item shows (:data:`_ITEM_COLUMNS`), read in the same query."""
     require(actor, Permission.application_read)
     staff = actor.role.value != "applicant"
+    counting, paging = _statements(
+        actor.role,
+        actor.company,
+        filters,
+        handler,
+        sort,
+        limit,
+        offset,
+        queue_id,
+        assignee,
+        flag_id,
+        overdue,
+        today or dt.date.today(),
+        with_items,
+    )
+    total = session.execute(counting).scalar_one()
+    page = session.execute(paging).all()
+    return list(page), int(total), staff
+
+
+@lru_cache(maxsize=256)
+def _statements(
+    role: Role,
+    company: str | None,
+    filters: Filters,
+    handler: str | None,
+    sort: Sort,
+    limit: int,
+    offset: int,
+    queue_id: int | None,
+    assignee: str | None,
+    flag_id: int | None,
+    overdue: bool,
+    today: dt.date,
+    with_items: bool,
+) -> tuple[Any, Any]:
+    """The count and the page statements for these arguments. Built once per distinct set
+    of arguments and kept (issue 16): building this statement and its cache key cost more
+    than running it, and the queue is asked for the same page all day. Every argument that
+    shapes the SQL is part of the key (the date too), so a kept statement is the one that
+    would be built again."""
+    actor = Actor(id=0, username="", role=role, company=company)  # _filtered reads these two
+    staff = role.value != "applicant"
     assigned = aliased(User)
     latest = (
         select(AssessmentRow.application_id, func.max(AssessmentRow.id).label("last"))
@@ -113,9 +174,6 @@ def queue(
         query = _casework_filters(query, assigned, queue_id, assignee, flag_id, overdue, today)
     narrowed = staff and any((queue_id, assignee, flag_id, overdue))
     counted = query if handler or narrowed else _filtered(actor, filters)
-    total = session.execute(
-        select(func.count()).select_from(counted.with_only_columns(ApplicationRow.id).subquery())
-    ).scalar_one()
     order = {
         Sort.newest: (ApplicationRow.created_at.desc(), ApplicationRow.id.desc()),
         Sort.oldest: (ApplicationRow.created_at.asc(), ApplicationRow.id.asc()),
@@ -128,18 +186,56 @@ def queue(
     }[sort]
     # Sort and page on the narrow columns, then load the page's rows: sorting whole rows
     # (payload included) is what makes deep pages slow.
-    page = session.execute(
+    paging = (
         query.with_only_columns(
             ApplicationRow.id,
             User.username,
             AssessmentRow.recommendation,
             CaseWorkRow.target_on,
             assigned.username,
+            *(_ITEM_COLUMNS if with_items else ()),
         )
         .order_by(*order)
         .limit(limit)
         .offset(offset)
-    ).all()
+    )
+    counting = select(func.count()).select_from(
+        counted.with_only_columns(ApplicationRow.id).subquery()
+    )
+    return counting, paging
+
+
+def queue(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    handler: str | None = None,
+    sort: Sort = Sort.newest,
+    limit: int = 25,
+    offset: int = 0,
+    queue_id: int | None = None,
+    assignee: str | None = None,
+    flag_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> tuple[list[QueueEntry], int]:
+    """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
+    cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
+    page, total, staff = _page(
+        session,
+        actor,
+        filters,
+        handler=handler,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        queue_id=queue_id,
+        assignee=assignee,
+        flag_id=flag_id,
+        overdue=overdue,
+        today=today,
+    )
     ids = [r[0] for r in page]
     loaded = {
         row.id: row
@@ -157,6 +253,68 @@ def queue(
         QueueEntry(loaded[r[0]], r[1], r[2], r[3], r[4], in_queues[r[0]], flagged[r[0]])
         for r in page
     ], int(total)
+
+
+def items(
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    *,
+    handler: str | None = None,
+    sort: Sort = Sort.newest,
+    limit: int = 25,
+    offset: int = 0,
+    queue_id: int | None = None,
+    assignee: str | None = None,
+    flag_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The same page as :func:`queue`, as the API's work items
+    (``application_id``, ``reference``, ``state``, ``company``, ``importing_state``,
+    ``target_on``, ``overdue``, ``assignee``, ``queues``, ``flags``, ``blocked``): the
+    page's columns read as values, not as mapped rows (issue 16)."""
+    page, total, staff = _page(
+        session,
+        actor,
+        filters,
+        handler=handler,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        queue_id=queue_id,
+        assignee=assignee,
+        flag_id=flag_id,
+        overdue=overdue,
+        today=today,
+        with_items=True,
+    )
+    ids = [r[0] for r in page]
+    # applicants see neither queues, flags nor officers' names
+    in_queues = queue_names(session, ids) if staff else {i: [] for i in ids}
+    flagged = _chips(session, ids) if staff else {i: [] for i in ids}
+    day = today or dt.date.today()
+    found = []
+    for values in page:
+        application_id, _handler, _recommendation, target_on, assigned_to = values[:5]
+        reference, state, company, importing_state = values[5:]
+        flags = flagged[application_id]
+        found.append(
+            {
+                "application_id": application_id,
+                "reference": reference,
+                "state": state,
+                "company": company,
+                "importing_state": importing_state,
+                "target_on": target_on,
+                "overdue": target_on is not None and state in BEFORE_DECISION and target_on < day,
+                "assignee": assigned_to if staff else None,
+                "queues": in_queues[application_id],
+                "flags": [chip.name for chip in flags],
+                "blocked": any(chip.blocking for chip in flags),
+            }
+        )
+    return found, total
 
 
 def _casework_filters(
@@ -196,19 +354,49 @@ def _casework_filters(
     return query
 
 
+# Built once (issue 16): a statement object keeps its cache key, so SQLAlchemy need not
+# walk it again on every request.
+_CHIPS = (
+    select(
+        CaseFlagRow.application_id,
+        FlagDefinitionRow.name,
+        FlagDefinitionRow.colour,
+        FlagDefinitionRow.blocking,
+    )
+    .join(FlagDefinitionRow, FlagDefinitionRow.id == CaseFlagRow.flag_id)
+    .where(
+        CaseFlagRow.application_id.in_(bindparam("ids", expanding=True)),
+        CaseFlagRow.cleared_at.is_(None),
+    )
+    .order_by(CaseFlagRow.id)
+)
+_QUEUE_NAMES = (
+    select(CaseQueueRow.application_id, QueueRow.name)
+    .join(QueueRow, QueueRow.id == CaseQueueRow.queue_id)
+    .where(
+        CaseQueueRow.application_id.in_(bindparam("ids", expanding=True)),
+        CaseQueueRow.removed_at.is_(None),
+    )
+    .order_by(QueueRow.name)
+)
+
+
+def _chips(session: Session, ids: list[int]) -> dict[int, list[Chip]]:
+    """:func:`openatt.register.flags.chips` read as columns rather than mapped rows."""
+    result: dict[int, list[Chip]] = {i: [] for i in ids}
+    if ids:
+        for application_id, name, colour, blocking in session.execute(_CHIPS, {"ids": ids}):
+            chip = Chip(name, colour, blocking)
+            if chip not in result[application_id]:
+                result[application_id].append(chip)
+    return result
+
+
 def queue_names(session: Session, application_ids: list[int]) -> dict[int, list[str]]:
     """The queues each case is in, in one query."""
     result: dict[int, list[str]] = {i: [] for i in application_ids}
     if application_ids:
-        for application_id, name in session.execute(
-            select(CaseQueueRow.application_id, QueueRow.name)
-            .join(QueueRow, QueueRow.id == CaseQueueRow.queue_id)
-            .where(
-                CaseQueueRow.application_id.in_(application_ids),
-                CaseQueueRow.removed_at.is_(None),
-            )
-            .order_by(QueueRow.name)
-        ).all():
+        for application_id, name in session.execute(_QUEUE_NAMES, {"ids": application_ids}):
             result[application_id].append(name)
     return result
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep, ListsDep
+from openatt.api.fast_json import json_response, json_response_with_raw
 from openatt.api.schemas import MAX_ID
 from openatt.core.model import Application, Category
 from openatt.register import (
@@ -20,6 +21,7 @@ from openatt.register import (
     engine_ahead,
     licensing,
     server_clock,
+    summaries,
 )
 from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import AssessmentRow, DecisionRow, Event, State
@@ -67,7 +69,7 @@ def search(
             description="keyset cursor: the `next_after` of the previous page (newest first)",
         ),
     ] = None,
-) -> schemas.ApplicationPage | schemas.ApplicantPage:
+) -> Response | schemas.ApplicantPage:
     """Staff see the register's states; an applicant sees its own cases with their public
     status, and may filter only on states that say no more than that status. Page with
     ``after=next_after`` (keyset: as fast on the last page as on the first) or ``offset``."""
@@ -92,20 +94,19 @@ def search(
         document=document,
     )
     with db.read() as session:
+        if internal:  # issue 16: columns, not mapped rows; serialised once
+            items, total = summaries.page(
+                session, actor, filters, limit=limit, offset=offset, after=after
+            )
+            last = items[-1]["id"] if len(items) == limit else None
+            page = {"items": items, "total": total, "limit": limit, "offset": offset}
+            return json_response({**page, "next_after": last})
         rows, total = applications.search(
             session, actor, filters, limit=limit, offset=offset, after=after
         )
         next_after = rows[-1].id if len(rows) == limit else None
-        if not internal:
-            return schemas.ApplicantPage(
-                items=[views.applicant_summary(r) for r in rows],
-                total=total,
-                limit=limit,
-                offset=offset,
-                next_after=next_after,
-            )
-        return schemas.ApplicationPage(
-            items=[views.summary(r) for r in rows],
+        return schemas.ApplicantPage(
+            items=[views.applicant_summary(r) for r in rows],
             total=total,
             limit=limit,
             offset=offset,
@@ -116,9 +117,11 @@ def search(
 @router.get("/{application_id}", response_model=schemas.ApplicationOut | schemas.ApplicantCaseOut)
 def read(
     application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
-) -> schemas.ApplicationOut | schemas.ApplicantCaseOut:
+) -> Response | schemas.ApplicationOut | schemas.ApplicantCaseOut:
     """The whole case for the authority; for its applicant, the applicant's view of it."""
     with db.read() as session:
+        if audience.sees_internal(actor):  # issue 16: columns, serialised once
+            return json_response(summaries.case(session, actor, application_id))
         return views.case_for(session, actor, applications.get(session, actor, application_id))
 
 
@@ -174,7 +177,7 @@ def assess(
     db: DB,
     assessor: AssessorDep,
     actor: Annotated[Actor, Allow(P.application_assess)],
-) -> schemas.AssessmentOut:
+) -> Response:
     """Run the engine under the chosen regimes and store its whole output."""
     with db.read() as session:  # the engine runs before the write lock, not under it
         prepared = engine_ahead.prepare(
@@ -191,7 +194,8 @@ def assess(
             expected_version=body.version,
             prepared=prepared,
         )
-        return views.assessment(row)
+        # issue 16: the engine's output as stored, not parsed and serialised again
+        return json_response_with_raw(views.assessment_head(row), "assessments", row.result)
 
 
 @router.post("/{application_id}/reassess", response_model=schemas.AssessmentOut)
@@ -201,7 +205,7 @@ def reassess(
     db: DB,
     assessor: AssessorDep,
     actor: Annotated[Actor, Allow(P.application_assess)],
-) -> schemas.AssessmentOut:
+) -> Response:
     """New information (ATT 7.7): reopen the case, link the earlier assessment."""
     with db.read() as session:  # the engine runs before the write lock, not under it
         prepared = engine_ahead.prepare(
@@ -226,7 +230,8 @@ def reassess(
             expected_version=body.version,
             prepared=prepared,
         )
-        return views.assessment(row)
+        # issue 16: the engine's output as stored, not parsed and serialised again
+        return json_response_with_raw(views.assessment_head(row), "assessments", row.result)
 
 
 @router.get("/{application_id}/assessments", response_model=list[schemas.AssessmentOut])

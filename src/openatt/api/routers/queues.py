@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from openatt.api.deps import DB, Allow
+from openatt.api.fast_json import json_response
 from openatt.api.schemas import MAX_ID
 from openatt.register import case_routing, flags, queues, routing, worklist
 from openatt.register.applications import Filters, get
@@ -241,11 +242,10 @@ def worklist_page(
     sort: worklist.Sort = worklist.Sort.target,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> WorkPage:
+) -> Response:
     """The queue: a team queue, my cases (``assignee=me``), cases past target, by flag."""
-    today = dt.date.today()
     with db.read() as session:
-        entries, total = worklist.queue(
+        items, total = worklist.items(
             session,
             actor,
             Filters(),
@@ -256,27 +256,9 @@ def worklist_page(
             assignee=actor.username if assignee == "me" else assignee,
             flag_id=flag_id,
             overdue=overdue,
-            today=today,
+            today=dt.date.today(),
         )
-        return WorkPage(
-            items=[
-                WorkItem(
-                    application_id=e.row.id,
-                    reference=e.row.reference,
-                    state=e.row.state,
-                    company=e.row.company,
-                    importing_state=e.row.importing_state,
-                    target_on=e.target_on,
-                    overdue=e.overdue(today),
-                    assignee=e.assignee,
-                    queues=e.queues,
-                    flags=[c.name for c in e.flags],
-                    blocked=e.blocked,
-                )
-                for e in entries
-            ],
-            total=total,
-        )
+    return json_response({"items": items, "total": total})  # issue 16: serialised once
 
 
 @router.post("/queues/bulk", response_model=list[BulkOut])

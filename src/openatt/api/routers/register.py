@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep
+from openatt.api.fast_json import json_response
 from openatt.core.findings import Assessment
 from openatt.core.model import Application
 from openatt.register import audit, denials, export
@@ -110,6 +111,7 @@ def preview(
     assessor: AssessorDep,
     _actor: Annotated[Actor, Allow(P.preview_assess)],
     regimes: Annotated[list[schemas.Regime] | None, Query()] = None,
-) -> list[Assessment]:
+) -> Response:
     """Assess an application without recording it (an exporter's pre-check)."""
-    return assessor.assess(body, tuple(regimes or schemas.all_regimes()), None)
+    # issue 16: the engine's findings serialised once, not validated again as the response
+    return json_response(assessor.assess(body, tuple(regimes or schemas.all_regimes()), None))
