@@ -242,7 +242,10 @@ def adverse_criteria(stored: AssessmentRow) -> list[str]:
     )
 
 
-def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str) -> list[str]:
+def four_eyes_reasons(
+    row: ApplicationRow, outcome: Outcome, recommendation: str, as_of: dt.date | None = None
+) -> list[str]:
+    """Why a decision needs a second person; ``as_of``: the law date of the assessment."""
     reasons = []
     if _MATCHING[outcome].value != recommendation:
         reasons.append(
@@ -252,7 +255,7 @@ def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str
     major = sorted(c.value for c in categories & FOUR_EYES_CATEGORIES)
     if major:
         reasons.append(f"ATT categories {', '.join(major)} (I-VII)")
-    reasons.extend(reasons_for_second_person(row, payload_of(row)))
+    reasons.extend(reasons_for_second_person(row, payload_of(row), as_of))
     return reasons
 
 
@@ -308,7 +311,7 @@ def decide(
                 "notifying state before approving",
                 field=("outcome",),
             )
-    why = four_eyes_reasons(row, outcome, assessment.recommendation)
+    why = four_eyes_reasons(row, outcome, assessment.recommendation, assessment.as_of)
     decision = DecisionRow(
         application_id=row.id,
         assessment_id=assessment.id,
