@@ -368,7 +368,9 @@ def countersign(
     note: str = "",
     expected_version: int | None = None,
 ) -> DecisionRow:
-    """The second officer's sign-off; disagreeing returns the case to ``assessed``."""
+    """The second officer's sign-off; disagreeing returns the case to ``assessed`` (an
+    approval on appeal: to ``appealed``, to be decided again)."""
+    from openatt.register.appeals import after_countersign  # appeals imports this module
     from openatt.register.denials import notify_own_denial
 
     row = for_change(
@@ -404,6 +406,8 @@ def countersign(
             notify_own_denial(session, actor, row, decision)
     else:
         row.state = State.assessed.value
+    if after_countersign(session, actor, row, decision, agree) and not agree:
+        row.state = State.appealed.value  # the appeal is decided again, not the case
     log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
     if agree and decision.outcome == Outcome.denied.value:
         from openatt.register.letters import after_refusal
