@@ -389,7 +389,7 @@ def countersign(
         raise Forbidden("four-eyes: the second officer cannot be the one who decided")
     if assessment is not None and actor.id == assessment.assessed_by:
         raise Forbidden("four-eyes: the second officer cannot be the one who assessed")
-    check_countersigner(session, row.id, actor.id)
+    check_countersigner(session, row.id, actor.id, payload_of(row))
     decision.countersigned_by = actor.id
     decision.countersigned_at = dt.datetime.now(dt.UTC)
     decision.status = "effective" if agree else "returned"

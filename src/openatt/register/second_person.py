@@ -90,8 +90,12 @@ def check_manual_screening(
         )
 
 
-def check_countersigner(session: Session, application_id: int, signer_id: int) -> None:
-    """The person who cleared a hit on this case cannot be the second person."""
+def check_countersigner(
+    session: Session, application_id: int, signer_id: int, application: Application | None = None
+) -> None:
+    """The person who cleared a hit on this case cannot be the second person; nor can the
+    one whose judgement on another case cleared a hit here (a screening remembers an
+    officer's false positive for the same party and the same, unchanged list entry)."""
     cleared_by = set(
         session.execute(
             select(FalsePositiveRow.marked_by).where(
@@ -99,5 +103,20 @@ def check_countersigner(session: Session, application_id: int, signer_id: int) -
             )
         ).scalars()
     )
+    if application is not None:
+        from openatt.register.screening import party_key
+
+        for hit in application.screening:
+            if not hit.false_positive:
+                continue
+            cleared_by.update(
+                session.execute(
+                    select(FalsePositiveRow.marked_by).where(
+                        FalsePositiveRow.party_key == party_key(hit.party_name),
+                        FalsePositiveRow.list_id == hit.list_id,
+                        FalsePositiveRow.entity_id == hit.entity_id,
+                    )
+                ).scalars()
+            )
     if signer_id in cleared_by:
         raise Forbidden("four-eyes: the second officer cannot be the one who cleared a hit")
