@@ -7,6 +7,7 @@ and refused the case alone, as recommended."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,19 @@ def test_an_assessment_backdated_by_as_of_needs_a_second_person(api: Api, route:
     assert any(f"assessed under the law of {BACKDATED}" in r for r in _four_eyes(api, app_id))
     alone = api.post(f"/applications/{app_id}/countersign", "officer", {"agree": True})
     assert alone.status_code == 403, alone.text
+
+
+def test_an_officer_cannot_send_overdue_notices_early_by_passing_today(api: Api) -> None:
+    """Like ``today`` on expiry: a scheduler calling HTTP runs on the server's date. A later
+    day would tell the exporter a question is overdue before it is, and use up the notice."""
+    app_id = _libya(api)
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    asked = api.post(
+        f"/applications/{app_id}/queries", "officer", {"question": "Which unit?", "respond_by": due}
+    )
+    assert asked.status_code == 201, asked.text
+    late = (dt.date.today() + dt.timedelta(days=31)).isoformat()
+    refused = api.post("/notifications/deadlines", "officer", {"today": late})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "today"
+    today = api.post("/notifications/deadlines", "officer", {"today": dt.date.today().isoformat()})
+    assert today.status_code == 200 and today.json()["overdue"] == 0, today.text
