@@ -32,8 +32,8 @@ def test_an_account_named_like_another_but_for_case_is_refused(api: Api, name: s
 def test_a_look_alike_username_is_refused_by_the_cli(api: Api, name: str) -> None:
     result = CliRunner().invoke(
         build_app(),
-        ["users", "add", name, "--role", "senior_reviewer", "--password", PASSWORD]
-        + ["--database", api.url],
+        ["users", "add", name, "--role", "senior_reviewer", "--database", api.url],
+        env={"OPENATT_NEW_PASSWORD": PASSWORD},
     )
     assert result.exit_code == 2, result.output
     assert "username" in result.output
