@@ -88,8 +88,11 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def load_untrusted(text: str) -> Any:
     """Parse YAML a user supplied (an overlay, a case file, a configuration): safe
-    constructor, no aliases, never cached."""
-    return yaml.load(text, Loader=_NoAliasLoader)
+    constructor, no aliases, no nesting deeper than Python's stack, never cached."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except RecursionError:  # 100 KB of "[" (issue 13): one line, like any bad YAML
+        raise yaml.YAMLError("nested too deeply") from None
 
 
 def _parse(text: str) -> Any:

@@ -210,6 +210,7 @@ def as_before_casework(monkeypatch: Any) -> None:
     existing register that way and upgrade it; each casework part registers its hooks here."""
     from openatt.register import (
         advice_demo,
+        appeals,
         demo,
         demo_dialogue,
         demo_documents,
@@ -231,6 +232,7 @@ def as_before_casework(monkeypatch: Any) -> None:
     monkeypatch.setattr(demo_dialogue, "fill_dialogue", lambda *_args: None)
     monkeypatch.setattr(advice_demo, "add_advice_cases", lambda *_args: {})
     monkeypatch.setattr(final_advice, "check_before_decision", lambda *_args: None)
+    monkeypatch.setattr(appeals, "after_countersign", lambda *_args: False)  # no appeals table
     # the wall (0004): no released reasons, no workspace cases
     monkeypatch.setattr(demo, "RELEASED_REFUSAL", "")
     monkeypatch.setattr(demo_workspace, "fill", nothing)

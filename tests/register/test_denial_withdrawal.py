@@ -50,6 +50,10 @@ def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
         {"outcome": "upheld", "reasons": "The committee's exemption was notified."},
     )
     assert upheld.status_code == 200, upheld.text
+    # against the recommendation: withdrawn once a second person signs the approval off
+    assert _own_notification(api, refused)["withdrawn_on"] is None
+    signed = api.post(f"/applications/{refused}/countersign", "senior", {"agree": True})
+    assert signed.status_code == 200, signed.text
 
     assert _own_notification(api, refused)["withdrawn_on"] == dt.date.today().isoformat()
     with api.db.read() as session:

@@ -11,7 +11,7 @@ from typing import Any
 from register_helpers import Api, application, to_assessed, version
 from sqlalchemy import func, select
 
-from openatt.register import appeals, audit, lifecycle
+from openatt.register import appeals, audit, lifecycle, notify
 from openatt.register.dialogue_models import QueryRow
 from openatt.register.errors import Conflict
 from openatt.register.models import Event, State, User
@@ -271,6 +271,10 @@ def test_appeal_upheld_by_another_officer_leads_to_a_licence(api: Api) -> None:
     )
     assert upheld.status_code == 200, upheld.text
     assert upheld.json()["outcome"] == "upheld" and upheld.json()["result_decision_id"]
+    # against the recommendation: a second person signs the approval off (issue 13)
+    assert _state(api, app_id) == "awaiting_countersign"
+    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    assert signed.status_code == 200, signed.text
     assert _state(api, app_id) == "approved_with_conditions"
     on_appeal = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]
     assert on_appeal["id"] == upheld.json()["result_decision_id"]
@@ -343,10 +347,13 @@ def test_deadlines_endpoint_for_a_scheduler(api: Api) -> None:
     assert api.post("/notifications/deadlines", "applicant", {}).status_code == 403
     soon = api.post("/notifications/deadlines", "senior", {"days_before": 3}).json()
     assert soon["reminders"] == 1 and soon["overdue"] == 0
-    late = (due + dt.timedelta(days=1)).isoformat()
-    after = api.post("/notifications/deadlines", "admin", {"today": late}).json()
-    assert after["overdue"] == 2 and after["reminders"] == 0  # the exporter and the officer
-    again = api.post("/notifications/deadlines", "admin", {"today": late}).json()
-    assert again["overdue"] == 0  # said once
+    late = due + dt.timedelta(days=1)  # the server's clock moves on (issue 13: not a client's)
+    refused = api.post("/notifications/deadlines", "admin", {"today": late.isoformat()})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "today"
+    with api.db.write() as session:
+        after = notify.announce_deadlines(session, late, 3)
+    assert len(after.overdue) == 2 and after.reminders == []  # the exporter and the officer
+    with api.db.write() as session:
+        assert notify.announce_deadlines(session, late, 3).overdue == []  # said once
     assert "query.overdue" in _kinds(api, "applicant")
     assert "query.overdue" in _kinds(api, "officer")

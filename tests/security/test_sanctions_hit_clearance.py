@@ -114,3 +114,29 @@ def test_no_matches_by_hand_only_when_screening_was_impossible_and_with_lists_na
     events = api.get(f"/applications/{created['id']}/events", "officer").json()
     screen = next(e for e in events if e["action"] == "application.screen")
     assert screen["payload"]["lists_used"] == NO_MATCHES["lists_used"]
+
+
+def test_the_officer_whose_clearance_is_remembered_cannot_be_the_second_person(
+    api: Api, listed_case: dict[str, Any]
+) -> None:
+    """The same party hits again on a second case: the screening remembers officer2's
+    judgement and marks the hit cleared; officer2 may not then sign off that case either."""
+    first = listed_case["id"]
+    fp_url = f"/applications/{first}/screening/false-positives"
+    for index, hit in enumerate(_hits(api, first)):
+        body = {"hit": index, "reasons": f"not {hit['entity_id']}: another birth date"}
+        assert api.post(fp_url, "officer2", body).status_code == 201
+    body = application(end_user={"name": LISTED, "country": "TTO", "kind": "private"})
+    second = api.post("/applications", "applicant", body).json()["id"]
+    api.post(f"/applications/{second}/submit", "applicant", {})
+    hits = _hits(api, second)
+    assert hits and all(h["false_positive"] for h in hits)  # remembered, not judged again
+    assert api.post(f"/applications/{second}/assess", "officer", {}).status_code == 200
+    case = api.get(f"/applications/{second}", "officer").json()
+    decision = {"version": case["version"], "outcome": "approved", "reasons": "cleared"}
+    decided = api.post(f"/applications/{second}/decide", "senior", decision)
+    assert decided.status_code == 200 and decided.json()["status"] == "pending", decided.text
+    sign = f"/applications/{second}/countersign"
+    refused = api.post(sign, "officer2", {"agree": True})
+    assert refused.status_code == 403 and "cleared a hit" in refused.text
+    assert api.get(f"/applications/{second}", "officer").json()["state"] == "awaiting_countersign"

@@ -211,6 +211,13 @@ def test_appeal_lodged_by_the_exporter_and_decided_by_another_officer(
         {**decision, "appeal_conditions": "No re-export\nDelivery verification"},
     )
     assert decided.status_code == 303
+    # against the recommendation: a second person signs the approval off (issue 13)
+    assert _state(register, denied) == "awaiting_countersign"
+    senior = _as(new_browser, app_client, "senior")
+    signed = senior.post(
+        f"/ui/applications/{denied}/countersign", {"agree": "yes", "step": "confirm"}
+    )
+    assert signed.status_code == 303, signed.text
     assert _state(register, denied) == "approved_with_conditions"
     shown = meridian.get(f"/ui/applications/{denied}").text
     appeal = shown.split('id="appeal"')[1].split("</section>")[0]

@@ -128,7 +128,11 @@ class TransitionOut(BaseModel):
 
 
 class DeadlinesIn(_In):
-    today: dt.date | None = Field(default=None, description="default: today")
+    today: dt.date | None = Field(
+        default=None,
+        description="the server's date (another day is refused: issue 13; a test of a later "
+        "day runs `openatt notify deadlines --today` on the server)",
+    )
     days_before: int | None = Field(
         default=None, ge=0, le=365, description="remind this many days before a deadline"
     )

@@ -63,6 +63,8 @@ def parse_documents(text: str, where: str) -> list[dict[str, Any]]:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         detail = str(exc).splitlines()[0]
         raise InputError(f"{where}: not valid YAML or JSON: {detail}") from exc
+    except RecursionError:  # 100 KB of "[" (issue 13): a traceback before, now one line
+        raise InputError(f"{where}: not valid YAML or JSON: nested too deeply") from None
     if isinstance(raw, dict) and "applications" in raw:
         raw = raw["applications"]
     if isinstance(raw, dict):

@@ -104,7 +104,9 @@ def amend(
         overall_recommendation(assessor.assess(version, default_regimes(), None)).value
         for version in (before, after)
     ]
-    new = applications.create(session, actor, after)
+    # the authority's evidence goes over as it is, with its authors: not the applicant's input
+    own = after.model_copy(update={"evidence": ()})
+    new = applications.create(session, actor, own, carried=before.evidence)
     new.company = old.company
     applications.submit(session, actor, new.id, None, lists)
     close_open_work(session, actor, old, "amendment")

@@ -1,9 +1,13 @@
 """Appeals against a refusal: lodged by the exporter within the appeal period from the
 refusal, decided by a member of staff who neither made nor countersigned the refusal.
 
-Upheld, the appeal takes the approval path: a new, effective decision approves the case
-(with conditions when given) and a licence can then be issued. Dismissed, the refusal
-stands and the case is ``appeal_dismissed``.
+Upheld, the appeal takes the approval path: a new decision approves the case (with
+conditions when given) and a licence can then be issued. The approval needs a second person
+for the same reasons as any other (issue 13): against the recommendation, on ATT categories
+I-VII, after a cleared sanctions hit or under a backdated law; it then waits for a
+countersignature (``awaiting_countersign``), and a second person who disagrees sends the
+appeal back to be decided again. Dismissed, the refusal stands and the case is
+``appeal_dismissed``.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Recommendation
 from openatt.register import audit, canonical, denials, lifecycle, notify, periods
 from openatt.register.applications import for_change, get, log
-from openatt.register.assessing import latest_assessment
+from openatt.register.assessing import four_eyes_reasons, latest_assessment
 from openatt.register.dialogue_models import AppealRow
 from openatt.register.errors import Conflict, Forbidden, Invalid
-from openatt.register.models import DecisionRow, Outcome, State
+from openatt.register.models import ApplicationRow, DecisionRow, Outcome, State
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
 
@@ -161,6 +165,11 @@ def decide(
     if outcome == "upheld":
         assessment = latest_assessment(session, row.id)
         approval = Outcome.approved_with_conditions if kept else Outcome.approved
+        why = (
+            four_eyes_reasons(row, approval, assessment.recommendation, assessment.as_of)
+            if assessment
+            else []
+        )
         decision = DecisionRow(
             application_id=row.id,
             assessment_id=assessment.id if assessment else appeal.decision_id,
@@ -171,10 +180,10 @@ def decide(
             against_recommendation=(
                 assessment is not None and assessment.recommendation != _FOLLOWS[approval].value
             ),
-            four_eyes_required=False,
+            four_eyes_required=bool(why),
             decided_by=actor.id,
             decided_at=now,
-            status="effective",
+            status="pending" if why else "effective",
         )
         session.add(decision)
         session.flush()
@@ -183,13 +192,19 @@ def decide(
             actor=actor.label,
             action="decision.create",
             row=decision,
-            payload={"application": row.reference, "outcome": approval.value, "appeal": appeal.id},
+            payload={
+                "application": row.reference,
+                "outcome": approval.value,
+                "appeal": appeal.id,
+                "four_eyes": why,
+            },
         )
         appeal.result_decision_id = decision.id
-        row.state = approval.value
-        denials.withdraw_own(
-            session, actor, row, reason=f"the refusal was overturned on appeal {appeal.id}"
-        )
+        if why:
+            row.state = State.awaiting_countersign.value
+        else:
+            row.state = approval.value
+            _overturned(session, actor, row, appeal)
     else:
         row.state = State.appeal_dismissed.value
     appeal.outcome, appeal.reasons = outcome, text
@@ -203,3 +218,34 @@ def decide(
     )
     log(session, actor, "application.appeal_decide", row, appeal=appeal.id, outcome=outcome)
     return appeal
+
+
+def _overturned(session: Session, actor: Actor, row: ApplicationRow, appeal: AppealRow) -> None:
+    denials.withdraw_own(
+        session, actor, row, reason=f"the refusal was overturned on appeal {appeal.id}"
+    )
+
+
+def after_countersign(
+    session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow, agree: bool
+) -> bool:
+    """Whether ``decision`` upheld an appeal; if so, finish it: agreed, the refusal is
+    overturned; returned, the appeal is open again to be decided by someone."""
+    appeal = session.execute(
+        select(AppealRow).where(AppealRow.result_decision_id == decision.id)
+    ).scalar()
+    if appeal is None:
+        return False
+    if agree:
+        _overturned(session, actor, row, appeal)
+        return True
+    appeal.outcome = appeal.reasons = None
+    appeal.decided_by = appeal.decided_at = appeal.result_decision_id = None
+    audit.record(
+        session,
+        actor=actor.label,
+        action="appeal.reopen",
+        row=appeal,
+        payload={"application": row.reference, "returned_decision": decision.id},
+    )
+    return True

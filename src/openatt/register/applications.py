@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, defer
 
-from openatt.core.model import Application, ScreeningHit
+from openatt.core.model import Application, Evidence, ScreeningHit
 from openatt.register import audit, canonical, lifecycle, search_index
 from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import ApplicationRow, State
@@ -87,12 +87,21 @@ def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extr
     audit.record(session, actor=actor.label, action=action, row=row, payload=payload)
 
 
-def create(session: Session, actor: Actor, application: Application) -> ApplicationRow:
+def create(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    carried: tuple[Evidence, ...] = (),
+) -> ApplicationRow:
+    """``carried``: evidence an amendment takes over from the version it supersedes, kept
+    with its authors and not checked as the actor's own input (issue 13)."""
     from openatt.register.classification import check_proposals
     from openatt.register.supply import accept
 
     require(actor, Permission.application_create)
     application = accept(actor, application)
+    if carried:
+        application = application.model_copy(update={"evidence": (*carried, *application.evidence)})
     check_proposals(application)
     company = actor.company if actor.company else application.exporter.name
     now = dt.datetime.now(dt.UTC)

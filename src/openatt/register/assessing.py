@@ -242,7 +242,10 @@ def adverse_criteria(stored: AssessmentRow) -> list[str]:
     )
 
 
-def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str) -> list[str]:
+def four_eyes_reasons(
+    row: ApplicationRow, outcome: Outcome, recommendation: str, as_of: dt.date | None = None
+) -> list[str]:
+    """Why a decision needs a second person; ``as_of``: the law date of the assessment."""
     reasons = []
     if _MATCHING[outcome].value != recommendation:
         reasons.append(
@@ -252,7 +255,7 @@ def four_eyes_reasons(row: ApplicationRow, outcome: Outcome, recommendation: str
     major = sorted(c.value for c in categories & FOUR_EYES_CATEGORIES)
     if major:
         reasons.append(f"ATT categories {', '.join(major)} (I-VII)")
-    reasons.extend(reasons_for_second_person(row, payload_of(row)))
+    reasons.extend(reasons_for_second_person(row, payload_of(row), as_of))
     return reasons
 
 
@@ -308,7 +311,7 @@ def decide(
                 "notifying state before approving",
                 field=("outcome",),
             )
-    why = four_eyes_reasons(row, outcome, assessment.recommendation)
+    why = four_eyes_reasons(row, outcome, assessment.recommendation, assessment.as_of)
     decision = DecisionRow(
         application_id=row.id,
         assessment_id=assessment.id,
@@ -365,7 +368,9 @@ def countersign(
     note: str = "",
     expected_version: int | None = None,
 ) -> DecisionRow:
-    """The second officer's sign-off; disagreeing returns the case to ``assessed``."""
+    """The second officer's sign-off; disagreeing returns the case to ``assessed`` (an
+    approval on appeal: to ``appealed``, to be decided again)."""
+    from openatt.register.appeals import after_countersign  # appeals imports this module
     from openatt.register.denials import notify_own_denial
 
     row = for_change(
@@ -384,7 +389,7 @@ def countersign(
         raise Forbidden("four-eyes: the second officer cannot be the one who decided")
     if assessment is not None and actor.id == assessment.assessed_by:
         raise Forbidden("four-eyes: the second officer cannot be the one who assessed")
-    check_countersigner(session, row.id, actor.id)
+    check_countersigner(session, row.id, actor.id, payload_of(row))
     decision.countersigned_by = actor.id
     decision.countersigned_at = dt.datetime.now(dt.UTC)
     decision.status = "effective" if agree else "returned"
@@ -401,6 +406,8 @@ def countersign(
             notify_own_denial(session, actor, row, decision)
     else:
         row.state = State.assessed.value
+    if after_countersign(session, actor, row, decision, agree) and not agree:
+        row.state = State.appealed.value  # the appeal is decided again, not the case
     log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
     if agree and decision.outcome == Outcome.denied.value:
         from openatt.register.letters import after_refusal

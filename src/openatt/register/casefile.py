@@ -107,7 +107,8 @@ class CaseFile:
         """Why a decision with this outcome would need a second officer (none: it would not)."""
         if self.latest is None:
             return []
-        return four_eyes_reasons(self.row, Outcome(outcome), self.latest.recommendation)
+        latest = self.latest
+        return four_eyes_reasons(self.row, Outcome(outcome), latest.recommendation, latest.as_of)
 
 
 def licence_view(session: Session, row: ApplicationRow) -> LicenceView | None:

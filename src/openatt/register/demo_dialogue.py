@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from openatt.core.model import Application
-from openatt.register import amendments, appeals, notes, notify, queries, withdrawals
+from openatt.register import amendments, appeals, assessing, notes, notify, queries, withdrawals
 from openatt.register.assessor import Assessor
 from openatt.register.db import Database
 from openatt.register.demo import MERI, NORD, Case, _advance, _item
@@ -171,6 +171,9 @@ def fill_dialogue(
             "risk of internal repression remains.",
             conditions=["Delivery verification within 60 days"],
         )
+    with db.write() as s:  # against the recommendation: a second person signs it off
+        if assessing.pending_decision(s, ids["overturned"]) is not None:
+            assessing.countersign(s, senior, ids["overturned"], agree=True)
     with db.write() as s:
         notify.announce_decisions(s)
     return ids

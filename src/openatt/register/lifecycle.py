@@ -78,7 +78,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "application.countersign",
         (S.awaiting_countersign,),
-        (*_DECIDED, S.assessed),
+        (*_DECIDED, S.assessed, S.appealed),
         Permission.application_countersign,
         "sign off / return",
     ),
@@ -138,7 +138,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "application.appeal_decide",
         (S.appealed,),
-        (S.approved, S.approved_with_conditions, S.appeal_dismissed),
+        (S.approved, S.approved_with_conditions, S.appeal_dismissed, S.awaiting_countersign),
         Permission.appeal_decide,
         "appeal upheld / dismissed",
     ),

@@ -1,5 +1,6 @@
 """What one insider cannot do alone (issue 13): clear a sanctions hit and decide the case,
-or decide under a decision date earlier than the case itself.
+or decide under a decision date earlier than the case itself, whether that date is the
+application's or the one an assessment was run ``as_of`` (it chooses the law applied).
 
 A hit is cleared only through the false-positive route (:mod:`openatt.register.screening`),
 with reasons; the case then needs a second person to countersign, and that person may not
@@ -9,6 +10,7 @@ against the loaded lists was not possible, and must name the lists used elsewher
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -21,8 +23,11 @@ from openatt.register.models import ApplicationRow, FalsePositiveRow, ScreeningR
 MIN_LISTS_NAMED = 10  # characters: "UN, OFAC" is the shortest honest answer we accept
 
 
-def reasons_for_second_person(row: ApplicationRow, application: Application) -> list[str]:
-    """Why a decision on this case needs a countersignature beyond the ordinary rules."""
+def reasons_for_second_person(
+    row: ApplicationRow, application: Application, as_of: dt.date | None = None
+) -> list[str]:
+    """Why a decision on this case needs a countersignature beyond the ordinary rules.
+    ``as_of``: the date the assessment decided on was run under (the law of that day)."""
     reasons = []
     cleared = [hit for hit in application.screening if hit.false_positive]
     if cleared:
@@ -32,6 +37,10 @@ def reasons_for_second_person(row: ApplicationRow, application: Application) -> 
     if application.date < created:
         reasons.append(
             f"the decision date {application.date} is before the case was created ({created})"
+        )
+    if as_of is not None and as_of < created and as_of != application.date:
+        reasons.append(
+            f"the case was assessed under the law of {as_of}, before it was created ({created})"
         )
     return reasons
 
@@ -81,8 +90,12 @@ def check_manual_screening(
         )
 
 
-def check_countersigner(session: Session, application_id: int, signer_id: int) -> None:
-    """The person who cleared a hit on this case cannot be the second person."""
+def check_countersigner(
+    session: Session, application_id: int, signer_id: int, application: Application | None = None
+) -> None:
+    """The person who cleared a hit on this case cannot be the second person; nor can the
+    one whose judgement on another case cleared a hit here (a screening remembers an
+    officer's false positive for the same party and the same, unchanged list entry)."""
     cleared_by = set(
         session.execute(
             select(FalsePositiveRow.marked_by).where(
@@ -90,5 +103,20 @@ def check_countersigner(session: Session, application_id: int, signer_id: int) -
             )
         ).scalars()
     )
+    if application is not None:
+        from openatt.register.screening import party_key
+
+        for hit in application.screening:
+            if not hit.false_positive:
+                continue
+            cleared_by.update(
+                session.execute(
+                    select(FalsePositiveRow.marked_by).where(
+                        FalsePositiveRow.party_key == party_key(hit.party_name),
+                        FalsePositiveRow.list_id == hit.list_id,
+                        FalsePositiveRow.entity_id == hit.entity_id,
+                    )
+                ).scalars()
+            )
     if signer_id in cleared_by:
         raise Forbidden("four-eyes: the second officer cannot be the one who cleared a hit")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from openatt.register import audit
@@ -49,6 +50,11 @@ def actor_of(user: User) -> Actor:
     return Actor(id=user.id, username=user.username, role=Role(user.role), company=user.company)
 
 
+# What a username may be (the API's UserIn says the same): one account cannot pass for
+# another in the audit log or a four-eyes record, by case, spaces or look-alike letters.
+USERNAME = re.compile(r"[A-Za-z0-9_.@-]{1,80}")
+
+
 def add_user(
     session: Session,
     *,
@@ -66,8 +72,16 @@ def add_user(
         raise Invalid("an applicant must belong to a company", field=("company",))
     if role != Role.applicant:
         company = None
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"user {username!r} exists", field=("username",))
+    if not USERNAME.fullmatch(username):
+        raise Invalid(
+            "a username is 1-80 of the letters A-Z, digits and . _ @ - (no spaces, no "
+            "look-alike letters from other scripts)",
+            field=("username",),
+        )
+    same = select(User.username).where(func.lower(User.username) == username.lower())
+    existing = session.execute(same).scalar()
+    if existing is not None:  # "Officer" beside "officer": one name to the reader of the log
+        raise Conflict(f"user {existing!r} exists", field=("username",))
     user = User(
         username=username,
         password_hash=_HASHER.hash(password),

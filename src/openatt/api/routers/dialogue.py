@@ -24,6 +24,7 @@ from openatt.register import (
     notify,
     periods,
     queries,
+    server_clock,
     withdrawals,
 )
 from openatt.register.db import Database
@@ -316,7 +317,8 @@ def announce_deadlines(
 ) -> ds.DeadlinesOut:
     """What ``openatt notify deadlines`` does, for a scheduler that calls HTTP: remind of
     deadlines, announce decisions, then send the outbox."""
-    day = body.today or dt.date.today()
+    server_clock.refuse_client_date(body.today, "today")  # reminders by the server's clock
+    day = dt.date.today()
     lead = periods.reminder_days() if body.days_before is None else body.days_before
     with db.write() as session:
         report = notify.announce_deadlines(session, day, lead)

@@ -1,0 +1,72 @@
+"""Issue 13, attack 1 by another door: an approval on appeal. One officer upheld the appeal
+against a refusal under a UN arms embargo (ATT 6.1 prohibited, against the engine's "deny")
+and the licence was issued, with no second person: an upheld appeal was an effective
+approval at once. Now an approval on appeal needs a second person for the same reasons as
+any approval; one who disagrees sends the appeal back to be decided again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from register_helpers import Api, application, to_assessed, version
+
+MILITIA = application(
+    importing_state="SSD",
+    consignee={"name": "Ministry of Interior", "country": "SSD"},
+    end_user={"name": "Unity State Militia", "country": "SSD", "kind": "non_state"},
+)
+UNTIL = {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()}
+
+
+def _appealed(api: Api) -> int:
+    app_id = to_assessed(api, MILITIA)
+    refusal = {"version": version(api, app_id), "outcome": "denied", "reasons": "UN embargo."}
+    decided = api.post(f"/applications/{app_id}/decide", "officer", refusal)
+    assert decided.status_code == 200 and decided.json()["status"] == "effective", decided.text
+    lodged = api.post(f"/applications/{app_id}/appeal", "applicant", {"grounds": "Exempted."})
+    assert lodged.status_code == 201, lodged.text
+    return app_id
+
+
+def _uphold(api: Api, app_id: int, user: str) -> int:
+    body = {"outcome": "upheld", "reasons": "The exemption was notified."}
+    upheld = api.post(f"/applications/{app_id}/appeal/decide", user, body)
+    assert upheld.status_code == 200, upheld.text
+    return int(api.get(f"/applications/{app_id}", "officer").json()["version"])
+
+
+def _state(api: Api, app_id: int) -> str:
+    return str(api.get(f"/applications/{app_id}", "officer").json()["state"])
+
+
+def test_one_officer_cannot_license_an_embargoed_case_by_upholding_its_appeal(api: Api) -> None:
+    app_id = _appealed(api)
+    _uphold(api, app_id, "officer2")
+    assert _state(api, app_id) == "awaiting_countersign"
+    decision = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]
+    assert decision["status"] == "pending" and decision["four_eyes_required"] is True
+    assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 409
+    alone = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+    assert alone.status_code == 403, alone.text
+    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    assert signed.status_code == 200, signed.text
+    assert _state(api, app_id) == "approved"
+    assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 201
+
+
+def test_a_second_person_who_disagrees_sends_the_appeal_back(api: Api) -> None:
+    app_id = _appealed(api)
+    _uphold(api, app_id, "officer2")
+    returned = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": False})
+    assert returned.status_code == 200, returned.text
+    assert _state(api, app_id) == "appealed"
+    (appeal,) = api.get(f"/applications/{app_id}/appeals", "officer").json()
+    assert appeal["outcome"] is None and appeal["result_decision_id"] is None
+    body = {"outcome": "dismissed", "reasons": "No exemption was notified."}
+    dismissed = api.post(f"/applications/{app_id}/appeal/decide", "senior", body)
+    assert dismissed.status_code == 200, dismissed.text
+    assert _state(api, app_id) == "appeal_dismissed"
+    assert api.get("/audit/verify", "auditor").json()["intact"] is True
