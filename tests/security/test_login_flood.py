@@ -24,8 +24,9 @@ HOLD = 0.3
 
 
 def _lock_out_the_address(api: Api) -> None:
-    """Wrong passwords for distinct names from one address, until the address is locked."""
-    for i in range(logins.FREE_PER_ADDRESS):
+    """Wrong passwords for distinct names from one address, until the address is locked
+    (its burst allowance spent within the minute)."""
+    for i in range(logins.BURST_PER_ADDRESS):
         body = {"username": f"flood{i}", "password": "wrong"}
         assert api.client.post(TOKEN, json=body).status_code == 401
     body = {"username": "flood-last", "password": "wrong"}

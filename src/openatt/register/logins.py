@@ -34,6 +34,9 @@ from openatt.settings import get_settings
 FREE_PER_ACCOUNT = 5  # failures since the last success before the delay starts
 FREE_PER_ADDRESS = 20  # failures from one address in ADDRESS_WINDOW (offices share one)
 ADDRESS_WINDOW = dt.timedelta(minutes=15)
+BURST_PER_ADDRESS = 5  # ...of which at most this many in BURST_WINDOW before spacing starts
+BURST_WINDOW = dt.timedelta(minutes=1)
+BURST_MAX_DELAY = dt.timedelta(seconds=8)  # the spacing doubles from FIRST_DELAY up to this
 ACCOUNT_WINDOW = dt.timedelta(hours=24)
 FIRST_DELAY = dt.timedelta(seconds=2)  # doubled for every further failure...
 MAX_DELAY = dt.timedelta(minutes=15)  # ...up to this
@@ -146,7 +149,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _wait(session: Session, username: str, address: str, now: dt.datetime) -> tuple[int, int]:
-    """Seconds this attempt must wait for its account and for its address (0: none)."""
+    """Seconds this attempt must wait for its account and for its address (0: none).
+
+    An address has two allowances: ``FREE_PER_ADDRESS`` failures in a quarter of an hour
+    (an office behind one address), then a doubling delay; and within that, only
+    ``BURST_PER_ADDRESS`` in a minute, then a spacing of 2, 4, then at most 8 seconds.
+    Each failure that gets through costs a real argon2 check (memory-hard: it slows what
+    else runs beside it even at the lowest priority), so a flood that spent the allowance
+    at once would slow the register's writers for its first seconds; spaced, the same
+    checks are spread over minutes. A colleague behind the same address waits at most the
+    spacing, never the account's growing delay."""
     last_ok = session.execute(
         select(func.max(LoginAttemptRow.at)).where(
             LoginAttemptRow.username == username, LoginAttemptRow.succeeded.is_(True)
@@ -154,9 +166,10 @@ def _wait(session: Session, username: str, address: str, now: dt.datetime) -> tu
     ).scalar()
     since = max(_aware(last_ok), now - ACCOUNT_WINDOW) if last_ok else now - ACCOUNT_WINDOW
     waits: list[int] = []
-    for column, value, start, free in (
-        (LoginAttemptRow.username, username, since, FREE_PER_ACCOUNT),
-        (LoginAttemptRow.address, address, now - ADDRESS_WINDOW, FREE_PER_ADDRESS),
+    for column, value, start, free, longest in (
+        (LoginAttemptRow.username, username, since, FREE_PER_ACCOUNT, MAX_DELAY),
+        (LoginAttemptRow.address, address, now - ADDRESS_WINDOW, FREE_PER_ADDRESS, MAX_DELAY),
+        (LoginAttemptRow.address, address, now - BURST_WINDOW, BURST_PER_ADDRESS, BURST_MAX_DELAY),
     ):
         count, last = session.execute(
             select(func.count(), func.max(LoginAttemptRow.at)).where(
@@ -165,9 +178,10 @@ def _wait(session: Session, username: str, address: str, now: dt.datetime) -> tu
         ).one()
         left = 0.0
         if last is not None:
-            left = (_aware(last) + delay_after(int(count), free) - now).total_seconds()
+            delay = min(delay_after(int(count), free), longest)
+            left = (_aware(last) + delay - now).total_seconds()
         waits.append(int(left) + 1 if left > 0 else 0)
-    return waits[0], waits[1]
+    return waits[0], max(waits[1:])
 
 
 @dataclass(frozen=True)
