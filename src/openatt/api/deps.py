@@ -60,17 +60,10 @@ def get_lists(request: Request) -> ListStore:
     return store if store is not None else default_store()
 
 
+LOG_IN_FIRST = "log in first: POST /auth/token, then send 'Authorization: Bearer'"
 DB = Annotated[Database, Depends(get_db)]
 AssessorDep = Annotated[Assessor, Depends(get_assessor)]
 ListsDep = Annotated["ListStore", Depends(get_lists)]
-
-
-def current_actor(
-    db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Actor:
-    if credentials is None:
-        raise Unauthenticated("log in first: POST /auth/token, then send 'Authorization: Bearer'")
-    return token_check.authenticate(db, credentials.credentials)
 
 
 class Authorizer:
@@ -89,9 +82,7 @@ class Authorizer:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Actor:
         if credentials is None:
-            raise Unauthenticated(
-                "log in first: POST /auth/token, then send 'Authorization: Bearer'"
-            )
+            raise Unauthenticated(LOG_IN_FIRST)
         actor = token_check.authenticate(request.app.state.db, credentials.credentials)
         if self.permission is not None:
             require(actor, self.permission)
