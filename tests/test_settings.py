@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,24 @@ def test_the_environment_is_read_at_use(monkeypatch: pytest.MonkeyPatch) -> None
 def test_overlays_are_split_on_the_path_separator(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENATT_OVERLAYS", os.pathsep.join(["/a/one.yaml", "/b/two.yaml"]))
     assert settings.get_settings().overlay_paths == [Path("/a/one.yaml"), Path("/b/two.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("OPENATT_LOGIN_CHECK_NICE", "25"), ("OPENATT_IDLE_MINUTES", "abc")]
+)
+def test_a_bad_value_in_the_environment_is_one_line_naming_the_variable(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "OPENATT_HOME": str(tmp_path), variable: value}
+    done = subprocess.run(
+        [sys.executable, "-c", "from openatt.cli.main import main; main()", "law", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {variable}: ")
+    assert f"(given '{value}')" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

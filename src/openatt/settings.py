@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -117,7 +117,18 @@ def get_settings() -> Settings:
     if found is None:
         if len(_BUILT) > 64:  # a test suite's many environments: keep memory bounded
             _BUILT.clear()
-        found = _BUILT[ours] = Settings()
+        try:
+            found = _BUILT[ours] = Settings()
+        except ValidationError as error:  # a bad value in the environment: name the variable
+            from openatt.errors import OpenattError
+
+            problem = error.errors()[0]
+            name = env_name(str(problem["loc"][0])) if problem["loc"] else "OPENATT_*"
+            given = os.environ.get(name)
+            raise OpenattError(
+                f"{problem['msg']}" + (f" (given {given!r})" if given is not None else ""),
+                field=name,
+            ) from None
     return found
 
 

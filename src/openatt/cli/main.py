@@ -166,8 +166,13 @@ def build_app() -> typer.Typer:
 
 def main() -> None:
     from openatt import settings, yaml_data
+    from openatt.errors import OpenattError
 
-    yaml_data.cache_in(settings.home() / "cache" / "yaml")
+    try:
+        yaml_data.cache_in(settings.home() / "cache" / "yaml")
+    except OpenattError as exc:  # the environment's settings: one line, exit 2
+        typer.echo(f"error: {exc.where}: {exc.message}", err=True)
+        raise SystemExit(2) from None
     try:
         build_app()()
     except ModuleNotFoundError as exc:
