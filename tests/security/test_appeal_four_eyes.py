@@ -70,3 +70,21 @@ def test_a_second_person_who_disagrees_sends_the_appeal_back(api: Api) -> None:
     assert dismissed.status_code == 200, dismissed.text
     assert _state(api, app_id) == "appeal_dismissed"
     assert api.get("/audit/verify", "auditor").json()["intact"] is True
+
+
+def test_the_exporter_sees_an_upheld_appeal_as_pending_until_it_is_countersigned(
+    api: Api,
+) -> None:
+    app_id = _appealed(api)
+    _uphold(api, app_id, "officer2")
+    (staff,) = api.get(f"/applications/{app_id}/appeals", "officer").json()
+    assert staff["outcome"] == "upheld" and staff["awaiting_countersign"] is True
+    (exporter,) = api.get(f"/applications/{app_id}/appeals", "applicant").json()
+    assert exporter["outcome"] is None and exporter["reasons"] is None
+    assert exporter["decided_at"] is None and exporter["result_decision_id"] is None
+    assert exporter["awaiting_countersign"] is False and exporter["decided_by"] is None
+    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    assert signed.status_code == 200, signed.text
+    (after,) = api.get(f"/applications/{app_id}/appeals", "applicant").json()
+    assert after["outcome"] == "upheld" and after["reasons"] == "The exemption was notified."
+    assert after["awaiting_countersign"] is False

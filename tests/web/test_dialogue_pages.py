@@ -213,6 +213,13 @@ def test_appeal_lodged_by_the_exporter_and_decided_by_another_officer(
     assert decided.status_code == 303
     # against the recommendation: a second person signs the approval off (issue 13)
     assert _state(register, denied) == "awaiting_countersign"
+    waiting = meridian.get(f"/ui/applications/{denied}").text
+    waiting_appeal = waiting.split('id="appeal"')[1].split("</section>")[0]
+    # not yet in effect: the exporter is not told it was upheld, nor the reasons
+    assert ": pending." in waiting_appeal and "upheld" not in waiting_appeal
+    assert "Exemption notified" not in waiting_appeal
+    staff_view = other.get(f"/ui/applications/{denied}").text
+    assert "upheld, awaiting a countersignature," in staff_view.split('id="appeal"')[1]
     senior = _as(new_browser, app_client, "senior")
     signed = senior.post(
         f"/ui/applications/{denied}/countersign", {"agree": "yes", "step": "confirm"}

@@ -106,6 +106,13 @@ class AppealOut(BaseModel):
     decided_at: dt.datetime | None
     result_decision_id: int | None
     decided_by: int | None = Field(default=None, description="staff only")
+    awaiting_countersign: bool = Field(
+        default=False,
+        description=(
+            "staff only: upheld, and its approval waits for a second person; the exporter "
+            "sees such an appeal as pending"
+        ),
+    )
 
 
 class NotificationOut(BaseModel):

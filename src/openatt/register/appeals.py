@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from openatt.register.applications import for_change, get, log
 from openatt.register.assessing import four_eyes_reasons, latest_assessment
 from openatt.register.dialogue_models import AppealRow
 from openatt.register.errors import Conflict, Forbidden, Invalid
-from openatt.register.models import ApplicationRow, DecisionRow, Outcome, State
+from openatt.register.models import ApplicationRow, DecisionRow, Outcome, Role, State
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
 
@@ -61,6 +62,59 @@ def of_application(session: Session, actor: Actor, application_id: int) -> list[
             select(AppealRow).where(AppealRow.application_id == row.id).order_by(AppealRow.id)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class AppealShown:
+    """An appeal as one reader may see it.
+
+    An upheld appeal's approval that still waits for its countersignature has not taken
+    effect: a second person may yet send it back. The exporter is told only what has taken
+    effect, so to them such an appeal is still pending (no outcome, reasons or date); staff
+    see the outcome with ``awaiting_countersign`` set."""
+
+    id: int
+    application_id: int
+    decision_id: int
+    grounds: str
+    deadline: dt.date
+    lodged_at: dt.datetime
+    outcome: str | None
+    reasons: str | None
+    decided_at: dt.datetime | None
+    decided_by: int | None
+    result_decision_id: int | None
+    awaiting_countersign: bool
+
+
+def shown(session: Session, actor: Actor, appeal: AppealRow) -> AppealShown:
+    """``appeal`` as ``actor`` may see it (see ``AppealShown``)."""
+    result = (
+        session.get(DecisionRow, appeal.result_decision_id)
+        if appeal.result_decision_id is not None
+        else None
+    )
+    waiting = result is not None and result.status == "pending"
+    hidden = waiting and actor.role == Role.applicant
+    return AppealShown(
+        id=appeal.id,
+        application_id=appeal.application_id,
+        decision_id=appeal.decision_id,
+        grounds=appeal.grounds,
+        deadline=appeal.deadline,
+        lodged_at=appeal.lodged_at,
+        outcome=None if hidden else appeal.outcome,
+        reasons=None if hidden else appeal.reasons,
+        decided_at=None if hidden else appeal.decided_at,
+        decided_by=None if hidden or actor.role == Role.applicant else appeal.decided_by,
+        result_decision_id=None if hidden else appeal.result_decision_id,
+        awaiting_countersign=waiting and not hidden,
+    )
+
+
+def shown_of_application(session: Session, actor: Actor, application_id: int) -> list[AppealShown]:
+    """Every appeal on a case, oldest first, as ``actor`` may see it."""
+    return [shown(session, actor, a) for a in of_application(session, actor, application_id)]
 
 
 def lodge(

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from openatt.register import amendments, appeals, lifecycle, notes, periods, queries
 from openatt.register.amendments import Difference
+from openatt.register.appeals import AppealShown
 from openatt.register.applications import get
 from openatt.register.casefile import user_names
-from openatt.register.dialogue_models import AmendmentRow, AppealRow, CaseNoteRow, QueryRow
+from openatt.register.dialogue_models import AmendmentRow, CaseNoteRow, QueryRow
 from openatt.register.models import ApplicationRow, Role, State
 from openatt.register.permissions import Permission, allowed
 from openatt.register.users import Actor
@@ -37,7 +38,7 @@ class DialogueView:
     queries: list[QueryRow]
     notes: list[CaseNoteRow]
     amendments: list[AmendmentLine]
-    appeals: list[AppealRow]
+    appeals: list[AppealShown]
     appeal_until: dt.date | None
     may_withdraw: bool
     may_amend: bool
@@ -52,7 +53,7 @@ class DialogueView:
         return [q for q in self.queries if q.status == "open"]
 
     @property
-    def pending_appeal(self) -> AppealRow | None:
+    def pending_appeal(self) -> AppealShown | None:
         return next((a for a in self.appeals if a.outcome is None), None)
 
     def name(self, user_id: int | None) -> str:
@@ -100,7 +101,7 @@ def dialogue_view(
                 references.get(amendment.supersedes_id, ""),
             )
         )
-    lodged = appeals.of_application(session, actor, row.id)
+    lodged = appeals.shown_of_application(session, actor, row.id)
     refusal = appeals.refusal_of(session, row.id) if row.state == State.denied.value else None
     appeal_until = refusal[1] if refusal and refusal[1] >= day else None
     people = {q.asked_by for q in asked} | {n.written_by for n in internal}

@@ -28,7 +28,7 @@ from openatt.register import (
     withdrawals,
 )
 from openatt.register.db import Database
-from openatt.register.dialogue_models import AmendmentRow, AppealRow, QueryRow
+from openatt.register.dialogue_models import AmendmentRow, QueryRow
 from openatt.register.models import Role
 from openatt.register.permissions import Permission as P
 from openatt.register.users import Actor
@@ -72,7 +72,8 @@ def amendment_out(row: AmendmentRow, actor: Actor) -> ds.AmendmentOut:
     )
 
 
-def appeal_out(row: AppealRow, actor: Actor) -> ds.AppealOut:
+def appeal_out(row: appeals.AppealShown) -> ds.AppealOut:
+    """An appeal as its reader may see it (``appeals.shown``)."""
     return ds.AppealOut(
         id=row.id,
         application_id=row.application_id,
@@ -84,7 +85,8 @@ def appeal_out(row: AppealRow, actor: Actor) -> ds.AppealOut:
         reasons=row.reasons,
         decided_at=row.decided_at,
         result_decision_id=row.result_decision_id,
-        decided_by=row.decided_by if _staff(actor) else None,
+        decided_by=row.decided_by,
+        awaiting_countersign=row.awaiting_countersign,
     )
 
 
@@ -252,7 +254,7 @@ def lodge_appeal(
         row = appeals.lodge(
             session, actor, application_id, grounds=body.grounds, expected_version=body.version
         )
-        out = appeal_out(row, actor)
+        out = appeal_out(appeals.shown(session, actor, row))
     _deliver(tasks, db)
     return out
 
@@ -277,7 +279,7 @@ def decide_appeal(
             conditions=body.conditions,
             expected_version=body.version,
         )
-        out = appeal_out(row, actor)
+        out = appeal_out(appeals.shown(session, actor, row))
     _deliver(tasks, db)
     return out
 
@@ -287,9 +289,7 @@ def list_appeals(
     application_id: AppId, db: DB, actor: Annotated[Actor, Allow(P.application_read)]
 ) -> list[ds.AppealOut]:
     with db.read() as session:
-        return [
-            appeal_out(a, actor) for a in appeals.of_application(session, actor, application_id)
-        ]
+        return [appeal_out(a) for a in appeals.shown_of_application(session, actor, application_id)]
 
 
 @router.get("/notifications", response_model=list[ds.NotificationOut])
