@@ -143,7 +143,7 @@ def update(
     from openatt.register.supply import accept
 
     check_proposals(application)
-    _store(row, accept(actor, application))
+    _store(row, accept(actor, application, previous=payload_of(row).evidence))
     search_index.refresh(session, row.id, row.payload)
     log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row

@@ -15,7 +15,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from openatt.core.model import Application, Credibility, EvidenceKind
+from openatt.core.model import Application, Credibility, Evidence, EvidenceKind
 from openatt.register.applications import _store, for_change, log, payload_of
 from openatt.register.errors import Invalid, NotFound
 from openatt.register.models import ApplicationRow, Role, State
@@ -29,17 +29,38 @@ APPLICANT_EVIDENCE = frozenset({EvidenceKind.report})
 VERIFIABLE = (State.draft, State.submitted, State.screened, State.assessed)
 
 
-def accept(actor: Actor, application: Application, today: dt.date | None = None) -> Application:
-    """``application`` as this actor may supply it, or :class:`Invalid` naming the field."""
+def accept(
+    actor: Actor,
+    application: Application,
+    today: dt.date | None = None,
+    previous: tuple[Evidence, ...] = (),
+) -> Application:
+    """``application`` as this actor may supply it, or :class:`Invalid` naming the field.
+
+    ``previous``: the evidence of the draft this replaces. A piece of it sent back unchanged
+    keeps the author who supplied it and is not checked as this actor's input: an officer
+    correcting a typo in an exporter's draft does not make the exporter's report the
+    authority's, and the exporter may keep the authority's evidence it cannot supply itself.
+    Anything new or changed is this actor's."""
     day = today or dt.date.today()
+    earlier = {_unsigned(e): e.author for e in previous}
+    own = tuple(e for e in application.evidence if _unsigned(e) not in earlier)
     if actor.role == Role.applicant:
-        _check_applicant(application, day)
+        _check_applicant(application.model_copy(update={"evidence": own}), day)
         mitigations = tuple(
             m.model_copy(update={"credibility": Credibility.low}) for m in application.mitigations
         )
         application = application.model_copy(update={"mitigations": mitigations})
-    evidence = tuple(e.model_copy(update={"author": actor.label}) for e in application.evidence)
+    evidence = tuple(
+        e.model_copy(update={"author": earlier.get(_unsigned(e), actor.label)})
+        for e in application.evidence
+    )
     return application.model_copy(update={"evidence": evidence})
+
+
+def _unsigned(evidence: Evidence) -> str:
+    """A piece of evidence without its author, to recognise it when sent back unchanged."""
+    return evidence.model_dump_json(exclude={"author"})
 
 
 def _check_applicant(application: Application, day: dt.date) -> None:
