@@ -437,7 +437,7 @@ class CandidateIndex:
         ]
         if not found:
             return np.empty(0, dtype=np.int32)
-        return np.unique(np.concatenate(found))
+        return _unique(np.concatenate(found))
 
     def token_id(self, token: str) -> int | None:
         """The vocabulary id of ``token``, found through its hash (no dictionary of the
@@ -473,7 +473,7 @@ class CandidateIndex:
         if cached is not None or key in self._similar:
             return cached
         found = [self.similar_tokens(spelling) for spelling in (token, *variants)]
-        matched = found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        matched = found[0] if len(found) == 1 else _unique(np.concatenate(found))
         result: tuple[float, npt.NDArray[np.int32]] | None = None
         if len(matched):
             starts = self.post_ptr[matched].tolist()
@@ -533,7 +533,7 @@ class CandidateIndex:
         del_tokens, del_owner = _gather(self.del_tok, del_lo, del_hi, owner_of[:del_count])
         skel_tokens, skel_owner = _gather(self.skel_tok, skel_lo, skel_hi, owner_of[del_count:])
         vocabulary = max(len(self.post_ptr) - 1, 1)
-        pairs = np.unique(
+        pairs = _unique(
             np.concatenate([del_owner, skel_owner]) * vocabulary
             + np.concatenate([del_tokens, skel_tokens]).astype(np.int64)
         )  # sorted by spelling, then token
@@ -545,7 +545,7 @@ class CandidateIndex:
         key_tokens, key_of = _gather(
             pair_token, starts[members], ends[members], np.asarray(member_key, dtype=np.int64)
         )
-        combined = np.unique(key_of * vocabulary + key_tokens)  # per key, each token once
+        combined = _unique(key_of * vocabulary + key_tokens)  # per key, each token once
         combined_key = combined // vocabulary
         combined_token = combined % vocabulary
         names, name_key = _gather(
@@ -672,6 +672,22 @@ class CandidateIndex:
             top = np.argsort(-scores)
         result: list[int] = unique[top].tolist()
         return result
+
+
+_SMALL = 1 << 16
+
+
+def _unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``np.unique(values)`` (sorted, each value once). Small arrays, as one query has, are
+    sorted here: numpy's ``unique`` imports ``numpy.ma`` on its first call, a fiftieth of a
+    second of a cold `openatt screen NAME`; a batch's large arrays keep numpy's own."""
+    if len(values) >= _SMALL:
+        return np.unique(values)
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=np.bool_)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _hash_texts(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
