@@ -696,6 +696,9 @@ def _prepare(
     code)]) per entity): the part of a build that needs no other entity."""
     out = chunk if chunk is not None else _Chunk()
     skeletons: dict[str, str] = {}
+    shape_of = skeletons.get
+    kept_tokens, kinds, positions = out.tokens, out.kinds, out.positions
+    texts: list[str] = []
     for schema, names in records:
         out.schemas.append(schema)
         seen: set[tuple[str, ...]] = set()
@@ -704,20 +707,24 @@ def _prepare(
             if not tokens or tokens in seen:
                 continue
             seen.add(tokens)
-            out.tokens.append(tokens)
-            out.kinds.append(kind)
-            out.positions.append(position)
+            kept_tokens.append(tokens)
+            kinds.append(kind)
+            positions.append(position)
             shapes = []
             for token in tokens:
-                shape = skeletons.get(token)
+                shape = shape_of(token)
                 if shape is None:
                     shape = skeletons[token] = skeleton(token)
                 shapes.append(shape)
-            out.texts += (
+            texts.append(
                 " ".join(sorted(tokens)) + "\n" + " ".join(tokens) + "\n" + " ".join(sorted(shapes))
-            ).encode("ascii")
-            out.text_ends.append(len(out.texts))
+            )
         out.kept.append(len(seen))
+    # One encoding of the piece's texts (ASCII: a character is a byte), not one per name.
+    base = len(out.texts)
+    out.texts += "".join(texts).encode("ascii")
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))) + base
+    out.text_ends.frombytes(ends.tobytes())
     return out
 
 
