@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (a report script: long table lines)
 """Build, cold start and memory of `openatt screen`: this tree against a reference commit.
 
 Issue 16 asks, at 300,000 entities on 2 cores: the index built in <= 15 s (written once per
@@ -50,9 +49,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from machine import describe  # noqa: E402
+from screening_same_hits import export  # noqa: E402
 
 import screening as bench  # noqa: E402  (benchmarks/screening.py: the list and the queries)
-from screening_same_hits import export  # noqa: E402
 
 TARGETS = {"build_wall": 15.0, "cold_wall": 0.5, "peak_mb": 1024.0}
 _FTM_SCHEMA = {
@@ -62,7 +61,12 @@ _FTM_SCHEMA = {
     "aircraft": "Airplane",
     "unknown": "LegalEntity",
 }
-_FTM_NAME = {"primary": "name", "alias": "alias", "weak_alias": "weakAlias", "former": "previousName"}
+_FTM_NAME = {
+    "primary": "name",
+    "alias": "alias",
+    "weak_alias": "weakAlias",
+    "former": "previousName",
+}
 
 
 @dataclass
@@ -199,29 +203,36 @@ def main() -> None:
         }
         for number in range(len(trees)):
             bench.write_store(entities, work / f"home-{number}")
+        homes = {label: work / f"home-{number}" for number, label in enumerate(trees)}
         for _ in range(args.runs):  # the trees alternate, so both meet the same load
-            for number, (label, src) in enumerate(trees.items()):
-                home, entry = work / f"home-{number}", seen[label]
-                for index in (home / "lists").glob("*/*/index-*"):
+            for label, src in trees.items():
+                for index in (homes[label] / "lists").glob("*/*/index-*"):
                     shutil.rmtree(index)  # the first screening builds and writes the index
-                built = run(src, home, single, work / "first.json")
+                built = run(src, homes[label], single, work / "first.json")
                 assert built.code == 0, f"{label}: openatt screen failed"
-                entry["build"].append(built)
-                for _ in range(5):
-                    entry["cold"].append(run(src, home, single, work / "cold.json"))
-                done = run(src, home, batch, work / "batch.json")
+                seen[label]["build"].append(built)
+            for _ in range(5):
+                for label, src in trees.items():
+                    cold = run(src, homes[label], single, work / "cold.json")
+                    seen[label]["cold"].append(cold)
+            for label, src in trees.items():
+                done = run(src, homes[label], batch, work / "batch.json")
                 assert done.code == 0, f"{label}: openatt screen --file failed"
-                entry["batch"].append(done)
-                if not args.skip_import:
-                    imported = work / f"import-{number}"
-                    shutil.rmtree(imported, ignore_errors=True)
-                    command = ["lists", "import", str(ftm), "--no-rescreen"]
-                    done = run(src, imported, command, work / "import.txt")
-                    assert done.code == 0, f"{label}: openatt lists import failed"
-                    entry["import"].append(done)
+                seen[label]["batch"].append(done)
+            for label, src in trees.items():
+                if args.skip_import:
+                    break
+                imported = work / "imported"
+                shutil.rmtree(imported, ignore_errors=True)
+                command = ["lists", "import", str(ftm), "--no-rescreen"]
+                done = run(src, imported, command, work / "import.txt")
+                assert done.code == 0, f"{label}: openatt lists import failed"
+                seen[label]["import"].append(done)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"list: {len(entities):,} entities; batch: {len(labelled):,} queries, {args.workers} workers")
+    print(
+        f"list: {len(entities):,} entities; batch: {len(labelled):,} queries, {args.workers} workers"
+    )
     print(
         "| tree | step | wall s | CPU-s | peak MB parent | peak MB largest worker | peak MB sum |"
     )
