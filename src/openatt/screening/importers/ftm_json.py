@@ -173,12 +173,12 @@ def read(path: Path) -> ImportResult:
             listed_on=None,
             authority=authority_of([str(d) for d in record.get("datasets", [])]),
         )
-        made.setdefault(str(record["id"]), []).append((entity, own))
+        made.setdefault(record["id"], []).append((entity, own))
         entities.append(entity)
-    for target, lent in sanctions.items():
+    for target, given in sanctions.items():
         for entity, own in made.get(target, []):
-            entity.programmes = unique([p for programmes, _ in lent for p in programmes] + own)
-            starts = sorted(d for _, dates in lent for d in (partial_date(v) for v in dates) if d)
+            entity.programmes = unique([p for programmes, _ in given for p in programmes] + own)
+            starts = sorted(d for _, dates in given for d in (partial_date(v) for v in dates) if d)
             entity.listed_on = starts[0] if starts else None
     stem = path.name.split(".")[0]
     list_id = f"opensanctions-{stem}"
