@@ -4,6 +4,9 @@ list import holds no record it has already turned into an entity."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +98,24 @@ def test_a_sanction_lends_its_programme_whether_before_or_after_its_target(
         (entity,) = result.entities
         assert entity.programmes == ["EU-RUS", "OWN"] and entity.listed_on == "2022-03-15"
         assert [s.reason for s in result.skipped] == ["schema Sanction is not a screenable party"]
+
+
+def test_a_process_running_other_threads_builds_in_one_process() -> None:
+    """A server's threads may hold locks a forked worker would inherit held."""
+    import threading
+
+    alone = subprocess.run(
+        [sys.executable, "-c", "from openatt.screening import index; print(index.build_workers())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(alone.stdout) == min(2, os.cpu_count() or 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert index_module.build_workers() == 1
+    finally:
+        stop.set()
+        other.join()

@@ -28,6 +28,7 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -666,7 +667,11 @@ _BUILD_WORKERS = 2  # the machine class openatt is measured on has 2 cores
 
 
 def build_workers() -> int:
-    """Processes that prepare a stored list's pieces: two where there are two cores."""
+    """Processes that prepare a stored list's pieces: two where there are two cores, and
+    one in a process running other threads (a server answering requests), which a fork
+    would copy with whatever locks those threads hold at that moment."""
+    if threading.active_count() > 1:
+        return 1
     return min(_BUILD_WORKERS, os.cpu_count() or 1)
 
 
