@@ -65,3 +65,53 @@ def test_a_bad_value_in_the_environment_is_one_line_naming_the_variable(
     assert done.stderr.startswith(f"error: {variable}: ")
     assert f"(given '{value}')" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_free_text_variables_are_the_unconstrained_text_fields() -> None:
+    """Reading them without the model skips no check: the model accepts any value of theirs."""
+    free = {
+        settings.env_name(name)
+        for name, field in settings.Settings.model_fields.items()
+        if field.annotation is str and not field.metadata
+    }
+    assert free == settings.FREE_TEXT
+
+
+def test_home_and_database_are_read_as_the_model_reads_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OPENATT_HOME", str(tmp_path / "h"))
+    monkeypatch.setenv("OPENATT_DATABASE_URL", "")
+    assert settings.home() == Path(settings.get_settings().home) == tmp_path / "h"
+    assert settings.database_url() == f"sqlite:///{tmp_path / 'h' / 'openatt.sqlite'}"
+    monkeypatch.setenv("OPENATT_DATABASE_URL", "postgresql://x/y")
+    assert settings.database_url() == settings.get_settings().database_url == "postgresql://x/y"
+
+
+_PROBE = """
+import sys
+from openatt import settings
+from openatt.errors import OpenattError
+try:
+    settings.check_environment()
+except OpenattError as error:
+    sys.exit(f"refused {error.where}")
+print(settings.home(), "pydantic_settings" in sys.modules)
+"""
+
+
+def test_only_a_value_that_could_be_refused_loads_the_model(tmp_path: Path) -> None:
+    """A cold command whose environment sets only free text does not import pydantic-settings
+    (a tenth of a second of `openatt screen NAME`); a typed variable is still checked."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("OPENATT_")}
+    for extra, loaded in (({}, "False"), ({"OPENATT_SESSION_HOURS": "3"}, "True")):
+        env = {**base, "OPENATT_HOME": str(tmp_path), **extra}
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+        )
+        assert done.stdout.split() == [str(tmp_path), loaded]
+    env = {**base, "OPENATT_HOME": str(tmp_path), "OPENATT_SESSION_HOURS": "soon"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (1, "refused OPENATT_SESSION_HOURS\n")

@@ -13,83 +13,66 @@ the change on its next call, and a server pays for the parse once.
 ``OPENATT_HOME`` (default ``~/.openatt``) holds the embedded SQLite register and imported
 lists; ``OPENATT_DATABASE_URL`` selects another database (PostgreSQL in production). Commands
 that take ``--database`` pass it here, so every adapter resolves the same way.
+
+The model lives in :mod:`openatt.settings_model` and is imported on first use: reading the
+free-text variables (:func:`home`, :func:`database_url`) needs no validation, and a cold
+`openatt screen NAME` would otherwise spend more on importing pydantic-settings than on
+screening. :func:`get_settings` stays the one place values are checked; the CLI calls
+:func:`check_environment` at start, which validates whenever a variable that could be
+refused is set.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+if TYPE_CHECKING:
+    from openatt.settings_model import Settings
+
+# The variables whose value is free text: no value of theirs can be refused, so reading one
+# needs no validation, and a process that sets no other variable never imports the model
+# (pydantic-settings: a tenth of a second or more of a cold `openatt screen NAME`). A test
+# holds this equal to the model's unconstrained ``str`` fields.
+FREE_TEXT = frozenset(
+    {
+        "OPENATT_HOME",
+        "OPENATT_DATABASE_URL",
+        "OPENATT_OVERLAYS",
+        "OPENATT_TOTP",
+        "OPENATT_EXTRA_PASSWORD_LIST",
+        "OPENATT_AUTHORITY",
+        "OPENATT_PUBLIC_URL",
+        "OPENATT_DOCUMENT_STORE",
+        "OPENATT_DOCUMENTS_DIR",
+        "OPENATT_DOCUMENT_MAX_MB",
+        "OPENATT_SMTP_HOST",
+        "OPENATT_SMTP_PORT",
+        "OPENATT_SMTP_TLS",
+        "OPENATT_SMTP_FROM",
+        "OPENATT_SMTP_USER",
+        "OPENATT_SMTP_PASSWORD",
+        "OPENATT_SIGNING_KEY",
+        "OPENATT_SIGNING_KEY_FILE",
+        "OPENATT_CHECKPOINTS",
+        "OPENATT_CASEWORK_CONFIG",
+        "OPENATT_ADVICE_POLICY",
+        "OPENATT_APPEAL_DAYS",
+        "OPENATT_QUERY_DAYS",
+        "OPENATT_NEW_PASSWORD",
+    }
+)
 
 
-class Settings(BaseSettings):
-    """openatt's environment variables, by field (the variable is ``OPENATT_`` + the name)."""
+def __getattr__(name: str) -> Any:
+    """``settings.Settings``, the model, imported on first use (see :data:`FREE_TEXT`)."""
+    if name == "Settings":
+        from openatt.settings_model import Settings
 
-    model_config = SettingsConfigDict(
-        env_prefix="OPENATT_", extra="ignore", frozen=True, env_ignore_empty=True
-    )
-
-    home: str = Field("", description="folder for openatt's own files (default ~/.openatt)")
-    database_url: str = Field(
-        "", description="the register's database (default: a SQLite file under home)"
-    )
-    overlays: str = Field(
-        "",
-        description="national overlay files the server applies beside the shipped regimes, "
-        "separated by the path separator (':' on Linux)",
-    )
-    session_hours: float = Field(8, description="hours an API or web login lasts")
-    idle_minutes: float = Field(30, description="minutes of inactivity that end a web session")
-    login_checks: int = Field(1, ge=1, description="password checks run at the same time")
-    login_check_nice: int = Field(
-        19,
-        ge=0,
-        le=19,
-        description="CPU priority (nice) of the password checks: 19 yields to every request",
-    )
-    login_tarpit_seconds: float = Field(
-        1, ge=0, description="how long a refused login (429) is held before its answer"
-    )
-    totp: str = Field("", description="'required': every staff login needs a one-time code")
-    extra_password_list: str = Field(
-        "", description="a file of further passwords to refuse, one a line"
-    )
-    max_body_mb: float = Field(10, description="largest request body accepted, in MB")
-    authority: str = Field("", description="the licensing authority's name on letters")
-    public_url: str = Field("", description="public address of the letter verification page")
-    document_store: str = Field("", description="where documents are kept: disk or database")
-    documents_dir: str = Field("", description="folder of the disk store (default home/documents)")
-    document_max_mb: str = Field("", description="largest document accepted, in MB (default 20)")
-    smtp_host: str = Field(
-        "", description="SMTP server for notices (unset: notices wait in the outbox)"
-    )
-    smtp_port: str = Field("", description="its port (default by TLS mode)")
-    smtp_tls: str = Field("", description="none, starttls or ssl")
-    smtp_from: str = Field("", description="the sender's address")
-    smtp_user: str = Field("", description="SMTP login")
-    smtp_password: str = Field("", description="SMTP password")
-    signing_key: str = Field("", description="key that signs the chain's checkpoints")
-    signing_key_file: str = Field("", description="file holding that key instead")
-    checkpoints: str = Field(
-        "", description="file of signed checkpoints (default home/checkpoints.jsonl)"
-    )
-    checkpoint_seconds: float = Field(300, description="seconds between checkpoints (daemon)")
-    casework_config: str = Field(
-        "", description="the authority's casework configuration (default: the packaged example)"
-    )
-    advice_policy: str = Field(
-        "", description="the authority's advice policy (default: the packaged one)"
-    )
-    appeal_days: str = Field("", description="days an applicant has to appeal (default 28)")
-    query_days: str = Field("", description="days an applicant has to answer a query (default 20)")
-    new_password: str = Field("", description="password for 'openatt users add' (else asked)")
-
-    @property
-    def overlay_paths(self) -> list[Path]:
-        """The configured overlay files, in the order given."""
-        return [Path(part).expanduser() for part in self.overlays.split(os.pathsep) if part]
+        return Settings
+    raise AttributeError(f"module 'openatt.settings' has no attribute {name!r}")
 
 
 def env_name(field: str) -> str:
@@ -97,12 +80,20 @@ def env_name(field: str) -> str:
     return f"OPENATT_{field.upper()}"
 
 
-_NAMES = tuple(env_name(field) for field in Settings.model_fields)
 _BUILT: dict[tuple[str | None, ...], Settings] = {}
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    from openatt.settings_model import Settings
+
+    return tuple(env_name(field) for field in Settings.model_fields)
 
 
 def markdown() -> str:
     """The variables as the Markdown table docs/register.md shows (a test compares the two)."""
+    from openatt.settings_model import Settings
+
     lines = ["| variable | default | what it sets |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = "" if field.default in ("", None) else f"`{field.default}`"
@@ -112,7 +103,11 @@ def markdown() -> str:
 
 def get_settings() -> Settings:
     """The settings as the environment holds them now (built once per set of values)."""
-    ours = tuple(map(os.environ.get, _NAMES))
+    from pydantic import ValidationError
+
+    from openatt.settings_model import Settings
+
+    ours = tuple(map(os.environ.get, _names()))
     found = _BUILT.get(ours)
     if found is None:
         if len(_BUILT) > 64:  # a test suite's many environments: keep memory bounded
@@ -132,9 +127,27 @@ def get_settings() -> Settings:
     return found
 
 
+def check_environment() -> None:
+    """Validate the environment's ``OPENATT_*`` values when one of them could be refused
+    (raises :func:`get_settings`'s one-line error); a process that sets only free-text
+    variables (:data:`FREE_TEXT`) skips the model, which would accept them all."""
+    if any(
+        name.startswith("OPENATT_") and value and name not in FREE_TEXT
+        for name, value in os.environ.items()
+    ):
+        get_settings()
+
+
+def _text(name: str) -> str:
+    """A free-text variable as :class:`Settings` reads it (unset and empty are ""), without
+    the model: no value of such a variable can be refused."""
+    assert name in FREE_TEXT, name
+    return os.environ.get(name) or ""
+
+
 def home() -> Path:
     """The folder for openatt's own files; created on first use."""
-    path = Path(get_settings().home or Path.home() / ".openatt").expanduser()
+    path = Path(_text("OPENATT_HOME") or Path.home() / ".openatt").expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -143,7 +156,7 @@ def database_url(explicit: str | None = None) -> str:
     """``--database`` if given, else ``OPENATT_DATABASE_URL``, else the SQLite default."""
     if explicit:
         return explicit
-    from_env = get_settings().database_url
+    from_env = _text("OPENATT_DATABASE_URL")
     if from_env:
         return from_env
     return f"sqlite:///{home() / 'openatt.sqlite'}"

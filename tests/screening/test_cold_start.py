@@ -26,7 +26,7 @@ try:
 except SystemExit as stop:
     code = stop.code
 unwanted = ("openatt.screening.importers", "openatt.core.model", "openatt.register", "sqlalchemy",
-            "rich.progress", "openatt.screening.diff")
+            "rich.progress", "openatt.screening.diff", "pydantic_settings", "numpy.ma")
 print(json.dumps({"code": code, "loaded": [m for m in unwanted if m in sys.modules]}),
       file=sys.stderr)
 """

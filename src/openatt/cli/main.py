@@ -169,6 +169,7 @@ def main() -> None:
     from openatt.errors import OpenattError
 
     try:
+        settings.check_environment()
         yaml_data.cache_in(settings.home() / "cache" / "yaml")
     except OpenattError as exc:  # the environment's settings: one line, exit 2
         typer.echo(f"error: {exc.where}: {exc.message}", err=True)

@@ -19,15 +19,19 @@ hash collision can only add a candidate, which scoring then rejects.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import mmap
+import multiprocessing
 import os
 import shutil
 import struct
 import tempfile
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -168,22 +172,6 @@ class _Blob:
         return self.data[a:b].decode("ascii")
 
 
-class _BlobWriter:
-    """Appends texts to one buffer as they are made (a list of 500,000 str objects would
-    cost more than the texts)."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.ends = array("q", [0])
-
-    def add(self, text: str) -> None:
-        self.data += text.encode("ascii")
-        self.ends.append(len(self.data))
-
-    def blob(self) -> _Blob:
-        return _Blob(bytes(self.data), np.frombuffer(self.ends, dtype=np.int64).copy())
-
-
 EntitySource = Callable[[int], ListEntity]
 _ARRAYS = (
     "post_ptr",
@@ -251,112 +239,48 @@ class CandidateIndex:
     ) -> CandidateIndex:
         """An index over ``records`` (per entity: its schema and its (name, kind) pairs, in
         the entity's order); ``entity(number)`` gives the full entity for a hit."""
-        # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
-        # the lists alone held more than the whole index.
-        token_ids: dict[str, int] = {}
-        pair_token, pair_name = array("i"), array("i")  # postings as (token, name) pairs
-        name_tok_flat, name_len = array("i"), array("h")
-        name_entity, name_kind, name_position = array("i"), array("b"), array("h")
-        schemas = array("b")
-        texts = _BlobWriter()
-        # Each written token's skeleton, by token id: computed once per token, not once per
-        # name it is in (nor again when a list of 300,000 entities outgrows a cache).
-        skeletons: list[str] = []
-        schema_codes = {schema: number for number, schema in enumerate(Schema)}
-        for number, (schema, names) in enumerate(records):
-            schemas.append(schema_codes[schema])
-            seen: set[tuple[str, ...]] = set()
-            for position, (value, kind) in enumerate(names):
-                tokens = name_tokens(value)
-                if not tokens or tokens in seen:
-                    continue
-                seen.add(tokens)
-                name_id = len(name_entity)
-                name_entity.append(number)
-                name_kind.append(_KIND_CODE[kind])
-                name_position.append(position)
-                ids = []
-                for token in tokens:
-                    token_id = token_ids.get(token)
-                    if token_id is None:
-                        token_id = token_ids[token] = len(token_ids)
-                        skeletons.append("")  # a skeleton is never empty: "" is "not yet"
-                    if not skeletons[token_id]:
-                        skeletons[token_id] = skeleton(token)
-                    ids.append(token_id)
-                name_tok_flat.extend(ids)
-                name_len.append(len(ids))
-                keys = dict.fromkeys(ids)
-                if len(tokens) > 1:
-                    joined = "".join(tokens)
-                    token_id = token_ids.get(joined)
-                    if token_id is None:
-                        token_id = token_ids[joined] = len(token_ids)
-                        skeletons.append("")
-                    keys[token_id] = None
-                for token_id in keys:
-                    pair_token.append(token_id)
-                    pair_name.append(name_id)
-                texts.add(
-                    " ".join(sorted(tokens))
-                    + "\n"
-                    + " ".join(tokens)
-                    + "\n"
-                    + " ".join(sorted([skeletons[i] for i in ids]))
-                )
-        vocabulary = list(token_ids)
-        total = max(len(name_entity), 1)
-        tokens_of_pairs = np.frombuffer(pair_token, dtype=np.int32)
-        order = np.argsort(tokens_of_pairs, kind="stable")  # name ids stay ascending
-        post_ids = np.frombuffer(pair_name, dtype=np.int32)[order]
-        del order
-        post_ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        post_ptr[1:] = np.cumsum(np.bincount(tokens_of_pairs, minlength=len(vocabulary)))
-        del tokens_of_pairs, pair_token, pair_name
-        sizes = np.diff(post_ptr).astype(np.float64)
-        idf = np.log1p(total / np.maximum(sizes, 1)).astype(np.float32)
-        factor = np.array([token_weight_factor(t) for t in vocabulary], dtype=np.float32)
-        name_tok = np.frombuffer(name_tok_flat, dtype=np.int32).copy()
-        real = np.zeros(len(vocabulary), dtype=np.bool_)
-        real[name_tok] = True
-        del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
-        skel_keys: list[str] = []
-        skel_owners = array("i")
-        for i in np.flatnonzero(real).tolist():
-            for k in skeleton_keys(vocabulary[i]):
-                skel_keys.append(k)
-                skel_owners.append(i)
-        skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
-        skel_tok = np.frombuffer(skel_owners, dtype=np.int32).copy()
-        del skel_keys, skel_owners
-        order = np.argsort(skel_hash, kind="stable")
-        name_ptr = np.zeros(len(name_len) + 1, dtype=np.int64)
-        name_ptr[1:] = np.cumsum(np.frombuffer(name_len, dtype=np.int16))
-        blobs = {
-            "texts": texts.blob(),
-            "vocab": _Blob.of(vocabulary),
-        }
-        arrays: dict[str, Any] = {
-            "post_ptr": post_ptr,
-            "post_ids": post_ids,
-            "idf": idf,
-            "factor": factor,
-            "del_hash": del_hash,
-            "del_tok": del_tok,
-            "skel_hash": skel_hash[order],
-            "skel_tok": skel_tok[order],
-            "name_ptr": name_ptr,
-            "name_tok": name_tok,
-            "name_entity": np.frombuffer(name_entity, dtype=np.int32).copy(),
-            "name_kind": np.frombuffer(name_kind, dtype=np.int8).copy(),
-            "name_position": np.frombuffer(name_position, dtype=np.int16).copy(),
-            "name_lengths": np.diff(name_ptr).astype(np.int16),
-            "entity_schema": np.frombuffer(schemas, dtype=np.int8).copy(),
-        }
-        index = cls(arrays, blobs, entity)
-        index.vocab_ids = token_ids
-        index._vocab_loaded = True
-        return index
+        assembler = _Assembler()
+        batch: list[tuple[int, list[tuple[str, int]]]] = []
+        for schema, names in records:
+            batch.append((_SCHEMA_CODE[schema], [(v, _KIND_CODE[k]) for v, k in names]))
+            if len(batch) == _RECORDS_PER_CHUNK:
+                assembler.add(_prepare(batch))
+                batch = []
+        assembler.add(_prepare(batch))
+        return assembler.finish(entity)
+
+    @classmethod
+    def build_file(
+        cls, path: Path, entity: EntitySource, workers: int = 1
+    ) -> tuple[CandidateIndex, IntArray]:
+        """The index of a stored ``entities.jsonl`` (one entity a line), and each entity's
+        byte offset in it (``offsets[n]:offsets[n + 1]`` is entity ``n``'s line).
+
+        The file is read in pieces of whole lines. Turning names into tokens, skeletons and
+        prefilter texts is most of a build and is the same for any piece, so with
+        ``workers > 1`` forked processes prepare the pieces while this one numbers the
+        tokens in the file's order: the arrays are those a single process builds, byte for
+        byte (a test holds them equal)."""
+        size = path.stat().st_size
+        pieces = _pieces(path, size, max(1, -(-size // _BYTES_PER_PIECE)))
+        jobs = [(str(path), start, end) for start, end in pieces]
+        assembler = _Assembler()
+        starts: list[npt.NDArray[np.int64]] = []
+        if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(workers, len(jobs))) as pool:
+                for chunk in pool.imap(_prepare_piece, jobs):
+                    starts.append(chunk.line_starts)
+                    assembler.add(chunk)
+        else:
+            for job in jobs:
+                chunk = _prepare_piece(job)
+                starts.append(chunk.line_starts)
+                assembler.add(chunk)
+        # An entity's slice runs from its line's start to the next entity's: blank lines
+        # between entities stay with the one before (as a reader skipping them expects).
+        offsets = np.concatenate([*starts, np.array([size], dtype=np.int64)])
+        return assembler.finish(entity), offsets
 
     @classmethod
     def of_entities(cls, entities: Sequence[ListEntity]) -> CandidateIndex:
@@ -437,7 +361,7 @@ class CandidateIndex:
         ]
         if not found:
             return np.empty(0, dtype=np.int32)
-        return np.unique(np.concatenate(found))
+        return _unique(np.concatenate(found))
 
     def token_id(self, token: str) -> int | None:
         """The vocabulary id of ``token``, found through its hash (no dictionary of the
@@ -473,7 +397,7 @@ class CandidateIndex:
         if cached is not None or key in self._similar:
             return cached
         found = [self.similar_tokens(spelling) for spelling in (token, *variants)]
-        matched = found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        matched = found[0] if len(found) == 1 else _unique(np.concatenate(found))
         result: tuple[float, npt.NDArray[np.int32]] | None = None
         if len(matched):
             starts = self.post_ptr[matched].tolist()
@@ -533,7 +457,7 @@ class CandidateIndex:
         del_tokens, del_owner = _gather(self.del_tok, del_lo, del_hi, owner_of[:del_count])
         skel_tokens, skel_owner = _gather(self.skel_tok, skel_lo, skel_hi, owner_of[del_count:])
         vocabulary = max(len(self.post_ptr) - 1, 1)
-        pairs = np.unique(
+        pairs = _unique(
             np.concatenate([del_owner, skel_owner]) * vocabulary
             + np.concatenate([del_tokens, skel_tokens]).astype(np.int64)
         )  # sorted by spelling, then token
@@ -545,7 +469,7 @@ class CandidateIndex:
         key_tokens, key_of = _gather(
             pair_token, starts[members], ends[members], np.asarray(member_key, dtype=np.int64)
         )
-        combined = np.unique(key_of * vocabulary + key_tokens)  # per key, each token once
+        combined = _unique(key_of * vocabulary + key_tokens)  # per key, each token once
         combined_key = combined // vocabulary
         combined_token = combined % vocabulary
         names, name_key = _gather(
@@ -674,6 +598,22 @@ class CandidateIndex:
         return result
 
 
+_SMALL = 1 << 16
+
+
+def _unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``np.unique(values)`` (sorted, each value once). Small arrays, as one query has, are
+    sorted here: numpy's ``unique`` imports ``numpy.ma`` on its first call, a fiftieth of a
+    second of a cold `openatt screen NAME`; a batch's large arrays keep numpy's own."""
+    if len(values) >= _SMALL:
+        return np.unique(values)
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=np.bool_)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _hash_texts(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
     """:func:`fnv1a` of many ASCII strings at once."""
     if not texts:
@@ -716,3 +656,229 @@ def _gather(
 
 def _empty_keys() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
     return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)
+
+
+# -- building: prepare pieces (in any process), then number their tokens in order ----------
+_SCHEMA_CODE = {schema: number for number, schema in enumerate(Schema)}
+_SCHEMA_OF_TEXT = {schema.value: number for number, schema in enumerate(Schema)}
+_KIND_OF_TEXT = {kind.value: number for number, kind in enumerate(KINDS)}
+_RECORDS_PER_CHUNK = 8192
+_BUILD_WORKERS = 2  # the machine class openatt is measured on has 2 cores
+
+
+def build_workers() -> int:
+    """Processes that prepare a stored list's pieces: two where there are two cores, and
+    one in a process running other threads (a server answering requests), which a fork
+    would copy with whatever locks those threads hold at that moment."""
+    if threading.active_count() > 1:
+        return 1
+    return min(_BUILD_WORKERS, os.cpu_count() or 1)
+
+
+_BYTES_PER_PIECE = 4 << 20
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """Consecutive entities made ready for numbering: per kept name (a name is kept once per
+    entity, and only when it has tokens) its tokens, kind, position among the entity's
+    names and its prefilter text ("sorted\nplain\nskeleton"), all in the entities' order."""
+
+    schemas: array[int] = field(default_factory=lambda: array("b"))
+    kept: array[int] = field(default_factory=lambda: array("i"))  # names kept per entity
+    tokens: list[tuple[str, ...]] = field(default_factory=list)
+    kinds: array[int] = field(default_factory=lambda: array("b"))
+    positions: array[int] = field(default_factory=lambda: array("h"))
+    texts: bytearray = field(default_factory=bytearray)
+    text_ends: array[int] = field(default_factory=lambda: array("q"))
+    line_starts: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+def _prepare(
+    records: Iterable[tuple[int, Sequence[tuple[str, int]]]], chunk: _Chunk | None = None
+) -> _Chunk:
+    """Tokens, skeletons and prefilter texts of ``records`` ((schema code, [(name, kind
+    code)]) per entity): the part of a build that needs no other entity."""
+    out = chunk if chunk is not None else _Chunk()
+    skeletons: dict[str, str] = {}
+    shape_of = skeletons.get
+    kept_tokens, kinds, positions = out.tokens, out.kinds, out.positions
+    texts: list[str] = []
+    for schema, names in records:
+        out.schemas.append(schema)
+        seen: set[tuple[str, ...]] = set()
+        for position, (value, kind) in enumerate(names):
+            tokens = name_tokens(value)
+            if not tokens or tokens in seen:
+                continue
+            seen.add(tokens)
+            kept_tokens.append(tokens)
+            kinds.append(kind)
+            positions.append(position)
+            shapes = []
+            for token in tokens:
+                shape = shape_of(token)
+                if shape is None:
+                    shape = skeletons[token] = skeleton(token)
+                shapes.append(shape)
+            texts.append(
+                " ".join(sorted(tokens)) + "\n" + " ".join(tokens) + "\n" + " ".join(sorted(shapes))
+            )
+        out.kept.append(len(seen))
+    # One encoding of the piece's texts (ASCII: a character is a byte), not one per name.
+    base = len(out.texts)
+    out.texts += "".join(texts).encode("ascii")
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))) + base
+    out.text_ends.frombytes(ends.tobytes())
+    return out
+
+
+def _pieces(path: Path, size: int, count: int) -> list[tuple[int, int]]:
+    """``count`` byte ranges of the file, each ending after a line's newline."""
+    cuts = [0]
+    with path.open("rb") as handle:
+        for number in range(1, count):
+            handle.seek(max(number * size // count, cuts[-1]))
+            handle.readline()
+            cuts.append(min(handle.tell(), size))
+    cuts.append(size)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _prepare_piece(job: tuple[str, int, int]) -> _Chunk:
+    """:func:`_prepare` of the entities whose lines lie in one byte range of a stored
+    ``entities.jsonl`` (run in a worker process, or in this one)."""
+    name, start, end = job
+    with open(name, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    starts = array("q")
+    records: list[tuple[int, list[tuple[str, int]]]] = []
+    at = start
+    for line in data.splitlines(keepends=True):
+        if line.strip():
+            starts.append(at)
+            raw = json.loads(line)
+            records.append(
+                (
+                    _SCHEMA_OF_TEXT[raw["schema"]],
+                    [(n["value"], _KIND_OF_TEXT[n["kind"]]) for n in raw.get("names", [])],
+                )
+            )
+        at += len(line)
+    chunk = _prepare(records)
+    chunk.line_starts = np.frombuffer(starts, dtype=np.int64).copy()
+    return chunk
+
+
+class _Assembler:
+    """Numbers the tokens of prepared chunks in the order they come (first seen, first
+    numbered: the same ids whatever the pieces) and makes the index's arrays."""
+
+    def __init__(self) -> None:
+        # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
+        # the lists alone held more than the whole index.
+        self.token_ids: dict[str, int] = {}
+        self.pair_token, self.pair_name = array("i"), array("i")  # postings (token, name)
+        self.name_tok, self.name_len = array("i"), array("h")
+        self.name_entity, self.name_kind, self.name_position = array("i"), array("b"), array("h")
+        self.schemas = array("b")
+        self.texts = bytearray()
+        self.text_ends = array("q", [0])
+
+    def add(self, chunk: _Chunk) -> None:
+        first_entity = len(self.schemas)
+        first_name = len(self.name_entity)
+        self.schemas.extend(chunk.schemas)
+        self.name_kind.extend(chunk.kinds)
+        self.name_position.extend(chunk.positions)
+        entities = np.repeat(
+            np.arange(first_entity, first_entity + len(chunk.schemas), dtype=np.int32),
+            np.frombuffer(chunk.kept, dtype=np.int32) if len(chunk.kept) else 0,
+        )
+        self.name_entity.frombytes(entities.tobytes())
+        base = len(self.texts)
+        self.texts += chunk.texts
+        self.text_ends.frombytes(
+            (np.frombuffer(chunk.text_ends, dtype=np.int64) + base).tobytes()
+            if len(chunk.text_ends)
+            else b""
+        )
+        token_ids = self.token_ids
+        get = token_ids.get
+        name_tok, name_len = self.name_tok, self.name_len
+        pair_token, pair_name = self.pair_token, self.pair_name
+        for name_id, tokens in enumerate(chunk.tokens, start=first_name):
+            ids = []
+            for token in tokens:
+                token_id = get(token)
+                if token_id is None:
+                    token_id = token_ids[token] = len(token_ids)
+                ids.append(token_id)
+            name_tok.extend(ids)
+            name_len.append(len(ids))
+            keys = dict.fromkeys(ids)
+            if len(tokens) > 1:
+                joined = "".join(tokens)
+                token_id = get(joined)
+                if token_id is None:
+                    token_id = token_ids[joined] = len(token_ids)
+                keys[token_id] = None
+            pair_token.extend(keys)
+            pair_name.extend([name_id] * len(keys))
+
+    def finish(self, entity: EntitySource) -> CandidateIndex:
+        vocabulary = list(self.token_ids)
+        total = max(len(self.name_entity), 1)
+        tokens_of_pairs = np.frombuffer(self.pair_token, dtype=np.int32)
+        order = np.argsort(tokens_of_pairs, kind="stable")  # name ids stay ascending
+        post_ids = np.frombuffer(self.pair_name, dtype=np.int32)[order]
+        del order
+        post_ptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        post_ptr[1:] = np.cumsum(np.bincount(tokens_of_pairs, minlength=len(vocabulary)))
+        del tokens_of_pairs
+        self.pair_token, self.pair_name = array("i"), array("i")
+        sizes = np.diff(post_ptr).astype(np.float64)
+        idf = np.log1p(total / np.maximum(sizes, 1)).astype(np.float32)
+        factor = np.array([token_weight_factor(t) for t in vocabulary], dtype=np.float32)
+        name_tok = np.frombuffer(self.name_tok, dtype=np.int32).copy()
+        real = np.zeros(len(vocabulary), dtype=np.bool_)
+        real[name_tok] = True
+        del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
+        skel_keys: list[str] = []
+        skel_owners = array("i")
+        for i in np.flatnonzero(real).tolist():
+            for k in skeleton_keys(vocabulary[i]):
+                skel_keys.append(k)
+                skel_owners.append(i)
+        skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
+        skel_tok = np.frombuffer(skel_owners, dtype=np.int32).copy()
+        del skel_keys, skel_owners
+        order = np.argsort(skel_hash, kind="stable")
+        name_ptr = np.zeros(len(self.name_len) + 1, dtype=np.int64)
+        name_ptr[1:] = np.cumsum(np.frombuffer(self.name_len, dtype=np.int16))
+        blobs = {
+            "texts": _Blob(bytes(self.texts), np.frombuffer(self.text_ends, dtype=np.int64).copy()),
+            "vocab": _Blob.of(vocabulary),
+        }
+        arrays: dict[str, Any] = {
+            "post_ptr": post_ptr,
+            "post_ids": post_ids,
+            "idf": idf,
+            "factor": factor,
+            "del_hash": del_hash,
+            "del_tok": del_tok,
+            "skel_hash": skel_hash[order],
+            "skel_tok": skel_tok[order],
+            "name_ptr": name_ptr,
+            "name_tok": name_tok,
+            "name_entity": np.frombuffer(self.name_entity, dtype=np.int32).copy(),
+            "name_kind": np.frombuffer(self.name_kind, dtype=np.int8).copy(),
+            "name_position": np.frombuffer(self.name_position, dtype=np.int16).copy(),
+            "name_lengths": np.diff(name_ptr).astype(np.int16),
+            "entity_schema": np.frombuffer(self.schemas, dtype=np.int8).copy(),
+        }
+        index = CandidateIndex(arrays, blobs, entity)
+        index.vocab_ids = self.token_ids
+        index._vocab_loaded = True
+        return index

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from openatt.screening import scoring
 from openatt.screening.algorithm import data_files, parameters
 from openatt.screening.index import FORMAT as INDEX_FORMAT
-from openatt.screening.index import KINDS, CandidateIndex
+from openatt.screening.index import KINDS, CandidateIndex, build_workers
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import name_tokens, skeleton
 from openatt.screening.romanise import foreign_spelling, romanised_variants
@@ -158,10 +158,8 @@ def build_stored(folder: Path, metadata: ListMetadata, target: Path) -> ListInde
     """Build the index of a stored list version straight from its ``entities.jsonl`` (no
     full entity objects are made) and write it into ``target``."""
     path = folder / "entities.jsonl"
-    offsets = [0]
     source = _JsonLines(path, np.empty(0, dtype=np.int64))
-    index = CandidateIndex.build(_records(path, offsets), source)
-    source.offsets = np.asarray(offsets, dtype=np.int64)
+    index, source.offsets = CandidateIndex.build_file(path, source, build_workers())
     index.save(target, {"version": metadata.version, "offsets": "entity_offsets.npy"})
     np.save(target / "entity_offsets.npy", source.offsets)
     return ListIndex(metadata, index)

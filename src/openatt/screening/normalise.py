@@ -17,7 +17,7 @@ from importlib import resources
 import yaml
 from anyascii import anyascii
 
-from openatt.screening.algorithm import parameters
+from openatt.screening.algorithm import SAFE_LOADER, parameters
 
 _APOSTROPHES = re.compile(r"['`\u2019\u02bb\u02bc]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -29,7 +29,7 @@ _REPEATS = re.compile(r"(.)\1+")
 def _rules() -> dict[str, list[object]]:
     name = parameters().name_rules
     text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
-    loaded: dict[str, list[object]] = yaml.safe_load(text)
+    loaded: dict[str, list[object]] = yaml.load(text, Loader=SAFE_LOADER)
     return loaded
 
 

@@ -22,7 +22,7 @@ import iuliia
 import yaml
 from anyascii import anyascii
 
-from openatt.screening.algorithm import parameters
+from openatt.screening.algorithm import SAFE_LOADER, parameters
 
 _MAX_CHUNK = 8
 
@@ -31,7 +31,7 @@ _MAX_CHUNK = 8
 def _rules() -> dict[str, Any]:
     name = str(parameters().romanisation)
     text = resources.files("openatt.screening").joinpath(f"data/{name}").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    loaded: dict[str, Any] = yaml.load(text, Loader=SAFE_LOADER)
     return loaded
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,9 @@ def _props(entity: dict[str, Any], name: str) -> list[str]:
     return [str(v) for v in values if isinstance(v, str | int | float)]
 
 
-def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The file's entities, line by line (a full export is large: it is streamed, and each
     line decoded on its own, so that a refusal names the line)."""
-    records: list[tuple[int, dict[str, Any]]] = []
     with path.open("rb") as handle:
         for line_number, raw in enumerate(handle, start=1):
             try:
@@ -108,25 +108,31 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
                 raise MalformedList(f"line {line_number}: not JSON ({error.msg})") from error
             if not isinstance(record, dict) or "id" not in record or "schema" not in record:
                 raise MalformedList(f"line {line_number}: not an FtM entity (no id or schema)")
-            records.append((line_number, record))
-    return records
+            yield line_number, record
 
 
 def read(path: Path) -> ImportResult:
-    records = _records(path)
-    sanctions: dict[str, list[dict[str, Any]]] = {}
-    for _, record in records:
-        if record["schema"] == "Sanction":
-            for target in _props(record, "entity"):
-                sanctions.setdefault(target, []).append(record)
+    """One pass over the file, holding the entities made and never the file's records: a
+    ``Sanction`` may come before or after the entity it sanctions, so what it lends (its
+    programmes and start date) is kept by target and given to the entities at the end.
+    Holding every record until then cost several times the entities at 300,000 of them."""
+    sanctions: dict[str, list[tuple[list[str], list[str]]]] = {}
+    made: dict[str, list[tuple[ListEntity, list[str]]]] = {}  # id -> (entity, own programmes)
     entities: list[ListEntity] = []
     skipped: list[Skipped] = []
     newest = None
-    for line_number, record in records:
+    for line_number, record in _records(path):
         label = f"line {line_number} ({record['id']})"
         changed = iso_date(record.get("last_change"))
         if changed and (newest is None or changed > newest):
             newest = changed
+        if record["schema"] == "Sanction":
+            lent = (
+                _props(record, "programId") or _props(record, "program"),
+                _props(record, "startDate"),
+            )
+            for target in _props(record, "entity"):
+                sanctions.setdefault(target, []).append(lent)
         schema = _SCHEMATA.get(record["schema"])
         if schema is None:
             skipped.append(Skipped(label, f"schema {record['schema']} is not a screenable party"))
@@ -150,32 +156,30 @@ def read(path: Path) -> ImportResult:
             continue
         if names[0].kind is not NameKind.primary:
             names[0].kind = NameKind.primary
-        own = sanctions.get(record["id"], [])
-        programmes = unique(
-            [p for s in own for p in _props(s, "programId") or _props(s, "program")]
-            + _props(record, "programId")
-        )
-        starts = sorted(
-            d for s in own for d in (partial_date(v) for v in _props(s, "startDate")) if d
-        )
         births = [partial_date(v) for v in _props(record, "birthDate")]
         countries = [country(v) for prop in _COUNTRY_PROPS for v in _props(record, prop)]
         identifiers = [
             Identifier(prop, value) for prop in _ID_PROPS for value in unique(_props(record, prop))
         ]
-        entities.append(
-            ListEntity(
-                entity_id=str(record["id"]),
-                schema=schema,
-                names=names,
-                birth_dates=unique([b for b in births if b]),
-                countries=unique([c for c in countries if c]),
-                identifiers=identifiers,
-                programmes=programmes,
-                listed_on=starts[0] if starts else None,
-                authority=authority_of([str(d) for d in record.get("datasets", [])]),
-            )
+        own = _props(record, "programId")
+        entity = ListEntity(
+            entity_id=str(record["id"]),
+            schema=schema,
+            names=names,
+            birth_dates=unique([b for b in births if b]),
+            countries=unique([c for c in countries if c]),
+            identifiers=identifiers,
+            programmes=unique(own),
+            listed_on=None,
+            authority=authority_of([str(d) for d in record.get("datasets", [])]),
         )
+        made.setdefault(record["id"], []).append((entity, own))
+        entities.append(entity)
+    for target, given in sanctions.items():
+        for entity, own in made.get(target, []):
+            entity.programmes = unique([p for programmes, _ in given for p in programmes] + own)
+            starts = sorted(d for _, dates in given for d in (partial_date(v) for v in dates) if d)
+            entity.listed_on = starts[0] if starts else None
     stem = path.name.split(".")[0]
     list_id = f"opensanctions-{stem}"
     title = f"OpenSanctions FtM entities ({stem})"
