@@ -6,7 +6,6 @@ import csv
 import functools
 import importlib.util
 import io
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -329,7 +328,9 @@ def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None
                 for query, hits in zip(queries, results, strict=True)
             ]
         }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        from openatt.screening.batch_json import dumps_indented
+
+        typer.echo(dumps_indented(document))
         return
     if output == "csv":
         from openatt.text_cells import csv_row

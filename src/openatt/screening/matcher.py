@@ -424,11 +424,15 @@ class Matcher:
 
 def _party_keys(entity: ListEntity) -> list[frozenset[str]]:
     """Each name as the set of its tokens' consonant skeletons (spelling-free)."""
-    return [
-        frozenset(skeleton(t) for t in tokens)
-        for n in entity.names
-        if (tokens := name_tokens(n.value))
-    ]
+    return [key for n in entity.names if (key := _name_key(n.value)) is not None]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_key(value: str) -> frozenset[str] | None:
+    """One name's grouping key (remembered: a batch meets the same listed parties, and
+    their names, again and again); None for a name without tokens."""
+    tokens = name_tokens(value)
+    return frozenset(skeleton(t) for t in tokens) if tokens else None
 
 
 def _years(entity: ListEntity) -> set[str]:

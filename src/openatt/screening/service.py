@@ -133,7 +133,12 @@ def screen_queries(
     """Hits for each query, in input order. ``workers > 1`` forks processes that share the
     matcher's index copy-on-write (POSIX only; falls back to one process elsewhere). With
     ``group``, a party on several lists is one hit with the others in ``also_listed``."""
-    chunks = [list(queries[i : i + chunk_size]) for i in range(0, len(queries), chunk_size)]
+    # Identical queries (a party on many applications) are screened once: a query's hits
+    # depend on nothing but the query, the lists and the options.
+    position: dict[Query, int] = {}
+    slots = [position.setdefault(query, len(position)) for query in queries]
+    distinct = list(position)
+    chunks = [list(distinct[i : i + chunk_size]) for i in range(0, len(distinct), chunk_size)]
     results: list[list[Hit]] = []
     global _WORKER
     _WORKER = (matcher, threshold, lists, group)
@@ -153,4 +158,8 @@ def screen_queries(
                     progress(len(chunk))
     finally:
         _WORKER = None
-    return results
+    if progress and len(distinct) < len(queries):
+        progress(len(queries) - len(distinct))
+    if len(distinct) == len(queries):
+        return results
+    return [list(results[slot]) for slot in slots]
