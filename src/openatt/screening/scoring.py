@@ -279,8 +279,15 @@ def aligned_similarity(
     """The name score from the pair similarities ``rows[i][j]`` of query token i and listed
     token j: tokens are paired greedily, most similar first, each at most once."""
     floor, _, _, _, middle, query_side, listed_side = _name_parameters()
+    # Pairs under the floor are never taken (the loop below stops at the first): leaving
+    # them out before sorting keeps the order of the others, and sorts a third as many.
     options = sorted(
-        ((similarity, i, j) for i, row in enumerate(rows) for j, similarity in enumerate(row)),
+        [
+            (similarity, i, j)
+            for i, row in enumerate(rows)
+            for j, similarity in enumerate(row)
+            if similarity >= floor
+        ],
         reverse=True,
     )
     used_q: set[int] = set()
