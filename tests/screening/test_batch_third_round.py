@@ -16,8 +16,9 @@ import pytest
 
 from openatt.screening import ListStore, Matcher, Query, screen_queries
 from openatt.screening.algorithm import parameters
-from openatt.screening.batch_json import dumps_indented
+from openatt.screening.batch_json import dumps_indented, join_results
 from openatt.screening.scoring import NameMatch, aligned_similarity
+from openatt.screening.service import screen_queries_json
 
 QUERIES = (
     Query("Viktor Vasilyevich ZOLOTOV"),
@@ -165,3 +166,21 @@ def test_alignment_without_the_pairs_under_the_floor_is_the_full_alignment() -> 
             assert got.pairs == pairs
         else:
             assert got.score > aligned  # the compact form won, as before
+
+
+def test_batch_json_written_in_workers_is_the_document_of_the_hits(
+    loaded_store: ListStore, matcher: Matcher
+) -> None:
+    queries = [*QUERIES, QUERIES[0], QUERIES[2]]
+    results = [matcher.screen(q, group=True) for q in queries]
+    expected = json.dumps(_document(queries, results), ensure_ascii=False, indent=2)
+    for workers in (1, 2):
+        written = screen_queries_json(matcher, queries, workers=workers, chunk_size=2, group=True)
+        assert written == expected
+    assert screen_queries_json(matcher, []) == json.dumps({"results": []}, indent=2)
+
+
+def test_batch_json_nested_items_fall_back_with_their_indentation() -> None:
+    items = [{"a": [1, {"b": None}]}, {1: ["numeric key"]}]  # the second falls back
+    written = join_results([dumps_indented(item, 2) for item in items])
+    assert written == json.dumps({"results": items}, ensure_ascii=False, indent=2)

@@ -77,11 +77,23 @@ def _write(value: Any, depth: int, out: list[str]) -> None:
         raise _Unusual
 
 
-def dumps_indented(document: Any) -> str:
-    """``json.dumps(document, ensure_ascii=False, indent=2)``, faster."""
+def dumps_indented(document: Any, depth: int = 0) -> str:
+    """``json.dumps(document, ensure_ascii=False, indent=2)``, faster; with ``depth``, as
+    it is written nested that deep (every line after the first indented ``depth`` more
+    steps), so that a batch's items can be written apart and joined."""
     out: list[str] = []
     try:
-        _write(document, 0, out)
+        _write(document, depth, out)
     except (_Unusual, RecursionError):
-        return json.dumps(document, ensure_ascii=False, indent=2)
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        # JSON strings hold no raw line break: every one starts a line to indent.
+        return text.replace("\n", "\n" + _INDENT * depth) if depth else text
     return "".join(out)
+
+
+def join_results(items: list[str]) -> str:
+    """The document ``{"results": [...]}`` from its items written at depth 2 by
+    :func:`dumps_indented`: what ``json.dumps`` writes for the whole document."""
+    if not items:
+        return '{\n  "results": []\n}'
+    return '{\n  "results": [\n    ' + ",\n    ".join(items) + "\n  ]\n}"

@@ -303,14 +303,15 @@ def aligned_similarity(
         used_c.add(j)
         covered += similarity * c_weights[j]
         pairs.append((query[i], listed[j], round(similarity, 3)))
-    total_q = sum(c_weights[j] for j in used_c) + sum(
-        q_weights[i] for i in range(len(query)) if i not in used_q
+    # (Lists, not generators: the same additions in the same order, with less overhead.)
+    total_q = sum([c_weights[j] for j in used_c]) + sum(
+        [q_weights[i] for i in range(len(query)) if i not in used_q]
     )
     # A listed middle name the query leaves out (first and last kept) is the commonest
     # omission: it weighs less in the listed name's coverage.
     last = len(listed) - 1
     total_c = sum(
-        w * (middle if 0 < j < last and j not in used_c else 1.0) for j, w in enumerate(c_weights)
+        [w * (middle if 0 < j < last and j not in used_c else 1.0) for j, w in enumerate(c_weights)]
     )
     aligned = query_side * (covered / total_q if total_q else 0.0) + listed_side * (
         covered / total_c if total_c else 0.0
