@@ -12,12 +12,13 @@ import json
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 
 from openatt.screening import ListStore, Matcher, Query, screen_queries
 from openatt.screening.algorithm import parameters
 from openatt.screening.batch_json import dumps_indented, join_results
-from openatt.screening.scoring import NameMatch, aligned_similarity
+from openatt.screening.scoring import NameMatch, aligned_similarity, similarity_matrix
 from openatt.screening.service import screen_queries_json
 
 QUERIES = (
@@ -184,3 +185,50 @@ def test_batch_json_nested_items_fall_back_with_their_indentation() -> None:
     items = [{"a": [1, {"b": None}]}, {1: ["numeric key"]}]  # the second falls back
     written = join_results([dumps_indented(item, 2) for item in items])
     assert written == json.dumps({"results": items}, ensure_ascii=False, indent=2)
+
+
+def _reference_matrix(
+    query: list[str], listed: list[str], variants: dict[str, tuple[str, ...]]
+) -> list[list[float]]:
+    """The similarity matrix as it was computed before: one cdist per token's readings."""
+    from openatt.screening import scoring
+
+    prepared = scoring._Listed(listed)
+    matrix = scoring._token_matrix(query, prepared)
+    factor = parameters().name.romanised_factor
+    for i, q in enumerate(query):
+        readings = variants.get(q)
+        if readings:
+            row = matrix[i]
+            romanised = factor * scoring._token_matrix(readings, prepared).max(axis=0)
+            matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+    rows: list[list[float]] = matrix.tolist()
+    return rows
+
+
+def test_query_tokens_and_their_readings_in_one_matrix_give_the_matrices_one_by_one(
+    matcher: Matcher,
+) -> None:
+    from openatt.screening.normalise import name_tokens
+    from openatt.screening.romanise import romanised_variants
+
+    index = matcher._lists[0].index
+    listed = sorted({index.vocab.get(i) for i in range(0, len(index.idf), 37)})[:400]
+    queries = [
+        "Wiktor Wassiljewitsch Solotow",
+        "Fatemeh Mohammadi Hossein",
+        "Jurij Tschernow 7605",
+        "A Wladimir Putin",
+        "Aerospace Trading",
+    ]
+    compared = 0
+    for name in queries:
+        tokens = list(name_tokens(name))
+        variants = {t: romanised_variants(t) for t in tokens}
+        assert any(variants.values()) or name == "Aerospace Trading"
+        for start in range(0, len(listed), 40):
+            columns = listed[start : start + 40] + tokens[:1]
+            got = similarity_matrix(tokens, columns, variants).tolist()
+            assert got == _reference_matrix(tokens, columns, variants)  # bit for bit
+            compared += 1
+    assert compared >= 40

@@ -239,15 +239,22 @@ def similarity_matrix(
     if not query or not listed:
         return np.zeros((len(query), len(listed)), dtype=np.float64)
     prepared = _Listed(listed)
-    matrix = _token_matrix(query, prepared)
-    if variants:
-        factor = _name_parameters()[3]
-        for i, q in enumerate(query):
-            readings = variants.get(q)
-            if readings:
-                row = matrix[i]
-                romanised = factor * _token_matrix(readings, prepared).max(axis=0)
-                matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+    readings_of = [variants.get(q) or () for q in query] if variants else []
+    extra = [reading for readings in readings_of for reading in readings]
+    if not extra:
+        return _token_matrix(query, prepared)
+    # The query's tokens and all their readings in one cdist call (each row's values do
+    # not depend on the other rows): the readings' rows follow the query's, in order.
+    full = _token_matrix([*query, *extra], prepared)
+    matrix = full[: len(query)]
+    factor = _name_parameters()[3]
+    at = len(query)
+    for i, readings in enumerate(readings_of):
+        if readings:
+            row = matrix[i]
+            romanised = factor * full[at : at + len(readings)].max(axis=0)
+            matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+            at += len(readings)
     return matrix
 
 
