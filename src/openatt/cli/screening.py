@@ -6,7 +6,6 @@ import csv
 import functools
 import importlib.util
 import io
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -322,15 +321,7 @@ def _read_parties(path: Path) -> list[Query]:
 
 
 def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None:
-    if output == "json":
-        document = {
-            "results": [
-                {"query": query.to_json(), "hits": [hit.to_json() for hit in hits]}
-                for query, hits in zip(queries, results, strict=True)
-            ]
-        }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
-        return
+    """Hits as CSV or a table (JSON is written by ``screen_queries_json``)."""
     if output == "csv":
         from openatt.text_cells import csv_row
 
@@ -444,6 +435,10 @@ def screen(
     if unknown:
         raise _fail(f"--list: {', '.join(unknown)} not loaded (loaded: {', '.join(available)})")
     matcher = matcher_for(store, lists)
+    from openatt.screening.service import screen_queries_json
+
+    # As JSON, each query's part of the document is written where it was screened.
+    run = screen_queries_json if output == "json" else screen_queries
     if file is not None:
         from rich.progress import (
             BarColumn,
@@ -461,7 +456,7 @@ def screen(
             console=_err(),
         ) as progress:
             task = progress.add_task("screen", total=len(queries))
-            results = screen_queries(
+            results = run(
                 matcher,
                 queries,
                 threshold,
@@ -471,7 +466,10 @@ def screen(
                 group=True,
             )
     else:
-        results = screen_queries(matcher, queries, threshold, lists, group=True)
+        results = run(matcher, queries, threshold, lists, group=True)
+    if isinstance(results, str):
+        typer.echo(results)
+        return
     _render(queries, results, output)
 
 

@@ -568,7 +568,8 @@ class CandidateIndex:
             if len(ids) > limit * 2:
                 gap = np.abs(self.name_lengths[ids] - wanted)
                 ids = ids[np.argsort(gap, kind="stable")[: limit * 2]]
-            return [int(i) for i in ids]
+            ranked: list[int] = ids.tolist()  # Python ints, as int(i) gave, in one call
+            return ranked
         ids = np.concatenate([g[1] for g in usable])
         weights = np.repeat(
             np.array([g[0] for g in usable], dtype=np.float32).astype(np.float64),

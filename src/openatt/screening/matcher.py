@@ -323,14 +323,14 @@ class Matcher:
         ).tolist()
         query_weights = [index.idf_of(t) for t in tokens]
         factors = _kind_factors()
-        for name_id, kind_code, listed, listed_weights in zip(
-            names, kinds, listed_names, index.names_weights(names), strict=True
+        entity_numbers: list[int] = index.name_entity[names].tolist() if names else []
+        for name_id, kind_code, listed, listed_weights, entity_number in zip(
+            names, kinds, listed_names, index.names_weights(names), entity_numbers, strict=True
         ):
             picked = [columns[t] for t in listed]
             rows = [[row[c] for c in picked] for row in table]
             match = scoring.aligned_similarity(tokens, listed, rows, listed_weights, query_weights)
             value = match.score * factors[kind_code]
-            entity_number = int(index.name_entity[name_id])
             current = best.get(entity_number)
             if current is None or value > current[0]:
                 best[entity_number] = (value, name_id, match)
@@ -422,11 +422,15 @@ class Matcher:
 
 def _party_keys(entity: ListEntity) -> list[frozenset[str]]:
     """Each name as the set of its tokens' consonant skeletons (spelling-free)."""
-    return [
-        frozenset(skeleton(t) for t in tokens)
-        for n in entity.names
-        if (tokens := name_tokens(n.value))
-    ]
+    return [key for n in entity.names if (key := _name_key(n.value)) is not None]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_key(value: str) -> frozenset[str] | None:
+    """One name's grouping key (remembered: a batch meets the same listed parties, and
+    their names, again and again); None for a name without tokens."""
+    tokens = name_tokens(value)
+    return frozenset(skeleton(t) for t in tokens) if tokens else None
 
 
 def _years(entity: ListEntity) -> set[str]:

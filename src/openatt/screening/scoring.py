@@ -239,15 +239,22 @@ def similarity_matrix(
     if not query or not listed:
         return np.zeros((len(query), len(listed)), dtype=np.float64)
     prepared = _Listed(listed)
-    matrix = _token_matrix(query, prepared)
-    if variants:
-        factor = _name_parameters()[3]
-        for i, q in enumerate(query):
-            readings = variants.get(q)
-            if readings:
-                row = matrix[i]
-                romanised = factor * _token_matrix(readings, prepared).max(axis=0)
-                matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+    readings_of = [variants.get(q) or () for q in query] if variants else []
+    extra = [reading for readings in readings_of for reading in readings]
+    if not extra:
+        return _token_matrix(query, prepared)
+    # The query's tokens and all their readings in one cdist call (each row's values do
+    # not depend on the other rows): the readings' rows follow the query's, in order.
+    full = _token_matrix([*query, *extra], prepared)
+    matrix = full[: len(query)]
+    factor = _name_parameters()[3]
+    at = len(query)
+    for i, readings in enumerate(readings_of):
+        if readings:
+            row = matrix[i]
+            romanised = factor * full[at : at + len(readings)].max(axis=0)
+            matrix[i] = np.where(row < 1.0, np.maximum(row, romanised), row)
+            at += len(readings)
     return matrix
 
 
@@ -279,8 +286,15 @@ def aligned_similarity(
     """The name score from the pair similarities ``rows[i][j]`` of query token i and listed
     token j: tokens are paired greedily, most similar first, each at most once."""
     floor, _, _, _, middle, query_side, listed_side = _name_parameters()
+    # Pairs under the floor are never taken (the loop below stops at the first): leaving
+    # them out before sorting keeps the order of the others, and sorts a third as many.
     options = sorted(
-        ((similarity, i, j) for i, row in enumerate(rows) for j, similarity in enumerate(row)),
+        [
+            (similarity, i, j)
+            for i, row in enumerate(rows)
+            for j, similarity in enumerate(row)
+            if similarity >= floor
+        ],
         reverse=True,
     )
     used_q: set[int] = set()
@@ -296,14 +310,15 @@ def aligned_similarity(
         used_c.add(j)
         covered += similarity * c_weights[j]
         pairs.append((query[i], listed[j], round(similarity, 3)))
-    total_q = sum(c_weights[j] for j in used_c) + sum(
-        q_weights[i] for i in range(len(query)) if i not in used_q
+    # (Lists, not generators: the same additions in the same order, with less overhead.)
+    total_q = sum([c_weights[j] for j in used_c]) + sum(
+        [q_weights[i] for i in range(len(query)) if i not in used_q]
     )
     # A listed middle name the query leaves out (first and last kept) is the commonest
     # omission: it weighs less in the listed name's coverage.
     last = len(listed) - 1
     total_c = sum(
-        w * (middle if 0 < j < last and j not in used_c else 1.0) for j, w in enumerate(c_weights)
+        [w * (middle if 0 < j < last and j not in used_c else 1.0) for j, w in enumerate(c_weights)]
     )
     aligned = query_side * (covered / total_q if total_q else 0.0) + listed_side * (
         covered / total_c if total_c else 0.0

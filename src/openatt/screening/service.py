@@ -12,7 +12,7 @@ import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openatt.screening.matcher import Hit, Matcher, load_or_build, rules_fingerprint
 from openatt.screening.scoring import Query
@@ -98,6 +98,7 @@ def screen_parties(
 
 # -- batches ---------------------------------------------------------------------------------
 _WORKER: tuple[Matcher, float | None, Sequence[str] | None, bool] | None = None
+_Result = TypeVar("_Result")
 
 
 def _work(chunk: list[Query]) -> list[list[Hit]]:
@@ -120,6 +121,60 @@ def _work_in_worker(chunk: list[Query]) -> list[list[Hit]]:
     return results
 
 
+def _work_json(chunk: list[Query]) -> list[str]:
+    """:func:`_work`, each query's result written as JSON where it was screened: one string
+    per query crosses back to the parent, not hit objects with their explanations
+    (pickling those both ways, then encoding them, cost the parent a tenth of the batch)."""
+    from openatt.screening.batch_json import dumps_indented
+
+    return [
+        dumps_indented({"query": query.to_json(), "hits": [hit.to_json() for hit in hits]}, 2)
+        for query, hits in zip(chunk, _work(chunk), strict=True)
+    ]
+
+
+def _batch(
+    matcher: Matcher,
+    queries: Sequence[Query],
+    options: tuple[float | None, Sequence[str] | None, bool],
+    work: Callable[[list[Query]], list[_Result]],
+    local: Callable[[list[Query]], list[_Result]],
+    workers: int,
+    progress: Callable[[int], None] | None,
+    chunk_size: int,
+) -> tuple[list[_Result], list[int]]:
+    """The result of each distinct query (``work`` in forked workers, ``local`` in this
+    process), and where each query's result is among them."""
+    # Identical queries (a party on many applications) are screened once: a query's hits
+    # depend on nothing but the query, the lists and the options.
+    position: dict[Query, int] = {}
+    slots = [position.setdefault(query, len(position)) for query in queries]
+    distinct = list(position)
+    chunks = [distinct[i : i + chunk_size] for i in range(0, len(distinct), chunk_size)]
+    results: list[_Result] = []
+    global _WORKER
+    _WORKER = (matcher, *options)
+    try:
+        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(workers, os.cpu_count() or 1)) as pool:
+                stream: Iterator[list[_Result]] = pool.imap(work, chunks)
+                for chunk, done in zip(chunks, stream, strict=True):
+                    results.extend(done)
+                    if progress:
+                        progress(len(chunk))
+        else:
+            for chunk in chunks:
+                results.extend(local(chunk))
+                if progress:
+                    progress(len(chunk))
+    finally:
+        _WORKER = None
+    if progress and len(distinct) < len(queries):
+        progress(len(queries) - len(distinct))
+    return results, slots
+
+
 def screen_queries(
     matcher: Matcher,
     queries: Sequence[Query],
@@ -133,24 +188,45 @@ def screen_queries(
     """Hits for each query, in input order. ``workers > 1`` forks processes that share the
     matcher's index copy-on-write (POSIX only; falls back to one process elsewhere). With
     ``group``, a party on several lists is one hit with the others in ``also_listed``."""
-    chunks = [list(queries[i : i + chunk_size]) for i in range(0, len(queries), chunk_size)]
-    results: list[list[Hit]] = []
-    global _WORKER
-    _WORKER = (matcher, threshold, lists, group)
-    try:
-        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(workers, os.cpu_count() or 1)) as pool:
-                stream: Iterator[list[list[Hit]]] = pool.imap(_work_in_worker, chunks)
-                for chunk, done in zip(chunks, stream, strict=True):
-                    results.extend(done)
-                    if progress:
-                        progress(len(chunk))
-        else:
-            for chunk in chunks:
-                results.extend(_work(chunk))
-                if progress:
-                    progress(len(chunk))
-    finally:
-        _WORKER = None
-    return results
+    results, slots = _batch(
+        matcher,
+        queries,
+        (threshold, lists, group),
+        _work_in_worker,
+        _work,
+        workers,
+        progress,
+        chunk_size,
+    )
+    if len(results) == len(queries):
+        return results
+    return [list(results[slot]) for slot in slots]
+
+
+def screen_queries_json(
+    matcher: Matcher,
+    queries: Sequence[Query],
+    threshold: float | None = None,
+    lists: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 256,
+    group: bool = False,
+) -> str:
+    """What ``openatt screen --format json`` prints for ``queries``: the document
+    ``{"results": [{"query": ..., "hits": [...]}, ...]}`` as ``json.dumps(...,
+    ensure_ascii=False, indent=2)`` writes it, each query's part written by the process
+    that screened it (see :func:`screen_queries` for the arguments)."""
+    from openatt.screening.batch_json import join_results
+
+    results, slots = _batch(
+        matcher,
+        queries,
+        (threshold, lists, group),
+        _work_json,
+        _work_json,
+        workers,
+        progress,
+        chunk_size,
+    )
+    return join_results([results[slot] for slot in slots])
