@@ -283,6 +283,31 @@ class Engine:
             memo.put(key, judged)
         return judged
 
+    def judgment_key(
+        self, app: Application, regimes: Sequence[str], as_of: dt.date | None = None
+    ) -> Hashable | None:
+        """A key such that two applications with equal keys get, under each of ``regimes``,
+        the same findings, recommendation, reasons, conditions and binding flag (only the
+        application id and the wording of why the regime binds may differ): the whole-regime
+        memo keys of :meth:`_judged` and whether each regime binds. None when the engine does
+        not keep regimes whole or a rule of one of them must be evaluated every time.
+
+        A batch that summarises assessments (``monitoring.batch``) keys its summaries on this,
+        so a case re-assessed for another supplier with the same obligations (the
+        counterfactual audit) costs a look-up rather than two assessments."""
+        memo = self.memo if self.whole_regimes else None
+        if memo is None:
+            return None
+        case = CaseView(app, as_of or app.date)
+        parts: list[Hashable] = []
+        for regime_id in regimes:
+            regime = self.law.regime(regime_id)
+            key = self._regime_key(case, regime, memo)
+            if key is None:
+                return None
+            parts.append((key, self._binding(regime, app, case.day)[0]))
+        return tuple(parts)
+
     def assess_regime(
         self, app: Application, regime_id: str, as_of: dt.date | None = None
     ) -> Assessment:

@@ -94,6 +94,37 @@ def assess_signature(
     )
 
 
+def summary_of(
+    engine: Engine,
+    evidence: EvidenceCache,
+    sig: Signature,
+    regimes: Sequence[str],
+    rows: Memo,
+) -> list[SummaryRow]:
+    """The signature's summary rows (:func:`summarise` of :func:`assess_signature`), looked up
+    by the engine's :meth:`~openatt.core.engine.Engine.judgment_key` when it has one: a case
+    whose supplier another with the same obligations replaces (the counterfactual) then
+    costs no assessment. A summary reads only the findings, the recommendation and whether
+    each regime binds, all of which that key fixes; a party the source does not name is
+    settled by the same findings, so the key says which is missing."""
+    app = evidence.application(sig)
+    judged = engine.judgment_key(app, regimes)
+    key = None if judged is None else ("rows", judged, not sig.supplier, not sig.recipient)
+    if key is not None:
+        found = rows.get(key)
+        if found is not None:
+            return list(found)  # type: ignore[call-overload]
+    assessments = engine.assess(app, regimes)
+    if not (sig.supplier and sig.recipient):
+        assessments = settle_unknown_party(
+            engine, assessments, supplier=not sig.supplier, recipient=not sig.recipient
+        )
+    summary = summarise(assessments, rows)
+    if key is not None:
+        rows.put(key, tuple(summary))
+    return summary
+
+
 class SummaryRow(NamedTuple):
     """One assessment as the store keeps it (a ``results`` row without the transfer id)."""
 
@@ -176,7 +207,7 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
     assert isinstance(engine, Engine) and isinstance(cache, EvidenceCache)
     assert isinstance(regimes, tuple) and isinstance(rows, Memo)
     with _gc_paused():
-        return [summarise(assess_signature(engine, cache, sig, regimes), rows) for sig in chunk]
+        return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
 
 
 @contextlib.contextmanager
@@ -237,10 +268,11 @@ def assess_signatures(
     with _gc_paused():
         for chunk in chunks:
             for sig in chunk:
-                assessed = assess_signature(engine, cache, sig, regimes)
-                summaries[sig] = summarise(assessed, rows)
                 if keep_full:
-                    full[sig] = assessed
+                    assessed = full[sig] = assess_signature(engine, cache, sig, regimes)
+                    summaries[sig] = summarise(assessed, rows)
+                else:
+                    summaries[sig] = summary_of(engine, cache, sig, regimes, rows)
             if progress:
                 progress(len(chunk))
     return full, summaries
