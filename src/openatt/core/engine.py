@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
+from typing import NamedTuple
 
 from openatt import __version__
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
@@ -72,6 +73,16 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
             if condition:
                 conditions.append(str(condition))
     return tuple(dict.fromkeys(conditions))
+
+
+class Judgment(NamedTuple):
+    """What an assessment concludes under one regime, without its wording (the reasons, the
+    conditions, why the regime binds): what a batch that counts outcomes reads."""
+
+    regime: str
+    binding: bool
+    recommendation: Recommendation
+    findings: tuple[Finding, ...]
 
 
 class Engine:
@@ -307,6 +318,21 @@ class Engine:
                 return None
             parts.append((key, self._binding(regime, app, case.day)[0]))
         return tuple(parts)
+
+    def judgments(
+        self, app: Application, regimes: Sequence[str], as_of: dt.date | None = None
+    ) -> list[Judgment]:
+        """Under each of ``regimes``, what :meth:`assess` concludes (its regime, binding flag,
+        recommendation and findings, the very same objects), without building the
+        assessments: a batch that only summarises them saves that."""
+        case = CaseView(app, as_of or app.date)
+        found: list[Judgment] = []
+        for regime_id in regimes:
+            regime = self.law.regime(regime_id)
+            findings, recommendation, _, _ = self._judged(case, regime)
+            binding = self._binding(regime, app, case.day)[0]
+            found.append(Judgment(regime.id, binding, recommendation, findings))
+        return found
 
     def assess_regime(
         self, app: Application, regime_id: str, as_of: dt.date | None = None

@@ -15,7 +15,7 @@ import math
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import duckdb
@@ -464,8 +464,10 @@ def _plan(
                 other.append(state)
             if len(same) >= alternatives and len(other) >= contrasts:
                 break
-        plan.extend(Reassessment(original, replace(original, supplier=s), True) for s in same)
-        plan.extend(Reassessment(original, replace(original, supplier=s), False) for s in other)
+        # ``dataclasses.replace`` re-reads every field by name: a tenth of the plan's time
+        case = original.case
+        plan.extend(Reassessment(original, Signature(s, *case), True) for s in same)
+        plan.extend(Reassessment(original, Signature(s, *case), False) for s in other)
     return plan
 
 
