@@ -255,6 +255,13 @@ class Engine:
                 found.append(None if ctx is None else SUPPLIER_KEYS[rule.evaluator](ctx))
             parts = tuple(found)
             memo.put(asked, parts)
+        else:
+            # the case's own rule keys read these too (``embargo_key``): a function of what
+            # ``asked`` holds, so they need not be worked out again for this case
+            assert isinstance(parts, tuple)
+            for rule, part in zip(rules, parts, strict=True):
+                if part is not None:
+                    case.parts.setdefault((regime.id, rule.id), part)
         return ("regime", regime.id, case.day, case_key(case), parts)
 
     def _judged(
