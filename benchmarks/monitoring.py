@@ -3,7 +3,8 @@ synthetic register ten times SIPRI's, on DuckDB and on Spark local mode (issue 1
 
     .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 1000]
         [--alternatives 20] [--times 10] [--spark] [--skip-before]
-        [--counterfactual-alone] [--skip-10x] [--skip-audit] [--baseline DIR [--rounds 2]]
+        [--counterfactual-alone] [--skip-10x] [--skip-audit] [--quick]
+        [--baseline DIR [--rounds 2] [--baseline-counterfactual]]
 
 Reads ../shared/data (never a copy). Prints the machine (cores, load at start and end), the
 targets, and one table of figures from this run:
@@ -26,7 +27,11 @@ leaves out step 6 and ``--skip-audit`` step 5 (a quick run: steps 1-4 in a few m
 /tmp/monbase``) first runs ``benchmarks/monitoring_cpu.py`` (the whole register by signature in
 memory, one process) with that code and with this tree's, in turns, ``--rounds`` times each,
 and prints each one's least CPU seconds, their ratio, and whether the recommendation counts
-are identical. CPU seconds are
+are identical; with ``--baseline-counterfactual`` the same for the counterfactual audit in memory
+(att, 20 alternatives), and whether its output (every count and row) is identical. ``--quick``
+(for CI) runs steps 2-4 and the comparison on deliveries from 2015 only, and leaves out step 3's
+earlier path, 5 and 6.
+CPU seconds are
 given for this process and for its worker processes: on a shared machine they say more than the
 wall clock. Speed is measured here, never asserted in tests. Ratios are between figures of this run only.
 """
@@ -163,24 +168,45 @@ def main() -> None:
     parser.add_argument("--skip-audit", action="store_true", help="leave out monitor audit")
     parser.add_argument("--baseline", type=Path, help="a checkout of earlier code to compare")
     parser.add_argument("--rounds", type=int, default=2, help="turns of --baseline's comparison")
+    parser.add_argument(
+        "--baseline-counterfactual",
+        action="store_true",
+        help="--baseline's comparison also times the counterfactual and compares its output",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="for CI: deliveries from 2015 only; no 10x register, audit or earlier path",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.skip_10x = args.skip_audit = args.skip_before = True
+        args.loop_sample = min(args.loop_sample, 50)
     with printed("benchmarks/monitoring.py: " + " ".join(sys.argv[1:])):
         print("targets:", *TARGETS, sep="\n  ", flush=True)
         run(args)
 
 
-def compare_with(baseline: Path, rounds: int, fig: Figures) -> None:
+def compare_with(
+    baseline: Path, rounds: int, fig: Figures, *, counterfactual: bool = False, from_year: int = 0
+) -> None:
     """This tree's code against ``baseline``'s on the same inputs, in turns, each in a fresh
-    process (``benchmarks/monitoring_cpu.py``): least CPU seconds of each, ratio, counts."""
+    process (``benchmarks/monitoring_cpu.py``): least CPU seconds of each, ratio, counts; with
+    ``counterfactual`` the same for the counterfactual audit, and whether its output is
+    identical."""
     script = Path(__file__).resolve().with_name("monitoring_cpu.py")
     trees = {"baseline": baseline.resolve(), "this code": Path(__file__).resolve().parents[1]}
     cpu: dict[str, list[float]] = {name: [] for name in trees}
+    cf_cpu: dict[str, list[float]] = {name: [] for name in trees}
     counted: dict[str, object] = {}
+    digests: dict[str, object] = {}
+    options = ["--from-year", str(from_year)] + (["--counterfactual"] if counterfactual else [])
+    scope = f"deliveries from {from_year}" if from_year else "whole register"
     for _ in range(rounds):
         for name, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree / "src")}
             out = subprocess.run(
-                [sys.executable, str(script), "--data", str(DATA)],
+                [sys.executable, str(script), "--data", str(DATA), *options],
                 env=env,
                 cwd=tree,
                 check=True,
@@ -190,10 +216,18 @@ def compare_with(baseline: Path, rounds: int, fig: Figures) -> None:
             line = json.loads(out.strip().splitlines()[-1])
             cpu[name].append(line["cpu_s"])
             counted[name] = line["counts"]
-            print(f"  {name} ({tree}): {line['cpu_s']:.2f} s CPU", file=sys.stderr, flush=True)
+            if counterfactual:
+                cf_cpu[name].append(line["counterfactual_cpu_s"])
+                digests[name] = line["counterfactual_digest"]
+            print(
+                f"  {name} ({tree}): {line['cpu_s']:.2f} s CPU"
+                + (f", counterfactual {cf_cpu[name][-1]:.2f} s CPU" if counterfactual else ""),
+                file=sys.stderr,
+                flush=True,
+            )
     for name, tree in trees.items():
         fig.add(
-            f"whole register by signature in memory, 1 process, {name} (least of {rounds})",
+            f"{scope} by signature in memory, 1 process, {name} (least of {rounds})",
             min(cpu[name]),
             f"CPU s, {tree}; all rounds: {', '.join(f'{c:.1f}' for c in cpu[name])}",
         )
@@ -203,12 +237,32 @@ def compare_with(baseline: Path, rounds: int, fig: Figures) -> None:
         f"x; recommendation counts identical: {counted['baseline'] == counted['this code']}; "
         f"{counted['this code']}",
     )
+    if not counterfactual:
+        return
+    for name in trees:
+        fig.add(
+            f"counterfactual in memory (att, 20 alternatives, {scope}), 1 process, {name}",
+            min(cf_cpu[name]),
+            f"CPU s; all rounds: {', '.join(f'{c:.1f}' for c in cf_cpu[name])}; "
+            f"output digest {digests[name]}",
+        )
+    fig.add(
+        "ratio baseline / this code (counterfactual CPU, same inputs, in turns)",
+        min(cf_cpu["baseline"]) / min(cf_cpu["this code"]),
+        f"x; counterfactual output identical: {digests['baseline'] == digests['this code']}",
+    )
 
 
 def run(args: argparse.Namespace) -> None:
     fig = Figures()
     if args.baseline:
-        compare_with(args.baseline, args.rounds, fig)
+        compare_with(
+            args.baseline,
+            args.rounds,
+            fig,
+            counterfactual=args.baseline_counterfactual,
+            from_year=2015 if args.quick else 0,
+        )
     transfers, report = fig.timed(
         "import register (raw SIPRI export)", lambda: read_sipri(REGISTER)
     )
@@ -225,9 +279,14 @@ def run(args: argparse.Namespace) -> None:
                 "columnar embargo screen (DuckDB)", lambda: embargo_screen(con, engine.reference)
             )
         fig.note(f"{hits} transfer-measure hits")
-        label = f"**register under att+eu, monitor assess pipeline, {args.workers} processes**"
+        # --quick: deliveries from 2015 only (a quarter of the register), for CI
+        first = 2015 if args.quick else 1950
+        span = " (deliveries 2015-2024)" if args.quick else ""
+        label = (
+            f"**register under att+eu, monitor assess pipeline, {args.workers} processes**{span}"
+        )
         summary = fig.timed(
-            label, lambda: service.assess(REGIMES, 1950, 2024, db=one_x, workers=args.workers)
+            label, lambda: service.assess(REGIMES, first, 2024, db=one_x, workers=args.workers)
         )
         pipeline_1x = fig.last()
         fig.note(
@@ -273,16 +332,17 @@ def run(args: argparse.Namespace) -> None:
                     f"identical), {cf.signatures_assessed} signatures"
                 )
 
+        chosen = [t for t in transfers if t.delivery_year >= first]
         now = fig.timed(
-            "by signature in memory, 1 process, regimes kept whole (this code)",
-            lambda: assess_transfers(transfers, REGIMES, tables, engine=engine),
+            f"by signature in memory, 1 process, regimes kept whole (this code){span}",
+            lambda: assess_transfers(chosen, REGIMES, tables, engine=engine),
         )
         fig.note(f"{counts(now)}")
         if not args.skip_before:
             before = fig.timed(
                 "same, regimes not kept whole (the batch before this change; finer memo keys kept)",
                 lambda: assess_transfers(
-                    transfers, REGIMES, tables, engine=engine, whole_regimes=False
+                    chosen, REGIMES, tables, engine=engine, whole_regimes=False
                 ),
             )
             same = counts(before) == counts(now)
@@ -291,7 +351,7 @@ def run(args: argparse.Namespace) -> None:
             ratio = (cpu[fig.rows[-1][0]] or 0) / (cpu[fig.rows[-2][0]] or 1)
             fig.add("ratio before / this code (CPU, 1 process)", ratio, "x (not seconds)")
 
-        assessable = [t for t in transfers if t.assessable]
+        assessable = [t for t in chosen if t.assessable]
         sample = random.Random(1).sample(assessable, min(args.loop_sample, len(assessable)))
 
         def loop() -> None:

@@ -115,3 +115,46 @@ def test_precomputed_helpers_answer_as_their_definitions() -> None:
     fact["note"] = "changed by a reader"  # each finding's facts are its own
     assert evidence_fact(evidence)["note"] == "why"
     assert evidence == evidence.model_copy() and evidence.model_dump()["note"] == "why"
+
+
+def test_the_counterfactual_plan_is_the_rotated_walk_it_stands_for(transfers_dir: Path) -> None:
+    """``audit._plan`` walks each year's suppliers from a place fixed by the signature, with
+    their profiles looked up once per year; the reference walks a rotated copy of the order
+    and looks each profile up afresh. Same alternatives, same order, on real transfers."""
+    import zlib
+    from collections import Counter
+
+    from openatt.monitoring.applications import Signature
+    from openatt.monitoring.audit import _plan, _year_orders, obligation_profile
+
+    transfers, _ = read_sipri(transfers_dir / REGISTER)
+    reference = Engine.default().reference
+    recent = [t for t in transfers if t.assessable and t.delivery_year >= 2019]
+    weight = Counter(signature(t) for t in recent)
+    candidates: dict[int, set[str]] = {}
+    for t in transfers:
+        if t.assessable and t.supplier and t.supplier.state:
+            candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
+    orders = _year_orders(candidates)
+    expected = []
+    for original in weight:
+        order = orders.get(original.year, [])
+        start = zlib.crc32(repr(original).encode()) % len(order) if order else 0
+        mine = obligation_profile(reference, original.supplier, original.year)
+        same: list[str] = []
+        other: list[str] = []
+        for state in order[start:] + order[:start]:
+            if state in (original.supplier, original.recipient):
+                continue
+            if obligation_profile(reference, state, original.year) == mine:
+                if len(same) < 5:
+                    same.append(state)
+            elif len(other) < 2:
+                other.append(state)
+            if len(same) >= 5 and len(other) >= 2:
+                break
+        expected += [(original, Signature(s, *original.case), True) for s in same]
+        expected += [(original, Signature(s, *original.case), False) for s in other]
+    found = [tuple(step) for step in _plan(reference, weight, transfers, 5, 2)]
+    assert found == expected
+    assert sum(1 for step in found if not step[2]) > 100  # contrasts were found too

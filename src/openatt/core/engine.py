@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
+from typing import NamedTuple
 
 from openatt import __version__
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
@@ -72,6 +73,16 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
             if condition:
                 conditions.append(str(condition))
     return tuple(dict.fromkeys(conditions))
+
+
+class Judgment(NamedTuple):
+    """What an assessment concludes under one regime, without its wording (the reasons, the
+    conditions, why the regime binds): what a batch that counts outcomes reads."""
+
+    regime: str
+    binding: bool
+    recommendation: Recommendation
+    findings: tuple[Finding, ...]
 
 
 class Engine:
@@ -244,6 +255,13 @@ class Engine:
                 found.append(None if ctx is None else SUPPLIER_KEYS[rule.evaluator](ctx))
             parts = tuple(found)
             memo.put(asked, parts)
+        else:
+            # the case's own rule keys read these too (``embargo_key``): a function of what
+            # ``asked`` holds, so they need not be worked out again for this case
+            assert isinstance(parts, tuple)
+            for rule, part in zip(rules, parts, strict=True):
+                if part is not None:
+                    case.parts.setdefault((regime.id, rule.id), part)
         return ("regime", regime.id, case.day, case_key(case), parts)
 
     def _judged(
@@ -282,6 +300,46 @@ class Engine:
         if memo is not None and key is not None:
             memo.put(key, judged)
         return judged
+
+    def judgment_key(
+        self, app: Application, regimes: Sequence[str], as_of: dt.date | None = None
+    ) -> Hashable | None:
+        """A key such that two applications with equal keys get, under each of ``regimes``,
+        the same findings, recommendation, reasons, conditions and binding flag (only the
+        application id and the wording of why the regime binds may differ): the whole-regime
+        memo keys of :meth:`_judged` and whether each regime binds. None when the engine does
+        not keep regimes whole or a rule of one of them must be evaluated every time.
+
+        A batch that summarises assessments (``monitoring.batch``) keys its summaries on this,
+        so a case re-assessed for another supplier with the same obligations (the
+        counterfactual audit) costs a look-up rather than two assessments."""
+        memo = self.memo if self.whole_regimes else None
+        if memo is None:
+            return None
+        case = CaseView(app, as_of or app.date)
+        parts: list[Hashable] = []
+        for regime_id in regimes:
+            regime = self.law.regime(regime_id)
+            key = self._regime_key(case, regime, memo)
+            if key is None:
+                return None
+            parts.append((key, self._binding(regime, app, case.day)[0]))
+        return tuple(parts)
+
+    def judgments(
+        self, app: Application, regimes: Sequence[str], as_of: dt.date | None = None
+    ) -> list[Judgment]:
+        """Under each of ``regimes``, what :meth:`assess` concludes (its regime, binding flag,
+        recommendation and findings, the very same objects), without building the
+        assessments: a batch that only summarises them saves that."""
+        case = CaseView(app, as_of or app.date)
+        found: list[Judgment] = []
+        for regime_id in regimes:
+            regime = self.law.regime(regime_id)
+            findings, recommendation, _, _ = self._judged(case, regime)
+            binding = self._binding(regime, app, case.day)[0]
+            found.append(Judgment(regime.id, binding, recommendation, findings))
+        return found
 
     def assess_regime(
         self, app: Application, regime_id: str, as_of: dt.date | None = None

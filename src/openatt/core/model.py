@@ -244,6 +244,28 @@ class Evidence(_Strict):
             **({"note": self.note} if self.note else {}),
         }
 
+    def __copy__(self) -> Evidence:
+        # ``model_copy(update=...)`` copies the instance's dict and then sets the new values:
+        # what was worked out from the old values (``as_fact``, ``cited``, ``weighings``) must
+        # not come along (a copy with another author would list the old one)
+        copied = super().__copy__()
+        for name in _EVIDENCE_DERIVED:
+            copied.__dict__.pop(name, None)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Evidence:
+        copied = super().__deepcopy__(memo)
+        for name in _EVIDENCE_DERIVED:
+            copied.__dict__.pop(name, None)
+        return copied
+
+    @functools.cached_property
+    def weighings(self) -> dict[tuple[object, ...], tuple[object, ...]]:
+        """How a risk rule weighed this evidence, by (mitigation levels, threshold, effect)
+        (``core.rules.risk``): a batch weighs one piece of evidence under many rules and
+        cases, and the weighing is a function of those three and the evidence alone."""
+        return {}
+
     @functools.cached_property
     def cited(self) -> str:
         """Its source and date, as findings cite it."""
@@ -256,6 +278,10 @@ class Evidence(_Strict):
             return value
         topics = ", ".join(Topic.__members__)
         raise ValueError(f"criterion must be a rule id such as 'att.7.1.b.ii' or one of: {topics}")
+
+
+# what ``Evidence`` works out once from its values and keeps (dropped from copies)
+_EVIDENCE_DERIVED = ("as_fact", "cited", "weighings")
 
 
 class Credibility(StrEnum):

@@ -181,6 +181,25 @@ class StateReadings:
         return found
 
     def _indicator_offer(self, index: int, categories: frozenset[Category] | None) -> Offer:
+        reading, mapping = self.readings[index], self.mapping
+        rule, picked, band = reading.rule, reading.picked, reading.band
+        return Offer(
+            key=f"{mapping.id}:{rule.id}:{picked.state}:{picked.year}",
+            mapping=mapping.id,
+            rule=rule.id,
+            indicator=picked.indicator,
+            variable=picked.variable,
+            value=picked.value,
+            year=picked.year,
+            band=band.threshold,
+            reason=reading.reason,
+            topics=tuple(t.value for t in rule.criteria),
+            evidence=self._indicator_evidence(index, categories),
+        )
+
+    def _indicator_evidence(
+        self, index: int, categories: frozenset[Category] | None
+    ) -> tuple[Evidence, ...]:
         reading, mapping, defence = self.readings[index], self.mapping, self.defence
         rule, picked, band = reading.rule, reading.picked, reading.band
         evidence = []
@@ -214,21 +233,28 @@ class StateReadings:
                 )
 
             evidence.append(self._evidence(("rule", index, topic, likelihood, note), make))
-        return Offer(
-            key=f"{mapping.id}:{rule.id}:{picked.state}:{picked.year}",
-            mapping=mapping.id,
-            rule=rule.id,
-            indicator=picked.indicator,
-            variable=picked.variable,
-            value=picked.value,
-            year=picked.year,
-            band=band.threshold,
-            reason=reading.reason,
-            topics=tuple(t.value for t in rule.criteria),
-            evidence=tuple(evidence),
-        )
+        return tuple(evidence)
 
     def _finding_offer(self, finding: Finding, categories: frozenset[Category] | None) -> Offer:
+        mapping = self.mapping
+        reason = " ".join(finding.finding.split())
+        return Offer(
+            key=f"{mapping.id}:{finding.id}",
+            mapping=mapping.id,
+            rule=f"finding.{finding.kind.value}",
+            indicator="official_finding",
+            variable=finding.id,
+            value=None,
+            year=finding.act.date.year,
+            band=f"{finding.kind.value.replace('_', ' ')}: {finding.act.cite()}",
+            reason=reason,
+            topics=tuple(t.value for t in finding.topics),
+            evidence=self._finding_evidence(finding, categories),
+        )
+
+    def _finding_evidence(
+        self, finding: Finding, categories: frozenset[Category] | None
+    ) -> tuple[Evidence, ...]:
         mapping = self.mapping
         reason = " ".join(finding.finding.split())
         evidence = []
@@ -254,19 +280,7 @@ class StateReadings:
                 )
 
             evidence.append(self._evidence(("finding", finding.id, topic, likelihood, note), make))
-        return Offer(
-            key=f"{mapping.id}:{finding.id}",
-            mapping=mapping.id,
-            rule=f"finding.{finding.kind.value}",
-            indicator="official_finding",
-            variable=finding.id,
-            value=None,
-            year=finding.act.date.year,
-            band=f"{finding.kind.value.replace('_', ' ')}: {finding.act.cite()}",
-            reason=reason,
-            topics=tuple(t.value for t in finding.topics),
-            evidence=tuple(evidence),
-        )
+        return tuple(evidence)
 
     def offers(self, categories: Iterable[Category] | None = None) -> tuple[Offer, ...]:
         """Every offer for items of ``categories`` (None: the items are not known)."""
@@ -280,8 +294,18 @@ class StateReadings:
         return found
 
     def evidence(self, categories: Iterable[Category] | None = None) -> tuple[Evidence, ...]:
-        """The evidence of every offer for items of ``categories``, flattened."""
-        return tuple(e for offer in self.offers(categories) for e in offer.evidence)
+        """The evidence of every offer for items of ``categories``, flattened (the offers'
+        wrapping is not made: the batch asks this for every recipient, day and category)."""
+        kinds = frozenset(categories) if categories is not None else None
+        made = self._offers.get(kinds)
+        if made is not None:
+            return tuple(e for offer in made for e in offer.evidence)
+        found: list[Evidence] = []
+        for index in range(len(self.readings)):
+            found.extend(self._indicator_evidence(index, kinds))
+        for finding in self.findings:
+            found.extend(self._finding_evidence(finding, kinds))
+        return tuple(found)
 
 
 def offers_about(

@@ -14,6 +14,7 @@ its group, in the country SIPRI names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -168,7 +169,10 @@ def application_for(
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def _exporter(supplier: str) -> Party:
+    """The exporter of a supplier state (a frozen model, shared by every application of it:
+    the counterfactual makes hundreds of thousands)."""
     return Party(name=f"Supplier in {state_name(supplier)}", country=supplier)
 
 

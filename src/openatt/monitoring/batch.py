@@ -18,10 +18,10 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from openatt.core.engine import Engine
-from openatt.core.findings import Assessment, Outcome
+from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
 from openatt.core.memo import Memo, Same
 from openatt.core.model import Application, Category, Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
@@ -94,6 +94,42 @@ def assess_signature(
     )
 
 
+def summary_of(
+    engine: Engine,
+    evidence: EvidenceCache,
+    sig: Signature,
+    regimes: Sequence[str],
+    rows: Memo,
+) -> list[SummaryRow]:
+    """The signature's summary rows (:func:`summarise` of :func:`assess_signature`), looked up
+    by the engine's :meth:`~openatt.core.engine.Engine.judgment_key` when it has one: a case
+    whose supplier another with the same obligations replaces (the counterfactual) then
+    costs no assessment. A summary reads only the findings, the recommendation and whether
+    each regime binds, all of which that key fixes; a party the source does not name is
+    settled by the same findings, so the key says which is missing."""
+    app = evidence.application(sig)
+    same = engine.judgment_key(app, regimes)
+    key = None if same is None else ("rows", same, not sig.supplier, not sig.recipient)
+    if key is not None:
+        found = rows.get(key)
+        if isinstance(found, tuple):
+            return list(found)
+    judged: Sequence[Judged]
+    if sig.supplier and sig.recipient:
+        judged = engine.judgments(app, regimes)
+    else:
+        judged = settle_unknown_party(
+            engine,
+            engine.assess(app, regimes),
+            supplier=not sig.supplier,
+            recipient=not sig.recipient,
+        )
+    summary = summarise(judged, rows)
+    if key is not None:
+        rows.put(key, tuple(summary))
+    return summary
+
+
 class SummaryRow(NamedTuple):
     """One assessment as the store keeps it (a ``results`` row without the transfer id)."""
 
@@ -119,7 +155,20 @@ def recipient_order(sig: Signature) -> tuple[object, ...]:
     )
 
 
-def summarise(assessments: Sequence[Assessment], memo: Memo | None = None) -> list[SummaryRow]:
+class Judged(Protocol):
+    """What a summary reads of an assessment (an ``Assessment`` or the engine's ``Judgment``)."""
+
+    @property
+    def regime(self) -> str: ...
+    @property
+    def binding(self) -> bool: ...
+    @property
+    def recommendation(self) -> Recommendation: ...
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+
+def summarise(assessments: Sequence[Judged], memo: Memo | None = None) -> list[SummaryRow]:
     """Per regime: binding, recommendation, headline outcome, each criterion's worst outcome
     (JSON), the embargo measures that bite, and the indicator sources behind risks/concerns.
     A ``memo`` reuses the row of an assessment with the very same findings and binding."""
@@ -176,7 +225,7 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
     assert isinstance(engine, Engine) and isinstance(cache, EvidenceCache)
     assert isinstance(regimes, tuple) and isinstance(rows, Memo)
     with _gc_paused():
-        return [summarise(assess_signature(engine, cache, sig, regimes), rows) for sig in chunk]
+        return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
 
 
 @contextlib.contextmanager
@@ -237,10 +286,11 @@ def assess_signatures(
     with _gc_paused():
         for chunk in chunks:
             for sig in chunk:
-                assessed = assess_signature(engine, cache, sig, regimes)
-                summaries[sig] = summarise(assessed, rows)
                 if keep_full:
-                    full[sig] = assessed
+                    assessed = full[sig] = assess_signature(engine, cache, sig, regimes)
+                    summaries[sig] = summarise(assessed, rows)
+                else:
+                    summaries[sig] = summary_of(engine, cache, sig, regimes, rows)
             if progress:
                 progress(len(chunk))
     return full, summaries
@@ -300,7 +350,7 @@ def assess_transfers(
     return BatchResult(tuple(regimes), full, summaries, by_transfer, skipped)
 
 
-def headline(assessment: Assessment) -> Outcome:
+def headline(assessment: Judged) -> Outcome:
     """The worst outcome among an assessment's findings: what the audit counts."""
     return max((f.outcome for f in assessment.findings), key=OUTCOME_ORDER.__getitem__)
 

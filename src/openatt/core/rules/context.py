@@ -92,6 +92,23 @@ class CaseView:
         return tuple(e for e in self.app.evidence if e.date > self.day)
 
     @lazy
+    def criteria(self) -> frozenset[str]:
+        """The criteria (topics or rule ids) that the evidence up to the day speaks to."""
+        return frozenset(e.criterion for e in self.evidence)
+
+    def evidence_on(self, reads: frozenset[str]) -> tuple[Evidence, ...]:
+        """The evidence up to the day that speaks to one of ``reads``, in the case's order:
+        worked out once per set of criteria found in the case, so rules of several regimes
+        that weigh the same topics (ATT 7(1)(b)(ii) and EU 2(c)) share one tuple (and the
+        memo, keyed by identity, sees the same objects)."""
+        wanted = reads & self.criteria
+        key = ("evidence", wanted)
+        found = self.parts.get(key)
+        if found is None:
+            found = self.parts[key] = tuple(e for e in self.evidence if e.criterion in wanted)
+        return found  # type: ignore[return-value]
+
+    @lazy
     def destinations(self) -> tuple[str, ...]:
         """States the items go to: the importing state, the end user's and consignee's."""
         ordered = [self.app.importing_state, self.app.end_user.country, self.app.consignee.country]
@@ -196,8 +213,7 @@ class RuleContext:
 
     @lazy
     def evidence(self) -> tuple[Evidence, ...]:
-        reads = self.rule.reads
-        return tuple(e for e in self.case.evidence if e.criterion in reads)
+        return self.case.evidence_on(self.rule.reads)
 
     @lazy
     def later_evidence(self) -> tuple[Evidence, ...]:

@@ -58,7 +58,8 @@ def embargo_supplier_key(ctx: RuleContext) -> Hashable:
     """What ``embargo`` reads of the supplier and the licensing state: the supplier only when
     a measure bans its own exports or it is itself a destination; of the licensing state, its
     membership of the groups the rule names. So every supplier whose own exports are under no
-    ban shares one key."""
+    ban shares one key. Kept in the case's parts under (regime, rule), where the engine also
+    puts the one it memoised for the same supplier, day and licensing state."""
     parts = ctx.case.parts
     found = parts.get((ctx.regime.id, ctx.rule.id))
     if found is None:

@@ -36,6 +36,33 @@ def describe(evidence: Evidence, residual: Likelihood) -> str:
     return f"{evidence.severity.value} harm, {evidence.likelihood.value}{after}: {evidence.cited}"
 
 
+_CONCERN = OUTCOME_ORDER[Outcome.concern]
+
+
+def weigh(
+    evidence: Evidence, reduction: int, threshold: Threshold, effect: Effect
+) -> tuple[dict[str, Any], str, Outcome]:
+    """One piece of evidence weighed against ``threshold`` after ``reduction`` levels of
+    mitigation: its facts as a finding lists them (copy them), the line that describes it,
+    and its outcome. A function of those four alone, so worked out once per piece of
+    evidence and (reduction, threshold, effect): a batch weighs the same evidence under many
+    rules and cases (``Evidence.weighings``; the threshold is kept to check it is the same)."""
+    key = (reduction, id(threshold), effect)
+    found = evidence.weighings.get(key)
+    if found is not None and found[0] is threshold:
+        return found[1], found[2], found[3]  # type: ignore[return-value]
+    residual = _residual(evidence, reduction)
+    outcome = classify(threshold, evidence.severity, residual, effect)
+    fact = {
+        **evidence_fact(evidence),
+        "residual_likelihood": residual.value,
+        "outcome": outcome.value,
+    }
+    line = describe(evidence, residual)
+    evidence.weighings[key] = (threshold, fact, line, outcome)
+    return fact, line, outcome
+
+
 def _no_items(ctx: RuleContext) -> Finding | None:
     if ctx.rule.items.value != "none" and not ctx.items:
         return ctx.finding(Outcome.not_applicable, "no item within this regime's scope")
@@ -79,21 +106,12 @@ def risk(ctx: RuleContext) -> list[Finding]:
     weighed = []
     against: list[str] = []
     in_favour: list[str] = []
+    outcomes: list[Outcome] = []
     for evidence in ctx.evidence:
-        residual = _residual(evidence, reduction)
-        outcome = classify(threshold, evidence.severity, residual, effect)
-        weighed.append(
-            {
-                **evidence_fact(evidence),
-                "residual_likelihood": residual.value,
-                "outcome": outcome.value,
-            }
-        )
-        line = describe(evidence, residual)
-        (against if OUTCOME_ORDER[outcome] >= OUTCOME_ORDER[Outcome.concern] else in_favour).append(
-            line
-        )
-    outcomes = [Outcome(w["outcome"]) for w in weighed]
+        fact, line, outcome = weigh(evidence, reduction, threshold, effect)
+        weighed.append(dict(fact))
+        outcomes.append(outcome)
+        (against if OUTCOME_ORDER[outcome] >= _CONCERN else in_favour).append(line)
     outcome = worst(outcomes)
     mitigations = tuple(
         f"{m.description} (credibility {m.credibility.value})" for m in ctx.mitigations
