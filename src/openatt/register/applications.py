@@ -21,6 +21,7 @@ from openatt.register import audit, canonical, lifecycle, search_index
 from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
+from openatt.register.queue_tables import SearchIndexRow
 from openatt.register.retention import retain_until
 from openatt.register.users import Actor
 
@@ -80,7 +81,20 @@ def for_change(
 
 
 def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extra: object) -> None:
-    row.updated_at = dt.datetime.now(dt.UTC)
+    _log(session, actor, action, row, dt.datetime.now(dt.UTC), extra)
+
+
+def _log(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: ApplicationRow,
+    at: dt.datetime,
+    extra: dict[str, object],
+) -> None:
+    """The event of a change to the case, stamped ``at``. A case created in this transaction
+    passes its creation time: the same value writes no second UPDATE (issue 16)."""
+    row.updated_at = at
     session.flush()
     payload: dict[str, object] = {"state": row.state, "reference": row.reference}
     payload.update(extra)
@@ -117,10 +131,12 @@ def create(
         retain_until=retain_until(now.date()),
     )
     _store(row, application)
+    body = json.loads(row.payload)
     session.add(row)
     session.flush()
-    search_index.refresh(session, row.id, row.payload)
-    log(session, actor, "application.create", row, application=json.loads(row.payload))
+    # a new case has no index row yet: added without looking for one (issue 16)
+    session.add(SearchIndexRow(application_id=row.id, **search_index.index_values(body)))
+    _log(session, actor, "application.create", row, now, {"application": body})
     return row
 
 

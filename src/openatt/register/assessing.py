@@ -19,7 +19,12 @@ from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _store, for_change, log, payload_of
-from openatt.register.assessor import Assessor, default_regimes, overall_recommendation
+from openatt.register.assessor import (
+    Assessor,
+    default_regimes,
+    overall_recommendation,
+    stored_text,
+)
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,
@@ -58,6 +63,16 @@ def latest_assessment(session: Session, application_id: int) -> AssessmentRow | 
     ).scalar()
 
 
+def latest_assessment_id(session: Session, application_id: int) -> int | None:
+    """The id alone: a reassessment links the earlier one without loading its output."""
+    return session.execute(
+        select(AssessmentRow.id)
+        .where(AssessmentRow.application_id == application_id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    ).scalar()
+
+
 def assessments_of(row: AssessmentRow) -> list[Assessment]:
     return [Assessment.model_validate(item) for item in json.loads(row.result)]
 
@@ -69,7 +84,7 @@ def _run(
     assessor: Assessor,
     regimes: Sequence[str] | None,
     as_of: dt.date | None,
-    supersedes: AssessmentRow | None,
+    supersedes: AssessmentRow | int | None,
     reason: str | None,
     prepared: Prepared | None = None,
 ) -> AssessmentRow:
@@ -83,14 +98,16 @@ def _run(
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
+    # the text written ahead with the output when it is used (issue 16), else written here
+    text = prepared.text if prepared is not None and ahead is not None else stored_text(results)
     stored = AssessmentRow(
         application_id=row.id,
-        supersedes_id=supersedes.id if supersedes else None,
+        supersedes_id=supersedes.id if isinstance(supersedes, AssessmentRow) else supersedes,
         reason=reason,
         as_of=as_of or application.date,
         regimes=",".join(regimes),
         recommendation=recommendation.value,
-        result=canonical.dumps_json_ready([a.model_dump(mode="json") for a in results]),
+        result=text,
         law_version=",".join(sorted({a.law_version for a in results})),
         engine_version=",".join(sorted({a.engine_version for a in results})),
         assessed_by=actor.id,
@@ -112,7 +129,7 @@ def _run(
         },
     )
     row.state = State.assessed.value
-    flag_consultation(session, row)
+    flag_consultation(session, row, application)  # the case as classified above, read once
     return stored
 
 
@@ -177,7 +194,7 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    previous = latest_assessment(session, row.id)
+    previous = latest_assessment_id(session, row.id)
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
@@ -217,7 +234,7 @@ def reassess(
         "application.reassess",
         row,
         assessment=stored.id,
-        supersedes=previous.id if previous else None,
+        supersedes=previous,
         reason=reason,
         evidence=[e.model_dump(mode="json") for e in evidence],
         **(
