@@ -21,7 +21,6 @@ from openatt.register import audit, canonical, lifecycle, search_index
 from openatt.register.errors import Conflict, NotFound
 from openatt.register.models import ApplicationRow, State
 from openatt.register.permissions import Permission, require, sees_company
-from openatt.register.queue_tables import SearchIndexRow
 from openatt.register.retention import retain_until
 from openatt.register.users import Actor
 
@@ -134,8 +133,7 @@ def create(
     body = json.loads(row.payload)
     session.add(row)
     session.flush()
-    # a new case has no index row yet: added without looking for one (issue 16)
-    session.add(SearchIndexRow(application_id=row.id, **search_index.index_values(body)))
+    search_index.refresh(session, row.id, row.payload, new=True)
     _log(session, actor, "application.create", row, now, {"application": body})
     return row
 

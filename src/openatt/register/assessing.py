@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
@@ -63,14 +63,27 @@ def latest_assessment(session: Session, application_id: int) -> AssessmentRow | 
     ).scalar()
 
 
+# The statements of a reassessment, built once with their arguments bound per call: building
+# a statement and its cache key cost more than SQLite took to run it (issue 16).
+_LATEST_ID = (
+    select(AssessmentRow.id)
+    .where(AssessmentRow.application_id == bindparam("application"))
+    .order_by(AssessmentRow.id.desc())
+    .limit(1)
+)
+_PENDING = select(DecisionRow).where(
+    DecisionRow.application_id == bindparam("application"), DecisionRow.status == "pending"
+)
+_ACTIVE = select(LicenceRow).where(
+    LicenceRow.application_id == bindparam("application"),
+    LicenceRow.state == LicenceState.active.value,
+)
+
+
 def latest_assessment_id(session: Session, application_id: int) -> int | None:
     """The id alone: a reassessment links the earlier one without loading its output."""
-    return session.execute(
-        select(AssessmentRow.id)
-        .where(AssessmentRow.application_id == application_id)
-        .order_by(AssessmentRow.id.desc())
-        .limit(1)
-    ).scalar()
+    found: int | None = session.execute(_LATEST_ID, {"application": application_id}).scalar()
+    return found
 
 
 def assessments_of(row: AssessmentRow) -> list[Assessment]:
@@ -201,11 +214,7 @@ def reassess(
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
         _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
-    for decision in session.execute(
-        select(DecisionRow).where(
-            DecisionRow.application_id == row.id, DecisionRow.status == "pending"
-        )
-    ).scalars():
+    for decision in session.execute(_PENDING, {"application": row.id}).scalars():
         decision.status = "returned"
         audit.record(
             session,
@@ -214,11 +223,7 @@ def reassess(
             row=decision,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    for licence in session.execute(
-        select(LicenceRow).where(
-            LicenceRow.application_id == row.id, LicenceRow.state == LicenceState.active.value
-        )
-    ).scalars():
+    for licence in session.execute(_ACTIVE, {"application": row.id}).scalars():
         licence.state = LicenceState.suspended.value
         audit.record(
             session,
