@@ -83,8 +83,20 @@ def test_each_event_hashes_the_canonical_text_of_its_fields(api: Api) -> None:
             "prev_hash": event.prev_hash,
         }
         assert event.hash == canonical.sha256(canonical.dumps(fields))
-        assert event.payload == canonical.dumps(json.loads(event.payload))
         previous = event.hash
+    for event in events:  # creates splice the stored payload in: the same canonical text
+        assert event.payload == canonical.dumps(json.loads(event.payload)), event.action
+    assert "application.create" in {event.action for event in events}
+
+
+def test_a_spliced_payload_is_the_text_dumps_gives_for_the_parsed_value() -> None:
+    stored = canonical.dumps(
+        {"name": "Société Générale d'Armement \u2014 \"SGA\"", "value": 1.1e-07, "n": [3, 1]}
+    )
+    head = {"state": "draft", "reference": "OA-1", "digest": "ab", "note": "\x00not a marker"}
+    spliced = canonical.dumps_spliced(head, {"application": stored})
+    assert spliced == canonical.dumps({**head, "application": json.loads(stored)})
+    assert canonical.dumps_spliced(head, {}) == canonical.dumps(head)
 
 
 def test_a_savepoint_rolled_back_leaves_no_stale_head(api: Api) -> None:

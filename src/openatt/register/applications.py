@@ -90,6 +90,7 @@ def _log(
     row: ApplicationRow,
     at: dt.datetime,
     extra: dict[str, object],
+    spliced: dict[str, str] | None = None,
 ) -> None:
     """The event of a change to the case, stamped ``at``. A case created in this transaction
     passes its creation time: the same value writes no second UPDATE (issue 16)."""
@@ -97,7 +98,9 @@ def _log(
     session.flush()
     payload: dict[str, object] = {"state": row.state, "reference": row.reference}
     payload.update(extra)
-    audit.record(session, actor=actor.label, action=action, row=row, payload=payload)
+    audit.record(
+        session, actor=actor.label, action=action, row=row, payload=payload, spliced=spliced
+    )
 
 
 def create(
@@ -130,11 +133,11 @@ def create(
         retain_until=retain_until(now.date()),
     )
     _store(row, application)
-    body = json.loads(row.payload)
     session.add(row)
     session.flush()
     search_index.refresh(session, row.id, row.payload, new=True)
-    _log(session, actor, "application.create", row, now, {"application": body})
+    # the payload as stored (canonical text) goes into the event as it is (issue 16)
+    _log(session, actor, "application.create", row, now, {}, {"application": row.payload})
     return row
 
 

@@ -107,8 +107,11 @@ def record(
     row: Base,
     payload: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    spliced: dict[str, str] | None = None,
 ) -> Event:
     """Append one event for ``row`` (flushed, so its id and version are final).
+    ``spliced``: payload entries that are canonical JSON text already (see
+    :func:`canonical.dumps_spliced`), written as they are.
 
     The event and the head are written with two Core statements, not through the ORM's unit
     of work (issue 16: the flush of two mapped objects was most of an event's cost); the
@@ -125,7 +128,7 @@ def record(
         action=action,
         entity=entity_name(row),
         entity_id=int(getattr(row, "id")),  # noqa: B009 (every entity has an integer id)
-        payload=canonical.dumps(body),
+        payload=canonical.dumps_spliced(body, spliced or {}),
         retain_until=retain_until(moment.date()),
         prev_hash=prev_hash,
         hash="",
