@@ -6,8 +6,8 @@ that others share, its rates and even its CPU column move by a quarter from run 
 drives the app's ASGI callable directly, one request at a time, over a copy of the same
 SQLite register for each code version, and prints the process's CPU time per request (best
 and all of ``--rounds`` rounds of ``--requests``) for a page of the register, the case, the
-queue, the assess preview and a reassessment: what the code costs, the framework included,
-HTTP parsing and the network excluded.
+queue, the assess preview, a reassessment and a create: what the code costs, the framework
+included, HTTP parsing and the network excluded.
 
 Run:
 
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import printed
 from register_load import PASSWORD, prepare
 
-ENDPOINTS = ("page", "case", "queue", "assess", "reassess")
+ENDPOINTS = ("page", "case", "queue", "assess", "reassess", "create")
 Request = tuple[str, str, bytes]
 
 
@@ -105,6 +105,7 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
             "queue": lambda i: ("GET", "/worklist?limit=50", b""),
             "assess": lambda i: ("POST", "/assess", sample),
             "reassess": lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason),
+            "create": lambda i: ("POST", "/applications", sample),
         }
         found: dict[str, list[float]] = {}
         for name in ENDPOINTS:

@@ -80,11 +80,27 @@ def for_change(
 
 
 def log(session: Session, actor: Actor, action: str, row: ApplicationRow, **extra: object) -> None:
-    row.updated_at = dt.datetime.now(dt.UTC)
+    _log(session, actor, action, row, dt.datetime.now(dt.UTC), extra)
+
+
+def _log(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: ApplicationRow,
+    at: dt.datetime,
+    extra: dict[str, object],
+    spliced: dict[str, str] | None = None,
+) -> None:
+    """The event of a change to the case, stamped ``at``. A case created in this transaction
+    passes its creation time: the same value writes no second UPDATE (issue 16)."""
+    row.updated_at = at
     session.flush()
     payload: dict[str, object] = {"state": row.state, "reference": row.reference}
     payload.update(extra)
-    audit.record(session, actor=actor.label, action=action, row=row, payload=payload)
+    audit.record(
+        session, actor=actor.label, action=action, row=row, payload=payload, spliced=spliced
+    )
 
 
 def create(
@@ -119,8 +135,9 @@ def create(
     _store(row, application)
     session.add(row)
     session.flush()
-    search_index.refresh(session, row.id, row.payload)
-    log(session, actor, "application.create", row, application=json.loads(row.payload))
+    search_index.refresh(session, row.id, row.payload, new=True)
+    # the payload as stored (canonical text) goes into the event as it is (issue 16)
+    _log(session, actor, "application.create", row, now, {}, {"application": row.payload})
     return row
 
 

@@ -12,14 +12,19 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _store, for_change, log, payload_of
-from openatt.register.assessor import Assessor, default_regimes, overall_recommendation
+from openatt.register.assessor import (
+    Assessor,
+    default_regimes,
+    overall_recommendation,
+    stored_text,
+)
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,
@@ -58,6 +63,29 @@ def latest_assessment(session: Session, application_id: int) -> AssessmentRow | 
     ).scalar()
 
 
+# The statements of a reassessment, built once with their arguments bound per call: building
+# a statement and its cache key cost more than SQLite took to run it (issue 16).
+_LATEST_ID = (
+    select(AssessmentRow.id)
+    .where(AssessmentRow.application_id == bindparam("application"))
+    .order_by(AssessmentRow.id.desc())
+    .limit(1)
+)
+_PENDING = select(DecisionRow).where(
+    DecisionRow.application_id == bindparam("application"), DecisionRow.status == "pending"
+)
+_ACTIVE = select(LicenceRow).where(
+    LicenceRow.application_id == bindparam("application"),
+    LicenceRow.state == LicenceState.active.value,
+)
+
+
+def latest_assessment_id(session: Session, application_id: int) -> int | None:
+    """The id alone: a reassessment links the earlier one without loading its output."""
+    found: int | None = session.execute(_LATEST_ID, {"application": application_id}).scalar()
+    return found
+
+
 def assessments_of(row: AssessmentRow) -> list[Assessment]:
     return [Assessment.model_validate(item) for item in json.loads(row.result)]
 
@@ -69,7 +97,7 @@ def _run(
     assessor: Assessor,
     regimes: Sequence[str] | None,
     as_of: dt.date | None,
-    supersedes: AssessmentRow | None,
+    supersedes: AssessmentRow | int | None,
     reason: str | None,
     prepared: Prepared | None = None,
 ) -> AssessmentRow:
@@ -83,14 +111,16 @@ def _run(
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
+    # the text written ahead with the output when it is used (issue 16), else written here
+    text = prepared.text if prepared is not None and ahead is not None else stored_text(results)
     stored = AssessmentRow(
         application_id=row.id,
-        supersedes_id=supersedes.id if supersedes else None,
+        supersedes_id=supersedes.id if isinstance(supersedes, AssessmentRow) else supersedes,
         reason=reason,
         as_of=as_of or application.date,
         regimes=",".join(regimes),
         recommendation=recommendation.value,
-        result=canonical.dumps_json_ready([a.model_dump(mode="json") for a in results]),
+        result=text,
         law_version=",".join(sorted({a.law_version for a in results})),
         engine_version=",".join(sorted({a.engine_version for a in results})),
         assessed_by=actor.id,
@@ -112,7 +142,7 @@ def _run(
         },
     )
     row.state = State.assessed.value
-    flag_consultation(session, row)
+    flag_consultation(session, row, application)  # the case as classified above, read once
     return stored
 
 
@@ -177,18 +207,14 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    previous = latest_assessment(session, row.id)
+    previous = latest_assessment_id(session, row.id)
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
         _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
-    for decision in session.execute(
-        select(DecisionRow).where(
-            DecisionRow.application_id == row.id, DecisionRow.status == "pending"
-        )
-    ).scalars():
+    for decision in session.execute(_PENDING, {"application": row.id}).scalars():
         decision.status = "returned"
         audit.record(
             session,
@@ -197,11 +223,7 @@ def reassess(
             row=decision,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    for licence in session.execute(
-        select(LicenceRow).where(
-            LicenceRow.application_id == row.id, LicenceRow.state == LicenceState.active.value
-        )
-    ).scalars():
+    for licence in session.execute(_ACTIVE, {"application": row.id}).scalars():
         licence.state = LicenceState.suspended.value
         audit.record(
             session,
@@ -217,7 +239,7 @@ def reassess(
         "application.reassess",
         row,
         assessment=stored.id,
-        supersedes=previous.id if previous else None,
+        supersedes=previous,
         reason=reason,
         evidence=[e.model_dump(mode="json") for e in evidence],
         **(

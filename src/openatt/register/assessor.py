@@ -44,3 +44,11 @@ def overall_recommendation(assessments: Sequence[Assessment]) -> Recommendation:
     if not binding:
         return Recommendation.refer
     return max((a.recommendation for a in binding), key=lambda r: r.severity)
+
+
+def stored_text(assessments: Sequence[Assessment]) -> str:
+    """The engine's output as the register stores it: canonical JSON of every regime's
+    assessment (written once per assessment, and served as it is)."""
+    from openatt.register.canonical import dumps_json_ready
+
+    return dumps_json_ready([a.model_dump(mode="json") for a in assessments])

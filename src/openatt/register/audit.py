@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.session import SessionTransaction
 
 from openatt.register import canonical
 from openatt.register.models import ENTITY_TABLES, Base, ChainHead, Event
@@ -60,6 +62,43 @@ def entity_name(row: Base) -> str:
     raise TypeError(f"{type(row).__name__} is not a register entity")
 
 
+# The head is read (and locked) once per transaction, then kept beside the session: every
+# later event of the transaction follows from it without another round trip (issue 16). Any
+# transaction or savepoint starting or ending forgets it, so a rolled-back savepoint never
+# leaves a head that the database no longer holds.
+_HEAD = "openatt.chain_head"
+_LOCK_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
+_EVENTS = cast(Table, Event.__table__)
+_HEAD_TABLE = cast(Table, ChainHead.__table__)
+_MOVE_HEAD = (
+    update(_HEAD_TABLE)
+    .where(_HEAD_TABLE.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
+@orm_events.listens_for(Session, "after_transaction_create")
+@orm_events.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_HEAD, None)
+
+
+def lock_head(session: Session) -> tuple[int, str]:
+    """Lock the chain head for the rest of the transaction and return its sequence number and
+    hash (created at the genesis when the register has none yet)."""
+    cached: tuple[int, str] | None = session.info.get(_HEAD)
+    if cached is not None:
+        return cached
+    found = session.execute(_LOCK_HEAD).first()
+    if found is None:
+        session.execute(insert(_HEAD_TABLE).values(id=1, seq=0, hash=GENESIS))
+        head = (0, GENESIS)
+    else:
+        head = (int(found.seq), str(found.hash))
+    session.info[_HEAD] = head
+    return head
+
+
 def record(
     session: Session,
     *,
@@ -68,34 +107,46 @@ def record(
     row: Base,
     payload: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
+    spliced: dict[str, str] | None = None,
 ) -> Event:
-    """Append one event for ``row`` (flushed, so its id and version are final)."""
+    """Append one event for ``row`` (flushed, so its id and version are final).
+    ``spliced``: payload entries that are canonical JSON text already (see
+    :func:`canonical.dumps_spliced`), written as they are.
+
+    The event and the head are written with two Core statements, not through the ORM's unit
+    of work (issue 16: the flush of two mapped objects was most of an event's cost); the
+    bytes hashed are the same."""
     session.flush()
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = ChainHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    seq, prev_hash = lock_head(session)
     moment = now or dt.datetime.now(dt.UTC)
     body = dict(payload or {})
     body["digest"] = row_digest(row)
     event = Event(
-        seq=head.seq + 1,
+        seq=seq + 1,
         at=moment.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         actor=actor,
         action=action,
         entity=entity_name(row),
         entity_id=int(getattr(row, "id")),  # noqa: B009 (every entity has an integer id)
-        payload=canonical.dumps(body),
+        payload=canonical.dumps_spliced(body, spliced or {}),
         retain_until=retain_until(moment.date()),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
         hash="",
     )
-    event.hash = event_hash(_hashed_fields(event))
-    session.add(event)
-    head.seq = event.seq
-    head.hash = event.hash
-    session.flush()
+    fields = _hashed_fields(event)
+    event.hash = event_hash(fields)
+    session.execute(insert(_EVENTS), {**fields, "hash": event.hash})
+    session.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+    session.info[_HEAD] = (event.seq, event.hash)
+    _expire_loaded_head(session)
     return event
+
+
+def _expire_loaded_head(session: Session) -> None:
+    """A head the ORM loaded earlier in this session (``verify``, ``anchor``) is stale now."""
+    loaded = session.identity_map.get(session.identity_key(ChainHead, 1))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -39,6 +41,25 @@ def dumps_json_ready(value: Any) -> str:
     :func:`normalise` makes is skipped. The engine's output is written this way once per
     assessment; it was a tenth of a reassessment's CPU."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def dumps_spliced(value: Mapping[str, Any], spliced: Mapping[str, str]) -> str:
+    """The text :func:`dumps` gives for ``value`` with each key of ``spliced`` added, whose
+    value is canonical JSON text already (a stored payload): set in place as it is, not
+    parsed and walked again (issue 16: an application's whole payload in its create event).
+    Each spliced value stands in a marker no input can hold (random, per call) until the
+    surrounding text is written."""
+    if not spliced:
+        return dumps(value)
+    token = secrets.token_hex(16)
+    markers = {key: f"\x00{token}:{index}" for index, key in enumerate(spliced)}
+    text = dumps({**value, **markers})
+    for key, marker in markers.items():
+        quoted = json.dumps(marker, ensure_ascii=False)
+        if text.count(quoted) != 1:  # pragma: no cover - a 128-bit random marker
+            raise ValueError("a splice marker appears in the value itself")
+        text = text.replace(quoted, spliced[key])
+    return text
 
 
 def sha256(text: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, Category, Item
@@ -104,14 +104,16 @@ def _case(session: Session, actor: Actor, application_id: int) -> ApplicationRow
     return row
 
 
+# Built once, the case bound per call: every assessment reads it twice (issue 16).
+_HISTORY = (
+    select(ClassificationRow)
+    .where(ClassificationRow.application_id == bindparam("application"))
+    .order_by(ClassificationRow.id)
+)
+
+
 def history(session: Session, application_id: int) -> list[ClassificationRow]:
-    return list(
-        session.execute(
-            select(ClassificationRow)
-            .where(ClassificationRow.application_id == application_id)
-            .order_by(ClassificationRow.id)
-        ).scalars()
-    )
+    return list(session.execute(_HISTORY, {"application": application_id}).scalars())
 
 
 def current(session: Session, application_id: int) -> dict[int, ClassificationRow]:

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,8 +130,11 @@ class Database:
         else:
             with self.sessions() as session, session.begin():
                 # Take the chain head first: writers queue here instead of deadlocking
-                # on rows they would otherwise lock in different orders.
-                session.execute(text("SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE")).all()
+                # on rows they would otherwise lock in different orders. The head read
+                # here is the one the transaction's events follow (no second round trip).
+                from openatt.register.audit import lock_head
+
+                lock_head(session)
                 yield session
 
     def dispose(self) -> None:

@@ -19,12 +19,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from openatt.core.model import Category, StateCode
+from openatt.core.model import Application, Category, StateCode
 from openatt.register import audit, canonical
 from openatt.register.applications import for_change, get, log
 from openatt.register.errors import Conflict, NotFound
@@ -38,6 +39,8 @@ from openatt.register.models import (
 )
 from openatt.register.permissions import Permission, require
 from openatt.register.users import Actor
+
+_Rows = TypeVar("_Rows")
 
 _LEGAL_FORMS = {
     "ltd",
@@ -180,37 +183,70 @@ def notify_own_denial(
     return row_
 
 
-def in_force(query: Select[DenialRow]) -> Select[DenialRow]:
+def in_force(query: Select[_Rows]) -> Select[_Rows]:
     """Only notifications not withdrawn."""
     withdrawn = select(DenialRevocationRow.denial_id)
     return query.where(DenialRow.id.not_in(withdrawn))
 
 
-def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
+# The candidates for one destination: built once, the destination bound per call (issue 16:
+# building the statement and its cache key cost more than running it). Only the columns the
+# comparison reads, not whole mapped rows. Kept per ``in_force`` (the migration tests put
+# the code before 0013 in its place).
+_CANDIDATES: dict[object, Select[Any]] = {}
+
+
+def _candidates() -> Select[Any]:
+    built = _CANDIDATES.get(in_force)
+    if built is None:
+        built = _CANDIDATES[in_force] = in_force(
+            select(DenialRow.id, DenialRow.application_id, DenialRow.end_user)
+            .add_columns(DenialRow.categories, DenialRow.control_entries)
+            .where(DenialRow.destination == bindparam("destination"))
+            .order_by(DenialRow.id)
+        )
+    return built
+
+
+def matching_ids(
+    session: Session, row: ApplicationRow, application: Application | None = None
+) -> list[int]:
+    """The notified denials (in force) that the case is essentially identical to, by id.
+    ``application``: the case as the engine reads it, when the caller has it already
+    (:func:`openatt.register.classification.classified`)."""
     from openatt.register.classification import classified, entry_keys
 
-    application = classified(session, row)  # the confirmed entries, where there are any
+    if application is None:
+        application = classified(session, row)  # the confirmed entries, where there are any
     end_user = normalise_name(application.end_user.name)
     categories = {item.category.value for item in application.items}
     entries = {k for i in application.items if i.control_entry for k in entry_keys(i.control_entry)}
     found = []
-    for denial in session.execute(
-        in_force(select(DenialRow))
-        .where(DenialRow.destination == application.importing_state)
-        .order_by(DenialRow.id)
-    ).scalars():
+    for denial in session.execute(_candidates(), {"destination": application.importing_state}):
         if denial.application_id == row.id or normalise_name(denial.end_user) != end_user:
             continue
         their_categories = set(filter(None, denial.categories.split(",")))
         their_entries = {k for e in denial.control_entries.split(",") if e for k in entry_keys(e)}
         if categories & their_categories or entries & their_entries:
-            found.append(denial)
+            found.append(int(denial.id))
     return found
 
 
-def flag_consultation(session: Session, row: ApplicationRow) -> list[int]:
-    """Mark the case for consultation when it matches notified denials not yet consulted."""
-    ids = sorted(d.id for d in matching_denials(session, row))
+def matching_denials(session: Session, row: ApplicationRow) -> list[DenialRow]:
+    """The matching notifications themselves (see :func:`matching_ids`)."""
+    ids = matching_ids(session, row)
+    if not ids:
+        return []
+    found = session.execute(select(DenialRow).where(DenialRow.id.in_(ids)).order_by(DenialRow.id))
+    return list(found.scalars())
+
+
+def flag_consultation(
+    session: Session, row: ApplicationRow, application: Application | None = None
+) -> list[int]:
+    """Mark the case for consultation when it matches notified denials not yet consulted.
+    ``application``: as for :func:`matching_ids`."""
+    ids = sorted(matching_ids(session, row, application))
     if ids != json.loads(row.consultation):
         consulted = {c.denial_id for c in consultations_of(session, row.id)}
         row.consultation = canonical.dumps(ids)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Assessment
 from openatt.core.model import Application, Evidence, Mitigation
 from openatt.register.applications import get, payload_of
-from openatt.register.assessor import Assessor, default_regimes
+from openatt.register.assessor import Assessor, default_regimes, stored_text
 from openatt.register.errors import RegisterError
 from openatt.register.users import Actor
 
@@ -33,6 +33,7 @@ class Prepared:
     regimes: tuple[str, ...]
     as_of: dt.date | None
     results: tuple[Assessment, ...]
+    text: str  # the results as stored (:func:`stored_text`), written before the lock too
 
     def results_for(
         self, application: Application, regimes: Sequence[str], as_of: dt.date | None
@@ -88,4 +89,4 @@ def prepare(
         results = assessor.assess(application, chosen, as_of)
     except RegisterError:
         return None
-    return Prepared(application, chosen, as_of, tuple(results))
+    return Prepared(application, chosen, as_of, tuple(results), stored_text(results))

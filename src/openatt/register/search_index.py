@@ -43,10 +43,11 @@ def index_values(payload: dict[str, Any]) -> dict[str, str]:
     return {key: SEPARATOR.join(values).lower() for key, values in parts.items()}
 
 
-def refresh(session: Session, application_id: int, payload_json: str) -> None:
-    """Write (or rewrite) the index row of one application."""
+def refresh(session: Session, application_id: int, payload_json: str, *, new: bool = False) -> None:
+    """Write (or rewrite) the index row of one application; ``new``: created in this
+    transaction, so it has no row yet to look for (issue 16)."""
     values = index_values(json.loads(payload_json))
-    row = session.get(SearchIndexRow, application_id)
+    row = None if new else session.get(SearchIndexRow, application_id)
     if row is None:
         session.add(SearchIndexRow(application_id=application_id, **values))
     else:
