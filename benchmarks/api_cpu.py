@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import printed
 from register_load import PASSWORD, prepare
 
-ENDPOINTS = ("page", "case", "queue", "assess", "reassess")
+ENDPOINTS = ("page", "case", "queue", "assess", "reassess", "page/miss", "case/miss", "queue/miss")
 Request = tuple[str, str, bytes]
 
 
@@ -99,12 +100,22 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
         reason = json.dumps(
             {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
         ).encode()
+        fresh = itertools.count()
         makers: dict[str, Callable[[int], Request]] = {
             "page": lambda i: ("GET", "/applications?limit=50", b""),
             "case": lambda i: ("GET", f"/applications/{ids[i % len(ids)]}", b""),
             "queue": lambda i: ("GET", "/worklist?limit=50", b""),
             "assess": lambda i: ("POST", "/assess", sample),
             "reassess": lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason),
+            # The reads again, each with a query parameter the endpoints ignore and that no
+            # request repeats: what a read costs when the read cache cannot answer it.
+            "page/miss": lambda i: ("GET", f"/applications?limit=50&n={next(fresh)}", b""),
+            "case/miss": lambda i: (
+                "GET",
+                f"/applications/{ids[i % len(ids)]}?n={next(fresh)}",
+                b"",
+            ),
+            "queue/miss": lambda i: ("GET", f"/worklist?limit=50&n={next(fresh)}", b""),
         }
         found: dict[str, list[float]] = {}
         for name in ENDPOINTS:

@@ -33,6 +33,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from openatt.register import audience, token_check
@@ -44,7 +45,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-MAX_ENTRIES = 2048  # answers kept per process (cleared whole when full; a page is ~20 kB)
+# What one process keeps, at most: when either bound is passed, everything kept is dropped
+# and the cache fills again (a page of fifty cases is about 20 kB).
+MAX_ENTRIES = 2048
+MAX_BYTES = 64 << 20
 MAX_BODY = 1 << 20  # a larger answer is not kept
 
 _CASE = re.compile(r"/applications/[1-9][0-9]{0,18}")
@@ -84,6 +88,7 @@ class ReadCache:
         self.max_entries = max_entries
         self.generation: token_check.Generation | None = None
         self.entries: dict[Key, tuple[list[tuple[bytes, bytes]], bytes]] = {}
+        self.size = 0  # bytes of the bodies kept
         self.hits = 0
         self.misses = 0
 
@@ -98,8 +103,8 @@ class ReadCache:
             return
         try:
             checked = await run_in_threadpool(token_check.check, scope["app"].state.db, token)
-        except Unauthenticated:
-            checked = None
+        except (Unauthenticated, SQLAlchemyError):
+            checked = None  # the application checks again and answers as it always does
         if checked is None or checked.seen_due or not audience.sees_internal(checked.actor):
             await self.app(scope, receive, send)  # it checks, refuses or writes as usual
             return
@@ -152,10 +157,11 @@ class ReadCache:
             if current is not None and _older(generation, current):
                 return  # a request that began before the latest change: not kept
             self.generation = generation
-            self.entries = {}
-        if len(self.entries) >= self.max_entries:
-            self.entries = {}
+            self.entries, self.size = {}, 0
+        if len(self.entries) >= self.max_entries or self.size + len(body) > MAX_BYTES:
+            self.entries, self.size = {}, 0
         self.entries[key] = (headers, body)
+        self.size += len(body)
 
 
 def _older(generation: token_check.Generation, current: token_check.Generation) -> bool:
