@@ -14,6 +14,7 @@ from openatt import __version__
 from openatt.api import errors
 from openatt.api.limits import BodyLimit
 from openatt.api.login_flood import LoginTarpit
+from openatt.api.read_cache import ReadCache
 from openatt.api.routers import accounts as accounts_router
 from openatt.api.routers import advice as advice_router
 from openatt.api.routers import (
@@ -75,6 +76,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(BodyLimit)  # issue 13: no unbounded request bodies
     app.add_middleware(LoginTarpit)  # issue 13: a login flood costs the writers nothing
+    app.add_middleware(ReadCache)  # issue 16: repeated reads from memory; outermost
     app.include_router(auth.router)
     app.include_router(applications.router)
     app.include_router(register.router)

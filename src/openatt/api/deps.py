@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from openatt.api.read_cache import CHECKED_ACTOR
 from openatt.register import token_check
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
@@ -83,7 +84,9 @@ class Authorizer:
     ) -> Actor:
         if credentials is None:
             raise Unauthenticated(LOG_IN_FIRST)
-        actor = token_check.authenticate(request.app.state.db, credentials.credentials)
+        actor: Actor | None = request.scope.get(CHECKED_ACTOR)  # checked by the read cache
+        if actor is None:
+            actor = token_check.authenticate(request.app.state.db, credentials.credentials)
         if self.permission is not None:
             require(actor, self.permission)
         return actor

@@ -82,7 +82,11 @@ def _statements(
     argument that shapes the SQL is in the key, so a kept statement is the one that would be
     built again."""
     query = _filtered(Actor(id=0, username="", role=role, company=company), filters)
-    counting = select(func.count()).select_from(query.subquery())
+    # Counted over the id alone: the page's filters, none of its columns (the payload
+    # least of all; a database that does not flatten the subquery would read it).
+    counting = select(func.count()).select_from(
+        query.with_only_columns(ApplicationRow.id).subquery()
+    )
     if after is not None:
         query = query.where(ApplicationRow.id < after)
     paging = (
