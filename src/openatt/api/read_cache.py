@@ -7,7 +7,8 @@ keyed by
 * the request (its path and its query string, as sent),
 * what the caller may see: the role and the company (the only parts of the caller that the
   page and the case read: ``summaries``' statements and the company wall), and for the queue
-  also the username (``assignee=me``) and today's date (``overdue``),
+  also the username (``assignee=me``),
+* today's date (what is overdue changes at midnight with no change to the register),
 * the register's generation: the audit chain's head, which every change to a case moves
   in the same transaction as the change (``register/token_check.py``).
 
@@ -109,9 +110,16 @@ class ReadCache:
             await self.app(scope, receive, send)  # it checks, refuses or writes as usual
             return
         actor = checked.actor
-        key: Key = (scope["path"], scope["query_string"], actor.role.value, actor.company)
+        # today's date in every key: targets and deadlines read as overdue from one day on
+        key: Key = (
+            scope["path"],
+            scope["query_string"],
+            actor.role.value,
+            actor.company,
+            dt.date.today(),
+        )
         if kind == "queue":
-            key += (actor.username, dt.date.today())
+            key += (actor.username,)
         if checked.generation == self.generation:
             found = self.entries.get(key)
             if found is not None:
