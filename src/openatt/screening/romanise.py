@@ -36,6 +36,11 @@ def _rules() -> dict[str, Any]:
 
 
 def _folded(latin: str) -> str:
+    if latin.isascii():
+        # anyascii leaves ASCII as it is, and casefold is lower for it: the same result
+        # without a generator per character (a batch folds tens of thousands of spellings).
+        lowered = latin.lower()
+        return lowered if lowered.isalnum() else "".join(filter(str.isalnum, lowered))
     return "".join(c for c in anyascii(latin).casefold() if c.isalnum())
 
 
@@ -86,6 +91,15 @@ def _inverse_tables() -> tuple[dict[str, tuple[str, ...]], ...]:
 
 
 @functools.cache
+def _longest_chunks() -> tuple[int, ...]:
+    """Per reading convention: its longest Latin chunk (at most ``_MAX_CHUNK``); longer
+    slices of a token are never in its table, so they are not looked up."""
+    return tuple(
+        min(_MAX_CHUNK, max(map(len, inverse), default=1)) for inverse in _inverse_tables()
+    )
+
+
+@functools.cache
 def _endings() -> tuple[tuple[tuple[str, str], ...], ...]:
     """Per reading convention: (Latin word ending, the Cyrillic it stands for), for letters
     a convention leaves out at the end of a word (Duden: no й after и or ы, "Dmitri")."""
@@ -95,7 +109,9 @@ def _endings() -> tuple[tuple[tuple[str, str], ...], ...]:
     )
 
 
-def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list[str]:
+def _readings(
+    token: str, inverse: dict[str, tuple[str, ...]], cap: int, longest: int = _MAX_CHUNK
+) -> list[str]:
     """Cyrillic strings ``token`` can be read as under one convention (longest chunks
     first; a letter the convention does not use makes the token unreadable under it)."""
     found: list[str] = []
@@ -106,7 +122,7 @@ def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list
         if position == len(token):
             found.append(built)
             return
-        for size in range(min(_MAX_CHUNK, len(token) - position), 0, -1):
+        for size in range(min(longest, len(token) - position), 0, -1):
             letters = inverse.get(token[position : position + size])
             if letters:
                 for letter in letters:
@@ -117,7 +133,9 @@ def _readings(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list
     return found
 
 
-def _single_changes(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -> list[str]:
+def _single_changes(
+    token: str, inverse: dict[str, tuple[str, ...]], cap: int, longest: int = _MAX_CHUNK
+) -> list[str]:
     """Like :func:`_readings`, but after the reading with every chunk's first letter, the
     readings that change one chunk to another letter, the first chunks first: a capped
     depth-first walk only ever varies the last letters, and the first letter of a name
@@ -125,7 +143,7 @@ def _single_changes(token: str, inverse: dict[str, tuple[str, ...]], cap: int) -
     chunks: list[tuple[str, ...]] = []
     position = 0
     while position < len(token):
-        for size in range(min(_MAX_CHUNK, len(token) - position), 0, -1):
+        for size in range(min(longest, len(token) - position), 0, -1):
             letters = inverse.get(token[position : position + size])
             if letters:
                 chunks.append(letters)
@@ -173,6 +191,10 @@ def write_word(name: str, word: str) -> str:
         ending = endings.get(word[-2:])
         if ending is not None:
             letters = word[:-2]
+    contextual, table = _writer_letters(name)
+    if contextual.isdisjoint(letters):
+        # No letter with a rule after or before another: each is written alone.
+        return letters.translate(table) + (ending or "")
     out = []
     prev = ""
     last = len(letters) - 1
@@ -187,6 +209,17 @@ def write_word(name: str, word: str) -> str:
     if ending is not None:
         out.append(ending)
     return "".join(out)
+
+
+@functools.cache
+def _writer_letters(name: str) -> tuple[frozenset[str], dict[int, str]]:
+    """(letters some rule of schema ``name`` writes after or before another letter, the
+    schema's plain letters as a ``str.translate`` table)."""
+    plain, after, before, _ = _writer_tables(name)
+    contextual = frozenset(key[-1] for key in after if key) | frozenset(
+        key[0] for key in before if key
+    )
+    return contextual, {ord(letter): value for letter, value in plain.items() if len(letter) == 1}
 
 
 @functools.cache
@@ -219,14 +252,16 @@ def romanised_variants(token: str) -> tuple[str, ...]:
     out: dict[str, None] = {}
     written: set[str] = set()
     read = _single_changes if rules.get("readings") == "single changes" else _readings
-    for inverse, endings in zip(_inverse_tables(), _endings(), strict=True):
+    for inverse, endings, longest in zip(
+        _inverse_tables(), _endings(), _longest_chunks(), strict=True
+    ):
         found = [
             stem + cyrillic_end
             for latin_end, cyrillic_end in endings
             if len(token) > len(latin_end) + 2 and token.endswith(latin_end)
-            for stem in read(token[: -len(latin_end)], inverse, cap)
+            for stem in read(token[: -len(latin_end)], inverse, cap, longest)
         ]
-        for cyrillic in found + read(token, inverse, cap):
+        for cyrillic in found + read(token, inverse, cap, longest):
             # Conventions often agree on a reading ("ivanov" is "иванов" under all of
             # them): writing it out again could only repeat spellings already found.
             if cyrillic in written:
