@@ -23,6 +23,8 @@ _APOSTROPHES = re.compile(r"['`\u2019\u02bb\u02bc]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VOWELS = re.compile(r"[aeiouwy]")
 _REPEATS = re.compile(r"(.)\1+")
+# _VOWELS as a str.translate table: the same deletions without the regular expression.
+_DROP_VOWELS = str.maketrans("", "", "aeiouwy")
 
 
 @functools.cache
@@ -159,7 +161,7 @@ def skeleton(token: str) -> str:
             break
     for old, new in _rewrites():
         out = out.replace(old, new)
-    consonants = _VOWELS.sub("", out)
+    consonants = out.translate(_DROP_VOWELS)
     return _REPEATS.sub(r"\1", consonants or out)
 
 
@@ -180,19 +182,37 @@ def _vowel_rules() -> tuple[
     return rewrites, frozenset(str(raw["vowels"])), values
 
 
+@functools.cache
+def _vowel_steps() -> tuple[tuple[re.Pattern[str], str | None, str], ...]:
+    """The rewrites of :func:`_vowel_rules` as (pattern, the pattern's text when it is a
+    plain string, replacement): a plain string with a plain replacement is replaced with
+    ``str.replace``, which finds the same non-overlapping matches from the left as
+    ``re.sub`` at a fraction of the cost (most of the rewrites are such pairs of letters)."""
+    return tuple(
+        (
+            pattern,
+            pattern.pattern
+            if re.escape(pattern.pattern) == pattern.pattern and "\\" not in new and pattern.pattern
+            else None,
+            new,
+        )
+        for pattern, new in _vowel_rules()[0]
+    )
+
+
 @functools.lru_cache(maxsize=262144)
 def vowel_frame(token: str) -> VowelFrame:
     """A token's consonants, letter for letter with doubled letters written once and ``*``
     where a group of vowels stands, and those vowel groups, after the Persian and Arabic
     rewrites of the name rules: "Hossein" and "Husayn" both give ``("h*s*n", ...)``."""
-    rewrites, vowels, _ = _vowel_rules()
+    vowels = _vowel_rules()[1]
     out = token
     for old, new in _final_rewrites():
         if len(out) > len(old) + 2 and out.endswith(old):
             out = out[: -len(old)] + new
             break
-    for pattern, new in rewrites:
-        out = pattern.sub(new, out)
+    for pattern, literal, new in _vowel_steps():
+        out = out.replace(literal, new) if literal is not None else pattern.sub(new, out)
     frame: list[str] = []
     groups: list[str] = []
     previous = ""
