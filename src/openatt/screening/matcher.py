@@ -328,8 +328,9 @@ class Matcher:
             names, kinds, listed_names, index.names_weights(names), entity_numbers, strict=True
         ):
             picked = [columns[t] for t in listed]
-            rows = [[row[c] for c in picked] for row in table]
-            match = scoring.aligned_similarity(tokens, listed, rows, listed_weights, query_weights)
+            match = scoring.aligned_similarity(
+                tokens, listed, table, listed_weights, query_weights, picked
+            )
             value = match.score * factors[kind_code]
             current = best.get(entity_number)
             if current is None or value > current[0]:

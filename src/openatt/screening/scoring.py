@@ -282,34 +282,45 @@ def aligned_similarity(
     rows: list[list[float]],
     c_weights: Sequence[float],
     q_weights: Sequence[float],
+    columns: Sequence[int] | None = None,
 ) -> NameMatch:
     """The name score from the pair similarities ``rows[i][j]`` of query token i and listed
-    token j: tokens are paired greedily, most similar first, each at most once."""
+    token j: tokens are paired greedily, most similar first, each at most once. With
+    ``columns``, listed token j's similarities are ``rows[i][columns[j]]`` (a query's matrix
+    over the tokens of all its candidate names, read in place rather than copied per name)."""
     floor, _, _, _, middle, query_side, listed_side = _name_parameters()
-    # Pairs under the floor are never taken (the loop below stops at the first): leaving
-    # them out before sorting keeps the order of the others, and sorts a third as many.
-    options = sorted(
-        [
+    # Pairs under the floor are never taken: leaving them out before sorting keeps the
+    # order of the others, and sorts a third as many.
+    if columns is None:
+        options = [
             (similarity, i, j)
             for i, row in enumerate(rows)
             for j, similarity in enumerate(row)
             if similarity >= floor
-        ],
-        reverse=True,
-    )
+        ]
+    else:
+        options = [
+            (similarity, i, j)
+            for i, row in enumerate(rows)
+            for j, column in enumerate(columns)
+            if (similarity := row[column]) >= floor
+        ]
+    options.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
     covered = 0.0
+    # Once every token of the shorter side is paired, no other pair can be taken.
+    most = min(len(query), len(listed))
     for similarity, i, j in options:
-        if similarity < floor:
-            break
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
         covered += similarity * c_weights[j]
         pairs.append((query[i], listed[j], round(similarity, 3)))
+        if len(pairs) == most:
+            break
     # (Lists, not generators: the same additions in the same order, with less overhead.)
     total_q = sum([c_weights[j] for j in used_c]) + sum(
         [q_weights[i] for i in range(len(query)) if i not in used_q]
