@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,18 @@ def _inverse_tables() -> tuple[dict[str, tuple[str, ...]], ...]:
 
 
 @functools.cache
-def _longest_chunks() -> tuple[int, ...]:
-    """Per reading convention: its longest Latin chunk (at most ``_MAX_CHUNK``); longer
-    slices of a token are never in its table, so they are not looked up."""
-    return tuple(
-        min(_MAX_CHUNK, max(map(len, inverse), default=1)) for inverse in _inverse_tables()
-    )
+def _longest_chunks() -> tuple[dict[str, int], ...]:
+    """Per reading convention: the length of its longest Latin chunk starting with each
+    letter (at most ``_MAX_CHUNK``); longer slices of a token are never in its table, so
+    they are not looked up, and a letter no chunk starts with is found at once."""
+    tables = []
+    for inverse in _inverse_tables():
+        longest: dict[str, int] = {}
+        for chunk in inverse:
+            if chunk:
+                longest[chunk[0]] = min(_MAX_CHUNK, max(longest.get(chunk[0], 0), len(chunk)))
+        tables.append(longest)
+    return tuple(tables)
 
 
 @functools.cache
@@ -110,7 +117,10 @@ def _endings() -> tuple[tuple[tuple[str, str], ...], ...]:
 
 
 def _readings(
-    token: str, inverse: dict[str, tuple[str, ...]], cap: int, longest: int = _MAX_CHUNK
+    token: str,
+    inverse: dict[str, tuple[str, ...]],
+    cap: int,
+    longest: dict[str, int] | None = None,
 ) -> list[str]:
     """Cyrillic strings ``token`` can be read as under one convention (longest chunks
     first; a letter the convention does not use makes the token unreadable under it)."""
@@ -122,7 +132,8 @@ def _readings(
         if position == len(token):
             found.append(built)
             return
-        for size in range(min(longest, len(token) - position), 0, -1):
+        most = _MAX_CHUNK if longest is None else longest.get(token[position], 0)
+        for size in range(min(most, len(token) - position), 0, -1):
             letters = inverse.get(token[position : position + size])
             if letters:
                 for letter in letters:
@@ -134,7 +145,10 @@ def _readings(
 
 
 def _single_changes(
-    token: str, inverse: dict[str, tuple[str, ...]], cap: int, longest: int = _MAX_CHUNK
+    token: str,
+    inverse: dict[str, tuple[str, ...]],
+    cap: int,
+    longest: dict[str, int] | None = None,
 ) -> list[str]:
     """Like :func:`_readings`, but after the reading with every chunk's first letter, the
     readings that change one chunk to another letter, the first chunks first: a capped
@@ -143,7 +157,8 @@ def _single_changes(
     chunks: list[tuple[str, ...]] = []
     position = 0
     while position < len(token):
-        for size in range(min(longest, len(token) - position), 0, -1):
+        most = _MAX_CHUNK if longest is None else longest.get(token[position], 0)
+        for size in range(min(most, len(token) - position), 0, -1):
             letters = inverse.get(token[position : position + size])
             if letters:
                 chunks.append(letters)
@@ -192,34 +207,39 @@ def write_word(name: str, word: str) -> str:
         if ending is not None:
             letters = word[:-2]
     contextual, table = _writer_letters(name)
-    if contextual.isdisjoint(letters):
-        # No letter with a rule after or before another: each is written alone.
-        return letters.translate(table) + (ending or "")
+    # Letters with no rule after or before another letter are written alone, a run of them
+    # at once (str.translate); only the others are looked up one by one.
     out = []
-    prev = ""
+    start = 0
     last = len(letters) - 1
-    for position, curr in enumerate(letters):
-        letter = after.get(prev + curr)
+    for found in contextual.finditer(letters):
+        position = found.start()
+        curr = letters[position]
+        out.append(letters[start:position].translate(table))
+        letter = after.get((letters[position - 1] if position else "") + curr)
         if letter is None:
             letter = before.get(curr + (letters[position + 1] if position < last else ""))
         if letter is None:
             letter = plain.get(curr, curr)
         out.append(letter)
-        prev = curr
+        start = position + 1
+    out.append(letters[start:].translate(table))
     if ending is not None:
         out.append(ending)
     return "".join(out)
 
 
 @functools.cache
-def _writer_letters(name: str) -> tuple[frozenset[str], dict[int, str]]:
-    """(letters some rule of schema ``name`` writes after or before another letter, the
-    schema's plain letters as a ``str.translate`` table)."""
+def _writer_letters(name: str) -> tuple[re.Pattern[str], dict[int, str]]:
+    """(a pattern finding the letters some rule of schema ``name`` writes after or before
+    another letter, the schema's plain letters as a ``str.translate`` table)."""
     plain, after, before, _ = _writer_tables(name)
-    contextual = frozenset(key[-1] for key in after if key) | frozenset(
-        key[0] for key in before if key
+    contextual = {key[-1] for key in after if key} | {key[0] for key in before if key}
+    pattern = "[" + "".join(re.escape(c) for c in sorted(contextual)) + "]" if contextual else "(?!)"
+    return (
+        re.compile(pattern),
+        {ord(letter): value for letter, value in plain.items() if len(letter) == 1},
     )
-    return contextual, {ord(letter): value for letter, value in plain.items() if len(letter) == 1}
 
 
 @functools.cache
