@@ -470,10 +470,11 @@ def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str
     keys_b = keys.get(id(b))
     if keys_b is None:
         keys_b = keys[id(b)] = _party_keys(b)
+    # A name both spell the same is found by hashing, not by comparing every pair.
+    if not set(keys_a).isdisjoint(keys_b):
+        return True
     return any(
-        x == y or (len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x))
-        for x in keys_a
-        for y in keys_b
+        len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x) for x in keys_a for y in keys_b
     )
 
 

@@ -161,8 +161,9 @@ def skeleton(token: str) -> str:
             break
     for old, new in _rewrites():
         out = out.replace(old, new)
-    consonants = out.translate(_DROP_VOWELS)
-    return _REPEATS.sub(r"\1", consonants or out)
+    kept = out.translate(_DROP_VOWELS) or out
+    # Most skeletons repeat no letter: the search is cheaper than a substitution's template.
+    return _REPEATS.sub(r"\1", kept) if _REPEATS.search(kept) else kept
 
 
 VowelFrame = tuple[str, tuple[str, ...]]
