@@ -473,9 +473,7 @@ def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str
     # A name both spell the same is found by hashing, not by comparing every pair.
     if not set(keys_a).isdisjoint(keys_b):
         return True
-    return any(
-        len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x) for x in keys_a for y in keys_b
-    )
+    return any(len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x) for x in keys_a for y in keys_b)
 
 
 def group_listings(hits: list[Hit]) -> list[Hit]:

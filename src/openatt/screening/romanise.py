@@ -235,7 +235,9 @@ def _writer_letters(name: str) -> tuple[re.Pattern[str], dict[int, str]]:
     another letter, the schema's plain letters as a ``str.translate`` table)."""
     plain, after, before, _ = _writer_tables(name)
     contextual = {key[-1] for key in after if key} | {key[0] for key in before if key}
-    pattern = "[" + "".join(re.escape(c) for c in sorted(contextual)) + "]" if contextual else "(?!)"
+    pattern = (
+        "[" + "".join(re.escape(c) for c in sorted(contextual)) + "]" if contextual else "(?!)"
+    )
     return (
         re.compile(pattern),
         {ord(letter): value for letter, value in plain.items() if len(letter) == 1},
