@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from openatt import __version__
 from openatt.api import errors
+from openatt.api.assess_fast import AssessFast
 from openatt.api.limits import BodyLimit
 from openatt.api.login_flood import LoginTarpit
 from openatt.api.read_cache import ReadCache
@@ -74,6 +75,7 @@ def create_app(
     app.state.lists = lists
     app.state.monitoring_db = monitoring_db
     errors.install(app)
+    app.add_middleware(AssessFast)  # issue 16: POST /assess without the framework; innermost
     app.add_middleware(BodyLimit)  # issue 13: no unbounded request bodies
     app.add_middleware(LoginTarpit)  # issue 13: a login flood costs the writers nothing
     app.add_middleware(ReadCache)  # issue 16: repeated reads from memory; outermost
