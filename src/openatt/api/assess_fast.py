@@ -129,7 +129,7 @@ class AssessFast:
 async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
     """The request's body (the body limit outside has bounded it), and the message that
     ended it early if the client went away."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
