@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from register_helpers import Api, application
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from openatt.api import assess_fast, schemas
 from openatt.api.assess_fast import AssessFast
@@ -184,3 +184,19 @@ def test_the_body_limit_still_comes_first(api: Api) -> None:
     too_big = b"[" + b"1," * (max_body_bytes() // 2) + b"1]"
     status, _, body = send(api, "officer", too_big)
     assert status == 413 and b"larger than" in body
+
+
+def test_a_pre_check_costs_one_statement_the_token_check(api: Api) -> None:
+    assert api.get("/auth/me", "officer").status_code == 200
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if not str(args[2]).startswith("BEGIN"):  # SQLite's explicit BEGIN (register/db.py)
+            statements.append(str(args[2]))
+
+    event.listen(api.db.engine, "before_cursor_execute", count)
+    try:
+        assert send(api, "officer", encoded(application()))[0] == 200
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "sessions" in statements[0].lower(), statements
