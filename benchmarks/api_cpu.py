@@ -6,8 +6,9 @@ that others share, its rates and even its CPU column move by a quarter from run 
 drives the app's ASGI callable directly, one request at a time, over a copy of the same
 SQLite register for each code version, and prints the process's CPU time per request (best
 and all of ``--rounds`` rounds of ``--requests``) for a page of the register, the case, the
-queue, the assess preview, a reassessment and a create: what the code costs, the framework
-included, HTTP parsing and the network excluded.
+queue, the assess preview (a different application each request: ``assess_bodies.py``), a
+reassessment and a create: what the code costs, the framework included, HTTP parsing and the
+network excluded.
 
 Run:
 
@@ -33,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from assess_bodies import assess_bodies
 from machine import printed
 from register_load import PASSWORD, prepare
 
@@ -100,6 +102,14 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
         ids = [item["id"] for item in json.loads(body)["items"]]
         _, body = await call(app, "GET", f"/applications/{ids[0]}", b"", token)
         sample = json.dumps(json.loads(body)["application"]).encode()
+        # POST /assess: a different body every request, from every case of the register
+        _, body = await call(app, "GET", "/applications?limit=200", b"", token)
+        applications = []
+        for item in json.loads(body)["items"]:
+            _, one = await call(app, "GET", f"/applications/{item['id']}", b"", token)
+            applications.append(json.loads(one)["application"])
+        previews = assess_bodies(applications, requests * rounds + 5)
+        fresh_bodies = itertools.count()
         reason = json.dumps(
             {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
         ).encode()
@@ -107,7 +117,7 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
             "page": lambda i: ("GET", "/applications?limit=50", b""),
             "case": lambda i: ("GET", f"/applications/{ids[i % len(ids)]}", b""),
             "queue": lambda i: ("GET", "/worklist?limit=50", b""),
-            "assess": lambda i: ("POST", "/assess", sample),
+            "assess": lambda i: ("POST", "/assess", previews[next(fresh_bodies)]),
             "reassess": lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason),
             "create": lambda i: ("POST", "/applications", sample),
         }

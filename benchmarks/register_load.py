@@ -10,7 +10,8 @@ bounded by ``--requests`` and ``--seconds``:
 
 * reads: ``GET /applications?limit=50`` (a page of the register with its count), ``GET
   /applications/{id}`` (the whole case), ``GET /worklist`` (the queue)
-* ``POST /assess`` (the engine alone, nothing stored)
+* ``POST /assess`` (the engine alone, nothing stored), a different application each request
+  (``assess_bodies.py``: recipients, items and dates varied over the register's cases)
 * writes that extend the hash chain: ``POST /applications/{id}/reassess`` (the engine under
   four regimes, its output stored once, the case reopened) and ``POST /applications``
 * the login flood (issue 13): ``POST /applications`` by the clients alone, then while
@@ -51,6 +52,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from assess_bodies import assess_bodies
 from machine import describe, printed
 from raw_http import Connection
 
@@ -302,9 +304,15 @@ async def measure(
     page = json.loads((await http.request("GET", "/applications?state=assessed&limit=200"))[1])
     ids = [item["id"] for item in page["items"]]
     sample = json.loads((await http.request("GET", f"/applications/{ids[0]}"))[1])["application"]
+    # POST /assess: a different body every request, from every case of the register
+    everyone = json.loads((await http.request("GET", "/applications?limit=200"))[1])["items"]
+    applications = [
+        json.loads((await http.request("GET", f"/applications/{item['id']}"))[1])["application"]
+        for item in everyone
+    ]
+    previews = assess_bodies(applications, max(1000, min(requests, 20000)))
     await http.close()
     reason = {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
-    preview = json.dumps(sample).encode()
     created = json.dumps({**sample, "screening": [], "id": None}).encode()
     phases: list[tuple[str, str, Maker]] = [
         ("GET /applications?limit=50", "reads", lambda i: ("GET", "/applications?limit=50", None)),
@@ -314,7 +322,7 @@ async def measure(
             lambda i: ("GET", f"/applications/{ids[i % len(ids)]}", None),
         ),
         ("GET /worklist", "reads", lambda i: ("GET", "/worklist?limit=50", None)),
-        ("POST /assess", "assess", lambda i: ("POST", "/assess", preview)),
+        ("POST /assess", "assess", lambda i: ("POST", "/assess", previews[i % len(previews)])),
         (
             "POST /applications/{id}/reassess",
             "writes",

@@ -17,6 +17,7 @@ least as new as the generation it was filed under.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from openatt.register.logins import SEEN_EVERY, idle_timeout
 from openatt.register.models import ChainHead, Role, User
 from openatt.register.models import Session as LoginSession
 from openatt.register.users import Actor, _token_hash
+from openatt.settings import env_name
 
 _HEAD = ChainHead.id == 1
 _LOOKUP = (
@@ -48,6 +50,23 @@ _LOOKUP = (
 )
 
 Generation = tuple[int | None, str | None]
+
+# The idle timeout by the value of its one variable. ``logins.idle_timeout`` reads the whole
+# settings, which looks up each of their thirty-odd variables in the environment (60-90 µs,
+# a tenth of a cached read's CPU); the timeout depends on OPENATT_IDLE_MINUTES alone, so a
+# change of it is seen on the next request, and a new value is read and checked as before.
+_IDLE_VARIABLE = env_name("idle_minutes")
+_IDLE_BY_VALUE: dict[str | None, dt.timedelta] = {}
+
+
+def _idle_timeout() -> dt.timedelta:
+    given = os.environ.get(_IDLE_VARIABLE)
+    found = _IDLE_BY_VALUE.get(given)
+    if found is None:
+        if len(_IDLE_BY_VALUE) > 16:  # a test suite's many values: keep it bounded
+            _IDLE_BY_VALUE.clear()
+        found = _IDLE_BY_VALUE[given] = idle_timeout()
+    return found
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,7 @@ def _judge(found: Any, now: dt.datetime) -> Checked:
     seen = _aware(last_seen_at or created_at)
     if _aware(expires_at) <= now:
         raise Unauthenticated("login expired or unknown; log in again")
-    if now - seen > idle_timeout():
+    if now - seen > _idle_timeout():
         raise Unauthenticated("login ended after a period without use; log in again")
     if not active:
         raise Unauthenticated("user disabled")
