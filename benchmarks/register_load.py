@@ -12,7 +12,12 @@ bounded by ``--requests`` and ``--seconds``:
   /applications/{id}`` (the whole case), ``GET /worklist`` (the queue)
 * ``POST /assess`` (the engine alone, nothing stored)
 * writes that extend the hash chain: ``POST /applications/{id}/reassess`` (the engine under
-  four regimes, its output stored once, the case reopened) and ``POST /applications``
+  four regimes, its output stored once, the case reopened); the same with a new piece of
+  evidence in every request (every reassessment changes a fact: what the engine's output
+  costs when no process has computed it before); ``POST /applications``; and ``POST
+  /applications/{id}/decide``, in line with the recommendation, each client on cases of its
+  own in a cycle (reassess to reopen the case, read its version, decide): the decide line
+  gives the decides' rate and latencies, its CPU column the server's CPU per whole cycle
 * the login flood (issue 13): ``POST /applications`` by the clients alone, then while
   ``--flood`` more connections send wrong passwords to ``POST /auth/token``; the flood's
   answers (401 wrong password, 429 throttled) are counted.
@@ -320,6 +325,11 @@ async def measure(
             "writes",
             lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason),
         ),
+        (
+            "POST /applications/{id}/reassess (new fact)",
+            "writes",
+            lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", new_fact(i)),
+        ),
         ("POST /applications", "writes", lambda i: ("POST", "/applications", created)),
     ]
     results = []
@@ -331,6 +341,10 @@ async def measure(
                 port, token, name, group, clients, requests, seconds, make, server_pid
             )
             results.append(phase)
+        if only in ("", "writes"):
+            results.extend(
+                await decide_cycle(port, token, ids, clients, requests, seconds, server_pid)
+            )
     if only in ("", "flood"):
         results.extend(
             await measure_flood(
@@ -338,6 +352,108 @@ async def measure(
             )
         )
     return results
+
+
+_RUN = f"{time.time_ns()}"  # new facts differ from any an earlier run wrote
+
+
+def new_fact(i: int) -> bytes:
+    """A reassessment that brings a piece of evidence no request brought before: the
+    application the engine sees differs every time (no process has its output)."""
+    evidence = {
+        "criterion": "human_rights",
+        "likelihood": "possible",
+        "severity": "serious",
+        "source": f"load test report {_RUN}-{i}",
+        "date": dt.date.today().isoformat(),
+    }
+    body = {"reason": "Load test: a new report", "regimes": ["att", "eu", "us", "uk"]}
+    return json.dumps({**body, "evidence": [evidence]}).encode()
+
+
+IN_LINE = {  # the outcome in line with each recommendation (no four-eyes for departing)
+    "approve": {"outcome": "approved"},
+    "approve_with_conditions": {
+        "outcome": "approved_with_conditions",
+        "conditions": ["Load test: delivery verification"],
+    },
+    "deny": {"outcome": "denied"},
+}
+
+
+async def decide_cycle(
+    port: int,
+    token: str,
+    ids: list[int],
+    clients: int,
+    requests: int,
+    seconds: float,
+    server_pid: int,
+) -> list[Phase]:
+    """``POST /applications/{id}/decide`` in line with the recommendation. A case is decided
+    once, so each client works on cases of its own (no two clients on one case) in a cycle:
+    reassess (which reopens the case and gives the recommendation), read the case's version,
+    decide. Two lines: the decides and the reassessments of the cycle; the CPU column of the
+    decide line is the server's CPU per whole cycle (three requests)."""
+    reassess = json.dumps({"reason": "Load test: reopen to decide again"}).encode()
+    headers = {"Authorization": f"Bearer {token}"}
+    users = min(clients, len(ids))
+    connections = [Connection("127.0.0.1", port, headers) for _ in range(users)]
+    await asyncio.gather(*(c.open() for c in connections))
+    decides: list[float] = []
+    reopens: list[float] = []
+    errors = {"decide": 0, "reassess": 0}
+    issued = 0
+    cpu_before = process_tree_cpu(server_pid)
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client(index: int, http: Connection) -> None:
+        nonlocal issued
+        own = ids[index::users]
+        for turn in itertools.count():
+            if issued >= requests or time.perf_counter() >= deadline:
+                return
+            issued += 1
+            case = own[turn % len(own)]
+            began = time.perf_counter()
+            status, body = await http.request("POST", f"/applications/{case}/reassess", reassess)
+            reopens.append(time.perf_counter() - began)
+            if status >= 400:
+                errors["reassess"] += 1
+                continue
+            outcome = IN_LINE.get(json.loads(body)["recommendation"])
+            status, body = await http.request("GET", f"/applications/{case}")
+            if outcome is None or status >= 400:
+                errors["decide"] += 1  # a case the benchmark cannot decide in line
+                continue
+            decision = {**outcome, "version": json.loads(body)["version"], "reasons": "Load test"}
+            began = time.perf_counter()
+            status, _ = await http.request("POST", f"/applications/{case}/decide", decision)
+            decides.append(time.perf_counter() - began)
+            if status >= 400:
+                errors["decide"] += 1
+
+    await asyncio.gather(*(client(i, c) for i, c in enumerate(connections)))
+    elapsed = time.perf_counter() - started
+    cpu = process_tree_cpu(server_pid) - cpu_before
+    load = os.getloadavg()
+
+    async def reopen(index: int, http: Connection) -> None:  # untimed: leave them assessed
+        for case in ids[index::users]:
+            await http.request("POST", f"/applications/{case}/reassess", reassess)
+
+    await asyncio.gather(*(reopen(i, c) for i, c in enumerate(connections)))
+    await asyncio.gather(*(c.close() for c in connections))
+    name = "POST /applications/{id}/decide"
+    decided = Phase(name, "writes", len(decides), errors["decide"], elapsed, decides, cpu, load)
+    decided.note = f"{users} clients' cycles; CPU per cycle"
+    reopened = Phase(
+        "POST /applications/{id}/reassess", "", len(reopens), errors["reassess"], elapsed, reopens
+    )
+    reopened.note = "in the decide cycle"
+    reopened.load = load
+    return [decided, reopened]
 
 
 def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:

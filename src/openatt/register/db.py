@@ -105,7 +105,8 @@ def head_revision() -> str | None:
 
 class Database:
     """An engine, its session factory and, for SQLite, the lock that serialises writers
-    (SQLite allows one writer; PostgreSQL locks the chain head row instead)."""
+    (SQLite allows one writer; on PostgreSQL writers lock the case they change, and the
+    chain head's row at the commit)."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
@@ -128,13 +129,11 @@ class Database:
                 session.connection(execution_options={WRITE_OPTION: True})
                 yield session
         else:
+            # The chain head is locked last, just before the commit, when the transaction's
+            # events are linked (audit.link_pending): writers queue on it only for its last
+            # statements. A write on a case locks the case's row first (for_change), so two
+            # writes on one case still run one after the other (issue 16, fourth round).
             with self.sessions() as session, session.begin():
-                # Take the chain head first: writers queue here instead of deadlocking
-                # on rows they would otherwise lock in different orders. The head read
-                # here is the one the transaction's events follow (no second round trip).
-                from openatt.register.audit import lock_head
-
-                lock_head(session)
                 yield session
 
     def dispose(self) -> None:
