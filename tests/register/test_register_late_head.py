@@ -204,3 +204,26 @@ def test_the_same_inputs_reuse_the_engines_output_and_a_new_fact_runs_it(
         fresh = payload_of(session.get(ApplicationRow, case))
     expected = engine.assess(fresh, stored[1].regimes, None)
     assert text == canonical.dumps([a.model_dump(mode="json") for a in expected])
+
+
+def test_a_decisions_default_criteria_are_the_adverse_findings_of_the_stored_output(
+    api: Api,
+) -> None:
+    embargoed = application(
+        importing_state="PRK",
+        consignee={"name": "Korea Trading Corp", "country": "PRK"},
+        end_user={"name": "Korean People's Army", "country": "PRK", "kind": "armed_forces"},
+    )
+    case = to_assessed(api, embargoed)
+    with api.db.read() as session:
+        stored = assessing.latest_assessment(session, case)
+        assert stored is not None
+        expected = sorted(
+            {
+                finding.criterion
+                for assessment in assessing.assessments_of(stored)
+                for finding in assessment.findings
+                if finding.outcome.value in assessing.ADVERSE
+            }
+        )
+        assert expected and assessing.adverse_criteria(stored) == expected
