@@ -227,7 +227,7 @@ def link_pending(session: Session) -> None:
         }
         prev_hash = event_hash(fields)
         rows.append({**fields, "hash": prev_hash})
-    session.execute(insert(_EVENTS), rows)
+    session.execute(insert(_EVENTS), rows[0] if len(rows) == 1 else rows)
     session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
     session.info[_HEAD] = (seq, prev_hash)
     _expire_loaded_head(session)
