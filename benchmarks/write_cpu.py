@@ -1,5 +1,5 @@
-"""CPU milliseconds per write below the API (issue 16): a reassessment and a create through the
-register's services, as the API's handlers call them, on SQLite or PostgreSQL.
+"""CPU milliseconds per write below the API (issue 16): reassessments, a create and a decision
+through the register's services, as the API's handlers call them, on SQLite or PostgreSQL.
 
 ``api_cpu.py`` drives the whole app in one process; this leaves the framework out, so what is
 measured is the write path itself (the engine run ahead, the write transaction, the audit
@@ -7,8 +7,8 @@ events, the commit), on PostgreSQL too. "reassess (new fact)" brings a new piece
 each time (the engine's output is new: what a reassessment costs when no process computed
 it before); "decide" decides a case reopened by a reassessment just before (untimed), in
 line with the recommendation (against a "refer", which waits for a second officer).
-Each code version runs in its own fresh process, the
-versions in turns (``--turns``), over the same register, and each prints its best round.
+Each code version runs in its own fresh process, the versions in turns (``--turns``), over
+the same register, and each prints its best round.
 
 Run:
 
