@@ -80,7 +80,7 @@ def free_port() -> int:
 DECIDE_MARK = "Benchmark decide cycle"
 
 
-def prepare(url: str, cases: int, decide_cases: int = 50) -> None:
+def prepare(url: str, cases: int, decide_cases: int = 0) -> None:
     """Fill the register: the demo, a benchmark officer, ``decide_cases`` assessed cases for
     the decide phase, then ``cases`` assessed cases for every other phase."""
     from openatt.core.engine import Engine
