@@ -13,7 +13,12 @@ bounded by ``--requests`` and ``--seconds``:
 * ``POST /assess`` (the engine alone, nothing stored), a different application each request
   (``assess_bodies.py``: recipients, items and dates varied over the register's cases)
 * writes that extend the hash chain: ``POST /applications/{id}/reassess`` (the engine under
-  four regimes, its output stored once, the case reopened) and ``POST /applications``
+  four regimes, its output stored once, the case reopened); the same with a new piece of
+  evidence in every request (every reassessment changes a fact: what the engine's output
+  costs when no process has computed it before); ``POST /applications``; and ``POST
+  /applications/{id}/decide``, in line with the recommendation, each client on cases of its
+  own in a cycle (reassess to reopen the case, read its version, decide): the decide line
+  gives the decides' rate and latencies, its CPU column the server's CPU per whole cycle
 * the login flood (issue 13): ``POST /applications`` by the clients alone, then while
   ``--flood`` more connections send wrong passwords to ``POST /auth/token``; the flood's
   answers (401 wrong password, 429 throttled) are counted.
@@ -71,8 +76,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare(url: str, cases: int) -> None:
-    """Fill the register: the demo, a benchmark officer and ``cases`` assessed cases."""
+# The end user of the cases the decide phase decides (found by it with ``q=``): the demo's
+# export of small arms to New Zealand, which no routing rule flags (the other cases' Indian
+# destination is under review, a flag that blocks a decision until a senior clears it).
+DECIDE_MARK = "Benchmark decide cycle"
+
+
+def prepare(url: str, cases: int, decide_cases: int = 0) -> None:
+    """Fill the register: the demo, a benchmark officer, ``decide_cases`` assessed cases for
+    the decide phase, then ``cases`` assessed cases for every other phase."""
     from openatt.core.engine import Engine
     from openatt.register import applications, assessing, demo, users
     from openatt.register.db import Database
@@ -84,10 +96,18 @@ def prepare(url: str, cases: int) -> None:
     with db.write() as session:
         bench = users.add_user(session, username="bench", password=PASSWORD, role=Role.officer)
         actor = users.actor_of(bench)
-    template = demo.cases(dt.date.today())[3].application
-    for _ in range(cases):
+    samples = demo.cases(dt.date.today())
+    decidable = samples[5].application
+    decidable = decidable.model_copy(
+        update={"end_user": decidable.end_user.model_copy(update={"name": DECIDE_MARK})}
+    )
+    template = samples[3].application
+    for index in range(decide_cases + cases):
         with db.write() as session:
-            row = applications.create(session, actor, template)
+            if index < decide_cases:
+                row = applications.create(session, actor, decidable)
+            else:
+                row = applications.create(session, actor, template)
             applications.submit(session, actor, row.id, None)
             if "lists_used" in inspect.signature(applications.screen).parameters:
                 applications.screen(session, actor, row.id, [], None, "benchmark: no lists")
@@ -302,7 +322,10 @@ async def measure(
     await http.close()
     http = Connection("127.0.0.1", port, {"Authorization": f"Bearer {token}"})
     page = json.loads((await http.request("GET", "/applications?state=assessed&limit=200"))[1])
-    ids = [item["id"] for item in page["items"]]
+    mark = DECIDE_MARK.replace(" ", "%20")
+    path = f"/applications?state=assessed&limit=200&q={mark}"
+    decidable = [item["id"] for item in json.loads((await http.request("GET", path))[1])["items"]]
+    ids = [item["id"] for item in page["items"] if item["id"] not in set(decidable)]
     sample = json.loads((await http.request("GET", f"/applications/{ids[0]}"))[1])["application"]
     # POST /assess: a different body every request, from every case of the register
     everyone = json.loads((await http.request("GET", "/applications?limit=200"))[1])["items"]
@@ -328,6 +351,11 @@ async def measure(
             "writes",
             lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason),
         ),
+        (
+            "POST /applications/{id}/reassess (new fact)",
+            "writes",
+            lambda i: ("POST", f"/applications/{ids[i % len(ids)]}/reassess", new_fact(i)),
+        ),
         ("POST /applications", "writes", lambda i: ("POST", "/applications", created)),
     ]
     results = []
@@ -339,6 +367,10 @@ async def measure(
                 port, token, name, group, clients, requests, seconds, make, server_pid
             )
             results.append(phase)
+        if only in ("", "writes"):
+            results.extend(
+                await decide_cycle(port, token, decidable, clients, requests, seconds, server_pid)
+            )
     if only in ("", "flood"):
         results.extend(
             await measure_flood(
@@ -346,6 +378,111 @@ async def measure(
             )
         )
     return results
+
+
+_RUN = f"{time.time_ns()}"  # new facts differ from any an earlier run wrote
+
+
+def new_fact(i: int) -> bytes:
+    """A reassessment that brings a piece of evidence no request brought before: the
+    application the engine sees differs every time (no process has its output)."""
+    evidence = {
+        "criterion": "human_rights",
+        "likelihood": "possible",
+        "severity": "serious",
+        "source": f"load test report {_RUN}-{i}",
+        "date": dt.date.today().isoformat(),
+    }
+    body = {"reason": "Load test: a new report", "regimes": ["att", "eu", "us", "uk"]}
+    return json.dumps({**body, "evidence": [evidence]}).encode()
+
+
+IN_LINE = {  # the outcome in line with each recommendation ("refer": see decide_cycle)
+    "approve": {"outcome": "approved"},
+    "approve_with_conditions": {
+        "outcome": "approved_with_conditions",
+        "conditions": ["Load test: delivery verification"],
+    },
+    "deny": {"outcome": "denied"},
+}
+APPROVE = IN_LINE["approve"]
+
+
+async def decide_cycle(
+    port: int,
+    token: str,
+    ids: list[int],
+    clients: int,
+    requests: int,
+    seconds: float,
+    server_pid: int,
+) -> list[Phase]:
+    """``POST /applications/{id}/decide`` in line with the recommendation (the engine
+    refers these cases to the officer: the approval then waits for a second officer's
+    countersignature, as four-eyes requires, and the case for it). A case is decided
+    once, so each client works on cases of its own (no two clients on one case) in a cycle:
+    reassess (which reopens the case and gives the recommendation), read the case's version,
+    decide. Two lines: the decides and the reassessments of the cycle; the CPU column of the
+    decide line is the server's CPU per whole cycle (three requests)."""
+    reassess = json.dumps({"reason": "Load test: reopen to decide again"}).encode()
+    headers = {"Authorization": f"Bearer {token}"}
+    users = min(clients, len(ids))
+    connections = [Connection("127.0.0.1", port, headers) for _ in range(users)]
+    await asyncio.gather(*(c.open() for c in connections))
+    decides: list[float] = []
+    reopens: list[float] = []
+    errors = {"decide": 0, "reassess": 0}
+    issued = 0
+    cpu_before = process_tree_cpu(server_pid)
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client(index: int, http: Connection) -> None:
+        nonlocal issued
+        own = ids[index::users]
+        for turn in itertools.count():
+            if issued >= requests or time.perf_counter() >= deadline:
+                return
+            issued += 1
+            case = own[turn % len(own)]
+            began = time.perf_counter()
+            status, body = await http.request("POST", f"/applications/{case}/reassess", reassess)
+            reopens.append(time.perf_counter() - began)
+            if status >= 400:
+                errors["reassess"] += 1
+                continue
+            outcome = IN_LINE.get(json.loads(body)["recommendation"], APPROVE)
+            status, body = await http.request("GET", f"/applications/{case}")
+            if status >= 400:
+                errors["decide"] += 1
+                continue
+            decision = {**outcome, "version": json.loads(body)["version"], "reasons": "Load test"}
+            began = time.perf_counter()
+            status, _ = await http.request("POST", f"/applications/{case}/decide", decision)
+            decides.append(time.perf_counter() - began)
+            if status >= 400:
+                errors["decide"] += 1
+
+    await asyncio.gather(*(client(i, c) for i, c in enumerate(connections)))
+    elapsed = time.perf_counter() - started
+    cpu = process_tree_cpu(server_pid) - cpu_before
+    load = os.getloadavg()
+
+    async def reopen(index: int, http: Connection) -> None:  # untimed: leave them assessed
+        for case in ids[index::users]:
+            await http.request("POST", f"/applications/{case}/reassess", reassess)
+
+    await asyncio.gather(*(reopen(i, c) for i, c in enumerate(connections)))
+    await asyncio.gather(*(c.close() for c in connections))
+    name = "POST /applications/{id}/decide"
+    decided = Phase(name, "writes", len(decides), errors["decide"], elapsed, decides, cpu, load)
+    decided.note = f"{users} clients' cycles; CPU per cycle"
+    reopened = Phase(
+        "POST /applications/{id}/reassess", "", len(reopens), errors["reassess"], elapsed, reopens
+    )
+    reopened.note = "in the decide cycle"
+    reopened.load = load
+    return [decided, reopened]
 
 
 def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
@@ -467,6 +604,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000, help="per endpoint, at most")
     parser.add_argument("--seconds", type=float, default=10, help="per endpoint, at most")
     parser.add_argument("--cases", type=int, default=100, help="assessed cases to add")
+    parser.add_argument("--decide-cases", type=int, default=50, help="more, for decide")
     parser.add_argument("--database", help="an empty database URL (default: temp SQLite)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--flood", type=int, default=20, help="clients sending wrong passwords")
@@ -486,7 +624,7 @@ def main() -> None:
         backend = url.split(":", 1)[0].split("+")[0]
         print(f"database {backend}; {args.cases} assessed cases over the demo register")
         began = time.perf_counter()
-        prepare(url, args.cases)
+        prepare(url, args.cases, args.decide_cases if args.only in (None, "writes") else 0)
         print(f"prepared the register in {time.perf_counter() - began:.1f} s", flush=True)
         runs: list[list[Phase]] = []
         if args.compare_src:

@@ -45,12 +45,18 @@ def _store(row: ApplicationRow, application: Application) -> None:
     row.categories = ",".join(sorted({item.category.value for item in application.items}))
 
 
-def get(session: Session, actor: Actor, application_id: int) -> ApplicationRow:
-    """The application, if it exists and this user may see it (else :class:`NotFound`)."""
+def get(
+    session: Session, actor: Actor, application_id: int, *, lock: bool = False
+) -> ApplicationRow:
+    """The application, if it exists and this user may see it (else :class:`NotFound`).
+    ``lock``: on PostgreSQL, lock its row for the rest of the transaction (read afresh)."""
     require(actor, Permission.application_read)
     if not 1 <= application_id <= MAX_ROW_ID:  # e.g. /ui/applications/2**63 (issue 13)
         raise NotFound(f"application {application_id} not found")
-    row = session.get(ApplicationRow, application_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        row = session.get(ApplicationRow, application_id, with_for_update=True)
+    else:
+        row = session.get(ApplicationRow, application_id)
     if row is None or not sees_company(actor, row.company):
         raise NotFound(f"application {application_id} not found")
     return row
@@ -64,9 +70,11 @@ def for_change(
     expected_version: int | None,
     states: Sequence[State],
 ) -> ApplicationRow:
-    """Load an application to change it: permission, visibility, version and state checked."""
+    """Load an application to change it: permission, visibility, version and state checked.
+    On PostgreSQL its row stays locked to the commit: writes on one case queue here, and read
+    what the write before them committed (the chain head is locked only at the commit)."""
     require(actor, permission)
-    row = get(session, actor, application_id)
+    row = get(session, actor, application_id, lock=True)
     if expected_version is not None and row.version != expected_version:
         raise Conflict(
             f"application {application_id} changed (version {row.version}, "

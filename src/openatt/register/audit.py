@@ -20,8 +20,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy import event as orm_events
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.session import SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from openatt.register import canonical
 from openatt.register.models import ENTITY_TABLES, Base, ChainHead, Event
@@ -67,6 +68,15 @@ def entity_name(row: Base) -> str:
 # transaction or savepoint starting or ending forgets it, so a rolled-back savepoint never
 # leaves a head that the database no longer holds.
 _HEAD = "openatt.chain_head"
+# The events recorded in the transaction (issue 16, fourth round): each is complete but for
+# its sequence number, its link and its hash, given under the head's lock just before the
+# commit. ``_LINKED``: how many of them are in the log already (linked early because a
+# statement read the log); ``_MARKS``: both counts when each savepoint began, restored when
+# it is rolled back (the database undoes whatever was linked inside it).
+_PENDING = "openatt.pending_events"
+_LINKED = "openatt.linked_events"
+_MARKS = "openatt.savepoint_marks"
+_LOG_TABLES = frozenset({"events", "chain_head"})
 _LOCK_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
 _EVENTS = cast(Table, Event.__table__)
 _HEAD_TABLE = cast(Table, ChainHead.__table__)
@@ -77,10 +87,65 @@ _MOVE_HEAD = (
 )
 
 
+@dataclass(frozen=True)
+class _Unlinked:
+    """An event as recorded: everything but its place in the chain. ``moment`` is ``None``
+    when the caller gave no time: the event is then stamped when it is linked."""
+
+    moment: dt.datetime | None
+    actor: str
+    action: str
+    entity: str
+    entity_id: int
+    payload: str
+
+
 @orm_events.listens_for(Session, "after_transaction_create")
-@orm_events.listens_for(Session, "after_transaction_end")
-def _forget_head(session: Session, _transaction: SessionTransaction) -> None:
+def _begin(session: Session, transaction: SessionTransaction) -> None:
     session.info.pop(_HEAD, None)
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS, {})
+        marks[transaction] = (len(session.info.get(_PENDING, ())), session.info.get(_LINKED, 0))
+
+
+@orm_events.listens_for(Session, "after_transaction_end")
+def _end(session: Session, transaction: SessionTransaction) -> None:
+    session.info.pop(_HEAD, None)
+    if not transaction.nested and transaction.parent is None:
+        for key in (_PENDING, _LINKED, _MARKS):  # committed (all linked) or rolled back
+            session.info.pop(key, None)
+
+
+@orm_events.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        mark = session.info.get(_MARKS, {}).pop(previous, None)
+        pending: list[_Unlinked] | None = session.info.get(_PENDING)
+        if mark is not None and pending is not None:
+            del pending[mark[0] :]
+            session.info[_LINKED] = mark[1]
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _link_before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        link_pending(session)
+
+
+@orm_events.listens_for(Session, "do_orm_execute")
+def _link_before_reading_the_log(state: ORMExecuteState) -> None:
+    """A statement that reads the log or the head in a transaction that recorded events sees
+    them: they are linked first (the head is then locked from here to the commit)."""
+    info = state.session.info
+    if len(info.get(_PENDING, ())) > info.get(_LINKED, 0) and _reads_log(state.statement):
+        link_pending(state.session)
+
+
+def _reads_log(statement: Any) -> bool:
+    return any(
+        getattr(table, "name", None) in _LOG_TABLES
+        for table in find_tables(statement, include_crud=True, include_joins=True)
+    )
 
 
 def lock_head(session: Session) -> tuple[int, str]:
@@ -108,38 +173,64 @@ def record(
     payload: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
     spliced: dict[str, str] | None = None,
-) -> Event:
-    """Append one event for ``row`` (flushed, so its id and version are final).
+) -> None:
+    """Record one event for ``row`` (flushed, so its id and version are final).
     ``spliced``: payload entries that are canonical JSON text already (see
     :func:`canonical.dumps_spliced`), written as they are.
 
-    The event and the head are written with two Core statements, not through the ORM's unit
-    of work (issue 16: the flush of two mapped objects was most of an event's cost); the
-    bytes hashed are the same."""
+    The event is built here (the row's digest, the payload's canonical text) and linked to
+    the chain just before the commit (:func:`link_pending`), with every other event of the
+    transaction: the chain head, which every writer queues on, is locked only for the
+    transaction's last statements (issue 16, fourth round). The bytes hashed are the same."""
     session.flush()
-    seq, prev_hash = lock_head(session)
-    moment = now or dt.datetime.now(dt.UTC)
     body = dict(payload or {})
     body["digest"] = row_digest(row)
-    event = Event(
-        seq=seq + 1,
-        at=moment.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        actor=actor,
-        action=action,
-        entity=entity_name(row),
-        entity_id=int(getattr(row, "id")),  # noqa: B009 (every entity has an integer id)
-        payload=canonical.dumps_spliced(body, spliced or {}),
-        retain_until=retain_until(moment.date()),
-        prev_hash=prev_hash,
-        hash="",
+    pending: list[_Unlinked] = session.info.setdefault(_PENDING, [])
+    pending.append(
+        _Unlinked(
+            moment=now,
+            actor=actor,
+            action=action,
+            entity=entity_name(row),
+            entity_id=int(getattr(row, "id")),  # noqa: B009 (every entity has an integer id)
+            payload=canonical.dumps_spliced(body, spliced or {}),
+        )
     )
-    fields = _hashed_fields(event)
-    event.hash = event_hash(fields)
-    session.execute(insert(_EVENTS), {**fields, "hash": event.hash})
-    session.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
-    session.info[_HEAD] = (event.seq, event.hash)
+
+
+def link_pending(session: Session) -> None:
+    """Lock the head, give the events recorded in this transaction their sequence numbers,
+    links and hashes, and write them (one INSERT) and the new head (one UPDATE). Called
+    before the commit, and before a statement of the transaction reads the log."""
+    recorded: list[_Unlinked] = session.info.get(_PENDING, [])
+    linked: int = session.info.get(_LINKED, 0)
+    pending = recorded[linked:]
+    if not pending:
+        return
+    session.info[_LINKED] = len(recorded)  # first: the statements below read the log
+    seq, prev_hash = lock_head(session)
+    linked_at = dt.datetime.now(dt.UTC)
+    rows = []
+    for unlinked in pending:
+        moment = unlinked.moment or linked_at
+        seq += 1
+        fields = {
+            "seq": seq,
+            "at": moment.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor": unlinked.actor,
+            "action": unlinked.action,
+            "entity": unlinked.entity,
+            "entity_id": unlinked.entity_id,
+            "payload": unlinked.payload,
+            "retain_until": retain_until(moment.date()),
+            "prev_hash": prev_hash,
+        }
+        prev_hash = event_hash(fields)
+        rows.append({**fields, "hash": prev_hash})
+    session.execute(insert(_EVENTS), rows[0] if len(rows) == 1 else rows)
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
+    session.info[_HEAD] = (seq, prev_hash)
     _expire_loaded_head(session)
-    return event
 
 
 def _expire_loaded_head(session: Session) -> None:

@@ -20,6 +20,12 @@ from openatt import settings
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 WRITE_OPTION = "openatt_write"
+# Write transactions one process runs at once on PostgreSQL (issue 16, fourth round). The
+# chain head is locked only at the commit, so writers no longer wait for each other from
+# their first statement; forty threads of the server all running Python then fought over the
+# interpreter's lock and doubled the CPU each write took. A few in flight keep both the
+# database and the process busy; the others wait here, holding no connection and no lock.
+PG_WRITERS_PER_PROCESS = 4
 
 
 def normalise_url(url: str) -> str:
@@ -105,13 +111,15 @@ def head_revision() -> str | None:
 
 class Database:
     """An engine, its session factory and, for SQLite, the lock that serialises writers
-    (SQLite allows one writer; PostgreSQL locks the chain head row instead)."""
+    (SQLite allows one writer; on PostgreSQL writers lock the case they change, and the
+    chain head's row at the commit)."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = threading.RLock()
+        self._writers = threading.BoundedSemaphore(PG_WRITERS_PER_PROCESS)
         if migrate:
             upgrade(self.engine)
 
@@ -128,13 +136,11 @@ class Database:
                 session.connection(execution_options={WRITE_OPTION: True})
                 yield session
         else:
-            with self.sessions() as session, session.begin():
-                # Take the chain head first: writers queue here instead of deadlocking
-                # on rows they would otherwise lock in different orders. The head read
-                # here is the one the transaction's events follow (no second round trip).
-                from openatt.register.audit import lock_head
-
-                lock_head(session)
+            # The chain head is locked last, just before the commit, when the transaction's
+            # events are linked (audit.link_pending): writers queue on it only for its last
+            # statements. A write on a case locks the case's row first (for_change), so two
+            # writes on one case still run one after the other (issue 16, fourth round).
+            with self._writers, self.sessions() as session, session.begin():
                 yield session
 
     def dispose(self) -> None:

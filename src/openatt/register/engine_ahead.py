@@ -7,11 +7,21 @@ of an assessment (about 8 ms of CPU, more under load). It is a pure function of 
 application, the regimes and the date, so it can run on a read snapshot first; the write
 then uses that output only if the application it reads under the lock is the very one the
 engine saw, and runs the engine again otherwise (a change in between is never lost).
+
+Each process also keeps the last outputs it computed (:class:`Outputs`), keyed by every
+input the engine reads: the assessor (its law and reference data, fixed for its life, and
+their version), the application as the engine sees it (its facts, classification, evidence
+and mitigations, as canonical JSON), the regimes and the as-of date. A reassessment that
+brings no new information assesses the same inputs again: it gets the same output, and its
+stored text, without running the engine or serialising its output again (issue 16, fourth
+round); any change to an input is a different key, and the engine runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,6 +54,69 @@ class Prepared:
         if application != self.application:
             return None
         return list(self.results)
+
+
+Key = tuple[int, str, tuple[str, ...], dt.date | None, str]
+
+
+class Outputs:
+    """The engine's last outputs in this process, by every input they depend on (bounded,
+    least recently used first out; shared by the server's threads)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._found: OrderedDict[Key, tuple[Assessor, tuple[Assessment, ...], str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(
+        assessor: Assessor,
+        application: Application,
+        regimes: tuple[str, ...],
+        as_of: dt.date | None,
+    ) -> Key:
+        version = str(getattr(assessor, "law_version", ""))
+        return (id(assessor), version, regimes, as_of, application.model_dump_json())
+
+    def get(self, key: Key, assessor: Assessor) -> tuple[tuple[Assessment, ...], str] | None:
+        with self._lock:
+            found = self._found.get(key)
+            if found is None or found[0] is not assessor:  # an id reused by another object
+                self.misses += 1
+                return None
+            self._found.move_to_end(key)
+            self.hits += 1
+            return found[1], found[2]
+
+    def put(self, key: Key, assessor: Assessor, results: tuple[Assessment, ...], text: str) -> None:
+        with self._lock:
+            self._found[key] = (assessor, results, text)
+            self._found.move_to_end(key)
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+
+
+OUTPUTS = Outputs()
+
+
+def assess_once(
+    assessor: Assessor,
+    application: Application,
+    regimes: tuple[str, ...],
+    as_of: dt.date | None,
+) -> tuple[tuple[Assessment, ...], str]:
+    """The engine's output for these inputs and its stored text, from :data:`OUTPUTS` when
+    this process computed it before, else computed (and kept)."""
+    key = Outputs.key(assessor, application, regimes, as_of)
+    found = OUTPUTS.get(key, assessor)
+    if found is not None:
+        return found
+    results = tuple(assessor.assess(application, regimes, as_of))
+    text = stored_text(results)
+    OUTPUTS.put(key, assessor, results, text)
+    return results, text
 
 
 def with_new_information(
@@ -86,7 +159,7 @@ def prepare(
             session, row.id, with_new_information(payload_of(row), actor, evidence, mitigations)
         )
         chosen = tuple(regimes or default_regimes())
-        results = assessor.assess(application, chosen, as_of)
+        results, text = assess_once(assessor, application, chosen, as_of)
     except RegisterError:
         return None
-    return Prepared(application, chosen, as_of, tuple(results), stored_text(results))
+    return Prepared(application, chosen, as_of, results, text)
