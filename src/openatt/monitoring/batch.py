@@ -47,6 +47,11 @@ class EvidenceCache:
     tables: Mapping[str, IndicatorTable]
     mapping: str = DEFAULT_MAPPING
     cache: dict[tuple[str, dt.date, str], tuple[Evidence, ...]] = field(default_factory=dict)
+    # False: the evidence notes leave out the item-relevance words (``StateReadings``), for a
+    # batch that keeps only summaries, which read no note (``summarise``): a piece of evidence
+    # whose likelihood no item lowers is then one object for every category, and the rules
+    # that weigh only such evidence are evaluated once for all categories
+    notes: bool = True
     # the indicators read once per (state, date) for every category (only the item-relevance
     # words differ); a piece of evidence equal for two categories is then the same object, so
     # the engine's memo (keyed by identity) evaluates a rule that weighs only it once for both
@@ -63,7 +68,7 @@ class EvidenceCache:
             reading = self.readings.get((state, day))
             if reading is None:
                 reading = self.readings[(state, day)] = StateReadings(
-                    state, day, self.tables, load_mapping(self.mapping)
+                    state, day, self.tables, load_mapping(self.mapping), notes=self.notes
                 )
             found = self.cache[key] = reading.evidence((Category(category),))
         return found
@@ -267,7 +272,7 @@ def assess_signatures(
     # by recipient and year keeps a recipient's signatures in one chunk (one worker).
     engine = (engine or Engine.default()).memoising(whole_regimes=whole_regimes)
     rows = Memo(200_000)
-    cache = EvidenceCache(tables, mapping)
+    cache = EvidenceCache(tables, mapping, notes=keep_full)
     ordered = sorted(set(signatures), key=recipient_order)
     full: dict[Signature, list[Assessment]] = {}
     summaries: dict[Signature, list[SummaryRow]] = {}
