@@ -11,8 +11,10 @@ random sample of transfers one by one and compare the full assessments.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import gc
+import io
 import json
 import multiprocessing
 from collections import Counter
@@ -261,6 +263,61 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
     assert isinstance(regimes, tuple) and isinstance(rows, Memo)
     with gc_paused():
         return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
+
+
+def _work_csv(chunk: list[Signature]) -> str:
+    """In a worker: assess and summarise, and return the rows of ``signature_results`` as CSV
+    text (the parent then neither unpickles the rows nor formats them: its share is serial)."""
+    return result_csv(zip(chunk, _work(chunk), strict=True))
+
+
+def result_csv(summaries: Iterable[tuple[Signature, Sequence[SummaryRow]]]) -> str:
+    """Signature and summary rows as CSV text, one line per regime (as ``store.bulk_load``
+    writes them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for sig, rows in summaries:
+        head = sig.row()
+        writer.writerows((*head, *row) for row in rows)
+    return out.getvalue()
+
+
+def assess_signatures_csv(
+    signatures: Sequence[Signature],
+    regimes: Sequence[str],
+    tables: Mapping[str, IndicatorTable],
+    *,
+    engine: Engine | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    chunk_size: int = 500,
+    mapping: str = DEFAULT_MAPPING,
+) -> Iterator[str]:
+    """:func:`assess_signatures`' summaries as CSV text (:func:`result_csv`), a chunk at a
+    time, made in the worker processes: what the pipeline loads into ``signature_results``."""
+    engine = (engine or Engine.default()).memoising(whole_regimes=True)
+    rows = Memo(200_000)
+    cache = EvidenceCache(tables, mapping, notes=False)
+    ordered = sorted(set(signatures), key=recipient_order)
+    chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and len(ordered) > chunk_size and forking:
+        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                for chunk, text in zip(chunks, pool.imap(_work_csv, chunks), strict=True):
+                    yield text
+                    if progress:
+                        progress(len(chunk))
+        finally:
+            _WORKER.clear()
+        return
+    with gc_paused():
+        for chunk in chunks:
+            yield result_csv((sig, summary_of(engine, cache, sig, regimes, rows)) for sig in chunk)
+            if progress:
+                progress(len(chunk))
 
 
 @contextlib.contextmanager

@@ -87,15 +87,41 @@ def bulk_load(
             writer.writerow(["" if v is None else v for v in row])
             count += 1
         name = f.name
+    _load_csv_file(con, table, columns, name)
+    return count
+
+
+def load_csv_text(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    texts: Iterable[str],
+) -> None:
+    """Replace ``table`` with CSV text made elsewhere (in the batch's worker processes, as
+    ``bulk_load`` writes rows: empty text for None), written to a file as it comes."""
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".csv", delete=False, newline="", encoding="utf-8"
+    ) as f:
+        for text in texts:
+            f.write(text)
+        name = f.name
+    _load_csv_file(con, table, columns, name)
+
+
+def _load_csv_file(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]], name: str
+) -> None:
     spec = ", ".join(f"'{c}': '{t}'" for c, t in columns)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(
-        f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header=false, columns={{{spec}}}, "
-        "nullstr='', quote='\"', escape='\"', max_line_size=10000000)",
-        [name],
-    )
+    if Path(name).stat().st_size == 0:  # DuckDB cannot sniff an empty file
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns)})")
+    else:
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header=false, "
+            f"columns={{{spec}}}, nullstr='', quote='\"', escape='\"', max_line_size=10000000)",
+            [name],
+        )
     Path(name).unlink()
-    return count
 
 
 def _transfer_row(t: Transfer) -> list[Any]:
