@@ -109,3 +109,29 @@ def test_chunks_on_several_processes_equal_one_pass(
     assert run(1, 1_000_000) == _output(expected)
     assert run(1, 7) == _output(expected)
     assert run(2, 40) == _output(expected)
+
+
+def test_transfers_loaded_without_source_rows_are_the_same_transfers(
+    register: list[Transfer], tmp_path: Path
+) -> None:
+    """The audit loads the transfers for the counterfactual without their source rows, which
+    it does not read: every other field is as stored."""
+    import dataclasses
+
+    import duckdb
+
+    from openatt.monitoring import store
+    from openatt.monitoring.sipri import ImportReport
+
+    con = duckdb.connect(str(tmp_path / "store.duckdb"))
+    store.save_transfers(
+        con, register[:3_000], ImportReport(file=REGISTER, layout="trade_register_clean")
+    )
+    full = store.load_transfers(con)
+    light = store.load_transfers(con, source_rows=False)
+    assert len(full) == len(light) == 3_000
+    assert all(t.source_row for t in full) and not any(t.source_row for t in light)
+    assert [dataclasses.replace(t, source_row={}) for t in full] == light
+    assert [dataclasses.astuple(dataclasses.replace(t, source_row={})) for t in full] == [
+        dataclasses.astuple(t) for t in light
+    ]
