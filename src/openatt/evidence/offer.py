@@ -121,7 +121,11 @@ class StateReadings:
     evidence for several categories (the monitoring pipeline) builds this once per (state, day):
     each distinct piece of evidence is then made once and is the same object for every category
     it is equal for, which lets the engine's memo (keyed by identity) share a rule's findings
-    across categories. ``offers_about`` is this, for one set of categories."""
+    across categories. ``offers_about`` is this, for one set of categories.
+
+    ``notes=False`` leaves the item-relevance words out of the notes (the likelihood is lowered
+    all the same): for a batch that keeps only summaries, which read no note, a piece of
+    evidence that no item lowers is then one object for every category (``monitoring.batch``)."""
 
     def __init__(
         self,
@@ -129,6 +133,8 @@ class StateReadings:
         day: dt.date,
         tables: Mapping[str, IndicatorTable],
         mapping: IndicatorMapping | str | None = None,
+        *,
+        notes: bool = True,
     ) -> None:
         chosen = (
             mapping
@@ -139,6 +145,9 @@ class StateReadings:
         )
         self.mapping = chosen
         self.day = day
+        # without the item-relevance words in the notes, a piece of evidence whose likelihood
+        # no item lowers is one object for every category (see the class's docstring)
+        self.notes = notes
         self.findings = load_findings(chosen.findings).about(state, day) if chosen.findings else ()
         self.defence = next((f for f in self.findings if f.kind is FindingKind.self_defence), None)
         readings: list[_Reading] = []
@@ -215,7 +224,8 @@ class StateReadings:
             else:
                 levels, why = self._relevance(topic, categories)
                 likelihood = _lowered(likelihood, levels)
-                note += why
+                if self.notes:
+                    note += why
 
             def make(
                 topic: Topic = topic, likelihood: Likelihood = likelihood, note: str = note
@@ -263,7 +273,9 @@ class StateReadings:
             if finding.kind is FindingKind.conduct:
                 levels, why = self._relevance(topic, categories)
             likelihood = _lowered(finding.likelihood, levels)
-            note = f"Official finding ({finding.kind.value}, {finding.id}): {reason}{why}"
+            note = f"Official finding ({finding.kind.value}, {finding.id}): {reason}"
+            if self.notes:
+                note += why
 
             def make(
                 topic: Topic = topic, likelihood: Likelihood = likelihood, note: str = note

@@ -12,19 +12,27 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import multiprocessing
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import duckdb
 
 from openatt.core.engine import Engine
+from openatt.core.memo import Memo
 from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring.applications import Signature, signature
-from openatt.monitoring.batch import SummaryRow, assess_signatures
+from openatt.monitoring.batch import (
+    EvidenceCache,
+    SummaryRow,
+    gc_paused,
+    recipient_order,
+    summary_of,
+)
 from openatt.monitoring.transfer import Transfer, delivery_date
 from openatt.reference.loader import ReferenceData
 
@@ -393,6 +401,7 @@ def counterfactual(
     population: Sequence[Transfer] | None = None,
     progress_total: Any = None,
     mapping: str = DEFAULT_MAPPING,
+    chunk_size: int = 150,
 ) -> Counterfactual:
     """Re-assess each transfer as if made by up to ``alternatives`` other suppliers with the same
     obligations (the findings must not change) and by ``contrasts`` suppliers with different
@@ -402,26 +411,219 @@ def counterfactual(
     Transfers the engine cannot tell apart (one signature: same supplier, recipient, end user,
     category and year) get the same alternatives and are assessed once; every count is still
     of transfers. The engine's memo keeps each case's findings whole across suppliers, so an
-    alternative supplier costs what its own obligations cost to check."""
-    engine = engine or Engine.default()
+    alternative supplier costs what its own obligations cost to check.
+
+    The work goes out in chunks of ``chunk_size`` signatures, a case never split between two:
+    each chunk plans its alternatives, assesses them and counts the differences where it runs
+    (on ``workers`` processes), and only the counts come back; a signature belongs to one case,
+    so the chunks' signatures are disjoint and their numbers add up. ``progress`` counts the
+    transfers' signatures."""
+    engine = (engine or Engine.default()).memoising(whole_regimes=True)
     weight: Counter[Signature] = Counter(signature(t) for t in transfers if t.assessable)
-    plan = _plan(engine.reference, weight, population or transfers, alternatives, contrasts)
-    wanted = set(weight) | {step.alternative for step in plan}
+    planner = _Planner(engine.reference, population or transfers, alternatives, contrasts)
+    chunks = _case_chunks(weight, chunk_size)
     if progress_total:
-        progress_total(len(wanted))
-    _, summaries = assess_signatures(
-        list(wanted),
-        regimes,
-        tables,
-        engine=engine,
-        workers=workers,
-        progress=progress,
-        whole_regimes=True,
-        mapping=mapping,
+        progress_total(len(weight))
+    state = _CounterfactualWork(
+        engine,
+        EvidenceCache(tables, mapping, notes=False),
+        Memo(200_000),
+        tuple(regimes),
+        planner,
+        weight,
     )
-    result = Counterfactual(transfers=sum(weight.values()), signatures_assessed=len(wanted))
-    _tally(result, plan, weight, summaries)
+    grouped: Counter[Change] = Counter()
+    result = Counterfactual(transfers=sum(weight.values()))
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and len(chunks) > 1 and forking:
+        _CF_WORKER["work"] = state
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                for chunk, counted in zip(
+                    chunks, pool.imap(_counterfactual_chunk, chunks), strict=True
+                ):
+                    _merge(result, grouped, counted)
+                    if progress:
+                        progress(len(chunk))
+        finally:
+            _CF_WORKER.clear()
+    else:
+        with gc_paused():
+            for chunk in chunks:
+                _merge(result, grouped, state.count(chunk))
+                if progress:
+                    progress(len(chunk))
+    for change, n in sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])):
+        result.rows.append(
+            CounterfactualRow(
+                regime=change.regime,
+                supplier=change.supplier,
+                alternative=change.alternative,
+                same_obligations=change.same_obligations,
+                transfers=n,
+                binding=change.binding,
+                recommendation=change.recommendation,
+                changed_criteria=change.changed_criteria,
+            )
+        )
     return result
+
+
+def _case_order(sig: Signature) -> tuple[object, ...]:
+    """The recipient and year first (the order in which the memo shares the most), and the
+    supplier last, so that a case's signatures are neighbours."""
+    return (
+        sig.recipient,
+        sig.year,
+        sig.end_user_kind,
+        sig.group,
+        sig.category,
+        sig.control_entry,
+        sig.supplier,
+    )
+
+
+def _case_chunks(weight: Mapping[Signature, int], size: int) -> list[list[Signature]]:
+    """The signatures in case order, cut into chunks of about ``size`` at case boundaries."""
+    chunks: list[list[Signature]] = []
+    current: list[Signature] = []
+    last: tuple[object, ...] | None = None
+    for sig in sorted(weight, key=_case_order):
+        case = sig.case
+        if len(current) >= size and case != last:
+            chunks.append(current)
+            current = []
+        current.append(sig)
+        last = case
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class _Counted(NamedTuple):
+    """One chunk's counts (see ``Counterfactual``) and its differences, grouped."""
+
+    same_profile: int
+    same_profile_identical: int
+    other_profile: int
+    other_profile_changed: int
+    changed_criteria: Counter[str]
+    signatures: int
+    grouped: Counter[Change]
+
+
+def _merge(result: Counterfactual, grouped: Counter[Change], counted: _Counted) -> None:
+    result.same_profile += counted.same_profile
+    result.same_profile_identical += counted.same_profile_identical
+    result.other_profile += counted.other_profile
+    result.other_profile_changed += counted.other_profile_changed
+    result.changed_criteria.update(counted.changed_criteria)
+    result.signatures_assessed += counted.signatures
+    grouped.update(counted.grouped)
+
+
+@dataclass
+class _CounterfactualWork:
+    """What a chunk needs: the engine with its memo, the evidence, the summaries' memo, the
+    planner and the weights (inherited by worker processes when they fork)."""
+
+    engine: Engine
+    cache: EvidenceCache
+    rows: Memo
+    regimes: tuple[str, ...]
+    planner: _Planner
+    weight: Mapping[Signature, int]
+
+    def count(self, originals: Sequence[Signature]) -> _Counted:
+        plan = self.planner.plan(originals)
+        wanted = set(originals) | {step.alternative for step in plan}
+        summaries = {
+            sig: summary_of(self.engine, self.cache, sig, self.regimes, self.rows)
+            for sig in sorted(wanted, key=recipient_order)
+        }
+        result = Counterfactual()
+        grouped = _tally(result, plan, self.weight, summaries)
+        return _Counted(
+            result.same_profile,
+            result.same_profile_identical,
+            result.other_profile,
+            result.other_profile_changed,
+            result.changed_criteria,
+            len(wanted),
+            grouped,
+        )
+
+
+_CF_WORKER: dict[str, _CounterfactualWork] = {}
+
+
+def _counterfactual_chunk(originals: list[Signature]) -> _Counted:
+    """In a worker process: plan, assess and count one chunk."""
+    with gc_paused():
+        return _CF_WORKER["work"].count(originals)
+
+
+class _Planner:
+    """Each year's suppliers in their fixed order with their obligation profiles: for each
+    signature, up to ``alternatives`` suppliers of its year with the same obligations and
+    ``contrasts`` with other obligations, in the year's order rotated to the signature's place."""
+
+    def __init__(
+        self,
+        reference: ReferenceData,
+        population: Sequence[Transfer],
+        alternatives: int,
+        contrasts: int,
+    ) -> None:
+        candidates: dict[int, set[str]] = {}
+        for t in population:
+            if t.assessable and t.supplier and t.supplier.state:
+                candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
+        orders = _year_orders(candidates)
+        self.reference = reference
+        self.alternatives = alternatives
+        self.contrasts = contrasts
+        self.profiles: dict[tuple[str, int], tuple[object, ...]] = {}
+        # each year's suppliers with their profiles, twice over: a signature's rotated order
+        # is then a slice (the profiles looked up once per year, not per signature and state)
+        self.doubled: dict[int, list[tuple[str, tuple[object, ...]]]] = {
+            year: [(state, self.profile(state, year)) for state in order] * 2
+            for year, order in orders.items()
+        }
+
+    def profile(self, state: str, year: int) -> tuple[object, ...]:
+        key = (state, year)
+        found = self.profiles.get(key)
+        if found is None:
+            found = self.profiles[key] = obligation_profile(self.reference, state, year)
+        return found
+
+    def plan(self, originals: Iterable[Signature]) -> list[Reassessment]:
+        alternatives, contrasts = self.alternatives, self.contrasts
+        plan: list[Reassessment] = []
+        for original in originals:
+            mine = self.profile(original.supplier, original.year)
+            same: list[str] = []
+            other: list[str] = []
+            pairs = self.doubled.get(original.year, [])
+            size = len(pairs) // 2
+            start = _rotation(size, original)
+            for state, theirs in pairs[start : start + size]:
+                if state in (original.supplier, original.recipient):
+                    continue
+                if theirs == mine:
+                    if len(same) < alternatives:
+                        same.append(state)
+                elif len(other) < contrasts:
+                    other.append(state)
+                if len(same) >= alternatives and len(other) >= contrasts:
+                    break
+            # ``dataclasses.replace`` re-reads every field by name: a tenth of the plan's time
+            case = original.case
+            plan.extend(Reassessment(original, Signature(s, *case), True) for s in same)
+            plan.extend(Reassessment(original, Signature(s, *case), False) for s in other)
+        return plan
 
 
 def _plan(
@@ -433,49 +635,7 @@ def _plan(
 ) -> list[Reassessment]:
     """For each signature, up to ``alternatives`` suppliers of its year with the same
     obligations and ``contrasts`` with other obligations, in the year's rotated order."""
-    candidates: dict[int, set[str]] = {}
-    for t in population:
-        if t.assessable and t.supplier and t.supplier.state:
-            candidates.setdefault(t.delivery_year, set()).add(t.supplier.state)
-    orders = _year_orders(candidates)
-    profiles: dict[tuple[str, int], tuple[object, ...]] = {}
-
-    def profile(state: str, year: int) -> tuple[object, ...]:
-        key = (state, year)
-        found = profiles.get(key)
-        if found is None:
-            found = profiles[key] = obligation_profile(reference, state, year)
-        return found
-
-    # each year's suppliers with their profiles, twice over: a signature's rotated order is
-    # then a slice (the profiles looked up once per year, not once per signature and state)
-    doubled: dict[int, list[tuple[str, tuple[object, ...]]]] = {
-        year: [(state, profile(state, year)) for state in order] * 2
-        for year, order in orders.items()
-    }
-    plan: list[Reassessment] = []
-    for original in weight:
-        mine = profile(original.supplier, original.year)
-        same: list[str] = []
-        other: list[str] = []
-        pairs = doubled.get(original.year, [])
-        size = len(pairs) // 2
-        start = _rotation(size, original)
-        for state, theirs in pairs[start : start + size]:
-            if state in (original.supplier, original.recipient):
-                continue
-            if theirs == mine:
-                if len(same) < alternatives:
-                    same.append(state)
-            elif len(other) < contrasts:
-                other.append(state)
-            if len(same) >= alternatives and len(other) >= contrasts:
-                break
-        # ``dataclasses.replace`` re-reads every field by name: a tenth of the plan's time
-        case = original.case
-        plan.extend(Reassessment(original, Signature(s, *case), True) for s in same)
-        plan.extend(Reassessment(original, Signature(s, *case), False) for s in other)
-    return plan
+    return _Planner(reference, population, alternatives, contrasts).plan(weight)
 
 
 def _tally(
@@ -483,9 +643,9 @@ def _tally(
     plan: Sequence[Reassessment],
     weight: Mapping[Signature, int],
     summaries: Mapping[Signature, Sequence[SummaryRow]],
-) -> None:
-    """Count identical and changed re-assessments (of transfers) into ``result``, and group the
-    changes into its ``rows``, the largest groups first."""
+) -> Counter[Change]:
+    """Count identical and changed re-assessments (of transfers) into ``result``, and return
+    the changes grouped (``counterfactual`` makes them the rows, the largest groups first)."""
     grouped: Counter[Change] = Counter()
     for step in plan:
         n = weight[step.original]
@@ -516,16 +676,4 @@ def _tally(
                 changed_criteria=";".join(changed),
             )
             grouped[change] += n
-    for change, n in sorted(grouped.items(), key=lambda kv: (-kv[1], kv[0])):
-        result.rows.append(
-            CounterfactualRow(
-                regime=change.regime,
-                supplier=change.supplier,
-                alternative=change.alternative,
-                same_obligations=change.same_obligations,
-                transfers=n,
-                binding=change.binding,
-                recommendation=change.recommendation,
-                changed_criteria=change.changed_criteria,
-            )
-        )
+    return grouped

@@ -11,8 +11,10 @@ random sample of transfers one by one and compare the full assessments.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import gc
+import io
 import json
 import multiprocessing
 from collections import Counter
@@ -22,7 +24,7 @@ from typing import NamedTuple, Protocol
 
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
-from openatt.core.memo import Memo, Same
+from openatt.core.memo import Memo
 from openatt.core.model import Application, Category, Evidence
 from openatt.core.rules.context import OUTCOME_ORDER
 from openatt.evidence.mapping import DEFAULT_MAPPING, load_mapping
@@ -47,6 +49,11 @@ class EvidenceCache:
     tables: Mapping[str, IndicatorTable]
     mapping: str = DEFAULT_MAPPING
     cache: dict[tuple[str, dt.date, str], tuple[Evidence, ...]] = field(default_factory=dict)
+    # False: the evidence notes leave out the item-relevance words (``StateReadings``), for a
+    # batch that keeps only summaries, which read no note (``summarise``): a piece of evidence
+    # whose likelihood no item lowers is then one object for every category, and the rules
+    # that weigh only such evidence are evaluated once for all categories
+    notes: bool = True
     # the indicators read once per (state, date) for every category (only the item-relevance
     # words differ); a piece of evidence equal for two categories is then the same object, so
     # the engine's memo (keyed by identity) evaluates a rule that weighs only it once for both
@@ -63,7 +70,7 @@ class EvidenceCache:
             reading = self.readings.get((state, day))
             if reading is None:
                 reading = self.readings[(state, day)] = StateReadings(
-                    state, day, self.tables, load_mapping(self.mapping)
+                    state, day, self.tables, load_mapping(self.mapping), notes=self.notes
                 )
             found = self.cache[key] = reading.evidence((Category(category),))
         return found
@@ -168,47 +175,77 @@ class Judged(Protocol):
     def findings(self) -> tuple[Finding, ...]: ...
 
 
+class Contribution(NamedTuple):
+    """What a summary reads of one finding: its criterion, outcome, the measure that bites
+    (not when clear) and the indicator sources it lists (only at risk or concern)."""
+
+    criterion: str
+    order: int  # ``OUTCOME_ORDER`` of the outcome
+    outcome: str
+    measure: str | None
+    sources: tuple[str, ...]
+
+
+def contribution(finding: Finding) -> Contribution:
+    outcome = finding.outcome
+    sources: tuple[str, ...] = ()
+    if outcome in (Outcome.risk, Outcome.concern):
+        sources = tuple(
+            str(e["source"])
+            for e in finding.facts.get("evidence", [])
+            if isinstance(e, dict) and e.get("kind") == "indicator"
+        )
+    measure = finding.source_id if finding.source_id and outcome is not Outcome.clear else None
+    return Contribution(finding.criterion, OUTCOME_ORDER[outcome], outcome.value, measure, sources)
+
+
+def _row(a: Judged, parts: Sequence[Contribution]) -> SummaryRow:
+    outcomes: dict[str, tuple[int, str]] = {}
+    for part in parts:
+        prev = outcomes.get(part.criterion)
+        if prev is None or part.order > prev[0]:
+            outcomes[part.criterion] = (part.order, part.outcome)
+    measures = sorted({p.measure for p in parts if p.measure})
+    sources = sorted({source for p in parts for source in p.sources})
+    return SummaryRow(
+        regime=a.regime,
+        binding=a.binding,
+        recommendation=a.recommendation.value,
+        headline=max(parts, key=lambda p: p.order).outcome,
+        criterion_outcomes=json.dumps({k: v for k, (_, v) in outcomes.items()}, sort_keys=True),
+        embargo_measures=";".join(measures),
+        evidence_sources=" | ".join(sources),
+    )
+
+
 def summarise(assessments: Sequence[Judged], memo: Memo | None = None) -> list[SummaryRow]:
     """Per regime: binding, recommendation, headline outcome, each criterion's worst outcome
     (JSON), the embargo measures that bite, and the indicator sources behind risks/concerns.
-    A ``memo`` reuses the row of an assessment with the very same findings and binding."""
+
+    A ``memo`` keeps what the summary reads of each finding (:func:`contribution`; the
+    engine's memo hands the same finding objects to many cases) and the row of each distinct
+    (regime, binding, recommendation, contributions): rows are then made once per distinct
+    content, not once per distinct tuple of findings."""
     rows: list[SummaryRow] = []
     for a in assessments:
-        key = (a.regime, a.binding, Same(a.findings)) if memo is not None else None
-        if key is not None and memo is not None:
-            found = memo.get(key)
-            if isinstance(found, SummaryRow):
-                rows.append(found)
-                continue
-        outcomes: dict[str, str] = {}
+        if memo is None:
+            rows.append(_row(a, [contribution(f) for f in a.findings]))
+            continue
+        parts: list[Contribution] = []
         for f in a.findings:
-            prev = outcomes.get(f.criterion)
-            if prev is None or OUTCOME_ORDER[f.outcome] > OUTCOME_ORDER[Outcome(prev)]:
-                outcomes[f.criterion] = f.outcome.value
-        measures = sorted(
-            {f.source_id for f in a.findings if f.source_id and f.outcome is not Outcome.clear}
-        )
-        sources = sorted(
-            {
-                str(e["source"])
-                for f in a.findings
-                if f.outcome in (Outcome.risk, Outcome.concern)
-                for e in f.facts.get("evidence", [])
-                if isinstance(e, dict) and e.get("kind") == "indicator"
-            }
-        )
-        row = SummaryRow(
-            regime=a.regime,
-            binding=a.binding,
-            recommendation=a.recommendation.value,
-            headline=headline(a).value,
-            criterion_outcomes=json.dumps(outcomes, sort_keys=True),
-            embargo_measures=";".join(measures),
-            evidence_sources=" | ".join(sources),
-        )
-        if key is not None and memo is not None:
-            memo.put(key, row)
-        rows.append(row)
+            # keyed by the finding's identity; the entry holds the finding, so that id is
+            # not reused while the entry lives
+            held = memo.get(("contribution", id(f)))
+            if held is None or held[0] is not f:  # type: ignore[index]
+                held = (f, contribution(f))
+                memo.put(("contribution", id(f)), held)
+            parts.append(held[1])  # type: ignore[index]
+        key = ("row", a.regime, a.binding, a.recommendation, tuple(parts))
+        found = memo.get(key)
+        if not isinstance(found, SummaryRow):
+            found = _row(a, parts)
+            memo.put(key, found)
+        rows.append(found)
     return rows
 
 
@@ -224,12 +261,67 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
     rows = _WORKER["rows"]
     assert isinstance(engine, Engine) and isinstance(cache, EvidenceCache)
     assert isinstance(regimes, tuple) and isinstance(rows, Memo)
-    with _gc_paused():
+    with gc_paused():
         return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
 
 
+def _work_csv(chunk: list[Signature]) -> str:
+    """In a worker: assess and summarise, and return the rows of ``signature_results`` as CSV
+    text (the parent then neither unpickles the rows nor formats them: its share is serial)."""
+    return result_csv(zip(chunk, _work(chunk), strict=True))
+
+
+def result_csv(summaries: Iterable[tuple[Signature, Sequence[SummaryRow]]]) -> str:
+    """Signature and summary rows as CSV text, one line per regime (as ``store.bulk_load``
+    writes them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for sig, rows in summaries:
+        head = sig.row()
+        writer.writerows((*head, *row) for row in rows)
+    return out.getvalue()
+
+
+def assess_signatures_csv(
+    signatures: Sequence[Signature],
+    regimes: Sequence[str],
+    tables: Mapping[str, IndicatorTable],
+    *,
+    engine: Engine | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    chunk_size: int = 500,
+    mapping: str = DEFAULT_MAPPING,
+) -> Iterator[str]:
+    """:func:`assess_signatures`' summaries as CSV text (:func:`result_csv`), a chunk at a
+    time, made in the worker processes: what the pipeline loads into ``signature_results``."""
+    engine = (engine or Engine.default()).memoising(whole_regimes=True)
+    rows = Memo(200_000)
+    cache = EvidenceCache(tables, mapping, notes=False)
+    ordered = sorted(set(signatures), key=recipient_order)
+    chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and len(ordered) > chunk_size and forking:
+        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                for chunk, text in zip(chunks, pool.imap(_work_csv, chunks), strict=True):
+                    yield text
+                    if progress:
+                        progress(len(chunk))
+        finally:
+            _WORKER.clear()
+        return
+    with gc_paused():
+        for chunk in chunks:
+            yield result_csv((sig, summary_of(engine, cache, sig, regimes, rows)) for sig in chunk)
+            if progress:
+                progress(len(chunk))
+
+
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: a batch allocates millions of short-lived objects
     and no cycles worth collecting, and the collector's passes cost about a fifth of the time."""
     enabled = gc.isenabled()
@@ -267,7 +359,7 @@ def assess_signatures(
     # by recipient and year keeps a recipient's signatures in one chunk (one worker).
     engine = (engine or Engine.default()).memoising(whole_regimes=whole_regimes)
     rows = Memo(200_000)
-    cache = EvidenceCache(tables, mapping)
+    cache = EvidenceCache(tables, mapping, notes=keep_full)
     ordered = sorted(set(signatures), key=recipient_order)
     full: dict[Signature, list[Assessment]] = {}
     summaries: dict[Signature, list[SummaryRow]] = {}
@@ -283,7 +375,7 @@ def assess_signatures(
                     progress(len(chunk))
         _WORKER.clear()
         return full, summaries
-    with _gc_paused():
+    with gc_paused():
         for chunk in chunks:
             for sig in chunk:
                 if keep_full:

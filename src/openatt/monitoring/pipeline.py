@@ -29,7 +29,7 @@ from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import store
 from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
-from openatt.monitoring.batch import RESULT_COLUMNS, assess_signatures
+from openatt.monitoring.batch import RESULT_COLUMNS, assess_signatures_csv
 from openatt.monitoring.mapping import PartyKind
 from openatt.reference.loader import ReferenceData
 
@@ -248,7 +248,9 @@ class DuckDBBackend:
         ]
         if progress_total:
             progress_total(len(signatures))
-        _, summaries = assess_signatures(
+        # the workers send back the rows as CSV text, written to the file DuckDB reads as it
+        # comes: the parent's share of the work is serial, the workers' is not
+        texts = assess_signatures_csv(
             signatures,
             regimes,
             tables,
@@ -257,11 +259,7 @@ class DuckDBBackend:
             progress=progress,
             mapping=self.mapping,
         )
-        self.load(
-            "signature_results",
-            SIGNATURE_RESULT_SCHEMA,
-            ((*sig.row(), *row) for sig, found in summaries.items() for row in found),
-        )
+        store.load_csv_text(self.con, "signature_results", SIGNATURE_RESULT_SCHEMA, texts)
         return len(signatures)
 
 

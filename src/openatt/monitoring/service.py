@@ -395,7 +395,8 @@ def gather_audit(
         import_info = store.import_report(con) or {}
         run = con.execute("SELECT * FROM assess_runs").fetchone()
         used = _run_mapping(con)
-        transfers = store.load_transfers(con)
+        # the counterfactual reads what the assessment reads, not the source rows
+        transfers = store.load_transfers(con, source_rows=False)
         tables = store.load_indicator_tables(con)
     rng = random.Random(seed)
     assessable = [t for t in transfers if t.assessable]

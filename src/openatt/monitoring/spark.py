@@ -86,14 +86,16 @@ def _assess_partition(
 ) -> Iterator[tuple[Any, ...]]:
     from openatt.core.engine import Engine
     from openatt.core.memo import Memo
-    from openatt.monitoring.batch import EvidenceCache, assess_signature, summarise
+    from openatt.monitoring.batch import EvidenceCache, summary_of
 
-    engine = Engine.default().memoising(whole_regimes=True)  # as on DuckDB (see ``batch``)
-    cache = EvidenceCache(tables, mapping)
+    # as on DuckDB (``batch.assess_signatures_csv``): summaries only, so the evidence notes
+    # leave out the item relevance, and summaries are looked up by the judgment key
+    engine = Engine.default().memoising(whole_regimes=True)
+    cache = EvidenceCache(tables, mapping, notes=False)
     memo = Memo(200_000)
     for row in rows:
         sig = Signature(*row)
-        for summary in summarise(assess_signature(engine, cache, sig, regimes), memo):
+        for summary in summary_of(engine, cache, sig, regimes, memo):
             yield (*sig.row(), *summary)
 
 

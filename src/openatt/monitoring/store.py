@@ -87,15 +87,41 @@ def bulk_load(
             writer.writerow(["" if v is None else v for v in row])
             count += 1
         name = f.name
+    _load_csv_file(con, table, columns, name)
+    return count
+
+
+def load_csv_text(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    texts: Iterable[str],
+) -> None:
+    """Replace ``table`` with CSV text made elsewhere (in the batch's worker processes, as
+    ``bulk_load`` writes rows: empty text for None), written to a file as it comes."""
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".csv", delete=False, newline="", encoding="utf-8"
+    ) as f:
+        for text in texts:
+            f.write(text)
+        name = f.name
+    _load_csv_file(con, table, columns, name)
+
+
+def _load_csv_file(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]], name: str
+) -> None:
     spec = ", ".join(f"'{c}': '{t}'" for c, t in columns)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    con.execute(
-        f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header=false, columns={{{spec}}}, "
-        "nullstr='', quote='\"', escape='\"', max_line_size=10000000)",
-        [name],
-    )
+    if Path(name).stat().st_size == 0:  # DuckDB cannot sniff an empty file
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns)})")
+    else:
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM read_csv(?, header=false, "
+            f"columns={{{spec}}}, nullstr='', quote='\"', escape='\"', max_line_size=10000000)",
+            [name],
+        )
     Path(name).unlink()
-    return count
 
 
 def _transfer_row(t: Transfer) -> list[Any]:
@@ -156,15 +182,33 @@ def _party(
 
 
 def load_transfers(
-    con: duckdb.DuckDBPyConnection, year_from: int | None = None, year_to: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    source_rows: bool = True,
 ) -> list[Transfer]:
-    """The stored transfers (optionally those delivered between two years, inclusive)."""
+    """The stored transfers (optionally those delivered between two years, inclusive).
+    ``source_rows=False`` leaves each transfer's ``source_row`` empty (not read from the
+    store): for a reader that needs only what the assessment reads (the counterfactual)."""
     names = [c for c, _ in TRANSFER_COLUMNS]
+    if not source_rows:
+        names = [c if c != "source_row" else "NULL AS source_row" for c in names]
     query = (
         f"SELECT {', '.join(names)} FROM transfers"
         " WHERE delivery_year BETWEEN ? AND ? ORDER BY rowid"
     )
     rows = con.execute(query, [year_from or 0, year_to or 9999]).fetchall()
+    names = [c for c, _ in TRANSFER_COLUMNS]
+    parties: dict[tuple[object, ...], PartyRef | None] = {}
+
+    def party(*values: Any) -> PartyRef | None:
+        # names recur thousands of times: one frozen object per distinct party
+        found = parties.get(values)
+        if found is None and values not in parties:
+            found = parties[values] = _party(*values)
+        return found
+
     found = []
     for row in rows:
         v = dict(zip(names, row, strict=True))
@@ -177,14 +221,14 @@ def load_transfers(
                 deal_id=v["deal_id"],
                 supplier_name=v["supplier_name"],
                 recipient_name=v["recipient_name"],
-                supplier=_party(
+                supplier=party(
                     v["supplier_name"],
                     v["supplier_kind"],
                     v["supplier_state"],
                     None,
                     v["supplier_reason"],
                 ),
-                recipient=_party(
+                recipient=party(
                     v["recipient_name"],
                     v["recipient_kind"],
                     v["recipient_state"],
@@ -203,7 +247,7 @@ def load_transfers(
                 tiv_delivered=v["tiv_delivered"],
                 tiv_split=bool(v["tiv_split"]),
                 status=v["status"] or "",
-                source_row=json.loads(v["source_row"]),
+                source_row=json.loads(v["source_row"]) if source_rows else {},
             )
         )
     return found
