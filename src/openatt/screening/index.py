@@ -39,7 +39,15 @@ import numpy as np
 import numpy.typing as npt
 
 from openatt.screening.model import ListEntity, NameKind, Schema
-from openatt.screening.normalise import name_tokens, skeleton, skeleton_keys, token_weight_factor
+from openatt.screening.normalise import (
+    VowelFrame,
+    name_tokens,
+    skeleton,
+    skeleton_keys,
+    token_key_text,
+    token_keys_of_text,
+    token_weight_factor,
+)
 
 # A query token's skeleton keys, remembered: the same tokens recur across a batch.
 _query_skeleton_keys = functools.lru_cache(maxsize=1 << 16)(skeleton_keys)
@@ -53,7 +61,7 @@ _FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 KINDS: tuple[NameKind, ...] = tuple(NameKind)
 _KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
-FORMAT = 4  # bumped when the files' layout or the key hash changes
+FORMAT = 5  # bumped when the files' layout or the key hash changes
 
 IntArray = npt.NDArray[np.int64]
 
@@ -191,8 +199,9 @@ _ARRAYS = (
     "texts_off",
     "vocab_off",
     "entity_schema",
+    "keys_off",
 )
-_BLOBS = ("texts", "vocab")
+_BLOBS = ("texts", "vocab", "keys")
 
 
 class CandidateIndex:
@@ -221,6 +230,10 @@ class CandidateIndex:
         # query reads all three for the same candidates, so one slice per name, not three.
         self.texts = blobs["texts"]
         self.vocab = blobs["vocab"]
+        # Per vocabulary token, its skeleton and vowel frame written at build
+        # (:func:`token_key_text`; empty for the joined tokens that no name holds).
+        self.keys = blobs["keys"]
+        self._blobs = blobs
         self.entity = entity
         self.name_count = len(self.name_entity)
         self.entity_count = len(self.entity_schema)
@@ -298,13 +311,11 @@ class CandidateIndex:
         try:
             for name in _ARRAYS:
                 if name.endswith("_off"):
-                    blob = self.texts if name == "texts_off" else self.vocab
-                    np.save(staging / f"{name}.npy", blob.offsets)
+                    np.save(staging / f"{name}.npy", self._blobs[name[:-4]].offsets)
                 else:
                     np.save(staging / f"{name}.npy", self._arrays[name])
             for name in _BLOBS:
-                blob = self.vocab if name == "vocab" else self.texts
-                (staging / f"{name}.txt").write_bytes(bytes(blob.data))
+                (staging / f"{name}.txt").write_bytes(bytes(self._blobs[name].data))
             (staging / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}), "utf-8")
             if folder.exists():
                 shutil.rmtree(folder)
@@ -511,6 +522,29 @@ class CandidateIndex:
             else:
                 self.vocab_ids[token] = found
 
+    def token_keys(self, token_ids: Sequence[int]) -> list[tuple[str, VowelFrame]]:
+        """The skeleton and vowel frame of each vocabulary token (of a listed name), as
+        :func:`token_key_text` wrote them at build: read, not worked out per query."""
+        return [token_keys_of_text(text) for text in self.keys.pick(token_ids)]
+
+    def names_tokens(self, name_ids: Sequence[int]) -> list[list[int]]:
+        """The vocabulary ids of each name's tokens, in the name's order, in one gather."""
+        if not len(name_ids):
+            return []
+        chosen = np.asarray(name_ids, dtype=np.int64)
+        starts = self.name_ptr[chosen].tolist()
+        ends = self.name_ptr[chosen + 1].tolist()
+        name_tok = self.name_tok
+        flat: list[int] = name_tok[
+            [i for a, b in zip(starts, ends, strict=True) for i in range(a, b)]
+        ].tolist()
+        out: list[list[int]] = []
+        at = 0
+        for a, b in zip(starts, ends, strict=True):
+            out.append(flat[at : at + b - a])
+            at += b - a
+        return out
+
     def idf_of(self, token: str) -> float:
         token_id = self.token_id(token)
         return float(self.idf[token_id]) if token_id is not None else self.max_idf
@@ -692,6 +726,9 @@ class _Chunk:
     positions: array[int] = field(default_factory=lambda: array("h"))
     texts: bytearray = field(default_factory=bytearray)
     text_ends: array[int] = field(default_factory=lambda: array("q"))
+    # Each token's skeleton and vowel frame (:func:`token_key_text`), worked out here, in
+    # the piece's process, with the skeleton the prefilter text needs anyway.
+    keys: dict[str, str] = field(default_factory=dict)
     line_starts: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
@@ -703,6 +740,7 @@ def _prepare(
     out = chunk if chunk is not None else _Chunk()
     skeletons: dict[str, str] = {}
     shape_of = skeletons.get
+    keys = out.keys
     kept_tokens, kinds, positions = out.tokens, out.kinds, out.positions
     texts: list[str] = []
     for schema, names in records:
@@ -721,6 +759,8 @@ def _prepare(
                 shape = shape_of(token)
                 if shape is None:
                     shape = skeletons[token] = skeleton(token)
+                    if token not in keys:
+                        keys[token] = token_key_text(token, shape)
                 shapes.append(shape)
             texts.append(
                 " ".join(sorted(tokens)) + "\n" + " ".join(tokens) + "\n" + " ".join(sorted(shapes))
@@ -780,6 +820,7 @@ class _Assembler:
         # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
         # the lists alone held more than the whole index.
         self.token_ids: dict[str, int] = {}
+        self.keys: list[str] = []  # per token id, its token_key_text ("" for a joined one)
         self.pair_token, self.pair_name = array("i"), array("i")  # postings (token, name)
         self.name_tok, self.name_len = array("i"), array("h")
         self.name_entity, self.name_kind, self.name_position = array("i"), array("b"), array("h")
@@ -807,6 +848,7 @@ class _Assembler:
         )
         token_ids = self.token_ids
         get = token_ids.get
+        keys, key_of = self.keys, chunk.keys
         name_tok, name_len = self.name_tok, self.name_len
         pair_token, pair_name = self.pair_token, self.pair_name
         for name_id, tokens in enumerate(chunk.tokens, start=first_name):
@@ -815,18 +857,20 @@ class _Assembler:
                 token_id = get(token)
                 if token_id is None:
                     token_id = token_ids[token] = len(token_ids)
+                    keys.append(key_of[token])
                 ids.append(token_id)
             name_tok.extend(ids)
             name_len.append(len(ids))
-            keys = dict.fromkeys(ids)
+            ends = dict.fromkeys(ids)  # the name's posting keys
             if len(tokens) > 1:
                 joined = "".join(tokens)
                 token_id = get(joined)
                 if token_id is None:
                     token_id = token_ids[joined] = len(token_ids)
-                keys[token_id] = None
-            pair_token.extend(keys)
-            pair_name.extend([name_id] * len(keys))
+                    keys.append("")
+                ends[token_id] = None
+            pair_token.extend(ends)
+            pair_name.extend([name_id] * len(ends))
 
     def finish(self, entity: EntitySource) -> CandidateIndex:
         vocabulary = list(self.token_ids)
@@ -848,8 +892,11 @@ class _Assembler:
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
         skel_keys: list[str] = []
         skel_owners = array("i")
+        keys = self.keys
         for i in np.flatnonzero(real).tolist():
-            for k in skeleton_keys(vocabulary[i]):
+            if not keys[i]:  # first met joined, later a name's own token
+                keys[i] = token_key_text(vocabulary[i])
+            for k in skeleton_keys(vocabulary[i], keys[i][: keys[i].index(" ")]):
                 skel_keys.append(k)
                 skel_owners.append(i)
         skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
@@ -861,6 +908,7 @@ class _Assembler:
         blobs = {
             "texts": _Blob(bytes(self.texts), np.frombuffer(self.text_ends, dtype=np.int64).copy()),
             "vocab": _Blob.of(vocabulary),
+            "keys": _Blob.of(keys),
         }
         arrays: dict[str, Any] = {
             "post_ptr": post_ptr,

@@ -307,9 +307,12 @@ class Matcher:
         listed_names = [tuple(plain_texts[position].split()) for position in chosen.values()]
         # Every pair of a query token and a token of the chosen names, scored at once.
         columns: dict[str, int] = {}
-        for listed in listed_names:
-            for token in listed:
-                columns.setdefault(token, len(columns))
+        column_ids: list[int] = []  # the vocabulary id of each column's token
+        for listed, ids in zip(listed_names, index.names_tokens(names), strict=True):
+            for token, token_id in zip(listed, ids, strict=True):
+                if token not in columns:
+                    columns[token] = len(columns)
+                    column_ids.append(token_id)
         if parameters().name.romanise_known_tokens:
             # v3: a token the list holds as written ("Juri", a Finnish name too) may still be
             # a German spelling of a Russian one ("Yuriy"), when it has a letter the lists'
@@ -319,7 +322,7 @@ class Matcher:
                 for t in tokens
             }
         table: list[list[float]] = scoring.similarity_matrix(
-            tokens, list(columns), variants
+            tokens, list(columns), variants, index.token_keys(column_ids)
         ).tolist()
         query_weights = [index.idf_of(t) for t in tokens]
         factors = _kind_factors()
