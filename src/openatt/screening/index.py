@@ -54,6 +54,7 @@ _query_skeleton_keys = functools.lru_cache(maxsize=1 << 16)(skeleton_keys)
 
 MIN_FUZZY_LENGTH = 4
 _MAX_FUZZY_LENGTH = 20
+_KEYS_KEPT = 1 << 17  # token keys remembered per process (about 30 MB at most)
 _SIMILAR_CACHE = 100_000
 _MAX_SKELETON_FANOUT = 64
 _FNV_OFFSET = 0xCBF29CE484222325
@@ -242,6 +243,7 @@ class CandidateIndex:
         self._vocab_loaded = False
         self._missing: set[str] = set()
         self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
+        self._keys_read: dict[int, tuple[str, VowelFrame]] = {}
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -524,8 +526,21 @@ class CandidateIndex:
 
     def token_keys(self, token_ids: Sequence[int]) -> list[tuple[str, VowelFrame]]:
         """The skeleton and vowel frame of each vocabulary token (of a listed name), as
-        :func:`token_key_text` wrote them at build: read, not worked out per query."""
-        return [token_keys_of_text(text) for text in self.keys.pick(token_ids)]
+        :func:`token_key_text` wrote them at build: read, not worked out per query, and
+        remembered per token id (common names' tokens recur in most queries)."""
+        read = self._keys_read
+        get = read.get
+        found = [get(i) for i in token_ids]
+        missing = [i for i, keys in zip(token_ids, found, strict=True) if keys is None]
+        if not missing:
+            return found  # type: ignore[return-value]
+        if len(read) + len(missing) > _KEYS_KEPT:
+            read.clear()
+        for i, text in zip(missing, self.keys.pick(missing), strict=True):
+            read[i] = token_keys_of_text(text)
+        return [
+            keys if keys is not None else read[i] for i, keys in zip(token_ids, found, strict=True)
+        ]
 
     def names_tokens(self, name_ids: Sequence[int]) -> list[list[int]]:
         """The vocabulary ids of each name's tokens, in the name's order, in one gather."""
