@@ -92,6 +92,8 @@ def test_the_matrix_with_stored_keys_is_the_matrix_with_worked_out_keys(
             names = sorted(rng.sample(range(index.name_count), min(40, index.name_count)))
             columns: dict[str, int] = {}
             ids: list[int] = []
+            # One gather of the names' tokens gives the weights too: the same weights.
+            assert index.weights_of(index.names_tokens(names)) == index.names_weights(names)
             for tokens in index.names_tokens(names):
                 for token_id in tokens:
                     token = index.vocab.get(token_id)

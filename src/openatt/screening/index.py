@@ -560,6 +560,21 @@ class CandidateIndex:
             at += b - a
         return out
 
+    def weights_of(self, names_tokens: Sequence[Sequence[int]]) -> list[tuple[float, ...]]:
+        """:meth:`names_weights` from the names' token ids (:meth:`names_tokens`), so that
+        a query gathers its chosen names' tokens once for both."""
+        flat_ids = [i for tokens in names_tokens for i in tokens]
+        if not flat_ids:
+            return [() for _ in names_tokens]
+        chosen = np.asarray(flat_ids, dtype=np.int64)
+        flat: list[float] = (self.idf[chosen] * self.factor[chosen]).tolist()
+        out: list[tuple[float, ...]] = []
+        at = 0
+        for tokens in names_tokens:
+            out.append(tuple(flat[at : at + len(tokens)]))
+            at += len(tokens)
+        return out
+
     def idf_of(self, token: str) -> float:
         token_id = self.token_id(token)
         return float(self.idf[token_id]) if token_id is not None else self.max_idf
@@ -741,9 +756,6 @@ class _Chunk:
     positions: array[int] = field(default_factory=lambda: array("h"))
     texts: bytearray = field(default_factory=bytearray)
     text_ends: array[int] = field(default_factory=lambda: array("q"))
-    # Each token's skeleton and vowel frame (:func:`token_key_text`), worked out here, in
-    # the piece's process, with the skeleton the prefilter text needs anyway.
-    keys: dict[str, str] = field(default_factory=dict)
     line_starts: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
@@ -755,7 +767,6 @@ def _prepare(
     out = chunk if chunk is not None else _Chunk()
     skeletons: dict[str, str] = {}
     shape_of = skeletons.get
-    keys = out.keys
     kept_tokens, kinds, positions = out.tokens, out.kinds, out.positions
     texts: list[str] = []
     for schema, names in records:
@@ -774,8 +785,6 @@ def _prepare(
                 shape = shape_of(token)
                 if shape is None:
                     shape = skeletons[token] = skeleton(token)
-                    if token not in keys:
-                        keys[token] = token_key_text(token, shape)
                 shapes.append(shape)
             texts.append(
                 " ".join(sorted(tokens)) + "\n" + " ".join(tokens) + "\n" + " ".join(sorted(shapes))
@@ -835,7 +844,6 @@ class _Assembler:
         # Flat typed arrays, not a Python list per token and per name: at 300,000 entities
         # the lists alone held more than the whole index.
         self.token_ids: dict[str, int] = {}
-        self.keys: list[str] = []  # per token id, its token_key_text ("" for a joined one)
         self.pair_token, self.pair_name = array("i"), array("i")  # postings (token, name)
         self.name_tok, self.name_len = array("i"), array("h")
         self.name_entity, self.name_kind, self.name_position = array("i"), array("b"), array("h")
@@ -863,7 +871,6 @@ class _Assembler:
         )
         token_ids = self.token_ids
         get = token_ids.get
-        keys, key_of = self.keys, chunk.keys
         name_tok, name_len = self.name_tok, self.name_len
         pair_token, pair_name = self.pair_token, self.pair_name
         for name_id, tokens in enumerate(chunk.tokens, start=first_name):
@@ -872,7 +879,6 @@ class _Assembler:
                 token_id = get(token)
                 if token_id is None:
                     token_id = token_ids[token] = len(token_ids)
-                    keys.append(key_of[token])
                 ids.append(token_id)
             name_tok.extend(ids)
             name_len.append(len(ids))
@@ -882,7 +888,6 @@ class _Assembler:
                 token_id = get(joined)
                 if token_id is None:
                     token_id = token_ids[joined] = len(token_ids)
-                    keys.append("")
                 ends[token_id] = None
             pair_token.extend(ends)
             pair_name.extend([name_id] * len(ends))
@@ -907,11 +912,14 @@ class _Assembler:
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
         skel_keys: list[str] = []
         skel_owners = array("i")
-        keys = self.keys
+        # Each name token's skeleton and vowel frame, written once per token here (the
+        # pieces' processes meet most tokens in every piece); "" for a joined token.
+        keys = [""] * len(vocabulary)
         for i in np.flatnonzero(real).tolist():
-            if not keys[i]:  # first met joined, later a name's own token
-                keys[i] = token_key_text(vocabulary[i])
-            for k in skeleton_keys(vocabulary[i], keys[i][: keys[i].index(" ")]):
+            token = vocabulary[i]
+            own = skeleton(token)
+            keys[i] = token_key_text(token, own)
+            for k in skeleton_keys(token, own):
                 skel_keys.append(k)
                 skel_owners.append(i)
         skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass

@@ -308,7 +308,8 @@ class Matcher:
         # Every pair of a query token and a token of the chosen names, scored at once.
         columns: dict[str, int] = {}
         column_ids: list[int] = []  # the vocabulary id of each column's token
-        for listed, ids in zip(listed_names, index.names_tokens(names), strict=True):
+        name_tokens_ids = index.names_tokens(names)
+        for listed, ids in zip(listed_names, name_tokens_ids, strict=True):
             for token, token_id in zip(listed, ids, strict=True):
                 if token not in columns:
                     columns[token] = len(columns)
@@ -328,7 +329,12 @@ class Matcher:
         factors = _kind_factors()
         entity_numbers: list[int] = index.name_entity[names].tolist() if names else []
         for name_id, kind_code, listed, listed_weights, entity_number in zip(
-            names, kinds, listed_names, index.names_weights(names), entity_numbers, strict=True
+            names,
+            kinds,
+            listed_names,
+            index.weights_of(name_tokens_ids),
+            entity_numbers,
+            strict=True,
         ):
             picked = [columns[t] for t in listed]
             match = scoring.aligned_similarity(
