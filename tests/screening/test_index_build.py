@@ -28,7 +28,7 @@ def _arrays(index: CandidateIndex) -> dict[str, bytes]:
     found = {
         name: np.asarray(index._arrays[name]).tobytes() for name in _ARRAYS if "_off" not in name
     }
-    for name, blob in (("texts", index.texts), ("vocab", index.vocab)):
+    for name, blob in (("texts", index.texts), ("vocab", index.vocab), ("keys", index.keys)):
         found[name] = bytes(blob.data)
         found[f"{name}_off"] = np.asarray(blob.offsets).tobytes()
     return found

@@ -39,13 +39,22 @@ import numpy as np
 import numpy.typing as npt
 
 from openatt.screening.model import ListEntity, NameKind, Schema
-from openatt.screening.normalise import name_tokens, skeleton, skeleton_keys, token_weight_factor
+from openatt.screening.normalise import (
+    VowelFrame,
+    name_tokens,
+    skeleton,
+    skeleton_keys,
+    token_key_text,
+    token_keys_of_text,
+    token_weight_factor,
+)
 
 # A query token's skeleton keys, remembered: the same tokens recur across a batch.
 _query_skeleton_keys = functools.lru_cache(maxsize=1 << 16)(skeleton_keys)
 
 MIN_FUZZY_LENGTH = 4
 _MAX_FUZZY_LENGTH = 20
+_KEYS_KEPT = 1 << 17  # token keys remembered per process (about 30 MB at most)
 _SIMILAR_CACHE = 100_000
 _MAX_SKELETON_FANOUT = 64
 _FNV_OFFSET = 0xCBF29CE484222325
@@ -53,7 +62,7 @@ _FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 KINDS: tuple[NameKind, ...] = tuple(NameKind)
 _KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
-FORMAT = 4  # bumped when the files' layout or the key hash changes
+FORMAT = 5  # bumped when the files' layout or the key hash changes
 
 IntArray = npt.NDArray[np.int64]
 
@@ -191,8 +200,9 @@ _ARRAYS = (
     "texts_off",
     "vocab_off",
     "entity_schema",
+    "keys_off",
 )
-_BLOBS = ("texts", "vocab")
+_BLOBS = ("texts", "vocab", "keys")
 
 
 class CandidateIndex:
@@ -221,6 +231,10 @@ class CandidateIndex:
         # query reads all three for the same candidates, so one slice per name, not three.
         self.texts = blobs["texts"]
         self.vocab = blobs["vocab"]
+        # Per vocabulary token, its skeleton and vowel frame written at build
+        # (:func:`token_key_text`; empty for the joined tokens that no name holds).
+        self.keys = blobs["keys"]
+        self._blobs = blobs
         self.entity = entity
         self.name_count = len(self.name_entity)
         self.entity_count = len(self.entity_schema)
@@ -229,6 +243,7 @@ class CandidateIndex:
         self._vocab_loaded = False
         self._missing: set[str] = set()
         self._similar: dict[str, tuple[float, npt.NDArray[np.int32]] | None] = {}
+        self._keys_read: dict[int, tuple[str, VowelFrame]] = {}
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -298,13 +313,11 @@ class CandidateIndex:
         try:
             for name in _ARRAYS:
                 if name.endswith("_off"):
-                    blob = self.texts if name == "texts_off" else self.vocab
-                    np.save(staging / f"{name}.npy", blob.offsets)
+                    np.save(staging / f"{name}.npy", self._blobs[name[:-4]].offsets)
                 else:
                     np.save(staging / f"{name}.npy", self._arrays[name])
             for name in _BLOBS:
-                blob = self.vocab if name == "vocab" else self.texts
-                (staging / f"{name}.txt").write_bytes(bytes(blob.data))
+                (staging / f"{name}.txt").write_bytes(bytes(self._blobs[name].data))
             (staging / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}), "utf-8")
             if folder.exists():
                 shutil.rmtree(folder)
@@ -510,6 +523,57 @@ class CandidateIndex:
                 self._missing.add(token)
             else:
                 self.vocab_ids[token] = found
+
+    def token_keys(self, token_ids: Sequence[int]) -> list[tuple[str, VowelFrame]]:
+        """The skeleton and vowel frame of each vocabulary token (of a listed name), as
+        :func:`token_key_text` wrote them at build: read, not worked out per query, and
+        remembered per token id (common names' tokens recur in most queries)."""
+        read = self._keys_read
+        get = read.get
+        found = [get(i) for i in token_ids]
+        missing = [i for i, keys in zip(token_ids, found, strict=True) if keys is None]
+        if not missing:
+            return found  # type: ignore[return-value]
+        if len(read) + len(missing) > _KEYS_KEPT:
+            read.clear()
+        for i, text in zip(missing, self.keys.pick(missing), strict=True):
+            read[i] = token_keys_of_text(text)
+        return [
+            keys if keys is not None else read[i] for i, keys in zip(token_ids, found, strict=True)
+        ]
+
+    def names_tokens(self, name_ids: Sequence[int]) -> list[list[int]]:
+        """The vocabulary ids of each name's tokens, in the name's order, in one gather."""
+        if not len(name_ids):
+            return []
+        chosen = np.asarray(name_ids, dtype=np.int64)
+        starts = self.name_ptr[chosen].tolist()
+        ends = self.name_ptr[chosen + 1].tolist()
+        name_tok = self.name_tok
+        flat: list[int] = name_tok[
+            [i for a, b in zip(starts, ends, strict=True) for i in range(a, b)]
+        ].tolist()
+        out: list[list[int]] = []
+        at = 0
+        for a, b in zip(starts, ends, strict=True):
+            out.append(flat[at : at + b - a])
+            at += b - a
+        return out
+
+    def weights_of(self, names_tokens: Sequence[Sequence[int]]) -> list[tuple[float, ...]]:
+        """:meth:`names_weights` from the names' token ids (:meth:`names_tokens`), so that
+        a query gathers its chosen names' tokens once for both."""
+        flat_ids = [i for tokens in names_tokens for i in tokens]
+        if not flat_ids:
+            return [() for _ in names_tokens]
+        chosen = np.asarray(flat_ids, dtype=np.int64)
+        flat: list[float] = (self.idf[chosen] * self.factor[chosen]).tolist()
+        out: list[tuple[float, ...]] = []
+        at = 0
+        for tokens in names_tokens:
+            out.append(tuple(flat[at : at + len(tokens)]))
+            at += len(tokens)
+        return out
 
     def idf_of(self, token: str) -> float:
         token_id = self.token_id(token)
@@ -818,15 +882,15 @@ class _Assembler:
                 ids.append(token_id)
             name_tok.extend(ids)
             name_len.append(len(ids))
-            keys = dict.fromkeys(ids)
+            ends = dict.fromkeys(ids)  # the name's posting keys
             if len(tokens) > 1:
                 joined = "".join(tokens)
                 token_id = get(joined)
                 if token_id is None:
                     token_id = token_ids[joined] = len(token_ids)
-                keys[token_id] = None
-            pair_token.extend(keys)
-            pair_name.extend([name_id] * len(keys))
+                ends[token_id] = None
+            pair_token.extend(ends)
+            pair_name.extend([name_id] * len(ends))
 
     def finish(self, entity: EntitySource) -> CandidateIndex:
         vocabulary = list(self.token_ids)
@@ -848,8 +912,14 @@ class _Assembler:
         del_hash, del_tok = _neighbourhood(vocabulary, real) if vocabulary else _empty_keys()
         skel_keys: list[str] = []
         skel_owners = array("i")
+        # Each name token's skeleton and vowel frame, written once per token here (the
+        # pieces' processes meet most tokens in every piece); "" for a joined token.
+        keys = [""] * len(vocabulary)
         for i in np.flatnonzero(real).tolist():
-            for k in skeleton_keys(vocabulary[i]):
+            token = vocabulary[i]
+            own = skeleton(token)
+            keys[i] = token_key_text(token, own)
+            for k in skeleton_keys(token, own):
                 skel_keys.append(k)
                 skel_owners.append(i)
         skel_hash = _hash_texts(skel_keys)  # fnv1a of each, in one vectorised pass
@@ -861,6 +931,7 @@ class _Assembler:
         blobs = {
             "texts": _Blob(bytes(self.texts), np.frombuffer(self.text_ends, dtype=np.int64).copy()),
             "vocab": _Blob.of(vocabulary),
+            "keys": _Blob.of(keys),
         }
         arrays: dict[str, Any] = {
             "post_ptr": post_ptr,

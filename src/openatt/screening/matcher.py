@@ -307,9 +307,13 @@ class Matcher:
         listed_names = [tuple(plain_texts[position].split()) for position in chosen.values()]
         # Every pair of a query token and a token of the chosen names, scored at once.
         columns: dict[str, int] = {}
-        for listed in listed_names:
-            for token in listed:
-                columns.setdefault(token, len(columns))
+        column_ids: list[int] = []  # the vocabulary id of each column's token
+        name_tokens_ids = index.names_tokens(names)
+        for listed, ids in zip(listed_names, name_tokens_ids, strict=True):
+            for token, token_id in zip(listed, ids, strict=True):
+                if token not in columns:
+                    columns[token] = len(columns)
+                    column_ids.append(token_id)
         if parameters().name.romanise_known_tokens:
             # v3: a token the list holds as written ("Juri", a Finnish name too) may still be
             # a German spelling of a Russian one ("Yuriy"), when it has a letter the lists'
@@ -319,13 +323,18 @@ class Matcher:
                 for t in tokens
             }
         table: list[list[float]] = scoring.similarity_matrix(
-            tokens, list(columns), variants
+            tokens, list(columns), variants, index.token_keys(column_ids)
         ).tolist()
         query_weights = [index.idf_of(t) for t in tokens]
         factors = _kind_factors()
         entity_numbers: list[int] = index.name_entity[names].tolist() if names else []
         for name_id, kind_code, listed, listed_weights, entity_number in zip(
-            names, kinds, listed_names, index.names_weights(names), entity_numbers, strict=True
+            names,
+            kinds,
+            listed_names,
+            index.weights_of(name_tokens_ids),
+            entity_numbers,
+            strict=True,
         ):
             picked = [columns[t] for t in listed]
             match = scoring.aligned_similarity(

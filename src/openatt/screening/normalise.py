@@ -250,10 +250,11 @@ def same_shape(a: VowelFrame, b: VowelFrame) -> bool:
     return len(a[1]) == len(b[1]) and a[0][:1].startswith("*") == b[0][:1].startswith("*")
 
 
-def skeleton_keys(token: str) -> tuple[str, ...]:
+def skeleton_keys(token: str, own: str | None = None) -> tuple[str, ...]:
     """Skeletons of a token, also without an Arabic article (``al-``/``el-``, or the ``l``
-    that anyascii writes for Arabic-script ``ال``)."""
-    keys = [skeleton(token)]
+    that anyascii writes for Arabic-script ``ال``); ``own`` is the token's skeleton when
+    it is known already (an index build has it), so that it is not worked out again."""
+    keys = [skeleton(token) if own is None else own]
     if len(token) > 4 and token[:2] in ("al", "el"):
         keys.append(skeleton(token[2:]))
     elif len(token) > 3 and token[0] == "l" and token[1] not in "aeiouy":
@@ -271,3 +272,19 @@ def token_weight_factor(token: str) -> float:
     if len(token) > 6 and token.endswith(_patronymic_suffixes()):
         return float(_rules()["patronymic_weight"])  # type: ignore[arg-type]
     return 1.0
+
+
+def token_key_text(token: str, own: str | None = None) -> str:
+    """A token's skeleton and vowel frame in one ASCII line, "skeleton frame groups"
+    (groups joined by commas): what an index build writes for each vocabulary token, so that
+    a query reads the keys of the listed tokens it compares instead of working them out.
+    Skeletons, frames and vowel groups hold letters, digits and ``*`` only (no space, no
+    comma); ``own`` is the token's skeleton when it is known already."""
+    frame, groups = vowel_frame(token)
+    return f"{skeleton(token) if own is None else own} {frame} {','.join(groups)}"
+
+
+def token_keys_of_text(text: str) -> tuple[str, VowelFrame]:
+    """The (skeleton, vowel frame) that :func:`token_key_text` wrote."""
+    own, frame, groups = text.split(" ")
+    return own, (frame, tuple(groups.split(",")) if groups else ())

@@ -160,11 +160,15 @@ def _token_keys(token: str, frames: bool) -> tuple[str, VowelFrame | None]:
 class _Listed:
     """What the token rules need of the listed tokens, computed once per query for the
     matrix of the query's tokens and again for each of their romanised readings: the
-    columns of each skeleton and of each vowel frame, looked up instead of compared."""
+    columns of each skeleton and of each vowel frame, looked up instead of compared.
+    ``keys`` are the listed tokens' (skeleton, vowel frame) when the caller has them (an
+    index writes them at build), else they are worked out here."""
 
     __slots__ = ("by_frame", "by_skeleton", "digits", "frames", "tokens")
 
-    def __init__(self, listed: Sequence[str]) -> None:
+    def __init__(
+        self, listed: Sequence[str], keys: Sequence[tuple[str, VowelFrame]] | None = None
+    ) -> None:
         vowel_value, same_shape_only, number_value = _v3_rules()
         use_frames = vowel_value is not None or same_shape_only
         self.tokens = listed
@@ -172,7 +176,11 @@ class _Listed:
         self.by_frame: dict[str, list[int]] = {}
         self.frames: list[VowelFrame | None] = []
         for j, token in enumerate(listed):
-            own, frame = _token_keys(token, use_frames)
+            if keys is None:
+                own, frame = _token_keys(token, use_frames)
+            else:
+                own, known = keys[j]
+                frame = known if use_frames else None
             self.by_skeleton.setdefault(own, []).append(j)
             self.frames.append(frame)
             if frame is not None:
@@ -232,13 +240,15 @@ def similarity_matrix(
     query: Sequence[str],
     listed: Sequence[str],
     variants: dict[str, tuple[str, ...]] | None = None,
+    keys: Sequence[tuple[str, VowelFrame]] | None = None,
 ) -> npt.NDArray[np.float64]:
     """The similarity of every query token (or, discounted, of one of its other
     romanisations) with every listed token: what :func:`name_similarity` pairs, computed for
-    all the candidate names of a query at once."""
+    all the candidate names of a query at once. ``keys``: the listed tokens' skeletons and
+    vowel frames, as an index stores them (:meth:`CandidateIndex.token_keys`)."""
     if not query or not listed:
         return np.zeros((len(query), len(listed)), dtype=np.float64)
-    prepared = _Listed(listed)
+    prepared = _Listed(listed, keys)
     readings_of = [variants.get(q) or () for q in query] if variants else []
     extra = [reading for readings in readings_of for reading in readings]
     if not extra:
