@@ -1,7 +1,7 @@
 """Requests per second and latency (p50, p99) of the register's API under concurrent clients,
 beside the targets of issue 16 and the server's CPU time per request.
 
-Starts the server (``uvicorn openatt.api:create_app --factory --workers N``, what ``openatt
+Starts the server (``uvicorn openatt.api.app:serve_app --factory --workers N``, what ``openatt
 serve --workers N`` runs) on loopback over a fresh register (SQLite in a temporary folder
 unless ``--database`` is given; the demo register plus ``--cases`` assessed cases), logs in an
 officer, then runs ``--clients`` concurrent keep-alive connections (``raw_http.py``: a client
@@ -508,10 +508,13 @@ def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -
 def start_server(
     url: str, port: int, workers: int, src: str | None, home: str
 ) -> subprocess.Popen[bytes]:
-    """``uvicorn openatt.api:create_app --factory --workers N``, as ``openatt serve`` runs it
-    (the code in ``src`` when given: an earlier version to compare with)."""
+    """``uvicorn openatt.api.app:serve_app --factory --workers N``, as ``openatt serve`` runs it
+    (the code in ``src`` when given: an earlier version to compare with, which may have
+    only ``create_app``)."""
     code = (
-        "import sys, uvicorn; uvicorn.run('openatt.api:create_app', factory=True, "
+        "import sys, uvicorn, openatt.api.app as a; "
+        "f = 'serve_app' if hasattr(a, 'serve_app') else 'create_app'; "
+        "uvicorn.run('openatt.api.app:' + f, factory=True, "
         "host='127.0.0.1', port=int(sys.argv[1]), workers=int(sys.argv[2]), "
         "log_level='warning', access_log=False)"
     )

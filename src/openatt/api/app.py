@@ -47,11 +47,14 @@ def create_app(
     assessor: Assessor | None = None,
     lists: ListStore | None = None,
     monitoring_db: Path | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
     """The API over the register at ``database_url`` (else the settings' URL), migrated to
     the latest schema on start. ``assessor`` replaces the core engine (tests use the engine);
     ``lists`` the sanctions lists under ``$OPENATT_HOME/lists``; ``monitoring_db`` the
-    monitoring store (default: under OPENATT_HOME)."""
+    monitoring store (default: under OPENATT_HOME). ``freeze_heap``: a server process
+    (``openatt serve``) freezes its heap once the law is loaded; a process that builds many
+    apps (the tests) must not, since each start would run a full collection of all it holds."""
     db = Database(database_url)
 
     @asynccontextmanager
@@ -64,10 +67,12 @@ def create_app(
         # frozen, the collector's full collections no longer walk them (about 175,000
         # objects, 150 ms a collection on this class of machine, every request of the
         # worker waiting meanwhile).
-        gc.collect()
-        gc.freeze()
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
         yield
-        gc.unfreeze()
+        if freeze_heap:
+            gc.unfreeze()
         db.dispose()
 
     app = FastAPI(
@@ -112,3 +117,9 @@ def create_app(
 
     mount_web(app)  # the web UI at /ui (a mounted sub-application; / redirects there)
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app of one ``openatt serve --workers N`` worker process: the settings' database,
+    the heap frozen once the law is loaded."""
+    return create_app(freeze_heap=True)

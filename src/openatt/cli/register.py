@@ -65,7 +65,7 @@ def serve(
 
     url = database_url(database)
     try:
-        app = create_app(url)  # migrates once here, before any worker starts
+        app = create_app(url, freeze_heap=True)  # migrates once here, before any worker starts
     except Exception as error:
         raise _fail(f"database: {error}".splitlines()[0]) from error
     from openatt.cli.trust import start_checkpoints, warn_demo_logins
@@ -82,7 +82,7 @@ def serve(
     # Each worker process builds its own app (engine, pool, loaded law) from the URL.
     os.environ["OPENATT_DATABASE_URL"] = url
     uvicorn.run(
-        "openatt.api:create_app",
+        "openatt.api.app:serve_app",
         factory=True,
         host=host,
         port=port,
