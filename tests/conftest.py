@@ -88,7 +88,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     counts: dict[str, int] = {}
     for report in skipped:
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-        cause = next((text for key, text in SKIP_CAUSES if key in reason), "other")
+        reason = reason.removeprefix("Skipped: ")
+        # A reason no known cause names is printed as it stands, so no skip hides behind "other".
+        cause = next(
+            (text for key, text in SKIP_CAUSES if key in reason), reason or "no reason given"
+        )
         counts[cause] = counts.get(cause, 0) + 1
     parts = [f"{n} because {cause}" for cause, n in sorted(counts.items(), key=lambda c: -c[1])]
     terminalreporter.write_line(f"skipped {len(skipped)}: " + "; ".join(parts))
