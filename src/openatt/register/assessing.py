@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
@@ -23,7 +23,6 @@ from openatt.register.assessor import (
     Assessor,
     default_regimes,
     overall_recommendation,
-    stored_text,
 )
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
@@ -78,6 +77,14 @@ _ACTIVE = select(LicenceRow).where(
     LicenceRow.application_id == bindparam("application"),
     LicenceRow.state == LicenceState.active.value,
 )
+# What a reassessment needs to know before it reopens a case, in one round trip (issue 16,
+# fifth round): the earlier assessment it links, and whether a pending decision or an active
+# licence waits on the case (both rare: their rows are loaded only when there are any).
+_REOPENING = select(
+    _LATEST_ID.scalar_subquery().label("latest"),
+    exists(_PENDING).label("pending"),
+    exists(_ACTIVE).label("active"),
+)
 
 
 def latest_assessment_id(session: Session, application_id: int) -> int | None:
@@ -107,12 +114,16 @@ def _run(
     application = classified(session, row)  # the confirmed entries, where there are any
     regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
-    results = ahead if ahead is not None else assessor.assess(application, regimes, as_of)
+    if prepared is not None and ahead is not None:
+        results, text = ahead, prepared.text  # computed ahead of the write (issue 16)
+    else:  # the engine here, or its output for these very inputs kept by this process
+        from openatt.register.engine_ahead import assess_once
+
+        found, text = assess_once(assessor, application, regimes, as_of)
+        results = list(found)
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
-    # the text written ahead with the output when it is used (issue 16), else written here
-    text = prepared.text if prepared is not None and ahead is not None else stored_text(results)
     stored = AssessmentRow(
         application_id=row.id,
         supersedes_id=supersedes.id if isinstance(supersedes, AssessmentRow) else supersedes,
@@ -207,14 +218,15 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    previous = latest_assessment_id(session, row.id)
+    previous, pending, active = session.execute(_REOPENING, {"application": row.id}).one()
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
         _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
-    for decision in session.execute(_PENDING, {"application": row.id}).scalars():
+    returned = session.execute(_PENDING, {"application": row.id}).scalars() if pending else ()
+    for decision in returned:
         decision.status = "returned"
         audit.record(
             session,
@@ -223,7 +235,8 @@ def reassess(
             row=decision,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    for licence in session.execute(_ACTIVE, {"application": row.id}).scalars():
+    suspended = session.execute(_ACTIVE, {"application": row.id}).scalars() if active else ()
+    for licence in suspended:
         licence.state = LicenceState.suspended.value
         audit.record(
             session,
