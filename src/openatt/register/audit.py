@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, inspect, select, union_all, update
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.session import SessionTransaction
@@ -98,14 +98,22 @@ def _append_and_move(events: int) -> Insert:
     """On PostgreSQL, ``events`` events written and the head moved in ONE statement (the
     UPDATE as a data-modifying CTE, which PostgreSQL runs once, to completion, whether or not
     the INSERT reads it): one round trip fewer while every writer waits for the head (issue
-    16, fifth round). Built once per number of events; the values are bound per call as
-    ``<column>_<index>``, ``new_seq`` and ``new_hash``."""
+    16, fifth round). Built once per number of events, as INSERT ... SELECT of the rows'
+    parameters (a multi-row VALUES has no cache key: SQLAlchemy compiled it every time); the
+    values are bound per call as ``<column>_<index>``, ``new_seq`` and ``new_hash``."""
     moved = _MOVE_HEAD.returning(_HEAD_TABLE.c.id).cte("moved_head")
     rows = [
-        {name: bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type) for name in _LINKED_COLUMNS}
+        select(
+            *(
+                bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type).label(name)
+                for name in _LINKED_COLUMNS
+            )
+        )
         for index in range(events)
     ]
-    return insert(_EVENTS).values(rows).add_cte(moved)
+    chosen = rows[0] if events == 1 else union_all(*rows)
+    columns = [_EVENTS.c[name] for name in _LINKED_COLUMNS]
+    return insert(_EVENTS).from_select(columns, chosen).add_cte(moved)
 
 
 @dataclass(frozen=True)
