@@ -24,6 +24,7 @@ from openatt.register.assessor import (
     default_regimes,
     overall_recommendation,
 )
+from openatt.register.classification_tables import ClassificationRow
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,
@@ -84,6 +85,9 @@ _REOPENING = select(
     _LATEST_ID.scalar_subquery().label("latest"),
     exists(_PENDING).label("pending"),
     exists(_ACTIVE).label("active"),
+    exists(ClassificationRow.id)
+    .where(ClassificationRow.application_id == bindparam("application"))
+    .label("classified"),
 )
 
 
@@ -107,11 +111,15 @@ def _run(
     supersedes: AssessmentRow | int | None,
     reason: str | None,
     prepared: Prepared | None = None,
+    unclassified: bool = False,
 ) -> AssessmentRow:
+    """``unclassified``: the caller knows that no item of the case was classified (the
+    application as stored is then the one the engine reads, without reading the history)."""
     from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
-    application = classified(session, row)  # the confirmed entries, where there are any
+    # the confirmed entries, where there are any
+    application = payload_of(row) if unclassified else classified(session, row)
     regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
     if prepared is not None and ahead is not None:
@@ -218,7 +226,8 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    previous, pending, active = session.execute(_REOPENING, {"application": row.id}).one()
+    reopening = session.execute(_REOPENING, {"application": row.id}).one()
+    previous, pending, active, acts = reopening
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
@@ -245,7 +254,9 @@ def reassess(
             row=licence,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    stored = _run(session, actor, row, assessor, regimes, as_of, previous, reason, prepared)
+    stored = _run(
+        session, actor, row, assessor, regimes, as_of, previous, reason, prepared, not acts
+    )
     log(
         session,
         actor,
