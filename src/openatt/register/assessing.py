@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
@@ -24,7 +24,6 @@ from openatt.register.assessor import (
     default_regimes,
     overall_recommendation,
 )
-from openatt.register.classification_tables import ClassificationRow
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,
@@ -79,16 +78,25 @@ _ACTIVE = select(LicenceRow).where(
     LicenceRow.state == LicenceState.active.value,
 )
 # What a reassessment needs to know before it reopens a case, in one round trip (issue 16,
-# fifth round): the earlier assessment it links, and whether a pending decision or an active
-# licence waits on the case (both rare: their rows are loaded only when there are any).
-_REOPENING = select(
-    _LATEST_ID.scalar_subquery().label("latest"),
-    exists(_PENDING).label("pending"),
-    exists(_ACTIVE).label("active"),
-    exists(ClassificationRow.id)
-    .where(ClassificationRow.application_id == bindparam("application"))
-    .label("classified"),
-)
+# fifth round): the earlier assessment it links, whether a pending decision or an active
+# licence waits on the case (both rare: their rows are loaded only when there are any), and
+# whether any item was classified. Built once per ``classified_column`` (the migration tests
+# put the code before 0010 in its place), the case bound per call.
+_REOPENINGS: dict[object, Select[Any]] = {}
+
+
+def _reopening() -> Select[Any]:
+    from openatt.register import classification
+
+    built = _REOPENINGS.get(classification.classified_column)
+    if built is None:
+        built = _REOPENINGS[classification.classified_column] = select(
+            _LATEST_ID.scalar_subquery().label("latest"),
+            exists(_PENDING).label("pending"),
+            exists(_ACTIVE).label("active"),
+            classification.classified_column().label("classified"),
+        )
+    return built
 
 
 def latest_assessment_id(session: Session, application_id: int) -> int | None:
@@ -226,7 +234,7 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    reopening = session.execute(_REOPENING, {"application": row.id}).one()
+    reopening = session.execute(_reopening(), {"application": row.id}).one()
     previous, pending, active, acts = reopening
     from openatt.register.engine_ahead import with_new_information
 
