@@ -85,6 +85,25 @@ _ACTIVE = select(LicenceRow).where(
 _REOPENINGS: dict[object, Select[Any]] = {}
 
 
+_DECIDINGS: dict[object, Select[AssessmentRow, bool]] = {}
+
+
+def _deciding() -> Select[AssessmentRow, bool]:
+    """The latest assessment of the case bound as ``application`` and whether any item was
+    classified, in one statement (issue 16, fifth round; kept like :func:`_reopening`)."""
+    from openatt.register import classification
+
+    built = _DECIDINGS.get(classification.classified_column)
+    if built is None:
+        built = _DECIDINGS[classification.classified_column] = (
+            select(AssessmentRow, classification.classified_column().label("classified"))
+            .where(AssessmentRow.application_id == bindparam("application"))
+            .order_by(AssessmentRow.id.desc())
+            .limit(1)
+        )
+    return built
+
+
 def _reopening() -> Select[Any]:
     from openatt.register import classification
 
@@ -355,12 +374,13 @@ def decide(
     from openatt.register.flags import refuse_if_blocked
 
     refuse_if_blocked(session, row)  # blocking flags are cleared by their named role first
-    assessment = latest_assessment(session, row.id)
-    if assessment is None:  # pragma: no cover - state assessed implies one
+    latest = session.execute(_deciding(), {"application": row.id}).first()
+    if latest is None:  # pragma: no cover - state assessed implies one
         raise Conflict("no assessment to decide on")
+    assessment, acts = latest
     check_before_decision(session, row)  # a case sent for advice: countersigned final advice
-    if outcome != Outcome.denied:
-        flag_consultation(session, row)
+    if outcome != Outcome.denied:  # the case as the denial matching reads it
+        flag_consultation(session, row, None if acts else payload_of(row))
         if json.loads(row.consultation) and not row.consulted:
             raise Conflict(
                 "essentially identical to a notified denial: record the consultation with the "
