@@ -187,7 +187,8 @@ def _run(
             "engine_version": stored.engine_version,
         },
     )
-    row.state = State.assessed.value
+    if row.state != State.assessed.value:  # else no change: the next statement's flush idles
+        row.state = State.assessed.value
     flag_consultation(session, row, application)  # the case as classified above, read once
     return stored
 
