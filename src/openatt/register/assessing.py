@@ -187,9 +187,10 @@ def _run(
             "engine_version": stored.engine_version,
         },
     )
-    if row.state != State.assessed.value:  # else no change: the next statement's flush idles
-        row.state = State.assessed.value
     flag_consultation(session, row, application)  # the case as classified above, read once
+    # after the denial matching's query: set before it, the state was written by that query's
+    # autoflush, and the case's event (``log``) wrote its row a second time (issue 16)
+    row.state = State.assessed.value
     return stored
 
 
