@@ -83,8 +83,6 @@ _ACTIVE = select(LicenceRow).where(
 # whether any item was classified. Built once per ``classified_column`` (the migration tests
 # put the code before 0010 in its place), the case bound per call.
 _REOPENINGS: dict[object, Select[Any]] = {}
-
-
 _DECIDINGS: dict[object, Select[AssessmentRow, bool]] = {}
 
 
@@ -105,6 +103,7 @@ def _deciding() -> Select[AssessmentRow, bool]:
 
 
 def _reopening() -> Select[Any]:
+    """The reassessment's one question (see :data:`_REOPENINGS`), built once."""
     from openatt.register import classification
 
     built = _REOPENINGS.get(classification.classified_column)
