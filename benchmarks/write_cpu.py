@@ -66,10 +66,16 @@ def measure(url: str, writes: int, rounds: int = 3) -> dict[str, float]:
         template = applications.payload_of(session.get(ApplicationRow, ids[0]))
     regimes = ["att", "eu", "us", "uk"]
 
-    def reassess(i: int) -> None:  # as api/routers/applications.reassess does it
+    # as api/routers/applications.reassess does it: the engine ahead of the write where the
+    # code asks for it (SQLite since the fifth round; everywhere before it)
+    before_the_write = getattr(engine_ahead, "before_the_write", lambda _db: True)(db)
+
+    def reassess(i: int) -> None:
         case = ids[i % len(ids)]
-        with db.read() as session:
-            ahead = engine_ahead.prepare(session, actor, case, engine, regimes=regimes)
+        ahead = None
+        if before_the_write:
+            with db.read() as session:
+                ahead = engine_ahead.prepare(session, actor, case, engine, regimes=regimes)
         with db.write() as session:
             assessing.reassess(
                 session, actor, case, engine, reason="new information", regimes=regimes,
@@ -85,10 +91,12 @@ def measure(url: str, writes: int, rounds: int = 3) -> dict[str, float]:
             source=f"benchmark report {run}-{i}",
             date=dt.date.today(),
         )
-        with db.read() as session:
-            ahead = engine_ahead.prepare(
-                session, actor, case, engine, regimes=regimes, evidence=[report]
-            )
+        ahead = None
+        if before_the_write:
+            with db.read() as session:
+                ahead = engine_ahead.prepare(
+                    session, actor, case, engine, regimes=regimes, evidence=[report]
+                )
         with db.write() as session:
             assessing.reassess(
                 session, actor, case, engine, reason="a new report", regimes=regimes,

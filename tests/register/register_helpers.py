@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine as Engine_
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, false, text
 from sqlalchemy.engine import URL, make_url
 
 from openatt.api import create_app
@@ -254,6 +254,7 @@ def before_classification(monkeypatch: Any) -> None:
     from openatt.register import classification, demo_classification
 
     monkeypatch.setattr(classification, "current", lambda *_args: {})
+    monkeypatch.setattr(classification, "classified_column", false)  # no table to ask
     monkeypatch.setattr(classification, "current_for", lambda *_args, **_kwargs: {})
     monkeypatch.setattr(demo_classification, "fill", lambda *_args, **_kwargs: None)
     before_denial_withdrawals(monkeypatch)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from register_helpers import before_denial_withdrawals
-from sqlalchemy import func, inspect, select
+from sqlalchemy import false, func, inspect, select
 
 from openatt.core.engine import Engine
 from openatt.register import audit, classification, demo, demo_classification
@@ -32,6 +32,7 @@ def test_upgrade_an_existing_demo_register(
 
         # the register as the code before 0010 left it: no classification read or written
         monkeypatch.setattr(classification, "current", nothing)
+        monkeypatch.setattr(classification, "classified_column", false)  # no table to ask
         monkeypatch.setattr(demo_classification, "fill", nothing)
         before_denial_withdrawals(monkeypatch)  # 0013 comes later still
         demo.fill(db, engine)

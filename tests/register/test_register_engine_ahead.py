@@ -96,3 +96,29 @@ def test_the_api_reassessment_still_records_new_evidence_by_its_author(api: Api)
     stored = api.get(f"/applications/{case}", "officer").json()["application"]["evidence"]
     assert stored[-1]["source"] == "Embassy report of re-export"
     assert stored[-1]["author"] != "someone else"
+
+
+def test_the_api_stores_the_engines_output_for_the_case_as_written(
+    api: Api, engine: Engine
+) -> None:
+    # on SQLite the output is computed ahead of the write, on PostgreSQL inside it (issue 16,
+    # fifth round): either way the stored text is the engine's for the case with the new fact
+    case = to_assessed(api)
+    evidence = {
+        "criterion": "human_rights",
+        "likelihood": "likely",
+        "severity": "grave",
+        "source": "A new report",
+        "date": dt.date.today().isoformat(),
+    }
+    body = {"reason": "a new report", "evidence": [evidence], "regimes": ["att", "eu"]}
+    answered = api.post(f"/applications/{case}/reassess", "officer", body)
+    assert answered.status_code == 200, answered.text
+    with api.db.read() as session:
+        stored = assessing.latest_assessment(session, case)
+        assert stored is not None
+        fresh = payload_of(session.get(ApplicationRow, case))
+    assert fresh.evidence[-1].source == "A new report"
+    expected = engine.assess(fresh, ("att", "eu"), None)
+    assert stored.result == canonical.dumps([a.model_dump(mode="json") for a in expected])
+    assert stored.regimes == "att,eu"

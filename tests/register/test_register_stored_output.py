@@ -10,7 +10,7 @@ import pytest
 from register_helpers import application
 
 from openatt.core.engine import Engine
-from openatt.core.model import Application
+from openatt.core.model import Application, Evidence, Mitigation
 from openatt.register import canonical
 
 
@@ -28,3 +28,25 @@ def test_the_fast_writer_is_only_for_json_ready_values() -> None:
     assert canonical.dumps(value) == '{"a":"2026-12-03","b":[1,2]}'
     with pytest.raises(TypeError):
         canonical.dumps_json_ready(value)
+
+
+def test_an_applications_payload_is_written_as_the_canonical_text() -> None:
+    # every demo case (parties, items, evidence, mitigations, dates): the stored payload the
+    # fast writer gives is the canonical text, byte for byte (issue 16, fifth round)
+    from openatt.register import demo
+
+    samples = [sample.application for sample in demo.cases(dt.date(2026, 12, 4))]
+    assert samples
+    report = Evidence(
+        criterion="diversion",
+        likelihood="likely",
+        severity="serious",
+        source="Embassy report été “quoted”",
+        date=dt.date(2026, 1, 2),
+        value=0.25,
+    )
+    measure = Mitigation(description="Post-shipment check", addresses=("diversion",))
+    more = samples[0].model_copy(update={"evidence": (report,), "mitigations": (measure,)})
+    for sample in [*samples, more]:
+        dumped = sample.model_dump(mode="json")
+        assert canonical.dumps_json_ready(dumped) == canonical.dumps(dumped)

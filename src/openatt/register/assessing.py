@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
@@ -23,7 +23,6 @@ from openatt.register.assessor import (
     Assessor,
     default_regimes,
     overall_recommendation,
-    stored_text,
 )
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
@@ -78,6 +77,44 @@ _ACTIVE = select(LicenceRow).where(
     LicenceRow.application_id == bindparam("application"),
     LicenceRow.state == LicenceState.active.value,
 )
+# What a reassessment needs to know before it reopens a case, in one round trip (issue 16,
+# fifth round): the earlier assessment it links, whether a pending decision or an active
+# licence waits on the case (both rare: their rows are loaded only when there are any), and
+# whether any item was classified. Built once per ``classified_column`` (the migration tests
+# put the code before 0010 in its place), the case bound per call.
+_REOPENINGS: dict[object, Select[Any]] = {}
+_DECIDINGS: dict[object, Select[AssessmentRow, bool]] = {}
+
+
+def _deciding() -> Select[AssessmentRow, bool]:
+    """The latest assessment of the case bound as ``application`` and whether any item was
+    classified, in one statement (issue 16, fifth round; kept like :func:`_reopening`)."""
+    from openatt.register import classification
+
+    built = _DECIDINGS.get(classification.classified_column)
+    if built is None:
+        built = _DECIDINGS[classification.classified_column] = (
+            select(AssessmentRow, classification.classified_column().label("classified"))
+            .where(AssessmentRow.application_id == bindparam("application"))
+            .order_by(AssessmentRow.id.desc())
+            .limit(1)
+        )
+    return built
+
+
+def _reopening() -> Select[Any]:
+    """The reassessment's one question (see :data:`_REOPENINGS`), built once."""
+    from openatt.register import classification
+
+    built = _REOPENINGS.get(classification.classified_column)
+    if built is None:
+        built = _REOPENINGS[classification.classified_column] = select(
+            _LATEST_ID.scalar_subquery().label("latest"),
+            exists(_PENDING).label("pending"),
+            exists(_ACTIVE).label("active"),
+            classification.classified_column().label("classified"),
+        )
+    return built
 
 
 def latest_assessment_id(session: Session, application_id: int) -> int | None:
@@ -100,19 +137,27 @@ def _run(
     supersedes: AssessmentRow | int | None,
     reason: str | None,
     prepared: Prepared | None = None,
+    unclassified: bool = False,
 ) -> AssessmentRow:
+    """``unclassified``: the caller knows that no item of the case was classified (the
+    application as stored is then the one the engine reads, without reading the history)."""
     from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
-    application = classified(session, row)  # the confirmed entries, where there are any
+    # the confirmed entries, where there are any
+    application = payload_of(row) if unclassified else classified(session, row)
     regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
-    results = ahead if ahead is not None else assessor.assess(application, regimes, as_of)
+    if prepared is not None and ahead is not None:
+        results, text = ahead, prepared.text  # computed ahead of the write (issue 16)
+    else:  # the engine here, or its output for these very inputs kept by this process
+        from openatt.register.engine_ahead import assess_once
+
+        found, text = assess_once(assessor, application, regimes, as_of)
+        results = list(found)
     if not results:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
     recommendation = overall_recommendation(results)
-    # the text written ahead with the output when it is used (issue 16), else written here
-    text = prepared.text if prepared is not None and ahead is not None else stored_text(results)
     stored = AssessmentRow(
         application_id=row.id,
         supersedes_id=supersedes.id if isinstance(supersedes, AssessmentRow) else supersedes,
@@ -141,8 +186,10 @@ def _run(
             "engine_version": stored.engine_version,
         },
     )
-    row.state = State.assessed.value
     flag_consultation(session, row, application)  # the case as classified above, read once
+    # after the denial matching's query: set before it, the state was written by that query's
+    # autoflush, and the case's event (``log``) wrote its row a second time (issue 16)
+    row.state = State.assessed.value
     return stored
 
 
@@ -207,14 +254,16 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    previous = latest_assessment_id(session, row.id)
+    reopening = session.execute(_reopening(), {"application": row.id}).one()
+    previous, pending, active, acts = reopening
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
         _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
-    for decision in session.execute(_PENDING, {"application": row.id}).scalars():
+    returned = session.execute(_PENDING, {"application": row.id}).scalars() if pending else ()
+    for decision in returned:
         decision.status = "returned"
         audit.record(
             session,
@@ -223,7 +272,8 @@ def reassess(
             row=decision,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    for licence in session.execute(_ACTIVE, {"application": row.id}).scalars():
+    suspended = session.execute(_ACTIVE, {"application": row.id}).scalars() if active else ()
+    for licence in suspended:
         licence.state = LicenceState.suspended.value
         audit.record(
             session,
@@ -232,7 +282,9 @@ def reassess(
             row=licence,
             payload={"application": row.reference, "why": "reassessment"},
         )
-    stored = _run(session, actor, row, assessor, regimes, as_of, previous, reason, prepared)
+    stored = _run(
+        session, actor, row, assessor, regimes, as_of, previous, reason, prepared, not acts
+    )
     log(
         session,
         actor,
@@ -323,12 +375,13 @@ def decide(
     from openatt.register.flags import refuse_if_blocked
 
     refuse_if_blocked(session, row)  # blocking flags are cleared by their named role first
-    assessment = latest_assessment(session, row.id)
-    if assessment is None:  # pragma: no cover - state assessed implies one
+    latest = session.execute(_deciding(), {"application": row.id}).first()
+    if latest is None:  # pragma: no cover - state assessed implies one
         raise Conflict("no assessment to decide on")
+    assessment, acts = latest
     check_before_decision(session, row)  # a case sent for advice: countersigned final advice
-    if outcome != Outcome.denied:
-        flag_consultation(session, row)
+    if outcome != Outcome.denied:  # the case as the denial matching reads it
+        flag_consultation(session, row, None if acts else payload_of(row))
         if json.loads(row.consultation) and not row.consulted:
             raise Conflict(
                 "essentially identical to a notified denial: record the consultation with the "

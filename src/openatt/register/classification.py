@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, Category, Item
@@ -110,6 +110,15 @@ _HISTORY = (
     .where(ClassificationRow.application_id == bindparam("application"))
     .order_by(ClassificationRow.id)
 )
+
+
+def classified_column() -> ColumnElement[bool]:
+    """Whether any item of the case bound as ``application`` was classified, as a column: a
+    write asks it beside its other questions in one statement, and reads the history only
+    when there is one (issue 16, fifth round)."""
+    return exists(ClassificationRow.id).where(
+        ClassificationRow.application_id == bindparam("application")
+    )
 
 
 def history(session: Session, application_id: int) -> list[ClassificationRow]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from openatt import settings
+from openatt.register.fair_slots import FairSlots
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 WRITE_OPTION = "openatt_write"
@@ -119,7 +120,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = threading.RLock()
-        self._writers = threading.BoundedSemaphore(PG_WRITERS_PER_PROCESS)
+        self._writers = FairSlots(PG_WRITERS_PER_PROCESS)  # in arrival order (issue 16)
         if migrate:
             upgrade(self.engine)
 

@@ -1,12 +1,18 @@
-"""The engine run before the write transaction, not inside it.
+"""The engine run before the write transaction, where that saves the other writers' time.
 
-Every write holds the register's one writer lock (SQLite) or the chain head's row lock
-(PostgreSQL) from its first statement to its commit, so whatever runs inside a write is
-paid by every other writer in the queue. Assessing under four regimes is the longest part
-of an assessment (about 8 ms of CPU, more under load). It is a pure function of the
-application, the regimes and the date, so it can run on a read snapshot first; the write
-then uses that output only if the application it reads under the lock is the very one the
-engine saw, and runs the engine again otherwise (a change in between is never lost).
+On SQLite every write holds the register's one writer lock from its first statement to its
+commit, so whatever runs inside a write is paid by every other writer in the queue.
+Assessing under four regimes is the longest part of an assessment (about 8 ms of CPU, more
+under load). It is a pure function of the application, the regimes and the date, so it can
+run on a read snapshot first; the write then uses that output only if the application it
+reads under the lock is the very one the engine saw, and runs the engine again otherwise (a
+change in between is never lost).
+
+On PostgreSQL a write locks only its case's row until the commit (the chain head is locked
+just before it: :func:`openatt.register.audit.link_pending`), so the engine inside the write
+holds up nobody but a second writer on the same case; the read ahead there cost a
+transaction, the case and its classification read twice, and parsing the payload twice, for
+no writer's benefit (issue 16, fifth round). :func:`before_the_write` says which applies.
 
 Each process also keeps the last outputs it computed (:class:`Outputs`), keyed by every
 input the engine reads: the assessor (its law and reference data, fixed for its life, and
@@ -14,7 +20,8 @@ their version), the application as the engine sees it (its facts, classification
 and mitigations, as canonical JSON), the regimes and the as-of date. A reassessment that
 brings no new information assesses the same inputs again: it gets the same output, and its
 stored text, without running the engine or serialising its output again (issue 16, fourth
-round); any change to an input is a different key, and the engine runs.
+round); any change to an input is a different key, and the engine runs. The write uses it
+too when nothing was prepared ahead.
 """
 
 from __future__ import annotations
@@ -31,8 +38,15 @@ from openatt.core.findings import Assessment
 from openatt.core.model import Application, Evidence, Mitigation
 from openatt.register.applications import get, payload_of
 from openatt.register.assessor import Assessor, default_regimes, stored_text
+from openatt.register.db import Database
 from openatt.register.errors import RegisterError
 from openatt.register.users import Actor
+
+
+def before_the_write(db: Database) -> bool:
+    """Whether to run the engine on a read snapshot before the write (SQLite: one writer at
+    a time from ``BEGIN``), rather than inside it (PostgreSQL: see the module's docstring)."""
+    return db.is_sqlite
 
 
 @dataclass(frozen=True)

@@ -179,10 +179,12 @@ def assess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> Response:
     """Run the engine under the chosen regimes and store its whole output."""
-    with db.read() as session:  # the engine runs before the write lock, not under it
-        prepared = engine_ahead.prepare(
-            session, actor, application_id, assessor, regimes=body.regimes, as_of=body.as_of
-        )
+    prepared = None
+    if engine_ahead.before_the_write(db):  # SQLite: the engine runs before the write lock
+        with db.read() as session:
+            prepared = engine_ahead.prepare(
+                session, actor, application_id, assessor, regimes=body.regimes, as_of=body.as_of
+            )
     with db.write() as session:
         row = assessing.assess(
             session,
@@ -207,16 +209,18 @@ def reassess(
     actor: Annotated[Actor, Allow(P.application_assess)],
 ) -> Response:
     """New information (ATT 7.7): reopen the case, link the earlier assessment."""
-    with db.read() as session:  # the engine runs before the write lock, not under it
-        prepared = engine_ahead.prepare(
-            session,
-            actor,
-            application_id,
-            assessor,
-            regimes=body.regimes,
-            as_of=body.as_of,
-            evidence=body.evidence,
-        )
+    prepared = None
+    if engine_ahead.before_the_write(db):  # SQLite: the engine runs before the write lock
+        with db.read() as session:
+            prepared = engine_ahead.prepare(
+                session,
+                actor,
+                application_id,
+                assessor,
+                regimes=body.regimes,
+                as_of=body.as_of,
+                evidence=body.evidence,
+            )
     with db.write() as session:
         row = assessing.reassess(
             session,

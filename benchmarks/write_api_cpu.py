@@ -1,0 +1,175 @@
+"""CPU milliseconds per write request through the whole app, in one process, on PostgreSQL
+or SQLite (issue 16, fifth round).
+
+``register_load.py`` measures the server as deployed (uvicorn, 50 clients, the client on the
+same cores); ``write_cpu.py`` the services alone. This drives the app's ASGI callable, one
+request at a time, with the same requests as the load test's write phases: a reassessment
+that brings nothing new (``reassess``), one that brings a new piece of evidence every time
+(``reassess (new fact)``), a create, and the decide cycle (reassess to reopen, read the
+case's version, decide; the CPU of the whole cycle). The framework, the token check and the
+write are counted; HTTP parsing and the network are not. Each code version runs in a fresh
+process, the versions in turns over the same register (on PostgreSQL both write to the one
+database, in turn), and each prints the best of its rounds.
+
+Run:
+
+    python benchmarks/write_api_cpu.py [--cases 20] [--requests 100] [--rounds 3] [--turns 2]
+        [--database postgresql://…/an_empty_database]   # default: a temporary SQLite file
+        [--compare-src OTHER_CHECKOUT/src]              # the earlier code, in turns
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from api_cpu import call
+from machine import printed
+from register_load import APPROVE, DECIDE_MARK, IN_LINE, PASSWORD, new_fact, prepare
+
+WRITES = ("reassess", "reassess (new fact)", "create", "decide cycle")
+
+
+async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]]:
+    """Each kind of write, ``rounds`` rounds of ``requests``, in CPU ms per request."""
+    from openatt.api import create_app
+
+    app = create_app(url)
+    async with app.router.lifespan_context(app):
+        login = json.dumps({"username": "bench", "password": PASSWORD}).encode()
+        _, body = await call(app, "POST", "/auth/token", login, "")
+        token = json.loads(body)["access_token"]
+
+        async def ok(method: str, target: str, payload: bytes = b"") -> Any:
+            status, answer = await call(app, method, target, payload, token)
+            if status >= 300:
+                raise SystemExit(f"{method} {target}: HTTP {status} {answer[:300]!r}")
+            return json.loads(answer)
+
+        page = await ok("GET", "/applications?state=assessed&limit=200")
+        mark = DECIDE_MARK.replace(" ", "%20")
+        mine = await ok("GET", f"/applications?q={mark}&limit=200")
+        decidable = [item["id"] for item in mine["items"]]
+        ids = [item["id"] for item in page["items"] if item["id"] not in set(decidable)][:20]
+        sample = json.dumps((await ok("GET", f"/applications/{ids[0]}"))["application"]).encode()
+        reason = json.dumps(
+            {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
+        ).encode()
+        reopen = json.dumps({"reason": "Load test: reopen to decide again"}).encode()
+        facts = itertools.count()
+
+        async def reassess(i: int) -> None:
+            await ok("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason)
+
+        async def with_new_fact(i: int) -> None:
+            body = new_fact(next(facts) + 1_000_000 * os.getpid())
+            await ok("POST", f"/applications/{ids[i % len(ids)]}/reassess", body)
+
+        async def create(_i: int) -> None:
+            await ok("POST", "/applications", sample)
+
+        async def decide(i: int) -> None:
+            case = decidable[i % len(decidable)]
+            assessed = await ok("POST", f"/applications/{case}/reassess", reopen)
+            outcome = IN_LINE.get(assessed["recommendation"], APPROVE)
+            version = (await ok("GET", f"/applications/{case}"))["version"]
+            decision = {**outcome, "version": version, "reasons": "Load test"}
+            await ok("POST", f"/applications/{case}/decide", json.dumps(decision).encode())
+
+        kinds: dict[str, Callable[[int], Awaitable[None]]] = {
+            "reassess": reassess,
+            "reassess (new fact)": with_new_fact,
+            "create": create,
+            "decide cycle": decide,
+        }
+        found: dict[str, list[float]] = {}
+        for name, write in kinds.items():
+            # warm the caches: each case once (the engine's output kept per process by its
+            # inputs: a repeated reassessment is a hit after each case's first)
+            for i in range(max(5, len(ids), len(decidable))):
+                await write(i)
+            found[name] = []
+            for _ in range(rounds):
+                began = time.process_time()
+                for i in range(requests):
+                    await write(i)
+                found[name].append(1000 * (time.process_time() - began) / requests)
+        for case in decidable:  # leave them assessed for the next version
+            await ok("POST", f"/applications/{case}/reassess", reopen)
+    return found
+
+
+def run_version(src: str | None, url: str, args: argparse.Namespace) -> dict[str, list[float]]:
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    command = [sys.executable, __file__, "--child", url]
+    command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
+    done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{src or 'this code'} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20, help="assessed cases to add")
+    parser.add_argument("--requests", type=int, default=100, help="per round and kind")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--turns", type=int, default=2, help="each version's fresh processes")
+    parser.add_argument("--database", help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--compare-src", help="an earlier checkout's src, run in turns")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(asyncio.run(measure(args.child, args.requests, args.rounds))))
+        return
+    title = f"API CPU per write, in process: best of {args.rounds} rounds of {args.requests}"
+    with printed(title), tempfile.TemporaryDirectory() as folder:
+        os.environ["OPENATT_HOME"] = folder
+        pristine = Path(folder) / "pristine.sqlite"
+        url = args.database or f"sqlite:///{pristine}"
+        prepare(url, args.cases, args.cases)
+        backend = "postgresql" if args.database else "sqlite"
+        print(f"database {backend}; {args.cases} + {args.cases} assessed cases over the demo")
+        versions: list[tuple[str, str | None]] = [("this code", None)]
+        if args.compare_src:
+            versions.insert(0, ("before", args.compare_src))
+        results: dict[str, list[dict[str, list[float]]]] = {label: [] for label, _ in versions}
+        for turn in range(args.turns):
+            for label, src in versions:
+                target = url
+                if not args.database:  # each version and turn from the same register
+                    copy = Path(folder) / f"{label.replace(' ', '_')}-{turn}.sqlite"
+                    shutil.copy(pristine, copy)
+                    target = f"sqlite:///{copy}"
+                results[label].append(run_version(src, target, args))
+        print(f"{'write':20} " + " ".join(f"{label + ' ms':>30}" for label, _ in versions))
+        for name in WRITES:
+            cells, best = [], {}
+            for label, _ in versions:
+                rounds = [r for turn in results[label] for r in turn[name]]
+                best[label] = min(rounds)
+                cells.append(f"{best[label]:6.2f} ({' '.join(f'{r:.1f}' for r in rounds)})")
+            ratio = ""
+            if len(versions) == 2:
+                ratio = f"  x{best['before'] / best['this code']:.2f}"
+            print(f"{name:20} " + " ".join(f"{cell:>30}" for cell in cells) + ratio)
+
+
+if __name__ == "__main__":
+    main()
