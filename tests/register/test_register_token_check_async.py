@@ -169,6 +169,7 @@ def test_a_connection_postgresql_dropped_is_replaced(api: Api) -> None:
     _postgres_only(api)
     checker = AsyncTokenCheck(api.db)
     token = api.tokens["officer"]
+
     async def around_the_drop() -> tuple[str, int, bool, str]:
         before = (await checker.check(token)).actor.username
         ended = _terminate(api)  # the connection is idle in the checker meanwhile
