@@ -8,7 +8,9 @@ the query. This middleware answers the ordinary request itself, in one trip thro
 thread pool:
 
 * the same token check as every other request (:func:`openatt.register.token_check.check`,
-  against the database, never cached) and the same permission (``preview_assess``);
+  against the database, never cached) and the same permission (``preview_assess``); on
+  PostgreSQL the check's statement is awaited on the event loop before the trip
+  (``register/token_check_async.py``), so no thread waits on PostgreSQL;
 * the body parsed once, by the same model with the same validation as the endpoint's
   (``json.loads`` then :class:`~openatt.core.model.Application`, which is what FastAPI does);
 * the regimes of the query string checked by the same validator (:data:`schemas.Regime`);
@@ -52,13 +54,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PATH = "/assess"
-# On PostgreSQL a body up to this size is assessed on the event loop, after the token check
-# awaited there: the whole pre-check then runs in the one thread, with no trip through the
-# thread pool and no fight for the interpreter's lock between its 25-odd threads (issue 16:
-# p99 267 ms at 50 clients). An exporter's pre-check is about 1 kB and takes the engine
-# about a millisecond; a larger body (up to the body limit's 10 MB) could hold the loop, and
-# every other request of the process, for longer, so it goes to the thread pool.
-ON_THE_LOOP = 16 * 1024
 _REGIMES = TypeAdapter(list[schemas.Regime])
 
 
@@ -155,8 +150,9 @@ async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
 async def _answer_async(
     checker: AsyncTokenCheck, state: Any, token: str, body: bytes, regimes: tuple[str, ...]
 ) -> tuple[Response | None, Actor | None]:
-    """On PostgreSQL: the token check awaited on the event loop (one round trip, no thread),
-    then the engine on the loop too for an ordinary body. Returns as :func:`_answer` does."""
+    """On PostgreSQL: the token check awaited on the event loop (one round trip; no thread
+    is held while PostgreSQL answers), then the engine in the thread pool, one trip as
+    before. Returns as :func:`_answer` does."""
     try:
         checked = await checker.check(token)
     except Exception:
@@ -167,8 +163,6 @@ async def _answer_async(
     assessor = state.assessor
     if assessor is None or not allowed(actor.role, Permission.preview_assess):
         return None, actor
-    if len(body) <= ON_THE_LOOP:
-        return _assessed(assessor, body, regimes), actor
     return await run_in_threadpool(_assessed, assessor, body, regimes), actor
 
 
