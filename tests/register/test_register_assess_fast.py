@@ -26,6 +26,7 @@ from openatt.api.assess_fast import AssessFast
 from openatt.api.limits import max_body_bytes
 from openatt.register.models import Session as LoginSession
 from openatt.register.models import User
+from openatt.register.token_check_async import AsyncTokenCheck
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -194,9 +195,14 @@ def test_a_pre_check_costs_one_statement_the_token_check(api: Api) -> None:
         if not str(args[2]).startswith("BEGIN"):  # SQLite's explicit BEGIN (register/db.py)
             statements.append(str(args[2]))
 
+    checker: AsyncTokenCheck | None = api.client.app.state.async_token_check  # type: ignore[attr-defined]
+    awaited = checker.statements if checker else 0
     event.listen(api.db.engine, "before_cursor_execute", count)
     try:
         assert send(api, "officer", encoded(application()))[0] == 200
     finally:
         event.remove(api.db.engine, "before_cursor_execute", count)
-    assert len(statements) == 1 and "sessions" in statements[0].lower(), statements
+    if checker is None:  # SQLite: the token check, on the engine's pool
+        assert len(statements) == 1 and "sessions" in statements[0].lower(), statements
+    else:  # PostgreSQL: the token check awaited on the event loop, nothing on the pool
+        assert statements == [] and checker.statements == awaited + 1

@@ -41,11 +41,17 @@ def counted(api: Api) -> Iterator[list[str]]:
         if not str(args[2]).startswith("BEGIN"):  # SQLite's explicit BEGIN (register/db.py)
             statements.append(str(args[2]))
 
+    # On PostgreSQL the token check is awaited on the event loop, outside the engine's pool
+    # (register/token_check_async.py): its statements are counted by the checker.
+    checker: Any = api.client.app.state.async_token_check  # type: ignore[attr-defined]
+    awaited = checker.statements if checker is not None else 0
     event.listen(api.db.engine, "before_cursor_execute", count)
     try:
         yield statements
     finally:
         event.remove(api.db.engine, "before_cursor_execute", count)
+        if checker is not None:
+            statements.extend(["the token check, awaited"] * (checker.statements - awaited))
 
 
 def read(api: Api, path: str, user: str = "officer") -> tuple[Any, int]:

@@ -35,6 +35,7 @@ from openatt.api.routers import catalogue as catalogue_router
 from openatt.api.routers import trust as trust_router
 from openatt.register.assessor import Assessor, default_assessor
 from openatt.register.db import Database
+from openatt.register.token_check_async import AsyncTokenCheck
 from openatt.web import mount as mount_web
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ def create_app(
         yield
         if freeze_heap:
             gc.unfreeze()
+        if app.state.async_token_check is not None:
+            app.state.async_token_check.close()
         db.dispose()
 
     app = FastAPI(
@@ -84,6 +87,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.db = db
+    # issue 16: on PostgreSQL the pre-check's token check is awaited on the event loop
+    app.state.async_token_check = None if db.is_sqlite else AsyncTokenCheck(db)
     app.state.assessor = assessor
     app.state.lists = lists
     app.state.monitoring_db = monitoring_db

@@ -8,7 +8,9 @@ the query. This middleware answers the ordinary request itself, in one trip thro
 thread pool:
 
 * the same token check as every other request (:func:`openatt.register.token_check.check`,
-  against the database, never cached) and the same permission (``preview_assess``);
+  against the database, never cached) and the same permission (``preview_assess``); on
+  PostgreSQL the check's statement is awaited on the event loop before the trip
+  (``register/token_check_async.py``), so no thread waits on PostgreSQL;
 * the body parsed once, by the same model with the same validation as the endpoint's
   (``json.loads`` then :class:`~openatt.core.model.Application`, which is what FastAPI does);
 * the regimes of the query string checked by the same validator (:data:`schemas.Regime`);
@@ -40,7 +42,9 @@ from openatt.api.fast_json import json_response
 from openatt.api.read_cache import CHECKED_ACTOR, _bearer
 from openatt.core.model import Application
 from openatt.register import token_check
+from openatt.register.assessor import Assessor
 from openatt.register.permissions import Permission, allowed
+from openatt.register.token_check_async import AsyncTokenCheck
 from openatt.register.users import Actor
 
 Scope = MutableMapping[str, Any]
@@ -98,7 +102,11 @@ class AssessFast:
             await self._pass(scope, receive, send, body, end)
             return
         state = scope["app"].state
-        answered, actor = await run_in_threadpool(_answer, state, token, body, regimes)
+        checker: AsyncTokenCheck | None = getattr(state, "async_token_check", None)
+        if checker is None:
+            answered, actor = await run_in_threadpool(_answer, state, token, body, regimes)
+        else:
+            answered, actor = await _answer_async(checker, state, token, body, regimes)
         if answered is None:
             if actor is not None:
                 scope[CHECKED_ACTOR] = actor  # no second token check for the same request
@@ -139,6 +147,35 @@ async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
             return b"".join(chunks), None
 
 
+async def _answer_async(
+    checker: AsyncTokenCheck, state: Any, token: str, body: bytes, regimes: tuple[str, ...]
+) -> tuple[Response | None, Actor | None]:
+    """On PostgreSQL: the token check awaited on the event loop (one round trip; no thread
+    is held while PostgreSQL answers), then the engine in the thread pool, one trip as
+    before. Returns as :func:`_answer` does."""
+    try:
+        checked = await checker.check(token)
+    except Exception:
+        return None, None  # the application checks again and answers in its own words
+    if checked.seen_due:
+        return None, None  # the application writes the session's last activity
+    actor = checked.actor
+    assessor = state.assessor
+    if assessor is None or not allowed(actor.role, Permission.preview_assess):
+        return None, actor
+    return await run_in_threadpool(_assessed, assessor, body, regimes), actor
+
+
+def _assessed(assessor: Assessor, body: bytes, regimes: tuple[str, ...]) -> Response | None:
+    """The body, the engine and the JSON; ``None`` on anything the application should
+    answer itself (a body that fails validation, an engine that raises)."""
+    try:
+        application = Application.model_validate(json.loads(body))
+        return json_response(assessor.assess(application, regimes, None))
+    except Exception:
+        return None
+
+
 def _answer(
     state: Any, token: str, body: bytes, regimes: tuple[str, ...]
 ) -> tuple[Response | None, Actor | None]:
@@ -155,8 +192,4 @@ def _answer(
     assessor = state.assessor
     if assessor is None or not allowed(actor.role, Permission.preview_assess):
         return None, actor
-    try:
-        application = Application.model_validate(json.loads(body))
-        return json_response(assessor.assess(application, regimes, None)), actor
-    except Exception:
-        return None, actor
+    return _assessed(assessor, body, regimes), actor

@@ -13,15 +13,16 @@ keyed by
   in the same transaction as the change (``register/token_check.py``).
 
 Authentication is never cached. Every request's bearer token is checked against the database
-(:func:`openatt.register.token_check.check`, the same rules as every other request), and the
-generation is read in that same statement, so a disabled user or an ended session is refused
-at once and a change is seen by the very next read. Anything out of the ordinary goes on to
-the application untouched, which then checks and answers as it always does: no token, a
+(:func:`openatt.register.token_check.check`, the same rules as every other request; on
+PostgreSQL the same statement awaited on the event loop, ``register/token_check_async.py``),
+and the generation is read in that same statement, so a disabled user or an ended session is
+refused at once and a change is seen by the very next read. Anything out of the ordinary goes
+on to the application untouched, which then checks and answers as it always does: no token, a
 token that fails a check (the application refuses it with its own message), a session whose
-last activity is due to be written, an applicant (their views are not cached), a method
-other than GET, any other path. Only a 200 answer is kept, and only for the generation it
-was read under, which was read before the application's own reads (so the kept answer is
-never older than its key says).
+last activity is due to be written, an applicant (their views are not cached), a method other
+than GET, any other path. Only a 200 answer is kept, and only for the generation it was read
+under, which was read before the application's own reads (so the kept answer is never older
+than its key says).
 
 The cache is pure ASGI and sits outside every other layer: a hit costs the token check and a
 dictionary look-up, not FastAPI's routing, validation and dependencies.
@@ -34,11 +35,13 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import psycopg
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from openatt.register import audience, token_check
 from openatt.register.errors import Unauthenticated
+from openatt.register.token_check_async import AsyncTokenCheck
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -102,9 +105,14 @@ class ReadCache:
         if token is None:
             await self.app(scope, receive, send)
             return
+        state = scope["app"].state
+        checker: AsyncTokenCheck | None = getattr(state, "async_token_check", None)
         try:
-            checked = await run_in_threadpool(token_check.check, scope["app"].state.db, token)
-        except (Unauthenticated, SQLAlchemyError):
+            if checker is None:
+                checked = await run_in_threadpool(token_check.check, state.db, token)
+            else:  # PostgreSQL: awaited on the event loop, a hit then needs no thread at all
+                checked = await checker.check(token)
+        except (Unauthenticated, SQLAlchemyError, psycopg.Error):
             checked = None  # the application checks again and answers as it always does
         if checked is None or checked.seen_due or not audience.sees_internal(checked.actor):
             await self.app(scope, receive, send)  # it checks, refuses or writes as usual
