@@ -265,23 +265,6 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
         return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
 
 
-def _work_csv(chunk: list[Signature]) -> str:
-    """In a worker: assess and summarise, and return the rows of ``signature_results`` as CSV
-    text (the parent then neither unpickles the rows nor formats them: its share is serial)."""
-    return result_csv(zip(chunk, _work(chunk), strict=True))
-
-
-def result_csv(summaries: Iterable[tuple[Signature, Sequence[SummaryRow]]]) -> str:
-    """Signature and summary rows as CSV text, one line per regime (as ``store.bulk_load``
-    writes them)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for sig, rows in summaries:
-        head = sig.row()
-        writer.writerows((*head, *row) for row in rows)
-    return out.getvalue()
-
-
 def assess_signatures_csv(
     signatures: Sequence[Signature],
     regimes: Sequence[str],
@@ -293,20 +276,50 @@ def assess_signatures_csv(
     chunk_size: int = 500,
     mapping: str = DEFAULT_MAPPING,
 ) -> Iterator[str]:
-    """:func:`assess_signatures`' summaries as CSV text (:func:`result_csv`), a chunk at a
-    time, made in the worker processes: what the pipeline loads into ``signature_results``."""
+    """:func:`assess_signatures`' summaries as CSV text, a chunk at a time, made in the
+    worker processes: what the pipeline loads into ``signature_results``."""
+    ordered = sorted(set(signatures), key=recipient_order)
+    return assess_signature_rows_csv(
+        [sig.row() for sig in ordered],
+        regimes,
+        tables,
+        engine=engine,
+        workers=workers,
+        progress=progress,
+        chunk_size=chunk_size,
+        mapping=mapping,
+    )
+
+
+SignatureRow = tuple[str, str, str, str, str, int, str]
+
+
+def assess_signature_rows_csv(
+    signatures: Sequence[SignatureRow],
+    regimes: Sequence[str],
+    tables: Mapping[str, IndicatorTable],
+    *,
+    engine: Engine | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    chunk_size: int = 500,
+    mapping: str = DEFAULT_MAPPING,
+) -> Iterator[str]:
+    """:func:`assess_signatures_csv` for signatures given as distinct rows (``Signature.row``
+    order of fields), already in :func:`recipient_order`: the pipeline has DuckDB sort them.
+    The parent then neither builds, hashes nor sorts a ``Signature`` (its share is serial,
+    before the workers start), and sends the workers plain tuples, which pickle cheaper."""
     engine = (engine or Engine.default()).memoising(whole_regimes=True)
     rows = Memo(200_000)
     cache = EvidenceCache(tables, mapping, notes=False)
-    ordered = sorted(set(signatures), key=recipient_order)
-    chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
+    chunks = [signatures[i : i + chunk_size] for i in range(0, len(signatures), chunk_size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
-    if workers > 1 and len(ordered) > chunk_size and forking:
+    if workers > 1 and len(signatures) > chunk_size and forking:
         _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
-                for chunk, text in zip(chunks, pool.imap(_work_csv, chunks), strict=True):
+                for chunk, text in zip(chunks, pool.imap(_work_rows_csv, chunks), strict=True):
                     yield text
                     if progress:
                         progress(len(chunk))
@@ -315,9 +328,37 @@ def assess_signatures_csv(
         return
     with gc_paused():
         for chunk in chunks:
-            yield result_csv((sig, summary_of(engine, cache, sig, regimes, rows)) for sig in chunk)
+            yield _rows_csv(chunk, [Signature(*row) for row in chunk], engine, cache, regimes, rows)
             if progress:
                 progress(len(chunk))
+
+
+def _work_rows_csv(chunk: Sequence[SignatureRow]) -> str:
+    """In a worker: assess and summarise a chunk of signature rows, and return the rows of
+    ``signature_results`` as CSV text (the parent then neither unpickles nor formats them)."""
+    sigs = [Signature(*row) for row in chunk]
+    return _csv_of(chunk, _work(sigs))
+
+
+def _rows_csv(
+    chunk: Sequence[SignatureRow],
+    sigs: Sequence[Signature],
+    engine: Engine,
+    cache: EvidenceCache,
+    regimes: Sequence[str],
+    rows: Memo,
+) -> str:
+    return _csv_of(chunk, [summary_of(engine, cache, sig, regimes, rows) for sig in sigs])
+
+
+def _csv_of(chunk: Sequence[SignatureRow], summaries: Sequence[Sequence[SummaryRow]]) -> str:
+    """Signature rows and their summary rows as CSV text, one line per regime (as
+    ``store.bulk_load`` writes them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for head, rows in zip(chunk, summaries, strict=True):
+        writer.writerows((*head, *row) for row in rows)
+    return out.getvalue()
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ checks the tables they produce row for row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import duckdb
 
@@ -28,8 +28,8 @@ from openatt.core.model import EndUserKind
 from openatt.evidence.mapping import DEFAULT_MAPPING
 from openatt.evidence.table import IndicatorTable
 from openatt.monitoring import store
-from openatt.monitoring.applications import SIGNATURE_COLUMNS, Signature
-from openatt.monitoring.batch import RESULT_COLUMNS, assess_signatures_csv
+from openatt.monitoring.applications import SIGNATURE_COLUMNS
+from openatt.monitoring.batch import RESULT_COLUMNS, SignatureRow, assess_signature_rows_csv
 from openatt.monitoring.mapping import PartyKind
 from openatt.reference.loader import ReferenceData
 
@@ -126,6 +126,10 @@ _SAME_SIGNATURE = " AND ".join(
 _RESULT_VALUES = ", ".join(
     f"nullif(r.{c}, '') AS {c}" if kind == "VARCHAR" else f"r.{c}" for c, kind in RESULT_COLUMNS[1:]
 )
+# ``batch.recipient_order`` as SQL: DuckDB compares text byte by byte in UTF-8, which is the
+# order of code points, Python's
+RECIPIENT_ORDER = "recipient, year, end_user_kind, grp, category, supplier, control_entry"
+
 RESULTS_SQL = f"""
 SELECT s.transfer_id, {_RESULT_VALUES}
 FROM transfer_signatures s JOIN signature_results r ON {_SAME_SIGNATURE}
@@ -242,15 +246,19 @@ class DuckDBBackend:
         progress: Progress | None,
     ) -> int:
         columns = ", ".join(SIGNATURE_COLUMNS)
-        signatures = [
-            Signature(*row)
-            for row in self.rows(f"SELECT DISTINCT {columns} FROM transfer_signatures")
-        ]
+        # distinct and in ``batch.recipient_order``, sorted by DuckDB: the parent's share of
+        # the work is serial, so it builds no ``Signature`` and sorts nothing in Python
+        signatures = cast(
+            list[SignatureRow],
+            self.rows(
+                f"SELECT DISTINCT {columns} FROM transfer_signatures ORDER BY {RECIPIENT_ORDER}"
+            ),
+        )
         if progress_total:
             progress_total(len(signatures))
         # the workers send back the rows as CSV text, written to the file DuckDB reads as it
-        # comes: the parent's share of the work is serial, the workers' is not
-        texts = assess_signatures_csv(
+        # comes
+        texts = assess_signature_rows_csv(
             signatures,
             regimes,
             tables,
