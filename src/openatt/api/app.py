@@ -42,11 +42,6 @@ if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
 
-# How many new objects a server process allocates between two collections of the youngest
-# generation (CPython's default is 700); see the lifespan below (issue 16).
-SERVER_YOUNG_OBJECTS = 10_000
-
-
 def create_app(
     database_url: str | None = None,
     *,
@@ -73,18 +68,11 @@ def create_app(
         # frozen, the collector's full collections no longer walk them (about 175,000
         # objects, 150 ms a collection on this class of machine, every request of the
         # worker waiting meanwhile).
-        threshold = gc.get_threshold()
         if freeze_heap:
             gc.collect()
             gc.freeze()
-            # A request allocates thousands of short-lived objects: at the default 700 the
-            # youngest generation is collected several times a request and a full collection
-            # (up to ~180 ms under load, every request of the worker waiting) comes every
-            # couple of hundred writes. Collected ten times less often, they cost a tenth.
-            gc.set_threshold(SERVER_YOUNG_OBJECTS, *threshold[1:])
         yield
         if freeze_heap:
-            gc.set_threshold(*threshold)
             gc.unfreeze()
         if app.state.async_token_check is not None:
             app.state.async_token_check.close()
