@@ -265,32 +265,6 @@ def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
         return [summary_of(engine, cache, sig, regimes, rows) for sig in chunk]
 
 
-def assess_signatures_csv(
-    signatures: Sequence[Signature],
-    regimes: Sequence[str],
-    tables: Mapping[str, IndicatorTable],
-    *,
-    engine: Engine | None = None,
-    workers: int = 1,
-    progress: Progress | None = None,
-    chunk_size: int = 500,
-    mapping: str = DEFAULT_MAPPING,
-) -> Iterator[str]:
-    """:func:`assess_signatures`' summaries as CSV text, a chunk at a time, made in the
-    worker processes: what the pipeline loads into ``signature_results``."""
-    ordered = sorted(set(signatures), key=recipient_order)
-    return assess_signature_rows_csv(
-        [sig.row() for sig in ordered],
-        regimes,
-        tables,
-        engine=engine,
-        workers=workers,
-        progress=progress,
-        chunk_size=chunk_size,
-        mapping=mapping,
-    )
-
-
 SignatureRow = tuple[str, str, str, str, str, int, str]
 
 
@@ -305,8 +279,10 @@ def assess_signature_rows_csv(
     chunk_size: int = 500,
     mapping: str = DEFAULT_MAPPING,
 ) -> Iterator[str]:
-    """:func:`assess_signatures_csv` for signatures given as distinct rows (``Signature.row``
-    order of fields), already in :func:`recipient_order`: the pipeline has DuckDB sort them.
+    """:func:`assess_signatures`' summaries as CSV text, a chunk at a time, made in the worker
+    processes: what the pipeline loads into ``signature_results``. The signatures come as
+    distinct rows (``Signature.row`` order of fields), already in :func:`recipient_order`:
+    the pipeline has DuckDB sort them.
     The parent then neither builds, hashes nor sorts a ``Signature`` (its share is serial,
     before the workers start), and sends the workers plain tuples, which pickle cheaper."""
     engine = (engine or Engine.default()).memoising(whole_regimes=True)

@@ -88,7 +88,7 @@ def _assess_partition(
     from openatt.core.memo import Memo
     from openatt.monitoring.batch import EvidenceCache, summary_of
 
-    # as on DuckDB (``batch.assess_signatures_csv``): summaries only, so the evidence notes
+    # as on DuckDB (``batch.assess_signature_rows_csv``): summaries only, so the evidence notes
     # leave out the item relevance, and summaries are looked up by the judgment key
     engine = Engine.default().memoising(whole_regimes=True)
     cache = EvidenceCache(tables, mapping, notes=False)
