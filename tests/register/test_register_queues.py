@@ -253,6 +253,22 @@ def test_bulk_actions_report_each_case(api: Api) -> None:
     assert nobody.status_code == 422 and nobody.json()["detail"][0]["loc"][-1] == "assignee"
 
 
+def test_bulk_actions_take_their_cases_in_ascending_order(api: Api) -> None:
+    """Whatever order an officer chose the cases in, a bulk action takes them (and locks
+    their rows) in ascending id order, once each: two overlapping bulk actions then lock in
+    one order, so on PostgreSQL the second waits for the first instead of deadlocking."""
+    cases = [_submitted(api) for _ in range(4)]
+    chosen = [cases[2], cases[0], cases[3], cases[2], cases[1]]
+    results = api.post(
+        "/queues/bulk",
+        "officer",
+        {"application_ids": chosen, "action": "assign", "assignee": "officer"},
+    )
+    assert results.status_code == 200, results.text
+    assert [r["application_id"] for r in results.json()] == sorted(cases)
+    assert all(r["ok"] for r in results.json())
+
+
 def test_search_by_party_goods_control_entry_and_document(api: Api) -> None:
     body = application(
         consignee={"name": "Kiwi Logistics Depot", "country": "NZL"},
