@@ -3,11 +3,15 @@
 # the postgres user on a port of its own, create the test database, and print its URL.
 # Idempotent: a second run finds the cluster running and prints the same URL.
 # Usage: export OPENATT_TEST_DATABASE_URL="$(bash .ci/postgres.sh)"
+# The tests' cluster runs with fsync=off (nothing in it needs to survive a crash). For the
+# write benchmarks, start one as a deployment runs it (fsync and synchronous commit on):
+#   OPENATT_PG_PORT=55433 OPENATT_PG_FSYNC=on bash .ci/postgres.sh
 set -euo pipefail
 
 PORT="${OPENATT_PG_PORT:-55432}"
 DATA="${OPENATT_PG_DIR:-/var/tmp/openatt-pg-$PORT}"
 DB="${OPENATT_PG_DB:-openatt_test}"
+FSYNC="${OPENATT_PG_FSYNC:-off}"
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; } >&2
@@ -27,7 +31,7 @@ fi
 
 if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-    -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >&2
+    -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC" start >&2
 fi
 
 for _ in $(seq 1 30); do
