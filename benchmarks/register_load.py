@@ -811,7 +811,8 @@ def main() -> None:
                     else 0
                 )
                 p99 = b["p99_ms"] / a["p99_ms"] if a["p99_ms"] else 0
-                print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower")
+                out = " (POOL RAN OUT: no figure)" if a["pool_ran_out"] or b["pool_ran_out"] else ""
+                print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower{out}")
         labels = ["before: ", ""] if len(runs) == 2 else [""]
         for label, run in zip(labels, runs, strict=True):
             flood_summary(label, run)
