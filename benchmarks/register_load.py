@@ -15,10 +15,13 @@ bounded by ``--requests`` and ``--seconds``:
 * writes that extend the hash chain: ``POST /applications/{id}/reassess`` (the engine under
   four regimes, its output stored once, the case reopened); the same with a new piece of
   evidence in every request (every reassessment changes a fact: what the engine's output
-  costs when no process has computed it before); ``POST /applications``; and ``POST
-  /applications/{id}/decide``, in line with the recommendation, each client on cases of its
-  own in a cycle (reassess to reopen the case, read its version, decide): the decide line
-  gives the decides' rate and latencies, its CPU column the server's CPU per whole cycle
+  costs when no process has computed it before); ``POST /applications``; ``POST
+  /applications/{id}/decide`` alone, in line with the recommendation, every request on a
+  fresh case of a pool prepared for it (``--decide-pool`` per code version; a pool that runs
+  out is reported, "OUT" in the met column, never counted as met); and the decide cycle,
+  each client on cases of its own (reassess to reopen the case, read its version, decide),
+  the old decide line kept comparable: its rate is at most a third of the cycle's requests,
+  its CPU column the server's CPU per whole cycle
 * the login flood (issue 13): ``POST /applications`` by the clients alone, then while
   ``--flood`` more connections send wrong passwords to ``POST /auth/token``; the flood's
   answers (401 wrong password, 429 throttled) are counted.
@@ -80,11 +83,15 @@ def free_port() -> int:
 # export of small arms to New Zealand, which no routing rule flags (the other cases' Indian
 # destination is under review, a flag that blocks a decision until a senior clears it).
 DECIDE_MARK = "Benchmark decide cycle"
+# The end user of the decide-only phase's pool (the same case as DECIDE_MARK's, under a name
+# of its own): each of these cases is decided once, fresh, and never reopened.
+POOL_MARK = "Benchmark decide pool"
 
 
-def prepare(url: str, cases: int, decide_cases: int = 0) -> None:
-    """Fill the register: the demo, a benchmark officer, ``decide_cases`` assessed cases for
-    the decide phase, then ``cases`` assessed cases for every other phase."""
+def prepare(url: str, cases: int, decide_cases: int = 0, pool: int = 0) -> dict[int, str]:
+    """Fill the register: the demo, a benchmark officer, ``pool`` assessed cases for the
+    decide-only phase, ``decide_cases`` assessed cases for the decide cycle, then ``cases``
+    assessed cases for every other phase. Returns each pool case's recommendation."""
     from openatt.core.engine import Engine
     from openatt.register import applications, assessing, demo, users
     from openatt.register.db import Database
@@ -101,20 +108,32 @@ def prepare(url: str, cases: int, decide_cases: int = 0) -> None:
     decidable = decidable.model_copy(
         update={"end_user": decidable.end_user.model_copy(update={"name": DECIDE_MARK})}
     )
+    pooled = decidable.model_copy(
+        update={"end_user": decidable.end_user.model_copy(update={"name": POOL_MARK})}
+    )
     template = samples[3].application
-    for index in range(decide_cases + cases):
+    recommendations: dict[int, str] = {}
+    total = pool + decide_cases + cases
+    batch = 25  # cases per transaction: the pool is thousands of cases, each commit costs
+    for first in range(0, total, batch):
         with db.write() as session:
-            if index < decide_cases:
-                row = applications.create(session, actor, decidable)
-            else:
-                row = applications.create(session, actor, template)
-            applications.submit(session, actor, row.id, None)
-            if "lists_used" in inspect.signature(applications.screen).parameters:
-                applications.screen(session, actor, row.id, [], None, "benchmark: no lists")
-            else:  # a register from before issue 13 (to measure the code it replaced)
-                applications.screen(session, actor, row.id, [], None)
-            assessing.assess(session, actor, row.id, engine)
+            for index in range(first, min(first + batch, total)):
+                if index < pool:
+                    row = applications.create(session, actor, pooled)
+                elif index < pool + decide_cases:
+                    row = applications.create(session, actor, decidable)
+                else:
+                    row = applications.create(session, actor, template)
+                applications.submit(session, actor, row.id, None)
+                if "lists_used" in inspect.signature(applications.screen).parameters:
+                    applications.screen(session, actor, row.id, [], None, "benchmark: no lists")
+                else:  # a register from before issue 13 (to measure the code it replaced)
+                    applications.screen(session, actor, row.id, [], None)
+                stored = assessing.assess(session, actor, row.id, engine)
+                if index < pool:
+                    recommendations[row.id] = stored.recommendation
     db.dispose()
+    return recommendations
 
 
 @dataclass
@@ -131,6 +150,7 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     alone: Phase | None = None  # for a phase under a flood: the writes alone just before
     alone_after: Phase | None = None  # ...and just after (the next round's, or a last one)
+    ran_out: int = 0  # decide-only: clients that found the pool empty before the end
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -142,10 +162,11 @@ class Phase:
         cpu_ms = self.server_cpu * 1000 / self.completed if self.completed else 0.0
         target = TARGETS.get(self.group)
         met = None
-        if target is not None:
+        if target is not None and not self.ran_out:  # a pool that ran out measures nothing
             met = rate >= target[0] and pct(0.99) < target[1]
         return {
             "endpoint": self.name + (f" ({self.note})" if self.note else ""),
+            "pool_ran_out": self.ran_out,
             "requests": self.completed,
             "errors": self.errors,
             "seconds": round(self.seconds, 2),
@@ -315,7 +336,9 @@ async def measure(
     flooders: int,
     server_pid: int,
     flood_rounds: int = 1,
+    pool: dict[int, str] | None = None,
 ) -> list[Phase]:
+    pool = pool or {}
     http = Connection("127.0.0.1", port)
     body = {"username": "bench", "password": PASSWORD}
     token = json.loads((await http.request("POST", "/auth/token", body))[1])["access_token"]
@@ -325,10 +348,11 @@ async def measure(
     mark = DECIDE_MARK.replace(" ", "%20")
     path = f"/applications?state=assessed&limit=200&q={mark}"
     decidable = [item["id"] for item in json.loads((await http.request("GET", path))[1])["items"]]
-    ids = [item["id"] for item in page["items"] if item["id"] not in set(decidable)]
+    ids = [item["id"] for item in page["items"] if item["id"] not in {*decidable, *pool}]
     sample = json.loads((await http.request("GET", f"/applications/{ids[0]}"))[1])["application"]
     # POST /assess: a different body every request, from every case of the register
-    everyone = json.loads((await http.request("GET", "/applications?limit=200"))[1])["items"]
+    pool_cases = await undecided_pool(http, pool)
+    everyone = await newest_outside(http, 200, set(pool))
     applications = [
         json.loads((await http.request("GET", f"/applications/{item['id']}"))[1])["application"]
         for item in everyone
@@ -367,6 +391,10 @@ async def measure(
                 port, token, name, group, clients, requests, seconds, make, server_pid
             )
             results.append(phase)
+        if only in ("", "writes") and pool:
+            results.append(
+                await decide_only(port, token, pool_cases, clients, requests, seconds, server_pid)
+            )
         if only in ("", "writes"):
             results.extend(
                 await decide_cycle(port, token, decidable, clients, requests, seconds, server_pid)
@@ -378,6 +406,42 @@ async def measure(
             )
         )
     return results
+
+
+async def newest_outside(http: Connection, count: int, left_out: set[int]) -> list[Any]:
+    """The ``count`` newest cases of the register (the summaries) that are not ``left_out``:
+    the POST /assess bodies are drawn from the same cases whatever the pool's size."""
+    found: list[Any] = []
+    after = ""
+    while len(found) < count:
+        page = json.loads((await http.request("GET", f"/applications?limit=200{after}"))[1])
+        found.extend(item for item in page["items"] if item["id"] not in left_out)
+        if page["next_after"] is None:
+            break
+        after = f"&after={page['next_after']}"
+    return found[:count]
+
+
+async def undecided_pool(http: Connection, pool: dict[int, str]) -> list[tuple[int, int, str]]:
+    """The pool's cases still assessed (on PostgreSQL the code measured first decided some
+    of the same register's pool), oldest first: (id, version, recommendation)."""
+    if not pool:
+        return []
+    mark = POOL_MARK.replace(" ", "%20")
+    found: list[tuple[int, int, str]] = []
+    after = ""
+    while True:
+        path = f"/applications?state=assessed&limit=200&q={mark}{after}"
+        page = json.loads((await http.request("GET", path))[1])
+        found.extend(
+            (item["id"], item["version"], pool[item["id"]])
+            for item in page["items"]
+            if item["id"] in pool
+        )
+        if page["next_after"] is None:
+            break
+        after = f"&after={page['next_after']}"
+    return sorted(found)
 
 
 _RUN = f"{time.time_ns()}"  # new facts differ from any an earlier run wrote
@@ -474,15 +538,78 @@ async def decide_cycle(
 
     await asyncio.gather(*(reopen(i, c) for i, c in enumerate(connections)))
     await asyncio.gather(*(c.close() for c in connections))
-    name = "POST /applications/{id}/decide"
+    name = "decide cycle: POST /applications/{id}/decide"
     decided = Phase(name, "writes", len(decides), errors["decide"], elapsed, decides, cpu, load)
     decided.note = f"{users} clients' cycles; CPU per cycle"
     reopened = Phase(
-        "POST /applications/{id}/reassess", "", len(reopens), errors["reassess"], elapsed, reopens
+        "decide cycle: POST /applications/{id}/reassess",
+        "",
+        len(reopens),
+        errors["reassess"],
+        elapsed,
+        reopens,
     )
-    reopened.note = "in the decide cycle"
     reopened.load = load
     return [decided, reopened]
+
+
+async def decide_only(
+    port: int,
+    token: str,
+    pool: list[tuple[int, int, str]],
+    clients: int,
+    requests: int,
+    seconds: float,
+    server_pid: int,
+) -> Phase:
+    """``POST /applications/{id}/decide`` alone: every request decides a fresh case of the
+    pool (assessed, never decided), in line with its recommendation and with the version
+    read before the phase, exactly the decision of :func:`decide_cycle` (these cases too
+    are referred: the approval waits for a second officer's countersignature). The clients
+    take the next case from one queue; a client that finds it empty stops, and the phase
+    says so (``ran_out``; its "met" is then left blank): a pool sized for rate x seconds
+    with margin (``--decide-pool``) should never run out."""
+    headers = {"Authorization": f"Bearer {token}"}
+    connections = [Connection("127.0.0.1", port, headers) for _ in range(clients)]
+    await asyncio.gather(*(c.open() for c in connections))
+    cases = iter(pool)
+    latencies: list[float] = []
+    errors = 0
+    ran_out = 0
+    issued = 0
+    cpu_before = process_tree_cpu(server_pid)
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client(http: Connection) -> None:
+        nonlocal errors, ran_out, issued
+        while issued < requests and time.perf_counter() < deadline:
+            case = next(cases, None)
+            if case is None:
+                ran_out += 1
+                return
+            issued += 1
+            case_id, version, recommendation = case
+            outcome = IN_LINE.get(recommendation, APPROVE)
+            decision = {**outcome, "version": version, "reasons": "Load test"}
+            began = time.perf_counter()
+            status, _ = await http.request("POST", f"/applications/{case_id}/decide", decision)
+            latencies.append(time.perf_counter() - began)
+            if status >= 400:
+                errors += 1
+
+    await asyncio.gather(*(client(c) for c in connections))
+    elapsed = time.perf_counter() - started
+    cpu = process_tree_cpu(server_pid) - cpu_before
+    await asyncio.gather(*(c.close() for c in connections))
+    name = "POST /applications/{id}/decide"
+    phase = Phase(name, "writes", len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
+    phase.ran_out = ran_out
+    phase.note = f"fresh cases, pool of {len(pool)}"
+    if ran_out:
+        phase.note += f"; POOL RAN OUT: {ran_out} clients stopped early"
+        print(f"WARNING: the decide pool ran out ({len(pool)} cases): raise --decide-pool")
+    return phase
 
 
 def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
@@ -555,7 +682,12 @@ def flood_summary(label: str, run: list[Phase]) -> None:
 
 
 def run_code(
-    label: str, url: str, args: argparse.Namespace, src: str | None, home: str
+    label: str,
+    url: str,
+    args: argparse.Namespace,
+    src: str | None,
+    home: str,
+    pool: dict[int, str] | None = None,
 ) -> list[Phase]:
     port = free_port()
     server = start_server(url, port, args.workers, src, home)
@@ -571,6 +703,7 @@ def run_code(
                 args.flood,
                 server.pid,
                 args.flood_rounds,
+                pool,
             )
         )
     finally:
@@ -589,7 +722,7 @@ def table(summaries: list[dict[str, Any]]) -> None:
     for s in summaries:
         target_rate = s["target_requests_per_second"] or ""
         target_p99 = f"<{s['target_p99_ms']}" if s["target_p99_ms"] else ""
-        met = {True: "yes", False: "no", None: ""}[s["met"]]
+        met = "OUT" if s["pool_ran_out"] else {True: "yes", False: "no", None: ""}[s["met"]]
         print(
             f"{s['endpoint'][:44]:44} {s['requests_per_second']:>7} {target_rate:>7} "
             f"{s['p50_ms']:>7} {s['p99_ms']:>8} {target_p99:>7} {met:>4} {s['errors']:>6} "
@@ -607,7 +740,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000, help="per endpoint, at most")
     parser.add_argument("--seconds", type=float, default=10, help="per endpoint, at most")
     parser.add_argument("--cases", type=int, default=100, help="assessed cases to add")
-    parser.add_argument("--decide-cases", type=int, default=50, help="more, for decide")
+    parser.add_argument("--decide-cases", type=int, default=50, help="more, for the decide cycle")
+    parser.add_argument(
+        "--decide-pool",
+        type=int,
+        default=3000,
+        help="fresh cases for the decide-only phase, per code version measured (0: no phase)",
+    )
     parser.add_argument("--database", help="an empty database URL (default: temp SQLite)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--flood", type=int, default=20, help="clients sending wrong passwords")
@@ -627,18 +766,26 @@ def main() -> None:
         backend = url.split(":", 1)[0].split("+")[0]
         print(f"database {backend}; {args.cases} assessed cases over the demo register")
         began = time.perf_counter()
-        prepare(url, args.cases, args.decide_cases if args.only in (None, "writes") else 0)
-        print(f"prepared the register in {time.perf_counter() - began:.1f} s", flush=True)
+        writes = args.only in (None, "writes")
+        # on PostgreSQL the register is not reset between the two code versions: a pool each
+        versions = 2 if args.compare_src and backend != "sqlite" else 1
+        pool_size = args.decide_pool * versions if writes else 0
+        pool = prepare(url, args.cases, args.decide_cases if writes else 0, pool_size)
+        print(
+            f"prepared the register in {time.perf_counter() - began:.1f} s "
+            f"({pool_size} cases in the decide pool)",
+            flush=True,
+        )
         runs: list[list[Phase]] = []
         if args.compare_src:
             pristine = Path(folder) / "pristine.sqlite"
             if backend == "sqlite":  # both versions start from the same register
                 shutil.copy(Path(folder) / "bench.sqlite", pristine)
-            runs.append(run_code("before: ", url, args, args.compare_src, folder))
+            runs.append(run_code("before: ", url, args, args.compare_src, folder, pool))
             print(f"machine between runs: {describe()}", flush=True)
             if backend == "sqlite":
                 shutil.copy(pristine, Path(folder) / "bench.sqlite")
-        runs.append(run_code("", url, args, None, folder))
+        runs.append(run_code("", url, args, None, folder, pool))
         summaries = [p.summary() for run in runs for p in run]
         if args.json:
             print(
@@ -664,7 +811,8 @@ def main() -> None:
                     else 0
                 )
                 p99 = b["p99_ms"] / a["p99_ms"] if a["p99_ms"] else 0
-                print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower")
+                out = " (POOL RAN OUT: no figure)" if a["pool_ran_out"] or b["pool_ran_out"] else ""
+                print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower{out}")
         labels = ["before: ", ""] if len(runs) == 2 else [""]
         for label, run in zip(labels, runs, strict=True):
             flood_summary(label, run)

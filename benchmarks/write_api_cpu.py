@@ -5,8 +5,9 @@ or SQLite (issue 16, fifth round).
 same cores); ``write_cpu.py`` the services alone. This drives the app's ASGI callable, one
 request at a time, with the same requests as the load test's write phases: a reassessment
 that brings nothing new (``reassess``), one that brings a new piece of evidence every time
-(``reassess (new fact)``), a create, and the decide cycle (reassess to reopen, read the
-case's version, decide; the CPU of the whole cycle). The framework, the token check and the
+(``reassess (new fact)``), a create, a decide on a fresh case of a pool prepared for it
+(``decide``; sixth round), and the decide cycle (reassess to reopen, read the case's
+version, decide; the CPU of the whole cycle). The framework, the token check and the
 write are counted; HTTP parsing and the network are not. Each code version runs in a fresh
 process, the versions in turns over the same register (on PostgreSQL both write to the one
 database, in turn), and each prints the best of its rounds.
@@ -38,12 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_cpu import call
 from machine import printed
-from register_load import APPROVE, DECIDE_MARK, IN_LINE, PASSWORD, new_fact, prepare
+from register_load import APPROVE, DECIDE_MARK, IN_LINE, PASSWORD, POOL_MARK, new_fact, prepare
 
-WRITES = ("reassess", "reassess (new fact)", "create", "decide cycle")
+WRITES = ("reassess", "reassess (new fact)", "create", "decide", "decide cycle")
+WARM = 5  # requests of each kind before the rounds
 
 
-async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]]:
+async def measure(
+    url: str, requests: int, rounds: int, pool: dict[int, str]
+) -> dict[str, list[float]]:
     """Each kind of write, ``rounds`` rounds of ``requests``, in CPU ms per request."""
     from openatt.api import create_app
 
@@ -70,6 +74,21 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
         ).encode()
         reopen = json.dumps({"reason": "Load test: reopen to decide again"}).encode()
         facts = itertools.count()
+        fresh: list[tuple[int, int]] = []  # the pool's cases still assessed: (id, version)
+        after = ""
+        while True:
+            found = await ok(
+                "GET",
+                f"/applications?state=assessed&limit=200&q={POOL_MARK.replace(' ', '%20')}{after}",
+            )
+            fresh.extend((i["id"], i["version"]) for i in found["items"] if i["id"] in pool)
+            if found["next_after"] is None:
+                break
+            after = f"&after={found['next_after']}"
+        fresh.sort()
+        if len(fresh) < WARM + rounds * requests:
+            raise SystemExit(f"the decide pool ran out: {len(fresh)} cases left")
+        pooled = iter(fresh)
 
         async def reassess(i: int) -> None:
             await ok("POST", f"/applications/{ids[i % len(ids)]}/reassess", reason)
@@ -80,6 +99,11 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
 
         async def create(_i: int) -> None:
             await ok("POST", "/applications", sample)
+
+        async def decide_fresh(_i: int) -> None:
+            case, version = next(pooled)
+            decision = {**IN_LINE.get(pool[case], APPROVE), "version": version, "reasons": "x"}
+            await ok("POST", f"/applications/{case}/decide", json.dumps(decision).encode())
 
         async def decide(i: int) -> None:
             case = decidable[i % len(decidable)]
@@ -93,13 +117,14 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
             "reassess": reassess,
             "reassess (new fact)": with_new_fact,
             "create": create,
+            "decide": decide_fresh,
             "decide cycle": decide,
         }
         found: dict[str, list[float]] = {}
         for name, write in kinds.items():
             # warm the caches: each case once (the engine's output kept per process by its
             # inputs: a repeated reassessment is a hit after each case's first)
-            for i in range(max(5, len(ids), len(decidable))):
+            for i in range(WARM if write is decide_fresh else max(WARM, len(ids), len(decidable))):
                 await write(i)
             found[name] = []
             for _ in range(rounds):
@@ -112,11 +137,13 @@ async def measure(url: str, requests: int, rounds: int) -> dict[str, list[float]
     return found
 
 
-def run_version(src: str | None, url: str, args: argparse.Namespace) -> dict[str, list[float]]:
+def run_version(
+    src: str | None, url: str, args: argparse.Namespace, pool_file: Path
+) -> dict[str, list[float]]:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
-    command = [sys.executable, __file__, "--child", url]
+    command = [sys.executable, __file__, "--child", url, "--pool-file", str(pool_file)]
     command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
     done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     if done.returncode:
@@ -134,16 +161,23 @@ def main() -> None:
     parser.add_argument("--database", help="an empty PostgreSQL database (default: SQLite)")
     parser.add_argument("--compare-src", help="an earlier checkout's src, run in turns")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--pool-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(measure(args.child, args.requests, args.rounds))))
+        pool = {int(k): v for k, v in json.loads(Path(args.pool_file).read_text()).items()}
+        print(json.dumps(asyncio.run(measure(args.child, args.requests, args.rounds, pool))))
         return
     title = f"API CPU per write, in process: best of {args.rounds} rounds of {args.requests}"
     with printed(title), tempfile.TemporaryDirectory() as folder:
         os.environ["OPENATT_HOME"] = folder
         pristine = Path(folder) / "pristine.sqlite"
         url = args.database or f"sqlite:///{pristine}"
-        prepare(url, args.cases, args.cases)
+        # the decide pool: each run decides its own fresh cases (on PostgreSQL the runs
+        # share the register: a pool for every run; on SQLite each starts from a copy)
+        runs = args.turns * (2 if args.compare_src else 1) if args.database else 1
+        pool = prepare(url, args.cases, args.cases, (WARM + args.rounds * args.requests) * runs)
+        pool_file = Path(folder) / "pool.json"
+        pool_file.write_text(json.dumps(pool))
         backend = "postgresql" if args.database else "sqlite"
         print(f"database {backend}; {args.cases} + {args.cases} assessed cases over the demo")
         versions: list[tuple[str, str | None]] = [("this code", None)]
@@ -157,7 +191,7 @@ def main() -> None:
                     copy = Path(folder) / f"{label.replace(' ', '_')}-{turn}.sqlite"
                     shutil.copy(pristine, copy)
                     target = f"sqlite:///{copy}"
-                results[label].append(run_version(src, target, args))
+                results[label].append(run_version(src, target, args, pool_file))
         print(f"{'write':20} " + " ".join(f"{label + ' ms':>30}" for label, _ in versions))
         for name in WRITES:
             cells, best = [], {}

@@ -246,6 +246,8 @@ def as_before_casework(monkeypatch: Any) -> None:
         (flags, "refuse_if_blocked"),
     ):
         monkeypatch.setattr(module, name, nothing)
+    monkeypatch.setattr(flags, "blocking_column", false)  # no flags table to ask
+    monkeypatch.setattr(final_advice, "consulted_column", false)  # nor advice requests
     before_denial_withdrawals(monkeypatch)
 
 

@@ -52,7 +52,11 @@ def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
     assert upheld.status_code == 200, upheld.text
     # against the recommendation: withdrawn once a second person signs the approval off
     assert _own_notification(api, refused)["withdrawn_on"] is None
-    signed = api.post(f"/applications/{refused}/countersign", "senior", {"agree": True})
+    signed = api.post(
+        f"/applications/{refused}/countersign",
+        "senior",
+        {"version": version(api, refused), "agree": True},
+    )
     assert signed.status_code == 200, signed.text
 
     assert _own_notification(api, refused)["withdrawn_on"] == dt.date.today().isoformat()

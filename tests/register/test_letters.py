@@ -29,7 +29,11 @@ def _effective(api: Api, app_id: int, outcome: str, **extra: Any) -> dict[str, A
     decided = api.post(f"/applications/{app_id}/decide", "officer", body)
     assert decided.status_code == 200, decided.text
     if decided.json()["status"] == "pending":
-        signed = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+        signed = api.post(
+            f"/applications/{app_id}/countersign",
+            "officer2",
+            {"version": version(api, app_id), "agree": True},
+        )
         assert signed.status_code == 200, signed.text
         return dict(signed.json())
     return dict(decided.json())

@@ -229,7 +229,11 @@ def test_reports_read_the_classification_as_it_stood_at_their_moment(api: Api) -
     )
     assert decided.status_code == 200, decided.text
     if decided.json()["status"] == "pending":
-        signed = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+        signed = api.post(
+            f"/applications/{app_id}/countersign",
+            "officer2",
+            {"version": version(api, app_id), "agree": True},
+        )
         assert signed.status_code == 200, signed.text
     issued = api.post(
         f"/applications/{app_id}/issue",

@@ -102,7 +102,11 @@ def test_our_denial_becomes_a_notification(api: Api) -> None:
         },
     )
     if decided.json()["status"] == "pending":
-        api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+        api.post(
+            f"/applications/{app_id}/countersign",
+            "senior",
+            {"version": version(api, app_id), "agree": True},
+        )
     ours = [d for d in api.get("/denials", "officer").json() if d["application_id"] == app_id]
     assert len(ours) == 1
     assert ours[0]["notifying_state"] == "GBR" and ours[0]["destination"] == "NZL"

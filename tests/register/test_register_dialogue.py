@@ -273,7 +273,11 @@ def test_appeal_upheld_by_another_officer_leads_to_a_licence(api: Api) -> None:
     assert upheld.json()["outcome"] == "upheld" and upheld.json()["result_decision_id"]
     # against the recommendation: a second person signs the approval off (issue 13)
     assert _state(api, app_id) == "awaiting_countersign"
-    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    signed = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert signed.status_code == 200, signed.text
     assert _state(api, app_id) == "approved_with_conditions"
     on_appeal = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]

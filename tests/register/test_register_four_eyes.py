@@ -75,10 +75,18 @@ def test_category_i_needs_a_second_officer_even_when_following_the_recommendatio
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == ("awaiting_countersign")
     # The officer who assessed and decided cannot countersign.
     assert (
-        api.post(f"/applications/{app_id}/countersign", "officer", {"agree": True}).status_code
+        api.post(
+            f"/applications/{app_id}/countersign",
+            "officer",
+            {"version": version(api, app_id), "agree": True},
+        ).status_code
         == 403
     )
-    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    signed = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert signed.status_code == 200 and signed.json()["countersigned_by"] is not None
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "denied"
 
@@ -96,14 +104,22 @@ def test_against_the_recommendation_needs_a_second_officer_who_did_not_assess(ap
     )
     # The decider cannot countersign, nor can the assessor.
     for user in ("officer2", "officer"):
-        refused = api.post(f"/applications/{app_id}/countersign", user, {"agree": True})
+        refused = api.post(
+            f"/applications/{app_id}/countersign",
+            user,
+            {"version": version(api, app_id), "agree": True},
+        )
         assert refused.status_code == 403, user
         assert "four-eyes" in refused.json()["detail"]
     # The senior reviewer disagrees: the case goes back to assessed, nothing approved.
     returned = api.post(
         f"/applications/{app_id}/countersign",
         "senior",
-        {"agree": False, "note": "The diversion risk is not addressed."},
+        {
+            "version": version(api, app_id),
+            "agree": False,
+            "note": "The diversion risk is not addressed.",
+        },
     )
     assert returned.json()["status"] == "returned"
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "assessed"
@@ -116,6 +132,27 @@ def test_applicants_and_auditors_cannot_decide_or_countersign(api: Api) -> None:
     for user in ("applicant", "auditor", "admin"):
         assert _decide(api, app_id, "approved", user=user).status_code == 403
         assert (
-            api.post(f"/applications/{app_id}/countersign", user, {"agree": True}).status_code
+            api.post(
+                f"/applications/{app_id}/countersign",
+                user,
+                {"version": version(api, app_id), "agree": True},
+            ).status_code
             == 403
         )
+
+
+def test_a_countersignature_names_the_version_it_signs(api: Api) -> None:
+    """Optimistic concurrency, as for a decision: the version is required, and a stale
+    one is refused with 409 while the decision stays pending."""
+    app_id = to_assessed(api, _to_militia(TANKS))
+    assert _decide(api, app_id, "denied").json()["status"] == "pending"
+    sign = f"/applications/{app_id}/countersign"
+    unnamed = api.post(sign, "senior", {"agree": True})
+    assert unnamed.status_code == 422
+    assert "version" in unnamed.text
+    stale = api.post(sign, "senior", {"version": version(api, app_id) - 1, "agree": True})
+    assert stale.status_code == 409
+    assert "reload it" in stale.json()["detail"]
+    assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "awaiting_countersign"
+    signed = api.post(sign, "senior", {"version": version(api, app_id), "agree": True})
+    assert signed.status_code == 200, signed.text

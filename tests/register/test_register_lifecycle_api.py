@@ -24,7 +24,11 @@ def _approve(api: Api, app_id: int, outcome: str = "approved", **extra: object) 
     assert decided.status_code == 200, decided.text
     decision = decided.json()
     if decision["status"] == "pending":
-        signed = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+        signed = api.post(
+            f"/applications/{app_id}/countersign",
+            "officer2",
+            {"version": version(api, app_id), "agree": True},
+        )
         assert signed.status_code == 200, signed.text
         decision = signed.json()
     assert decision["status"] == "effective"
@@ -222,7 +226,11 @@ def test_reassessment_links_the_earlier_assessment_and_suspends_the_licence(api:
     )
     assert denied.status_code == 200, denied.text
     if denied.json()["status"] == "pending":
-        api.post(f"/applications/{app_id}/countersign", "officer", {"agree": True})
+        api.post(
+            f"/applications/{app_id}/countersign",
+            "officer",
+            {"version": version(api, app_id), "agree": True},
+        )
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "denied"
     notices = api.get("/denials", "officer").json()
     assert any(n["application_id"] == app_id for n in notices)

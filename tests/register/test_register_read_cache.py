@@ -189,7 +189,13 @@ def test_every_kind_of_write_is_seen_by_the_next_read(
         }
         decided = ok(api.post(f"/applications/{case}/decide", "officer", body))
         if decided["status"] == "pending":
-            ok(api.post(f"/applications/{case}/countersign", "officer2", {"agree": True}))
+            ok(
+                api.post(
+                    f"/applications/{case}/countersign",
+                    "officer2",
+                    {"version": version(api, case), "agree": True},
+                )
+            )
 
     # Without WeasyPrint the decision's letter waits, to be made by a write of its own.
     monkeypatch.setitem(sys.modules, "weasyprint", None)

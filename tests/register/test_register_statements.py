@@ -87,3 +87,26 @@ def test_keyset_pages_walk_the_register_like_offset_pages(api: Api) -> None:
     assert all(item["id"] < expected[0] for item in applicant["items"])
     refused = api.get("/applications?after=0", "officer")
     assert refused.status_code == 422 and "after" in refused.text
+
+
+def test_a_decision_asks_its_checks_in_one_statement(api: Api) -> None:
+    """Issue 16, sixth round: a decision on a case with no blocking flag, no request for
+    advice and no notified denial for its destination reads none of those tables on their
+    own: the latest assessment's statement asks whether there are any."""
+    from register_helpers import to_assessed, version
+
+    app_id = to_assessed(api)
+    body = {"version": version(api, app_id), "outcome": "approved", "reasons": "In the file."}
+    with counted(api) as statements:
+        decided = api.post(f"/applications/{app_id}/decide", "officer", body)
+    assert decided.status_code == 200, decided.text
+    alone = [
+        s
+        for s in statements
+        if "FROM assessments" not in s
+        and any(f"FROM {t}" in s for t in ("case_flags", "advice_requests", "denials"))
+    ]
+    assert alone == []
+    asked = [s for s in statements if "FROM assessments" in s]
+    assert len(asked) == 1
+    assert all(f"FROM {t}" in asked[0] for t in ("case_flags", "advice_requests", "denials"))

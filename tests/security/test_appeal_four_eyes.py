@@ -49,9 +49,17 @@ def test_one_officer_cannot_license_an_embargoed_case_by_upholding_its_appeal(ap
     decision = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]
     assert decision["status"] == "pending" and decision["four_eyes_required"] is True
     assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 409
-    alone = api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+    alone = api.post(
+        f"/applications/{app_id}/countersign",
+        "officer2",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert alone.status_code == 403, alone.text
-    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    signed = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert signed.status_code == 200, signed.text
     assert _state(api, app_id) == "approved"
     assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 201
@@ -60,7 +68,11 @@ def test_one_officer_cannot_license_an_embargoed_case_by_upholding_its_appeal(ap
 def test_a_second_person_who_disagrees_sends_the_appeal_back(api: Api) -> None:
     app_id = _appealed(api)
     _uphold(api, app_id, "officer2")
-    returned = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": False})
+    returned = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"version": version(api, app_id), "agree": False},
+    )
     assert returned.status_code == 200, returned.text
     assert _state(api, app_id) == "appealed"
     (appeal,) = api.get(f"/applications/{app_id}/appeals", "officer").json()
@@ -83,7 +95,11 @@ def test_the_exporter_sees_an_upheld_appeal_as_pending_until_it_is_countersigned
     assert exporter["outcome"] is None and exporter["reasons"] is None
     assert exporter["decided_at"] is None and exporter["result_decision_id"] is None
     assert exporter["awaiting_countersign"] is False and exporter["decided_by"] is None
-    signed = api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+    signed = api.post(
+        f"/applications/{app_id}/countersign",
+        "senior",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert signed.status_code == 200, signed.text
     (after,) = api.get(f"/applications/{app_id}/appeals", "applicant").json()
     assert after["outcome"] == "upheld" and after["reasons"] == "The exemption was notified."

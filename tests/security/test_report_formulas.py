@@ -31,7 +31,11 @@ def licensed(api: Api) -> Api:
     body = {"version": version(api, app_id), "outcome": "approved", "reasons": "acceptable"}
     decided = api.post(f"/applications/{app_id}/decide", "officer", body).json()
     if decided["status"] == "pending":
-        api.post(f"/applications/{app_id}/countersign", "officer2", {"agree": True})
+        api.post(
+            f"/applications/{app_id}/countersign",
+            "officer2",
+            {"version": version(api, app_id), "agree": True},
+        )
     until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     issued = api.post(f"/applications/{app_id}/issue", "officer", {"valid_until": until})
     assert issued.status_code == 201, issued.text

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from register_helpers import NO_MATCHES, Api, application
+from register_helpers import NO_MATCHES, Api, application, version
 
 from openatt.screening import ListStore
 
@@ -95,9 +95,10 @@ def test_a_cleared_hit_needs_a_second_person_who_did_not_clear_it(
     state = api.get(f"/applications/{app_id}", "officer").json()["state"]
     assert state == "awaiting_countersign"  # no licence without the second person
     sign = f"/applications/{app_id}/countersign"
-    assert api.post(sign, "officer", {"agree": True}).status_code == 403  # decided it
-    assert api.post(sign, "officer2", {"agree": True}).status_code == 403  # cleared the hit
-    assert api.post(sign, "senior", {"agree": True}).status_code == 200
+    agree = {"version": version(api, app_id), "agree": True}
+    assert api.post(sign, "officer", agree).status_code == 403  # decided it
+    assert api.post(sign, "officer2", agree).status_code == 403  # cleared the hit
+    assert api.post(sign, "senior", agree).status_code == 200
 
 
 def test_no_matches_by_hand_only_when_screening_was_impossible_and_with_lists_named(
@@ -137,6 +138,6 @@ def test_the_officer_whose_clearance_is_remembered_cannot_be_the_second_person(
     decided = api.post(f"/applications/{second}/decide", "senior", decision)
     assert decided.status_code == 200 and decided.json()["status"] == "pending", decided.text
     sign = f"/applications/{second}/countersign"
-    refused = api.post(sign, "officer2", {"agree": True})
+    refused = api.post(sign, "officer2", {"version": version(api, second), "agree": True})
     assert refused.status_code == 403 and "cleared a hit" in refused.text
     assert api.get(f"/applications/{second}", "officer").json()["state"] == "awaiting_countersign"

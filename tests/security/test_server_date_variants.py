@@ -56,7 +56,11 @@ def test_an_assessment_backdated_by_as_of_needs_a_second_person(api: Api, route:
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "pending", decided.json()
     assert any(f"assessed under the law of {BACKDATED}" in r for r in _four_eyes(api, app_id))
-    alone = api.post(f"/applications/{app_id}/countersign", "officer", {"agree": True})
+    alone = api.post(
+        f"/applications/{app_id}/countersign",
+        "officer",
+        {"version": version(api, app_id), "agree": True},
+    )
     assert alone.status_code == 403, alone.text
 
 

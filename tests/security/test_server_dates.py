@@ -26,7 +26,11 @@ def _approved(api: Api, body: dict[str, object] | None = None, user: str = "appl
     decision = {"version": version(api, app_id), "outcome": "approved", "reasons": "fine"}
     decided = api.post(f"/applications/{app_id}/decide", "officer", decision).json()
     if decided["status"] == "pending":
-        assert api.post(f"/applications/{app_id}/countersign", "senior", {"agree": True})
+        assert api.post(
+            f"/applications/{app_id}/countersign",
+            "senior",
+            {"version": version(api, app_id), "agree": True},
+        )
     return app_id
 
 

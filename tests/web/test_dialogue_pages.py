@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from openatt.register import applications
 from openatt.register.dialogue_models import CaseNoteRow, QueryRow
-from openatt.register.models import Event, User
+from openatt.register.models import ApplicationRow, Event, User
 from openatt.register.users import actor_of
 from openatt.web import forms
 
@@ -24,6 +24,17 @@ def _count(register: Register, table: Any) -> int:
     try:
         with db.read() as session:
             return int(session.execute(select(func.count()).select_from(table)).scalar_one())
+    finally:
+        db.dispose()
+
+
+def _version(register: Register, app_id: int) -> str:
+    db = register.database()
+    try:
+        with db.read() as session:
+            row = session.get(ApplicationRow, app_id)
+            assert row is not None
+            return str(row.version)
     finally:
         db.dispose()
 
@@ -222,7 +233,8 @@ def test_appeal_lodged_by_the_exporter_and_decided_by_another_officer(
     assert "upheld, awaiting a countersignature," in staff_view.split('id="appeal"')[1]
     senior = _as(new_browser, app_client, "senior")
     signed = senior.post(
-        f"/ui/applications/{denied}/countersign", {"agree": "yes", "step": "confirm"}
+        f"/ui/applications/{denied}/countersign",
+        {"agree": "yes", "step": "confirm", "version": _version(register, denied)},
     )
     assert signed.status_code == 303, signed.text
     assert _state(register, denied) == "approved_with_conditions"

@@ -218,6 +218,26 @@ def test_the_decider_cannot_sign_off_own_decision(register: Register, web: Brows
     assert "Awaiting sign-off" in web.get(f"/ui/applications/{pending}").text
 
 
+def test_a_sign_off_names_the_version_it_signs(register: Register, web: Browser) -> None:
+    """Like a decision, the second officer's sign-off carries the version of the case read
+    (the form's hidden field): without it the form is refused, and on a case that changed
+    since, nothing is signed and the page says to reload."""
+    pending = register.case_id("awaiting_countersign")
+    web.login("senior")
+    unnamed = web.post(
+        f"/ui/applications/{pending}/countersign", {"agree": "yes", "step": "confirm"}
+    )
+    assert unnamed.status_code == 422
+    assert "no version of the case" in unnamed.text
+    stale = web.post(
+        f"/ui/applications/{pending}/countersign",
+        {"agree": "yes", "step": "confirm", "version": "99999"},
+    )
+    assert stale.status_code == 409
+    assert "reload it" in stale.text
+    assert "Awaiting sign-off" in web.get(f"/ui/applications/{pending}").text
+
+
 def test_shipment_beyond_the_licence_is_refused(register: Register, web: Browser) -> None:
     licensed = register.case_id("licensed")  # radar components: 10 licensed, 5 shipped
     web.login("officer")

@@ -122,7 +122,12 @@ class DecideIn(_In):
     )
 
 
-class CountersignIn(Versioned):
+class CountersignIn(_In):
+    version: int = Field(
+        ge=1,
+        le=MAX_ID,
+        description="the version you read (the decision you sign off); required (409 if stale)",
+    )
     agree: bool
     note: str = Field(default="", max_length=4000)
 

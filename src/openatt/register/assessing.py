@@ -83,18 +83,36 @@ _ACTIVE = select(LicenceRow).where(
 # whether any item was classified. Built once per ``classified_column`` (the migration tests
 # put the code before 0010 in its place), the case bound per call.
 _REOPENINGS: dict[object, Select[Any]] = {}
-_DECIDINGS: dict[object, Select[AssessmentRow, bool]] = {}
+_DECIDINGS: dict[tuple[object, ...], Select[AssessmentRow, bool, bool, bool, bool]] = {}
 
 
-def _deciding() -> Select[AssessmentRow, bool]:
-    """The latest assessment of the case bound as ``application`` and whether any item was
-    classified, in one statement (issue 16, fifth round; kept like :func:`_reopening`)."""
-    from openatt.register import classification
+def _deciding() -> Select[AssessmentRow, bool, bool, bool, bool]:
+    """What a decision needs to know about the case bound as ``application``, in one
+    statement: its latest assessment, whether any item was classified (issue 16, fifth
+    round), and (sixth round) whether a blocking flag is still set, whether the case was
+    sent for advice, and whether any notified denial in force names the destination bound
+    as ``destination``. The rows behind the last three are read only when there are any,
+    by the same checks as before. Built once per version of those columns (the migration
+    tests put the code before each table in their place), the case bound per call."""
+    from openatt.register import classification, denials, final_advice, flags
 
-    built = _DECIDINGS.get(classification.classified_column)
+    columns = (
+        classification.classified_column,
+        flags.blocking_column,
+        final_advice.consulted_column,
+        denials.in_force_column,
+        denials.in_force,
+    )
+    built = _DECIDINGS.get(columns)
     if built is None:
-        built = _DECIDINGS[classification.classified_column] = (
-            select(AssessmentRow, classification.classified_column().label("classified"))
+        built = _DECIDINGS[columns] = (
+            select(
+                AssessmentRow,
+                classification.classified_column().label("classified"),
+                flags.blocking_column().label("blocked"),
+                final_advice.consulted_column().label("advised"),
+                denials.in_force_column().label("denied"),
+            )
             .where(AssessmentRow.application_id == bindparam("application"))
             .order_by(AssessmentRow.id.desc())
             .limit(1)
@@ -374,13 +392,20 @@ def decide(
     )
     from openatt.register.flags import refuse_if_blocked
 
-    refuse_if_blocked(session, row)  # blocking flags are cleared by their named role first
-    latest = session.execute(_deciding(), {"application": row.id}).first()
+    asked = {"application": row.id, "destination": row.importing_state}
+    latest = session.execute(_deciding(), asked).first()
     if latest is None:  # pragma: no cover - state assessed implies one
+        refuse_if_blocked(session, row)
         raise Conflict("no assessment to decide on")
-    assessment, acts = latest
-    check_before_decision(session, row)  # a case sent for advice: countersigned final advice
-    if outcome != Outcome.denied:  # the case as the denial matching reads it
+    assessment, acts, blocked, advised, denied = latest
+    if blocked:  # blocking flags are cleared by their named role first
+        refuse_if_blocked(session, row)
+    if advised:  # a case sent for advice: countersigned final advice
+        check_before_decision(session, row)
+    flagged = json.loads(row.consultation)
+    # the case as the denial matching reads it; with no denial in force for its destination
+    # and none flagged before, the matching finds none and changes nothing
+    if outcome != Outcome.denied and (denied or flagged):
         flag_consultation(session, row, None if acts else payload_of(row))
         if json.loads(row.consultation) and not row.consulted:
             raise Conflict(

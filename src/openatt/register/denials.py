@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application, Category, StateCode
@@ -206,6 +206,15 @@ def _candidates() -> Select[Any]:
             .order_by(DenialRow.id)
         )
     return built
+
+
+def in_force_column() -> ColumnElement[bool]:
+    """Whether any notified denial in force names the destination bound as ``destination``,
+    as a column: without one (and none flagged on the case before), the denial matching of
+    a decision finds nothing and is not run (issue 16, sixth round)."""
+    return exists(
+        in_force(select(DenialRow.id).where(DenialRow.destination == bindparam("destination")))
+    )
 
 
 def matching_ids(

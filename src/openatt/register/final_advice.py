@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.register import audit, canonical
@@ -258,6 +258,17 @@ def consulted(session: Session, application_id: int) -> bool:
             select(AdviceRequestRow.id).where(AdviceRequestRow.application_id == application_id)
         ).first()
         is not None
+    )
+
+
+def consulted_column() -> ColumnElement[bool]:
+    """:func:`consulted` for the case bound as ``application``, as a column: a decision asks
+    it beside its other questions in one statement and calls :func:`check_before_decision`
+    only when the case was sent for advice (issue 16, sixth round)."""
+    return exists(
+        select(AdviceRequestRow.id).where(
+            AdviceRequestRow.application_id == bindparam("application")
+        )
     )
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.model import Application
@@ -328,6 +328,21 @@ def chips(session: Session, application_ids: Iterable[int]) -> dict[int, list[Ch
 def _role_words(role: str) -> str:
     """A role as the messages say it to a person: "senior reviewer", not "senior_reviewer"."""
     return str(role).replace("_", " ")
+
+
+def blocking_column() -> ColumnElement[bool]:
+    """Whether a blocking flag not yet cleared is set on the case bound as ``application``,
+    as a column: a decision asks it beside its other questions in one statement and calls
+    :func:`refuse_if_blocked` only when there is one (issue 16, sixth round)."""
+    return exists(
+        select(CaseFlagRow.id)
+        .join(FlagDefinitionRow, FlagDefinitionRow.id == CaseFlagRow.flag_id)
+        .where(
+            CaseFlagRow.application_id == bindparam("application"),
+            CaseFlagRow.cleared_at.is_(None),
+            FlagDefinitionRow.blocking.is_(True),
+        )
+    )
 
 
 def refuse_if_blocked(session: Session, row: ApplicationRow) -> None:

@@ -159,15 +159,15 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
             "four-eyes: the second officer must be someone who neither assessed "
             "nor decided this case"
         )
+    sign_errors: dict[str, str] = {}
     if not agree and not values["note"].strip():
-        return show_case(
-            request,
-            viewer,
-            case,
-            422,
-            sign_errors={"note": "Say why you return the decision."},
-            sign_values=values,
+        sign_errors["note"] = "Say why you return the decision."
+    if not values["version"].isdigit():  # like a decision: a sign-off names what it signs
+        sign_errors["form"] = (
+            "The form has no version of the case; reload the case and sign off again."
         )
+    if sign_errors:
+        return show_case(request, viewer, case, 422, sign_errors=sign_errors, sign_values=values)
     if fields.get("step") != "confirm":
         outcome = OUTCOME_TEXT.get(pending.outcome, pending.outcome)
         consequences = (
@@ -193,14 +193,18 @@ async def countersign(request: Request, application_id: int, viewer: Signer) -> 
             confirm_label="Sign off the decision" if agree else "Return the decision",
             back=f"/ui/applications/{application_id}#signoff",
         )
-    with database(request).write() as session:
-        assessing.countersign(
-            session,
-            viewer.actor,
-            application_id,
-            agree=agree,
-            note=values["note"],
-            expected_version=expected_version(values["version"]),
-        )
+    try:
+        with database(request).write() as session:
+            assessing.countersign(
+                session,
+                viewer.actor,
+                application_id,
+                agree=agree,
+                note=values["note"],
+                expected_version=expected_version(values["version"]),
+            )
+    except Conflict as error:  # a stale version: the case changed since the page was read
+        place_error(sign_errors, error, values)
+        return show_case(request, viewer, case, 409, sign_errors=sign_errors, sign_values=values)
     note = "signed-off" if agree else "returned"
     return RedirectResponse(case_url(application_id, note), status_code=303)
