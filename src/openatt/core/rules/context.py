@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
-from openatt.core.findings import Finding, Outcome
+from openatt.core.findings import Finding, Outcome, checked_finding
 from openatt.core.memo import Same
 from openatt.core.model import Application, Evidence, Item, Mitigation
 from openatt.core.provenance import Citation
@@ -256,14 +256,14 @@ class RuleContext:
             all_facts["evidence_after_decision_date_ignored"] = [
                 evidence_fact(e) for e in self.later_evidence
             ]
-        return Finding(
-            criterion=self.rule.id,
-            title=self.rule.title,
-            outcome=outcome,
-            citations=self.version.citations + extra_citations,
-            facts=all_facts,
-            reason=reason,
-            **fields,
+        return checked_finding(
+            self.rule.id,
+            self.rule.title,
+            outcome,
+            self.version.citations + extra_citations,
+            all_facts,
+            reason,
+            fields,
         )
 
 
