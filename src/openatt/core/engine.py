@@ -21,7 +21,7 @@ from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, KeyFunction, case_
 from openatt.core.rules.params import params_problem
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
-from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
+from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion, Threshold
 from openatt.reference.loader import ReferenceData, default_reference
 
 ENGINE_VERSION = f"openatt-engine/{__version__}"
@@ -84,6 +84,7 @@ class _Step(NamedTuple):
     in_force: bool
     evaluate: Evaluator
     key_of: KeyFunction | None
+    threshold: Threshold  # ``RuleContext.threshold``: the version's, the rule's or the default
 
 
 class Judgment(NamedTuple):
@@ -241,6 +242,7 @@ class Engine:
                             chosen[1],
                             EVALUATORS[evaluator],
                             MEMO_KEYS.get(evaluator),
+                            regime.threshold(chosen[0].threshold or rule.threshold),
                         )
                     )
             found = self._plans[key] = tuple(steps)
@@ -254,7 +256,7 @@ class Engine:
         parts = case.parts
         day = case.day
         reference = self.reference
-        for rule, version, in_force, evaluate, key_of in self._plan(regime, day):
+        for rule, version, in_force, evaluate, key_of, threshold in self._plan(regime, day):
             scope_key = ("items", regime.id, rule.items)
             items = parts.get(scope_key)
             if items is None:
@@ -268,6 +270,7 @@ class Engine:
                 reference,
                 items,  # type: ignore[arg-type]
                 tuple(findings),
+                threshold,
             )
             if memo is None or key_of is None:
                 findings.extend(evaluate(ctx))

@@ -167,9 +167,12 @@ class RuleContext:
         ref: ReferenceData,
         items: tuple[tuple[int, Item], ...],
         prior: tuple[Finding, ...],
+        threshold: Threshold | None = None,
     ) -> RuleContext:
         """The same as the constructor, without the frozen dataclass's ``object.__setattr__``
-        per field: the engine makes one context per rule and case (about a dozen a case)."""
+        per field: the engine makes one context per rule and case (about a dozen a case).
+        ``threshold``, when given, is :attr:`threshold` already worked out (the engine does
+        it once per regime, rule and day)."""
         ctx = object.__new__(cls)
         ctx.__dict__.update(
             case=case,
@@ -181,6 +184,8 @@ class RuleContext:
             items=items,
             prior=prior,
         )
+        if threshold is not None:
+            ctx.__dict__["threshold"] = threshold
         return ctx
 
     @property
