@@ -3,6 +3,8 @@
 - ``checked_finding`` (the findings evaluators make, not validated again) gives the finding
   that ``Finding(...)`` gives from the same values: equal, the same fields set, in the same
   order, of the same types, dumped to the same JSON.
+- The reference data's answers kept per (day, authority, target) and its denial policies
+  indexed by state answer as the definitions (every measure or entry, filtered).
 - The plan of a regime on a day (each rule's version worked out once) and the case view a
   batch engine keeps between a key and a judgment leave every assessment as it was: a fresh
   engine per assessment, which has worked out nothing, gives the same.
@@ -20,6 +22,7 @@ from openatt.core.findings import Finding, Outcome, checked_finding
 from openatt.core.loading import parse_applications
 from openatt.core.model import Application, Evidence
 from openatt.core.provenance import Citation
+from openatt.reference.loader import AUTHORITIES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DAYS = (None, dt.date(1995, 6, 1), dt.date(2011, 3, 1), dt.date(2020, 7, 1))
@@ -106,4 +109,32 @@ def test_a_worked_engine_assesses_as_a_fresh_one() -> None:
             judged = batch.judgments(app, regimes, day)
             assert [(j.recommendation, j.findings) for j in judged] == [
                 (a.recommendation, a.findings) for a in fresh
+            ]
+
+
+def test_reference_look_ups_answer_as_their_definitions() -> None:
+    ref = Engine.default().reference
+    days = [dt.date(year, 6, 30) for year in range(1990, 2026, 3)]
+    for authority in AUTHORITIES:
+        embargoes = ref.embargoes(authority)
+        targets = {e.target for e in embargoes} | {"NOR"}
+        for day in days:
+            for target in targets:
+                wanted = [
+                    (e, m)
+                    for e in embargoes
+                    if e.target == target
+                    for m in e.measures
+                    if m.applies_on(day)
+                ]
+                first = ref.measures_on(day, authority, target)
+                assert [(a.embargo, a.measure) for a in first] == wanted
+                first.clear()  # the caller's own list: the next answer is whole
+                again = ref.measures_on(day, authority, target)
+                assert [(a.embargo, a.measure) for a in again] == wanted
+    states = {e.state for e in ref.us_126_1} | {"NOR"}
+    for day in days:
+        for state in states:
+            assert ref.denial_policy(state, day) == [
+                e for e in ref.us_126_1 if e.state == state and e.applies_on(day)
             ]
