@@ -16,12 +16,12 @@ from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
 from openatt.core.memo import Memo
 from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
-from openatt.core.rules.context import CaseView, RuleContext
-from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, case_key
+from openatt.core.rules.context import CaseView, Evaluator, RuleContext
+from openatt.core.rules.keys import MEMO_KEYS, SUPPLIER_KEYS, KeyFunction, case_key
 from openatt.core.rules.params import params_problem
 from openatt.core.rules.scope import items_read
 from openatt.law.loader import Law, LawError, default_law
-from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion
+from openatt.law.schema import ItemScope, Regime, Rule, RuleKind, RuleVersion, Threshold
 from openatt.reference.loader import ReferenceData, default_reference
 
 ENGINE_VERSION = f"openatt-engine/{__version__}"
@@ -75,6 +75,18 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
     return tuple(dict.fromkeys(conditions))
 
 
+class _Step(NamedTuple):
+    """A rule of a regime as the engine applies it on one day: the version in force (or the
+    first, advisory, before it), its evaluator and memo key."""
+
+    rule: Rule
+    version: RuleVersion
+    in_force: bool
+    evaluate: Evaluator
+    key_of: KeyFunction | None
+    threshold: Threshold  # ``RuleContext.threshold``: the version's, the rule's or the default
+
+
 class Judgment(NamedTuple):
     """What an assessment concludes under one regime, without its wording (the reasons, the
     conditions, why the regime binds): what a batch that counts outcomes reads."""
@@ -107,6 +119,10 @@ class Engine:
         self._supplier_rule_sets: dict[str, tuple[Rule, ...] | None] = {}
         # the rule version in force by (regime, rule, day): the law is fixed for the engine's life
         self._versions: dict[tuple[str, str, dt.date], tuple[RuleVersion, bool] | None] = {}
+        # the steps of each (regime, day): the rules in evaluation order that have a version
+        # to apply, with it, worked out once (see ``_plan``)
+        self._plans: dict[tuple[str, dt.date], tuple[_Step, ...]] = {}
+        self._last_case: CaseView | None = None
         self.law_version = f"law:{law.digest}+ref:{reference.digest}"
 
     @classmethod
@@ -118,21 +134,6 @@ class Engine:
         ``whole_regimes`` also keeps each regime's findings whole, which pays when the same
         case recurs with other suppliers (the counterfactual audit)."""
         return Engine(self.law, self.reference, Memo(max_entries), whole_regimes=whole_regimes)
-
-    def _evaluate(self, ctx: RuleContext) -> list[Finding] | tuple[Finding, ...]:
-        memo = self.memo
-        key_of = MEMO_KEYS.get(ctx.rule.evaluator) if memo is not None else None
-        if memo is None or key_of is None:
-            return EVALUATORS[ctx.rule.evaluator](ctx)
-        key = (ctx.regime.id, ctx.rule.id, ctx.day, key_of(ctx))
-        found = memo.entries.get(key)
-        if found is None:
-            found = tuple(EVALUATORS[ctx.rule.evaluator](ctx))
-            memo.put(key, found)
-        else:
-            memo.hits += 1
-        assert isinstance(found, tuple)
-        return found
 
     def regimes(self) -> list[str]:
         return list(self.law.regimes)
@@ -208,14 +209,80 @@ class Engine:
             found = case.parts[key] = items_read(regime, scope, case.app.items)
         return found  # type: ignore[return-value]
 
+    def _case(self, app: Application, as_of: dt.date | None) -> CaseView:
+        """The case as of the day. A batch engine (one with a memo) asks for the key of a case
+        and then for its judgments (``monitoring.batch.summary_of``): the view made for the
+        one serves the other, with what it worked out (a view is a function of the
+        application, which is frozen, and the day)."""
+        day = as_of or app.date
+        if self.memo is None:
+            return CaseView(app, day)
+        last = self._last_case
+        if last is not None and last.app is app and last.day == day:
+            return last
+        case = self._last_case = CaseView(app, day)
+        return case
+
+    def _plan(self, regime: Regime, day: dt.date) -> tuple[_Step, ...]:
+        """The regime's rules in evaluation order, each with its version on ``day`` (repealed
+        rules left out), evaluator and memo key: a function of the regime and the day alone,
+        and the law is fixed for the engine's life, so worked out once per (regime, day)."""
+        key = (regime.id, day)
+        found = self._plans.get(key)
+        if found is None:
+            steps: list[_Step] = []
+            for rule in self._ordered_rules(regime):
+                chosen = _version_for(rule, day)
+                if chosen is not None:
+                    evaluator = rule.evaluator
+                    steps.append(
+                        _Step(
+                            rule,
+                            chosen[0],
+                            chosen[1],
+                            EVALUATORS[evaluator],
+                            MEMO_KEYS.get(evaluator),
+                            regime.threshold(chosen[0].threshold or rule.threshold),
+                        )
+                    )
+            found = self._plans[key] = tuple(steps)
+        return found
+
     def _findings(self, case: CaseView, regime: Regime) -> tuple[Finding, ...]:
-        """Every rule of the regime applied to the case, in evaluation order."""
+        """Every rule of the regime applied to the case, in evaluation order (what
+        :meth:`_evaluate` does for each, inlined: it runs for every rule of every case)."""
         findings: list[Finding] = []
-        for rule in self._ordered_rules(regime):
-            items = self._items(case, regime, rule.items)
-            ctx = self._context(case, regime, rule, items, tuple(findings))
-            if ctx is not None:
-                findings.extend(self._evaluate(ctx))
+        memo = self.memo
+        parts = case.parts
+        day = case.day
+        reference = self.reference
+        for rule, version, in_force, evaluate, key_of, threshold in self._plan(regime, day):
+            scope_key = ("items", regime.id, rule.items)
+            items = parts.get(scope_key)
+            if items is None:
+                items = parts[scope_key] = items_read(regime, rule.items, case.app.items)
+            ctx = RuleContext.make(
+                case,
+                regime,
+                rule,
+                version,
+                in_force,
+                reference,
+                items,  # type: ignore[arg-type]
+                tuple(findings),
+                threshold,
+            )
+            if memo is None or key_of is None:
+                findings.extend(evaluate(ctx))
+                continue
+            key = (regime.id, rule.id, day, key_of(ctx))
+            found = memo.entries.get(key)
+            if found is None:
+                found = tuple(evaluate(ctx))
+                memo.put(key, found)
+            else:
+                memo.hits += 1
+            findings.extend(found)  # type: ignore[arg-type]
         return tuple(findings)
 
     def _supplier_rules(self, regime: Regime) -> tuple[Rule, ...] | None:
@@ -236,6 +303,9 @@ class Engine:
         rules = self._supplier_rules(regime)
         if rules is None:
             return None
+        mine = ("regime key", regime.id)  # no regime id has a space: no other part's key
+        if mine in case.parts:
+            return case.parts[mine]
         app = case.app
         # a supplier key reads only the rule, the day, the exporting and deciding states and
         # whether the exporting state is a destination (``core.rules.keys``): memoised on those
@@ -262,7 +332,8 @@ class Engine:
             for rule, part in zip(rules, parts, strict=True):
                 if part is not None:
                     case.parts.setdefault((regime.id, rule.id), part)
-        return ("regime", regime.id, case.day, case_key(case), parts)
+        key = case.parts[mine] = ("regime", regime.id, case.day, case_key(case), parts)
+        return key
 
     def _judged(
         self, case: CaseView, regime: Regime
@@ -316,7 +387,7 @@ class Engine:
         memo = self.memo if self.whole_regimes else None
         if memo is None:
             return None
-        case = CaseView(app, as_of or app.date)
+        case = self._case(app, as_of)
         parts: list[Hashable] = []
         for regime_id in regimes:
             regime = self.law.regime(regime_id)
@@ -332,7 +403,7 @@ class Engine:
         """Under each of ``regimes``, what :meth:`assess` concludes (its regime, binding flag,
         recommendation and findings, the very same objects), without building the
         assessments: a batch that only summarises them saves that."""
-        case = CaseView(app, as_of or app.date)
+        case = self._case(app, as_of)
         found: list[Judgment] = []
         for regime_id in regimes:
             regime = self.law.regime(regime_id)
@@ -344,7 +415,7 @@ class Engine:
     def assess_regime(
         self, app: Application, regime_id: str, as_of: dt.date | None = None
     ) -> Assessment:
-        return self._assess(CaseView(app, as_of or app.date), regime_id)
+        return self._assess(self._case(app, as_of), regime_id)
 
     def _assess(self, case: CaseView, regime_id: str) -> Assessment:
         regime = self.law.regime(regime_id)
@@ -377,7 +448,7 @@ class Engine:
     ) -> list[Assessment]:
         """Assess ``app`` under each regime, in the order given (default: every regime of
         the engine's law)."""
-        case = CaseView(app, as_of or app.date)
+        case = self._case(app, as_of)
         wanted = self.law.ids if regimes is None else regimes
         return [self._assess(case, regime_id) for regime_id in wanted]
 

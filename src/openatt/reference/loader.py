@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -101,11 +101,23 @@ class ReferenceData:
     ) -> list[ActiveMeasure]:
         """Measures in force on ``day``: for one target state (None: the groups' measures),
         or for every target with ``any_target``."""
+        if not any_target:
+            # the engine asks this for every destination of every case: the data is fixed for
+            # the object's life, so the answer is kept per (day, authority, target)
+            key = (day, authority, target)
+            kept = self._measures_on.get(key)
+            if kept is None:
+                if len(self._measures_on) >= 100_000:
+                    self._measures_on.clear()
+                pool = self._measures_by_target[authority].get(target, [])
+                kept = self._measures_on[key] = tuple(m for m in pool if m.measure.applies_on(day))
+            return list(kept)
         index = self._measures_by_target[authority]
-        pools: Iterable[list[ActiveMeasure]] = (
-            index.values() if any_target else [index.get(target, [])]
-        )
-        return [m for pool in pools for m in pool if m.measure.applies_on(day)]
+        return [m for pool in index.values() for m in pool if m.measure.applies_on(day)]
+
+    @functools.cached_property
+    def _measures_on(self) -> dict[tuple[dt.date, str, str | None], tuple[ActiveMeasure, ...]]:
+        return {}
 
     @functools.cached_property
     def _parties_by_state(self) -> dict[str, dict[str, list[Any]]]:
@@ -169,7 +181,14 @@ class ReferenceData:
         return sorted({m.state for m in self.groups[group].members if m.applies_on(day)})
 
     def denial_policy(self, state: str, day: dt.date) -> list[DenialPolicyEntry]:
-        return [e for e in self.us_126_1 if e.state == state and e.applies_on(day)]
+        return [e for e in self._denials_by_state.get(state, ()) if e.applies_on(day)]
+
+    @functools.cached_property
+    def _denials_by_state(self) -> dict[str, list[DenialPolicyEntry]]:
+        index: dict[str, list[DenialPolicyEntry]] = {}
+        for entry in self.us_126_1:  # in the data's order, as the list was read
+            index.setdefault(entry.state, []).append(entry)
+        return index
 
 
 def _read_package_file(filename: str) -> str:

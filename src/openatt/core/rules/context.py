@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
-from openatt.core.findings import Finding, Outcome
+from openatt.core.findings import Finding, Outcome, checked_finding
 from openatt.core.memo import Same
 from openatt.core.model import Application, Evidence, Item, Mitigation
 from openatt.core.provenance import Citation
@@ -167,9 +167,12 @@ class RuleContext:
         ref: ReferenceData,
         items: tuple[tuple[int, Item], ...],
         prior: tuple[Finding, ...],
+        threshold: Threshold | None = None,
     ) -> RuleContext:
         """The same as the constructor, without the frozen dataclass's ``object.__setattr__``
-        per field: the engine makes one context per rule and case (about a dozen a case)."""
+        per field: the engine makes one context per rule and case (about a dozen a case).
+        ``threshold``, when given, is :attr:`threshold` already worked out (the engine does
+        it once per regime, rule and day)."""
         ctx = object.__new__(cls)
         ctx.__dict__.update(
             case=case,
@@ -181,6 +184,8 @@ class RuleContext:
             items=items,
             prior=prior,
         )
+        if threshold is not None:
+            ctx.__dict__["threshold"] = threshold
         return ctx
 
     @property
@@ -256,14 +261,14 @@ class RuleContext:
             all_facts["evidence_after_decision_date_ignored"] = [
                 evidence_fact(e) for e in self.later_evidence
             ]
-        return Finding(
-            criterion=self.rule.id,
-            title=self.rule.title,
-            outcome=outcome,
-            citations=self.version.citations + extra_citations,
-            facts=all_facts,
-            reason=reason,
-            **fields,
+        return checked_finding(
+            self.rule.id,
+            self.rule.title,
+            outcome,
+            self.version.citations + extra_citations,
+            all_facts,
+            reason,
+            fields,
         )
 
 

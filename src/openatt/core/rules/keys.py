@@ -19,6 +19,13 @@ from openatt.core.rules.params import EmbargoParams, OverridingParams
 
 KeyFunction = Callable[[RuleContext], Hashable]
 
+# most cases have no later evidence and no mitigation: one key for none (equal to any other)
+_NONE = Same(())
+
+
+def _same(objects: tuple[object, ...]) -> Same:
+    return Same(objects) if objects else _NONE
+
 
 def _items_key(ctx: RuleContext) -> tuple[object, ...]:
     return tuple((index, item.category, item.description) for index, item in ctx.items)
@@ -38,9 +45,9 @@ def risk_key(ctx: RuleContext) -> Hashable:
     return (
         ctx.app.kind,
         bool(ctx.items),
-        Same(ctx.evidence),
-        Same(ctx.later_evidence),
-        Same(ctx.mitigations),
+        _same(ctx.evidence),
+        _same(ctx.later_evidence),
+        _same(ctx.mitigations),
     )
 
 
@@ -111,9 +118,9 @@ def diversion_key(ctx: RuleContext) -> Hashable:
         app.transit_states,
         bool(app.brokers),
         ctx.case.screening_key,
-        Same(ctx.evidence),
-        Same(ctx.later_evidence),
-        Same(ctx.mitigations),
+        _same(ctx.evidence),
+        _same(ctx.later_evidence),
+        _same(ctx.mitigations),
     )
 
 
