@@ -88,6 +88,21 @@ DECIDE_MARK = "Benchmark decide cycle"
 POOL_MARK = "Benchmark decide pool"
 
 
+def durability(url: str) -> str:
+    """The server's fsync and synchronous_commit: a write's figures mean little without them
+    (the tests' cluster runs with fsync off; a deployment runs with both on)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            fsync = connection.execute(text("SHOW fsync")).scalar()
+            commit = connection.execute(text("SHOW synchronous_commit")).scalar()
+    finally:
+        engine.dispose()
+    return f"fsync={fsync}, synchronous_commit={commit}"
+
+
 def prepare(url: str, cases: int, decide_cases: int = 0, pool: int = 0) -> dict[int, str]:
     """Fill the register: the demo, a benchmark officer, ``pool`` assessed cases for the
     decide-only phase, ``decide_cases`` assessed cases for the decide cycle, then ``cases``
@@ -765,6 +780,8 @@ def main() -> None:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         backend = url.split(":", 1)[0].split("+")[0]
         print(f"database {backend}; {args.cases} assessed cases over the demo register")
+        if backend == "postgresql":
+            print(f"durability: {durability(url)}")
         began = time.perf_counter()
         writes = args.only in (None, "writes")
         # on PostgreSQL the register is not reset between the two code versions: a pool each
