@@ -221,7 +221,9 @@ def process_tree_cpu(root: int) -> float:
     return total
 
 
-Maker = Callable[[int], tuple[str, str, Any]]
+# The next request of a phase (method, path, body), or None when the phase has no more to
+# send (the decide-only phase's pool is empty): the client stops and the phase counts it.
+Maker = Callable[[int], tuple[str, str, Any] | None]
 
 
 async def run_phase(
@@ -245,11 +247,17 @@ async def run_phase(
     started = time.perf_counter()
     deadline = started + seconds
 
+    ran_out = 0
+
     async def client(http: Connection) -> None:
-        nonlocal errors, issued
+        nonlocal errors, issued, ran_out
         while issued < requests and time.perf_counter() < deadline:
             issued += 1
-            method, path, body = make(issued)
+            request = make(issued)
+            if request is None:
+                ran_out += 1
+                return
+            method, path, body = request
             began = time.perf_counter()
             status, _ = await http.request(method, path, body)
             latencies.append(time.perf_counter() - began)
@@ -260,7 +268,9 @@ async def run_phase(
     elapsed = time.perf_counter() - started
     cpu = process_tree_cpu(server_pid) - cpu_before
     await asyncio.gather(*(c.close() for c in connections))
-    return Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
+    phase = Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
+    phase.ran_out = ran_out
+    return phase
 
 
 _FLOODS = itertools.count()
@@ -476,7 +486,9 @@ def new_fact(i: int) -> bytes:
     return json.dumps({**body, "evidence": [evidence]}).encode()
 
 
-IN_LINE = {  # the outcome in line with each recommendation ("refer": see decide_cycle)
+IN_LINE: dict[
+    str, dict[str, Any]
+] = {  # the outcome in line with each recommendation ("refer": see decide_cycle)
     "approve": {"outcome": "approved"},
     "approve_with_conditions": {
         "outcome": "approved_with_conditions",
@@ -584,45 +596,24 @@ async def decide_only(
     take the next case from one queue; a client that finds it empty stops, and the phase
     says so (``ran_out``; its "met" is then left blank): a pool sized for rate x seconds
     with margin (``--decide-pool``) should never run out."""
-    headers = {"Authorization": f"Bearer {token}"}
-    connections = [Connection("127.0.0.1", port, headers) for _ in range(clients)]
-    await asyncio.gather(*(c.open() for c in connections))
     cases = iter(pool)
-    latencies: list[float] = []
-    errors = 0
-    ran_out = 0
-    issued = 0
-    cpu_before = process_tree_cpu(server_pid)
-    started = time.perf_counter()
-    deadline = started + seconds
 
-    async def client(http: Connection) -> None:
-        nonlocal errors, ran_out, issued
-        while issued < requests and time.perf_counter() < deadline:
-            case = next(cases, None)
-            if case is None:
-                ran_out += 1
-                return
-            issued += 1
-            case_id, version, recommendation = case
-            outcome = IN_LINE.get(recommendation, APPROVE)
-            decision = {**outcome, "version": version, "reasons": "Load test"}
-            began = time.perf_counter()
-            status, _ = await http.request("POST", f"/applications/{case_id}/decide", decision)
-            latencies.append(time.perf_counter() - began)
-            if status >= 400:
-                errors += 1
+    def make(issued: int) -> tuple[str, str, Any] | None:
+        case = next(cases, None)
+        if case is None:
+            return None
+        case_id, version, recommendation = case
+        outcome = IN_LINE.get(recommendation, APPROVE)
+        decision = {**outcome, "version": version, "reasons": "Load test"}
+        return "POST", f"/applications/{case_id}/decide", decision
 
-    await asyncio.gather(*(client(c) for c in connections))
-    elapsed = time.perf_counter() - started
-    cpu = process_tree_cpu(server_pid) - cpu_before
-    await asyncio.gather(*(c.close() for c in connections))
     name = "POST /applications/{id}/decide"
-    phase = Phase(name, "writes", len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
-    phase.ran_out = ran_out
+    phase = await run_phase(
+        port, token, name, "writes", clients, requests, seconds, make, server_pid
+    )
     phase.note = f"fresh cases, pool of {len(pool)}"
-    if ran_out:
-        phase.note += f"; POOL RAN OUT: {ran_out} clients stopped early"
+    if phase.ran_out:
+        phase.note += f"; POOL RAN OUT: {phase.ran_out} clients stopped early"
         print(f"WARNING: the decide pool ran out ({len(pool)} cases): raise --decide-pool")
     return phase
 
