@@ -249,8 +249,9 @@ class Engine:
         return found
 
     def _findings(self, case: CaseView, regime: Regime) -> tuple[Finding, ...]:
-        """Every rule of the regime applied to the case, in evaluation order (what
-        :meth:`_evaluate` does for each, inlined: it runs for every rule of every case)."""
+        """Every rule of the regime applied to the case, in evaluation order: the items in
+        scope (as :meth:`_items`), the context and the memo look-up inlined, since this runs
+        for every rule of every case."""
         findings: list[Finding] = []
         memo = self.memo
         parts = case.parts
