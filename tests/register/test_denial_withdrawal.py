@@ -64,6 +64,14 @@ def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
         row = session.get(ApplicationRow, again)
         assert row is not None
         assert denials.matching_denials(session, row) == []
+        assert row.consultation != "[]"  # flagged while the notification stood
+    # No denial in force names the destination now, but the case was flagged: reassessed, it
+    # is matched again (issue 16, seventh round: only an unflagged case skips the matching)
+    # and its flag is cleared.
+    reassessed = api.post(f"/applications/{again}/reassess", "officer", {"reason": "Withdrawn."})
+    assert reassessed.status_code == 200, reassessed.text
+    assert api.get(f"/applications/{again}", "officer").json()["consultation"] == []
+    with api.db.read() as session:
         actions = list(session.execute(select(Event.action).order_by(Event.seq)).scalars())
         assert actions.count("denial.withdraw") == 1
         assert audit.verify(session).intact

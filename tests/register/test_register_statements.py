@@ -110,3 +110,31 @@ def test_a_decision_asks_its_checks_in_one_statement(api: Api) -> None:
     asked = [s for s in statements if "FROM assessments" in s]
     assert len(asked) == 1
     assert all(f"FROM {t}" in asked[0] for t in ("case_flags", "advice_requests", "denials"))
+
+
+def test_a_reassessment_asks_for_denials_in_its_one_question(api: Api) -> None:
+    """Issue 16, seventh round: a reassessment of a case that no notified denial names, and
+    none was flagged on, does not run the denial matching's own query: its first statement
+    asks whether any denial in force names the destination. Once one does, the matching runs
+    again and flags the case."""
+    from register_helpers import to_assessed
+    from test_register_denials import NOTICE
+
+    app_id = to_assessed(api)  # to New Zealand, the destination of NOTICE
+    reason = {"reason": "New information received"}
+    with counted(api) as statements:
+        again = api.post(f"/applications/{app_id}/reassess", "officer", reason)
+    assert again.status_code == 200, again.text
+    alone = [s for s in statements if "FROM denials" in s and "FROM assessments" not in s]
+    assert alone == []
+    asked = [s for s in statements if "FROM denials" in s]
+    assert len(asked) == 1
+    assert api.get(f"/applications/{app_id}", "officer").json()["consultation"] == []
+
+    assert api.post("/denials", "officer", NOTICE).status_code == 201
+    with counted(api) as statements:
+        again = api.post(f"/applications/{app_id}/reassess", "officer", reason)
+    assert again.status_code == 200, again.text
+    assert len([s for s in statements if "FROM denials" in s]) == 2  # the question, the match
+    case = api.get(f"/applications/{app_id}", "officer").json()
+    assert len(case["consultation"]) == 1 and case["consulted"] is False

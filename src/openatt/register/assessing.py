@@ -79,10 +79,13 @@ _ACTIVE = select(LicenceRow).where(
 )
 # What a reassessment needs to know before it reopens a case, in one round trip (issue 16,
 # fifth round): the earlier assessment it links, whether a pending decision or an active
-# licence waits on the case (both rare: their rows are loaded only when there are any), and
-# whether any item was classified. Built once per ``classified_column`` (the migration tests
-# put the code before 0010 in its place), the case bound per call.
-_REOPENINGS: dict[object, Select[Any]] = {}
+# licence waits on the case (both rare: their rows are loaded only when there are any),
+# whether any item was classified, and (seventh round) whether any notified denial in force
+# names the destination (without one, and none flagged on the case before, the denial
+# matching finds nothing and changes nothing, so its query is not run). Built once per
+# version of those columns (the migration tests put the code before 0010 and 0013 in their
+# place), the case and its destination bound per call.
+_REOPENINGS: dict[tuple[object, ...], Select[Any]] = {}
 _DECIDINGS: dict[tuple[object, ...], Select[AssessmentRow, bool, bool, bool, bool]] = {}
 
 
@@ -122,15 +125,17 @@ def _deciding() -> Select[AssessmentRow, bool, bool, bool, bool]:
 
 def _reopening() -> Select[Any]:
     """The reassessment's one question (see :data:`_REOPENINGS`), built once."""
-    from openatt.register import classification
+    from openatt.register import classification, denials
 
-    built = _REOPENINGS.get(classification.classified_column)
+    columns = (classification.classified_column, denials.in_force_column, denials.in_force)
+    built = _REOPENINGS.get(columns)
     if built is None:
-        built = _REOPENINGS[classification.classified_column] = select(
+        built = _REOPENINGS[columns] = select(
             _LATEST_ID.scalar_subquery().label("latest"),
             exists(_PENDING).label("pending"),
             exists(_ACTIVE).label("active"),
             classification.classified_column().label("classified"),
+            denials.in_force_column().label("denied"),
         )
     return built
 
@@ -156,9 +161,13 @@ def _run(
     reason: str | None,
     prepared: Prepared | None = None,
     unclassified: bool = False,
+    denials_to_match: bool = True,
 ) -> AssessmentRow:
     """``unclassified``: the caller knows that no item of the case was classified (the
-    application as stored is then the one the engine reads, without reading the history)."""
+    application as stored is then the one the engine reads, without reading the history).
+    ``denials_to_match``: ``False`` when the caller knows that no notified denial in force
+    names the destination and none is flagged on the case: the matching would find none and
+    change nothing, and its query is not run."""
     from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
@@ -204,7 +213,8 @@ def _run(
             "engine_version": stored.engine_version,
         },
     )
-    flag_consultation(session, row, application)  # the case as classified above, read once
+    if denials_to_match:
+        flag_consultation(session, row, application)  # the case as classified above, read once
     # after the denial matching's query: set before it, the state was written by that query's
     # autoflush, and the case's event (``log``) wrote its row a second time (issue 16)
     row.state = State.assessed.value
@@ -272,8 +282,8 @@ def reassess(
         expected_version,
         REOPENABLE,
     )
-    reopening = session.execute(_reopening(), {"application": row.id}).one()
-    previous, pending, active, acts = reopening
+    asked = {"application": row.id, "destination": row.importing_state}
+    previous, pending, active, acts, denied = session.execute(_reopening(), asked).one()
     from openatt.register.engine_ahead import with_new_information
 
     # Who supplied the evidence is the login, never the payload (issue 13).
@@ -300,8 +310,19 @@ def reassess(
             row=licence,
             payload={"application": row.reference, "why": "reassessment"},
         )
+    flagged = bool(json.loads(row.consultation))
     stored = _run(
-        session, actor, row, assessor, regimes, as_of, previous, reason, prepared, not acts
+        session,
+        actor,
+        row,
+        assessor,
+        regimes,
+        as_of,
+        previous,
+        reason,
+        prepared,
+        not acts,
+        denials_to_match=bool(denied) or flagged,
     )
     log(
         session,
