@@ -10,19 +10,24 @@ that brings nothing new (``reassess``), one that brings a new piece of evidence 
 version, decide; the CPU of the whole cycle). The framework, the token check and the
 write are counted; HTTP parsing and the network are not. Each code version runs in a fresh
 process, the versions in turns over the same register (on PostgreSQL both write to the one
-database, in turn), and each prints the best of its rounds.
+database, in turn), and each prints the best of its rounds. Beside the CPU, the cyclic
+garbage collector's time per request and its full collections in the same rounds (seventh
+round): with ``--as-server`` the app is set up as ``openatt serve`` sets it up (its heap
+frozen, and the collector's settings of that code version), as the load test's servers are.
 
 Run:
 
     python benchmarks/write_api_cpu.py [--cases 20] [--requests 100] [--rounds 3] [--turns 2]
         [--database postgresql://…/an_empty_database]   # default: a temporary SQLite file
         [--compare-src OTHER_CHECKOUT/src]              # the earlier code, in turns
+        [--as-server]                                   # the app as `openatt serve` sets it up
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import json
 import os
@@ -45,13 +50,39 @@ WRITES = ("reassess", "reassess (new fact)", "create", "decide", "decide cycle")
 WARM = 5  # requests of each kind before the rounds
 
 
+class Collector:
+    """The cyclic garbage collector's time, from its callbacks (wall time inside each
+    collection, on the thread that triggered it), and its collections by generation."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = [0, 0, 0]
+        self._began = 0.0
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.runs[info["generation"]] += 1
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.runs = [0, 0, 0]
+
+
 async def measure(
-    url: str, requests: int, rounds: int, pool: dict[int, str]
+    url: str, requests: int, rounds: int, pool: dict[int, str], as_server: bool = False
 ) -> dict[str, list[float]]:
-    """Each kind of write, ``rounds`` rounds of ``requests``, in CPU ms per request."""
+    """Each kind of write, ``rounds`` rounds of ``requests``, in CPU ms per request; and,
+    under "<kind> collector", the collector's ms per request and its full collections.
+    ``as_server``: the app set up as ``openatt serve`` sets it up (its heap frozen once the
+    law is loaded, and whatever that code does to the collector besides)."""
     from openatt.api import create_app
 
-    app = create_app(url)
+    collector = Collector()
+    app = create_app(url, freeze_heap=as_server)
     async with app.router.lifespan_context(app):
         login = json.dumps({"username": "bench", "password": PASSWORD}).encode()
         _, body = await call(app, "POST", "/auth/token", login, "")
@@ -127,11 +158,16 @@ async def measure(
             for i in range(WARM if write is decide_fresh else max(WARM, len(ids), len(decidable))):
                 await write(i)
             found[name] = []
+            found[f"{name} collector"] = []
+            found[f"{name} full collections"] = []
             for _ in range(rounds):
+                collector.reset()
                 began = time.process_time()
                 for i in range(requests):
                     await write(i)
                 found[name].append(1000 * (time.process_time() - began) / requests)
+                found[f"{name} collector"].append(1000 * collector.seconds / requests)
+                found[f"{name} full collections"].append(collector.runs[2])
         for case in decidable:  # leave them assessed for the next version
             await ok("POST", f"/applications/{case}/reassess", reopen)
     return found
@@ -145,6 +181,7 @@ def run_version(
         env["PYTHONPATH"] = src
     command = [sys.executable, __file__, "--child", url, "--pool-file", str(pool_file)]
     command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
+    command += ["--as-server"] if args.as_server else []
     done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{src or 'this code'} failed:\n{done.stderr[-3000:]}")
@@ -160,12 +197,18 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2, help="each version's fresh processes")
     parser.add_argument("--database", help="an empty PostgreSQL database (default: SQLite)")
     parser.add_argument("--compare-src", help="an earlier checkout's src, run in turns")
+    parser.add_argument(
+        "--as-server",
+        action="store_true",
+        help="set the app up as `openatt serve` does (heap frozen, its collector settings)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pool-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         pool = {int(k): v for k, v in json.loads(Path(args.pool_file).read_text()).items()}
-        print(json.dumps(asyncio.run(measure(args.child, args.requests, args.rounds, pool))))
+        found = asyncio.run(measure(args.child, args.requests, args.rounds, pool, args.as_server))
+        print(json.dumps(found))
         return
     title = f"API CPU per write, in process: best of {args.rounds} rounds of {args.requests}"
     with printed(title), tempfile.TemporaryDirectory() as folder:
@@ -179,7 +222,10 @@ def main() -> None:
         pool_file = Path(folder) / "pool.json"
         pool_file.write_text(json.dumps(pool))
         backend = "postgresql" if args.database else "sqlite"
-        print(f"database {backend}; {args.cases} + {args.cases} assessed cases over the demo")
+        setup = "as `openatt serve` sets it up" if args.as_server else "as the tests set it up"
+        print(
+            f"database {backend}; {args.cases} + {args.cases} assessed cases over the demo; app {setup}"
+        )
         versions: list[tuple[str, str | None]] = [("this code", None)]
         if args.compare_src:
             versions.insert(0, ("before", args.compare_src))
@@ -203,6 +249,17 @@ def main() -> None:
             if len(versions) == 2:
                 ratio = f"  x{best['before'] / best['this code']:.2f}"
             print(f"{name:20} " + " ".join(f"{cell:>30}" for cell in cells) + ratio)
+        print("the collector, ms per request (full collections), the same rounds:")
+        for name in WRITES:
+            cells = []
+            for label, _ in versions:
+                rounds = [r for turn in results[label] for r in turn[f"{name} collector"]]
+                fulls = [r for turn in results[label] for r in turn[f"{name} full collections"]]
+                mean = sum(rounds) / len(rounds)
+                cells.append(
+                    f"{mean:6.2f} ({' '.join(f'{r:.1f}' for r in rounds)}) [{sum(fulls):.0f}]"
+                )
+            print(f"{name:20} " + " ".join(f"{cell:>30}" for cell in cells))
 
 
 if __name__ == "__main__":

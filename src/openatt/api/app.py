@@ -41,6 +41,17 @@ from openatt.web import mount as mount_web
 if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
+# issue 16, seventh round: a server process collects its youngest generation every this many
+# net allocations of container objects instead of the interpreter's 700. A write allocates
+# about 900 of them that outlive it for a while (the session's rows, the engine's findings,
+# the kept outputs); at 700 the collector ran more than once per write, and every hundredth
+# collection was a full one walking every object made since the heap was frozen (the kept
+# outputs, the read cache, SQLAlchemy's caches): 100-200 ms each with the worker's other
+# requests waiting, and about 7% of a new-fact reassessment's CPU in all. None of those
+# collections found any garbage (cycles are rare in a request: rows and findings are freed by
+# reference counting). ``benchmarks/write_api_cpu.py --as-server`` measures it.
+SERVER_YOUNG_OBJECTS = 20_000
+
 
 def create_app(
     database_url: str | None = None,
@@ -55,7 +66,9 @@ def create_app(
     ``lists`` the sanctions lists under ``$OPENATT_HOME/lists``; ``monitoring_db`` the
     monitoring store (default: under OPENATT_HOME). ``freeze_heap``: a server process
     (``openatt serve``) freezes its heap once the law is loaded; a process that builds many
-    apps (the tests) must not, since each start would run a full collection of all it holds."""
+    apps (the tests) must not, since each start would run a full collection of all it holds;
+    a frozen server also collects its youngest generation less often
+    (:data:`SERVER_YOUNG_OBJECTS`)."""
     db = Database(database_url)
 
     @asynccontextmanager
@@ -68,11 +81,14 @@ def create_app(
         # frozen, the collector's full collections no longer walk them (about 175,000
         # objects, 150 ms a collection on this class of machine, every request of the
         # worker waiting meanwhile).
+        thresholds = gc.get_threshold()
         if freeze_heap:
             gc.collect()
             gc.freeze()
+            gc.set_threshold(SERVER_YOUNG_OBJECTS, *thresholds[1:])
         yield
         if freeze_heap:
+            gc.set_threshold(*thresholds)
             gc.unfreeze()
         if app.state.async_token_check is not None:
             app.state.async_token_check.close()

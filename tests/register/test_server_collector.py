@@ -1,0 +1,38 @@
+"""A server process's heap and collector (issue 16): ``openatt serve`` freezes what it loaded
+at start and collects its youngest generation less often than the interpreter's default;
+both are undone when the app stops, and an app built without ``freeze_heap`` (the tests', a
+script's) leaves the collector alone."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from openatt.api import create_app
+from openatt.api.app import SERVER_YOUNG_OBJECTS
+from openatt.core.engine import Engine
+
+
+def test_a_server_app_collects_its_young_objects_less_often(tmp_path: Path, engine: Engine) -> None:
+    before = gc.get_threshold()
+    assert before[0] < SERVER_YOUNG_OBJECTS
+    app = create_app(f"sqlite:///{tmp_path / 'server.sqlite'}", assessor=engine, freeze_heap=True)
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert gc.get_threshold() == (SERVER_YOUNG_OBJECTS, *before[1:])
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_an_app_without_freeze_heap_leaves_the_collector_alone(
+    tmp_path: Path, engine: Engine
+) -> None:
+    before = gc.get_threshold()
+    app = create_app(f"sqlite:///{tmp_path / 'plain.sqlite'}", assessor=engine)
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0
