@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from openatt.api import create_app
@@ -36,3 +37,31 @@ def test_an_app_without_freeze_heap_leaves_the_collector_alone(
         assert client.get("/health").status_code == 200
         assert gc.get_threshold() == before
         assert gc.get_freeze_count() == 0
+
+
+def test_a_server_app_loads_the_letters_renderer_before_its_first_request(tmp_path: Path) -> None:
+    """Issue 16, seventh round: WeasyPrint is imported (and its fonts loaded) while a server
+    starts, not by the first licence or refusal (a second or more, the worker's every request
+    waiting). In a fresh interpreter, where nothing imported it before."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("weasyprint", reason="letters need WeasyPrint and Pango")
+    script = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from openatt.api import create_app\n"
+        "from openatt.core.engine import Engine\n"
+        f"url = 'sqlite:///{tmp_path / 'letters.sqlite'}'\n"
+        "plain = create_app(url, assessor=Engine.default())\n"
+        "with TestClient(plain):\n"
+        "    print('plain', 'weasyprint' in sys.modules)\n"
+        "server = create_app(url, assessor=Engine.default(), freeze_heap=True)\n"
+        "with TestClient(server):\n"
+        "    print('server', 'weasyprint' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["plain False", "server True"]

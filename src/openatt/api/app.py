@@ -83,6 +83,9 @@ def create_app(
         # worker waiting meanwhile).
         thresholds = gc.get_threshold()
         if freeze_heap:
+            from openatt.register import letters
+
+            await run_in_threadpool(letters.preload)  # before the first letter, not in it
             gc.collect()
             gc.freeze()
             gc.set_threshold(SERVER_YOUNG_OBJECTS, *thresholds[1:])
