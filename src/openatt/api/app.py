@@ -42,14 +42,14 @@ if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
 # issue 16, seventh round: a server process collects its youngest generation every this many
-# net allocations of container objects instead of the interpreter's 700. A write allocates
-# about 900 of them that outlive it for a while (the session's rows, the engine's findings,
-# the kept outputs); at 700 the collector ran more than once per write, and every hundredth
-# collection was a full one walking every object made since the heap was frozen (the kept
-# outputs, the read cache, SQLAlchemy's caches): 100-200 ms each with the worker's other
-# requests waiting, and about 7% of a new-fact reassessment's CPU in all. None of those
-# collections found any garbage (cycles are rare in a request: rows and findings are freed by
-# reference counting). ``benchmarks/write_api_cpu.py --as-server`` measures it.
+# net allocations of container objects instead of the interpreter's 700. A reassessment that
+# brings a new fact keeps much of what it makes (the engine's output, kept per process); at
+# 700 the collector ran more than once per such write, and about every hundredth collection
+# was a full one walking every object made since the heap was frozen (the kept outputs, the
+# read cache, SQLAlchemy's caches): 130-150 ms each on a slow 2-core machine with the
+# worker's other requests waiting, 0.78 of that write's 18 ms of CPU on average. None of
+# those collections found any garbage (rows and findings are freed by reference counting).
+# ``benchmarks/write_api_cpu.py --as-server`` prints the collector's time per request.
 SERVER_YOUNG_OBJECTS = 20_000
 
 
