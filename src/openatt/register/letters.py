@@ -109,9 +109,12 @@ def preload() -> None:
     the first licence or refusal, it held that request and, through the interpreter's lock,
     every other request of the worker for a second or more (issue 16, seventh round). A
     line is rendered too: the first rendering loads the fonts (0.1 s, 0.02 s after)."""
-    with contextlib.suppress(ImportError, OSError):
+    try:
         from weasyprint import HTML
-
+    except (ImportError, OSError):
+        return  # letters will say why they cannot be made (render_pdf)
+    # only a warm-up: whatever fails here fails again, and is handled, in the first letter
+    with contextlib.suppress(Exception):
         HTML(string="<p>openatt</p>").write_pdf()
 
 
