@@ -65,3 +65,25 @@ def test_a_server_app_loads_the_letters_renderer_before_its_first_request(tmp_pa
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["plain False", "server True"]
+
+
+def test_the_letters_warm_up_never_stops_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without WeasyPrint, or with a WeasyPrint that cannot render, a server still starts:
+    the first letter meets the failure and records why it could not be made."""
+    import sys
+
+    from openatt.register import letters
+
+    weasyprint = pytest.importorskip("weasyprint", reason="letters need WeasyPrint and Pango")
+
+    class Broken:
+        def __init__(self, **_kwargs: object) -> None:
+            pass
+
+        def write_pdf(self) -> bytes:
+            raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(weasyprint, "HTML", Broken)
+    letters.preload()
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails, as when not installed
+    letters.preload()
