@@ -486,9 +486,8 @@ def new_fact(i: int) -> bytes:
     return json.dumps({**body, "evidence": [evidence]}).encode()
 
 
-IN_LINE: dict[
-    str, dict[str, Any]
-] = {  # the outcome in line with each recommendation ("refer": see decide_cycle)
+# the outcome in line with each recommendation ("refer": see decide_cycle)
+IN_LINE: dict[str, dict[str, Any]] = {
     "approve": {"outcome": "approved"},
     "approve_with_conditions": {
         "outcome": "approved_with_conditions",
