@@ -27,7 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.session import SessionTransaction
 from sqlalchemy.sql.util import find_tables
 
-from openatt.register import canonical
+from openatt.register import canonical, chain_commit
 from openatt.register.models import ENTITY_TABLES, Base, ChainHead, Event
 from openatt.register.retention import retain_until
 
@@ -159,8 +159,45 @@ def _savepoint_rolled_back(session: Session, previous: SessionTransaction) -> No
 
 @orm_events.listens_for(Session, "before_commit")
 def _link_before_commit(session: Session) -> None:
-    if not session.in_nested_transaction():
+    if not session.in_nested_transaction() and not _link_and_commit(session):
         link_pending(session)
+
+
+def _link_and_commit(session: Session) -> bool:
+    """On PostgreSQL, the transaction's events linked and the transaction committed in one
+    round trip (:mod:`openatt.register.chain_commit`), when none was linked yet; True if it
+    was done (the ORM's own COMMIT that follows then finds nothing to commit)."""
+    recorded: list[_Unlinked] = session.info.get(_PENDING, [])
+    if not recorded or session.info.get(_LINKED, 0) or _HEAD in session.info:
+        return False
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.flush()  # every change before the COMMIT goes with it
+    if session.new or session.dirty or session.deleted:  # pragma: no cover - just flushed
+        return False
+    linked_at = dt.datetime.now(dt.UTC)
+    head = chain_commit.link_and_commit(
+        session.connection(), [_hashed(unlinked, linked_at) for unlinked in recorded]
+    )
+    if head is None:
+        return False
+    session.info[_LINKED] = len(recorded)
+    session.info[_HEAD] = head
+    return True
+
+
+def _hashed(unlinked: _Unlinked, linked_at: dt.datetime) -> dict[str, Any]:
+    """The hashed fields of an event but its sequence number and previous hash."""
+    moment = unlinked.moment or linked_at
+    return {
+        "at": moment.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": unlinked.actor,
+        "action": unlinked.action,
+        "entity": unlinked.entity,
+        "entity_id": unlinked.entity_id,
+        "payload": unlinked.payload,
+        "retain_until": retain_until(moment.date()),
+    }
 
 
 @orm_events.listens_for(Session, "do_orm_execute")
@@ -255,19 +292,8 @@ def link_pending(session: Session) -> None:
     linked_at = dt.datetime.now(dt.UTC)
     rows = []
     for unlinked in pending:
-        moment = unlinked.moment or linked_at
         seq += 1
-        fields = {
-            "seq": seq,
-            "at": moment.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor": unlinked.actor,
-            "action": unlinked.action,
-            "entity": unlinked.entity,
-            "entity_id": unlinked.entity_id,
-            "payload": unlinked.payload,
-            "retain_until": retain_until(moment.date()),
-            "prev_hash": prev_hash,
-        }
+        fields = {"seq": seq, **_hashed(unlinked, linked_at), "prev_hash": prev_hash}
         prev_hash = event_hash(fields)
         rows.append({**fields, "hash": prev_hash})
     if session.get_bind().dialect.name == "postgresql" and len(rows) <= 32:
