@@ -738,6 +738,39 @@ def table(summaries: list[dict[str, Any]]) -> None:
             print(f"  {s['endpoint'][44:]}")
 
 
+def compare(runs: list[tuple[str, str, list[Phase]]], turns: int) -> None:
+    """This code against the earlier one, phase by phase: with one turn, the ratios of the
+    run; with several, each turn's ratio and their geometric mean (a phase whose pool ran out
+    in a turn leaves that turn out)."""
+    before = [phases for version, _, phases in runs if version == "before"]
+    after = [phases for version, _, phases in runs if version == "this"]
+    this_label = next(label for version, label, _ in runs if version == "this")
+    print("after / before (same run, same register):")
+    for index, phase in enumerate(after[0]):
+        name = phase.name.removeprefix(this_label)
+        rates: list[float] = []
+        p99s: list[float] = []
+        each: list[str] = []
+        for turn in range(turns):
+            b, a = before[turn][index].summary(), after[turn][index].summary()
+            if a["pool_ran_out"] or b["pool_ran_out"] or not b["requests_per_second"]:
+                each.append("OUT")
+                continue
+            rates.append(a["requests_per_second"] / b["requests_per_second"])
+            p99s.append(b["p99_ms"] / a["p99_ms"] if a["p99_ms"] else 0.0)
+            each.append(f"x{rates[-1]:.2f}")
+        if not rates:
+            print(f"  {name[:44]:44} (POOL RAN OUT: no figure)")
+        elif turns == 1:
+            print(f"  {name[:44]:44} req/s x{rates[0]:.2f}, p99 {p99s[0]:.2f}x lower")
+        else:
+            print(
+                f"  {name[:44]:44} req/s x{statistics.geometric_mean(rates):.2f} "
+                f"(geometric mean of {len(rates)} turns: {' '.join(each)}), p99 "
+                f"{statistics.geometric_mean([p or 1e-9 for p in p99s]):.2f}x lower"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -763,6 +796,12 @@ def main() -> None:
     )
     parser.add_argument("--only", choices=["reads", "assess", "writes", "flood"])
     parser.add_argument("--compare-src", help="an earlier checkout's src to measure first")
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=1,
+        help="with --compare-src: runs of each version, alternating which goes first",
+    )
     args = parser.parse_args()
 
     title = f"register load: {args.clients} clients, {args.workers} workers"
@@ -774,8 +813,9 @@ def main() -> None:
             print(f"durability: {durability(url)}")
         began = time.perf_counter()
         writes = args.only in (None, "writes")
-        # on PostgreSQL the register is not reset between the two code versions: a pool each
-        versions = 2 if args.compare_src and backend != "sqlite" else 1
+        # on PostgreSQL the register is not reset between the code versions' runs: a pool each
+        turns = args.turns if args.compare_src else 1
+        versions = 2 * turns if args.compare_src and backend != "sqlite" else 1
         pool_size = args.decide_pool * versions if writes else 0
         pool = prepare(url, args.cases, args.decide_cases if writes else 0, pool_size)
         print(
@@ -783,17 +823,27 @@ def main() -> None:
             f"({pool_size} cases in the decide pool)",
             flush=True,
         )
-        runs: list[list[Phase]] = []
-        if args.compare_src:
-            pristine = Path(folder) / "pristine.sqlite"
-            if backend == "sqlite":  # both versions start from the same register
-                shutil.copy(Path(folder) / "bench.sqlite", pristine)
-            runs.append(run_code("before: ", url, args, args.compare_src, folder, pool))
-            print(f"machine between runs: {describe()}", flush=True)
-            if backend == "sqlite":
-                shutil.copy(pristine, Path(folder) / "bench.sqlite")
-        runs.append(run_code("", url, args, None, folder, pool))
-        summaries = [p.summary() for run in runs for p in run]
+        pristine = Path(folder) / "pristine.sqlite"
+        if args.compare_src and backend == "sqlite":  # every run starts from the same register
+            shutil.copy(Path(folder) / "bench.sqlite", pristine)
+        order: list[tuple[str, str | None]] = [("before", args.compare_src), ("this", None)]
+        if not args.compare_src:
+            order = [("this", None)]
+        # (version, phases) in the order run: with --turns, the versions alternate which goes
+        # first (before, this; this, before; ...), so that neither always meets the fuller
+        # register or the machine's later state
+        runs: list[tuple[str, str, list[Phase]]] = []  # (version, label, phases)
+        for turn in range(turns):
+            for version, src in order if turn % 2 == 0 else order[::-1]:
+                if runs:
+                    print(f"machine between runs: {describe()}", flush=True)
+                    if backend == "sqlite":
+                        shutil.copy(pristine, Path(folder) / "bench.sqlite")
+                label = {"before": "before: ", "this": ""}[version]
+                if turns > 1:
+                    label = f"{version} {turn + 1}: "
+                runs.append((version, label, run_code(label, url, args, src, folder, pool)))
+        summaries = [p.summary() for _, _, run in runs for p in run]
         if args.json:
             print(
                 json.dumps(
@@ -808,20 +858,9 @@ def main() -> None:
             )
         else:
             table(summaries)
-        if len(runs) == 2:
-            print("after / before (same run, same register):")
-            for before, after in zip(runs[0], runs[1], strict=True):
-                b, a = before.summary(), after.summary()
-                rate = (
-                    a["requests_per_second"] / b["requests_per_second"]
-                    if b["requests_per_second"]
-                    else 0
-                )
-                p99 = b["p99_ms"] / a["p99_ms"] if a["p99_ms"] else 0
-                out = " (POOL RAN OUT: no figure)" if a["pool_ran_out"] or b["pool_ran_out"] else ""
-                print(f"  {after.name[:44]:44} req/s x{rate:.2f}, p99 {p99:.2f}x lower{out}")
-        labels = ["before: ", ""] if len(runs) == 2 else [""]
-        for label, run in zip(labels, runs, strict=True):
+        if args.compare_src:
+            compare(runs, turns)
+        for _, label, run in runs:
             flood_summary(label, run)
 
 
