@@ -221,3 +221,24 @@ def test_a_session_writes_again_after_a_commit_in_one_trip(db: Database) -> None
             _note(session, user, "third transaction")
     events = _chain(db)
     assert [e.action for e in events] == ["user.create", "user.note", "user.note"]
+
+
+def test_a_session_on_a_borrowed_connection_leaves_the_commit_to_its_owner(db: Database) -> None:
+    """A session bound to a connection whose transaction its caller began (a restore's
+    check, a test's outer transaction) never commits it: rolled back by the owner, its
+    events are gone with the rest."""
+    from sqlalchemy.orm import Session
+
+    with db.write() as session:
+        _user(session, "owner")
+    with db.engine.connect() as connection:
+        outer = connection.begin()
+        with (
+            Session(bind=connection, join_transaction_mode="create_savepoint") as session,
+            session.begin(),
+        ):
+            _user(session, "borrowed")
+        outer.rollback()
+    with db.read() as session:
+        assert session.execute(select(User.username)).scalars().all() == ["owner"]
+    assert len(_chain(db)) == 1

@@ -21,7 +21,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, insert, inspect, select, union_all, update
+from sqlalchemy import (
+    Engine,
+    Insert,
+    Table,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.session import SessionTransaction
@@ -170,7 +180,10 @@ def _link_and_commit(session: Session) -> bool:
     recorded: list[_Unlinked] = session.info.get(_PENDING, [])
     if not recorded or session.info.get(_LINKED, 0) or _HEAD in session.info:
         return False
-    if session.get_bind().dialect.name != "postgresql":
+    bind = session.get_bind()
+    # Only a session on an engine owns its connection's transaction: one bound to a
+    # connection whose transaction someone else began must leave the COMMIT to them.
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
         return False
     session.flush()  # every change before the COMMIT goes with it
     if session.new or session.dirty or session.deleted:  # pragma: no cover - just flushed
