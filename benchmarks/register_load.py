@@ -26,6 +26,10 @@ bounded by ``--requests`` and ``--seconds``:
   ``--flood`` more connections send wrong passwords to ``POST /auth/token``; the flood's
   answers (401 wrong password, 429 throttled) are counted.
 
+Beside each phase's rate and latencies: the server's CPU per request (its processes, from
+``/proc``) and, when PostgreSQL runs on this machine, the database's (its processes' CPU per
+request, column ``DB ms``): on a 2-core machine a write is bound by both, and by the clients.
+
 ``--compare-src DIR`` runs the same phases first against the code in ``DIR`` (another
 checkout's ``src``), on the same prepared register, and prints after/before ratios from the
 same run. Every figure is printed with the machine's cores and load average at start and end.
@@ -103,6 +107,35 @@ def durability(url: str) -> str:
     return f"fsync={fsync}, synchronous_commit={commit}"
 
 
+# The PostgreSQL server's main process when it runs on this machine (its processes' CPU is
+# printed beside the server's: on 2 cores a write is bound by both); None otherwise.
+DATABASE_ROOT: int | None = None
+
+
+def database_root(url: str) -> int | None:
+    """The process id of the PostgreSQL server behind ``url`` (its backends' parent), when
+    that server runs on this machine; None when it does not (or it cannot be told)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            stat = Path(f"/proc/{backend}/stat")
+            if not stat.exists() or "postgres" not in stat.read_text().split(")", 1)[0]:
+                return None  # another machine's process, or a pid that is not the backend
+            return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def database_cpu() -> float:
+    """CPU seconds of the local PostgreSQL server's live processes (0 when not local)."""
+    return process_tree_cpu(DATABASE_ROOT) if DATABASE_ROOT is not None else 0.0
+
+
 def prepare(url: str, cases: int, decide_cases: int = 0, pool: int = 0) -> dict[int, str]:
     """Fill the register: the demo, a benchmark officer, ``pool`` assessed cases for the
     decide-only phase, ``decide_cases`` assessed cases for the decide cycle, then ``cases``
@@ -161,6 +194,7 @@ class Phase:
     latencies: list[float]
     server_cpu: float = 0.0  # seconds of CPU the server's processes spent in the phase
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    database_cpu: float = 0.0  # the same for a local PostgreSQL's processes (0 otherwise)
     note: str = ""
     statuses: dict[int, int] = field(default_factory=dict)
     alone: Phase | None = None  # for a phase under a flood: the writes alone just before
@@ -190,6 +224,9 @@ class Phase:
             "p99_ms": round(pct(0.99), 1),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else 0,
             "server_cpu_ms_per_request": round(cpu_ms, 2),
+            "database_cpu_ms_per_request": (
+                round(self.database_cpu * 1000 / self.completed, 2) if self.completed else 0.0
+            ),
             # What the server alone could answer with every core busy at this cost
             "cpu_ceiling_per_second": round((os.cpu_count() or 1) * 1000 / cpu_ms) if cpu_ms else 0,
             "target_requests_per_second": target[0] if target else None,
@@ -244,6 +281,7 @@ async def run_phase(
     connections = [Connection("127.0.0.1", port, headers) for _ in range(clients)]
     await asyncio.gather(*(c.open() for c in connections))
     cpu_before = process_tree_cpu(server_pid)
+    database_before = database_cpu()
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -267,9 +305,11 @@ async def run_phase(
     await asyncio.gather(*(client(c) for c in connections))
     elapsed = time.perf_counter() - started
     cpu = process_tree_cpu(server_pid) - cpu_before
+    database = database_cpu() - database_before
     await asyncio.gather(*(c.close() for c in connections))
     phase = Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
     phase.ran_out = ran_out
+    phase.database_cpu = database
     return phase
 
 
@@ -524,6 +564,7 @@ async def decide_cycle(
     errors = {"decide": 0, "reassess": 0}
     issued = 0
     cpu_before = process_tree_cpu(server_pid)
+    database_before = database_cpu()
     started = time.perf_counter()
     deadline = started + seconds
 
@@ -556,6 +597,7 @@ async def decide_cycle(
     await asyncio.gather(*(client(i, c) for i, c in enumerate(connections)))
     elapsed = time.perf_counter() - started
     cpu = process_tree_cpu(server_pid) - cpu_before
+    database = database_cpu() - database_before
     load = os.getloadavg()
 
     async def reopen(index: int, http: Connection) -> None:  # untimed: leave them assessed
@@ -567,6 +609,7 @@ async def decide_cycle(
     name = "decide cycle: POST /applications/{id}/decide"
     decided = Phase(name, "writes", len(decides), errors["decide"], elapsed, decides, cpu, load)
     decided.note = f"{users} clients' cycles; CPU per cycle"
+    decided.database_cpu = database
     reopened = Phase(
         "decide cycle: POST /applications/{id}/reassess",
         "",
@@ -722,7 +765,7 @@ def run_code(
 def table(summaries: list[dict[str, Any]]) -> None:
     print(
         f"{'endpoint':44} {'req/s':>7} {'target':>7} {'p50 ms':>7} {'p99 ms':>8} {'target':>7} "
-        f"{'met':>4} {'errors':>6} {'CPU ms':>7} {'ceiling':>7} {'load':>5}"
+        f"{'met':>4} {'errors':>6} {'CPU ms':>7} {'ceiling':>7} {'DB ms':>6} {'load':>5}"
     )
     for s in summaries:
         target_rate = s["target_requests_per_second"] or ""
@@ -732,7 +775,7 @@ def table(summaries: list[dict[str, Any]]) -> None:
             f"{s['endpoint'][:44]:44} {s['requests_per_second']:>7} {target_rate:>7} "
             f"{s['p50_ms']:>7} {s['p99_ms']:>8} {target_p99:>7} {met:>4} {s['errors']:>6} "
             f"{s['server_cpu_ms_per_request']:>7} {s['cpu_ceiling_per_second']:>7} "
-            f"{s['load_1min']:>5}"
+            f"{s['database_cpu_ms_per_request'] or '':>6} {s['load_1min']:>5}"
         )
         if len(s["endpoint"]) > 44:
             print(f"  {s['endpoint'][44:]}")
@@ -811,6 +854,10 @@ def main() -> None:
         print(f"database {backend}; {args.cases} assessed cases over the demo register")
         if backend == "postgresql":
             print(f"durability: {durability(url)}")
+            global DATABASE_ROOT
+            DATABASE_ROOT = database_root(url)
+            where = "on this machine" if DATABASE_ROOT else "elsewhere: its CPU is not counted"
+            print(f"PostgreSQL {where} (DB ms: its processes' CPU per request)")
         began = time.perf_counter()
         writes = args.only in (None, "writes")
         # on PostgreSQL the register is not reset between the code versions' runs: a pool each
