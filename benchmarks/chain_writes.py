@@ -150,6 +150,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--turns", type=int, default=3)
     args = parser.parse_args()
+    if not args.database.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        parser.error(f"--database: a PostgreSQL URL is needed, not {args.database!r}")
+    if not (Path(args.compare_src) / "openatt").is_dir():
+        parser.error(f"--compare-src: {args.compare_src} holds no openatt package")
+    if min(args.processes, args.threads, args.turns) < 1 or args.seconds <= 0:
+        parser.error("--processes, --threads, --turns and --seconds: positive")
     here = str(Path(__file__).resolve().parent.parent / "src")
     title = f"chain writes: {args.processes} processes x {args.threads} threads"
     with printed(title):

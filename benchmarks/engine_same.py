@@ -51,7 +51,9 @@ DAYS = (
 )
 
 
-def _cases() -> list[Any]:
+def cases() -> list[Any]:
+    """The applications of ``examples/`` and the demo cases, each as it is and with a new
+    fact (also what ``toast_compression.py`` stores)."""
     from openatt.core.loading import parse_applications
     from openatt.core.model import Evidence
     from openatt.register import demo
@@ -92,7 +94,7 @@ def child(sample: int) -> None:
     from openatt.register.assessor import stored_text
 
     engine = Engine.default()
-    apps = _cases()
+    apps = cases()
     digest = hashlib.sha256()
     outputs = 0
     for app in apps:

@@ -846,6 +846,10 @@ def main() -> None:
         help="with --compare-src: runs of each version, alternating which goes first",
     )
     args = parser.parse_args()
+    if args.turns < 1:
+        parser.error("--turns: at least 1")
+    if args.compare_src and not (Path(args.compare_src) / "openatt").is_dir():
+        parser.error(f"--compare-src: {args.compare_src} holds no openatt package")
 
     title = f"register load: {args.clients} clients, {args.workers} workers"
     with printed(title), tempfile.TemporaryDirectory() as folder:

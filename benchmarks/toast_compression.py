@@ -17,7 +17,6 @@ tables are dropped at the end.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import time
@@ -32,27 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def outputs() -> list[str]:
     """The stored text of each example and demo case assessed under every regime."""
+    from engine_same import cases
+
     from openatt.core.engine import Engine
-    from openatt.core.loading import parse_applications
-    from openatt.core.model import Evidence
-    from openatt.register import demo
     from openatt.register.assessor import stored_text
 
     engine = Engine.default()
-    apps = []
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
-        apps.extend(parse_applications(path.read_text("utf-8"), path.name))
-    fact = Evidence(
-        criterion="human_rights",
-        likelihood="possible",
-        severity="serious",
-        source="a new report",
-        date=dt.date(2026, 11, 30),
-    )
-    for case in demo.cases(dt.date(2026, 12, 1)):
-        app = case.application
-        apps.extend([app, app.model_copy(update={"evidence": (*app.evidence, fact)})])
-    return [stored_text(engine.assess(app, engine.regimes())) for app in apps]
+    return [stored_text(engine.assess(app, engine.regimes())) for app in cases()]
 
 
 def main() -> None:
@@ -61,6 +46,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=20, help="each output inserted N times")
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
+    if not args.database.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        parser.error(f"--database: a PostgreSQL URL is needed, not {args.database!r}")
+    if args.copies < 1 or args.rounds < 1:
+        parser.error("--copies and --rounds: at least 1")
     import psycopg
 
     url = args.database.replace("postgresql+psycopg://", "postgresql://")

@@ -20,9 +20,9 @@ from sqlalchemy.engine import URL, make_url
 
 from openatt.api import create_app
 from openatt.core.engine import Engine
-from openatt.register import users
+from openatt.register import audit, users
 from openatt.register.db import Database, normalise_url
-from openatt.register.models import Role
+from openatt.register.models import Role, User
 
 PG_ENV = "OPENATT_TEST_DATABASE_URL"
 
@@ -268,3 +268,20 @@ def before_denial_withdrawals(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(denials, "in_force", lambda query: query)
     monkeypatch.setattr(denials, "withdraw_own", lambda *_args, **_kwargs: [])
+
+
+def user_row(session: Any, name: str, payload: dict[str, Any] | None = None) -> User:
+    """A user row written straight into the register with its ``user.create`` event (no
+    password hashing: for tests of the log itself, not of accounts)."""
+    user = User(
+        username=name,
+        password_hash="not a hash",
+        role="officer",
+        company=None,
+        active=True,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor="tester", action="user.create", row=user, payload=payload)
+    return user

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from register_helpers import user_row
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -70,21 +71,6 @@ def test_an_event_of_another_layout_is_declined() -> None:
     assert chain_commit.pieces({k: v for k, v in fields.items() if k != "actor"}) is None
 
 
-def _user(session: Any, name: str) -> User:
-    user = User(
-        username=name,
-        password_hash="not a hash",
-        role="officer",
-        company=None,
-        active=True,
-        created_at=dt.datetime.now(dt.UTC),
-    )
-    session.add(user)
-    session.flush()
-    audit.record(session, actor="tester", action="user.create", row=user)
-    return user
-
-
 def _note(session: Any, user: User, payload: Any) -> None:
     audit.record(session, actor="tester", action="user.note", row=user, payload={"note": payload})
 
@@ -122,7 +108,7 @@ def test_events_of_every_kind_link_as_python_hashes_them(db: Database) -> None:
     Python computes of the event's canonical text, and on PostgreSQL the head is locked,
     the events written and the head moved by one statement."""
     with db.write() as session:
-        user_id = _user(session, "noter").id
+        user_id = user_row(session, "noter").id
     for count in range(1, 6):
         with _statements(db) as seen, db.write() as session:
             user = session.get(User, user_id)
@@ -139,25 +125,14 @@ def test_events_of_every_kind_link_as_python_hashes_them(db: Database) -> None:
     assert len(events) == 1 + sum(range(1, 6))
     previous = audit.GENESIS
     for logged in events:
-        fields = {
-            "seq": logged.seq,
-            "at": logged.at,
-            "actor": logged.actor,
-            "action": logged.action,
-            "entity": logged.entity,
-            "entity_id": logged.entity_id,
-            "payload": logged.payload,
-            "retain_until": logged.retain_until,
-            "prev_hash": previous,
-        }
         assert logged.prev_hash == previous
-        assert logged.hash == audit.event_hash(fields)
+        assert logged.hash == audit.event_hash(audit._hashed_fields(logged))
         previous = logged.hash
 
 
 def test_concurrent_writers_keep_one_linear_chain(db: Database) -> None:
     with db.write() as session:
-        ids = [_user(session, f"writer{n}").id for n in range(6)]
+        ids = [user_row(session, f"writer{n}").id for n in range(6)]
     barrier = threading.Barrier(len(ids))
     failures: list[BaseException] = []
 
@@ -191,10 +166,10 @@ def test_a_failing_link_commits_nothing(db: Database) -> None:
     """The head gone (as if deleted behind the register's back): the statement cannot number
     the events, fails, and the change written before it in the transaction is not kept."""
     with db.write() as session:
-        _user(session, "first")
+        user_row(session, "first")
     with pytest.raises(IntegrityError), db.write() as session:
         session.execute(delete(ChainHead))
-        _note(session, _user(session, "never"), "lost with its transaction")
+        _note(session, user_row(session, "never"), "lost with its transaction")
     with db.read() as session:
         assert session.execute(select(User.username)).scalars().all() == ["first"]
         assert session.get(ChainHead, 1) is not None
@@ -203,7 +178,7 @@ def test_a_failing_link_commits_nothing(db: Database) -> None:
 
 def test_more_events_than_one_statement_takes_are_linked_the_ordinary_way(db: Database) -> None:
     with db.write() as session:
-        user = _user(session, "bulk")
+        user = user_row(session, "bulk")
         for number in range(chain_commit.MOST_EVENTS + 3):
             _note(session, user, number)
     assert len(_chain(db)) == chain_commit.MOST_EVENTS + 4
@@ -214,7 +189,7 @@ def test_a_session_writes_again_after_a_commit_in_one_trip(db: Database) -> None
     next transaction of the same session starts afresh and links after the first."""
     with db.sessions() as session:
         with session.begin():
-            user = _user(session, "twice")
+            user = user_row(session, "twice")
         with session.begin():
             _note(session, user, "second transaction")
         with session.begin():
@@ -230,14 +205,14 @@ def test_a_session_on_a_borrowed_connection_leaves_the_commit_to_its_owner(db: D
     from sqlalchemy.orm import Session
 
     with db.write() as session:
-        _user(session, "owner")
+        user_row(session, "owner")
     with db.engine.connect() as connection:
         outer = connection.begin()
         with (
             Session(bind=connection, join_transaction_mode="create_savepoint") as session,
             session.begin(),
         ):
-            _user(session, "borrowed")
+            user_row(session, "borrowed")
         outer.rollback()
     with db.read() as session:
         assert session.execute(select(User.username)).scalars().all() == ["owner"]

@@ -3,14 +3,12 @@ before it still read (and the chain over them still verifies), nothing on SQLite
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from register_helpers import user_row
 from sqlalchemy import text
 
 from openatt.register import audit
 from openatt.register.db import Database, downgrade, make_engine, upgrade
-from openatt.register.models import User
 
 COLUMNS = {
     ("applications", "payload"),
@@ -36,17 +34,7 @@ def _methods(db: Database) -> dict[tuple[str, str], str]:
 
 def _note(db: Database, name: str) -> None:
     with db.write() as session:
-        user = User(
-            username=name,
-            password_hash="not a hash",
-            role="officer",
-            company=None,
-            active=True,
-            created_at=dt.datetime.now(dt.UTC),
-        )
-        session.add(user)
-        session.flush()
-        audit.record(session, actor="tester", action="user.create", row=user, payload=BIG)
+        user_row(session, name, payload=BIG)
 
 
 def _stored_with(db: Database, name: str) -> str:
