@@ -67,6 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assess_bodies import assess_bodies
 from machine import describe, printed
 from raw_http import Connection
+from worker_sockets import spread
 
 PASSWORD = "benchmark-password"
 # Issue 16 part 2: (requests per second at least, p99 ms below) at 50 clients on 2 cores.
@@ -200,6 +201,7 @@ class Phase:
     alone: Phase | None = None  # for a phase under a flood: the writes alone just before
     alone_after: Phase | None = None  # ...and just after (the next round's, or a last one)
     ran_out: int = 0  # decide-only: clients that found the pool empty before the end
+    spread: str = ""  # the phase's connections each server worker held at its end, "26/24"
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -233,6 +235,7 @@ class Phase:
             "target_p99_ms": target[1] if target else None,
             "met": met,
             "load_1min": round(self.load[0], 2),
+            "connections_per_worker": self.spread,
         }
 
 
@@ -306,10 +309,12 @@ async def run_phase(
     elapsed = time.perf_counter() - started
     cpu = process_tree_cpu(server_pid) - cpu_before
     database = database_cpu() - database_before
+    held = spread(server_pid, port)
     await asyncio.gather(*(c.close() for c in connections))
     phase = Phase(name, group, len(latencies), errors, elapsed, latencies, cpu, os.getloadavg())
     phase.ran_out = ran_out
     phase.database_cpu = database
+    phase.spread = held
     return phase
 
 
@@ -599,6 +604,7 @@ async def decide_cycle(
     cpu = process_tree_cpu(server_pid) - cpu_before
     database = database_cpu() - database_before
     load = os.getloadavg()
+    held = spread(server_pid, port)
 
     async def reopen(index: int, http: Connection) -> None:  # untimed: leave them assessed
         for case in ids[index::users]:
@@ -610,6 +616,7 @@ async def decide_cycle(
     decided = Phase(name, "writes", len(decides), errors["decide"], elapsed, decides, cpu, load)
     decided.note = f"{users} clients' cycles; CPU per cycle"
     decided.database_cpu = database
+    decided.spread = held
     reopened = Phase(
         "decide cycle: POST /applications/{id}/reassess",
         "",
@@ -765,7 +772,7 @@ def run_code(
 def table(summaries: list[dict[str, Any]]) -> None:
     print(
         f"{'endpoint':44} {'req/s':>7} {'target':>7} {'p50 ms':>7} {'p99 ms':>8} {'target':>7} "
-        f"{'met':>4} {'errors':>6} {'CPU ms':>7} {'ceiling':>7} {'DB ms':>6} {'load':>5}"
+        f"{'met':>4} {'errors':>6} {'CPU ms':>7} {'ceiling':>7} {'DB ms':>6} {'load':>5} conns"
     )
     for s in summaries:
         target_rate = s["target_requests_per_second"] or ""
@@ -775,7 +782,8 @@ def table(summaries: list[dict[str, Any]]) -> None:
             f"{s['endpoint'][:44]:44} {s['requests_per_second']:>7} {target_rate:>7} "
             f"{s['p50_ms']:>7} {s['p99_ms']:>8} {target_p99:>7} {met:>4} {s['errors']:>6} "
             f"{s['server_cpu_ms_per_request']:>7} {s['cpu_ceiling_per_second']:>7} "
-            f"{s['database_cpu_ms_per_request'] or '':>6} {s['load_1min']:>5}"
+            f"{s['database_cpu_ms_per_request'] or '':>6} {s['load_1min']:>5} "
+            f"{s['connections_per_worker']}"
         )
         if len(s["endpoint"]) > 44:
             print(f"  {s['endpoint'][44:]}")

@@ -145,5 +145,10 @@ def create_app(
 
 def serve_app() -> FastAPI:
     """The app of one ``openatt serve --workers N`` worker process: the settings' database,
-    the heap frozen once the law is loaded."""
-    return create_app(freeze_heap=True)
+    the heap frozen once the law is loaded, keep-alive connections spread evenly over the
+    workers (:mod:`openatt.api.worker_balance`)."""
+    from openatt.api import worker_balance
+
+    app = create_app(freeze_heap=True)
+    worker_balance.install(app)  # outermost: it counts every request, cached reads too
+    return app

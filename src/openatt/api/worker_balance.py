@@ -1,0 +1,218 @@
+"""Keep-alive connections spread evenly over the worker processes of ``openatt serve --workers N``.
+
+Why (issue 16, the writes' p99): uvicorn's workers share one listening socket, and the
+worker whose event loop looks first accepts every connection waiting (uvloop accepts until
+the queue is empty). A burst of clients opening their connections at once (a load test's 50;
+officers' browsers after a restart or a network blip) is split unevenly, 31 and 19 of 50 in
+one measured phase, and stays so as long as the connections are kept alive. Each worker
+serves its own connections with its share of the CPU, so the clients of the fuller worker
+wait longer for every answer, and the slowest hundredth of all answers comes from them.
+
+How: each worker counts the clients it answered in the last :data:`ACTIVE_SECONDS` (its
+connections in use) and writes the count, with the time, in a small file of its own in a
+folder shared by the workers of one server (named after their parent, uvicorn's supervisor).
+At most every :data:`CHECK_SECONDS` it reads the others' counts; a worker holding more than
+its share plus one (:func:`over_share`) answers one request with ``Connection: close``. The
+client (a browser, any HTTP/1.1 client) opens a new connection for its next request, and the
+listening socket gives it to whichever worker accepts first, most often the less busy one;
+a connection that comes back to a worker over its share is closed again later. No request is
+refused or repeated: the closing answer is the request's own, complete.
+
+Workers publish only while they answer; a count older than :data:`ACTIVE_SECONDS` counts as
+none, so a worker left idle draws connections to it. A single process (``openatt serve``,
+``uvicorn … --factory`` without ``--workers``) does not take part; workers forked by another
+supervisor (gunicorn) are not recognised and are left as their supervisor spreads them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import stat
+import struct
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# A client answered within this many seconds holds a connection in use; a worker's count
+# older than this is stale (the worker answered nothing since) and counts as none.
+ACTIVE_SECONDS = 1.0
+# How often a worker publishes its count and reads the others' (and closes at most one
+# connection): ten times a second moves a 31/19 split to 25/25 in about a second.
+CHECK_SECONDS = 0.1
+_RECORD = struct.Struct("<qd")  # the count of clients in use, the time it was written (epoch s)
+
+
+def over_share(mine: int, others: list[int]) -> bool:
+    """Whether a worker holding ``mine`` connections in use, its siblings ``others``, holds
+    more than its share (the total over the workers, rounded up) plus one. The one of slack
+    keeps an odd total or a client arriving between two checks from moving back and forth."""
+    if not others:
+        return False
+    share = math.ceil((mine + sum(others)) / (len(others) + 1))
+    return mine > share + 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's (not a sibling, but not ours to judge)
+        return True
+    return True
+
+
+class WorkerShare:
+    """This worker's file in the siblings' folder: its count written, the others' read."""
+
+    def __init__(self, folder: Path, pid: int | None = None) -> None:
+        self.folder = folder
+        self.pid = os.getpid() if pid is None else pid
+        self.path = folder / str(self.pid)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.publish(0, 0.0)  # written at the epoch: nothing answered yet
+
+    def publish(self, count: int, now: float) -> None:
+        os.pwrite(self._fd, _RECORD.pack(count, now), 0)
+
+    def others(self, now: float) -> list[int]:
+        """The counts of the live siblings; a count older than :data:`ACTIVE_SECONDS` as 0,
+        a file left by a worker that died skipped (and removed)."""
+        counts: list[int] = []
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if not entry.name.isdigit() or int(entry.name) == self.pid:
+                    continue
+                pid = int(entry.name)
+                if not _alive(pid):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                    continue
+                try:
+                    with open(entry.path, "rb") as file:
+                        raw = file.read(_RECORD.size)
+                except OSError:  # removed by its worker meanwhile
+                    continue
+                if len(raw) != _RECORD.size:
+                    continue
+                count, written = _RECORD.unpack(raw)
+                fresh = 0 <= now - written <= ACTIVE_SECONDS
+                counts.append(count if fresh and 0 <= count < 1_000_000 else 0)
+        return counts
+
+    def close(self) -> None:
+        """Remove this worker's file, and the folder when it was the last one."""
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
+
+
+def sibling_folder() -> Path | None:
+    """The folder of this process's sibling workers, created if needed; None when this
+    process is not a worker started by a parent process (``multiprocessing``'s spawn, as
+    uvicorn's supervisor starts its workers), or when the folder is not this user's own."""
+    if multiprocessing.parent_process() is None:
+        return None
+    folder = Path(tempfile.gettempdir()) / f"openatt-workers-{os.getppid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077:
+        return None  # a link, or someone else's folder under that name: not trusted
+    return folder
+
+
+class WorkerBalance:
+    """ASGI middleware, outermost: counts the clients this worker answers and, when the
+    worker holds more than its share of them, answers one request with ``Connection: close``."""
+
+    def __init__(
+        self, app: ASGIApp, share: WorkerShare, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.app = app
+        self.share = share
+        self.clock = clock
+        self.active: dict[Any, float] = {}  # client address -> when last answered
+        self.checked = 0.0
+        self.closed = 0  # connections this worker closed to move them (for tests and logs)
+
+    def _leaving(self, send: Send) -> Send:
+        """``send`` of the lifespan: the worker's file goes when the app has shut down (an
+        exit hook would not run: uvicorn's worker ends by raising the signal it caught)."""
+
+        async def leaving(message: Message) -> None:
+            if message["type"] in {"lifespan.shutdown.complete", "lifespan.shutdown.failed"}:
+                self.share.close()
+            await send(message)
+
+        return leaving
+
+    def _close_this(self, client: Any, now: float) -> bool:
+        if now - self.checked < CHECK_SECONDS:
+            return False
+        self.checked = now
+        horizon = now - ACTIVE_SECONDS
+        self.active = {c: t for c, t in self.active.items() if t >= horizon}
+        mine = len(self.active)
+        self.share.publish(mine, now)
+        if not over_share(mine, self.share.others(now)):
+            return False
+        self.active.pop(client, None)  # leaving: no longer this worker's
+        self.share.publish(mine - 1, now)
+        self.closed += 1
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._leaving(send))
+            return
+        client = scope.get("client")
+        if scope["type"] != "http" or client is None:
+            await self.app(scope, receive, send)
+            return
+        now = self.clock()
+        self.active[client] = now
+        if not self._close_this(client, now):
+            await self.app(scope, receive, send)
+            return
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"connection"
+                ]
+                message["headers"] = [*headers, (b"connection", b"close")]
+            await send(message)
+
+        await self.app(scope, receive, closing)
+
+
+def install(app: Any) -> WorkerShare | None:
+    """Add :class:`WorkerBalance` to ``app`` (a FastAPI app not started yet) when this
+    process is one of several workers; the worker's file is removed when the app shuts down
+    (a worker that dies without shutting down leaves it to its siblings, who skip and remove
+    the files of dead workers)."""
+    folder = sibling_folder()
+    if folder is None:
+        return None
+    share = WorkerShare(folder)
+    app.add_middleware(WorkerBalance, share=share)
+    return share

@@ -1,0 +1,241 @@
+"""Keep-alive connections spread over ``openatt serve --workers N``'s processes (issue 16):
+the share rule, the siblings' files, the middleware's answers, and a real two-worker server
+whose connections all landed on one worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from openatt.api import worker_balance
+from openatt.api.worker_balance import (
+    ACTIVE_SECONDS,
+    CHECK_SECONDS,
+    WorkerBalance,
+    WorkerShare,
+    over_share,
+)
+
+
+def test_the_share_rule() -> None:
+    assert not over_share(31, [])  # alone: nothing to balance with
+    assert over_share(31, [19])
+    assert not over_share(26, [24]) and not over_share(25, [25])
+    assert over_share(27, [23])  # the share (25) plus one is the most kept
+    assert not over_share(3, [2])  # an odd total does not move back and forth
+    assert over_share(20, [15, 15])  # three workers: share 17, 20 > 18
+    assert not over_share(18, [16, 16])
+    assert over_share(10, [0])  # an idle sibling draws connections
+
+
+def test_siblings_read_each_others_counts(tmp_path: Path) -> None:
+    now = time.time()
+    mine = WorkerShare(tmp_path, pid=os.getpid())
+    # a live sibling: the test's parent process stands in for it
+    sibling = WorkerShare(tmp_path, pid=os.getppid())
+    sibling.publish(7, now)
+    mine.publish(3, now)
+    assert mine.others(now) == [7]
+    assert sibling.others(now) == [3]
+    # a count older than ACTIVE_SECONDS is stale: that worker answered nothing since
+    assert mine.others(now + ACTIVE_SECONDS + 0.5) == [0]
+    # a file left by a worker that died is skipped and removed
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    WorkerShare(tmp_path, pid=dead.pid).publish(50, now)
+    assert mine.others(now) == [7]
+    assert not (tmp_path / str(dead.pid)).exists()
+    sibling.close()
+    assert mine.others(now) == []
+    mine.close()
+    assert not tmp_path.exists()  # the last worker removes the folder
+
+
+class _Recorder:
+    """The app behind the middleware: answers 200 and keeps what it sent."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"x", b"1")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _answer(balance: WorkerBalance, client: tuple[str, int]) -> list[Any]:
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b""}
+
+    await balance({"type": "http", "client": client}, receive, send)
+    return sent
+
+
+def _closes(messages: list[Any]) -> bool:
+    headers = dict(messages[0]["headers"])
+    assert headers[b"x"] == b"1"  # the app's own headers are kept
+    return headers.get(b"connection") == b"close"
+
+
+def test_a_worker_over_its_share_closes_one_connection_a_check(tmp_path: Path) -> None:
+    clock = [1000.0]
+    sibling = WorkerShare(tmp_path, pid=os.getppid())
+    share = WorkerShare(tmp_path, pid=os.getpid())
+    balance = WorkerBalance(_Recorder(), share, clock=lambda: clock[0])
+
+    async def run() -> None:
+        sibling.publish(2, clock[0])
+        # ten clients arrive on this worker; the check at the first found it holding one
+        for port in range(10):
+            assert not _closes(await _answer(balance, ("10.0.0.1", port)))
+        # the next check finds 10 against 2: one of the ten is told to close, one only
+        clock[0] += CHECK_SECONDS
+        closed = [_closes(await _answer(balance, ("10.0.0.1", port))) for port in range(10)]
+        assert closed.count(True) == 1
+        # later checks move more, until this worker holds no more than its share plus one
+        moved = 1
+        here = [("10.0.0.1", port) for port, close in enumerate(closed) if not close]
+        for _ in range(20):  # each tick, every client still here sends a request
+            clock[0] += CHECK_SECONDS
+            sibling.publish(2 + moved, clock[0])
+            for client in list(here):
+                if _closes(await _answer(balance, client)):
+                    here.remove(client)
+                    moved += 1
+        assert moved == 3  # 10/2 became 7/5: 7 is not more than the share (6) plus one
+        assert len(balance.active) == 7 and balance.closed == 3
+        # a client idle for longer than ACTIVE_SECONDS no longer counts as this worker's
+        clock[0] += ACTIVE_SECONDS + CHECK_SECONDS
+        sibling.publish(5, clock[0])
+        assert not _closes(await _answer(balance, ("10.0.0.2", 1)))
+        assert len(balance.active) == 1
+
+    asyncio.run(run())
+
+
+def test_a_lone_worker_and_non_http_scopes_pass_through(tmp_path: Path) -> None:
+    share = WorkerShare(tmp_path, pid=os.getpid())
+    balance = WorkerBalance(_Recorder(), share)
+
+    async def run() -> None:
+        for port in range(30):
+            assert not _closes(await _answer(balance, ("10.0.0.1", port)))
+        seen: list[str] = []
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            seen.append(scope["type"])
+
+        async def shutting_down(scope: Any, receive: Any, send: Any) -> None:
+            seen.append(scope["type"])
+            await send({"type": "lifespan.shutdown.complete"})
+
+        async def sent(message: Any) -> None:
+            seen.append(message["type"])
+
+        await WorkerBalance(app, share)({"type": "websocket", "client": ("a", 1)}, None, sent)  # type: ignore[arg-type]
+        assert seen == ["websocket"]
+        assert share.path.exists()
+        # the worker's file goes when its app has shut down
+        await WorkerBalance(shutting_down, share)({"type": "lifespan"}, None, sent)  # type: ignore[arg-type]
+        assert seen == ["websocket", "lifespan", "lifespan.shutdown.complete"]
+        assert not share.path.exists()
+
+    asyncio.run(run())
+    assert worker_balance.sibling_folder() is None  # the test process is nobody's worker
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+def test_two_workers_even_out_connections_that_all_landed_on_one(tmp_path: Path) -> None:
+    """One worker is stopped while 16 clients connect, so all 16 land on the other; once
+    both run, the clients' requests (reconnecting when told to close, as browsers do) end
+    with the connections spread 8 and 8, give or take one, and every request answered."""
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    from worker_sockets import connections_by_process, workers
+
+    port = _free_port()
+    database = tmp_path / "served.sqlite"
+    command = [sys.executable, "-c", "from openatt.cli.main import main; main()", "serve"]
+    command += ["--database", f"sqlite:///{database}", "--port", str(port), "--workers", "2"]
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/health"
+    folder = Path(worker_balance.tempfile.gettempdir()) / f"openatt-workers-{server.pid}"
+    try:
+        # ready when both workers have started their app (uvicorn logs it)
+        deadline = time.monotonic() + 90
+        while (tmp_path / "serve.log").read_text().count("Application startup complete") < 2:
+            assert server.poll() is None, "serve exited"
+            assert time.monotonic() < deadline, "serve's two workers did not start"
+            time.sleep(0.1)
+        pids = sorted(workers(server.pid))
+        stopped, running = pids
+        os.kill(stopped, signal.SIGSTOP)
+        try:
+            clients = [httpx.Client(timeout=10) for _ in range(16)]
+            for client in clients:
+                try:
+                    assert client.get(url).status_code == 200
+                except httpx.HTTPError as error:
+                    raise AssertionError((tmp_path / "serve.log").read_text()) from error
+            before = connections_by_process(pids, port)
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        assert before == {stopped: 0, running: 16}  # the imbalance the rule must mend
+        answered = 0
+        closes = 0
+        end = time.monotonic() + 6 * ACTIVE_SECONDS
+        while time.monotonic() < end:
+            for client in clients:
+                response = client.get(url)
+                assert response.status_code == 200
+                answered += 1
+                closes += response.headers.get("connection") == "close"
+            time.sleep(0.01)
+        after = connections_by_process(pids, port)
+        assert sum(after.values()) == 16, after
+        assert abs(after[stopped] - after[running]) <= 2, after
+        assert closes >= 6  # the connections that moved were told to, one at a time
+        assert closes < answered / 10
+        assert sorted(int(f.name) for f in folder.glob("[0-9]*")) == pids  # one file a worker
+        for client in clients:
+            client.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not folder.exists()  # each worker removed its file, the last one the folder
+
+
+def test_the_siblings_folder_is_this_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker (a process with a parent process) uses a private folder named after its
+    parent; a link or a folder others can write under that name is not trusted."""
+    monkeypatch.setattr(worker_balance.multiprocessing, "parent_process", lambda: object())
+    monkeypatch.setattr(worker_balance.tempfile, "tempdir", str(tmp_path))
+    expected = tmp_path / f"openatt-workers-{os.getppid()}"
+    assert worker_balance.sibling_folder() == expected
+    assert expected.stat().st_mode & 0o777 == 0o700
+    expected.chmod(0o755)
+    assert worker_balance.sibling_folder() is None
+    expected.rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    expected.symlink_to(elsewhere)
+    assert worker_balance.sibling_folder() is None
