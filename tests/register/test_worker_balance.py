@@ -239,3 +239,30 @@ def test_the_siblings_folder_is_this_users_own(
     elsewhere.mkdir(mode=0o700)
     expected.symlink_to(elsewhere)
     assert worker_balance.sibling_folder() is None
+
+
+def test_a_client_waiting_for_a_long_answer_still_counts(tmp_path: Path) -> None:
+    """A request that runs longer than ACTIVE_SECONDS (a write waiting for SQLite's lock)
+    keeps its connection counted, and is dated again when it is answered."""
+    clock = [1000.0]
+    share = WorkerShare(tmp_path, pid=os.getpid())
+    release = asyncio.Event()
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        if scope["client"][1] == 1:
+            await release.wait()
+        await _Recorder()(scope, receive, send)
+
+    balance = WorkerBalance(slow, share, clock=lambda: clock[0])
+
+    async def run() -> None:
+        waiting = asyncio.create_task(_answer(balance, ("10.0.0.1", 1)))
+        await asyncio.sleep(0)
+        clock[0] += 5 * ACTIVE_SECONDS
+        await _answer(balance, ("10.0.0.1", 2))  # a check, long after the first one began
+        assert set(balance.active) == {("10.0.0.1", 1), ("10.0.0.1", 2)}
+        release.set()
+        await waiting
+        assert balance.active[("10.0.0.1", 1)] == clock[0]
+
+    asyncio.run(run())

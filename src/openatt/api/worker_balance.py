@@ -8,8 +8,8 @@ one measured phase, and stays so as long as the connections are kept alive. Each
 serves its own connections with its share of the CPU, so the clients of the fuller worker
 wait longer for every answer, and the slowest hundredth of all answers comes from them.
 
-How: each worker counts the clients it answered in the last :data:`ACTIVE_SECONDS` (its
-connections in use) and writes the count, with the time, in a small file of its own in a
+How: each worker counts the clients whose request it is answering or answered in the last
+:data:`ACTIVE_SECONDS` (its connections in use) and writes the count, with the time, in a small file of its own in a
 folder shared by the workers of one server (named after their parent, uvicorn's supervisor).
 At most every :data:`CHECK_SECONDS` it reads the others' counts; a worker holding more than
 its share plus one (:func:`over_share`) answers one request with ``Connection: close``. The
@@ -50,6 +50,9 @@ ACTIVE_SECONDS = 1.0
 # How often a worker publishes its count and reads the others' (and closes at most one
 # connection): ten times a second moves a 31/19 split to 25/25 in about a second.
 CHECK_SECONDS = 0.1
+# The "last answered" time of a client whose request is running: a request that waits
+# seconds (SQLite's write lock under load) keeps its connection counted.
+IN_FLIGHT = math.inf
 _RECORD = struct.Struct("<qd")  # the count of clients in use, the time it was written (epoch s)
 
 
@@ -187,9 +190,13 @@ class WorkerBalance:
             await self.app(scope, receive, send)
             return
         now = self.clock()
-        self.active[client] = now
+        self.active[client] = IN_FLIGHT  # in use while its request runs, however long
         if not self._close_this(client, now):
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if client in self.active:
+                    self.active[client] = self.clock()
             return
 
         async def closing(message: Message) -> None:
