@@ -305,3 +305,71 @@ def test_the_applicants_list_shows_public_status_only(register: Register, web: B
     assert "Awaiting sign-off" not in internal
     mine = web.get("/ui/applications?handler=officer").text
     assert mine.count('class="ref"') == web.get("/ui/applications").text.count('class="ref"')
+
+
+def test_a_judgement_dated_after_the_decision_date_is_refused_with_the_day_to_give() -> None:
+    """The engine assesses a case as of its decision date and sets later evidence aside; a
+    judgement dated later (today by default, on a case that has waited) would be recorded
+    and then ignored, so the form refuses it and names the last day it accepts."""
+    from openatt.web.routes.workspace import read_form
+
+    decided, today = dt.date(2026, 12, 4), dt.date(2026, 12, 5)
+    judged = {
+        "j-human_rights-likelihood": "remote",
+        "j-human_rights-severity": "serious",
+        "j-human_rights-source": "Embassy assessment",
+        "j-human_rights-reasons": "No internal-security role",
+    }
+    for date in ("", "2026-12-05"):  # by default today, or given: after the decision date
+        errors: dict[str, str] = {}
+        judgements, _ = read_form(
+            {**judged, "j-human_rights-date": date}, errors, decided, today=today
+        )
+        assert judgements == []
+        assert "on or before 2026-12-04" in errors["j-human_rights-date"]
+    errors = {}
+    judgements, _ = read_form(
+        {**judged, "j-human_rights-date": "2026-12-04"}, errors, decided, today=today
+    )
+    assert errors == {} and judgements and {j.date for j in judgements} == {decided}
+    # a case decided today or later takes today's default as before
+    errors = {}
+    judgements, _ = read_form(judged, errors, today, today=today)
+    assert errors == {} and judgements and {j.date for j in judgements} == {today}
+    # a malformed date keeps its own message
+    errors = {}
+    read_form({**judged, "j-human_rights-date": "5 Dec"}, errors, decided, today=today)
+    assert errors["j-human_rights-date"] == "Give a date as YYYY-MM-DD."
+
+
+def test_the_form_names_the_last_day_once_the_decision_date_has_passed(
+    register: Register, web: Browser, monkeypatch: Any
+) -> None:
+    from types import SimpleNamespace
+
+    from openatt.web.routes import casework
+
+    case = register.case_id("assessed")
+    db = register.database()
+    try:
+        with db.read() as s:
+            row = s.get(ApplicationRow, case)
+            assert row is not None
+            day = dt.date.fromisoformat(json.loads(row.payload)["date"])
+    finally:
+        db.dispose()
+    web.login("officer")
+    page = web.get(f"/ui/applications/{case}").text
+    # a case decided today (the register's cases are dated the day it was made)
+    assert ("Default: today" in page) == (day >= dt.date.today())
+    after = max(day, dt.date.today()) + dt.timedelta(days=1)
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return after
+
+    monkeypatch.setattr(casework, "dt", SimpleNamespace(date=Later))
+    page = web.get(f"/ui/applications/{case}").text
+    assert f"On or before {day.isoformat()}, the decision date: later evidence is set aside" in page
+    assert "Default: today" not in page

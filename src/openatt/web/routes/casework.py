@@ -4,6 +4,7 @@ a service's refusal on the field it names."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,8 @@ def show_case(
         "judged_rows": workspace.JUDGED_ROWS,
         "offers": [(offer, answers.get(offer.key)) for offer in offered],
         "released": released,
+        # the workspace's judgements: after the decision date they would be set aside
+        "decision_date_passed": case.application.date < dt.date.today(),
     }
     return render(request, "case.html", viewer, status, case=case, done=done, **{**staff, **form})
 

@@ -37,11 +37,20 @@ def _date(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
 
 
 def read_form(
-    fields: dict[str, str], errors: dict[str, str]
+    fields: dict[str, str],
+    errors: dict[str, str],
+    decision_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> tuple[list[workspace.Judgement], list[Mitigation]]:
     """The judgements and the mitigation of the workspace form; problems go into ``errors``
-    under the form field's name. A topic left empty is not judged."""
+    under the form field's name. A topic left empty is not judged.
+
+    ``decision_date``: the case's. The engine assesses a case as of that day and sets
+    evidence dated after it aside, so a judgement dated later (by default it is dated
+    today, and cases wait for days) would be recorded and then ignored: it is refused here,
+    with the day to give instead."""
     known = frozenset(workspace.rule_index())
+    day_of_form = today or dt.date.today()
     judgements: list[workspace.Judgement] = []
     for row in workspace.JUDGED_ROWS:
         prefix = f"j-{row.key}-"
@@ -51,6 +60,15 @@ def read_form(
         ):
             continue
         day = _date(values["date"], prefix + "date", errors)
+        # (a date in the future is refused as such below)
+        if decision_date is not None and decision_date < (day or day_of_form) <= day_of_form:
+            if prefix + "date" not in errors:
+                errors[prefix + "date"] = (
+                    f"The case is assessed as of its decision date, {decision_date.isoformat()}, "
+                    "and evidence dated after it is set aside: give the date of your sources, "
+                    f"on or before {decision_date.isoformat()}."
+                )
+            continue
         chosen = fields.get(prefix + "criterion", "") or ALL_TOPICS
         criteria = row.topics if chosen == ALL_TOPICS else (chosen,)
         try:
@@ -61,7 +79,7 @@ def read_form(
                     severity=values["severity"],
                     source=values["source"],
                     reasons=values["reasons"],
-                    date=day,
+                    date=day or day_of_form,
                     not_relevant=values["not_relevant"],
                     known_rules=known,
                 )
@@ -104,7 +122,7 @@ async def record_judgements(request: Request, application_id: int, viewer: Asses
     if not case.reopenable:
         raise Conflict(f"{case.row.reference} is {case.row.state}: assess it first")
     errors: dict[str, str] = {}
-    judgements, mitigations = read_form(fields, errors)
+    judgements, mitigations = read_form(fields, errors, case.application.date)
     if errors:
         return show_case(
             request, viewer, case, 422, judgement_values=fields, judgement_errors=errors
