@@ -59,6 +59,8 @@ def connections_by_process(pids: list[int], port: int) -> dict[int, int]:
 
 
 def spread(server: int, port: int) -> str:
-    """The connections each worker of the server ``server`` holds, most first: "31/19"."""
-    held = sorted(connections_by_process(workers(server), port).values(), reverse=True)
+    """The connections each worker of the server ``server`` holds, most first: "31/19"
+    (a server without workers, ``--workers 1``, serves them itself: "50")."""
+    pids = workers(server) or [server]
+    held = sorted(connections_by_process(pids, port).values(), reverse=True)
     return "/".join(str(n) for n in held)
