@@ -38,24 +38,52 @@ def test_the_share_rule() -> None:
     assert over_share(10, [0])  # an idle sibling draws connections
 
 
-def test_siblings_read_each_others_counts(tmp_path: Path) -> None:
-    now = time.time()
-    mine = WorkerShare(tmp_path, pid=os.getpid())
-    # a live sibling: the test's parent process stands in for it
-    sibling = WorkerShare(tmp_path, pid=os.getppid())
+@pytest.fixture
+def children() -> Any:
+    """Start stand-ins for sibling workers: processes whose parent is the test process,
+    which plays the supervisor (``WorkerShare(..., supervisor=os.getpid())``)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> int:
+        child = subprocess.Popen(["sleep", "60"])
+        started.append(child)
+        return child.pid
+
+    yield start
+    for child in started:
+        child.kill()
+        child.wait()
+
+
+def _share(folder: Path, pid: int) -> WorkerShare:
+    return WorkerShare(folder, pid=pid, supervisor=os.getpid())
+
+
+def test_siblings_read_each_others_counts(tmp_path: Path, children: Any) -> None:
+    now = time.monotonic()
+    mine = _share(tmp_path, children())
+    sibling = _share(tmp_path, children())
     sibling.publish(7, now)
     mine.publish(3, now)
     assert mine.others(now) == [7]
     assert sibling.others(now) == [3]
-    # a count older than ACTIVE_SECONDS is stale: that worker answered nothing since
+    # a count older than ACTIVE_SECONDS is stale: that worker answered nothing since...
     assert mine.others(now + ACTIVE_SECONDS + 0.5) == [0]
+    # ...unless requests were running when it wrote it: clients waiting on long requests
+    sibling.publish(7, now, running=3)
+    assert mine.others(now + 10 * ACTIVE_SECONDS) == [7]
     # a file left by a worker that died is skipped and removed
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    WorkerShare(tmp_path, pid=dead.pid).publish(50, now)
+    _share(tmp_path, dead.pid).publish(50, now)
     assert mine.others(now) == [7]
     assert not (tmp_path / str(dead.pid)).exists()
+    # so is one whose pid now belongs to a process of another parent (a reused pid)
+    _share(tmp_path, os.getppid()).publish(0, now)
+    assert mine.others(now) == [7]
+    assert not (tmp_path / str(os.getppid())).exists()
     sibling.close()
+    sibling.publish(9, now)  # after close: written nowhere
     assert mine.others(now) == []
     mine.close()
     assert not tmp_path.exists()  # the last worker removes the folder
@@ -88,24 +116,27 @@ def _closes(messages: list[Any]) -> bool:
     return headers.get(b"connection") == b"close"
 
 
-def test_a_worker_over_its_share_closes_one_connection_a_check(tmp_path: Path) -> None:
+def test_a_worker_over_its_share_closes_one_connection_a_check(
+    tmp_path: Path, children: Any
+) -> None:
     clock = [1000.0]
-    sibling = WorkerShare(tmp_path, pid=os.getppid())
-    share = WorkerShare(tmp_path, pid=os.getpid())
+    sibling = _share(tmp_path, children())
+    share = _share(tmp_path, children())
     balance = WorkerBalance(_Recorder(), share, clock=lambda: clock[0])
 
     async def run() -> None:
         sibling.publish(2, clock[0])
         # ten clients arrive on this worker; the check at the first found it holding one
-        for port in range(10):
+        ports = range(1000, 1010)
+        for port in ports:
             assert not _closes(await _answer(balance, ("10.0.0.1", port)))
         # the next check finds 10 against 2: one of the ten is told to close, one only
         clock[0] += CHECK_SECONDS
-        closed = [_closes(await _answer(balance, ("10.0.0.1", port))) for port in range(10)]
+        closed = [_closes(await _answer(balance, ("10.0.0.1", port))) for port in ports]
         assert closed.count(True) == 1
         # later checks move more, until this worker holds no more than its share plus one
         moved = 1
-        here = [("10.0.0.1", port) for port, close in enumerate(closed) if not close]
+        here = [("10.0.0.1", port) for port, close in zip(ports, closed, strict=True) if not close]
         for _ in range(20):  # each tick, every client still here sends a request
             clock[0] += CHECK_SECONDS
             sibling.publish(2 + moved, clock[0])
@@ -124,12 +155,12 @@ def test_a_worker_over_its_share_closes_one_connection_a_check(tmp_path: Path) -
     asyncio.run(run())
 
 
-def test_a_lone_worker_and_non_http_scopes_pass_through(tmp_path: Path) -> None:
-    share = WorkerShare(tmp_path, pid=os.getpid())
+def test_a_lone_worker_and_non_http_scopes_pass_through(tmp_path: Path, children: Any) -> None:
+    share = _share(tmp_path, children())
     balance = WorkerBalance(_Recorder(), share)
 
     async def run() -> None:
-        for port in range(30):
+        for port in range(1, 31):
             assert not _closes(await _answer(balance, ("10.0.0.1", port)))
         seen: list[str] = []
 
@@ -241,11 +272,12 @@ def test_the_siblings_folder_is_this_users_own(
     assert worker_balance.sibling_folder() is None
 
 
-def test_a_client_waiting_for_a_long_answer_still_counts(tmp_path: Path) -> None:
+def test_a_client_waiting_for_a_long_answer_still_counts(tmp_path: Path, children: Any) -> None:
     """A request that runs longer than ACTIVE_SECONDS (a write waiting for SQLite's lock)
     keeps its connection counted, and is dated again when it is answered."""
     clock = [1000.0]
-    share = WorkerShare(tmp_path, pid=os.getpid())
+    share = _share(tmp_path, children())
+    sibling = _share(tmp_path, children())
     release = asyncio.Event()
 
     async def slow(scope: Any, receive: Any, send: Any) -> None:
@@ -261,8 +293,45 @@ def test_a_client_waiting_for_a_long_answer_still_counts(tmp_path: Path) -> None
         clock[0] += 5 * ACTIVE_SECONDS
         await _answer(balance, ("10.0.0.1", 2))  # a check, long after the first one began
         assert set(balance.active) == {("10.0.0.1", 1), ("10.0.0.1", 2)}
+        # its siblings see the count as true, however long ago it was written
+        assert sibling.others(clock[0] + 10 * ACTIVE_SECONDS) == [2]
         release.set()
         await waiting
         assert balance.active[("10.0.0.1", 1)] == clock[0]
+        # with nothing running, the count is written again and ages as usual
+        assert sibling.others(clock[0]) == [2]
+        assert sibling.others(clock[0] + 2 * ACTIVE_SECONDS) == [0]
+
+    asyncio.run(run())
+
+
+def test_forwarded_addresses_and_a_vanished_folder_leave_requests_alone(
+    tmp_path: Path, children: Any
+) -> None:
+    """Behind a proxy whose X-Forwarded-For uvicorn trusts, the client is an address with
+    port 0, which many connections share: not counted, never closed. A folder removed by a
+    temp cleaner stops the balancing, not the answers."""
+    folder = tmp_path / "siblings"
+    folder.mkdir()
+    clock = [1000.0]
+    share = _share(folder, children())
+    sibling = _share(folder, children())
+    balance = WorkerBalance(_Recorder(), share, clock=lambda: clock[0])
+
+    async def run() -> None:
+        sibling.publish(0, clock[0])
+        for _ in range(5):
+            clock[0] += CHECK_SECONDS
+            assert not _closes(await _answer(balance, ("203.0.113.7", 0)))
+        assert balance.active == {}
+        for port in range(1, 11):
+            await _answer(balance, ("10.0.0.1", port))
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+        for port in range(1, 11):
+            clock[0] += CHECK_SECONDS
+            assert not _closes(await _answer(balance, ("10.0.0.1", port)))
+        assert balance.broken
 
     asyncio.run(run())

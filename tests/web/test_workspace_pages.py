@@ -340,6 +340,11 @@ def test_a_judgement_dated_after_the_decision_date_is_refused_with_the_day_to_gi
     errors = {}
     read_form({**judged, "j-human_rights-date": "5 Dec"}, errors, decided, today=today)
     assert errors["j-human_rights-date"] == "Give a date as YYYY-MM-DD."
+    # a late date does not hide the row's other problems
+    errors = {}
+    read_form({**judged, "j-human_rights-source": ""}, errors, decided, today=today)
+    assert "on or before 2026-12-04" in errors["j-human_rights-date"]
+    assert "j-human_rights-source" in errors
 
 
 def test_the_form_names_the_last_day_once_the_decision_date_has_passed(
@@ -373,3 +378,56 @@ def test_the_form_names_the_last_day_once_the_decision_date_has_passed(
     page = web.get(f"/ui/applications/{case}").text
     assert f"On or before {day.isoformat()}, the decision date: later evidence is set aside" in page
     assert "Default: today" not in page
+
+
+def test_the_posted_form_refuses_a_late_judgement_and_records_one_dated_in_time(
+    register: Register, web: Browser, monkeypatch: Any
+) -> None:
+    """Through the page's own form: with the decision date passed (the server's clock moved
+    a day past it), a judgement left at today's default is refused (422, nothing run); the
+    same judgement dated on the decision date is recorded and the engine runs again."""
+    from types import SimpleNamespace
+
+    from openatt.web.routes import casework, workspace
+
+    case = register.case_id("assessed")
+    db = register.database()
+    try:
+        with db.read() as s:
+            row = s.get(ApplicationRow, case)
+            assert row is not None
+            day = dt.date.fromisoformat(json.loads(row.payload)["date"])
+    finally:
+        db.dispose()
+    after = max(day, dt.date.today()) + dt.timedelta(days=1)
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return after
+
+    for module in (casework, workspace):
+        monkeypatch.setattr(module, "dt", SimpleNamespace(date=Later))
+    web.login("officer")
+    before = _runs(register, case)
+    fields = rendered_form(web.get(f"/ui/applications/{case}").text, "/judgements")
+    fields.update(
+        {
+            "j-diversion-likelihood": "remote",
+            "j-diversion-severity": "serious",
+            "j-diversion-source": "End-user check of 1 December",
+            "j-diversion-reasons": "The end user is the armed forces",
+        }
+    )
+    refused = web.client.post(
+        f"/ui/applications/{case}/judgements", data=fields, follow_redirects=False
+    )
+    assert refused.status_code == 422
+    assert f"on or before {day.isoformat()}" in refused.text
+    assert _runs(register, case) == before
+    fields["j-diversion-date"] = day.isoformat()
+    done = web.client.post(
+        f"/ui/applications/{case}/judgements", data=fields, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    assert _runs(register, case) == before + 1

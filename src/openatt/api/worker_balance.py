@@ -18,10 +18,12 @@ listening socket gives it to whichever worker accepts first, most often the less
 a connection that comes back to a worker over its share is closed again later. No request is
 refused or repeated: the closing answer is the request's own, complete.
 
-Workers publish only while they answer; a count older than :data:`ACTIVE_SECONDS` counts as
-none, so a worker left idle draws connections to it. A single process (``openatt serve``,
-``uvicorn … --factory`` without ``--workers``) does not take part; workers forked by another
-supervisor (gunicorn) are not recognised and are left as their supervisor spreads them.
+Workers publish only while they answer; a count older than :data:`ACTIVE_SECONDS`, written
+while the worker ran no request, counts as none, so a worker left idle draws connections to
+it. A single process (``openatt serve``, ``uvicorn … --factory`` without ``--workers``) does
+not take part; workers forked by another supervisor (gunicorn) are not recognised and are
+left as their supervisor spreads them. Requests whose client uvicorn replaced by a trusted
+proxy's forwarded address (no port: not one connection) are neither counted nor closed.
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ CHECK_SECONDS = 0.1
 # The "last answered" time of a client whose request is running: a request that waits
 # seconds (SQLite's write lock under load) keeps its connection counted.
 IN_FLIGHT = math.inf
-_RECORD = struct.Struct("<qd")  # the count of clients in use, the time it was written (epoch s)
+# The count of clients in use, when it was written (``time.monotonic``, one clock for every
+# process of the machine on Linux), and how many requests were running then: a worker whose
+# clients all wait on long requests answers nothing new, yet its count stays true.
+_RECORD = struct.Struct("<qdq")
 
 
 def over_share(mine: int, others: list[int]) -> bool:
@@ -66,39 +71,54 @@ def over_share(mine: int, others: list[int]) -> bool:
     return mine > share + 1
 
 
-def _alive(pid: int) -> bool:
+def _parent_of(pid: int) -> int | None:
+    """The parent of process ``pid`` (None if there is no such process), from /proc; where
+    there is no /proc, the pid itself when the process exists (it is then taken on trust)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1])
+    except (OSError, IndexError, ValueError):
+        if Path("/proc/self/stat").exists():
+            return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's (not a sibling, but not ours to judge)
-        return True
-    return True
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 class WorkerShare:
-    """This worker's file in the siblings' folder: its count written, the others' read."""
+    """This worker's file in the siblings' folder: its count written, the others' read.
+    A sibling is a process whose parent is this worker's (``supervisor``): a file whose pid
+    is gone, or was reused by a process of another parent, is a dead worker's, removed."""
 
-    def __init__(self, folder: Path, pid: int | None = None) -> None:
+    def __init__(self, folder: Path, pid: int | None = None, supervisor: int | None = None) -> None:
         self.folder = folder
         self.pid = os.getpid() if pid is None else pid
+        self.supervisor = os.getppid() if supervisor is None else supervisor
         self.path = folder / str(self.pid)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        self.publish(0, 0.0)  # written at the epoch: nothing answered yet
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.publish(0, -math.inf)  # nothing answered yet
 
-    def publish(self, count: int, now: float) -> None:
-        os.pwrite(self._fd, _RECORD.pack(count, now), 0)
+    def publish(self, count: int, now: float, running: int = 0) -> None:
+        if self._fd is not None:  # never after close: the number may be another file's
+            os.pwrite(self._fd, _RECORD.pack(count, now, running), 0)
+
+    def _sibling(self, pid: int) -> bool:
+        parent = _parent_of(pid)
+        return parent is not None and parent in {self.supervisor, pid}
 
     def others(self, now: float) -> list[int]:
-        """The counts of the live siblings; a count older than :data:`ACTIVE_SECONDS` as 0,
-        a file left by a worker that died skipped (and removed)."""
+        """The counts of the live siblings; a count older than :data:`ACTIVE_SECONDS` while
+        that worker ran no request counts as 0; a dead worker's file is skipped and removed."""
         counts: list[int] = []
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 if not entry.name.isdigit() or int(entry.name) == self.pid:
                     continue
-                pid = int(entry.name)
-                if not _alive(pid):
+                if not self._sibling(int(entry.name)):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
                     continue
@@ -109,15 +129,17 @@ class WorkerShare:
                     continue
                 if len(raw) != _RECORD.size:
                     continue
-                count, written = _RECORD.unpack(raw)
-                fresh = 0 <= now - written <= ACTIVE_SECONDS
+                count, written, running = _RECORD.unpack(raw)
+                fresh = running > 0 or 0 <= now - written <= ACTIVE_SECONDS
                 counts.append(count if fresh and 0 <= count < 1_000_000 else 0)
         return counts
 
     def close(self) -> None:
         """Remove this worker's file, and the folder when it was the last one."""
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(self.path)
         with contextlib.suppress(OSError):
@@ -146,14 +168,16 @@ class WorkerBalance:
     worker holds more than its share of them, answers one request with ``Connection: close``."""
 
     def __init__(
-        self, app: ASGIApp, share: WorkerShare, clock: Callable[[], float] = time.time
+        self, app: ASGIApp, share: WorkerShare, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.app = app
         self.share = share
         self.clock = clock
         self.active: dict[Any, float] = {}  # client address -> when last answered
-        self.checked = 0.0
+        self.running = 0  # requests in flight
+        self.checked = -math.inf
         self.closed = 0  # connections this worker closed to move them (for tests and logs)
+        self.broken = False  # the folder failed (removed by a cleaner): no more balancing
 
     def _leaving(self, send: Send) -> Send:
         """``send`` of the lifespan: the worker's file goes when the app has shut down (an
@@ -173,30 +197,46 @@ class WorkerBalance:
         horizon = now - ACTIVE_SECONDS
         self.active = {c: t for c, t in self.active.items() if t >= horizon}
         mine = len(self.active)
-        self.share.publish(mine, now)
-        if not over_share(mine, self.share.others(now)):
+        try:
+            self.share.publish(mine, now, self.running)
+            if not over_share(mine, self.share.others(now)):
+                return False
+            self.active.pop(client, None)  # leaving: no longer this worker's
+            self.share.publish(mine - 1, now, self.running)
+        except OSError:  # the folder or a file went (a temp cleaner): serve on, unbalanced
+            self.broken = True
             return False
-        self.active.pop(client, None)  # leaving: no longer this worker's
-        self.share.publish(mine - 1, now)
         self.closed += 1
         return True
+
+    def _answered(self, client: Any) -> None:
+        self.running -= 1
+        if client in self.active:
+            now = self.clock()
+            self.active[client] = now
+            if not self.running and not self.broken:  # no longer fresh by running requests
+                with contextlib.suppress(OSError):
+                    self.share.publish(len(self.active), now, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, self._leaving(send))
             return
         client = scope.get("client")
-        if scope["type"] != "http" or client is None:
+        # A client without its own port is not a connection: uvicorn put the address a
+        # trusted proxy forwarded (X-Forwarded-For) in its place, and many connections may
+        # share it. Such requests are neither counted nor told to close.
+        if scope["type"] != "http" or not client or not client[1] or self.broken:
             await self.app(scope, receive, send)
             return
         now = self.clock()
         self.active[client] = IN_FLIGHT  # in use while its request runs, however long
+        self.running += 1
         if not self._close_this(client, now):
             try:
                 await self.app(scope, receive, send)
             finally:
-                if client in self.active:
-                    self.active[client] = self.clock()
+                self._answered(client)
             return
 
         async def closing(message: Message) -> None:
@@ -209,7 +249,10 @@ class WorkerBalance:
                 message["headers"] = [*headers, (b"connection", b"close")]
             await send(message)
 
-        await self.app(scope, receive, closing)
+        try:
+            await self.app(scope, receive, closing)
+        finally:
+            self.running -= 1
 
 
 def install(app: Any) -> WorkerShare | None:
@@ -220,6 +263,9 @@ def install(app: Any) -> WorkerShare | None:
     folder = sibling_folder()
     if folder is None:
         return None
-    share = WorkerShare(folder)
+    try:
+        share = WorkerShare(folder)
+    except OSError:  # the folder went meanwhile (the last sibling leaving removed it)
+        return None
     app.add_middleware(WorkerBalance, share=share)
     return share

@@ -60,34 +60,39 @@ def read_form(
         ):
             continue
         day = _date(values["date"], prefix + "date", errors)
-        # (a date in the future is refused as such below)
-        if decision_date is not None and decision_date < (day or day_of_form) <= day_of_form:
-            if prefix + "date" not in errors:
-                errors[prefix + "date"] = (
-                    f"The case is assessed as of its decision date, {decision_date.isoformat()}, "
-                    "and evidence dated after it is set aside: give the date of your sources, "
-                    f"on or before {decision_date.isoformat()}."
-                )
-            continue
+        when = day or day_of_form
+        # after the decision date, yet not in the future (refused as such by the service)
+        late = decision_date is not None and decision_date < when <= day_of_form
         chosen = fields.get(prefix + "criterion", "") or ALL_TOPICS
         criteria = row.topics if chosen == ALL_TOPICS else (chosen,)
-        try:
-            judgements.extend(
+        try:  # the row's other fields are checked even when its date is refused
+            made = [
                 workspace.judgement(
                     criterion=criterion,
                     likelihood=values["likelihood"],
                     severity=values["severity"],
                     source=values["source"],
                     reasons=values["reasons"],
-                    date=day or day_of_form,
+                    date=when,
                     not_relevant=values["not_relevant"],
                     known_rules=known,
+                    today=day_of_form,
                 )
                 for criterion in criteria
-            )
+            ]
         except Invalid as error:
             name = str(error.field[-1]) if error.field else "criterion"
             errors[prefix + name] = error.message[:1].upper() + error.message[1:] + "."
+            made = []
+        if late and decision_date is not None:
+            errors.setdefault(
+                prefix + "date",
+                f"The case is assessed as of its decision date, {decision_date.isoformat()}, "
+                "and evidence dated after it is set aside: give the date of your sources, "
+                f"on or before {decision_date.isoformat()}.",
+            )
+            continue
+        judgements.extend(made)
     mitigations: list[Mitigation] = []
     description = fields.get("m-description", "").strip()
     if description:
