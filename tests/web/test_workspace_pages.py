@@ -67,6 +67,18 @@ def rendered_form(html: str, action: str) -> dict[str, str]:
     return parser.fields
 
 
+def _decision_date(register: Register, case: int) -> dt.date:
+    """The case's decision date, from its stored payload."""
+    db = register.database()
+    try:
+        with db.read() as s:
+            row = s.get(ApplicationRow, case)
+            assert row is not None
+            return dt.date.fromisoformat(json.loads(row.payload)["date"])
+    finally:
+        db.dispose()
+
+
 def _runs(register: Register, case: int) -> int:
     db = register.database()
     try:
@@ -112,17 +124,10 @@ def test_findings_by_topic_and_a_judgement_reruns_the_engine(
     page = web.get(f"/ui/applications/{case}").text
     assert "Findings by topic" in page and 'data-topic="human_rights"' in page
     before = _runs(register, case)
-    db = register.database()
-    try:
-        with db.read() as s:
-            row = s.get(ApplicationRow, case)
-            assert row is not None
-            # the case's own date: judgements dated after it are later evidence, which the
-            # assessment as of that date sets aside (a register made before midnight and
-            # judged after it would otherwise see none of them)
-            day = json.loads(row.payload)["date"]
-    finally:
-        db.dispose()
+    # the case's own date: judgements dated after it are later evidence, which the
+    # assessment as of that date sets aside (a register made before midnight and judged
+    # after it would otherwise see none of them)
+    day = _decision_date(register, case).isoformat()
     fields = rendered_form(page, "/judgements")
     # Every topic judged: most not relevant, human rights with a real judgement.
     for name in list(fields):
@@ -355,14 +360,7 @@ def test_the_form_names_the_last_day_once_the_decision_date_has_passed(
     from openatt.web.routes import casework
 
     case = register.case_id("assessed")
-    db = register.database()
-    try:
-        with db.read() as s:
-            row = s.get(ApplicationRow, case)
-            assert row is not None
-            day = dt.date.fromisoformat(json.loads(row.payload)["date"])
-    finally:
-        db.dispose()
+    day = _decision_date(register, case)
     web.login("officer")
     page = web.get(f"/ui/applications/{case}").text
     # a case decided today (the register's cases are dated the day it was made)
@@ -391,14 +389,7 @@ def test_the_posted_form_refuses_a_late_judgement_and_records_one_dated_in_time(
     from openatt.web.routes import casework, workspace
 
     case = register.case_id("assessed")
-    db = register.database()
-    try:
-        with db.read() as s:
-            row = s.get(ApplicationRow, case)
-            assert row is not None
-            day = dt.date.fromisoformat(json.loads(row.payload)["date"])
-    finally:
-        db.dispose()
+    day = _decision_date(register, case)
     after = max(day, dt.date.today()) + dt.timedelta(days=1)
 
     class Later(dt.date):

@@ -9,8 +9,9 @@ serves its own connections with its share of the CPU, so the clients of the full
 wait longer for every answer, and the slowest hundredth of all answers comes from them.
 
 How: each worker counts the clients whose request it is answering or answered in the last
-:data:`ACTIVE_SECONDS` (its connections in use) and writes the count, with the time, in a small file of its own in a
-folder shared by the workers of one server (named after their parent, uvicorn's supervisor).
+:data:`ACTIVE_SECONDS` (its connections in use) and writes the count, with the time and the
+requests it is running, in a small file of its own in a folder shared by the workers of one
+server (named after their parent, uvicorn's supervisor).
 At most every :data:`CHECK_SECONDS` it reads the others' counts; a worker holding more than
 its share plus one (:func:`over_share`) answers one request with ``Connection: close``. The
 client (a browser, any HTTP/1.1 client) opens a new connection for its next request, and the
