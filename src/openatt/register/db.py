@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openatt import settings
 from openatt.register.fair_slots import FairSlots
+from openatt.register.write_turns import turns_for
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 WRITE_OPTION = "openatt_write"
@@ -27,6 +27,9 @@ WRITE_OPTION = "openatt_write"
 # interpreter's lock and doubled the CPU each write took. A few in flight keep both the
 # database and the process busy; the others wait here, holding no connection and no lock.
 PG_WRITERS_PER_PROCESS = 4
+# How long a SQLite writer waits for the write lock (SQLite's busy timeout), and for its turn
+# (``write_turns``) before it asks SQLite all the same.
+SQLITE_BUSY_SECONDS = 30.0
 
 
 def normalise_url(url: str) -> str:
@@ -45,7 +48,7 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
     # As many pooled connections as the server has threads (anyio's 40): with SQLAlchemy's
     # default of 5 + 10 overflow, 50 clients made the pool open and close a SQLite
     # connection (its pragmas and file modes) for every request beyond the fifteenth.
@@ -111,15 +114,17 @@ def head_revision() -> str | None:
 
 
 class Database:
-    """An engine, its session factory and, for SQLite, the lock that serialises writers
-    (SQLite allows one writer; on PostgreSQL writers lock the case they change, and the
-    chain head's row at the commit)."""
+    """An engine, its session factory and, for SQLite, the turns that order its writers
+    across threads and processes (SQLite allows one writer; on PostgreSQL writers lock the
+    case they change, and the chain head's row at the commit)."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._write_lock = threading.RLock()
+        # the file beside a SQLite register that orders its writers; none for PostgreSQL
+        database = self.engine.url.database if self.is_sqlite else None
+        self._turns = turns_for(database, SQLITE_BUSY_SECONDS)
         self._writers = FairSlots(PG_WRITERS_PER_PROCESS)  # in arrival order (issue 16)
         if migrate:
             upgrade(self.engine)
@@ -133,7 +138,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error."""
         if self.is_sqlite:
-            with self._write_lock, self.sessions() as session, session.begin():
+            with self._turns, self.sessions() as session, session.begin():
                 session.connection(execution_options={WRITE_OPTION: True})
                 yield session
         else:
@@ -146,3 +151,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._turns.close()
