@@ -272,6 +272,36 @@ def test_the_siblings_folder_is_this_users_own(
     assert worker_balance.sibling_folder() is None
 
 
+def test_folders_left_by_servers_that_are_gone_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: Any
+) -> None:
+    """A server killed hard leaves its workers' folder in the temp dir: the next worker to
+    start removes those whose server is gone, and nothing else."""
+    monkeypatch.setattr(worker_balance.multiprocessing, "parent_process", lambda: object())
+    monkeypatch.setattr(worker_balance.tempfile, "tempdir", str(tmp_path))
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    gone = tmp_path / f"openatt-workers-{finished.pid}"
+    gone.mkdir(mode=0o700)
+    (gone / "4242").write_bytes(b"\0" * 24)
+    running = tmp_path / f"openatt-workers-{children()}"  # a server still there
+    running.mkdir(mode=0o700)
+    (running / "4243").write_bytes(b"\0" * 24)
+    odd = tmp_path / "openatt-workers-x1"
+    odd.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "17").write_bytes(b"kept")
+    finished_too = subprocess.Popen(["true"])
+    finished_too.wait()
+    linked = tmp_path / f"openatt-workers-{finished_too.pid}"
+    linked.symlink_to(elsewhere)  # a link is never followed
+    assert worker_balance.sibling_folder() == tmp_path / f"openatt-workers-{os.getppid()}"
+    assert not gone.exists()
+    assert (running / "4243").exists() and odd.is_dir()
+    assert linked.is_symlink() and (elsewhere / "17").read_bytes() == b"kept"
+
+
 def test_a_client_waiting_for_a_long_answer_still_counts(tmp_path: Path, children: Any) -> None:
     """A request that runs longer than ACTIVE_SECONDS (a write waiting for SQLite's lock)
     keeps its connection counted, and is dated again when it is answered."""

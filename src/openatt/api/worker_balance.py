@@ -147,13 +147,50 @@ class WorkerShare:
             self.folder.rmdir()
 
 
+FOLDER_PREFIX = "openatt-workers-"
+
+
+def sweep_left_folders(root: Path) -> int:
+    """Remove the folders that servers gone without their lifespan's end (killed hard) left
+    in ``root``: this user's own, not links, named after a process that no longer exists;
+    only the workers' files inside are removed, so a folder holding anything else stays.
+    Returns how many were removed."""
+    removed = 0
+    try:
+        with os.scandir(root) as entries:
+            names = [e.name for e in entries if e.name.startswith(FOLDER_PREFIX)]
+    except OSError:
+        return 0
+    for name in names:
+        number = name.removeprefix(FOLDER_PREFIX)
+        if not number.isdigit() or _parent_of(int(number)) is not None:
+            continue
+        folder = root / name
+        try:
+            status = folder.lstat()
+            if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
+                continue
+            with os.scandir(folder) as files:
+                for item in files:
+                    if item.name.isdigit() and item.is_file(follow_symlinks=False):
+                        os.unlink(item.path)
+            folder.rmdir()
+            removed += 1
+        except OSError:  # another worker swept it first, or it holds something else
+            continue
+    return removed
+
+
 def sibling_folder() -> Path | None:
     """The folder of this process's sibling workers, created if needed; None when this
     process is not a worker started by a parent process (``multiprocessing``'s spawn, as
-    uvicorn's supervisor starts its workers), or when the folder is not this user's own."""
+    uvicorn's supervisor starts its workers), or when the folder is not this user's own.
+    Folders left by servers that are gone are swept first."""
     if multiprocessing.parent_process() is None:
         return None
-    folder = Path(tempfile.gettempdir()) / f"openatt-workers-{os.getppid()}"
+    root = Path(tempfile.gettempdir())
+    sweep_left_folders(root)
+    folder = root / f"{FOLDER_PREFIX}{os.getppid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         status = folder.lstat()
