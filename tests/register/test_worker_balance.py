@@ -284,6 +284,11 @@ def test_folders_left_by_servers_that_are_gone_are_swept(
     gone = tmp_path / f"openatt-workers-{finished.pid}"
     gone.mkdir(mode=0o700)
     (gone / "4242").write_bytes(b"\0" * 24)
+    long_ago = time.time() - 2 * worker_balance.LEFT_FOR_SECONDS
+    for path in (gone / "4242", gone):
+        os.utime(path, (long_ago, long_ago))
+    huge = tmp_path / f"openatt-workers-{10**30}"  # no such process can exist, nor be asked
+    huge.mkdir(mode=0o700)
     running = tmp_path / f"openatt-workers-{children()}"  # a server still there
     running.mkdir(mode=0o700)
     (running / "4243").write_bytes(b"\0" * 24)
@@ -296,8 +301,15 @@ def test_folders_left_by_servers_that_are_gone_are_swept(
     finished_too.wait()
     linked = tmp_path / f"openatt-workers-{finished_too.pid}"
     linked.symlink_to(elsewhere)  # a link is never followed
+    finished_recently = subprocess.Popen(["true"])
+    finished_recently.wait()
+    # touched within the hour: perhaps a server whose pids this process cannot see
+    recent = tmp_path / f"openatt-workers-{finished_recently.pid}"
+    recent.mkdir(mode=0o700)
+    (recent / "4244").write_bytes(b"\0" * 24)
     assert worker_balance.sibling_folder() == tmp_path / f"openatt-workers-{os.getppid()}"
     assert not gone.exists()
+    assert (recent / "4244").exists() and huge.is_dir()
     assert (running / "4243").exists() and odd.is_dir()
     assert linked.is_symlink() and (elsewhere / "17").read_bytes() == b"kept"
 

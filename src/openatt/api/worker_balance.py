@@ -150,11 +150,17 @@ class WorkerShare:
 FOLDER_PREFIX = "openatt-workers-"
 
 
-def sweep_left_folders(root: Path) -> int:
+# a folder touched this recently is left alone even if its server looks gone: a server in
+# another process namespace (a container sharing the temp dir) has pids this one cannot see
+LEFT_FOR_SECONDS = 3600.0
+
+
+def sweep_left_folders(root: Path, now: float | None = None) -> int:
     """Remove the folders that servers gone without their lifespan's end (killed hard) left
-    in ``root``: this user's own, not links, named after a process that no longer exists;
-    only the workers' files inside are removed, so a folder holding anything else stays.
-    Returns how many were removed."""
+    in ``root``: this user's own, not links, untouched for :data:`LEFT_FOR_SECONDS`, named
+    after a process that no longer exists; only the workers' files inside are removed, so
+    a folder holding anything else stays. Returns how many were removed."""
+    now = time.time() if now is None else now
     removed = 0
     try:
         with os.scandir(root) as entries:
@@ -163,17 +169,26 @@ def sweep_left_folders(root: Path) -> int:
         return 0
     for name in names:
         number = name.removeprefix(FOLDER_PREFIX)
-        if not number.isdigit() or _parent_of(int(number)) is not None:
+        if not number.isdigit() or len(number) > 9:  # pids are below 2**22 on Linux
             continue
         folder = root / name
         try:
             status = folder.lstat()
             if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
                 continue
-            with os.scandir(folder) as files:
-                for item in files:
-                    if item.name.isdigit() and item.is_file(follow_symlinks=False):
-                        os.unlink(item.path)
+            if _parent_of(int(number)) is not None:
+                continue
+            with os.scandir(folder) as listing:
+                files = [
+                    e for e in listing if e.name.isdigit() and e.is_file(follow_symlinks=False)
+                ]
+            touched = max(
+                [status.st_mtime, *(e.stat(follow_symlinks=False).st_mtime for e in files)]
+            )
+            if now - touched < LEFT_FOR_SECONDS:
+                continue
+            for item in files:
+                os.unlink(item.path)
             folder.rmdir()
             removed += 1
         except OSError:  # another worker swept it first, or it holds something else

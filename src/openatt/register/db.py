@@ -26,9 +26,9 @@ WRITE_OPTION = "openatt_write"
 # their first statement; forty threads of the server all running Python then fought over the
 # interpreter's lock and doubled the CPU each write took. A few in flight keep both the
 # database and the process busy; the others wait here, holding no connection and no lock.
-# 3 since the tenth round: against 4, every write phase of two runs in turns was ahead
-# (x1.04-x1.23) with less server CPU a write; 6 was behind 4 (docs/performance.md).
-PG_WRITERS_PER_PROCESS = 3
+# Measured against 2, 3 and 6 in the tenth round (docs/performance.md): 6 was behind, 2 and
+# 3 could not be told apart from 4 on a 2-core machine.
+PG_WRITERS_PER_PROCESS = 4
 # How long a SQLite writer waits for the write lock (SQLite's busy timeout), and for its turn
 # (``write_turns``) before it asks SQLite all the same.
 SQLITE_BUSY_SECONDS = 30.0

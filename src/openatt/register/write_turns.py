@@ -25,6 +25,7 @@ that the thread has just let go.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import queue
@@ -57,22 +58,33 @@ class _Waits:
     state: threading.Lock = field(default_factory=threading.Lock)
     requests: queue.SimpleQueue[_Request | None] = field(default_factory=queue.SimpleQueue)
     busy: bool = False  # a wait is queued or under way: nobody else may touch the lock
-    descriptor: int | None = None
+    abandoned: int = 0  # waits given up whose lock has not come yet
+    broken: bool = False  # the file cannot be locked (a file system without locks)
+    descriptor: int | None = None  # None: no file: no turns across processes
     thread: threading.Thread | None = None
 
 
 def _wait_loop(waits: _Waits, descriptor: int) -> None:
     """The helper thread: each wait in turn, in the kernel (the interpreter's lock is let go
     meanwhile); a wait its writer gave up is undone here. ``None`` ends it, and the thread
-    then closes the file, which no wait of its queue can still be using."""
+    then closes the file, which no wait of its queue can still be using. A file that cannot
+    be locked (a file system without locks) ends the turns across processes."""
     while (request := waits.requests.get()) is not None:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            locked = True
+        except OSError:
+            locked = False
         with waits.state:
             if request.abandoned:
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
-            else:
+                waits.abandoned -= 1
+                if locked:
+                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+            elif locked:
                 request.granted = True
-                request.done.set()
+            if not locked:
+                waits.broken = True  # every later turn writes without the file
+            request.done.set()
             waits.busy = not waits.requests.empty()
     os.close(descriptor)
 
@@ -89,6 +101,26 @@ def _close(waits: _Waits) -> None:
         os.close(descriptor)
 
 
+_ALL: weakref.WeakSet[WriteTurns] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts its turns afresh: its own line, and its own file opened at its
+    first turn. The inherited descriptor is closed (that does not let go of a lock the
+    parent holds; keeping it open would keep the parent's lock alive should the parent
+    close its own), and the parent's helper thread is not in the child."""
+    for turns in list(_ALL):
+        inherited = turns._waits.descriptor
+        turns._start()
+        if inherited is not None:
+            with contextlib.suppress(OSError):
+                os.close(inherited)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class WriteTurns:
     """A context manager: the calling thread's turn to write (re-entrant in one thread).
 
@@ -103,24 +135,20 @@ class WriteTurns:
         self._waits = _Waits()
         self._closing = weakref.finalize(self, _close, self._waits)
         self._start()
+        _ALL.add(self)
 
     def _start(self) -> None:
-        """This process's line, and its own lock file to open at its first turn: at the
-        start, and in a forked child, which must not share its parent's (a ``flock``
-        belongs to the open file, and the parent's threads and helper are not in it)."""
-        self._pid = os.getpid()
+        """This process's line, and its own lock file to open at its first turn."""
         self._line = FairSlots(1)  # this process's writers, in arrival order
         self._owner: int | None = None
         self._depth = 0
-        self._holds_file = False
+        self._held: _Waits | None = None  # the waits whose file lock this turn holds
         self._file_ready = False
-        self._closing.detach()  # a child leaves its parent's file and thread alone
+        self._closing.detach()  # a child leaves its parent's thread alone
         self._waits = _Waits()
         self._closing = weakref.finalize(self, _close, self._waits)
 
     def __enter__(self) -> WriteTurns:
-        if self._pid != os.getpid():
-            self._start()
         me = threading.get_ident()
         if self._owner == me:
             self._depth += 1
@@ -129,7 +157,7 @@ class WriteTurns:
         self._owner = me
         self._depth = 1
         try:
-            self._holds_file = self._lock_file()
+            self._held = self._lock_file()
         except BaseException:
             self._owner = None
             self._line.release()
@@ -142,15 +170,17 @@ class WriteTurns:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        if self._owner != threading.get_ident():  # a forked child of a turn: not its own
+            return
         self._depth -= 1
         if self._depth:
             return
+        held, self._held = self._held, None
         try:
-            if self._holds_file:
-                self._holds_file = False
-                descriptor = self._waits.descriptor
-                if descriptor is not None:
-                    fcntl.flock(descriptor, fcntl.LOCK_UN)
+            if held is not None:
+                with held.state:  # under the lock: close() may be closing the file
+                    if held.descriptor is not None:
+                        fcntl.flock(held.descriptor, fcntl.LOCK_UN)
         finally:
             self._owner = None
             self._line.release()
@@ -163,31 +193,39 @@ class WriteTurns:
     @property
     def holds_file(self) -> bool:
         """Whether the turn being taken now holds the file lock (else SQLite alone orders)."""
-        return self._holds_file
+        return self._held is not None
 
     @property
     def waiting_in_kernel(self) -> bool:
         """Whether the helper thread has a wait queued or under way."""
         return self._waits.busy
 
-    def _lock_file(self) -> bool:
+    def _lock_file(self) -> _Waits | None:
         """Take the file lock for the thread at the head of the line: at once if free, else
-        through the helper thread, for at most the timeout. False: write without it."""
+        through the helper thread, for at most the timeout. The waits it was taken through,
+        or None: write without it (SQLite's own lock then orders the writers)."""
         if self.path is None:
-            return False
+            return None
         if not self._file_ready:
             self._open()
         waits = self._waits
         with waits.state:
             descriptor = waits.descriptor
-            if descriptor is None:
-                return False
+            if descriptor is None or waits.broken:
+                return None
+            if waits.abandoned:
+                # a wait given up is still pending: a writer is stuck elsewhere, and each
+                # writer waiting out the timeout again would double its wait before SQLite's
+                return None
             if not waits.busy:
                 try:
                     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return True
+                    return waits
                 except BlockingIOError:
                     pass
+                except OSError:  # a file system without locks: no turns across processes
+                    waits.broken = True
+                    return None
             request = _Request()
             waits.busy = True
             waits.requests.put(request)
@@ -199,20 +237,21 @@ class WriteTurns:
                     daemon=True,
                 )
                 waits.thread.start()
-        if request.done.wait(self.timeout):
-            return True
-        with waits.state:
-            if request.granted:
-                return True
-            request.abandoned = True
-            self.given_up += 1
-            return False
+        try:
+            request.done.wait(self.timeout)
+        finally:  # also when interrupted: a lock granted to nobody would stall the others
+            with waits.state:
+                if not request.done.is_set():  # the helper has not answered: give it up
+                    request.abandoned = True
+                    waits.abandoned += 1
+                    self.given_up += 1
+        return waits if request.granted else None
 
     def _open(self) -> None:
         """Open the lock file, with a new helper's waits (the first turn, or after
         :meth:`close`)."""
         assert self.path is not None
-        self._closing.detach()
+        self._closing()  # the earlier file and helper, if still there
         self._waits = _Waits()
         self._closing = weakref.finalize(self, _close, self._waits)
         self._file_ready = True
