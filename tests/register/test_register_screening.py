@@ -109,6 +109,16 @@ def test_single_and_batch_screening_in_input_order(api: Api, tmp_path: Path, un_
     assert [bool(r["hits"]) for r in results] == [False, True, False]
     assert "un-sc-consolidated" in batch.json()["lists"]
 
+    partial = {"name": "OTHMAN AHMED"}
+    numbered = api.post("/screening", "officer", {**partial, "identifiers": ["1089516791"]})
+    assert numbered.status_code == 200, numbered.text
+    assert "QDi.292" in {h["entity_id"] for h in numbered.json()["results"][0]["hits"]}
+    plain = api.post("/screening", "officer", partial).json()["results"][0]["hits"]
+    assert "QDi.292" not in {h["entity_id"] for h in plain}
+    for bad in (["1"] * 21, ["9" * 101], [""]):
+        refused = api.post("/screening", "officer", {**partial, "identifiers": bad})
+        assert refused.status_code == 422, bad
+
     assert api.post("/screening", "applicant", {"name": "x"}).status_code == 403
     assert api.post("/screening", "auditor", {"name": "x"}).status_code == 403
     refused = api.post("/screening", "officer", {"name": "x", "lists": ["nope"]})

@@ -85,6 +85,36 @@ def test_screen_file_csv_out(home: Path, lists_dir: Path, tmp_path: Path) -> Non
     assert not any(row.startswith("Acme") for row in rows)
 
 
+def test_screen_identifiers_from_the_option_and_the_file(
+    home: Path, lists_dir: Path, tmp_path: Path
+) -> None:
+    """A listed passport number raises a partial name over the threshold, given with
+    --identifier or in the file's identifiers column; too many or too long is refused."""
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+
+    def found(result) -> set[str]:  # type: ignore[no-untyped-def]
+        assert result.exit_code == 0, result.output
+        return {h["entity_id"] for r in json.loads(result.stdout)["results"] for h in r["hits"]}
+
+    assert "QDi.292" not in found(_run("screen", "OTHMAN AHMED", "--format", "json"))
+    option = _run("screen", "OTHMAN AHMED", "--identifier", "1089516791", "--format", "json")
+    assert "QDi.292" in found(option)
+    document = json.loads(option.stdout)
+    assert document["results"][0]["query"]["identifiers"] == ["1089516791"]
+    parties = tmp_path / "parties.csv"
+    parties.write_text("name,identifiers\nOTHMAN AHMED,X-1; 1089516791\nOTHMAN AHMED,\n", "utf-8")
+    results = json.loads(_run("screen", "--file", str(parties), "--format", "json").stdout)
+    assert [{h["entity_id"] for h in r["hits"]} >= {"QDi.292"} for r in results["results"]] == [
+        True,
+        False,
+    ]
+    parties.write_text("name,identifiers\nX," + ";".join(["1"] * 21) + "\n", "utf-8")
+    refused = _run("screen", "--file", str(parties))
+    assert refused.exit_code == 2 and "line 2: at most 20 identifiers" in refused.output
+    long = _run("screen", "X", "--identifier", "9" * 101)
+    assert long.exit_code == 2 and "at most 100 characters" in long.output
+
+
 def test_screen_bad_input_exits_2(home: Path, lists_dir: Path, tmp_path: Path) -> None:
     assert _run("screen", "X").exit_code == 2  # nothing loaded yet
     assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0

@@ -317,6 +317,11 @@ class ScreenQueryIn(_In):
     )
     country: str | None = Field(default=None, max_length=60, pattern=_NO_NUL)
     kind: Literal["person", "organization"] | None = None
+    identifiers: list[Annotated[str, Field(min_length=1, max_length=100, pattern=_NO_NUL)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="passport, registration or other numbers; a listed one adds to the score",
+    )
 
 
 class _ScreenOptions(_In):

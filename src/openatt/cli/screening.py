@@ -296,7 +296,8 @@ def _read_parties(path: Path) -> list[Query]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "name" not in reader.fieldnames:
         raise _fail(
-            f"--file: {path.name} has no 'name' column (columns: name, birth_date, country, kind)"
+            f"--file: {path.name} has no 'name' column "
+            "(columns: name, birth_date, country, kind, identifiers)"
         )
     queries = []
     for line, row in enumerate(reader, start=2):
@@ -315,9 +316,27 @@ def _read_parties(path: Path) -> list[Query]:
                 birth_date=(row.get("birth_date") or "").strip() or None,
                 country=(row.get("country") or "").strip() or None,
                 kind=kind,
+                identifiers=_identifiers(
+                    (row.get("identifiers") or "").split(";"), f"--file: {path.name} line {line}"
+                ),
             )
         )
     return queries
+
+
+IDENTIFIER_MAX, IDENTIFIERS_MAX = 100, 20
+
+
+def _identifiers(values: list[str], where: str) -> tuple[str, ...]:
+    """A query's identifiers, blanks dropped; as bounded as the API's (a line of a file or an
+    option that would fill memory is refused, not cut)."""
+    kept = tuple(v.strip() for v in values if v.strip())
+    if len(kept) > IDENTIFIERS_MAX:
+        raise _fail(f"{where}: at most {IDENTIFIERS_MAX} identifiers, not {len(kept)}")
+    for value in kept:
+        if len(value) > IDENTIFIER_MAX:
+            raise _fail(f"{where}: an identifier is at most {IDENTIFIER_MAX} characters")
+    return kept
 
 
 def _render(queries: list[Query], results: list[list[Hit]], output: str) -> None:
@@ -375,7 +394,9 @@ def screen(
     file: Annotated[
         Path | None,
         typer.Option(
-            "--file", help="CSV with a name column and optional birth_date, country, kind."
+            "--file",
+            help="CSV with a name column and optional birth_date, country, kind and "
+            "identifiers (';'-separated).",
         ),
     ] = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
@@ -394,6 +415,13 @@ def screen(
     ] = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="For NAME: person or organization.")
+    ] = None,
+    identifiers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--identifier",
+            help="For NAME: a passport, registration or other number (repeatable).",
+        ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Processes for --file batches.")] = 1,
     rescreen_register: Annotated[
@@ -422,7 +450,8 @@ def screen(
         raise _fail("--threshold: must be between 0 and 1")
     if kind not in (None, "person", "organization"):
         raise _fail("--kind: must be person or organization")
-    queries = [Query(n, birth_date, country, kind) for n in names or [] if n.strip()]
+    numbers = _identifiers(identifiers or [], "--identifier")
+    queries = [Query(n, birth_date, country, kind, numbers) for n in names or [] if n.strip()]
     if file is not None:
         queries.extend(_read_parties(file))
     if not queries:

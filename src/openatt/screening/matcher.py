@@ -251,11 +251,12 @@ class Matcher:
         if not tokens:
             return []
         birth = scoring.parse_birth_date(query.birth_date)
+        most = scoring.most_added(birth, _country(query.country), query.identifiers, query.kind)
         hits: list[Hit] = []
         for item in self._lists:
             if lists and item.metadata.list_id not in lists:
                 continue
-            hits.extend(self._screen_list(item, query, tokens, birth, cutoff))
+            hits.extend(self._screen_list(item, query, tokens, birth, cutoff, most))
         hits.sort(key=lambda h: (-h.score, h.list_id, h.entity_id))
         return group_listings(hits) if group else hits
 
@@ -266,7 +267,10 @@ class Matcher:
         tokens: tuple[str, ...],
         birth: str | None,
         cutoff: float,
+        most: float,
     ) -> list[Hit]:
+        """``most``: what the query's features can add at most (:func:`scoring.most_added`);
+        an entity whose best name cannot reach ``cutoff`` with it is not read."""
         cfg = parameters().candidates
         index = item.index
         # Other romanisations only for tokens the list does not hold as they are written.
@@ -345,9 +349,8 @@ class Matcher:
             if current is None or value > current[0]:
                 best[entity_number] = (value, name_id, match)
         hits: list[Hit] = []
-        slack = 0.15  # features can add at most this much; skip entities that cannot reach cutoff
         for entity_number, (name_score, name_id, match) in best.items():
-            if name_score + slack < cutoff:
+            if not scoring.reaches(name_score, most, cutoff):
                 continue
             entity = index.entity(entity_number)
             hit = self._hit(item, entity, query, birth, name_score, name_id, match, cutoff)

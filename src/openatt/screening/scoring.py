@@ -433,6 +433,39 @@ def kind_feature(query: str | None, entity: ListEntity) -> tuple[str, float] | N
     )
 
 
+def most_added(
+    birth: str | None, country: str | None, identifiers: Sequence[str], kind: str | None
+) -> float:
+    """The most the features can add to a name's score for this query: each feature gives
+    one contribution at most, and only when the query has what it compares (a parsed birth
+    date, a resolved country, an identifier, a kind). An entity whose best name score plus
+    this stays under the threshold cannot be a hit, so its entry need not be read.
+
+    Read from the parameters, not fixed: version 3's identifier match adds 0.25, so a fixed
+    allowance of 0.15 (as before) dropped listed parties the query's identifier would have
+    carried over the threshold."""
+    features = parameters().features
+    most = 0.0
+    if birth:
+        # (a birth year within tolerance adds nothing; a disagreement takes away)
+        most += max(0.0, features.birth_date_same_day, features.birth_date_same_year)
+    if country:
+        most += max(0.0, features.country_agrees, features.country_disagrees)
+    if any(_ident(value) for value in identifiers):
+        most += max(0.0, features.identifier_matches)
+    if kind:
+        most += max(0.0, features.kind_disagrees)
+    return most
+
+
+def reaches(name_score: float, most: float, cutoff: float) -> bool:
+    """Whether ``name_score`` with at most ``most`` added can score ``cutoff`` once clamped
+    and rounded as the matcher's hits are (rounding is monotone, so this never drops an
+    entity that could be a hit; the margin covers the features being added one by one, in
+    another order than here)."""
+    return round(max(0.0, min(1.0, name_score + most + 1e-9)), 4) >= cutoff
+
+
 def kind_factor(kind: NameKind) -> float:
     return parameters().name.kind_factor[kind.value]
 

@@ -40,7 +40,14 @@ def _screen(
         raise Invalid(f"list not loaded: {', '.join(unknown)}", field=("lists",))
     matcher = matcher_for(store, options.lists or None)
     built = [
-        Query(name=q.name, birth_date=q.birth_date, country=q.country, kind=q.kind) for q in queries
+        Query(
+            name=q.name,
+            birth_date=q.birth_date,
+            country=q.country,
+            kind=q.kind,
+            identifiers=tuple(q.identifiers),
+        )
+        for q in queries
     ]
     found = screen_queries(matcher, built, options.threshold)
     return schemas.ScreenBatchOut(
@@ -62,7 +69,11 @@ def screen_name(
 ) -> schemas.ScreenBatchOut:
     """Screen one name; ``results`` holds one entry with its hits, best first."""
     query = schemas.ScreenQueryIn(
-        name=body.name, birth_date=body.birth_date, country=body.country, kind=body.kind
+        name=body.name,
+        birth_date=body.birth_date,
+        country=body.country,
+        kind=body.kind,
+        identifiers=body.identifiers,
     )
     return _screen(store, [query], body)
 
