@@ -21,6 +21,7 @@ from openatt.core.model import (
     Application,
     Category,
     EndUserKind,
+    Evidence,
     Likelihood,
     Severity,
     Topic,
@@ -47,9 +48,13 @@ DESTINATIONS = [
 ]
 SUPPLIERS = ["FRA", "DEU", "GBR", "USA", "CHN", "RUS", "BRA", "ZAF", "KOR", "IRN", "NOR", "TUR"]
 
+# evidence names a topic or a rule (every finding lists the later evidence naming its rule)
+CRITERIA = [t.value for t in Topic] + sorted(
+    {rule.id for regime in REGIMES for rule in ENGINE.law.regime(regime).rules}
+)
 evidence_st = st.fixed_dictionaries(
     {
-        "criterion": st.sampled_from([t.value for t in Topic]),
+        "criterion": st.sampled_from(CRITERIA),
         "likelihood": st.sampled_from([lk.value for lk in Likelihood]),
         "severity": st.sampled_from([s.value for s in Severity]),
         "source": st.just("generated assessment"),
@@ -214,6 +219,14 @@ def test_a_memo_never_changes_an_assessment(raw: dict[str, Any], data: st.DataOb
     variants.append(app.model_copy(update={"kind": TransferKind.import_}))
     variants.append(app.model_copy(update={"evidence": app.evidence[1:]}))
     variants.append(app.model_copy(update={"documents": app.documents[1:]}))
+    later = Evidence(
+        criterion=data.draw(st.sampled_from(CRITERIA)),
+        likelihood=Likelihood.likely,
+        severity=Severity.serious,
+        source="received after the decision date",
+        date=app.date + dt.timedelta(days=30),
+    )
+    variants.append(app.model_copy(update={"evidence": (*app.evidence, later)}))
     for variant in variants:
         plain = [a.model_dump(mode="json") for a in ENGINE.assess(variant, REGIMES)]
         memo = [a.model_dump(mode="json") for a in MEMO_ENGINE.assess(variant, REGIMES)]

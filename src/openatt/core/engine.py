@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from openatt import __version__
 from openatt.core.findings import Assessment, Finding, Outcome, Recommendation
-from openatt.core.memo import Memo
+from openatt.core.memo import Memo, Same
 from openatt.core.model import Application, DocumentKind, Item
 from openatt.core.rules import EVALUATORS
 from openatt.core.rules.context import CaseView, Evaluator, RuleContext
@@ -277,6 +277,10 @@ class Engine:
                 findings.extend(evaluate(ctx))
                 continue
             key = (regime.id, rule.id, day, key_of(ctx))
+            if case.later_evidence and ctx.later_evidence:
+                # every finding lists the evidence dated after the day that names its rule
+                # (``RuleContext.finding``), whatever its evaluator reads
+                key = (*key, Same(ctx.later_evidence))
             found = memo.entries.get(key)
             if found is None:
                 found = tuple(evaluate(ctx))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from openatt.core.memo import Same
 from openatt.core.rules.context import CaseView, RuleContext
 from openatt.core.rules.params import EmbargoParams, OverridingParams
+from openatt.reference.schema import Direction
 
 KeyFunction = Callable[[RuleContext], Hashable]
 
@@ -82,10 +83,26 @@ def _embargo_supplier_key(ctx: RuleContext) -> Hashable:
     memberships = tuple(ref.in_group(g, deciding, day) for g in groups if g)
     exporter = app.exporting_state
     authorities = [a for a in params.authorities if a != "regime"]
-    exporter_matters = exporter in ctx.case.destinations or any(
-        ref.bans_exports_of(day, a, exporter) for a in authorities
+    exporter_matters = (
+        exporter in ctx.case.destinations
+        or any(ref.bans_exports_of(day, a, exporter) for a in authorities)
+        # the regime's own embargoes (an overlay's ban on imports from a state) are read
+        # whatever their target, and a ban on the exporter's own exports covers the case
+        or ("regime" in params.authorities and _regime_bans_exports_of(ctx, exporter))
     )
     return (memberships, exporter if exporter_matters else None)
+
+
+def _regime_bans_exports_of(ctx: RuleContext, state: str) -> bool:
+    """Whether one of the regime's own embargoes bars ``state``'s own exports on the day (a
+    function of the regime, the day and the state: the engine keeps the supplier's part of
+    the key per regime, day and exporting state)."""
+    return any(
+        m.direction is Direction.from_target and m.applies_on(ctx.day)
+        for e in ctx.regime.embargoes
+        if e.target == state
+        for m in e.measures
+    )
 
 
 def embargo_key(ctx: RuleContext) -> Hashable:
