@@ -276,7 +276,7 @@ class Engine:
             if memo is None or key_of is None:
                 findings.extend(evaluate(ctx))
                 continue
-            key = (regime.id, rule.id, day, key_of(ctx))
+            key: tuple[Hashable, ...] = (regime.id, rule.id, day, key_of(ctx))
             if case.later_evidence and ctx.later_evidence:
                 # every finding lists the evidence dated after the day that names its rule
                 # (``RuleContext.finding``), whatever its evaluator reads
