@@ -290,6 +290,59 @@ def test_search_by_party_goods_control_entry_and_document(api: Api) -> None:
     assert api.get("/applications?document=euc-nz-0042", "other_applicant").json()["total"] == 0
 
 
+def test_the_category_filter_matches_whole_categories(api: Api) -> None:
+    """Categories are kept comma-joined ("VIII,ammunition"): "VII", "I", "V" or "II" are
+    parts of that text but none of its categories (found in review, 2026-12-05)."""
+    rifles = api.post("/applications", "applicant", application()).json()["id"]
+    tanks = api.post("/applications", "applicant", application(items=[TANKS])).json()["id"]
+    for category, expected in (
+        ("VIII", [rifles]),
+        ("ammunition", [rifles]),
+        ("I", [tanks]),
+        ("VII", []),
+        ("V", []),
+        ("II", []),
+    ):
+        for role in ("officer", "applicant"):
+            found = api.get(f"/applications?category={category}", role).json()
+            assert [i["id"] for i in found["items"]] == expected, (category, role)
+            assert found["total"] == len(expected)
+    for unknown in ("ammo", "%25"):  # not a category at all
+        assert api.get(f"/applications?category={unknown}", "officer").status_code == 422
+
+
+def test_an_uploaded_documents_reference_is_found(api: Api) -> None:
+    """A document uploaded with a reference joins the search index (before, only a create or
+    an update wrote the index, so the search never found it)."""
+    from document_samples import pdf
+
+    case = api.post("/applications", "applicant", application()).json()["id"]
+    assert api.post(f"/applications/{case}/submit", "applicant", {}).status_code == 200
+    uploaded = api.client.post(
+        f"/applications/{case}/documents",
+        headers=api.headers("applicant"),
+        files={"file": ("euc.pdf", pdf("EUC-UPLOADED-777"), "application/pdf")},
+        data={"kind": "end_user_certificate", "reference": "EUC-UPLOADED-777"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    for query in ("document=euc-uploaded-777", "q=EUC-UPLOADED"):
+        found = api.get(f"/applications?{query}", "officer").json()
+        assert [i["id"] for i in found["items"]] == [case], query
+
+
+def test_search_text_is_matched_literally(api: Api) -> None:
+    """ "%" and "_" in a search are characters, not wildcards: "%" alone found every case."""
+    body = application(documents=[{"kind": "end_user_certificate", "reference": "EUC_50%"}])
+    wanted = api.post("/applications", "applicant", body).json()["id"]
+    api.post("/applications", "applicant", application())
+    for query in ("q=%25", "q=_", "document=%25", "party=_"):
+        found = api.get(f"/applications?{query}", "officer").json()
+        expected = [wanted] if query in ("q=%25", "q=_", "document=%25") else []
+        assert [i["id"] for i in found["items"]] == expected, query
+    assert api.get("/applications?document=euc_50%25", "officer").json()["total"] == 1
+    assert api.get("/applications?document=eucx50", "officer").json()["total"] == 0
+
+
 def test_bad_configuration_is_refused_with_the_field_and_nothing_written(api: Api) -> None:
     _setup(api)
     before = _events(api)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy.orm import Session, defer, object_session
 
 from openatt.core.model import Application, Evidence, ScreeningHit
 from openatt.register import audit, canonical, lifecycle, search_index
@@ -35,7 +35,11 @@ def payload_of(row: ApplicationRow) -> Application:
     return Application.model_validate_json(row.payload)
 
 
-def _store(row: ApplicationRow, application: Application) -> None:
+def _store(row: ApplicationRow, application: Application, *, reindex: bool) -> None:
+    """Write ``application`` as the case's content. ``reindex``: its parties, goods, control
+    entries or documents may have changed, so the search index is written again (every
+    caller says: a reassessment's new evidence costs no index write, and an uploaded
+    document's reference is found by the search)."""
     application = application.model_copy(update={"id": row.reference})
     # JSON-ready already: the same text as canonical.dumps without its walk through every
     # value (issue 16, fifth round: a tenth of a reassessment that brings a new fact)
@@ -45,6 +49,10 @@ def _store(row: ApplicationRow, application: Application) -> None:
     row.importing_state = application.importing_state
     row.end_user = application.end_user.name
     row.categories = ",".join(sorted({item.category.value for item in application.items}))
+    if reindex:
+        session = object_session(row)
+        assert session is not None, "a case's content is rewritten in its session"
+        search_index.refresh(session, row.id, row.payload)
 
 
 def get(
@@ -142,7 +150,7 @@ def create(
         updated_at=now,
         retain_until=retain_until(now.date()),
     )
-    _store(row, application)
+    _store(row, application, reindex=False)  # not in the session yet: indexed below
     session.add(row)
     session.flush()
     search_index.refresh(session, row.id, row.payload, new=True)
@@ -170,8 +178,7 @@ def update(
     from openatt.register.supply import accept
 
     check_proposals(application)
-    _store(row, accept(actor, application, previous=payload_of(row).evidence))
-    search_index.refresh(session, row.id, row.payload)
+    _store(row, accept(actor, application, previous=payload_of(row).evidence), reindex=True)
     log(session, actor, "application.update", row, application=json.loads(row.payload))
     return row
 
@@ -231,7 +238,7 @@ def screen(
     )
     check_manual_screening(session, row, payload_of(row), hits, lists_used)
     application = payload_of(row).model_copy(update={"screening": tuple(hits)})
-    _store(row, application)
+    _store(row, application, reindex=False)
     row.state = State.screened.value
     log(
         session,
@@ -277,14 +284,18 @@ def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
     if filters.exporting_state:
         query = query.where(ApplicationRow.exporting_state == filters.exporting_state)
     if filters.category:
-        query = query.where(ApplicationRow.categories.contains(filters.category))
+        # one of the comma-separated categories, whole: "VII" is not in "VIII,ammunition"
+        wrapped = literal(",").concat(ApplicationRow.categories).concat(",")
+        category = search_index.escaped(filters.category)
+        query = query.where(wrapped.like(f"%,{category},%", escape=search_index.ESCAPE))
     if filters.text:
-        pattern = f"%{filters.text.lower()}%"
+        pattern = search_index.containing(filters.text)
+        escape = search_index.ESCAPE
         query = query.where(
             or_(
-                func.lower(ApplicationRow.reference).like(pattern),
-                func.lower(ApplicationRow.end_user).like(pattern),
-                func.lower(ApplicationRow.company).like(pattern),
+                func.lower(ApplicationRow.reference).like(pattern, escape=escape),
+                func.lower(ApplicationRow.end_user).like(pattern, escape=escape),
+                func.lower(ApplicationRow.company).like(pattern, escape=escape),
                 ApplicationRow.id.in_(search_index.matching(pattern)),
             )
         )

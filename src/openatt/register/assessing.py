@@ -289,7 +289,12 @@ def reassess(
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
     if evidence or mitigations:
-        _store(row, with_new_information(payload_of(row), actor, evidence, mitigations))
+        # evidence and mitigations: nothing the search index holds
+        _store(
+            row,
+            with_new_information(payload_of(row), actor, evidence, mitigations),
+            reindex=False,
+        )
     returned = session.execute(_PENDING, {"application": row.id}).scalars() if pending else ()
     for decision in returned:
         decision.status = "returned"

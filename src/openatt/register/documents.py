@@ -110,7 +110,7 @@ def _feed_application(
         documents[same] = documents[same].model_copy(update={"reference": reference})
     else:
         return False
-    _store(row, application.model_copy(update={"documents": tuple(documents)}))
+    _store(row, application.model_copy(update={"documents": tuple(documents)}), reindex=True)
     return True
 
 

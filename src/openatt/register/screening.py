@@ -208,7 +208,7 @@ def screen_application(
     )
     if tuple(hits) == application.screening and row.state != State.submitted.value:
         return run  # nothing changed on the case: the run and its event say it was screened
-    _store(row, application.model_copy(update={"screening": tuple(hits)}))
+    _store(row, application.model_copy(update={"screening": tuple(hits)}), reindex=False)
     if row.state == State.submitted.value:
         row.state = State.screened.value
     log(
@@ -356,7 +356,7 @@ def mark_false_positive(
     )
     hits = list(application.screening)
     hits[hit_index] = hit.model_copy(update={"false_positive": True})
-    _store(row, application.model_copy(update={"screening": tuple(hits)}))
+    _store(row, application.model_copy(update={"screening": tuple(hits)}), reindex=False)
     log(
         session,
         actor,

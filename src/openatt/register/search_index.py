@@ -3,7 +3,9 @@
 Consignee, end user and broker names, goods descriptions, control entries and document
 references live inside the payload JSON; matching ``LIKE`` on the payload would also match its
 keys. This derived table holds each of them lower-cased in its own column, written whenever the
-payload is created or changed (and rebuilt by migration 0006 for existing cases).
+payload's indexed parts change (``applications._store`` with ``reindex``; built for existing
+cases by migration 0006, and rebuilt by 0015 for the cases whose uploaded or verified
+documents had not been indexed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SEPARATOR = " | "
+ESCAPE = "\\"
+
+
+def escaped(text: str) -> str:
+    """``text`` to be matched literally inside a ``LIKE`` pattern (with ``escape=ESCAPE``):
+    a search for "50%" or "a_b" finds those characters, and "%" alone does not match every
+    case."""
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+def containing(text: str) -> str:
+    """The lower-cased ``LIKE`` pattern of the texts holding ``text`` (use ``escape=ESCAPE``)."""
+    return f"%{escaped(text.lower())}%"
 
 
 def index_values(payload: dict[str, Any]) -> dict[str, str]:
@@ -56,13 +71,14 @@ def refresh(session: Session, application_id: int, payload_json: str, *, new: bo
 
 
 def matching(pattern: str) -> Select[Any]:
-    """Ids of applications whose indexed text matches a lower-cased ``LIKE`` pattern."""
+    """Ids of applications whose indexed text matches a lower-cased ``LIKE`` pattern
+    (:func:`containing`)."""
     return select(SearchIndexRow.application_id).where(
         or_(
-            SearchIndexRow.parties.like(pattern),
-            SearchIndexRow.goods.like(pattern),
-            SearchIndexRow.control_entries.like(pattern),
-            SearchIndexRow.documents.like(pattern),
+            SearchIndexRow.parties.like(pattern, escape=ESCAPE),
+            SearchIndexRow.goods.like(pattern, escape=ESCAPE),
+            SearchIndexRow.control_entries.like(pattern, escape=ESCAPE),
+            SearchIndexRow.documents.like(pattern, escape=ESCAPE),
         )
     )
 
@@ -78,10 +94,10 @@ def narrow(query: Select[T], filters: Filters) -> Select[T]:
         (SearchIndexRow.documents, filters.document),
     ):
         if value and value.strip():
-            pattern = f"%{value.strip().lower()}%"
+            pattern = containing(value.strip())
             query = query.where(
                 ApplicationRow.id.in_(
-                    select(SearchIndexRow.application_id).where(column.like(pattern))
+                    select(SearchIndexRow.application_id).where(column.like(pattern, escape=ESCAPE))
                 )
             )
     return query

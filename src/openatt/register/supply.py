@@ -110,6 +110,6 @@ def verify_document(
         raise NotFound(f"application {application_id} has no document {index}")
     documents = list(application.documents)
     documents[index] = documents[index].model_copy(update={"verified": True})
-    _store(row, application.model_copy(update={"documents": tuple(documents)}))
+    _store(row, application.model_copy(update={"documents": tuple(documents)}), reindex=True)
     log(session, actor, "application.verify_document", row, document=index, how=how.strip())
     return row

@@ -170,7 +170,11 @@ def submit(session: Session, actor: Actor, request_id: int, assessor: Assessor) 
     )
     if evidence:
         application = payload_of(row)
-        _store(row, application.model_copy(update={"evidence": (*application.evidence, *evidence)}))
+        _store(
+            row,
+            application.model_copy(update={"evidence": (*application.evidence, *evidence)}),
+            reindex=False,
+        )
     previous = latest_assessment(session, row.id)
     rerun: AssessmentRow | None = None
     if evidence and previous is not None and row.state == State.assessed.value:
