@@ -115,6 +115,21 @@ def test_screen_identifiers_from_the_option_and_the_file(
     assert long.exit_code == 2 and "at most 100 characters" in long.output
 
 
+def test_screen_refuses_names_longer_than_a_partys(
+    home: Path, lists_dir: Path, tmp_path: Path
+) -> None:
+    """A batch's look-up of a 16,000-character name took 1.6 GB (found in review); names are
+    bounded as a party's name is (300 characters), on the command line and in a file."""
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    assert _run("screen", "a" * 300, "--format", "json").exit_code == 0
+    single = _run("screen", "a" * 301)
+    assert single.exit_code == 2 and "NAME: a name is at most 300 characters" in single.output
+    parties = tmp_path / "parties.csv"
+    parties.write_text("name\nEMRAAN ALI\n" + "word " * 100 + "\n", "utf-8")
+    batch = _run("screen", "--file", str(parties))
+    assert batch.exit_code == 2 and "line 3: a name is at most 300 characters" in batch.output
+
+
 def test_screen_bad_input_exits_2(home: Path, lists_dir: Path, tmp_path: Path) -> None:
     assert _run("screen", "X").exit_code == 2  # nothing loaded yet
     assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0

@@ -9,7 +9,7 @@ import numpy as np
 
 from openatt.screening import ListStore, Matcher, Query
 from openatt.screening.matcher import ListIndex, load_or_build, rules_fingerprint
-from openatt.screening.model import ListEntity, Name, Schema
+from openatt.screening.model import ListEntity, Name, NameKind, Schema
 from openatt.screening.service import _MATCHERS, matcher_for
 
 
@@ -81,3 +81,55 @@ def test_an_index_of_another_version_is_rebuilt(tmp_path: Path, lists_dir: Path)
     assert fresh.index.entity_count == new.metadata.entity_count
     _MATCHERS.clear()
     assert matcher_for(store).list_versions == {"un-sc-consolidated": new.metadata.version}
+
+
+def test_a_name_listed_twice_scores_as_its_better_listing(loaded_store: ListStore) -> None:
+    """Found in review (2026-12-05): of an entity's names that spell the same, the index kept
+    the first, so a weak alias listed before the same name as an alias (OFAC's "RT-AUTO")
+    scored 0.9 instead of 1.0, and the order of the names in the file decided a hit."""
+    import dataclasses
+
+    from openatt.screening.store import LoadedList
+
+    loaded = loaded_store.load("un-sc-consolidated")
+    weak = Name("Emraan ALI", NameKind.weak_alias)
+
+    def screened(first_weak: bool) -> list[tuple[str, float, str]]:
+        entities = []
+        for entity in loaded.entities:
+            if entity.entity_id == "QDi.430":
+                names = [weak, *entity.names] if first_weak else [*entity.names, weak]
+                entity = dataclasses.replace(entity, names=names)
+            entities.append(entity)
+        matcher = Matcher([LoadedList(loaded.metadata, entities)])
+        return [
+            (h.entity_id, h.score, h.explanation["matched_name_kind"])
+            for h in matcher.screen(Query("EMRAAN ALI"))
+            if h.entity_id == "QDi.430"
+        ]
+
+    assert screened(True) == screened(False) == [("QDi.430", 1.0, "primary")]
+
+
+def test_an_undated_listing_does_not_join_two_parties_born_years_apart() -> None:
+    """Found in review (2026-12-05): a hit joined a group when it was the same party as any
+    listing in it, so Canada's undated "Aleksey KRIVORUCHKO" merged OFAC's and DFAT's two
+    parties of that name (born 1975 and 1977) into one. Now it joins only a group whose every
+    listing it agrees with."""
+    from openatt.screening.matcher import Hit, group_listings, same_party
+
+    def hit(number: str, list_id: str, born: list[str], score: float) -> Hit:
+        names = [Name("Aleksey KRIVORUCHKO")]
+        entity = ListEntity(number, Schema.person, names, birth_dates=born)
+        return Hit(list_id, "v", "x", number, names[0].value, score, None, None, {}, entity)
+
+    older = hit("31124", "ofac", ["1975-06-01"], 1.0)
+    undated = hit("ca-1", "ca", [], 0.99)
+    younger = hit("15885", "ofac", ["1977-01-01"], 0.98)
+    same_age = hit("6309", "dfat", ["1975"], 0.97)
+    assert older.entity and younger.entity and not same_party(older.entity, younger.entity)
+    groups = group_listings([older, undated, younger, same_age])
+    assert [[h.entity_id for h in (g, *g.also_listed)] for g in groups] == [
+        ["31124", "ca-1", "6309"],
+        ["15885"],
+    ]

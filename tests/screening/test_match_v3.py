@@ -74,6 +74,23 @@ def test_different_numbers_are_different_names() -> None:
     assert token_similarity("7605", "7605") == 1.0
 
 
+def test_the_number_rule_holds_for_letters_and_digits_in_the_matrix_too() -> None:
+    """Found in review (2026-12-05): the matrix applied the skeleton and vowel rules after
+    the number rule, so "YV2994" hit the aircraft listed as "YV2944" (OFAC 28414) at 0.85,
+    where the token rule gives 0.0."""
+    pairs = [("yv2944", "yv2994"), ("a320", "e320"), ("b1ak", "b1ek"), ("7a5b", "7e5b")]
+    for query, listed in pairs:
+        assert token_similarity(query, listed) == 0.0
+        assert similarity_matrix([query], [listed, "x"]).tolist() == [[0.0, 0.0]]
+    # the matrix is the token rule, pair by pair, on tokens with and without digits
+    queries = ["yv2944", "a320", "hossein", "mhmd", "33rd", "7605", "ali"]
+    listed = ["yv2994", "e320", "husayn", "muhammad", "3rd", "7605", "aly", "a320x"]
+    matrix = similarity_matrix(queries, listed)
+    for i, query in enumerate(queries):
+        for j, other in enumerate(listed):
+            assert matrix[i][j] == token_similarity(query, other), (query, other)
+
+
 def test_german_readings_follow_the_duden_rules_on_several_letters() -> None:
     assert "aleksey" in romanised_variants("alexej")  # x for кс
     assert "maksimovich" in romanised_variants("maximowitsch")

@@ -304,6 +304,7 @@ def _read_parties(path: Path) -> list[Query]:
         name = (row.get("name") or "").strip()
         if not name:
             raise _fail(f"--file: {path.name} line {line}: name is empty")
+        _check_length(name, f"--file: {path.name} line {line}")
         kind = (row.get("kind") or "").strip().lower() or None
         if kind not in (None, "person", "organization"):
             raise _fail(
@@ -325,6 +326,16 @@ def _read_parties(path: Path) -> list[Query]:
 
 
 IDENTIFIER_MAX, IDENTIFIERS_MAX = 100, 20
+
+
+def _check_length(name: str, where: str) -> None:
+    """A name as long as a party's may be (``core.model.NAME_MAX``, the API's bound too): a
+    batch looks its queries' tokens up together, in memory that grows with the square of
+    the longest, so a pasted paragraph is refused rather than screened."""
+    from openatt.core.model import NAME_MAX
+
+    if len(name) > NAME_MAX:
+        raise _fail(f"{where}: a name is at most {NAME_MAX} characters, not {len(name)}")
 
 
 def _identifiers(values: list[str], where: str) -> tuple[str, ...]:
@@ -451,6 +462,8 @@ def screen(
     if kind not in (None, "person", "organization"):
         raise _fail("--kind: must be person or organization")
     numbers = _identifiers(identifiers or [], "--identifier")
+    for name in names or []:
+        _check_length(name.strip(), "NAME")
     queries = [Query(n, birth_date, country, kind, numbers) for n in names or [] if n.strip()]
     if file is not None:
         queries.extend(_read_parties(file))

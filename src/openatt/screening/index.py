@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from openatt.screening.algorithm import parameters
 from openatt.screening.model import ListEntity, NameKind, Schema
 from openatt.screening.normalise import (
     VowelFrame,
@@ -62,7 +63,9 @@ _FNV_PRIME = 0x100000001B3
 _MASK = (1 << 64) - 1
 KINDS: tuple[NameKind, ...] = tuple(NameKind)
 _KIND_CODE = {kind: number for number, kind in enumerate(KINDS)}
-FORMAT = 5  # bumped when the files' layout or the key hash changes
+# bumped when the files' layout, the key hash or what is kept changes (6: of an entity's names
+# that spell the same, the one of the highest kind factor is kept, not the first)
+FORMAT = 6
 
 IntArray = npt.NDArray[np.int64]
 
@@ -759,6 +762,13 @@ class _Chunk:
     line_starts: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
+@functools.cache
+def _kind_factors() -> tuple[float, ...]:
+    """The score factor of each kind code, from the algorithm's parameters."""
+    factors = parameters().name.kind_factor
+    return tuple(factors[kind.value] for kind in KINDS)
+
+
 def _prepare(
     records: Iterable[tuple[int, Sequence[tuple[str, int]]]], chunk: _Chunk | None = None
 ) -> _Chunk:
@@ -769,14 +779,23 @@ def _prepare(
     shape_of = skeletons.get
     kept_tokens, kinds, positions = out.tokens, out.kinds, out.positions
     texts: list[str] = []
+    factors = _kind_factors()
     for schema, names in records:
         out.schemas.append(schema)
-        seen: set[tuple[str, ...]] = set()
+        seen: dict[tuple[str, ...], int] = {}  # tokens -> where the name is kept
         for position, (value, kind) in enumerate(names):
             tokens = name_tokens(value)
-            if not tokens or tokens in seen:
+            if not tokens:
                 continue
-            seen.add(tokens)
+            kept = seen.get(tokens)
+            if kept is not None:
+                # "RT-AUTO" listed first as a weak alias, then as an alias: the name scores
+                # as the better listed of the two, whatever their order in the file
+                if factors[kind] > factors[kinds[kept]]:
+                    kinds[kept] = kind
+                    positions[kept] = position
+                continue
+            seen[tokens] = len(kinds)
             kept_tokens.append(tokens)
             kinds.append(kind)
             positions.append(position)

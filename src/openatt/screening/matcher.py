@@ -458,7 +458,10 @@ def same_party(a: ListEntity, b: ListEntity) -> bool:
     return _same_party(a, b, {})
 
 
-def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
+def _compatible(a: ListEntity, b: ListEntity) -> bool:
+    """Nothing known of the two entries tells them apart: the same kind (or one unknown,
+    where the version allows), and years of birth that agree within the tolerance where
+    both give one."""
     grouping = parameters().grouping
     if a.schema is not b.schema and not (
         grouping is not None
@@ -476,6 +479,12 @@ def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str
             if x.isdigit() and y.isdigit()
         ):
             return False
+    return True
+
+
+def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
+    if not _compatible(a, b):
+        return False
     keys_a = keys.get(id(a))
     if keys_a is None:
         keys_a = keys[id(a)] = _party_keys(a)
@@ -488,23 +497,27 @@ def _same_party(a: ListEntity, b: ListEntity, keys: dict[int, list[frozenset[str
     return any(len(x) >= 2 and len(y) >= 2 and (x <= y or y <= x) for x in keys_a for y in keys_b)
 
 
+def _joins(group: Hit, entity: ListEntity, keys: dict[int, list[frozenset[str]]]) -> bool:
+    """``entity`` is the same party as a listing of the group, and no listing of the group
+    tells it apart: an entry without a birth date must not join two parties born years
+    apart into one (found in review: Canada's undated KRIVORUCHKO entries merged OFAC's and
+    DFAT's two parties of that name, born 1975 and 1977)."""
+    members = [m.entity for m in (group, *group.also_listed) if m.entity is not None]
+    return any(_same_party(m, entity, keys) for m in members) and all(
+        _compatible(m, entity) for m in members
+    )
+
+
 def group_listings(hits: list[Hit]) -> list[Hit]:
     """One hit per party, best scored first, the other listings of the party in its
-    ``also_listed`` (hits are in score order; a hit joins the first group it matches)."""
+    ``also_listed`` (hits are in score order; a hit joins the first group it matches and
+    whose every listing it agrees with)."""
     groups: list[Hit] = []
     keys: dict[int, list[frozenset[str]]] = {}  # per entity, computed once for all pairs
     for hit in hits:
-        home = next(
-            (
-                g
-                for g in groups
-                if hit.entity is not None
-                and any(
-                    member.entity is not None and _same_party(member.entity, hit.entity, keys)
-                    for member in (g, *g.also_listed)
-                )
-            ),
-            None,
+        entity = hit.entity
+        home = (
+            None if entity is None else next((g for g in groups if _joins(g, entity, keys)), None)
         )
         if home is None:
             groups.append(hit)

@@ -197,7 +197,6 @@ def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float
     _, skeleton_value, initial, *_ = _name_parameters()
     vowel_value, same_shape_only, number_value = _v3_rules()
     tokens = listed.tokens
-    frames = listed.frames
     matrix = np.asarray(
         process.cdist(query, tokens, scorer=OSA.normalized_similarity, dtype=np.float64),
         dtype=np.float64,
@@ -207,33 +206,49 @@ def _token_matrix(query: Sequence[str], listed: _Listed) -> npt.NDArray[np.float
         if len(q) == 1:
             row[:] = [1.0 if c == q else initial if c.startswith(q) else 0.0 for c in tokens]
             continue
+        if len(q) >= 3:
+            _raise_variants(row, q, listed, skeleton_value, vowel_value, same_shape_only)
+        # last: two different tokens holding digits are different numbers, whatever their
+        # skeletons or vowels ("yv2944" / "yv2994", "a320" / "e320"), as token_similarity says
         if listed.digits is not None and not q.isalpha():
             row[listed.digits & (row < 1.0)] = number_value
-        if len(q) < 3:
-            continue
-        own = skeleton(q)
-        q_frame = vowel_frame(q) if listed.by_frame else ("", ())
-        if len(own) >= 3:
-            for j in listed.by_skeleton.get(own, ()):
-                c = tokens[j]
-                if (
-                    row[j] < skeleton_value
-                    and len(c) >= 3
-                    and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
-                    and (not same_shape_only or same_shape(q_frame, frames[j] or ("", ())))
-                ):
-                    row[j] = skeleton_value
-        if vowel_value is not None and q_frame[1]:
-            for j in listed.by_frame.get(q_frame[0], ()):
-                frame = frames[j]
-                if (
-                    row[j] < vowel_value
-                    and len(tokens[j]) >= 3
-                    and frame is not None
-                    and vowel_variants(q_frame, frame)
-                ):
-                    row[j] = vowel_value
     return matrix
+
+
+def _raise_variants(
+    row: npt.NDArray[np.float64],
+    q: str,
+    listed: _Listed,
+    skeleton_value: float,
+    vowel_value: float | None,
+    same_shape_only: bool,
+) -> None:
+    """The skeleton and vowel-variant rules on one query token's row (tokens of 3 letters
+    or more)."""
+    tokens = listed.tokens
+    frames = listed.frames
+    own = skeleton(q)
+    q_frame = vowel_frame(q) if listed.by_frame else ("", ())
+    if len(own) >= 3:
+        for j in listed.by_skeleton.get(own, ()):
+            c = tokens[j]
+            if (
+                row[j] < skeleton_value
+                and len(c) >= 3
+                and (q[0] == c[0] or q[0] in _VOWELS or c[0] in _VOWELS)
+                and (not same_shape_only or same_shape(q_frame, frames[j] or ("", ())))
+            ):
+                row[j] = skeleton_value
+    if vowel_value is not None and q_frame[1]:
+        for j in listed.by_frame.get(q_frame[0], ()):
+            frame = frames[j]
+            if (
+                row[j] < vowel_value
+                and len(tokens[j]) >= 3
+                and frame is not None
+                and vowel_variants(q_frame, frame)
+            ):
+                row[j] = vowel_value
 
 
 def similarity_matrix(
