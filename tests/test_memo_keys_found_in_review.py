@@ -121,3 +121,33 @@ def test_later_evidence_naming_any_rule_is_in_its_key(whole: bool) -> None:
         if "evidence_after_decision_date_ignored" in f.facts
     }
     assert {"att.6.1", "att.2.1", "att.7.2", "att.7.3", "att.9"} <= listed
+
+
+def test_a_conditions_wording_follows_the_rule_version_applied() -> None:
+    """A rule version that words the condition anew (its ``params``, as the evaluators read
+    them: the rule's, then the version's) is the one an approval's conditions quote; before,
+    only the rule's own ``condition`` was read (noticed in review, 2026-12-05)."""
+    from openatt.core.engine import _conditions
+    from openatt.core.findings import Finding, Outcome
+
+    engine = Engine.default()
+    regime = engine.law.regime("us")
+    rule = next(r for r in regime.rules if r.params.get("condition"))
+    old = rule.versions[-1]
+    new = old.model_copy(update={"params": {**old.params, "condition": "the version's wording"}})
+    reworded = rule.model_copy(update={"versions": (*rule.versions[:-1], new)})
+    changed = regime.model_copy(
+        update={"rules": tuple(reworded if r.id == rule.id else r for r in regime.rules)}
+    )
+    text = (ROOT / "examples" / "06-transit-diversion-risk.yaml").read_text("utf-8")
+    app = parse_applications(text, "06.yaml")[0].model_copy(update={"documents": ()})
+    concern = Finding(
+        criterion=rule.id,
+        title=rule.title,
+        outcome=Outcome.concern,
+        reason="a concern",
+        citations=old.citations,
+    )
+    day = max(new.valid_from, app.date)
+    assert "the version's wording" in _conditions(app, changed, [concern], day)
+    assert str(rule.params["condition"]) in _conditions(app, regime, [concern], day)

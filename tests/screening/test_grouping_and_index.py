@@ -6,6 +6,7 @@ import mmap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from openatt.screening import ListStore, Matcher, Query
 from openatt.screening.matcher import ListIndex, load_or_build, rules_fingerprint
@@ -133,3 +134,23 @@ def test_an_undated_listing_does_not_join_two_parties_born_years_apart() -> None
         ["31124", "ca-1", "6309"],
         ["15885"],
     ]
+
+
+def test_an_index_built_with_other_text_libraries_is_not_reused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stored index's folder is named by the fingerprint: another anyascii or iuliia
+    (which spell the tokens the index holds) gives another folder, so the index is rebuilt."""
+    import importlib.metadata
+
+    before = rules_fingerprint()
+    real = importlib.metadata.version
+    for package in ("anyascii", "iuliia"):
+        with monkeypatch.context() as patched:
+            patched.setattr(
+                importlib.metadata,
+                "version",
+                lambda name, package=package: "0.0.0" if name == package else real(name),
+            )
+            assert rules_fingerprint() != before, package
+    assert rules_fingerprint() == before

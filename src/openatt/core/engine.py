@@ -54,7 +54,9 @@ def recommend(findings: Sequence[Finding]) -> Recommendation:
     return Recommendation.approve
 
 
-def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -> tuple[str, ...]:
+def _conditions(
+    app: Application, regime: Regime, findings: Sequence[Finding], day: dt.date
+) -> tuple[str, ...]:
     conditions: list[str] = []
     concerned = [f for f in findings if f.outcome is Outcome.concern]
     for finding in concerned:
@@ -69,7 +71,11 @@ def _conditions(app: Application, regime: Regime, findings: Sequence[Finding]) -
                 conditions.append("require a re-export clause (no re-export without prior consent)")
             if not app.has_document(DocumentKind.delivery_verification):
                 conditions.append("require a delivery verification certificate")
-            condition = rule.params.get("condition")
+            # the rule's version applied on the day may word the condition anew (as the
+            # evaluators read ``RuleContext.params``: the rule's, then its version's)
+            chosen = _version_for(rule, day)
+            params = {**rule.params, **(chosen[0].params if chosen else {})}
+            condition = params.get("condition")
             if condition:
                 conditions.append(str(condition))
     return tuple(dict.fromkeys(conditions))
@@ -368,7 +374,7 @@ class Engine:
                 *reasons,
             )
         conditions = (
-            _conditions(app, regime, findings)
+            _conditions(app, regime, findings, case.day)
             if recommendation is Recommendation.approve_with_conditions
             else ()
         )

@@ -97,9 +97,17 @@ class ListIndex:
 
 
 def rules_fingerprint() -> str:
-    """Identifies the algorithm and the rule data an index was built with: a cached index
-    built under other rules must not be reused."""
-    digest = hashlib.sha256(f"{ALGORITHM} index format {INDEX_FORMAT}".encode())
+    """Identifies the algorithm, the rule data and the text libraries an index was built
+    with: a cached index built under other rules, or with tokens that another version of
+    anyascii, iuliia or of Python's Unicode tables would spell otherwise, is not reused."""
+    import unicodedata
+    from importlib.metadata import version
+
+    libraries = f"anyascii {version('anyascii')} iuliia {version('iuliia')}"
+    digest = hashlib.sha256(
+        f"{ALGORITHM} index format {INDEX_FORMAT} {libraries} "
+        f"unicode {unicodedata.unidata_version}".encode()
+    )
     for name in data_files():
         digest.update(resources.files("openatt.screening").joinpath(f"data/{name}").read_bytes())
     return digest.hexdigest()[:16]
