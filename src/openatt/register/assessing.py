@@ -311,7 +311,7 @@ def reassess(
         audit.record(
             session,
             actor=actor.label,
-            action="licence.suspend",
+            action="licence.suspended",  # as licensing.set_state logs it
             row=licence,
             payload={"application": row.reference, "why": "reassessment"},
         )
@@ -471,12 +471,27 @@ def decide(
         row.state = outcome.value
         if outcome == Outcome.denied:
             notify_own_denial(session, actor, row, decision)
+        else:
+            _refusal_reconsidered(session, actor, row, decision)
     log(session, actor, "application.decide", row, decision=decision.id, outcome=outcome.value)
     if not why and outcome == Outcome.denied:
         from openatt.register.letters import after_refusal
 
         after_refusal(session, actor, row, decision)
     return decision
+
+
+def _refusal_reconsidered(
+    session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow
+) -> None:
+    """An approval in effect after a refusal (reassessed under ATT Art. 7(7)): our notice of
+    the refusal no longer stands, as after an appeal (found in review: it stayed in force,
+    counted in the year's refusals beside the licence and matched against other cases)."""
+    from openatt.register.denials import withdraw_own
+
+    withdraw_own(
+        session, actor, row, reason=f"the refusal was reconsidered: decision {decision.id}"
+    )
 
 
 def pending_decision(session: Session, application_id: int) -> DecisionRow | None:
@@ -532,6 +547,8 @@ def countersign(
         row.state = decision.outcome
         if decision.outcome == Outcome.denied.value:
             notify_own_denial(session, actor, row, decision)
+        else:
+            _refusal_reconsidered(session, actor, row, decision)
     else:
         row.state = State.assessed.value
     if after_countersign(session, actor, row, decision, agree) and not agree:

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, bindparam, exists, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from openatt.core.model import Application, Category, StateCode
+from openatt.core.model import Application, Category, StateCode, TransferKind
 from openatt.register import audit, canonical
 from openatt.register.applications import for_change, get, log
 from openatt.register.errors import Conflict, NotFound
@@ -150,17 +150,37 @@ def import_notices(session: Session, actor: Actor, notices: Sequence[DenialNotic
     return added
 
 
+# EU Common Position 2008/944/CFSP, Art. 1(2): the "export licence applications" whose denials
+# Art. 4(1) has notified are those for physical exports, brokering, transit or trans-shipment
+# (and intangible transfers); a refused import licence is none of them.
+NOTIFIED_KINDS = frozenset(
+    {TransferKind.export, TransferKind.brokering, TransferKind.transit, TransferKind.trans_shipment}
+)
+
+
 def notify_own_denial(
     session: Session, actor: Actor, row: ApplicationRow, decision: DecisionRow
-) -> DenialRow:
-    """A denial of ours becomes a notification to share (EU CP Art. 4(1))."""
+) -> DenialRow | None:
+    """A denial of ours becomes a notification to share (EU CP Art. 4(1)), from the state
+    that decided it (for a transit licence the transit state, not the exporter), dated the
+    day the refusal took effect (the countersignature, where one was needed). A refusal of
+    the same case again (after a reassessment) is a new notification: the earlier one still
+    in force is withdrawn, and the new one's reference is numbered. None for a refused
+    import licence, which the Common Position does not notify."""
     from openatt.register.classification import classified
 
     application = classified(session, row)
+    if application.kind not in NOTIFIED_KINDS:
+        return None
+    withdraw_own(session, actor, row, reason=f"superseded by the refusal of decision {decision.id}")
+    earlier = session.execute(
+        select(func.count()).select_from(DenialRow).where(DenialRow.application_id == row.id)
+    ).scalar_one()
+    took_effect = decision.countersigned_at or decision.decided_at
     notice = DenialNotice(
-        notifying_state=application.exporting_state,
-        reference=row.reference,
-        denied_on=decision.decided_at.date(),
+        notifying_state=application.deciding_state,
+        reference=row.reference if not earlier else f"{row.reference}/{earlier + 1}",
+        denied_on=took_effect.date(),
         destination=application.importing_state,
         end_user=application.end_user.name,
         categories=tuple(sorted({item.category for item in application.items})),

@@ -39,6 +39,9 @@ _LICENCE_STATES = {
     "licence.issue": "active",
     "licence.reinstate": "active",
     "licence.suspended": "suspended",
+    # a reassessment's suspension was logged under this name until 2026-12-05 (found in
+    # review: the reports read such a licence as active)
+    "licence.suspend": "suspended",
     "licence.revoked": "revoked",
     "licence.expired": "expired",
 }
@@ -71,6 +74,7 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
     """The licences, shipments and denials the register held at ``as_of``."""
     licence_state: dict[int, str] = {}
     changed_on: dict[int, dt.date] = {}
+    changes: dict[int, list[tuple[str, dt.date]]] = {}
     withheld: dict[int, str | None] = {}
     shipments: set[int] = set()
     denials: set[int] = set()
@@ -79,6 +83,9 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
             if action in _LICENCE_STATES:
                 licence_state[entity_id] = _LICENCE_STATES[action]
                 changed_on[entity_id] = dt.date.fromisoformat(at[:10])
+                changes.setdefault(entity_id, []).append(
+                    (licence_state[entity_id], changed_on[entity_id])
+                )
             elif action == WITHHOLD_ACTION:
                 body: dict[str, Any] = json.loads(payload)
                 withheld[entity_id] = body.get("withheld")
@@ -88,7 +95,7 @@ def snapshot(session: Session, as_of: str) -> Snapshot:
             denials.add(entity_id)
         elif entity == "denial_revocation":  # withdrawn: the refusal no longer stands
             denials.discard(int(json.loads(payload)["denial"]))
-    licences = _licences(session, licence_state, withheld, changed_on, _moment(as_of))
+    licences = _licences(session, licence_state, withheld, changed_on, changes, _moment(as_of))
     known = {lic.id for lic in licences}
     shipment_rows = session.execute(
         select(
@@ -128,6 +135,7 @@ def _licences(
     states: dict[int, str],
     withheld: dict[int, str | None],
     changed_on: dict[int, dt.date],
+    changes: dict[int, list[tuple[str, dt.date]]],
     until: dt.datetime | None = None,
 ) -> tuple[LicenceRecord, ...]:
     if not states:
@@ -175,6 +183,7 @@ def _licences(
                 state=states[licence_id],
                 withheld=withheld.get(licence_id),
                 state_changed_on=changed_on.get(licence_id),
+                state_changes=tuple(changes.get(licence_id, ())),
             )
         )
     return tuple(found)

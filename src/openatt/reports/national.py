@@ -18,6 +18,7 @@ stated with the report (and printed in it), never refused and never silently sum
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from openatt.reports.figures import (
     contributions,
     direction_of,
 )
-from openatt.reports.snapshot import DenialRecord, Snapshot
+from openatt.reports.snapshot import DenialRecord, LicenceRecord, Snapshot
 
 
 class _Frozen(BaseModel):
@@ -261,13 +262,22 @@ def _denial_entries(denial: DenialRecord) -> tuple[str, ...]:
     ) or ("unspecified",)
 
 
+def _changes(lic: LicenceRecord) -> tuple[tuple[str, dt.date], ...]:
+    """The licence's changes of state; a record made with only its last change (a snapshot
+    written by hand) has that one."""
+    if lic.state_changes or lic.state_changed_on is None:
+        return lic.state_changes
+    return ((lic.state, lic.state_changed_on),)
+
+
 def _changed_in(snapshot: Snapshot, year: int, state: str | None, status: str) -> int:
+    """Export licences put in ``status`` by a decision of ``year`` (counted once each),
+    whatever became of them after: a licence suspended in the year and reinstated, or
+    revoked, later still counts as suspended in that year."""
     return sum(
         1
         for lic in snapshot.licences
-        if lic.state == status
-        and lic.state_changed_on is not None
-        and lic.state_changed_on.year == year
+        if any(to == status and on.year == year for to, on in _changes(lic))
         and direction_of(lic, state) is Direction.exports
     )
 

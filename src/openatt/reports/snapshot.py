@@ -32,8 +32,11 @@ class LicenceRecord:
     """Grounds for leaving the licence out of the itemised report (ATT Art. 13(3)):
     ``commercially_sensitive`` or ``national_security``; ``None`` when it is reported."""
     state_changed_on: dt.date | None = None
-    """The UTC day of the licence's last change of state by the snapshot's moment (when it
-    was revoked or suspended, for the national report's counts)."""
+    """The UTC day of the licence's last change of state by the snapshot's moment."""
+    state_changes: tuple[tuple[str, dt.date], ...] = ()
+    """Every change of state by the snapshot's moment, in order, with its UTC day: the
+    national report counts the suspensions and revocations decided in its year, whatever
+    became of the licence after."""
 
 
 @dataclass(frozen=True)

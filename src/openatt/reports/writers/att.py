@@ -306,7 +306,7 @@ def to_csv(figures: Figures) -> bytes:
                 csv_row(
                     (
                         figures.year,
-                        figures.basis.value,
+                        figures.basis_of(direction).value,  # imports may have their own
                         direction.value,
                         entry.code,
                         entry.label,

@@ -51,7 +51,7 @@ def _form(sheet: Worksheet, figures: Figures, direction: Direction, salw: bool) 
     what = "small arms and light weapons (voluntary)" if salw else "categories I-VII"
     sheet["A1"] = f"{noun}: {what}, calendar year {figures.year}"
     sheet["A1"].font = TITLE
-    sheet["A2"] = f"Basis: {figures.basis.value}"
+    sheet["A2"] = f"Basis: {figures.basis_of(direction).value}"
     headers = list(_headers(direction))
     if salw:
         headers[0] = "Category / sub-category"
