@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from openatt.core.findings import Recommendation
 from openatt.register import audit, canonical, denials, lifecycle, notify, periods
 from openatt.register.applications import for_change, get, log
-from openatt.register.assessing import four_eyes_reasons, latest_assessment
+from openatt.register.assessing import confirmed_categories, four_eyes_reasons, latest_assessment
 from openatt.register.dialogue_models import AppealRow
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import ApplicationRow, DecisionRow, Outcome, Role, State
@@ -220,7 +220,14 @@ def decide(
         assessment = latest_assessment(session, row.id)
         approval = Outcome.approved_with_conditions if kept else Outcome.approved
         why = (
-            four_eyes_reasons(row, approval, assessment.recommendation, assessment.as_of)
+            four_eyes_reasons(
+                row,
+                approval,
+                assessment.recommendation,
+                assessment.as_of,
+                regimes=assessment.regimes,
+                confirmed=confirmed_categories(session, row),
+            )
             if assessment
             else []
         )

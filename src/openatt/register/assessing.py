@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, exists, select
@@ -363,15 +363,36 @@ def adverse_criteria(stored: AssessmentRow) -> list[str]:
 
 
 def four_eyes_reasons(
-    row: ApplicationRow, outcome: Outcome, recommendation: str, as_of: dt.date | None = None
+    row: ApplicationRow,
+    outcome: Outcome,
+    recommendation: str,
+    as_of: dt.date | None = None,
+    *,
+    regimes: str,
+    confirmed: Iterable[Category] = (),
 ) -> list[str]:
-    """Why a decision needs a second person; ``as_of``: the law date of the assessment."""
+    """Why a decision needs a second person; ``as_of``: the law date of the assessment,
+    ``regimes``: the regimes it ran under (as stored, comma-separated), ``confirmed``: the
+    ATT categories of the authority's classification of the items.
+
+    Found in review (2026-12-05): an officer could assess under ATT alone, leave out the
+    regime that prohibits the transfer, and decide in line with that recommendation with
+    no second person; and a category the applicant declared (VIII for 81 mm mortars, III
+    once classified) decided whether the I-VII rule applied."""
     reasons = []
     if _MATCHING[outcome].value != recommendation:
         reasons.append(
             f"the decision ({outcome.value}) departs from the recommendation ({recommendation})"
         )
-    categories = {Category(c) for c in row.categories.split(",") if c}
+    from openatt.register.assessor import default_regimes
+
+    left_out = [r for r in default_regimes() if r not in set(regimes.split(","))]
+    if left_out:
+        reasons.append(
+            f"the assessment left out regimes this authority applies ({', '.join(left_out)})"
+        )
+    # the declared and the confirmed categories: a case is I-VII if either says so
+    categories = {Category(c) for c in row.categories.split(",") if c} | set(confirmed)
     major = sorted(c.value for c in categories & FOUR_EYES_CATEGORIES)
     if major:
         reasons.append(f"ATT categories {', '.join(major)} (I-VII)")
@@ -439,7 +460,14 @@ def decide(
                 "notifying state before approving",
                 field=("outcome",),
             )
-    why = four_eyes_reasons(row, outcome, assessment.recommendation, assessment.as_of)
+    why = four_eyes_reasons(
+        row,
+        outcome,
+        assessment.recommendation,
+        assessment.as_of,
+        regimes=assessment.regimes,
+        confirmed=confirmed_categories(session, row) if acts else (),
+    )
     decision = DecisionRow(
         application_id=row.id,
         assessment_id=assessment.id,
@@ -492,6 +520,13 @@ def _refusal_reconsidered(
     withdraw_own(
         session, actor, row, reason=f"the refusal was reconsidered: decision {decision.id}"
     )
+
+
+def confirmed_categories(session: Session, row: ApplicationRow) -> set[Category]:
+    """The ATT categories of the case's items as the authority classified them."""
+    from openatt.register.classification import classified
+
+    return {item.category for item in classified(session, row).items}
 
 
 def pending_decision(session: Session, application_id: int) -> DecisionRow | None:

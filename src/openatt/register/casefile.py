@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment
-from openatt.core.model import Application, Item
+from openatt.core.model import Application, Category, Item
 from openatt.register.applications import get, payload_of
 from openatt.register.assessing import (
     REOPENABLE,
     assessments_of,
+    confirmed_categories,
     four_eyes_reasons,
     pending_decision,
 )
@@ -72,6 +73,7 @@ class CaseFile:
     names: dict[int, str]
     screening_runs: list[ScreeningRunRow] = field(default_factory=list)
     casework: CasePanel | None = None  # queues, assignment, target date, flags (staff only)
+    confirmed: frozenset[Category] = frozenset()  # the classified items' ATT categories
 
     @property
     def last_screening(self) -> ScreeningRunRow | None:
@@ -108,7 +110,14 @@ class CaseFile:
         if self.latest is None:
             return []
         latest = self.latest
-        return four_eyes_reasons(self.row, Outcome(outcome), latest.recommendation, latest.as_of)
+        return four_eyes_reasons(
+            self.row,
+            Outcome(outcome),
+            latest.recommendation,
+            latest.as_of,
+            regimes=latest.regimes,
+            confirmed=self.confirmed,
+        )
 
 
 def licence_view(session: Session, row: ApplicationRow) -> LicenceView | None:
@@ -164,6 +173,7 @@ def case_file(session: Session, actor: Actor, application_id: int) -> CaseFile:
         names=names,
         screening_runs=runs_of(session, row.id),
         casework=panel(session, actor, row),
+        confirmed=frozenset(confirmed_categories(session, row)),
     )
 
 
