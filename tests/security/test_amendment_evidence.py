@@ -50,3 +50,46 @@ def test_an_amendment_still_refuses_the_applicants_own_authority_facts(api: Api)
     response = api.post(f"/applications/{app_id}/amend", "applicant", change)
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "date"
     assert api.get(f"/applications/{app_id}", "officer").json()["state"] == "assessed"
+
+
+def test_the_differences_the_applicant_reads_hold_no_authority_work(api: Api) -> None:
+    """Found in review (2026-12-05): after an officer verified a document and recorded a
+    mitigation, the applicant's amendment listed both among its differences (the
+    verification flag, the mitigation's text, who agreed it and its credibility)."""
+    case = to_assessed(api)
+    verified = api.post(
+        f"/applications/{case}/documents/0/verify",
+        "officer",
+        {"version": version(api, case), "how": "called the issuing ministry"},
+    )
+    assert verified.status_code == 200, verified.text
+    judged = api.post(
+        f"/applications/{case}/judgements",
+        "officer",
+        {
+            "version": version(api, case),
+            "mitigations": [
+                {
+                    "description": "INTERNAL end-use monitoring agreed with the ministry",
+                    "addresses": ["diversion"],
+                    "credibility": "high",
+                    "agreed_by": "ministry liaison",
+                }
+            ],
+        },
+    )
+    assert judged.status_code == 200, judged.text
+    own = api.get(f"/applications/{case}", "applicant").json()["application"]
+    own["items"][0]["quantity"] = 50
+    amended = api.post(
+        f"/applications/{case}/amend",
+        "applicant",
+        {"application": own, "reason": "fewer rifles", "version": version(api, case)},
+    )
+    assert amended.status_code in (200, 201), amended.text
+    for user in ("applicant", "officer"):
+        [amendment] = api.get(f"/applications/{case}/amendments", user).json()
+        fields = [d["field"] for d in amendment["differences"]]
+        assert fields == ["items.0.quantity"], (user, fields)
+    page = api.get(f"/applications/{case}/amendments", "applicant").text
+    assert "INTERNAL" not in page and "liaison" not in page

@@ -29,8 +29,13 @@ from openatt.register.withdrawals import close_open_work
 if TYPE_CHECKING:
     from openatt.screening.store import ListStore
 
-# Not the applicant's to change: the reference, the authority's evidence and screening.
-_KEPT = ("id", "evidence", "screening")
+# Not the applicant's to change: the reference, the authority's evidence, screening and
+# mitigations (rated by the authority); nor whether a document was verified with its issuer.
+# None of them is in the differences, which the applicant reads (found in review: an
+# amendment showed the applicant the mitigations an officer recorded and which documents
+# were verified).
+_KEPT = ("id", "evidence", "screening", "mitigations")
+_AUTHORITY_FIELDS = ("verified",)
 
 
 def _flatten(value: Any, prefix: str, into: dict[str, Any]) -> None:
@@ -60,7 +65,7 @@ def differences(before: Application, after: Application) -> list[Difference]:
     return [
         Difference(name, old.get(name), new.get(name))
         for name in sorted(old.keys() | new.keys())
-        if old.get(name) != new.get(name)
+        if old.get(name) != new.get(name) and name.rsplit(".", 1)[-1] not in _AUTHORITY_FIELDS
     ]
 
 
