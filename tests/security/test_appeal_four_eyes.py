@@ -104,3 +104,42 @@ def test_the_exporter_sees_an_upheld_appeal_as_pending_until_it_is_countersigned
     (after,) = api.get(f"/applications/{app_id}/appeals", "applicant").json()
     assert after["outcome"] == "upheld" and after["reasons"] == "The exemption was notified."
     assert after["awaiting_countersign"] is False
+
+
+def test_new_information_while_an_upheld_appeal_awaits_sign_off_reopens_the_appeal(
+    api: Api,
+) -> None:
+    """Found in review (2026-12-05): a reassessment returned the appeal's pending approval but
+    left the appeal "upheld": the exporter read an outcome that never took effect, with the
+    officer's reasons, and the appeal could not be decided again."""
+    case = to_assessed(api, MILITIA)
+    refused = api.post(
+        f"/applications/{case}/decide",
+        "officer",
+        {"version": version(api, case), "outcome": "denied", "reasons": "UN embargo."},
+    )
+    assert refused.json()["status"] == "effective"
+    lodged = api.post(f"/applications/{case}/appeal", "applicant", {"grounds": "Exempted."})
+    assert lodged.status_code == 201
+    upheld = api.post(
+        f"/applications/{case}/appeal/decide",
+        "officer2",
+        {"outcome": "upheld", "reasons": "INTERNAL reasons: an exemption was notified"},
+    )
+    assert upheld.status_code in (200, 201), upheld.text
+    again = api.post(
+        f"/applications/{case}/reassess",
+        "officer2",
+        {"version": version(api, case), "reason": "new information"},
+    )
+    assert again.status_code == 200, again.text
+    assert api.get(f"/applications/{case}", "officer").json()["state"] == "appealed"
+    [appeal] = api.get(f"/applications/{case}/appeals", "applicant").json()
+    assert appeal.get("outcome") is None and "INTERNAL" not in str(appeal)
+    decided = api.post(
+        f"/applications/{case}/appeal/decide",
+        "officer2",
+        {"outcome": "dismissed", "reasons": "the exemption does not cover these items"},
+    )
+    assert decided.status_code in (200, 201), decided.text
+    assert api.get("/audit/verify", "auditor").json()["intact"]

@@ -296,6 +296,7 @@ def reassess(
             reindex=False,
         )
     returned = session.execute(_PENDING, {"application": row.id}).scalars() if pending else ()
+    appeal_reopened = False
     for decision in returned:
         decision.status = "returned"
         audit.record(
@@ -305,6 +306,12 @@ def reassess(
             row=decision,
             payload={"application": row.reference, "why": "reassessment"},
         )
+        # an appeal upheld and awaiting its countersignature is open again, to be decided
+        # on the new assessment (found in review: it stayed "upheld" for the exporter, and
+        # could never be decided again)
+        from openatt.register.appeals import after_countersign
+
+        appeal_reopened |= after_countersign(session, actor, row, decision, agree=False)
     suspended = session.execute(_ACTIVE, {"application": row.id}).scalars() if active else ()
     for licence in suspended:
         licence.state = LicenceState.suspended.value
@@ -329,6 +336,8 @@ def reassess(
         not acts,
         denials_to_match=bool(denied) or flagged,
     )
+    if appeal_reopened:
+        row.state = State.appealed.value
     log(
         session,
         actor,
