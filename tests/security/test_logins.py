@@ -153,3 +153,45 @@ def test_serve_warns_when_demo_logins_exist(
     warn_demo_logins(url)
     err = capsys.readouterr().err
     assert "demo logins" in err and username in err and "chief" not in err
+
+
+def test_the_current_password_check_is_throttled_and_logged_like_a_login(api: Api) -> None:
+    """Found in review (2026-12-05): ``POST /auth/password`` checked the current password on
+    the request's thread with no throttle and no record, so a stolen session could guess the
+    password without end (and any user could keep every core on argon2)."""
+    from sqlalchemy import func, select
+
+    from openatt.register.models import Event, LoginAttemptRow
+
+    url = "/auth/password"
+    free = logins.FREE_PER_ACCOUNT
+    answers = [
+        api.post(url, "auditor", {"current_password": f"guess {i}", "password": "x" * 12})
+        for i in range(free + 1)
+    ]
+    assert [a.status_code for a in answers[:free]] == [422] * free
+    assert answers[free].status_code == 429 and int(answers[free].headers["Retry-After"]) >= 1
+    with api.db.read() as session:
+        attempts = session.execute(
+            select(func.count()).where(
+                LoginAttemptRow.username == "auditor", LoginAttemptRow.succeeded.is_(False)
+            )
+        ).scalar_one()
+        logged = session.execute(
+            select(func.count()).where(Event.action == "password.check.failure")
+        ).scalar_one()
+    assert attempts == logged == free
+    # a login of the account now waits too: the guesses count against it
+    assert _login(api, "auditor", PASSWORD) == 429
+
+
+def test_the_api_gives_one_answer_whatever_part_of_a_login_failed(api: Api) -> None:
+    """Found in review (2026-12-05): with a second factor enrolled, a right password without
+    the code was answered "…or second factor missing or wrong", telling a guesser that the
+    password was right."""
+    with api.db.write() as session:
+        accounts.enrol_totp(session, SYSTEM, "senior")
+    wrong = api.client.post(TOKEN, json={"username": "senior", "password": "not it at all"})
+    right = api.client.post(TOKEN, json={"username": "senior", "password": PASSWORD})
+    assert wrong.status_code == right.status_code == 401
+    assert wrong.json() == right.json()

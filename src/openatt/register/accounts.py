@@ -15,7 +15,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from openatt.register import audit
-from openatt.register.db import Database
 from openatt.register.errors import Conflict, Forbidden, Invalid, NotFound
 from openatt.register.models import Role, User, UserFactorRow
 from openatt.register.models import Session as LoginSession
@@ -94,19 +93,6 @@ def change_password(session: Session, by: Actor, username: str, password: str) -
         payload={"username": username, "sessions_ended": ended},
     )
     return user
-
-
-def check_current_password(db: Database, actor: Actor, password: str) -> None:
-    """Before a user changes their own password: the current one, checked outside any
-    write transaction (argon2 is slow on purpose)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    with db.read() as session:
-        stored = session.execute(select(User.password_hash).where(User.id == actor.id)).scalar()
-    try:
-        _HASHER.verify(stored or "", password)
-    except (VerificationError, InvalidHashError) as error:
-        raise Invalid("the current password is wrong", field=("current_password",)) from error
 
 
 def enrol_totp(session: Session, by: Actor, username: str) -> str:

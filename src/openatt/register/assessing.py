@@ -591,12 +591,13 @@ def countersign(
         row.state = decision.outcome
         if decision.outcome == Outcome.denied.value:
             notify_own_denial(session, actor, row, decision)
-        else:
-            _refusal_reconsidered(session, actor, row, decision)
     else:
         row.state = State.assessed.value
-    if after_countersign(session, actor, row, decision, agree) and not agree:
+    on_appeal = after_countersign(session, actor, row, decision, agree)
+    if on_appeal and not agree:
         row.state = State.appealed.value  # the appeal is decided again, not the case
+    if agree and not on_appeal and decision.outcome != Outcome.denied.value:
+        _refusal_reconsidered(session, actor, row, decision)  # an appeal withdrew it itself
     log(session, actor, "application.countersign", row, decision=decision.id, agree=agree)
     if agree and decision.outcome == Outcome.denied.value:
         from openatt.register.letters import after_refusal

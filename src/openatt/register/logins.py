@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -85,7 +86,9 @@ class _Gate:
             for key in keys:
                 self.locked_until[key] = max(until, self.locked_until.get(key, until))
 
-    def check(self, candidate: _Candidate, password: str, otp: str | None) -> str:
+    def check(
+        self, candidate: _Candidate, password: str, otp: str | None, factor: bool = True
+    ) -> str:
         """:func:`_check` on the low-priority checker threads (started on first use, so
         each server process has its own)."""
         with self.lock:
@@ -96,7 +99,7 @@ class _Gate:
                     initializer=_lower_priority,
                 )
             checker = self._checker
-        return checker.submit(_check, candidate, password, otp).result()
+        return checker.submit(_check, candidate, password, otp, factor).result()
 
     def enter(self, keys: tuple[str, ...]) -> bool:
         with self.lock:
@@ -205,8 +208,10 @@ def _candidate(session: Session, username: str) -> _Candidate:
     return _Candidate(user.id, user.password_hash, user.active, user.role != Role.applicant, secret)
 
 
-def _check(candidate: _Candidate, password: str, otp: str | None) -> str:
-    """Why the login fails ("" when it succeeds). Runs outside any transaction."""
+def _check(candidate: _Candidate, password: str, otp: str | None, factor: bool = True) -> str:
+    """Why the login fails ("" when it succeeds). Runs outside any transaction.
+    ``factor``: the second factor is asked too (not when a logged-in user proves they still
+    know their password)."""
     try:
         _HASHER.verify(candidate.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -215,6 +220,8 @@ def _check(candidate: _Candidate, password: str, otp: str | None) -> str:
         return "unknown user"
     if not candidate.active:
         return "user disabled"
+    if not factor:
+        return ""
     if candidate.totp_secret is not None:
         import pyotp
 
@@ -236,18 +243,34 @@ def address_refused_for(db: Database, address: str) -> int:
     return _GATE.refused_for(_keys(db, "", address)[1:], dt.datetime.now(dt.UTC))
 
 
-def login(
-    db: Database,
-    username: str,
-    password: str,
-    address: str,
-    otp: str | None = None,
-    lifetime: dt.timedelta | None = None,
-) -> tuple[str, dt.datetime]:
-    """Check a login and open a session; returns the bearer token and its expiry."""
+def check_password(db: Database, username: str, password: str, address: str) -> None:
+    """A logged-in user's current password, before they change it: throttled, checked on the
+    password threads and logged exactly as a login is (found in review, 2026-12-05: the
+    check ran argon2 on the request's thread with no limit and no record, so a stolen
+    session could guess the password without end, and any user could load every core).
+    :class:`Throttled` or :class:`Invalid` when it is not the password."""
+    from openatt.register.errors import Invalid
+
     now = dt.datetime.now(dt.UTC)
     address = (address or "unknown")[:64]
-    username = username[:80]
+    problem = _gated(
+        db, username[:80], address, now, lambda c: _GATE.check(c, password, None, False)
+    )
+    with db.write() as session:
+        _record(session, username[:80], address, now, problem, "password.check")
+    if problem:
+        raise Invalid("the current password is wrong", field=("current_password",))
+
+
+def _gated(
+    db: Database,
+    username: str,
+    address: str,
+    now: dt.datetime,
+    check: Callable[[_Candidate], str],
+) -> str:
+    """``check`` of the account's candidate behind the gate and the waits of failed
+    attempts (:class:`Throttled` while they last); the problem found ("" for none)."""
     keys = _keys(db, username, address)
     remembered = _GATE.refused_for(keys, now)
     if remembered:
@@ -264,31 +287,57 @@ def login(
                 wait = max(waits)
                 raise Throttled(f"too many failed logins; try again in {wait} s", wait)
             candidate = _candidate(session, username)
-        problem = _GATE.check(candidate, password, otp)  # argon2: no lock, no transaction
+        return check(candidate)  # argon2: no lock, no transaction
     finally:
         _GATE.leave(keys)
+
+
+def _record(
+    session: Session, username: str, address: str, now: dt.datetime, problem: str, action: str
+) -> None:
+    """The attempt, for the waits of later ones and in the hash-chained log."""
+    attempt = LoginAttemptRow(
+        username=username, address=address, succeeded=not problem, reason=problem, at=now
+    )
+    session.add(attempt)
+    session.flush()
+    audit.record(
+        session,
+        actor=username,
+        action=f"{action}.failure" if problem else f"{action}.success",
+        row=attempt,
+        payload={"username": username, "address": address, "reason": problem},
+    )
+
+
+def login(
+    db: Database,
+    username: str,
+    password: str,
+    address: str,
+    otp: str | None = None,
+    lifetime: dt.timedelta | None = None,
+) -> tuple[str, dt.datetime]:
+    """Check a login and open a session; returns the bearer token and its expiry."""
+    now = dt.datetime.now(dt.UTC)
+    address = (address or "unknown")[:64]
+    username = username[:80]
+    found: list[_Candidate] = []
+
+    def check(candidate: _Candidate) -> str:
+        found.append(candidate)
+        return _GATE.check(candidate, password, otp)
+
+    problem = _gated(db, username, address, now, check)
     with db.write() as session:
-        attempt = LoginAttemptRow(
-            username=username, address=address, succeeded=not problem, reason=problem, at=now
-        )
-        session.add(attempt)
-        session.flush()
-        audit.record(
-            session,
-            actor=username,
-            action="login.failure" if problem else "login.success",
-            row=attempt,
-            payload={"username": username, "address": address, "reason": problem},
-        )
-        if problem:
-            token, expires = "", now
-        else:
+        _record(session, username, address, now, problem, "login")
+        if not problem:
             token = secrets.token_urlsafe(32)
             expires = now + (lifetime or token_lifetime())
             session.add(
                 LoginSession(
                     token_hash=_token_hash(token),
-                    user_id=candidate.user_id,
+                    user_id=found[0].user_id,
                     created_at=now,
                     expires_at=expires,
                     last_seen_at=now,
@@ -296,9 +345,9 @@ def login(
             )
             session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     if problem:
-        if problem.startswith("second factor"):
-            raise Unauthenticated(f"wrong username or password, or {problem}")
-        raise Unauthenticated("wrong username or password")
+        # one answer whatever failed: naming the second factor told a guesser that the
+        # password was right (found in review, 2026-12-05); the reason is in the log
+        raise Unauthenticated("wrong username, password or second factor")
     return token, expires
 
 

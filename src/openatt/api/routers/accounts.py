@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from pydantic import Field
 
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow
-from openatt.register import accounts
+from openatt.register import accounts, logins
 from openatt.register.permissions import Permission
 from openatt.register.users import Actor
 
@@ -59,9 +59,12 @@ own_router = APIRouter(tags=["auth"])
 
 
 @own_router.post("/auth/password", status_code=204)
-def change_own_password(body: OwnPasswordIn, db: DB, actor: Annotated[Actor, Allow(None)]) -> None:
+def change_own_password(
+    body: OwnPasswordIn, db: DB, actor: Annotated[Actor, Allow(None)], request: Request
+) -> None:
     """Change your own password, giving the current one; every session of yours ends
-    (log in again)."""
-    accounts.check_current_password(db, actor, body.current_password)
+    (log in again). The current password is checked as a login is: throttled and logged."""
+    address = request.client.host if request.client else "unknown"
+    logins.check_password(db, actor.username, body.current_password, address)
     with db.write() as session:
         accounts.change_password(session, actor, actor.username, body.password)
