@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import distinct, func, select
@@ -450,3 +452,32 @@ def test_a_used_up_licence_offers_no_shipment_form(register: Register, web: Brow
     page = web.get(f"/ui/applications/{licensed}/licence").text
     assert "Record a shipment" not in page
     assert 'id="licence-used-up"' in page
+
+
+def test_the_error_page_carries_the_security_headers(
+    register: Any,
+    engine: Any,
+    new_browser: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found in review (2026-12-05): the 500 page was answered outside the middleware that
+    adds the headers, with the logout form's token in it: it could be framed and kept."""
+    import openatt.web.routes.reference as reference_page
+    from openatt.api import create_app
+
+    monkeypatch.setenv("OPENATT_HOME", str(tmp_path / "home"))
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(create_app(register.url, assessor=engine), raise_server_exceptions=False) as c:
+        browser = new_browser(c)
+        browser.login("officer")
+        monkeypatch.setattr(reference_page, "default_reference", broken)
+        page = browser.get("/ui/reference")
+    assert page.status_code == 500 and "Something went wrong" in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"

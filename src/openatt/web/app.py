@@ -155,13 +155,20 @@ def create_web(parent: FastAPI) -> FastAPI:
 
     @web.exception_handler(Exception)
     async def _unexpected(request: Request, _error: Exception) -> Response:
-        return render_error(
+        page = render_error(
             request,
             500,
             "Something went wrong",
             "The page could not be shown. Nothing was changed by this request unless a "
             "confirmation said so; the error is in the server's log.",
         )
+        # Starlette answers this outside the middleware that adds the headers: the page
+        # carries the logout form's token, so it must not be framed or kept either (found
+        # in review, 2026-12-05)
+        for name, value in _SECURITY_HEADERS.items():
+            page.headers.setdefault(name, value)
+        page.headers.setdefault("Cache-Control", "no-store")
+        return page
 
     return web
 
