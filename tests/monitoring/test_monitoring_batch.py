@@ -234,6 +234,28 @@ def test_an_audit_with_nothing_assessed_assesses_first(
     assert not missing.exists()  # a command that only reads leaves no empty store behind
 
 
+def test_the_counterfactual_covers_the_years_assessed(
+    register: list[Transfer], tables: dict[str, IndicatorTable], tmp_path: Path
+) -> None:
+    """Found in review (2026-12-05): after an assessment of some years, the audit's
+    counterfactual re-assessed every stored year."""
+    from openatt.monitoring import audit, service
+    from openatt.monitoring.sipri import ImportReport
+
+    db = tmp_path / "store.duckdb"
+    chosen = [t for t in register if t.delivery_year in (2019, 2020)]
+    with store.connect(db) as con:
+        store.save_transfers(con, chosen, ImportReport(file="register", layout="register"))
+        store.save_indicators(con, tables)
+        audit.save_regions(con, tables)
+    service.assess(("att", "eu"), 2020, 2020, db=db)
+    out = tmp_path / "audit" / "report.html"
+    result = service.run_audit(out, db=db, counterfactual_sample=None, alternatives=2)
+    in_2020 = sum(t.assessable for t in chosen if t.delivery_year == 2020)
+    assert 0 < in_2020 < sum(t.assessable for t in chosen)
+    assert result["counterfactual"]["transfers"] == in_2020
+
+
 def test_an_audit_without_indicators(register: list[Transfer], tmp_path: Path) -> None:
     """Transfers imported, indicators not: the audit still runs (risk criteria unknown), and
     every recipient's region is 'unknown'."""

@@ -395,8 +395,12 @@ def gather_audit(
         import_info = store.import_report(con) or {}
         run = con.execute("SELECT * FROM assess_runs").fetchone()
         used = _run_mapping(con)
-        # the counterfactual reads what the assessment reads, not the source rows
-        transfers = store.load_transfers(con, source_rows=False)
+        # the counterfactual reads what the assessment reads, not the source rows, of the
+        # years assessed (found in review, 2026-12-05: it took every stored year, so a
+        # report on 2014-2024 mixed in a counterfactual of 1950-2024)
+        assessed = con.execute("SELECT year_from, year_to FROM assess_runs").fetchone()
+        first, last = assessed if assessed is not None else (None, None)
+        transfers = store.load_transfers(con, first, last, source_rows=False)
         tables = store.load_indicator_tables(con)
     rng = random.Random(seed)
     assessable = [t for t in transfers if t.assessable]
