@@ -135,3 +135,36 @@ def test_transfers_loaded_without_source_rows_are_the_same_transfers(
     assert [dataclasses.astuple(dataclasses.replace(t, source_row={})) for t in full] == [
         dataclasses.astuple(t) for t in light
     ]
+
+
+def test_the_check_without_the_memo_sees_a_rule_that_reads_the_supplier(
+    register: list[Transfer],
+    tables: dict[str, IndicatorTable],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found in review (2026-12-05): with the memo, an alternative supplier with the same
+    obligations is given the original's summary by construction, so the audit reported
+    "every re-assessment identical" even with a rule biased for one supplier. The
+    re-assessments checked by an engine without a memo see it."""
+    import openatt.core.engine as engine_module
+    from openatt.core.findings import Outcome
+    from openatt.monitoring import audit
+
+    monkeypatch.setattr(audit, "CHECKED_PER_CHUNK", 1_000_000)  # check every one
+    chosen = [t for t in register if t.delivery_year == 2013 and t.assessable][:300]
+    fair = counterfactual(chosen, ("att",), tables, alternatives=5, population=chosen)
+    assert fair.checked_without_memo > 0
+    assert fair.changed_without_memo == fair.memo_disagrees == 0
+
+    honest = engine_module.EVALUATORS["risk"]
+
+    def biased(ctx):  # type: ignore[no-untyped-def]
+        found = honest(ctx)
+        if ctx.app.exporting_state != "FRA":
+            return found
+        return [f.model_copy(update={"outcome": Outcome.clear}) for f in found]
+
+    monkeypatch.setitem(engine_module.EVALUATORS, "risk", biased)
+    unfair = counterfactual(chosen, ("att",), tables, alternatives=5, population=chosen)
+    assert unfair.same_profile_identical == unfair.same_profile  # the memo cannot see it
+    assert unfair.changed_without_memo > 0 and unfair.memo_disagrees > 0

@@ -386,6 +386,18 @@ class Counterfactual:
     other_profile_changed: int = 0
     changed_criteria: Counter[str] = field(default_factory=Counter)
     signatures_assessed: int = 0
+    # Same-obligation re-assessments made again by an engine without a memo (a few per
+    # chunk): the memo gives an alternative with the same obligations the original's
+    # summary by construction, so only an engine that evaluates every rule again can see a
+    # rule that reads the supplier where its key says it does not (found in review,
+    # 2026-12-05: a bias planted for one supplier went unseen).
+    checked_without_memo: int = 0
+    changed_without_memo: int = 0
+    memo_disagrees: int = 0
+
+
+# same-obligation re-assessments of each chunk checked by the engine without a memo
+CHECKED_PER_CHUNK = 2
 
 
 def counterfactual(
@@ -511,6 +523,9 @@ class _Counted(NamedTuple):
     changed_criteria: Counter[str]
     signatures: int
     grouped: Counter[Change]
+    checked_without_memo: int = 0
+    changed_without_memo: int = 0
+    memo_disagrees: int = 0
 
 
 def _merge(result: Counterfactual, grouped: Counter[Change], counted: _Counted) -> None:
@@ -520,6 +535,9 @@ def _merge(result: Counterfactual, grouped: Counter[Change], counted: _Counted) 
     result.other_profile_changed += counted.other_profile_changed
     result.changed_criteria.update(counted.changed_criteria)
     result.signatures_assessed += counted.signatures
+    result.checked_without_memo += counted.checked_without_memo
+    result.changed_without_memo += counted.changed_without_memo
+    result.memo_disagrees += counted.memo_disagrees
     grouped.update(counted.grouped)
 
 
@@ -544,6 +562,20 @@ class _CounterfactualWork:
         }
         result = Counterfactual()
         grouped = _tally(result, plan, self.weight, summaries)
+        checked = changed = disagrees = 0
+        plain = Engine(self.engine.law, self.engine.reference)  # no memo: every rule again
+        for step in [s for s in plan if s.same_obligations][:CHECKED_PER_CHUNK]:
+            rows = Memo(1_000)
+            before, after = (
+                summary_of(plain, self.cache, sig, self.regimes, rows)
+                for sig in (step.original, step.alternative)
+            )
+            checked += 1
+            changed += before != after
+            disagrees += (before, after) != (
+                summaries[step.original],
+                summaries[step.alternative],
+            )
         return _Counted(
             result.same_profile,
             result.same_profile_identical,
@@ -552,6 +584,9 @@ class _CounterfactualWork:
             result.changed_criteria,
             len(wanted),
             grouped,
+            checked,
+            changed,
+            disagrees,
         )
 
 

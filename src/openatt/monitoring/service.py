@@ -346,6 +346,11 @@ class AuditData:
             "alternatives_per_transfer": self.alternatives,
             "same_obligation_reassessments": cf.same_profile,
             "identical": cf.same_profile_identical,
+            # a few of them made again without the engine's memo: "identical" above cannot
+            # see a rule that reads the supplier where its memo key says it does not
+            "checked_without_memo": cf.checked_without_memo,
+            "changed_without_memo": cf.changed_without_memo,
+            "memo_disagrees": cf.memo_disagrees,
             "different_obligation_reassessments": cf.other_profile,
             "changed": cf.other_profile_changed,
             "criteria_changed_by_obligations": "; ".join(
