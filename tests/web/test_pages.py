@@ -481,3 +481,17 @@ def test_the_error_page_carries_the_security_headers(
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_a_new_login_in_the_browser_ends_the_session_it_replaces(
+    app_client: TestClient, web: Browser
+) -> None:
+    """Found in review (2026-12-05): logging in as another user replaced the cookie, but the
+    first user's session stayed valid until it expired."""
+    web.login("officer")
+    first = app_client.cookies.get("openatt_session")
+    web.login("senior")
+    assert app_client.cookies.get("openatt_session") != first
+    app_client.cookies.set("openatt_session", first or "", path="/ui")
+    page = app_client.get("/ui/applications", follow_redirects=False)
+    assert page.status_code in (302, 303, 307) and "/ui/login" in page.headers["location"]

@@ -90,6 +90,10 @@ async def login(request: Request) -> Response:
             error="Wrong username or password.",
             status=401,
         )
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # a login in this browser ends the session its cookie held (found in review)
+        with database(request).write() as session:
+            users.logout(session, previous)
     response = RedirectResponse(next_url, status_code=303)
     lifetime = expires - dt.datetime.now(dt.UTC)  # the cookie ends with the login token
     set_cookie(request, response, SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()))
