@@ -158,3 +158,22 @@ def test_wilson_bounds_contain_the_share_at_the_edges() -> None:
     for k, n in ((0, 7), (0, 1), (5, 5), (1, 3)):
         low, high = wilson(k, n)
         assert 0.0 <= low <= k / n <= high <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("state", "year", "before"),
+    [("RUS", 1992, "SUN"), ("CZE", 1993, "CSK"), ("VNM", 1977, "VDR"), ("SRB", 2006, "SCG")],
+)
+def test_a_successors_first_year_reads_the_earlier_year_under_the_code_it_had(
+    tables: dict[str, IndicatorTable], state: str, year: int, before: str
+) -> None:
+    """Found in review (2026-12-05): the readings looked the earlier years up under the new
+    code, found nothing but the conflict table's "no conflict", and dropped every other
+    indicator (Russia on 1 July 1992: none of the Soviet Union's 1991 values)."""
+    offers = offers_about(state, dt.date(year, 7, 1), tables, None, (Category.II,))
+    read = [o for o in offers if o.indicator != "official_finding"]
+    later = offers_about(state, dt.date(year + 2, 7, 1), tables, None, (Category.II,))
+    assert {o.indicator for o in read} >= {o.indicator for o in later if o.year == year + 1} - {
+        "ucdp_acd"
+    }
+    assert any(o.year == year - 1 and before in o.key for o in read), [o.key for o in read]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from openatt.core.model import Application, Category, Evidence, EvidenceKind, Likelihood, Topic
 from openatt.evidence.findings import Finding, FindingKind, load_findings
 from openatt.evidence.mapping import Band, IndicatorMapping, Rule, Timing, load_mapping
-from openatt.evidence.table import IndicatorTable, IndicatorValue
+from openatt.evidence.table import IndicatorTable, IndicatorValue, recode
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,11 @@ class Offer:
 
 
 def _pick(rule: Rule, table: IndicatorTable, state: str, year: int) -> IndicatorValue | None:
-    found = [v for var in rule.variables if (v := table.value(state, year, var)) is not None]
+    # the values are stored under the code the state had that year: Russia's 1991 is the
+    # Soviet Union's (found in review, 2026-12-05: a successor's first year read its earlier
+    # years under its new code, and found only the conflict table's "no conflict")
+    code = recode(state, year)
+    found = [v for var in rule.variables if (v := table.value(code, year, var)) is not None]
     if not found:
         return None
     if rule.aggregate == "mean":

@@ -109,6 +109,7 @@ def gw_codes() -> dict[int, tuple[str, bool]]:
     return table
 
 
+@functools.lru_cache(maxsize=65_536)
 def recode(code: str, year: int) -> str:
     """The state a code stands for in ``year`` (mid-year), after former-state periods."""
     day = dt.date(year, 7, 1)
