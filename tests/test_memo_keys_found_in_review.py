@@ -133,12 +133,15 @@ def test_a_conditions_wording_follows_the_rule_version_applied() -> None:
     engine = Engine.default()
     regime = engine.law.regime("us")
     rule = next(r for r in regime.rules if r.params.get("condition"))
+    assert regime.rule(rule.id) is rule  # looked up once, as the engine will have
     old = rule.versions[-1]
     new = old.model_copy(update={"params": {**old.params, "condition": "the version's wording"}})
     reworded = rule.model_copy(update={"versions": (*rule.versions[:-1], new)})
     changed = regime.model_copy(
         update={"rules": tuple(reworded if r.id == rule.id else r for r in regime.rules)}
     )
+    # a copy keeps the original's rules by id if it already looked one up: look up afresh
+    changed.__dict__.pop("_rules_by_id", None)
     text = (ROOT / "examples" / "06-transit-diversion-risk.yaml").read_text("utf-8")
     app = parse_applications(text, "06.yaml")[0].model_copy(update={"documents": ()})
     concern = Finding(

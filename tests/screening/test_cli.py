@@ -120,6 +120,10 @@ def test_screen_refuses_names_longer_than_a_partys(
 ) -> None:
     """A batch's look-up of a 16,000-character name took 1.6 GB (found in review); names are
     bounded as a party's name is (300 characters), on the command line and in a file."""
+    from openatt.core.model import NAME_MAX
+    from openatt.screening.model import QUERY_NAME_MAX
+
+    assert QUERY_NAME_MAX == NAME_MAX
     assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
     assert _run("screen", "a" * 300, "--format", "json").exit_code == 0
     single = _run("screen", "a" * 301)

@@ -329,13 +329,14 @@ IDENTIFIER_MAX, IDENTIFIERS_MAX = 100, 20
 
 
 def _check_length(name: str, where: str) -> None:
-    """A name as long as a party's may be (``core.model.NAME_MAX``, the API's bound too): a
-    batch looks its queries' tokens up together, in memory that grows with the square of
-    the longest, so a pasted paragraph is refused rather than screened."""
-    from openatt.core.model import NAME_MAX
+    """A name as long as a party's may be (``QUERY_NAME_MAX``, the bound of a party's name
+    and of the API's too): a batch looks its queries' tokens up together, in memory that
+    grows with the square of the longest, so a pasted paragraph is refused rather than
+    screened."""
+    from openatt.screening.model import QUERY_NAME_MAX
 
-    if len(name) > NAME_MAX:
-        raise _fail(f"{where}: a name is at most {NAME_MAX} characters, not {len(name)}")
+    if len(name) > QUERY_NAME_MAX:
+        raise _fail(f"{where}: a name is at most {QUERY_NAME_MAX} characters, not {len(name)}")
 
 
 def _identifiers(values: list[str], where: str) -> tuple[str, ...]:

@@ -15,6 +15,10 @@ from typing import Any
 
 from openatt.errors import OpenattError
 
+# The longest name screened: a party's name (``core.model.NAME_MAX``, which a test holds this
+# to; not imported, so that a cold ``openatt screen`` loads no core model).
+QUERY_NAME_MAX = 300
+
 
 class Schema(StrEnum):
     """What a listed entity is; mirrors the FollowTheMoney schemata screening cares about."""
