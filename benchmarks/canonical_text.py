@@ -6,6 +6,12 @@ The values are those a write digests and hashes: every row of the demo register 
 ``audit.row_digest`` reads it and every event's hashed fields and payload. Each encoder makes
 the SHA-256 digest of every value, best of ``--rounds``; the texts are compared first.
 
+Then the engine's output as the register stores it (``canonical.dumps_json_ready`` of its
+``model_dump(mode="json")``; orjson behind its checks since the twelfth round) against
+``json.dumps`` with sorted keys (what it was before, and the definition), on the outputs
+under att, eu, us and uk of every example application with 0, 15 and 30 pieces of new
+evidence appended (a reassessment adds one each time: the load test's cases grow so).
+
 Run: python benchmarks/canonical_text.py [--rounds 5]
 """
 
@@ -49,6 +55,64 @@ def values() -> list[Any]:
     return found
 
 
+def engine_outputs(added: int) -> list[Any]:
+    """The stored form of the engine's output for every example, with ``added`` pieces of
+    new evidence each."""
+    import datetime as dt
+
+    from openatt.core.engine import Engine
+    from openatt.core.loading import parse_applications
+    from openatt.core.model import Evidence
+
+    engine = Engine.default()
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    found: list[Any] = []
+    for path in sorted(examples.glob("*.yaml")):
+        for app in parse_applications(path.read_text("utf-8"), path.name):
+            new = tuple(
+                Evidence(
+                    criterion="human_rights",
+                    likelihood="possible",
+                    severity="serious",
+                    source=f"benchmark report {index}",
+                    date=dt.date(2026, 1, 1),
+                )
+                for index in range(added)
+            )
+            grown = app.model_copy(update={"evidence": (*app.evidence, *new)})
+            found.append(
+                [a.model_dump(mode="json") for a in engine.assess(grown, ["att", "eu", "us", "uk"])]
+            )
+    return found
+
+
+def json_ready_standard(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def stored_outputs(rounds: int) -> None:
+    from openatt.register.canonical import dumps_json_ready
+
+    print("the engine's stored output (att, eu, us, uk), json.dumps against dumps_json_ready:")
+    for added in (0, 15, 30):
+        outputs = engine_outputs(added)
+        differ = sum(json_ready_standard(o) != dumps_json_ready(o) for o in outputs)
+        size = sum(len(json_ready_standard(o)) for o in outputs) / len(outputs)
+        best: dict[str, float] = {}
+        for _ in range(rounds):
+            for name, encode in (("json", json_ready_standard), ("ready", dumps_json_ready)):
+                began = time.process_time()
+                for value in outputs:
+                    encode(value)
+                spent = (time.process_time() - began) / len(outputs) * 1e6
+                best[name] = min(best.get(name, spent), spent)
+        print(
+            f"  {added:2} added: {len(outputs)} outputs of {size / 1000:.0f} kB on average; "
+            f"texts that differ: {differ}; json {best['json']:.0f} µs, "
+            f"dumps_json_ready {best['ready']:.0f} µs an output: x{best['json'] / best['ready']:.2f}"
+        )
+
+
 def standard(value: Any) -> str:
     from openatt.register.canonical import normalise
 
@@ -81,6 +145,7 @@ def main() -> None:
             print(f"{name:20} {spent:7.2f} µs a digest (best of {args.rounds} rounds)")
         ratio = best["json (definition)"] / best["canonical"]
         print(f"ratio: x{ratio:.2f}")
+        stored_outputs(args.rounds)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ bounded by ``--requests`` and ``--seconds``:
   ``--flood`` more connections send wrong passwords to ``POST /auth/token``; the flood's
   answers (401 wrong password, 429 throttled) are counted.
 
+``--warmup S`` runs each of the phases above but the decide phases and the flood for S
+seconds first, from the same clients, and counts only what follows: the server's
+processes then hold what they keep warm (the engine's last outputs, the database's
+connections), as a server that has run for a while does; the default, 0, counts each phase
+from its first request.
+
 Beside each phase's rate and latencies: the server's CPU per request (its processes, from
 ``/proc``) and, when PostgreSQL runs on this machine, the database's (its processes' CPU per
 request, column ``DB ms``): on a 2-core machine a write is bound by both, and by the clients.
@@ -111,6 +117,8 @@ def durability(url: str) -> str:
 # The PostgreSQL server's main process when it runs on this machine (its processes' CPU is
 # printed beside the server's: on 2 cores a write is bound by both); None otherwise.
 DATABASE_ROOT: int | None = None
+# seconds of each main phase run before it is counted (``--warmup``; 0: the phase from cold)
+WARMUP = 0.0
 
 
 def database_root(url: str) -> int | None:
@@ -276,13 +284,28 @@ async def run_phase(
     seconds: float,
     make: Maker,
     server_pid: int,
+    warmup: float = 0.0,
 ) -> Phase:
+    """``warmup``: seconds of the same requests from the same clients first, not counted
+    (``--warmup``: each server process then has the caches it keeps warm)."""
     latencies: list[float] = []
     errors = 0
     issued = 0
     headers = {"Authorization": f"Bearer {token}"}
     connections = [Connection("127.0.0.1", port, headers) for _ in range(clients)]
     await asyncio.gather(*(c.open() for c in connections))
+    if warmup > 0:
+        until = time.perf_counter() + warmup
+        warmed = itertools.count(10_000_000)  # apart from the counted requests' numbers
+
+        async def warm(http: Connection) -> None:
+            while time.perf_counter() < until:
+                request = make(next(warmed))
+                if request is None:
+                    return
+                await http.request(*request)
+
+        await asyncio.gather(*(warm(c) for c in connections))
     cpu_before = process_tree_cpu(server_pid)
     database_before = database_cpu()
     started = time.perf_counter()
@@ -407,8 +430,14 @@ async def measure(
     server_pid: int,
     flood_rounds: int = 1,
     pool: dict[int, str] | None = None,
+    blocks: tuple[int, int, int, int] = (0, 1, 0, 0),
 ) -> list[Phase]:
+    """``blocks``: (this run's block, blocks, cases, decide cases). On PostgreSQL the code
+    versions compared share one register: each run then reassesses and decides cases of
+    its own block, prepared alike (a new fact lengthens a case, and a later run on the same
+    cases would assess longer ones: twelfth round)."""
     pool = pool or {}
+    block, count, cases, decide_cases = blocks
     http = Connection("127.0.0.1", port)
     body = {"username": "bench", "password": PASSWORD}
     token = json.loads((await http.request("POST", "/auth/token", body))[1])["access_token"]
@@ -419,10 +448,19 @@ async def measure(
     path = f"/applications?state=assessed&limit=200&q={mark}"
     decidable = [item["id"] for item in json.loads((await http.request("GET", path))[1])["items"]]
     ids = [item["id"] for item in page["items"] if item["id"] not in {*decidable, *pool}]
+    others: set[int] = set()  # the other runs' blocks
+    if count > 1:
+        marked = [c["id"] for c in await newest_outside(http, decide_cases * count, set(), mark)]
+        everything = await newest_outside(http, cases * count, {*marked, *pool}, "")
+        added = [c["id"] for c in everything]
+        ids = added[block * cases : (block + 1) * cases]
+        decidable = marked[block * decide_cases : (block + 1) * decide_cases]
+        others = {*added[cases:], *marked[decide_cases:]}
     sample = json.loads((await http.request("GET", f"/applications/{ids[0]}"))[1])["application"]
-    # POST /assess: a different body every request, from every case of the register
+    # POST /assess: a different body every request, from every case of the register (the
+    # first block's, whichever run this is: the same bodies for every run)
     pool_cases = await undecided_pool(http, pool)
-    everyone = await newest_outside(http, 200, set(pool))
+    everyone = await newest_outside(http, 200, {*pool, *others})
     applications = [
         json.loads((await http.request("GET", f"/applications/{item['id']}"))[1])["application"]
         for item in everyone
@@ -458,7 +496,7 @@ async def measure(
             if only and group != only:
                 continue
             phase = await run_phase(
-                port, token, name, group, clients, requests, seconds, make, server_pid
+                port, token, name, group, clients, requests, seconds, make, server_pid, WARMUP
             )
             results.append(phase)
         if only in ("", "writes") and pool:
@@ -478,13 +516,20 @@ async def measure(
     return results
 
 
-async def newest_outside(http: Connection, count: int, left_out: set[int]) -> list[Any]:
+async def newest_outside(
+    http: Connection, count: int, left_out: set[int], assessed_marked: str | None = None
+) -> list[Any]:
     """The ``count`` newest cases of the register (the summaries) that are not ``left_out``:
-    the POST /assess bodies are drawn from the same cases whatever the pool's size."""
+    the POST /assess bodies are drawn from the same cases whatever the pool's size.
+    ``assessed_marked``: only assessed cases, found by that text ("": any)."""
     found: list[Any] = []
     after = ""
+    query = "" if assessed_marked is None else f"&state=assessed&q={assessed_marked}"
+    if assessed_marked == "":
+        query = "&state=assessed"
     while len(found) < count:
-        page = json.loads((await http.request("GET", f"/applications?limit=200{after}"))[1])
+        path = f"/applications?limit=200{query}{after}"
+        page = json.loads((await http.request("GET", path))[1])
         found.extend(item for item in page["items"] if item["id"] not in left_out)
         if page["next_after"] is None:
             break
@@ -743,6 +788,7 @@ def run_code(
     src: str | None,
     home: str,
     pool: dict[int, str] | None = None,
+    blocks: tuple[int, int, int, int] = (0, 1, 0, 0),
 ) -> list[Phase]:
     port = free_port()
     server = start_server(url, port, args.workers, src, home)
@@ -759,6 +805,7 @@ def run_code(
                 server.pid,
                 args.flood_rounds,
                 pool,
+                blocks,
             )
         )
     finally:
@@ -846,6 +893,12 @@ def main() -> None:
         help="floods in turn, each from a fresh address; the median ratio is printed",
     )
     parser.add_argument("--only", choices=["reads", "assess", "writes", "flood"])
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds of each read, assess, reassess and create phase run first, not counted",
+    )
     parser.add_argument("--compare-src", help="an earlier checkout's src to measure first")
     parser.add_argument(
         "--turns",
@@ -859,7 +912,11 @@ def main() -> None:
     if args.compare_src and not (Path(args.compare_src) / "openatt").is_dir():
         parser.error(f"--compare-src: {args.compare_src} holds no openatt package")
 
+    global WARMUP
+    WARMUP = args.warmup
     title = f"register load: {args.clients} clients, {args.workers} workers"
+    if args.warmup:
+        title += f", each phase after {args.warmup:g} s of warm-up not counted"
     with printed(title), tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         backend = url.split(":", 1)[0].split("+")[0]
@@ -876,7 +933,9 @@ def main() -> None:
         turns = args.turns if args.compare_src else 1
         versions = 2 * turns if args.compare_src and backend != "sqlite" else 1
         pool_size = args.decide_pool * versions if writes else 0
-        pool = prepare(url, args.cases, args.decide_cases if writes else 0, pool_size)
+        # and on PostgreSQL, the cases each run reassesses and decides: a block each
+        decide_cases = args.decide_cases if writes else 0
+        pool = prepare(url, args.cases * versions, decide_cases * versions, pool_size)
         print(
             f"prepared the register in {time.perf_counter() - began:.1f} s "
             f"({pool_size} cases in the decide pool)",
@@ -901,7 +960,8 @@ def main() -> None:
                 label = {"before": "before: ", "this": ""}[version]
                 if turns > 1:
                     label = f"{version} {turn + 1}: "
-                runs.append((version, label, run_code(label, url, args, src, folder, pool)))
+                blocks = (len(runs), versions, args.cases, decide_cases)
+                runs.append((version, label, run_code(label, url, args, src, folder, pool, blocks)))
         summaries = [p.summary() for _, _, run in runs for p in run]
         if args.json:
             print(

@@ -10,7 +10,9 @@ that brings nothing new (``reassess``), one that brings a new piece of evidence 
 version, decide; the CPU of the whole cycle). The framework, the token check and the
 write are counted; HTTP parsing and the network are not. Each code version runs in a fresh
 process, the versions in turns over the same register (on PostgreSQL both write to the one
-database, in turn), and each prints the best of its rounds. Beside the CPU, the cyclic
+database, in turn, each run on cases of its own prepared alike, so that the new facts of
+one run do not lengthen the cases of the next: twelfth round), and each prints the best of
+its rounds. Beside the CPU, the cyclic
 garbage collector's time per request and its full collections in the same rounds (seventh
 round): with ``--as-server`` the app is set up as ``openatt serve`` sets it up (its heap
 frozen, and the collector's settings of that code version), as the load test's servers are.
@@ -47,6 +49,7 @@ from machine import printed
 from register_load import APPROVE, DECIDE_MARK, IN_LINE, PASSWORD, POOL_MARK, new_fact, prepare
 
 WRITES = ("reassess", "reassess (new fact)", "create", "decide", "decide cycle")
+
 WARM = 5  # requests of each kind before the rounds
 
 
@@ -73,7 +76,13 @@ class Collector:
 
 
 async def measure(
-    url: str, requests: int, rounds: int, pool: dict[int, str], as_server: bool = False
+    url: str,
+    requests: int,
+    rounds: int,
+    pool: dict[int, str],
+    as_server: bool = False,
+    cases: int = 20,
+    block: int = 0,
 ) -> dict[str, list[float]]:
     """Each kind of write, ``rounds`` rounds of ``requests``, in CPU ms per request; and,
     under "<kind> collector", the collector's ms per request and its full collections.
@@ -97,8 +106,15 @@ async def measure(
         page = await ok("GET", "/applications?state=assessed&limit=200")
         mark = DECIDE_MARK.replace(" ", "%20")
         mine = await ok("GET", f"/applications?q={mark}&limit=200")
-        decidable = [item["id"] for item in mine["items"]]
-        ids = [item["id"] for item in page["items"] if item["id"] not in set(decidable)][:20]
+        # the block-th ``cases`` of each (newest first): on PostgreSQL every run has cases
+        # of its own, prepared alike (a new fact makes a case longer for the next run)
+        chosen = slice(block * cases, (block + 1) * cases)
+        marked = {item["id"] for item in mine["items"]}
+        decidable = [item["id"] for item in mine["items"]][chosen]
+        every = [item["id"] for item in page["items"] if item["id"] not in pool]
+        ids = [i for i in every if i not in marked][chosen]
+        if len(ids) < cases or len(decidable) < cases:
+            raise SystemExit(f"block {block}: too few cases ({len(ids)}, {len(decidable)})")
         sample = json.dumps((await ok("GET", f"/applications/{ids[0]}"))["application"]).encode()
         reason = json.dumps(
             {"reason": "Load test: new information received", "regimes": ["att", "eu", "us", "uk"]}
@@ -174,7 +190,7 @@ async def measure(
 
 
 def run_version(
-    src: str | None, url: str, args: argparse.Namespace, pool_file: Path
+    src: str | None, url: str, args: argparse.Namespace, pool_file: Path, block: int
 ) -> dict[str, list[float]]:
     env = dict(os.environ)
     if src:
@@ -182,6 +198,7 @@ def run_version(
     command = [sys.executable, __file__, "--child", url, "--pool-file", str(pool_file)]
     command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
     command += ["--as-server"] if args.as_server else []
+    command += ["--cases", str(args.cases), "--block", str(block)]
     done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{src or 'this code'} failed:\n{done.stderr[-3000:]}")
@@ -204,10 +221,21 @@ def main() -> None:
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pool-file", help=argparse.SUPPRESS)
+    parser.add_argument("--block", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         pool = {int(k): v for k, v in json.loads(Path(args.pool_file).read_text()).items()}
-        found = asyncio.run(measure(args.child, args.requests, args.rounds, pool, args.as_server))
+        found = asyncio.run(
+            measure(
+                args.child,
+                args.requests,
+                args.rounds,
+                pool,
+                args.as_server,
+                cases=args.cases,
+                block=args.block,
+            )
+        )
         print(json.dumps(found))
         return
     title = f"API CPU per write, in process: best of {args.rounds} rounds of {args.requests}"
@@ -218,7 +246,9 @@ def main() -> None:
         # the decide pool: each run decides its own fresh cases (on PostgreSQL the runs
         # share the register: a pool for every run; on SQLite each starts from a copy)
         runs = args.turns * (2 if args.compare_src else 1) if args.database else 1
-        pool = prepare(url, args.cases, args.cases, (WARM + args.rounds * args.requests) * runs)
+        pool = prepare(
+            url, args.cases * runs, args.cases * runs, (WARM + args.rounds * args.requests) * runs
+        )
         pool_file = Path(folder) / "pool.json"
         pool_file.write_text(json.dumps(pool))
         backend = "postgresql" if args.database else "sqlite"
@@ -230,6 +260,7 @@ def main() -> None:
         if args.compare_src:
             versions.insert(0, ("before", args.compare_src))
         results: dict[str, list[dict[str, list[float]]]] = {label: [] for label, _ in versions}
+        run = 0
         for turn in range(args.turns):
             for label, src in versions:
                 target = url
@@ -237,7 +268,9 @@ def main() -> None:
                     copy = Path(folder) / f"{label.replace(' ', '_')}-{turn}.sqlite"
                     shutil.copy(pristine, copy)
                     target = f"sqlite:///{copy}"
-                results[label].append(run_version(src, target, args, pool_file))
+                block = run if args.database else 0
+                results[label].append(run_version(src, target, args, pool_file, block))
+                run += 1
         print(f"{'write':20} " + " ".join(f"{label + ' ms':>30}" for label, _ in versions))
         for name in WRITES:
             cells, best = [], {}

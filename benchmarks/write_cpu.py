@@ -8,7 +8,11 @@ each time (the engine's output is new: what a reassessment costs when no process
 it before); "decide" decides a case reopened by a reassessment just before (untimed), in
 line with the recommendation (against a "refer", which waits for a second officer).
 Each code version runs in its own fresh process, the versions in turns (``--turns``), over
-the same register, and each prints its best round.
+the same register, and each prints its best round. Every run writes on cases in the same
+state: on SQLite each starts from a copy of the same register; on PostgreSQL, where the
+runs share one database, each has its own block of cases, prepared alike (twelfth round: a
+new fact each reassessment adds made the cases of a later run longer, and the later run
+slower, whatever its code).
 
 Run:
 
@@ -39,8 +43,11 @@ from register_load import DECIDE_MARK, prepare
 WRITES = ("reassess", "reassess (new fact)", "create", "decide")
 
 
-def measure(url: str, writes: int, rounds: int = 3) -> dict[str, float]:
-    """The best of ``rounds`` rounds of ``writes`` of each kind, in CPU ms per write."""
+def measure(
+    url: str, writes: int, rounds: int = 3, cases: int = 20, block: int = 0
+) -> dict[str, float]:
+    """The best of ``rounds`` rounds of ``writes`` of each kind, in CPU ms per write, on the
+    ``block``-th ``cases`` assessed cases (and as many to decide)."""
     from sqlalchemy import select
 
     from openatt.core.model import Evidence
@@ -58,9 +65,14 @@ def measure(url: str, writes: int, rounds: int = 3) -> dict[str, float]:
     engine = default_assessor()
     with db.read() as session:
         query = select(ApplicationRow.id).where(ApplicationRow.state == "assessed")
-        ids = list(session.execute(query.order_by(ApplicationRow.id)).scalars())[:20]
         mine = query.where(ApplicationRow.end_user == DECIDE_MARK).order_by(ApplicationRow.id)
-        decidable = list(session.execute(mine).scalars())[:20]
+        decidable = list(session.execute(mine).scalars())[block * cases : (block + 1) * cases]
+        others = query.where(ApplicationRow.end_user != DECIDE_MARK).order_by(ApplicationRow.id)
+        # the cases the benchmark added, newest last: the block counts back from the end
+        added = list(session.execute(others).scalars())
+        ids = added[len(added) - (block + 1) * cases : len(added) - block * cases]
+        if len(ids) < cases or len(decidable) < cases:
+            raise SystemExit(f"block {block}: too few cases ({len(ids)}, {len(decidable)})")
         bench = session.execute(select(User).where(User.username == "bench")).scalar_one()
         actor = users.actor_of(bench)
         template = applications.payload_of(session.get(ApplicationRow, ids[0]))
@@ -155,11 +167,12 @@ def measure(url: str, writes: int, rounds: int = 3) -> dict[str, float]:
     return found
 
 
-def run_version(src: str | None, url: str, writes: int) -> dict[str, float]:
+def run_version(src: str | None, url: str, writes: int, cases: int, block: int) -> dict[str, float]:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
     command = [sys.executable, __file__, "--child", url, "--writes", str(writes)]
+    command += ["--cases", str(cases), "--block", str(block)]
     done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{src or 'this code'} failed:\n{done.stderr[-3000:]}")
@@ -175,21 +188,28 @@ def main() -> None:
     parser.add_argument("--database", help="an empty PostgreSQL database (default: SQLite)")
     parser.add_argument("--compare-src", help="an earlier checkout's src, run in turns")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--block", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.writes)))
+        print(json.dumps(measure(args.child, args.writes, cases=args.cases, block=args.block)))
         return
     title = f"CPU per write, services without HTTP: best of 3 rounds of {args.writes}"
     with printed(title), tempfile.TemporaryDirectory() as folder:
         os.environ["OPENATT_HOME"] = folder
         pristine = Path(folder) / "pristine.sqlite"
         url = args.database or f"sqlite:///{pristine}"
-        prepare(url, args.cases, args.cases)
-        backend = "postgresql" if args.database else "sqlite"
-        print(f"database {backend}; {args.cases} assessed cases over the demo register")
         versions: list[tuple[str, str | None]] = [("this code", None)]
         if args.compare_src:
             versions.insert(0, ("before", args.compare_src))
+        # PostgreSQL: a block of cases for each run (SQLite: each run copies the register)
+        blocks = len(versions) * args.turns if args.database else 1
+        prepare(url, args.cases * blocks, args.cases * blocks)
+        backend = "postgresql" if args.database else "sqlite"
+        print(
+            f"database {backend}; {args.cases} assessed cases over the demo register "
+            f"for each run ({blocks} blocks)"
+        )
+        run = 0
         results: dict[str, list[dict[str, float]]] = {label: [] for label, _ in versions}
         for turn in range(args.turns):
             for label, src in versions:
@@ -198,7 +218,9 @@ def main() -> None:
                     copy = Path(folder) / f"{label.replace(' ', '_')}-{turn}.sqlite"
                     shutil.copy(pristine, copy)
                     target = f"sqlite:///{copy}"
-                results[label].append(run_version(src, target, args.writes))
+                block = run if args.database else 0
+                results[label].append(run_version(src, target, args.writes, args.cases, block))
+                run += 1
         print(f"{'write':20} " + " ".join(f"{label + ' ms':>24}" for label, _ in versions))
         for name in WRITES:
             cells = []

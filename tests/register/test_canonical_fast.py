@@ -140,3 +140,74 @@ def test_plain_values_never_reach_the_standard_library(monkeypatch: pytest.Monke
         "nested": {"é": [None, True, False], "when": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
     }
     assert canonical.digest(fields) == canonical.sha256(reference(fields))
+
+
+def ready_same(value: Any) -> None:
+    """``dumps_json_ready`` of a JSON-ready value gives the standard library's text."""
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical.dumps_json_ready(value) == expected
+
+
+def test_json_ready_floats_of_every_size_are_written_as_json_writes_them() -> None:
+    """Issue 16, twelfth round: the engine's output is written by orjson where its text is
+    the standard library's; a float under 1e-4 (which orjson writes as 0.00005 or 1.5e-7)
+    or a not-a-number (null) sends the whole value to the standard library."""
+    chance = random.Random(13)
+    floats = [
+        struct.unpack("d", struct.pack("Q", chance.getrandbits(64)))[0] for _ in range(50_000)
+    ]
+    floats += [chance.random() * 10.0 ** chance.randint(-12, 20) for _ in range(50_000)]
+    floats += [1e-4, 9.99e-5, 5e-5, 1e-5, 1.5e-7, 1e-10, 1e16, 1e22, -0.0, 0.0, 0.1 + 0.2]
+    floats += [float("nan"), float("inf"), float("-inf")]
+    for start in range(0, len(floats), 500):
+        ready_same({"values": floats[start : start + 500], "note": "no 1e-5 here"})
+    for value in floats[:3000]:
+        ready_same([value])
+        ready_same({"facts": {"value": value}, "text": "a 0.00001 in words"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"n": 2**63, "m": -(2**63), "o": 2**64 - 1, "beyond": 2**64, "far": -(10**30)},
+        {"colour": Colour.red, "size": Size.big, "flag": True, "none": None},
+        {"tuple": ("a", ("b", [1, 2.5]))},
+        {2: "an int key", 1: "another"},
+        {"every": "".join(chr(c) for c in range(0x20)) + '"\\\u2028\u00e9\U0001f600'},
+        {"deep": json.loads("[" * 400 + "]" * 400)},
+        {"nan": [float("nan")], "inf": float("inf")},
+        "",
+        [],
+        {},
+    ],
+)
+def test_json_ready_values_of_every_kind_give_the_standard_librarys_text(value: Any) -> None:
+    ready_same(value)
+
+
+def test_the_engines_output_is_written_without_the_standard_library(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    """The fast path is the one the engine's output takes (or there is no gain), and its
+    text is the standard library's."""
+    from openatt.core.loading import parse_applications
+    from openatt.register.assessor import stored_text
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    apps = [
+        app
+        for path in sorted(examples.glob("*.yaml"))
+        for app in parse_applications(path.read_text("utf-8"), path.name)
+    ]
+    assert len(apps) >= 10
+    outputs = [[a.model_dump(mode="json") for a in engine.assess(app)] for app in apps]
+    expected = [
+        json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False) for o in outputs
+    ]
+
+    def refused(_value: Any) -> str:
+        raise AssertionError("the standard library's encoder was used")
+
+    monkeypatch.setattr(canonical, "_json_ready_text", refused)
+    assert [canonical.dumps_json_ready(o) for o in outputs] == expected
+    assert [stored_text(engine.assess(app)) for app in apps] == expected

@@ -4,6 +4,7 @@ event hooks, and must not grow with the number of cases on the page."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -138,3 +139,33 @@ def test_a_reassessment_asks_for_denials_in_its_one_question(api: Api) -> None:
     assert len([s for s in statements if "FROM denials" in s]) == 2  # the question, the match
     case = api.get(f"/applications/{app_id}", "officer").json()
     assert len(case["consultation"]) == 1 and case["consulted"] is False
+
+
+def test_a_reassessment_with_new_evidence_writes_the_case_once(api: Api) -> None:
+    """Issue 16, twelfth round: the new evidence and the case's stamp go in one UPDATE of
+    the case (its version goes up by one), and the engine reads the evidence just written."""
+    import datetime as dt
+
+    from register_helpers import to_assessed, version
+
+    app_id = to_assessed(api)
+    before = version(api, app_id)
+    report = {
+        "criterion": "human_rights",
+        "likelihood": "likely",
+        "severity": "serious",
+        "source": "a report received today",
+        "date": dt.date.today().isoformat(),
+    }
+    body = {"reason": "A new report", "evidence": [report], "version": before}
+    with counted(api) as statements:
+        again = api.post(f"/applications/{app_id}/reassess", "officer", body)
+    assert again.status_code == 200, again.text
+    updates = [s for s in statements if s.startswith("UPDATE applications")]
+    assert len(updates) == 1, updates
+    assert "payload" in updates[0] and "updated_at" in updates[0]
+    case = api.get(f"/applications/{app_id}", "officer").json()
+    assert case["version"] == before + 1
+    assert case["application"]["evidence"][-1]["source"] == "a report received today"
+    cited = json.dumps(again.json()["assessments"])
+    assert "a report received today" in cited

@@ -16,9 +16,9 @@ from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
-from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
+from openatt.core.model import ARTICLE_2_1, Application, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
-from openatt.register.applications import _store, for_change, log, payload_of
+from openatt.register.applications import _log, _store, for_change, log, payload_of
 from openatt.register.assessor import (
     Assessor,
     default_regimes,
@@ -162,17 +162,21 @@ def _run(
     prepared: Prepared | None = None,
     unclassified: bool = False,
     denials_to_match: bool = True,
+    as_stored: Application | None = None,
 ) -> AssessmentRow:
     """``unclassified``: the caller knows that no item of the case was classified (the
     application as stored is then the one the engine reads, without reading the history).
     ``denials_to_match``: ``False`` when the caller knows that no notified denial in force
     names the destination and none is flagged on the case: the matching would find none and
-    change nothing, and its query is not run."""
-    from openatt.register.classification import classified
+    change nothing, and its query is not run. ``as_stored``: the application the caller has
+    just written as the case's content (not parsed from it again)."""
+    from openatt.register.classification import classified_application
     from openatt.register.denials import flag_consultation
 
+    if as_stored is None:
+        as_stored = payload_of(row)
     # the confirmed entries, where there are any
-    application = payload_of(row) if unclassified else classified(session, row)
+    application = as_stored if unclassified else classified_application(session, row.id, as_stored)
     regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
     if prepared is not None and ahead is not None:
@@ -286,15 +290,20 @@ def reassess(
     previous, pending, active, acts, denied = session.execute(_reopening(), asked).one()
     from openatt.register.engine_ahead import with_new_information
 
+    # the case's event is stamped now, and so is the row: with new information, the content
+    # and the stamp go in one UPDATE of the case, not two (issue 16, twelfth round)
+    now = dt.datetime.now(dt.UTC)
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
+    as_stored: Application | None = None
     if evidence or mitigations:
         # evidence and mitigations: nothing the search index holds
-        _store(
+        as_stored = _store(
             row,
             with_new_information(payload_of(row), actor, evidence, mitigations),
             reindex=False,
         )
+        row.updated_at = now
     returned = session.execute(_PENDING, {"application": row.id}).scalars() if pending else ()
     appeal_reopened = False
     for decision in returned:
@@ -335,22 +344,19 @@ def reassess(
         prepared,
         not acts,
         denials_to_match=bool(denied) or flagged,
+        as_stored=as_stored,
     )
     if appeal_reopened:
         row.state = State.appealed.value
-    log(
-        session,
-        actor,
-        "application.reassess",
-        row,
-        assessment=stored.id,
-        supersedes=previous,
-        reason=reason,
-        evidence=[e.model_dump(mode="json") for e in evidence],
-        **(
-            {"mitigations": [m.model_dump(mode="json") for m in mitigations]} if mitigations else {}
-        ),
-    )
+    extra: dict[str, object] = {
+        "assessment": stored.id,
+        "supersedes": previous,
+        "reason": reason,
+        "evidence": [e.model_dump(mode="json") for e in evidence],
+    }
+    if mitigations:
+        extra["mitigations"] = [m.model_dump(mode="json") for m in mitigations]
+    _log(session, actor, "application.reassess", row, now, extra)
     return stored
 
 
