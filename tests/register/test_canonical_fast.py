@@ -211,3 +211,18 @@ def test_the_engines_output_is_written_without_the_standard_library(
     monkeypatch.setattr(canonical, "_json_ready_text", refused)
     assert [canonical.dumps_json_ready(o) for o in outputs] == expected
     assert [stored_text(engine.assess(app)) for app in apps] == expected
+
+
+class Rewritten(dict[str, Any]):
+    """A dict whose items, as ``json`` reads them, are not its storage."""
+
+    def items(self) -> Any:  # type: ignore[override]
+        return [("shown", 1)]
+
+
+def test_json_ready_subclasses_take_the_standard_library() -> None:
+    """Found in review, twelfth round: orjson wrote a dict subclass from its storage where
+    ``json`` goes through its ``items``."""
+    value = {"nested": Rewritten(hidden=2)}
+    ready_same(value)
+    assert canonical.dumps_json_ready(value) == '{"nested":{"shown":1}}'

@@ -169,3 +169,43 @@ def test_a_reassessment_with_new_evidence_writes_the_case_once(api: Api) -> None
     assert case["application"]["evidence"][-1]["source"] == "a report received today"
     cited = json.dumps(again.json()["assessments"])
     assert "a report received today" in cited
+
+
+def test_more_evidence_than_a_case_holds_is_refused_and_nothing_is_written(api: Api) -> None:
+    """Found in review, twelfth round: a reassessment that took the case past the 500
+    pieces of evidence an application holds failed with a server error when the write read
+    the case back. It is refused with a clear answer, and the case is as it was."""
+    import datetime as dt
+
+    from register_helpers import to_assessed, version
+
+    app_id = to_assessed(api)
+    before = api.get(f"/applications/{app_id}", "officer").json()
+    held = len(before["application"]["evidence"])
+    today = dt.date.today().isoformat()
+
+    def reports(count: int, tag: str) -> list[dict[str, str]]:
+        return [
+            {
+                "criterion": "human_rights",
+                "likelihood": "possible",
+                "severity": "serious",
+                "source": f"report {tag}{i}",
+                "date": today,
+            }
+            for i in range(count)
+        ]
+
+    too_many = {"reason": "Reports", "evidence": reports(501 - held, "a")}
+    refused = api.post(f"/applications/{app_id}/reassess", "officer", too_many)
+    assert refused.status_code == 422, refused.text
+    assert "at most 500 pieces of evidence" in refused.text
+    after = api.get(f"/applications/{app_id}", "officer").json()
+    assert after["version"] == version(api, app_id) == before["version"]
+    assert len(after["application"]["evidence"]) == held
+
+    just_enough = {"reason": "Reports", "evidence": reports(500 - held, "b")}
+    taken = api.post(f"/applications/{app_id}/reassess", "officer", just_enough)
+    assert taken.status_code == 200, taken.text
+    full = api.get(f"/applications/{app_id}", "officer").json()
+    assert len(full["application"]["evidence"]) == 500

@@ -35,12 +35,11 @@ def payload_of(row: ApplicationRow) -> Application:
     return Application.model_validate_json(row.payload)
 
 
-def _store(row: ApplicationRow, application: Application, *, reindex: bool) -> Application:
-    """Write ``application`` as the case's content, and return it as stored (what
-    :func:`payload_of` reads back). ``reindex``: its parties, goods, control entries or
-    documents may have changed, so the search index is written again (every caller says: a
-    reassessment's new evidence costs no index write, and an uploaded document's reference
-    is found by the search)."""
+def _store(row: ApplicationRow, application: Application, *, reindex: bool) -> None:
+    """Write ``application`` as the case's content. ``reindex``: its parties, goods, control
+    entries or documents may have changed, so the search index is written again (every
+    caller says: a reassessment's new evidence costs no index write, and an uploaded
+    document's reference is found by the search)."""
     application = application.model_copy(update={"id": row.reference})
     # JSON-ready already: the same text as canonical.dumps without its walk through every
     # value (issue 16, fifth round: a tenth of a reassessment that brings a new fact)
@@ -54,7 +53,6 @@ def _store(row: ApplicationRow, application: Application, *, reindex: bool) -> A
         session = object_session(row)
         assert session is not None, "a case's content is rewritten in its session"
         search_index.refresh(session, row.id, row.payload)
-    return application
 
 
 def get(

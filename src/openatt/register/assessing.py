@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment, Recommendation
-from openatt.core.model import ARTICLE_2_1, Application, Category, Evidence, Mitigation
+from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _log, _store, for_change, log, payload_of
 from openatt.register.assessor import (
@@ -162,21 +162,22 @@ def _run(
     prepared: Prepared | None = None,
     unclassified: bool = False,
     denials_to_match: bool = True,
-    as_stored: Application | None = None,
 ) -> AssessmentRow:
     """``unclassified``: the caller knows that no item of the case was classified (the
     application as stored is then the one the engine reads, without reading the history).
     ``denials_to_match``: ``False`` when the caller knows that no notified denial in force
     names the destination and none is flagged on the case: the matching would find none and
-    change nothing, and its query is not run. ``as_stored``: the application the caller has
-    just written as the case's content (not parsed from it again)."""
-    from openatt.register.classification import classified_application
+    change nothing, and its query is not run.
+
+    The engine reads the case as stored, parsed from its text even when the caller has just
+    written it (found in review, twelfth round: the application the caller built is not
+    validated, and a case assessed from it could be stored in a form that no longer reads
+    back)."""
+    from openatt.register.classification import classified
     from openatt.register.denials import flag_consultation
 
-    if as_stored is None:
-        as_stored = payload_of(row)
     # the confirmed entries, where there are any
-    application = as_stored if unclassified else classified_application(session, row.id, as_stored)
+    application = payload_of(row) if unclassified else classified(session, row)
     regimes = tuple(regimes or default_regimes())
     ahead = prepared.results_for(application, regimes, as_of) if prepared else None
     if prepared is not None and ahead is not None:
@@ -295,10 +296,9 @@ def reassess(
     now = dt.datetime.now(dt.UTC)
     # Who supplied the evidence is the login, never the payload (issue 13).
     evidence = [e.model_copy(update={"author": actor.label}) for e in evidence]
-    as_stored: Application | None = None
     if evidence or mitigations:
         # evidence and mitigations: nothing the search index holds
-        as_stored = _store(
+        _store(
             row,
             with_new_information(payload_of(row), actor, evidence, mitigations),
             reindex=False,
@@ -344,7 +344,6 @@ def reassess(
         prepared,
         not acts,
         denials_to_match=bool(denied) or flagged,
-        as_stored=as_stored,
     )
     if appeal_reopened:
         row.state = State.appealed.value

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from openatt.core.findings import Assessment
-from openatt.core.model import Application, Evidence, Mitigation
+from openatt.core.model import LIST_MAX, Application, Evidence, Mitigation
 from openatt.register.applications import get, payload_of
 from openatt.register.assessor import Assessor, default_regimes, stored_text
 from openatt.register.db import Database
-from openatt.register.errors import RegisterError
+from openatt.register.errors import Invalid, RegisterError
 from openatt.register.users import Actor
 
 
@@ -140,16 +140,23 @@ def with_new_information(
     mitigations: Sequence[Mitigation] = (),
 ) -> Application:
     """The application as a reassessment stores it: the new evidence (its author the login,
-    issue 13) and mitigations appended."""
+    issue 13) and mitigations appended. More than a case may hold is refused (found in
+    review, twelfth round: a reassessment that brought the case to 501 pieces of evidence
+    failed with a server error when the write read the case back)."""
     if not evidence and not mitigations:
         return application
     authored = [e.model_copy(update={"author": actor.label}) for e in evidence]
-    return application.model_copy(
-        update={
-            "evidence": (*application.evidence, *authored),
-            "mitigations": (*application.mitigations, *mitigations),
-        }
-    )
+    added: dict[str, Sequence[object]] = {"evidence": authored, "mitigations": mitigations}
+    merged = {name: (*getattr(application, name), *new) for name, new in added.items()}
+    for name, new in added.items():
+        if len(merged[name]) > LIST_MAX:
+            what = "pieces of evidence" if name == "evidence" else name
+            raise Invalid(
+                f"a case holds at most {LIST_MAX} {what}: it has {len(merged[name]) - len(new)}"
+                f" and this adds {len(new)}",
+                field=(name,),
+            )
+    return application.model_copy(update=merged)
 
 
 def prepare(
