@@ -29,9 +29,26 @@ if [ ! -s "$DATA/PG_VERSION" ]; then
   as_postgres "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >&2
 fi
 
-if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-  as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-    -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC" start >&2
+# The port can be taken for a minute by a closed client connection that happened to get it
+# as its own ephemeral port (TIME_WAIT; seen on 2026-12-05 after a load test): try again
+# for up to two minutes before giving up, with the server's last words.
+started=""
+for attempt in $(seq 1 12); do
+  if as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    started=yes
+    break
+  fi
+  if as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
+      -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=$FSYNC" start >&2; then
+    started=yes
+    break
+  fi
+  echo "PostgreSQL did not start on port $PORT (attempt $attempt of 12); retrying in 10 s" >&2
+  sleep 10
+done
+if [ -z "$started" ]; then
+  tail -n 20 "$DATA/server.log" >&2 || true
+  exit 1
 fi
 
 for _ in $(seq 1 30); do
