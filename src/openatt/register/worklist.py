@@ -13,13 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, defer
 
 from openatt.register.applications import Filters, _filtered
 from openatt.register.flags import Chip, chips
+from openatt.register.keyset import After, Kind
 from openatt.register.models import ApplicationRow, AssessmentRow, Role, State, User
 from openatt.register.permissions import Permission, require
 from openatt.register.queue_tables import (
@@ -39,6 +40,21 @@ class Sort(StrEnum):
     oldest = "oldest"
     updated = "updated"
     target = "target"
+
+
+# The column each sort orders by before the id, and its kind (keyset pagination: where a
+# page ended is the last row's value of it and its id, ``register.keyset``)
+SORT_COLUMNS: dict[Sort, tuple[Any, Kind]] = {
+    Sort.newest: (ApplicationRow.created_at, "datetime"),
+    Sort.oldest: (ApplicationRow.created_at, "datetime"),
+    Sort.updated: (ApplicationRow.updated_at, "datetime"),
+    Sort.target: (CaseWorkRow.target_on, "date"),
+}
+
+
+def kind_of(sort: Sort) -> Kind:
+    """The kind of value the sort's column holds (how a cursor's value is read back)."""
+    return SORT_COLUMNS[sort][1]
 
 
 # A target date matters until the case is decided.
@@ -102,12 +118,18 @@ def _page(
     overdue: bool = False,
     today: dt.date | None = None,
     with_items: bool = False,
-) -> tuple[list[Any], int, bool]:
-    """The page's (id, handler, recommendation, target, assignee) rows, the total, and
-    whether the actor is staff. ``with_items``: the rows also carry the application's
-    columns that a work item shows (:data:`_ITEM_COLUMNS`), read in the same query."""
+    after: After | None = None,
+) -> tuple[list[Any], int, bool, After | None]:
+    """The page's (id, handler, recommendation, target, assignee) rows, the total, whether
+    the actor is staff, and where the next page starts (None on the last page).
+    ``with_items``: the rows also carry the application's columns that a work item shows
+    (:data:`_ITEM_COLUMNS`), read in the same query. ``after``: start after that row of a
+    page of the same sort (keyset; ``offset`` then counts from there)."""
     require(actor, Permission.application_read)
     staff = actor.role.value != "applicant"
+    if after is not None and after.sort != sort.value:
+        raise ValueError(f"a cursor of the sort {after.sort!r} for a page sorted by {sort.value!r}")
+    cursor = None if after is None else "null" if after.value is None else "value"
     counting, paging = _statements(
         actor.role,
         actor.company,
@@ -122,10 +144,14 @@ def _page(
         overdue,
         today or dt.date.today(),
         with_items,
+        cursor,
     )
     total = session.execute(counting).scalar_one()
-    page = session.execute(paging).all()
-    return list(page), int(total), staff
+    where = {} if after is None else {"after_value": after.value, "after_id": after.id}
+    page = list(session.execute(paging, where).all())
+    # the sort's value is the last column of every row (``_statements``)
+    ends = After(sort.value, page[-1][-1], page[-1][0]) if len(page) == limit else None
+    return page, int(total), staff, ends
 
 
 @lru_cache(maxsize=256)
@@ -143,12 +169,15 @@ def _statements(
     overdue: bool,
     today: dt.date,
     with_items: bool,
+    cursor: Literal["value", "null"] | None = None,
 ) -> tuple[Any, Any]:
     """The count and the page statements for these arguments. Built once per distinct set
     of arguments and kept (issue 16): building this statement and its cache key cost more
     than running it, and the queue is asked for the same page all day. Every argument that
     shapes the SQL is part of the key (the date too), so a kept statement is the one that
-    would be built again."""
+    would be built again. ``cursor``: the page starts after a row (``after_value`` and
+    ``after_id``, bound when it runs), whose sort value is a value or, for a case without a
+    target date, none."""
     actor = Actor(id=0, username="", role=role, company=company)  # _filtered reads these two
     staff = role.value != "applicant"
     assigned = aliased(User)
@@ -184,16 +213,19 @@ def _statements(
             ApplicationRow.id.asc(),
         ),
     }[sort]
+    column, _ = SORT_COLUMNS[sort]
+    paged = query if cursor is None else query.where(_after(sort, column, cursor))
     # Sort and page on the narrow columns, then load the page's rows: sorting whole rows
     # (payload included) is what makes deep pages slow.
     paging = (
-        query.with_only_columns(
+        paged.with_only_columns(
             ApplicationRow.id,
             User.username,
             AssessmentRow.recommendation,
             CaseWorkRow.target_on,
             assigned.username,
             *(_ITEM_COLUMNS if with_items else ()),
+            column,  # last: where the page ends (``_page``)
         )
         .order_by(*order)
         .limit(limit)
@@ -203,6 +235,22 @@ def _statements(
         counted.with_only_columns(ApplicationRow.id).subquery()
     )
     return counting, paging
+
+
+def _after(sort: Sort, column: Any, cursor: Literal["value", "null"]) -> ColumnElement[bool]:
+    """The rows after the cursor's (``after_value``, ``after_id``) in the sort's order:
+    (value, id) past the cursor's pair, the id breaking ties. Cases without a target date
+    come last when sorted by it, in the order of their ids."""
+    value = bindparam("after_value", type_=column.type)
+    last = bindparam("after_id", type_=Integer())
+    row = ApplicationRow.id
+    if sort is Sort.target:
+        if cursor == "null":
+            return and_(column.is_(None), row > last)
+        return or_(column.is_(None), column > value, and_(column == value, row > last))
+    if sort is Sort.oldest:
+        return or_(column > value, and_(column == value, row > last))
+    return or_(column < value, and_(column == value, row < last))
 
 
 def queue(
@@ -222,7 +270,7 @@ def queue(
 ) -> tuple[list[QueueEntry], int]:
     """One page of the queue and the total. ``handler``: a username, or ``"none"`` for
     cases nobody has assessed yet; ``assignee`` likewise for the assigned officer."""
-    page, total, staff = _page(
+    page, total, staff, _ = _page(
         session,
         actor,
         filters,
@@ -269,12 +317,14 @@ def items(
     flag_id: int | None = None,
     overdue: bool = False,
     today: dt.date | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+    after: After | None = None,
+) -> tuple[list[dict[str, Any]], int, After | None]:
     """The same page as :func:`queue`, as the API's work items
     (``application_id``, ``reference``, ``state``, ``company``, ``importing_state``,
     ``target_on``, ``overdue``, ``assignee``, ``queues``, ``flags``, ``blocked``): the
-    page's columns read as values, not as mapped rows (issue 16)."""
-    page, total, staff = _page(
+    page's columns read as values, not as mapped rows (issue 16); the total; and where the
+    next page starts (``after``: keyset, as :func:`_page`), None on the last page."""
+    page, total, staff, ends = _page(
         session,
         actor,
         filters,
@@ -288,6 +338,7 @@ def items(
         overdue=overdue,
         today=today,
         with_items=True,
+        after=after,
     )
     ids = [r[0] for r in page]
     # applicants see neither queues, flags nor officers' names
@@ -297,7 +348,7 @@ def items(
     found = []
     for values in page:
         application_id, _handler, _recommendation, target_on, assigned_to = values[:5]
-        reference, state, company, importing_state = values[5:]
+        reference, state, company, importing_state = values[5:9]
         flags = flagged[application_id]
         found.append(
             {
@@ -314,7 +365,7 @@ def items(
                 "blocked": any(chip.blocking for chip in flags),
             }
         )
-    return found, total
+    return found, total, ends
 
 
 def _casework_filters(

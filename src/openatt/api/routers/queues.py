@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from openatt.api.deps import DB, Allow
 from openatt.api.fast_json import json_response
 from openatt.api.schemas import MAX_ID
-from openatt.register import case_routing, flags, queues, routing, worklist
+from openatt.register import case_routing, flags, keyset, queues, routing, worklist
 from openatt.register.applications import Filters, get
 from openatt.register.casework_config import FlagSpec
 from openatt.register.errors import Invalid
@@ -151,6 +151,9 @@ class WorkItem(BaseModel):
 class WorkPage(BaseModel):
     items: list[WorkItem]
     total: int
+    next_after: str | None = Field(
+        description="the `after` of the next page (keyset), null on the last page"
+    )
 
 
 def _queue(row: QueueRow) -> QueueOut:
@@ -242,10 +245,20 @@ def worklist_page(
     sort: worklist.Sort = worklist.Sort.target,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=keyset.TOKEN_MAX,
+            description="keyset cursor: the `next_after` of the previous page of the same sort",
+        ),
+    ] = None,
 ) -> Response:
-    """The queue: a team queue, my cases (``assignee=me``), cases past target, by flag."""
+    """The queue: a team queue, my cases (``assignee=me``), cases past target, by flag.
+    Page with ``after=next_after`` (keyset: a case is never shown twice in one walk, and
+    the last page is as fast as the first) or ``offset``."""
+    cursor = None if after is None else keyset.parse(after, sort.value, worklist.kind_of(sort))
     with db.read() as session:
-        items, total = worklist.items(
+        items, total, ends = worklist.items(
             session,
             actor,
             Filters(),
@@ -257,8 +270,10 @@ def worklist_page(
             flag_id=flag_id,
             overdue=overdue,
             today=dt.date.today(),
+            after=cursor,
         )
-    return json_response({"items": items, "total": total})  # issue 16: serialised once
+    page = {"items": items, "total": total, "next_after": ends.token() if ends else None}
+    return json_response(page)  # issue 16: serialised once
 
 
 @router.post("/queues/bulk", response_model=list[BulkOut])
