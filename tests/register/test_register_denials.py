@@ -119,3 +119,24 @@ def test_our_denial_becomes_a_notification(api: Api) -> None:
 def test_end_user_names_compare_without_case_punctuation_or_legal_form() -> None:
     assert normalise_name("Acme Trading Co., Ltd.") == normalise_name("ACME TRADING")
     assert normalise_name("Acme Trading") != normalise_name("Acme Logistics")
+
+
+def test_denials_page_by_the_last_id_as_by_offset(api: Api) -> None:
+    notices = [{**NOTICE, "reference": f"DE-2026-{n:04d}"} for n in range(7)]
+    assert api.post("/denials/import", "officer", notices).json()["added"] == 7
+    whole = [d["id"] for d in api.get("/denials?limit=500", "auditor").json()]
+    assert whole == sorted(whole) and len(whole) >= 7
+    seen: list[int] = []
+    while True:
+        after = f"&after={seen[-1]}" if seen else ""
+        page = [d["id"] for d in api.get(f"/denials?limit=3{after}", "auditor").json()]
+        if not page:
+            break
+        seen += page
+    assert seen == whole
+    # the walk goes on where the page ended; one recorded meanwhile comes at its end
+    first = [d["id"] for d in api.get("/denials?limit=3", "auditor").json()]
+    assert api.get("/denials?limit=3&after=-1", "auditor").status_code == 422
+    assert api.post("/denials", "officer", {**NOTICE, "reference": "DE-2027-1"}).status_code == 201
+    rest = [d["id"] for d in api.get(f"/denials?limit=500&after={first[-1]}", "auditor").json()]
+    assert rest[0] == whole[3] and rest[-1] > whole[-1]

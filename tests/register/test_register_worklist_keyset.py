@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from register_helpers import Api
@@ -21,8 +22,8 @@ from openatt.register.queue_tables import CaseWorkRow
 SORTS = ("newest", "oldest", "updated", "target")
 
 
-def _ids(page: dict[str, object]) -> list[int]:
-    return [int(item["application_id"]) for item in page["items"]]  # type: ignore[attr-defined,index]
+def _ids(page: dict[str, Any]) -> list[int]:
+    return [int(item["application_id"]) for item in page["items"]]
 
 
 def walk(api: Api, query: str, limit: int) -> list[int]:

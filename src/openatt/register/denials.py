@@ -341,11 +341,17 @@ def list_denials(
     destination: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    after: int | None = None,
 ) -> list[DenialRow]:
+    """The notifications in the order they were recorded. ``after``: the id of the last one
+    of the previous page (keyset: the page starts there through the primary key, however
+    deep; ``offset`` then counts from it)."""
     require(actor, Permission.denial_read)
     query = select(DenialRow)
     if destination:
         query = query.where(DenialRow.destination == destination)
+    if after is not None:
+        query = query.where(DenialRow.id > after)
     return list(session.execute(query.order_by(DenialRow.id).limit(limit).offset(offset)).scalars())
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from openatt.api import schemas, views
 from openatt.api.deps import DB, Allow, AssessorDep
 from openatt.api.fast_json import json_response
+from openatt.api.schemas import MAX_ID
 from openatt.core.findings import Assessment
 from openatt.core.model import Application
 from openatt.register import audit, denials, export
@@ -28,10 +29,16 @@ def list_denials(
     destination: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_ID, description="keyset cursor: the last `id` of the previous page"),
+    ] = None,
 ) -> list[schemas.DenialOut]:
+    """The denial notifications in the order they were recorded (oldest first). Page with
+    ``after=<the last id of the previous page>`` (keyset) or ``offset``."""
     with db.read() as session:
         rows = denials.list_denials(
-            session, actor, destination=destination, limit=limit, offset=offset
+            session, actor, destination=destination, limit=limit, offset=offset, after=after
         )
         withdrawn = denials.withdrawn_on(session, [d.id for d in rows])
         return [views.denial(d, withdrawn.get(d.id)) for d in rows]
