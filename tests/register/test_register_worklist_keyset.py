@@ -98,6 +98,35 @@ def test_a_case_is_not_shown_twice_when_cases_arrive_between_pages(api: Api) -> 
     assert rest == sorted(rest, reverse=True) and rest[0] < min(shown)
 
 
+def test_the_last_page_gives_no_cursor_even_when_it_is_full(api: Api) -> None:
+    add_submitted_cases(api, 3)
+    total = api.get("/worklist?limit=1", "officer").json()["total"]
+    whole = api.get(f"/worklist?limit={total}", "officer").json()
+    assert len(whole["items"]) == total and whole["next_after"] is None
+    short = api.get(f"/worklist?limit={total - 1}", "officer").json()
+    last = api.get(f"/worklist?limit=200&after={short['next_after']}", "officer").json()
+    assert len(last["items"]) == 1 and last["next_after"] is None
+
+
+def test_a_case_whose_target_moves_later_during_a_walk_is_shown_again(api: Api) -> None:
+    """What the docs say a cursor cannot prevent: a case is where its new value puts it."""
+    last = add_submitted_cases(api, 4)
+    ids = list(range(last - 3, last + 1))
+    today = dt.date.today()
+    for days, case in zip((40, 30, 20, 10), ids, strict=True):
+        received = {"received_on": (today - dt.timedelta(days=days)).isoformat(), "reason": "post"}
+        assert api.post(f"/applications/{case}/received", "officer", received).status_code == 200
+        assigned = api.post(f"/applications/{case}/assign", "officer", {"assignee": "officer2"})
+        assert assigned.status_code == 200, assigned.text
+    query = "/worklist?sort=target&assignee=officer2"
+    first = api.get(f"{query}&limit=2", "officer").json()
+    assert _ids(first) == ids[:2]
+    moved = {"received_on": today.isoformat(), "reason": "Corrected: received by email today"}
+    assert api.post(f"/applications/{ids[0]}/received", "officer", moved).status_code == 200
+    rest = _ids(api.get(f"{query}&limit=200&after={first['next_after']}", "officer").json())
+    assert rest == [ids[2], ids[3], ids[0]]
+
+
 def test_a_page_after_a_cursor_costs_the_statements_of_the_first(api: Api) -> None:
     add_submitted_cases(api, 5)
     assert api.get("/auth/me", "officer").status_code == 200  # the login's write, made now
@@ -114,18 +143,26 @@ def _token(values: object) -> str:
 
 
 @pytest.mark.parametrize(
-    ("after", "says"),
+    ("sort", "after", "says"),
     [
-        ("not-a-cursor!", "not one this list gave"),
-        (_token({"sort": "newest"}), "not one this list gave"),
-        (_token(["newest", "2026-11-02T09:30:15", True]), "not one this list gave"),
-        (_token(["oldest", "2026-11-02T09:30:15", 5]), "made for the sort 'oldest'"),
-        (_token(["newest", "yesterday", 5]), "is not valid"),
-        (_token(["newest", "2026-11-02T09:30:15", 2**40]), "out of range"),
+        ("newest", "not-a-cursor!", "not one this list gave"),
+        ("newest", _token({"sort": "newest"}), "not one this list gave"),
+        ("newest", _token(["newest", "2026-11-02T09:30:15", True]), "not one this list gave"),
+        ("newest", _token(["oldest", "2026-11-02T09:30:15", 5]), "made for the sort 'oldest'"),
+        ("newest", _token(["newest", "yesterday", 5]), "is not valid"),
+        ("newest", _token(["newest", "2026-11-02T09:30:15", 2**40]), "out of range"),
+        # no value: only a case without a target date has none
+        ("newest", _token(["newest", None, 5]), "has no value"),
+        ("updated", _token(["updated", None, 5]), "has no value"),
+        # spellings Python reads and a page never writes
+        ("newest", _token(["newest", "2026-11-02", 5]), "is not valid"),
+        ("target", _token(["target", "20261102", 5]), "is not valid"),
     ],
 )
-def test_a_cursor_this_list_did_not_give_is_refused(api: Api, after: str, says: str) -> None:
-    response = api.get(f"/worklist?sort=newest&after={after}", "officer")
+def test_a_cursor_this_list_did_not_give_is_refused(
+    api: Api, sort: str, after: str, says: str
+) -> None:
+    response = api.get(f"/worklist?sort={sort}&after={after}", "officer")
     assert response.status_code == 422, response.text
     detail = response.json()["detail"][0]
     assert detail["loc"][-1] == "after" and says in detail["msg"], detail
@@ -135,3 +172,17 @@ def test_a_cursor_longer_than_any_the_list_gives_is_refused(api: Api) -> None:
     response = api.get(f"/worklist?after={'A' * 201}", "officer")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "after"
+
+
+def test_a_cursor_with_another_offset_is_the_same_instant_on_both_databases(api: Api) -> None:
+    ours = _with_ties(api)
+    first = api.get("/worklist?sort=newest&limit=3", "officer").json()
+    sort, value, last = json.loads(base64.urlsafe_b64decode(first["next_after"] + "==="))
+    instant = dt.datetime.fromisoformat(value)
+    instant = instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
+    elsewhere = instant.astimezone(dt.timezone(dt.timedelta(hours=1))).isoformat()
+    pages = [
+        _ids(api.get(f"/worklist?sort=newest&limit=200&after={after}", "officer").json())
+        for after in (first["next_after"], _token([sort, elsewhere, last]))
+    ]
+    assert pages[0] == pages[1] and set(ours) & set(pages[0])

@@ -1,10 +1,12 @@
 """Keyset cursors for lists ordered by a column and the id (the worklist, issue 16).
 
 A list ordered by the id alone pages with the last id (``GET /applications?after=``). The
-worklist is ordered by a date or a time first (received, updated, target), so where a page
+worklist is ordered by a date or a time first (created, updated, target), so where a page
 ended is the last row's value of that column and its id: the next page starts after that pair
-through the index, however deep, and a case is never shown twice in one walk, even when cases
-are added or change between two pages (an offset shifts with them).
+through the index, however deep, and cases added between two pages do not shift it (an offset
+page shows a case again for each case added ahead of it). A case whose own value changes
+during a walk is where its new value puts it: missed if that is ahead of the cursor, shown
+again if it is behind it (a target date moved later by a corrected received date).
 
 The cursor travels as an opaque token: the sort, the value and the id as compact JSON, in
 URL-safe base64. It is a position, not a credential: a token made by hand can only start a
@@ -44,9 +46,10 @@ class After:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def parse(token: str, sort: str, kind: Kind) -> After:
+def parse(token: str, sort: str, kind: Kind, *, nullable: bool = False) -> After:
     """The cursor ``token`` stands for, checked against the list's ``sort`` and the kind of its
-    column. A token that is not one a page of this sort gave raises :class:`Invalid`."""
+    column (``nullable``: whether a row may have no value in it). A token that is not one a
+    page of this sort could give raises :class:`Invalid`."""
     if len(token) > TOKEN_MAX:
         raise Invalid(f"the cursor is longer than {TOKEN_MAX} characters", field=_FIELD)
     try:
@@ -77,16 +80,25 @@ def parse(token: str, sort: str, kind: Kind) -> After:
         )
     if not 1 <= row_id <= MAX_ROW_ID:
         raise Invalid("the cursor's id is out of range", field=_FIELD)
+    if text is None and not nullable:
+        # no row of this sort lacks the value: ``column < NULL`` would give an empty page
+        raise Invalid(f"the cursor of the sort {sort!r} has no value", field=_FIELD)
     return After(sort, None if text is None else _value(text, kind), row_id)
 
 
 def _value(text: str, kind: Kind) -> dt.datetime | dt.date:
+    """The value a cursor's text stands for: exactly as ``After.token`` writes it (Python
+    reads other spellings too, "20261102" or a date for a time, and a page never gives them)."""
+    value: dt.datetime | dt.date
     try:
-        if kind == "date":
-            return dt.date.fromisoformat(text)
-        value = dt.datetime.fromisoformat(text)
+        value = dt.date.fromisoformat(text) if kind == "date" else dt.datetime.fromisoformat(text)
     except ValueError as error:
         raise Invalid(f"the cursor's {kind} {text[:40]!r} is not valid", field=_FIELD) from error
+    if value.isoformat() != text:
+        raise Invalid(f"the cursor's {kind} {text[:40]!r} is not valid", field=_FIELD)
+    if not isinstance(value, dt.datetime):
+        return value
     # SQLite hands back its times without a zone, and they are UTC (the register writes
-    # ``datetime.now(UTC)``): the same instant, so that PostgreSQL compares it rightly too
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    # ``datetime.now(UTC)``); its driver drops a zone when it binds a time, so a time with
+    # another offset is moved to UTC first: the same instant on both databases
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -57,6 +57,11 @@ def kind_of(sort: Sort) -> Kind:
     return SORT_COLUMNS[sort][1]
 
 
+def nullable(sort: Sort) -> bool:
+    """Whether a case may have no value in the sort's column (no target date)."""
+    return sort is Sort.target
+
+
 # A target date matters until the case is decided.
 BEFORE_DECISION = (
     State.submitted.value,
@@ -149,8 +154,11 @@ def _page(
     total = session.execute(counting).scalar_one()
     where = {} if after is None else {"after_value": after.value, "after_id": after.id}
     page = list(session.execute(paging, where).all())
-    # the sort's value is the last column of every row (``_statements``)
-    ends = After(sort.value, page[-1][-1], page[-1][0]) if len(page) == limit else None
+    # one row more than the page is read: there is a next page only if it came; the
+    # sort's value is the last column of every row (``_statements``)
+    more = len(page) > limit
+    del page[limit:]
+    ends = After(sort.value, page[-1][-1], page[-1][0]) if more else None
     return page, int(total), staff, ends
 
 
@@ -228,7 +236,7 @@ def _statements(
             column,  # last: where the page ends (``_page``)
         )
         .order_by(*order)
-        .limit(limit)
+        .limit(limit + 1)  # one more: whether a next page exists (``_page``)
         .offset(offset)
     )
     counting = select(func.count()).select_from(

@@ -254,9 +254,15 @@ def worklist_page(
     ] = None,
 ) -> Response:
     """The queue: a team queue, my cases (``assignee=me``), cases past target, by flag.
-    Page with ``after=next_after`` (keyset: a case is never shown twice in one walk, and
-    the last page is as fast as the first) or ``offset``."""
-    cursor = None if after is None else keyset.parse(after, sort.value, worklist.kind_of(sort))
+    Page with ``after=next_after`` (keyset: cases added meanwhile do not shift the next
+    page, and the last page is as fast as the first) or ``offset``."""
+    cursor = (
+        None
+        if after is None
+        else keyset.parse(
+            after, sort.value, worklist.kind_of(sort), nullable=worklist.nullable(sort)
+        )
+    )
     with db.read() as session:
         items, total, ends = worklist.items(
             session,
