@@ -82,6 +82,16 @@ def test_keyset_pages_walk_the_register_like_offset_pages(api: Api) -> None:
         if after is None:
             break
     assert seen == expected  # newest first, each case once
+    # the last page gives no cursor, also when it is full
+    full = api.get(f"/applications?limit={len(expected)}", "officer").json()
+    assert len(full["items"]) == len(expected) and full["next_after"] is None
+    mine = api.get("/applications?limit=200", "applicant").json()  # the applicant's view
+    n = len(mine["items"])
+    assert n >= 5 and mine["next_after"] is None
+    exact = api.get(f"/applications?limit={n}", "applicant").json()
+    assert exact["items"] == mine["items"] and exact["next_after"] is None
+    short = api.get(f"/applications?limit={n - 1}", "applicant").json()
+    assert short["next_after"] == mine["items"][n - 2]["id"]
     second = api.get("/applications?limit=2&offset=2", "officer").json()  # offset still works
     assert [item["id"] for item in second["items"]] == expected[2:4]
     applicant = api.get(f"/applications?limit=1&after={expected[0]}", "applicant").json()

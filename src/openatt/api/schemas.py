@@ -194,7 +194,7 @@ class ApplicationPage(BaseModel):
     offset: int
     next_after: int | None = Field(
         default=None,
-        description="pass as `after` for the next page (none: this was the last full page)",
+        description="pass as `after` for the next page (null on the last page)",
     )
 
 
@@ -491,7 +491,7 @@ class ApplicantPage(BaseModel):
     offset: int
     next_after: int | None = Field(
         default=None,
-        description="pass as `after` for the next page (none: this was the last full page)",
+        description="pass as `after` for the next page (null on the last page)",
     )
 
 

@@ -93,18 +93,22 @@ def search(
         control_entry=control_entry,
         document=document,
     )
+    # one case more than the page is read: there is a next page only if it came (so the
+    # last page gives no cursor, also when it is full; thirteenth round of issue 16)
     with db.read() as session:
         if internal:  # issue 16: columns, not mapped rows; serialised once
             items, total = summaries.page(
-                session, actor, filters, limit=limit, offset=offset, after=after
+                session, actor, filters, limit=limit + 1, offset=offset, after=after
             )
-            last = items[-1]["id"] if len(items) == limit else None
+            last = items[limit - 1]["id"] if len(items) > limit else None
+            del items[limit:]
             page = {"items": items, "total": total, "limit": limit, "offset": offset}
             return json_response({**page, "next_after": last})
         rows, total = applications.search(
-            session, actor, filters, limit=limit, offset=offset, after=after
+            session, actor, filters, limit=limit + 1, offset=offset, after=after
         )
-        next_after = rows[-1].id if len(rows) == limit else None
+        next_after = rows[limit - 1].id if len(rows) > limit else None
+        del rows[limit:]
         return schemas.ApplicantPage(
             items=[views.applicant_summary(r) for r in rows],
             total=total,
