@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
 
-from openatt.register import applications, users
-from openatt.register.models import Event
+from openatt.register import applications, demo, users
+from openatt.register.models import ApplicationRow, Event
 
 Browser = Any
 Register = Any
@@ -256,3 +256,50 @@ def test_received_date_correction_moves_the_target(register: Register, web: Brow
     # 20 working days after Mon 5 Jan 2026 (no holiday between): Mon 2 Feb 2026.
     assert "2026-02-02 (20 working days" in page
     assert "working days past target" in page
+
+
+def _tab(page: str, label: str) -> int | None:
+    found = re.search(rf'>{label} <span class="count">(\d+)</span>', page)
+    return int(found.group(1)) if found else None
+
+
+def test_an_applicants_tabs_count_every_case_and_group_those_under_review(
+    register: Register, app_client: TestClient, new_browser: Any
+) -> None:
+    """The cases an applicant sees as "under review" (screened, assessed, awaiting
+    countersignature) were in no tab, so "All" counted fewer cases than the list showed.
+    They now have one tab, which lists exactly them and names none of their states."""
+    db = register.database()
+    try:
+        with db.read() as s:
+            own = dict(
+                s.execute(
+                    select(ApplicationRow.id, ApplicationRow.state).where(
+                        ApplicationRow.company == demo.MERI
+                    )
+                ).all()
+            )
+    finally:
+        db.dispose()
+    reviewed = {
+        i for i, state in own.items() if state in ("screened", "assessed", "awaiting_countersign")
+    }
+    assert reviewed and len(reviewed) < len(own)
+    applicant = new_browser(TestClient(app_client.app))
+    applicant.login("meridian")
+    page = applicant.get("/ui/applications").text
+    total = int(re.search(r"of (\d+) application", page).group(1))  # type: ignore[union-attr]
+    assert total == len(own) and _tab(page, "All") == total
+    assert _tab(page, "Under review") == len(reviewed)
+    under = applicant.get("/ui/applications?state=under-review").text
+    assert 'id="state-error"' not in under
+    listed = {int(i) for i in _rows(under)}
+    assert listed == reviewed
+    for internal in ("Screened", "Assessed", "Awaiting countersign"):
+        assert f">{internal}<" not in under, internal
+    assert '<option value="under-review" selected>Under review</option>' in under
+    # the applicant still may not name an internal state, and staff have no such group
+    assert 'id="state-error"' in applicant.get("/ui/applications?state=assessed").text
+    officer = new_browser(TestClient(app_client.app))
+    officer.login("officer")
+    assert 'id="state-error"' in officer.get("/ui/applications?state=under-review").text

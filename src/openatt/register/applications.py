@@ -257,6 +257,8 @@ def screen(
 @dataclass(frozen=True)
 class Filters:
     state: State | None = None
+    # Any of these states: the applicant's "under review", which several states read as.
+    states: frozenset[State] = frozenset()
     company: str | None = None
     importing_state: str | None = None
     exporting_state: str | None = None
@@ -277,6 +279,8 @@ def _filtered(actor: Actor, filters: Filters) -> Select[ApplicationRow]:
         query = query.where(ApplicationRow.company == actor.company)
     if filters.state:
         query = query.where(ApplicationRow.state == filters.state.value)
+    if filters.states:
+        query = query.where(ApplicationRow.state.in_(sorted(s.value for s in filters.states)))
     if filters.company:
         query = query.where(ApplicationRow.company == filters.company)
     if filters.importing_state:

@@ -107,8 +107,17 @@ APPLICANT_FILTERABLE = frozenset(
 )
 
 
+UNDER_REVIEW = "under review"
+
+
 def public_status(state: str) -> str:
-    return PUBLIC_STATUS.get(state, "under review")
+    return PUBLIC_STATUS.get(state, UNDER_REVIEW)
+
+
+# The states an applicant sees as "under review" (every state the vocabulary above does not
+# name): it may filter on them together, as the web queue's "Under review" tab does, which
+# tells it no more than each case's status.
+UNDER_REVIEW_STATES = frozenset(s for s in State if public_status(s.value) == UNDER_REVIEW)
 
 
 _ASKS: Mapping[str, str] = {

@@ -27,6 +27,7 @@ from openatt.web.security import Page, Viewer, database
 
 router = APIRouter()
 PAGE_SIZE = 25
+UNDER_REVIEW_SLUG = "under-review"  # an applicant's ?state= for its "under review" cases
 
 
 def _parse_date(text: str | None, errors: dict[str, str], name: str) -> dt.date | None:
@@ -102,12 +103,14 @@ def work_queue(
     staff = internal
     states = [s for s in State if internal or s in audience.APPLICANT_FILTERABLE]
     chosen_state = State(state) if state in {s.value for s in states} else None
+    # An applicant's "under review" is several states: one tab and one choice for them all.
+    under_review = not internal and state == UNDER_REVIEW_SLUG
     queue_id = _parse_id(queue, errors, "queue") if internal else None
     flag_id = _parse_id(flag, errors, "flag") if internal else None
     chosen_assignee = (
         (viewer.actor.username if assignee == "me" else (assignee or None)) if internal else None
     )
-    if state and chosen_state is None:
+    if state and chosen_state is None and not under_review:
         errors["state"] = "Choose a state from the list."
     chosen_category = category if category in Category.__members__.values() else None
     importing = None
@@ -118,6 +121,7 @@ def work_queue(
             errors["destination"] = "Not a country this register knows (try a name or ISO code)."
     filters = Filters(
         state=chosen_state,
+        states=audience.UNDER_REVIEW_STATES if under_review else frozenset(),
         category=chosen_category,
         importing_state=importing,
         text=q.strip() or None,
@@ -148,8 +152,12 @@ def work_queue(
         counts = worklist.counts_by_state(session, viewer.actor)
         awaiting = queries.open_counts(session, [e.row.id for e in entries])  # open questions
         work = _casework_tabs(session, viewer, handlers) if staff else None
-    if not internal:
+    if not internal:  # the states it may filter on, and its "under review" as one
+        reviewed = {s.value for s in audience.UNDER_REVIEW_STATES}
+        hidden = sum(v for k, v in counts.items() if k in reviewed)
         counts = {k: v for k, v in counts.items() if k in {s.value for s in states}}
+        if hidden:
+            counts[UNDER_REVIEW_SLUG] = hidden
     params = {
         "state": state,
         "category": category,
@@ -188,6 +196,13 @@ def work_queue(
         errors=errors,
         handlers=handlers,
         states=states,
+        state_options=(
+            [s.value for s in states]
+            if internal
+            else [(s.value, audience.public_status(s.value).capitalize()) for s in states]
+            + [(UNDER_REVIEW_SLUG, audience.UNDER_REVIEW.capitalize())]
+        ),
+        under_review=UNDER_REVIEW_SLUG if not internal else None,
         counts=counts,
         state_url=lambda value: (
             "/ui/applications?"
