@@ -1175,6 +1175,19 @@ def main() -> None:
     )
     print(f"load average at start (1/5/15 min): {_load(host['load_start'])}", flush=True)
     print(f"machine at start: {describe()}", flush=True)
+    from openatt.screening import compiled
+
+    build = compiled.current_build()
+    print(
+        "openatt's screening modules: "
+        + (
+            f"compiled by mypyc, build {build.digest} in {build.folder.parent} "
+            "(`openatt lists compile`; OPENATT_COMPILED=off for the plain ones)"
+            if build
+            else "plain Python (`openatt lists compile` builds the compiled ones)"
+        ),
+        flush=True,
+    )
     rng = random.Random(args.seed)
 
     started = time.perf_counter()

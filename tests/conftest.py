@@ -23,6 +23,11 @@ from typing import Any
 
 import pytest
 
+# The suite tests the sources as they are: a build of the screening modules compiled by
+# `openatt lists compile` on this machine is not used here (tests/screening/
+# test_compiled_build.py compiles its own, and runs it in processes of its own).
+os.environ["OPENATT_COMPILED"] = "off"
+
 from openatt.core.engine import Engine
 from openatt.law.cases import build_application as build_application
 from openatt.law.cases import deep_merge as deep_merge

@@ -1,21 +1,22 @@
-"""Batches, sixth round: the mypyc experiment stays reproducible and its edits change nothing.
+"""The edits made before mypyc compiles the screening modules (`openatt lists compile`,
+``openatt.screening.compiled``) change nothing.
 
-``benchmarks/screening_mypyc.py`` compiles a copy of the screening modules with mypyc after a
-few edits mypyc needs (a dict annotation, a float start for ``sum``, Python classes for what
+mypyc needs a few edits (a dict annotation, a float start for ``sum``, Python classes for what
 is pickled). Here, without compiling: every edit still applies to the sources, and the edited
 sources, run as plain Python, score names and pickle queries and hits exactly as the sources
-do; an edit that changes a sum (the negative control) is seen.
+do; an edit that changes a sum (the negative control) is seen. The compiled build itself is
+held to the sources' output in ``test_compiled_build.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from openatt.screening import compiled
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,23 +48,10 @@ print(pickle.loads(pickle.dumps(hit)) == hit)
 """
 
 
-def _experiment() -> ModuleType:
-    path = ROOT / "benchmarks" / "screening_mypyc.py"
-    spec = importlib.util.spec_from_file_location("screening_mypyc", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))  # it imports benchmarks/machine.py
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    return module
-
-
 def _probe(src: Path) -> str:
     done = subprocess.run(
         [sys.executable, "-c", PROBE],
-        env={"PYTHONPATH": str(src), "PATH": ""},
+        env={"PYTHONPATH": str(src), "PATH": "", "OPENATT_COMPILED": "off"},
         capture_output=True,
         text=True,
         check=True,
@@ -71,11 +59,10 @@ def _probe(src: Path) -> str:
     return done.stdout
 
 
-def test_every_edit_of_the_experiment_still_applies_once() -> None:
-    experiment = _experiment()
+def test_every_edit_still_applies_once() -> None:
     package = ROOT / "src" / "openatt" / "screening"
-    modules = set(experiment.MODULES["seven"])
-    for module, old, new in experiment.EDITS:
+    modules = set(compiled.MODULES)
+    for module, old, new in compiled.EDITS:
         assert module in modules
         assert (package / f"{module}.py").read_text("utf-8").count(old) == 1, (module, old)
         assert new != old
@@ -83,14 +70,14 @@ def test_every_edit_of_the_experiment_still_applies_once() -> None:
 
 def test_the_edited_sources_score_and_pickle_as_the_sources(tmp_path: Path) -> None:
     pytest.importorskip("mypy_extensions")  # the edits import mypyc_attr
-    experiment = _experiment()
     plain = _probe(ROOT / "src")
     assert plain.count("\n") == 8 and plain.endswith("True\nTrue\n")
-    edited = experiment.edited_copy(tmp_path / "edited", experiment.MODULES["seven"])
+    package = ROOT / "src" / "openatt"
+    edited = compiled.edited_copy(tmp_path / "edited", package)
     assert _probe(edited) == plain
     # Negative control: a sum started at 1.0 instead of 0.0 changes the scores, and is seen.
     wrong = tuple(
-        (module, old, new.replace("], 0.0", "], 1.0")) for module, old, new in experiment.EDITS
+        (module, old, new.replace("], 0.0", "], 1.0")) for module, old, new in compiled.EDITS
     )
-    changed = experiment.edited_copy(tmp_path / "wrong", experiment.MODULES["seven"], wrong)
+    changed = compiled.edited_copy(tmp_path / "wrong", package, wrong)
     assert _probe(changed) != plain

@@ -198,6 +198,45 @@ def status() -> None:
         )
 
 
+@lists_app.command("compile")
+def compile_screening(
+    remove: Annotated[
+        bool, typer.Option("--remove", help="delete every compiled build instead")
+    ] = False,
+) -> None:
+    """Compile the screening modules with mypyc (about 1.16 times less CPU a name, the same
+    hits byte for byte): needs the dev extra (mypy) and a C compiler with Python's headers.
+    The build is used only while the installed sources are the ones it was made from;
+    OPENATT_COMPILED=off turns it off, OPENATT_COMPILED=FOLDER keeps builds elsewhere."""
+    import shutil
+
+    from openatt.screening import compiled
+
+    root = compiled.builds_root()
+    if root is None:
+        raise _fail("OPENATT_COMPILED is off: unset it, or set it to a folder")
+    if remove:
+        existed = root.exists()
+        shutil.rmtree(root, ignore_errors=True)
+        _out().print(f"removed {root}" if existed else f"no build in {root}", highlight=False)
+        return
+    found = compiled.current_build(root)
+    if found is not None:
+        _out().print(f"already compiled for these sources: {found.folder}", highlight=False)
+        return
+    _err().print(f"compiling {len(compiled.MODULES)} modules with mypyc (about half a minute)")
+    try:
+        build = compiled.compile_into(root)
+    except compiled.CompileError as error:
+        raise _fail(str(error)) from error
+    _out().print(
+        f"compiled {', '.join(compiled.MODULES)} into {build.folder}; the next `openatt` "
+        "process screens with them",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _resolve(store: ListStore, ref: str, list_id: str | None) -> LoadedList:
     from openatt.screening.importers import read_list
     from openatt.screening.store import ListMetadata, ListNotLoaded, LoadedList

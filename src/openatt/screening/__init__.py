@@ -8,6 +8,12 @@ explains every hit; :func:`screen_parties` is the entry point for the register a
 
 from typing import TYPE_CHECKING, Any
 
+from openatt.screening.compiled import activate
+
+# The modules compiled with mypyc, where ``openatt lists compile`` built them from these very
+# sources (issue 16; see compiled.py): imported in place of the plain ones.
+activate()
+
 if TYPE_CHECKING:
     from openatt.screening.matcher import Hit, Matcher
     from openatt.screening.model import ListEntity, MalformedList, Schema
