@@ -24,9 +24,10 @@ from typing import Any
 import pytest
 
 # The suite tests the sources as they are: a build of the screening modules compiled by
-# `openatt lists compile` on this machine is not used here (tests/screening/
-# test_compiled_build.py compiles its own, and runs it in processes of its own).
-os.environ["OPENATT_COMPILED"] = "off"
+# `openatt lists compile` on this machine is not used here, unless OPENATT_TEST_COMPILED
+# names a builds folder (tests/screening/test_compiled_build.py compiles its own and runs
+# the screening tests against it so).
+os.environ["OPENATT_COMPILED"] = os.environ.get("OPENATT_TEST_COMPILED") or "off"
 
 from openatt.core.engine import Engine
 from openatt.law.cases import build_application as build_application
@@ -38,6 +39,17 @@ from openatt.law.cases import default_bases
 os.environ.setdefault("OPENATT_LOGIN_TARPIT_SECONDS", "0")
 
 TESTS = Path(__file__).resolve().parent
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run asked to test the compiled build runs on it, or not at all."""
+    if os.environ.get("OPENATT_TEST_COMPILED"):
+        from openatt.screening import compiled
+
+        if compiled.active() is None:
+            raise pytest.UsageError("OPENATT_TEST_COMPILED: no build of these sources there")
+
+
 ROOT = TESTS.parent
 for _folder in ("register", "monitoring", "reports"):
     if str(TESTS / _folder) not in sys.path:

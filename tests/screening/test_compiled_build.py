@@ -32,6 +32,25 @@ print(json.dumps({"code": code, "build": build and build.digest,
 """
 
 
+# The screening tests of the API, the register and the command line (run on the build).
+COMPILED_SUITE = (
+    "screening/test_service.py",
+    "screening/test_cli.py",
+    "screening/test_matcher.py",
+    "register/test_register_screening.py",
+)
+
+_GONE = """
+import shutil, sys
+import openatt.screening
+from openatt.screening import compiled
+print("active" if compiled.active() else "inactive")
+shutil.rmtree(sys.argv[1])
+from openatt.screening import scoring
+print("plain" if scoring.__file__.endswith(".py") else scoring.__file__)
+"""
+
+
 def _run(env: dict[str, str], *args: str) -> tuple[str, dict[str, object]]:
     done = subprocess.run(
         [sys.executable, "-c", _SCRIPT, *args],
@@ -45,42 +64,96 @@ def _run(env: dict[str, str], *args: str) -> tuple[str, dict[str, object]]:
     return done.stdout, report
 
 
-def test_the_digest_names_every_module_and_changes_with_any_of_them(tmp_path: Path) -> None:
-    package = tmp_path / "screening"
-    shutil.copytree(compiled.package_dir(), package)
-    assert compiled.source_digest(package) == compiled.source_digest()
-    for module in compiled.MODULES:
-        path = package / f"{module}.py"
+def test_the_digest_changes_with_any_source_of_the_package(tmp_path: Path) -> None:
+    """mypyc compiles the seven modules against the types of what they import: a change of
+    `algorithm.py` or `model.py` (found in review: an int field made a float raised in the
+    compiled modules only) makes a build of other sources, as a change of the seven does."""
+    package = tmp_path / "openatt"
+    shutil.copytree(compiled.package_dir().parent, package, ignore=shutil.ignore_patterns("*.pyc"))
+    screening = package / "screening"
+    assert compiled.source_digest(screening) == compiled.source_digest()
+    changed = [f"screening/{m}.py" for m in compiled.MODULES]
+    changed += ["screening/algorithm.py", "screening/model.py", "reference/states.py"]
+    for relative in changed:
+        path = package / relative
         text = path.read_text("utf-8")
         path.write_text(text + "\n", "utf-8")
-        assert compiled.source_digest(package) != compiled.source_digest(), module
+        assert compiled.source_digest(screening) != compiled.source_digest(), relative
         path.write_text(text, "utf-8")
-    assert compiled.source_digest(package) == compiled.source_digest()
+    assert compiled.source_digest(screening) == compiled.source_digest()
+
+
+def _fake_build(root: Path, digest: str, sizes: dict[str, int]) -> compiled.Build:
+    build = compiled.Build(root / digest, digest)
+    for name, size in sizes.items():
+        path = build.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * size)
+    return build
 
 
 def test_a_build_of_other_sources_or_an_incomplete_one_is_not_used(tmp_path: Path) -> None:
     digest = compiled.source_digest()
-    folder = tmp_path / digest
-    (folder / "openatt" / "screening").mkdir(parents=True)
+    suffix = compiled._SUFFIX
+    sizes = {f"openatt/screening/{m}{suffix}": 10 for m in compiled.MODULES}
+    sizes[f"runtime__mypyc{suffix}"] = 20
+    build = _fake_build(tmp_path, digest, sizes)
     assert compiled.current_build(tmp_path) is None  # no manifest
-    (folder / compiled.MANIFEST).write_text(json.dumps({"digest": "another"}), "utf-8")
+    manifest = build.folder / compiled.MANIFEST
+    manifest.write_text(json.dumps({"digest": "another", "files": sizes}), "utf-8")
     assert compiled.current_build(tmp_path) is None  # made from other sources
-    (folder / compiled.MANIFEST).write_text(json.dumps({"digest": digest}), "utf-8")
-    assert compiled.current_build(tmp_path) is None  # no module in it
-    for module in compiled.MODULES:
-        compiled.Build(folder, digest).module_path(module).write_bytes(b"")
-    assert compiled.current_build(tmp_path) == compiled.Build(folder, digest)
+    manifest.write_text(json.dumps({"digest": digest, "files": sizes}), "utf-8")
+    assert compiled.current_build(tmp_path) == build
+    (build.folder / f"runtime__mypyc{suffix}").unlink()  # the group's runtime gone
+    assert compiled.current_build(tmp_path) is None
+    (build.folder / f"runtime__mypyc{suffix}").write_bytes(b"x" * 20)
+    build.module_path("index").write_bytes(b"")  # a module cut short
+    assert compiled.current_build(tmp_path) is None
 
 
-def test_off_means_off_and_a_folder_is_taken_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_off_default_and_folders(monkeypatch: pytest.MonkeyPatch) -> None:
     for value in ("off", "OFF", "0", "no", "false"):
         monkeypatch.setenv("OPENATT_COMPILED", value)
         assert compiled.builds_root() is None
     monkeypatch.setenv("OPENATT_COMPILED", "/srv/openatt-builds")
     assert compiled.builds_root() == Path("/srv/openatt-builds")
-    monkeypatch.delenv("OPENATT_COMPILED")
+    monkeypatch.setenv("OPENATT_COMPILED", "builds")  # relative: depends on where it runs
+    with pytest.raises(ValueError, match="absolute"):
+        compiled.builds_root()
     monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
-    assert compiled.builds_root() == Path("/var/cache/me/openatt/compiled")
+    for value in ("", "on", "1", "yes", "true", "default"):
+        monkeypatch.setenv("OPENATT_COMPILED", value)
+        assert compiled.builds_root() == Path("/var/cache/me/openatt/compiled")
+
+
+def test_activation_never_raises_and_removing_builds_touches_nothing_else(tmp_path: Path) -> None:
+    """No home folder to find the builds in, or a relative folder: the plain modules, no
+    error (found in review: `import openatt.screening` raised without a home folder)."""
+    script = (
+        "import openatt.screening\n"
+        "from openatt.screening import compiled, scoring\n"
+        "print(compiled.active(), scoring.__file__.endswith('.py'))\n"
+    )
+    without_home = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("HOME", "XDG_CACHE_HOME", "OPENATT_COMPILED")
+    }
+    for env in ({**os.environ, "OPENATT_COMPILED": "relative/builds"}, without_home):
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0 and done.stdout.strip() == "None True", done.stderr
+    root = tmp_path / "srv"
+    (root / "another-app").mkdir(parents=True)
+    (root / "another-app" / "data.txt").write_text("kept", "utf-8")
+    (root / "notes.txt").write_text("kept", "utf-8")
+    build = root / "0123abcd"
+    build.mkdir()
+    (build / compiled.MANIFEST).write_text("{}", "utf-8")
+    (root / "openatt-mypyc-x1y2").mkdir()  # what an interrupted compile leaves
+    assert compiled.remove_builds(root) == [build, root / "openatt-mypyc-x1y2"]
+    assert sorted(p.name for p in root.iterdir()) == ["another-app", "notes.txt"]
 
 
 def _toolchain() -> str | None:
@@ -134,6 +207,30 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
     assert all(str(f).startswith(str(build.folder)) for f in fast_report["files"])  # type: ignore[attr-defined]
     assert fast == plain
     assert sum(len(r["hits"]) for r in json.loads(plain)["results"]) > 40
+    # the screening tests of the API, the register and the CLI, run against the build (found
+    # in review: a class attribute mypyc made an instance one failed there, not here)
+    tests = Path(__file__).resolve().parents[1]
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+        + [str(tests / t) for t in COMPILED_SUITE],
+        env={**os.environ, "OPENATT_TEST_COMPILED": str(builds)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    # a build removed after a process activated it, before it screened: the plain modules
+    copy = tmp_path / "copy"
+    shutil.copytree(build.folder, copy / build.digest)
+    gone = subprocess.run(
+        [sys.executable, "-c", _GONE, str(copy / build.digest)],
+        env={**os.environ, "OPENATT_COMPILED": str(copy)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gone.stdout.split() == ["active", "plain"], gone.stderr
+    assert not (copy / build.digest).exists()
     # a build whose manifest names other sources is never loaded
     manifest = build.folder / compiled.MANIFEST
     manifest.write_text(json.dumps({"digest": "made-from-other-sources"}), "utf-8")

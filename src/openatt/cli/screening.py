@@ -201,24 +201,27 @@ def status() -> None:
 @lists_app.command("compile")
 def compile_screening(
     remove: Annotated[
-        bool, typer.Option("--remove", help="delete every compiled build instead")
+        bool, typer.Option("--remove", help="delete the compiled builds (and nothing else there)")
     ] = False,
 ) -> None:
     """Compile the screening modules with mypyc (about 1.16 times less CPU a name, the same
     hits byte for byte): needs the dev extra (mypy) and a C compiler with Python's headers.
     The build is used only while the installed sources are the ones it was made from;
     OPENATT_COMPILED=off turns it off, OPENATT_COMPILED=FOLDER keeps builds elsewhere."""
-    import shutil
-
     from openatt.screening import compiled
 
-    root = compiled.builds_root()
+    try:
+        root = compiled.builds_root()
+    except ValueError as error:
+        raise _fail(str(error)) from error
     if root is None:
         raise _fail("OPENATT_COMPILED is off: unset it, or set it to a folder")
     if remove:
-        existed = root.exists()
-        shutil.rmtree(root, ignore_errors=True)
-        _out().print(f"removed {root}" if existed else f"no build in {root}", highlight=False)
+        removed = compiled.remove_builds(root)
+        for folder in removed:
+            _out().print(f"removed {folder}", highlight=False)
+        if not removed:
+            _out().print(f"no build in {root}", highlight=False)
         return
     found = compiled.current_build(root)
     if found is not None:

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 PACKAGE = "openatt.screening"
 # The modules with most of a query's Python: scoring, token rules, romanisation, the
@@ -96,24 +97,40 @@ def package_dir() -> Path:
     return Path(__file__).resolve().parent
 
 
+# The third-party packages whose types mypyc compiles checks against: a build is used only
+# with the versions it was compiled with (checked when the first compiled module is imported,
+# when screening imports them anyway).
+CHECKED_PACKAGES = ("numpy", "rapidfuzz")
+
+
 def source_digest(package: Path | None = None) -> str:
-    """What a build is the compilation of: the seven modules' sources, the edits made to
-    them and the interpreter's extension suffix (its version and platform)."""
-    root = package or package_dir()
+    """What a build is the compilation of: every source of the ``openatt`` package (mypyc
+    compiles the seven modules against the types of the modules they import, in the whole
+    package), the edits made to them and the interpreter's extension suffix (its version
+    and platform). About 20 ms."""
+    root = (package or package_dir()).parent
     digest = hashlib.sha256(f"{_SUFFIX}\n{EDITS!r}\n".encode())
-    for module in MODULES:
-        digest.update(f"{module}\n".encode())
-        digest.update((root / f"{module}.py").read_bytes())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
 
 
+_OFF = ("off", "0", "no", "false")
+_DEFAULT = ("", "on", "1", "yes", "true", "default")
+
+
 def builds_root() -> Path | None:
-    """Where builds are kept (``OPENATT_COMPILED``), or None when turned off."""
+    """Where builds are kept (``OPENATT_COMPILED``), or None when turned off. A relative
+    folder is refused (it would depend on the working folder): ValueError."""
     chosen = os.environ.get("OPENATT_COMPILED", "").strip()
-    if chosen.lower() in ("off", "0", "no", "false"):
+    if chosen.lower() in _OFF:
         return None
-    if chosen:
-        return Path(chosen).expanduser()
+    if chosen.lower() not in _DEFAULT:
+        folder = Path(chosen).expanduser()
+        if not folder.is_absolute():
+            raise ValueError(f"OPENATT_COMPILED: give an absolute folder, not {chosen!r}")
+        return folder
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "openatt" / "compiled"
 
@@ -128,15 +145,26 @@ class Build:
     def module_path(self, module: str) -> Path:
         return self.folder / "openatt" / "screening" / f"{module}{_SUFFIX}"
 
-    def complete(self) -> bool:
-        """The manifest names this digest and every module is there."""
+    def manifest(self) -> dict[str, Any]:
         try:
-            manifest = json.loads((self.folder / MANIFEST).read_text("utf-8"))
+            found = json.loads((self.folder / MANIFEST).read_text("utf-8"))
         except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def complete(self) -> bool:
+        """The manifest names this digest, and every file it lists is there, of its size."""
+        manifest = self.manifest()
+        files = manifest.get("files")
+        if manifest.get("digest") != self.digest or not isinstance(files, dict):
             return False
-        return manifest.get("digest") == self.digest and all(
-            self.module_path(m).is_file() for m in MODULES
-        )
+        wanted = {f"openatt/screening/{m}{_SUFFIX}" for m in MODULES}
+        if not wanted <= set(files):
+            return False
+        try:
+            return all((self.folder / name).stat().st_size == size for name, size in files.items())
+        except OSError:
+            return False
 
 
 def current_build(root: Path | None = None) -> Build | None:
@@ -149,12 +177,23 @@ def current_build(root: Path | None = None) -> Build | None:
     return build if build.complete() else None
 
 
+def _versions() -> dict[str, str]:
+    import numpy
+    import rapidfuzz
+
+    return {"numpy": numpy.__version__, "rapidfuzz": rapidfuzz.__version__}
+
+
 class _Finder(importlib.abc.MetaPathFinder):
-    """Finds the compiled modules of one build, by their full names, before the sources."""
+    """Finds the compiled modules of one build, by their full names, before the sources.
+    Before the first of them is imported, it checks that the build is still there and was
+    made against the installed numpy and rapidfuzz; if not, it steps aside (the plain
+    modules are imported) as long as none of the build's modules was imported yet."""
 
     def __init__(self, build: Build) -> None:
         self.build = build
         self.names = {f"{PACKAGE}.{m}": m for m in MODULES}
+        self.checked = False
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -162,7 +201,17 @@ class _Finder(importlib.abc.MetaPathFinder):
         module = self.names.get(fullname)
         if module is None:
             return None
+        if not self.checked:
+            usable = self.build.complete() and self.build.manifest().get("versions") == _versions()
+            if not usable and not any(name in sys.modules for name in self.names):
+                self.remove()
+                return None
+            self.checked = True
         return importlib.util.spec_from_file_location(fullname, self.build.module_path(module))
+
+    def remove(self) -> None:
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
 
 
 def active() -> Build | None:
@@ -174,14 +223,19 @@ def activate() -> Build | None:
     """Import the screening modules from the build of the installed sources, when there is
     one (called once, when ``openatt.screening`` is imported). Nothing changes otherwise;
     nor when one of the modules was imported already, or mypy_extensions (which the compiled
-    modules import) is not installed."""
+    modules import) is not installed. Never raises: anything unexpected (no home folder to
+    find the builds in, sources shipped without their ``.py`` files, an unreadable build)
+    leaves the plain modules in place."""
     found = active()
     if found is not None:
         return found
     if any(f"{PACKAGE}.{m}" in sys.modules for m in MODULES):
         return None
-    build = current_build()
-    if build is None or importlib.util.find_spec("mypy_extensions") is None:
+    try:
+        build = current_build()
+        if build is None or importlib.util.find_spec("mypy_extensions") is None:
+            return None
+    except Exception:  # screening must run, compiled or not
         return None
     # mypyc's runtime of the group is one library at the top of the build folder
     sys.path.append(str(build.folder))
@@ -205,10 +259,29 @@ def edited_copy(work: Path, source: Path, edits: tuple[tuple[str, str, str], ...
     return src
 
 
+_SMOKE = """
+import sys
+from openatt.screening import compiled
+from openatt.screening import index, matcher, scoring
+assert compiled.active() is not None and scoring.__file__.endswith(sys.argv[1]), scoring.__file__
+assert matcher.Matcher.algorithm == scoring.ALGORITHM, matcher.Matcher.algorithm
+"""
+
+
+# mypyc's warnings that change how much is held at once, not what is computed: a generator
+# passed to a call is built as a list first (the index's records of an in-memory list, the
+# batch's distinct tokens), then read in the same order.
+_SAME_RESULT_WARNINGS = ("warning: Treating generator comprehension as list",)
+
+
 def compile_into(root: Path | None = None, *, log: Path | None = None) -> Build:
     """Compile the installed sources with mypyc into the folder of their digest under
-    ``root`` (:func:`builds_root` by default) and return the build. The build is made in a
-    scratch folder and moved into place whole, so a build that fails leaves nothing."""
+    ``root`` (:func:`builds_root` by default) and return the build (the one there already,
+    when it is complete). The build is made in a scratch folder, imported there by a new
+    process, and only then moved into place whole; compiles into one root take turns (a
+    lock file). mypyc's warnings fail the build: each marks code it compiles otherwise than
+    Python runs it (a class attribute it made an instance one, found in review)."""
+    import fcntl
     import subprocess
     import tempfile
 
@@ -220,37 +293,94 @@ def compile_into(root: Path | None = None, *, log: Path | None = None) -> Build:
     package = package_dir()
     digest = source_digest(package)
     target = Build(base / digest, digest)
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="openatt-mypyc-", dir=base) as scratch:
-        work = Path(scratch)
-        edited_copy(work, package.parent)
-        version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        (work / "mypy.ini").write_text(MYPY_INI.format(version=version), "utf-8")
-        # mypyc copies what it built next to the sources' module path, from the working folder
-        (work / "openatt" / "screening").mkdir(parents=True)
-        command = [sys.executable, "-m", "mypyc", "--config-file", "mypy.ini"]
-        command += [f"src/openatt/screening/{m}.py" for m in MODULES]
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
-        if log is not None:
-            log.write_text(done.stdout + done.stderr, "utf-8")
-        built = next((work / "build").glob("lib.*"), None)
-        if done.returncode != 0 or built is None:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            raise CompileError(f"mypyc failed (exit {done.returncode}):\n{tail}")
-        staged = work / "staged"
-        (staged / "openatt" / "screening").mkdir(parents=True)
-        for library in built.glob(f"*{_SUFFIX}"):  # the group's runtime
-            shutil.copy(library, staged)
-        for module in MODULES:
-            shutil.copy(
-                built / "openatt" / "screening" / f"{module}{_SUFFIX}",
-                staged / "openatt" / "screening",
-            )
-        manifest = {"digest": digest, "modules": list(MODULES), "python": sys.version}
-        (staged / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
-        if target.folder.exists():
-            shutil.rmtree(target.folder)
-        staged.rename(target.folder)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        with (base / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if target.complete():
+                return target
+            with tempfile.TemporaryDirectory(prefix="openatt-mypyc-", dir=base) as scratch:
+                staged = _build(Path(scratch), package, digest, log, subprocess.run)
+                if target.folder.exists():  # an incomplete build: replaced
+                    shutil.rmtree(target.folder)
+                staged.rename(target.folder)
+    except OSError as error:
+        raise CompileError(f"cannot write the build under {base}: {error}") from error
     if not target.complete():  # pragma: no cover - a build moved into place is complete
         raise CompileError(f"the build in {target.folder} is incomplete")
     return target
+
+
+def _build(work: Path, package: Path, digest: str, log: Path | None, run: Any) -> Path:
+    """Compile in ``work``, check the result in a new process, and return the staged build."""
+    edited_copy(work, package.parent)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    (work / "mypy.ini").write_text(MYPY_INI.format(version=version), "utf-8")
+    # mypyc copies what it built next to the sources' module path, from the working folder
+    (work / "openatt" / "screening").mkdir(parents=True)
+    command = [sys.executable, "-m", "mypyc", "--config-file", "mypy.ini"]
+    command += [f"src/openatt/screening/{m}.py" for m in MODULES]
+    done = run(command, cwd=work, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    if log is not None:
+        log.write_text(output, "utf-8")
+    built = next((work / "build").glob("lib.*"), None)
+    warnings = [
+        line
+        for line in output.splitlines()
+        if ": warning:" in line and not line.endswith(_SAME_RESULT_WARNINGS)
+    ]
+    if done.returncode != 0 or built is None or warnings:
+        tail = "\n".join((warnings or output.strip().splitlines())[-15:])
+        raise CompileError(f"mypyc failed (exit {done.returncode}):\n{tail}")
+    staged = work / "staged"
+    (staged / "openatt" / "screening").mkdir(parents=True)
+    for library in built.glob(f"*{_SUFFIX}"):  # the group's runtime
+        shutil.copy(library, staged)
+    for module in MODULES:
+        shutil.copy(
+            built / "openatt" / "screening" / f"{module}{_SUFFIX}", staged / "openatt" / "screening"
+        )
+    files = {
+        path.relative_to(staged).as_posix(): path.stat().st_size
+        for path in sorted(staged.rglob(f"*{_SUFFIX}"))
+    }
+    manifest = {
+        "digest": digest,
+        "modules": list(MODULES),
+        "files": files,
+        "versions": _versions(),
+        "python": sys.version,
+    }
+    (staged / MANIFEST).write_text(json.dumps(manifest, indent=2), "utf-8")
+    # the build as it will be used: imported by a new process, from a root of its own
+    trial = work / "trial"
+    trial.mkdir()
+    (staged).rename(trial / digest)
+    env = {**os.environ, "OPENATT_COMPILED": str(trial), "PYTHONPATH": str(package.parent.parent)}
+    smoke = run(
+        [sys.executable, "-c", _SMOKE, f"{digest}/openatt/screening/scoring{_SUFFIX}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if smoke.returncode != 0:
+        tail = "\n".join((smoke.stdout + smoke.stderr).strip().splitlines()[-8:])
+        raise CompileError(f"the compiled modules do not import as built:\n{tail}")
+    return trial / digest
+
+
+def remove_builds(root: Path) -> list[Path]:
+    """Delete the builds under ``root`` (folders holding a manifest) and what interrupted
+    compiles left there; nothing else in ``root`` is touched. Returns what was deleted."""
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for child in sorted(root.iterdir()):
+        build = child.is_dir() and (child / MANIFEST).is_file()
+        leftover = child.is_dir() and child.name.startswith("openatt-mypyc-")
+        if build or leftover:
+            shutil.rmtree(child)
+            removed.append(child)
+    return removed

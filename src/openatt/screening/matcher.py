@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -216,7 +216,7 @@ def default_threshold() -> float:
 class Matcher:
     """Screens queries against a set of list versions; build once, query many times."""
 
-    algorithm = ALGORITHM
+    algorithm: ClassVar[str] = ALGORITHM  # a class variable: mypyc keeps it on the class
 
     def __init__(self, lists: Iterable[LoadedList | ListIndex]) -> None:
         self._lists = [
