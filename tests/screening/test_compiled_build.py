@@ -236,3 +236,33 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
     manifest.write_text(json.dumps({"digest": "made-from-other-sources"}), "utf-8")
     stale, stale_report = _run({**base, "OPENATT_COMPILED": str(builds)}, *args)
     assert stale_report["build"] is None and stale == plain
+
+
+_WITHOUT_MYPYC = """
+import importlib.abc, sys
+class Hide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "mypyc":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Hide())
+from openatt.cli.main import main
+sys.argv = ["openatt", "lists", "compile"]
+main()
+"""
+
+
+def test_compile_without_mypyc_says_which_extra_and_writes_nothing(tmp_path: Path) -> None:
+    """The message names the extra as it is typed (found in use: rich read `[dev]` as
+    markup and printed `pip install -e '.'`)."""
+    builds = tmp_path / "builds"
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_MYPYC],
+        env={**os.environ, "OPENATT_COMPILED": str(builds), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "mypyc is not installed: pip install -e '.[dev]'" in done.stderr, done.stderr
+    assert "compiling" not in done.stderr and not builds.exists()

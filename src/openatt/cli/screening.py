@@ -69,7 +69,10 @@ def _table(*headers: str, **options: Any) -> Table:
 
 
 def _fail(message: str) -> typer.Exit:
-    _err().print(f"[red]error:[/red] {message}", highlight=False)
+    from rich.markup import escape
+
+    # escaped: a message naming `.[dev]` or a list's `[id]` is printed as it is written
+    _err().print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code=2)
 
 
@@ -227,6 +230,8 @@ def compile_screening(
     if found is not None:
         _out().print(f"already compiled for these sources: {found.folder}", highlight=False)
         return
+    if not compiled.mypyc_installed():
+        raise _fail(compiled.NO_MYPYC)
     _err().print(f"compiling {len(compiled.MODULES)} modules with mypyc (about half a minute)")
     try:
         build = compiled.compile_into(root)

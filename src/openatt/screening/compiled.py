@@ -89,6 +89,16 @@ MANIFEST = "manifest.json"
 _SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]  # e.g. .cpython-311-x86_64-linux-gnu.so
 
 
+NO_MYPYC = "mypyc is not installed: pip install -e '.[dev]' (it comes with mypy)"
+
+
+def mypyc_installed() -> bool:
+    try:
+        return importlib.util.find_spec("mypyc") is not None
+    except ImportError:
+        return False
+
+
 class CompileError(Exception):
     """The compiled modules could not be built; the message says why and what to do."""
 
@@ -288,8 +298,8 @@ def compile_into(root: Path | None = None, *, log: Path | None = None) -> Build:
     base = root if root is not None else builds_root()
     if base is None:
         raise CompileError("OPENATT_COMPILED is off: set it to a folder, or unset it")
-    if importlib.util.find_spec("mypyc") is None:
-        raise CompileError("mypyc is not installed: pip install -e '.[dev]' (it comes with mypy)")
+    if not mypyc_installed():
+        raise CompileError(NO_MYPYC)
     package = package_dir()
     digest = source_digest(package)
     target = Build(base / digest, digest)
