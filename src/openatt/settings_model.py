@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     appeal_days: str = Field("", description="days an applicant has to appeal (default 28)")
     query_days: str = Field("", description="days an applicant has to answer a query (default 20)")
     new_password: str = Field("", description="password for 'openatt users add' (else asked)")
+    # read by openatt.screening.compiled itself, when the package is imported (before the
+    # settings are): listed here so that it is documented and checked with the others
+    compiled: str = Field(
+        "",
+        description="screening's compiled build: 'off', or an absolute folder of builds "
+        "(default ~/.cache/openatt/compiled; `openatt lists compile`)",
+    )
 
     @property
     def overlay_paths(self) -> list[Path]:
