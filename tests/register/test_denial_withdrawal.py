@@ -4,6 +4,7 @@ shown as withdrawn, no longer calls for consultation, and the withdrawal is in t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from register_helpers import Api, application, before_denial_withdrawals, to_assessed, version
@@ -12,11 +13,14 @@ from sqlalchemy import func, inspect, select
 from openatt.register import audit, denials
 from openatt.register.models import ApplicationRow, DenialRevocationRow, DenialRow, Event
 
-MILITIA = application(
-    importing_state="SSD",
-    consignee={"name": "Ministry of Interior", "country": "SSD"},
-    end_user={"name": "Unity State Militia", "country": "SSD", "kind": "non_state"},
-)
+
+def militia() -> dict[str, Any]:
+    """Dated when posted: a run that crosses midnight must not post yesterday's date."""
+    return application(
+        importing_state="SSD",
+        consignee={"name": "Ministry of Interior", "country": "SSD"},
+        end_user={"name": "Unity State Militia", "country": "SSD", "kind": "non_state"},
+    )
 
 
 def _own_notification(api: Api, app_id: int) -> dict[str, object]:
@@ -26,7 +30,7 @@ def _own_notification(api: Api, app_id: int) -> dict[str, object]:
 
 
 def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
-    refused = to_assessed(api, MILITIA)
+    refused = to_assessed(api, militia())
     decided = api.post(
         f"/applications/{refused}/decide",
         "officer",
@@ -36,7 +40,7 @@ def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
     assert _own_notification(api, refused)["withdrawn_on"] is None
 
     # While the notification stands, the same transaction asks for consultation.
-    again = to_assessed(api, MILITIA)
+    again = to_assessed(api, militia())
     with api.db.read() as session:
         row = session.get(ApplicationRow, again)
         assert row is not None
@@ -78,7 +82,7 @@ def test_an_upheld_appeal_withdraws_the_denial_notification(api: Api) -> None:
 
 
 def test_a_dismissed_appeal_keeps_the_notification(api: Api) -> None:
-    refused = to_assessed(api, MILITIA)
+    refused = to_assessed(api, militia())
     api.post(
         f"/applications/{refused}/decide",
         "officer",

@@ -17,12 +17,17 @@ from openatt.register.errors import Conflict
 from openatt.register.models import Event, State, User
 from openatt.register.users import actor_of
 
-MILITIA = application(
-    importing_state="SSD",
-    end_user={"name": "Sudd Frontier Militia", "country": "SSD", "kind": "non_state"},
-    consignee={"name": "Juba Traders", "country": "SSD"},
-    items=[{"description": "Rifles", "category": "VIII", "control_entry": "ML1", "quantity": 50}],
-)
+
+def militia() -> dict[str, Any]:
+    """Dated when posted: a run that crosses midnight must not post yesterday's date."""
+    return application(
+        importing_state="SSD",
+        end_user={"name": "Sudd Frontier Militia", "country": "SSD", "kind": "non_state"},
+        consignee={"name": "Juba Traders", "country": "SSD"},
+        items=[
+            {"description": "Rifles", "category": "VIII", "control_entry": "ML1", "quantity": 50}
+        ],
+    )
 
 
 def _events(api: Api) -> int:
@@ -163,7 +168,7 @@ def test_withdrawal_before_a_decision(api: Api) -> None:
         == 409
     )
     # After a decision it is too late.
-    decided = to_assessed(api, MILITIA)
+    decided = to_assessed(api, militia())
     api.post(
         f"/applications/{decided}/decide",
         "officer",
@@ -224,7 +229,7 @@ def test_amendment_supersedes_and_shows_the_differences(api: Api) -> None:
 
 
 def _denied(api: Api) -> int:
-    app_id = to_assessed(api, MILITIA)
+    app_id = to_assessed(api, militia())
     decided = api.post(
         f"/applications/{app_id}/decide",
         "officer",

@@ -10,8 +10,6 @@ from register_helpers import NO_MATCHES, Api, application, to_assessed, version
 
 from openatt.register import licensing, users
 
-TODAY = dt.date.today()
-
 
 def _approve(api: Api, app_id: int, outcome: str = "approved", **extra: object) -> dict:
     body = {
@@ -87,14 +85,14 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
     too_early = api.post(
         f"/applications/{app_id}/shipments",
         "officer",
-        {"item": 0, "quantity": 1, "shipped_on": TODAY.isoformat()},
+        {"item": 0, "quantity": 1, "shipped_on": dt.date.today().isoformat()},
     )
     assert too_early.status_code == 409  # no licence yet
 
     issued = api.post(
         f"/applications/{app_id}/issue",
         "officer",
-        {"valid_until": (TODAY + dt.timedelta(days=365)).isoformat()},
+        {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()},
     )
     assert issued.status_code == 201, issued.text
     assert issued.json()["licensed"] == [100, 5000]
@@ -103,7 +101,7 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
         return api.post(
             f"/applications/{app_id}/shipments",
             "officer",
-            {"item": item, "quantity": quantity, "shipped_on": TODAY.isoformat()},
+            {"item": item, "quantity": quantity, "shipped_on": dt.date.today().isoformat()},
         )
 
     first = ship(0, 60)
@@ -124,7 +122,7 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
             "officer",
             {
                 "shipment_id": shipment["id"],
-                "verified_on": TODAY.isoformat(),
+                "verified_on": dt.date.today().isoformat(),
                 "verification": "Delivery verification certificate DVC-77",
             },
         )
@@ -135,7 +133,7 @@ def test_draft_to_delivery_verified_and_revoked(api: Api) -> None:
         "officer",
         {
             "shipment_id": third.json()["id"],
-            "verified_on": TODAY.isoformat(),
+            "verified_on": dt.date.today().isoformat(),
             "verification": "DVC-78",
         },
     )
@@ -183,7 +181,7 @@ def test_reassessment_links_the_earlier_assessment_and_suspends_the_licence(api:
     api.post(
         f"/applications/{app_id}/issue",
         "officer",
-        {"valid_until": (TODAY + dt.timedelta(days=365)).isoformat()},
+        {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()},
     )
     first = api.get(f"/applications/{app_id}/assessments", "officer").json()[0]
     new_info = {
@@ -194,7 +192,7 @@ def test_reassessment_links_the_earlier_assessment_and_suspends_the_licence(api:
                 "likelihood": "likely",
                 "severity": "grave",
                 "source": "Embassy report 2026/41",
-                "date": TODAY.isoformat(),
+                "date": dt.date.today().isoformat(),
                 "author": "officer2",
             }
         ],
@@ -211,7 +209,7 @@ def test_reassessment_links_the_earlier_assessment_and_suspends_the_licence(api:
     blocked = api.post(
         f"/applications/{app_id}/shipments",
         "officer",
-        {"item": 0, "quantity": 1, "shipped_on": TODAY.isoformat()},
+        {"item": 0, "quantity": 1, "shipped_on": dt.date.today().isoformat()},
     )
     assert blocked.status_code == 409
     # A new decision to deny ends the case; the denial is notified.
@@ -244,7 +242,7 @@ def test_suspend_and_expire(api: Api) -> None:
         outcome="approved_with_conditions",
         conditions=["No re-export without prior written consent"],
     )
-    issued_on = TODAY - dt.timedelta(days=400)
+    issued_on = dt.date.today() - dt.timedelta(days=400)
     backdated = api.post(
         f"/applications/{app_id}/issue",
         "officer",
@@ -274,7 +272,7 @@ def test_suspend_and_expire(api: Api) -> None:
     api.post(
         f"/applications/{other}/issue",
         "officer",
-        {"valid_until": (TODAY + dt.timedelta(days=30)).isoformat()},
+        {"valid_until": (dt.date.today() + dt.timedelta(days=30)).isoformat()},
     )
     assert api.post(f"/applications/{other}/expire", "officer", {}).status_code == 409
     suspended = api.post(
@@ -351,7 +349,7 @@ def test_export_csv_and_json(api: Api) -> None:
     api.post(
         f"/applications/{app_id}/issue",
         "officer",
-        {"valid_until": (TODAY + dt.timedelta(days=90)).isoformat()},
+        {"valid_until": (dt.date.today() + dt.timedelta(days=90)).isoformat()},
     )
     api.post("/applications", "applicant", application())
     as_json = api.get("/register/export", "auditor", params={"format": "json"}).json()

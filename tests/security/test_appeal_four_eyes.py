@@ -9,20 +9,28 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from register_helpers import Api, application, to_assessed, version
 
-MILITIA = application(
-    importing_state="SSD",
-    consignee={"name": "Ministry of Interior", "country": "SSD"},
-    end_user={"name": "Unity State Militia", "country": "SSD", "kind": "non_state"},
-)
-UNTIL = {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()}
+
+def militia() -> dict[str, Any]:
+    """Dated when posted: a run that crosses midnight must not post yesterday's date."""
+    return application(
+        importing_state="SSD",
+        consignee={"name": "Ministry of Interior", "country": "SSD"},
+        end_user={"name": "Unity State Militia", "country": "SSD", "kind": "non_state"},
+    )
+
+
+def until() -> dict[str, str]:
+    """A licence valid for a year from the day it is issued."""
+    return {"valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()}
 
 
 def _appealed(api: Api) -> int:
-    app_id = to_assessed(api, MILITIA)
+    app_id = to_assessed(api, militia())
     refusal = {"version": version(api, app_id), "outcome": "denied", "reasons": "UN embargo."}
     decided = api.post(f"/applications/{app_id}/decide", "officer", refusal)
     assert decided.status_code == 200 and decided.json()["status"] == "effective", decided.text
@@ -48,7 +56,7 @@ def test_one_officer_cannot_license_an_embargoed_case_by_upholding_its_appeal(ap
     assert _state(api, app_id) == "awaiting_countersign"
     decision = api.get(f"/applications/{app_id}/decisions", "officer").json()[-1]
     assert decision["status"] == "pending" and decision["four_eyes_required"] is True
-    assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 409
+    assert api.post(f"/applications/{app_id}/issue", "officer2", until()).status_code == 409
     alone = api.post(
         f"/applications/{app_id}/countersign",
         "officer2",
@@ -62,7 +70,7 @@ def test_one_officer_cannot_license_an_embargoed_case_by_upholding_its_appeal(ap
     )
     assert signed.status_code == 200, signed.text
     assert _state(api, app_id) == "approved"
-    assert api.post(f"/applications/{app_id}/issue", "officer2", UNTIL).status_code == 201
+    assert api.post(f"/applications/{app_id}/issue", "officer2", until()).status_code == 201
 
 
 def test_a_second_person_who_disagrees_sends_the_appeal_back(api: Api) -> None:
@@ -112,7 +120,7 @@ def test_new_information_while_an_upheld_appeal_awaits_sign_off_reopens_the_appe
     """Found in review (2026-12-05): a reassessment returned the appeal's pending approval but
     left the appeal "upheld": the exporter read an outcome that never took effect, with the
     officer's reasons, and the appeal could not be decided again."""
-    case = to_assessed(api, MILITIA)
+    case = to_assessed(api, militia())
     refused = api.post(
         f"/applications/{case}/decide",
         "officer",

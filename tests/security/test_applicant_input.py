@@ -13,14 +13,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from register_helpers import Api, application
 
-EVIDENCE = {
-    "criterion": "diversion",
-    "likelihood": "remote",
-    "severity": "minor",
-    "source": "Our own assurance",
-    "date": dt.date.today().isoformat(),
-    "author": "Head of the national authority",
-}
+
+def evidence() -> dict[str, str]:
+    """A piece of evidence dated the day the test runs."""
+    return {
+        "criterion": "diversion",
+        "likelihood": "remote",
+        "severity": "minor",
+        "source": "Our own assurance",
+        "date": dt.date.today().isoformat(),
+        "author": "Head of the national authority",
+    }
 
 
 def _refused(api: Api, body: dict[str, Any], *loc: object) -> None:
@@ -35,9 +38,9 @@ def test_an_applicant_cannot_mark_its_end_user_certificate_verified(api: Api) ->
 
 
 def test_an_applicant_cannot_supply_officer_or_intelligence_evidence(api: Api) -> None:
-    _refused(api, application(evidence=[EVIDENCE]), "evidence", 0, "kind")
+    _refused(api, application(evidence=[evidence()]), "evidence", 0, "kind")
     _refused(
-        api, application(evidence=[{**EVIDENCE, "kind": "intelligence"}]), "evidence", 0, "kind"
+        api, application(evidence=[{**evidence(), "kind": "intelligence"}]), "evidence", 0, "kind"
     )
 
 
@@ -65,7 +68,7 @@ def test_an_applicant_cannot_choose_the_law_of_2013(api: Api) -> None:
 
 
 def test_evidence_records_its_supplier_from_the_login_not_the_payload(api: Api) -> None:
-    report = {**EVIDENCE, "kind": "report", "source": "SIPRI fact sheet"}
+    report = {**evidence(), "kind": "report", "source": "SIPRI fact sheet"}
     created = api.post("/applications", "applicant", application(evidence=[report]))
     assert created.status_code == 201, created.text
     case = api.get(f"/applications/{created.json()['id']}", "officer").json()  # staff view

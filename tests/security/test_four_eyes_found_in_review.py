@@ -16,16 +16,30 @@ from register_helpers import NO_MATCHES, Api, application, version
 from openatt.register.casefile import case_file
 from openatt.register.users import SYSTEM
 
-RUSSIA = application(
-    importing_state="RUS",
-    consignee={"name": "Rosoboronexport", "country": "RUS"},
-    end_user={"name": "Russian Ground Forces", "country": "RUS", "kind": "armed_forces"},
-)
-MORTARS = application(
-    items=[
-        {"description": "81 mm mortars", "category": "VIII", "control_entry": "ML2", "quantity": 10}
-    ]
-)
+
+def russia() -> dict[str, Any]:
+    """Dated when posted: a run that crosses midnight must not post yesterday's date."""
+    return application(
+        importing_state="RUS",
+        consignee={"name": "Rosoboronexport", "country": "RUS"},
+        end_user={"name": "Russian Ground Forces", "country": "RUS", "kind": "armed_forces"},
+    )
+
+
+def mortars() -> dict[str, Any]:
+    """Dated when posted: a run that crosses midnight must not post yesterday's date."""
+    return application(
+        items=[
+            {
+                "description": "81 mm mortars",
+                "category": "VIII",
+                "control_entry": "ML2",
+                "quantity": 10,
+            }
+        ]
+    )
+
+
 IN_LINE = {
     "approve": "approved",
     "approve_with_conditions": "approved_with_conditions",
@@ -82,12 +96,12 @@ def _decide_in_line(api: Api, case: int, recommendation: str) -> dict[str, Any]:
 
 
 def test_an_assessment_under_fewer_regimes_needs_a_second_person(api: Api) -> None:
-    whole = _submitted(api, RUSSIA)
+    whole = _submitted(api, russia())
     assert (
         api.post(f"/applications/{whole}/assess", "officer", {}).json()["recommendation"] == "deny"
     )
 
-    case = _submitted(api, RUSSIA)
+    case = _submitted(api, russia())
     partial = api.post(f"/applications/{case}/assess", "officer", {"regimes": ["att"]})
     assert partial.status_code == 200, partial.text
     recommendation = _judged_clear(api, case)
@@ -101,7 +115,7 @@ def test_an_assessment_under_fewer_regimes_needs_a_second_person(api: Api) -> No
 
 
 def test_the_confirmed_category_decides_the_i_to_vii_rule(api: Api) -> None:
-    case = _submitted(api, MORTARS)
+    case = _submitted(api, mortars())
     classified = api.post(
         f"/applications/{case}/items/0/classification",
         "officer",

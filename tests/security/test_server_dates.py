@@ -18,8 +18,6 @@ from register_helpers import NO_MATCHES, Api, application, to_assessed, version
 from openatt.cli.main import build_app
 from openatt.register import licensing, users
 
-TODAY = dt.date.today()
-
 
 def _approved(api: Api, body: dict[str, object] | None = None, user: str = "applicant") -> int:
     app_id = to_assessed(api, body, user)
@@ -36,7 +34,7 @@ def _approved(api: Api, body: dict[str, object] | None = None, user: str = "appl
 
 def _licensed(api: Api) -> int:
     app_id = _approved(api)
-    until = (TODAY + dt.timedelta(days=365)).isoformat()
+    until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     assert api.post(f"/applications/{app_id}/issue", "officer", {"valid_until": until}).is_success
     return app_id
 
@@ -50,7 +48,7 @@ def test_a_licence_cannot_be_issued_valid_in_1999(api: Api) -> None:
 
 def test_an_officer_cannot_expire_a_licence_early_by_passing_today(api: Api) -> None:
     app_id = _licensed(api)
-    future = (TODAY + dt.timedelta(days=400)).isoformat()
+    future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     response = api.post(f"/applications/{app_id}/expire", "officer", {"today": future})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "today"
     assert api.post(f"/applications/{app_id}/expire", "officer", {}).status_code == 409
@@ -60,18 +58,23 @@ def test_an_officer_cannot_expire_a_licence_early_by_passing_today(api: Api) -> 
 def test_a_shipment_in_1999_or_tomorrow_is_refused(api: Api) -> None:
     app_id = _licensed(api)
     url = f"/applications/{app_id}/shipments"
-    for day, status in (("1999-06-01", 409), ((TODAY + dt.timedelta(days=1)).isoformat(), 422)):
+    for day, status in (
+        ("1999-06-01", 409),
+        ((dt.date.today() + dt.timedelta(days=1)).isoformat(), 422),
+    ):
         body = {"item": 0, "quantity": 1, "shipped_on": day}
         assert api.post(url, "officer", body).status_code == status, day
-    assert api.post(url, "officer", {"item": 0, "quantity": 1, "shipped_on": str(TODAY)}).is_success
+    assert api.post(
+        url, "officer", {"item": 0, "quantity": 1, "shipped_on": str(dt.date.today())}
+    ).is_success
 
 
 def test_a_delivery_cannot_be_verified_in_1900_or_before_its_shipment(api: Api) -> None:
     app_id = _licensed(api)
-    body = {"item": 0, "quantity": 1, "shipped_on": str(TODAY)}
+    body = {"item": 0, "quantity": 1, "shipped_on": str(dt.date.today())}
     shipment = api.post(f"/applications/{app_id}/shipments", "officer", body).json()["id"]
     url = f"/applications/{app_id}/verify-delivery"
-    for day in ("1900-01-01", (TODAY - dt.timedelta(days=1)).isoformat()):
+    for day in ("1900-01-01", (dt.date.today() - dt.timedelta(days=1)).isoformat()):
         verify = {"shipment_id": shipment, "verified_on": day, "verification": "certificate"}
         response = api.post(url, "officer", verify)
         assert response.status_code == 422 and "verified_on" in response.text
@@ -115,8 +118,8 @@ def test_licences_expire_by_the_server_clock(api: Api) -> None:
             session,
             users.actor_of(officer),
             app_id,
-            issued_on=TODAY - dt.timedelta(days=400),
-            valid_until=TODAY - dt.timedelta(days=35),
+            issued_on=dt.date.today() - dt.timedelta(days=400),
+            valid_until=dt.date.today() - dt.timedelta(days=35),
         )
     assert api.get(f"/applications/{app_id}/licence", "officer").json()["state"] == "expired"
     result = CliRunner().invoke(build_app(), ["licences", "expire", "--database", api.url])
