@@ -1,0 +1,48 @@
+"""Batches, eighth round: the last queries of a batch go to the workers in smaller chunks,
+so that the workers end together; the cut changes no hit, and a batch that fits one chunk
+still runs in this process."""
+
+from __future__ import annotations
+
+import os
+
+from openatt.screening import Query
+from openatt.screening.service import _TAIL_SPLIT, _batch, _chunks
+
+
+def _queries(count: int) -> list[Query]:
+    return [Query(f"Party {n}") for n in range(count)]
+
+
+def test_the_last_chunks_worth_is_cut_smaller_and_nothing_is_lost_or_reordered() -> None:
+    queries = _queries(1_000)
+    chunks = _chunks(queries, 64, 2)
+    assert [q for chunk in chunks for q in chunk] == queries
+    sizes = [len(chunk) for chunk in chunks]
+    # 1,000 - 128 = 872 in chunks of 64 (the last of them 40), then 128 in chunks of 8.
+    assert sizes == [64] * 13 + [40] + [64 // _TAIL_SPLIT] * 16
+    assert _chunks(queries, 64, 1) == [queries[i : i + 64] for i in range(0, 1_000, 64)]
+    assert [len(c) for c in _chunks(queries[:100], 64, 2)] == [8] * 12 + [4]
+    assert _chunks(queries[:5], 4, 2) == [[q] for q in queries[:5]]
+
+
+def _pid(chunk: list[Query]) -> list[int]:
+    return [os.getpid() for _ in chunk]
+
+
+def test_a_batch_of_one_chunk_is_not_forked_and_progress_counts_every_query() -> None:
+    for count, forked in ((64, False), (65, True)):
+        seen: list[int] = []
+        results, slots = _batch(
+            None,  # type: ignore[arg-type]  # _pid needs no matcher
+            _queries(count) + _queries(3),  # three repeated: screened once
+            (None, None, False),
+            _pid,
+            _pid,
+            2,
+            seen.append,
+            64,
+        )
+        assert len(results) == count and len(slots) == count + 3
+        assert (os.getpid() not in results) is forked
+        assert sum(seen) == count + 3
