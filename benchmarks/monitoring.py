@@ -4,13 +4,14 @@ synthetic register ten times SIPRI's, on DuckDB and on Spark local mode (issue 1
     .venv/bin/python benchmarks/monitoring.py [--workers 2] [--loop-sample 1000]
         [--alternatives 20] [--times 10] [--spark] [--skip-before]
         [--counterfactual-alone] [--skip-10x] [--skip-audit] [--quick]
-        [--baseline DIR [--rounds 2] [--baseline-counterfactual]]
+        [--pipeline-runs 2] [--baseline DIR [--rounds 2] [--baseline-counterfactual]]
 
 Reads ../shared/data (never a copy). Prints the machine (cores, load at start and end), the
 targets, and one table of figures from this run:
   1. import of the classic trade register (raw SIPRI export), the indicators, the store;
   2. ``openatt monitor assess``'s pipeline on the DuckDB store, the whole register under att
-     and eu (target < 10 s on 2 cores), with its recommendation counts;
+     and eu (target < 10 s on 2 cores), ``--pipeline-runs`` times (each run printed, the best
+     counting, identical recommendation counts required), with its recommendation counts;
   3. by signature in memory on one process, with each regime's findings kept whole per case
      (this code) and without (the path before it), on the same transfers: their ratio, and
      their recommendation counts, which must be identical;
@@ -19,8 +20,8 @@ targets, and one table of figures from this run:
      transfer, tables, charts, report: target < 30 s), and the counterfactual alone;
   6. a synthetic register ``--times`` SIPRI's (``monitoring/synthetic.py``: seeded, years,
      quantities and suppliers perturbed within documented bounds) through the same pipeline on
-     DuckDB, and with ``--spark`` both registers on Spark local mode: the time per transfer at
-     1x and at Nx, so the growth is visible.
+     DuckDB (best of ``--pipeline-runs`` too), and with ``--spark`` both registers on Spark
+     local mode: the time per transfer at 1x and at Nx, so the growth is visible.
 They run in the order 1, 2, 6, 5, 3, 4, and each prints its line as it ends. ``--skip-10x``
 leaves out step 6 and ``--skip-audit`` step 5 (a quick run: steps 1-4 in a few minutes).
 ``--baseline DIR`` (a checkout of earlier code, e.g. ``git archive 15e8ba3 | tar -x -C
@@ -128,6 +129,22 @@ class Figures:
             print(f"| {label} | {wall:.2f} | {shown} | {workers} | {note} |")
 
 
+def best_of(fig: Figures, label: str, runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """``fn`` (a pipeline over one store: each run re-assesses every transfer) ``runs``
+    times, each run a row; then a row for the best wall time, which the target and the
+    growth ratio read (as every system's best round counts in benchmarks/screening.py).
+    Every run must give the same recommendations."""
+    walls, first = [], None
+    for number in range(1, runs + 1):
+        summary = fig.timed(f"{label}, run {number} of {runs}", fn)
+        walls.append(fig.last())
+        if first is None:
+            first = summary
+        assert summary.recommendations == first.recommendations, "runs differ"
+    fig.add(f"{label}, best of {runs}", min(walls))
+    return min(walls), first
+
+
 def _children_cpu() -> float:
     """CPU seconds of this process's finished children (the batch's worker processes; a Spark
     JVM that outlives its step is not counted)."""
@@ -168,6 +185,12 @@ def main() -> None:
     parser.add_argument("--skip-audit", action="store_true", help="leave out monitor audit")
     parser.add_argument("--baseline", type=Path, help="a checkout of earlier code to compare")
     parser.add_argument("--rounds", type=int, default=2, help="turns of --baseline's comparison")
+    parser.add_argument(
+        "--pipeline-runs",
+        type=int,
+        default=2,
+        help="runs of the register's pipeline under att+eu (the target's figure); the best counts",
+    )
     parser.add_argument(
         "--baseline-counterfactual",
         action="store_true",
@@ -285,12 +308,15 @@ def run(args: argparse.Namespace) -> None:
         label = (
             f"**register under att+eu, monitor assess pipeline, {args.workers} processes**{span}"
         )
-        summary = fig.timed(
-            label, lambda: service.assess(REGIMES, first, 2024, db=one_x, workers=args.workers)
+        pipeline_1x, summary = best_of(
+            fig,
+            label,
+            args.pipeline_runs,
+            lambda: service.assess(REGIMES, first, 2024, db=one_x, workers=args.workers),
         )
-        pipeline_1x = fig.last()
         fig.note(
-            f"{summary.assessed} transfers, {summary.signatures} signatures; target < 10 s; "
+            f"s wall; {summary.assessed} transfers, {summary.signatures} signatures; "
+            f"target < 10 s: {'met' if pipeline_1x < 10 else 'not met'}; "
             f"{pipeline_1x / summary.assessed * 1e6:.0f} us a transfer; {summary.recommendations}"
         )
         if not args.skip_10x:
@@ -394,12 +420,14 @@ def _ten_times(
         f"store {args.times}x in DuckDB", lambda: stored_store(folder, big, report, tables)
     )
     label = f"**{args.times}x register under att+eu, same pipeline, {args.workers} processes**"
-    big_summary = fig.timed(
-        label, lambda: service.assess(REGIMES, 1950, 2024, db=n_x, workers=args.workers)
+    pipeline_nx, big_summary = best_of(
+        fig,
+        label,
+        args.pipeline_runs,
+        lambda: service.assess(REGIMES, 1950, 2024, db=n_x, workers=args.workers),
     )
-    pipeline_nx = fig.last()
     fig.note(
-        f"{big_summary.assessed} transfers, {big_summary.signatures} signatures; "
+        f"s wall; {big_summary.assessed} transfers, {big_summary.signatures} signatures; "
         f"{pipeline_nx / big_summary.assessed * 1e6:.0f} us a transfer"
     )
     fig.add(
