@@ -634,34 +634,35 @@ class CandidateIndex:
             ids = usable[0][1]
             if len(ids) > limit * 2:
                 gap = np.abs(self.name_lengths[ids] - wanted)
-                ids = ids[np.argsort(gap, kind="stable")[: limit * 2]]
+                ids = ids[gap.argsort(kind="stable")[: limit * 2]]
             ranked: list[int] = ids.tolist()  # Python ints, as int(i) gave, in one call
             return ranked
         ids = np.concatenate([g[1] for g in usable])
-        weights = np.repeat(
-            np.array([g[0] for g in usable], dtype=np.float32).astype(np.float64),
-            [len(g[1]) for g in usable],
+        weights = (
+            np.array([g[0] for g in usable], dtype=np.float32)
+            .astype(np.float64)
+            .repeat([len(g[1]) for g in usable])
         )
         # Each name once with the summed weight of the groups it is in. The postings are
         # sorted runs, which a stable sort merges in near-linear time (np.unique's quicksort
         # took most of a query's ranking at 300,000 entities). The sums are exact whatever
         # their order (float32 weights of at least log(2), added in float64), so the scores
         # are those np.unique and np.bincount gave, bit for bit.
-        order = np.argsort(ids, kind="stable")
+        order = ids.argsort(kind="stable")
         ordered = ids[order]
         firsts = np.empty(len(ordered), dtype=np.bool_)
         firsts[:1] = True
         np.not_equal(ordered[1:], ordered[:-1], out=firsts[1:])
-        starts = np.flatnonzero(firsts)
+        starts = firsts.nonzero()[0]
         unique = ordered[starts]
         scores: npt.NDArray[np.float64] = np.add.reduceat(weights[order], starts)
         # Between names sharing the same tokens, prefer those of the query's length.
         scores = scores - 0.01 * np.abs(self.name_lengths[unique] - wanted)
         if len(unique) > limit:
-            top = np.argpartition(-scores, limit)[:limit]
-            top = top[np.argsort(-scores[top])]
+            top = (-scores).argpartition(limit)[:limit]
+            top = top[(-scores[top]).argsort()]
         else:
-            top = np.argsort(-scores)
+            top = (-scores).argsort()
         result: list[int] = unique[top].tolist()
         return result
 
@@ -675,7 +676,8 @@ def _unique(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     second of a cold `openatt screen NAME`; a batch's large arrays keep numpy's own."""
     if len(values) >= _SMALL:
         return np.unique(values)
-    ordered = np.sort(values)
+    ordered = values.copy()
+    ordered.sort()
     keep = np.empty(len(ordered), dtype=np.bool_)
     keep[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
@@ -697,12 +699,12 @@ def _search(
     are searched in sorted order: numpy then starts each binary search from the previous
     one's place, so a batch's thousands of probes into a table of millions of keys miss the
     processor's caches far less (three times faster at 300,000 entities); same results."""
-    order = np.argsort(probes, kind="stable")
+    order = probes.argsort(kind="stable")
     ordered = probes[order]
     lo = np.empty(len(probes), dtype=np.int64)
     hi = np.empty(len(probes), dtype=np.int64)
-    lo[order] = np.searchsorted(keys, ordered, side="left")
-    hi[order] = np.searchsorted(keys, ordered, side="right")
+    lo[order] = keys.searchsorted(ordered, side="left")
+    hi[order] = keys.searchsorted(ordered, side="right")
     return lo, hi
 
 
