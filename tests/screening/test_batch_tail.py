@@ -46,3 +46,24 @@ def test_a_batch_of_one_chunk_is_not_forked_and_progress_counts_every_query() ->
         assert len(results) == count and len(slots) == count + 3
         assert (os.getpid() not in results) is forked
         assert sum(seen) == count + 3
+
+
+def _addresses(chunk: list[Query]) -> list[int]:
+    return [id(query) for query in chunk]
+
+
+def test_the_workers_read_the_queries_they_were_forked_with_not_pickled_copies() -> None:
+    """A worker is sent a chunk's number, not the chunk: its queries are the parent's objects
+    at the parent's addresses (a fork keeps them), not copies unpickled in the worker."""
+    queries = _queries(300)
+    results, slots = _batch(
+        None,  # type: ignore[arg-type]  # _addresses needs no matcher
+        queries,
+        (None, None, False),
+        _addresses,
+        _addresses,
+        2,
+        None,
+        64,
+    )
+    assert results == [id(query) for query in queries] and slots == list(range(300))
