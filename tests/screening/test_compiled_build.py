@@ -264,5 +264,6 @@ def test_compile_without_mypyc_says_which_extra_and_writes_nothing(tmp_path: Pat
         check=False,
     )
     assert done.returncode == 2
-    assert "mypyc is not installed: pip install -e '.[dev]'" in done.stderr, done.stderr
+    assert "mypyc is not installed: pip install 'openatt[compile]'" in done.stderr, done.stderr
+    assert "-e '.[compile]'" in done.stderr, done.stderr
     assert "compiling" not in done.stderr and not builds.exists()

@@ -89,7 +89,10 @@ MANIFEST = "manifest.json"
 _SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]  # e.g. .cpython-311-x86_64-linux-gnu.so
 
 
-NO_MYPYC = "mypyc is not installed: pip install -e '.[dev]' (it comes with mypy)"
+NO_MYPYC = (
+    "mypyc is not installed: pip install 'openatt[compile]' (or -e '.[compile]' in a checkout;"
+    " it comes with mypy, which the dev extra has too)"
+)
 
 
 def mypyc_installed() -> bool:
