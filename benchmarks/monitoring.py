@@ -129,11 +129,12 @@ class Figures:
             print(f"| {label} | {wall:.2f} | {shown} | {workers} | {note} |")
 
 
-def best_of(fig: Figures, label: str, runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+def best_of(fig: Figures, label: str, runs: int, fn: Callable[[], Any]) -> tuple[list[float], Any]:
     """``fn`` (a pipeline over one store: each run re-assesses every transfer) ``runs``
     times, each run a row; then a row for the best wall time, which the target and the
     growth ratio read (as every system's best round counts in benchmarks/screening.py).
-    Every run must give the same recommendations."""
+    Every run must give the same recommendations. Returns every run's wall time, in order:
+    a ratio with a step that ran once (Spark, the loop) takes the first."""
     walls, first = [], None
     for number in range(1, runs + 1):
         summary = fig.timed(f"{label}, run {number} of {runs}", fn)
@@ -142,7 +143,7 @@ def best_of(fig: Figures, label: str, runs: int, fn: Callable[[], Any]) -> tuple
             first = summary
         assert summary.recommendations == first.recommendations, "runs differ"
     fig.add(f"{label}, best of {runs}", min(walls))
-    return min(walls), first
+    return walls, first
 
 
 def _children_cpu() -> float:
@@ -308,7 +309,7 @@ def run(args: argparse.Namespace) -> None:
         label = (
             f"**register under att+eu, monitor assess pipeline, {args.workers} processes**{span}"
         )
-        pipeline_1x, summary = best_of(
+        walls_1x, summary = best_of(
             fig,
             label,
             args.pipeline_runs,
@@ -316,11 +317,11 @@ def run(args: argparse.Namespace) -> None:
         )
         fig.note(
             f"s wall; {summary.assessed} transfers, {summary.signatures} signatures; "
-            f"target < 10 s: {'met' if pipeline_1x < 10 else 'not met'}; "
-            f"{pipeline_1x / summary.assessed * 1e6:.0f} us a transfer; {summary.recommendations}"
+            f"target < 10 s: {'met' if min(walls_1x) < 10 else 'not met'}; "
+            f"{min(walls_1x) / summary.assessed * 1e6:.0f} us a transfer; {summary.recommendations}"
         )
         if not args.skip_10x:
-            _ten_times(args, fig, transfers, report, tables, scratch, summary, pipeline_1x, one_x)
+            _ten_times(args, fig, transfers, report, tables, scratch, summary, walls_1x, one_x)
         if not args.skip_audit:
             out = scratch / "audit" / "report.html"
             audited = fig.timed(
@@ -390,7 +391,11 @@ def run(args: argparse.Namespace) -> None:
         fig.add(
             "loop, extrapolated to the register (CPU)", loop_full, f"{len(assessable)} transfers"
         )
-        fig.add("ratio loop / pipeline (wall)", loop_full / pipeline_1x, "x (not seconds)")
+        fig.add(
+            "ratio loop / pipeline (wall; the pipeline's first run, as the loop ran once)",
+            loop_full / walls_1x[0],
+            "x (not seconds)",
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     fig.print()
@@ -404,7 +409,7 @@ def _ten_times(
     tables: Any,
     scratch: Path,
     summary: Any,
-    pipeline_1x: float,
+    walls_1x: list[float],
     one_x: Path,
 ) -> None:
     """Step 6: the synthetic register through the same pipeline (and on Spark with --spark)."""
@@ -420,7 +425,7 @@ def _ten_times(
         f"store {args.times}x in DuckDB", lambda: stored_store(folder, big, report, tables)
     )
     label = f"**{args.times}x register under att+eu, same pipeline, {args.workers} processes**"
-    pipeline_nx, big_summary = best_of(
+    walls_nx, big_summary = best_of(
         fig,
         label,
         args.pipeline_runs,
@@ -428,11 +433,11 @@ def _ten_times(
     )
     fig.note(
         f"s wall; {big_summary.assessed} transfers, {big_summary.signatures} signatures; "
-        f"{pipeline_nx / big_summary.assessed * 1e6:.0f} us a transfer"
+        f"{min(walls_nx) / big_summary.assessed * 1e6:.0f} us a transfer"
     )
     fig.add(
         f"growth: time a transfer {args.times}x / 1x (DuckDB)",
-        (pipeline_nx / big_summary.assessed) / (pipeline_1x / summary.assessed),
+        (min(walls_nx) / big_summary.assessed) / (min(walls_1x) / summary.assessed),
         "x (not seconds; below 1: the memo shares more as the register grows)",
     )
     if args.spark:
@@ -447,7 +452,11 @@ def _ten_times(
             f"transfer; JVM start included; same counts: "
             f"{spark_1x.recommendations == summary.recommendations}"
         )
-        fig.add("ratio Spark / DuckDB pipeline, 1x (wall)", spark_1 / pipeline_1x, "x")
+        fig.add(
+            "ratio Spark / DuckDB pipeline, 1x (wall; DuckDB's first run, as Spark ran once)",
+            spark_1 / walls_1x[0],
+            "x",
+        )
         spark_nx = fig.timed(
             f"{args.times}x register on Spark {master}",
             lambda: service.assess(REGIMES, 1950, 2024, db=n_x, spark_master=master),
@@ -463,7 +472,11 @@ def _ten_times(
             (spark_n / spark_nx.assessed) / (spark_1 / spark_1x.assessed),
             "x (not seconds)",
         )
-        fig.add(f"ratio Spark / DuckDB pipeline, {args.times}x (wall)", spark_n / pipeline_nx, "x")
+        fig.add(
+            f"ratio Spark / DuckDB pipeline, {args.times}x (wall; DuckDB's first run)",
+            spark_n / walls_nx[0],
+            "x",
+        )
 
 
 if __name__ == "__main__":

@@ -1119,6 +1119,11 @@ def targets_table(
         lines.append(
             f"| {label} | {value:,.4g} | {sign} {target:g} | {'yes' if met else 'NO'} | {earlier:g} | {ratio} |"
         )
+    lines.append(
+        "(earlier: the figures when issue 16 was filed, commit 7471110, one batch run on other "
+        "queries: a reference, not a comparison on the same inputs; this run: the batch's best "
+        "wall time and its least CPU time of --rounds runs)"
+    )
     return "\n".join(lines)
 
 
@@ -1320,7 +1325,7 @@ def main() -> None:
     )
     print(
         f"`openatt screen --file` over all {len(labelled):,} queries, {args.workers} workers, best of {args.rounds} runs: {batch_s:.2f}s wall, "
-        f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out); {batch_cpu:.1f} CPU-s, "
+        f"{len(labelled) / batch_s:,.0f} names/s end to end (process start, reading, screening, JSON out); {batch_cpu:.1f} CPU-s (the least of the runs), "
         f"{len(labelled) / batch_cpu:,.0f} names per CPU-second; peak {batch_mb:,.0f} MB (the process and its workers, shared pages counted in each)"
     )
     print(

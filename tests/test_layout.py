@@ -27,20 +27,50 @@ def test_no_test_module_imports_a_fixture() -> None:
     assert not offenders, offenders
 
 
+_DATING = {"today", "now", "utcnow", "application"}
+
+
+def _run_at_import(statements: list[ast.stmt]) -> list[tuple[int, ast.AST]]:
+    """(line, node) of what runs when these statements run: a function's decorators and
+    default values but not its body; a class's decorators, bases and whole body."""
+    found: list[tuple[int, ast.AST]] = []
+    for statement in statements:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            defaults = [*statement.args.defaults, *statement.args.kw_defaults]
+            found += [(n.lineno, n) for n in [*statement.decorator_list, *defaults] if n]
+        elif isinstance(statement, ast.ClassDef):
+            heads = [*statement.decorator_list, *statement.bases, *statement.keywords]
+            found += [(getattr(node, "lineno", statement.lineno), node) for node in heads]
+            found += _run_at_import(statement.body)
+        else:
+            found.append((statement.lineno, statement))
+    return found
+
+
 def _dated_at_import(tree: ast.Module) -> list[int]:
-    """Lines of module-level statements that read today's date or build a dated body."""
-    dating = {"today", "now", "utcnow", "application"}
+    """Lines where a module reads today's date or builds a dated body when it is imported."""
     lines = []
-    for statement in tree.body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for node in ast.walk(statement):
+    for line, part in _run_at_import(tree.body):
+        for node in ast.walk(part):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-                if name in dating:
-                    lines.append(statement.lineno)
+                if name in _DATING:
+                    lines.append(line)
                     break
     return lines
+
+
+def test_the_date_rule_sees_decorators_defaults_and_class_bodies() -> None:
+    source = (
+        "@pytest.mark.parametrize('body', [application()])\n"
+        "def test_a(body): pass\n"
+        "def test_b(day=dt.date.today()): pass\n"
+        "class TestC:\n"
+        "    UNTIL = dt.date.today()\n"
+        "    def test_d(self): return application()\n"
+        "def test_e(): return dt.datetime.now()\n"
+    )
+    assert _dated_at_import(ast.parse(source)) == [1, 3, 5]
 
 
 def test_no_test_module_fixes_the_date_when_it_is_imported() -> None:

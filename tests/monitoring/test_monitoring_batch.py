@@ -272,3 +272,39 @@ def test_an_audit_without_indicators(register: list[Transfer], tmp_path: Path) -
     table = json.loads((out.parent / "outcomes_by_region.json").read_text("utf-8"))
     assert [r["region"] for r in table] == ["unknown"]
     assert table[0]["transfers"] == sum(t.assessable or t.partly_assessable for t in chosen)
+
+
+def test_threads_forking_batches_at_once_each_assess_under_their_own_regimes(
+    sample: list[Transfer], tables: dict[str, IndicatorTable]
+) -> None:
+    """Two threads of one process (a server's monitoring requests) forking batches at once:
+    the workers inherit the batch's engine and regimes from a module variable, which the
+    other thread could overwrite or clear before its fork (found 2026-12-06). One forking
+    batch at a time sets it now, and each thread gets its own regimes' summaries."""
+    import threading
+
+    subset = sample
+    regimes = {"att": ("att",), "eu": ("eu",)}
+    sequential = {
+        name: assess_transfers(subset, chosen, tables) for name, chosen in regimes.items()
+    }
+    assert len(sequential["att"].summaries) > 500  # more than a chunk: workers=2 forks
+    alone = {name: sorted(result_rows(result)) for name, result in sequential.items()}
+    assert alone["att"] != alone["eu"]
+    wrong: list[str] = []
+
+    def run(name: str) -> None:
+        for _ in range(2):
+            try:
+                rows = assess_transfers(subset, regimes[name], tables, workers=2)
+                if sorted(result_rows(rows)) != alone[name]:
+                    wrong.append(f"{name}: other summaries")
+            except Exception as error:  # reported, whatever it is
+                wrong.append(f"{name}: {type(error).__name__}")
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in regimes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong, wrong

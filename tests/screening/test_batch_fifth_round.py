@@ -20,7 +20,7 @@ from openatt.screening.service import _YOUNG_OBJECTS, _batch
 NAMES = ("Emraan Ali", "Viktor Vasilyevich ZOLOTOV", "Jane Plain Nobody", "Qasim Soleimani")
 
 
-def _collector_state(chunk: list[Query]) -> list[tuple[int, int]]:
+def _collector_state(state: object, chunk: list[Query]) -> list[tuple[int, int]]:
     """Run in a worker: its youngest generation's threshold and frozen object count."""
     return [(gc.get_threshold()[0], gc.get_freeze_count()) for _ in chunk]
 

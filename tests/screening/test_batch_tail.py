@@ -5,8 +5,9 @@ still runs in this process."""
 from __future__ import annotations
 
 import os
+import threading
 
-from openatt.screening import Query
+from openatt.screening import ListStore, Query, matcher_for, screen_queries
 from openatt.screening.service import _TAIL_SPLIT, _batch, _chunks
 
 
@@ -26,7 +27,7 @@ def test_the_last_chunks_worth_is_cut_smaller_and_nothing_is_lost_or_reordered()
     assert _chunks(queries[:5], 4, 2) == [[q] for q in queries[:5]]
 
 
-def _pid(chunk: list[Query]) -> list[int]:
+def _pid(state: object, chunk: list[Query]) -> list[int]:
     return [os.getpid() for _ in chunk]
 
 
@@ -48,7 +49,7 @@ def test_a_batch_of_one_chunk_is_not_forked_and_progress_counts_every_query() ->
         assert sum(seen) == count + 3
 
 
-def _addresses(chunk: list[Query]) -> list[int]:
+def _addresses(state: object, chunk: list[Query]) -> list[int]:
     return [id(query) for query in chunk]
 
 
@@ -67,3 +68,42 @@ def test_the_workers_read_the_queries_they_were_forked_with_not_pickled_copies()
         64,
     )
     assert results == [id(query) for query in queries] and slots == list(range(300))
+
+
+def test_threads_screening_at_once_each_screen_with_their_own_threshold_and_lists(
+    loaded_store: ListStore,
+) -> None:
+    """A server screens its requests in threads. A batch in the calling process read its
+    threshold, lists and grouping from one module variable, so two requests at once could
+    screen with each other's (found 2026-12-06: a request at 0.5 got the hits of 0.97). Each
+    batch is now handed its own."""
+    names = ("Emraan Ali", "Viktor Vasilyevich ZOLOTOV", "Qasim Soleimani", "Jane Plain Nobody")
+    queries = [Query(f"{name} {n}") for n in range(80) for name in names]
+    matcher = matcher_for(loaded_store)
+    options = {
+        "low": {"threshold": 0.5},
+        "high": {"threshold": 0.97, "lists": [loaded_store.list_ids()[0]], "group": True},
+    }
+
+    def hits(kind: str) -> list[list[tuple[str, float]]]:
+        found = screen_queries(matcher, queries, chunk_size=16, **options[kind])  # type: ignore[arg-type]
+        return [[(h.entity_id, h.score) for h in row] for row in found]
+
+    alone = {kind: hits(kind) for kind in options}
+    assert alone["low"] != alone["high"]
+    wrong: list[str] = []
+
+    def run(kind: str) -> None:
+        for _ in range(4):
+            try:
+                if hits(kind) != alone[kind]:
+                    wrong.append(f"{kind}: other hits")
+            except Exception as error:  # reported, whatever it is
+                wrong.append(f"{kind}: {type(error).__name__}")
+
+    threads = [threading.Thread(target=run, args=(kind,)) for kind in options]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong, wrong

@@ -248,3 +248,41 @@ def test_a_parties_file_is_read_as_the_csv_modules_dictreader_reads_it(
     assert refused.exit_code == 2 and "line 3: kind must be person or organization" in (
         refused.output
     )
+
+
+def test_only_the_entry_point_leaves_a_batchs_objects_to_the_exit(
+    home: Path, lists_dir: Path, tmp_path: Path
+) -> None:
+    """``openatt screen --file`` run by the ``openatt`` entry point freezes its objects at
+    the end, so that the interpreter's last collection does not walk them; one name is not a
+    batch, and a program that runs the command in its own process (here, CliRunner) keeps
+    its collector as it was."""
+    import gc
+    import os
+    import subprocess
+    import sys
+
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    parties = tmp_path / "parties.csv"
+    parties.write_text("name\nEMRAAN ALI\nJane Plain Nobody\n", "utf-8")
+    frozen_before = gc.get_freeze_count()
+    assert _run("screen", "--file", str(parties), "--format", "json").exit_code == 0
+    assert gc.get_freeze_count() == frozen_before
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from openatt.cli.main import main\n"
+        "sys.argv = ['openatt', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "OPENATT_HOME": str(home)}
+    for args, frozen in ((["--file", str(parties)], True), (["EMRAAN ALI"], False)):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "screen", *args, "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().endswith(f"frozen {frozen}"), done.stdout[-200:]

@@ -10,7 +10,9 @@ line here and one ``register`` function in its module.
 
 from __future__ import annotations
 
+import gc
 import importlib
+import sys
 from typing import Any
 
 import typer
@@ -181,3 +183,7 @@ def main() -> None:
             raise
         typer.echo(missing_extra_message(exc), err=True)
         raise SystemExit(2) from None
+    finally:
+        screening = sys.modules.get("openatt.cli.screening")
+        if getattr(screening, "freeze_at_exit", False):
+            gc.freeze()  # see openatt.cli.screening.freeze_at_exit

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import csv
 import functools
-import gc
 import importlib.util
 import io
 from pathlib import Path
@@ -335,6 +333,13 @@ def diff(
         raise _fail(str(error)) from None
 
 
+# Set by a ``--file`` batch: ``openatt``'s entry point then leaves the batch's objects to the
+# end of the process (``gc.freeze``), where the interpreter's last collection walked them all,
+# a twentieth of a second after the output was written. Only the entry point reads it: a
+# program that runs the command in its own process goes on with its collector as it was.
+freeze_at_exit = False
+
+
 def _read_parties(path: Path) -> list[Query]:
     """The parties of a CSV file, checked row by row (the first bad row is named and nothing
     is screened). Read with ``csv.reader`` and each row's place in an error message written
@@ -586,11 +591,8 @@ def screen(
     else:
         _render(queries, results, output)
     if file is not None:
-        # The batch's objects are left to the end of the process: the interpreter's last
-        # collection walked them all, a twentieth of a second after the output was written.
-        # Frozen at exit (once, whoever calls), never under a caller that goes on.
-        atexit.unregister(gc.freeze)
-        atexit.register(gc.freeze)
+        global freeze_at_exit
+        freeze_at_exit = True
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import multiprocessing
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -448,18 +449,19 @@ def counterfactual(
     result = Counterfactual(transfers=sum(weight.values()))
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers > 1 and len(chunks) > 1 and forking:
-        _CF_WORKER["work"] = state
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                for chunk, counted in zip(
-                    chunks, pool.imap(_counterfactual_chunk, chunks), strict=True
-                ):
-                    _merge(result, grouped, counted)
-                    if progress:
-                        progress(len(chunk))
-        finally:
-            _CF_WORKER.clear()
+        with _CF_FORKING:
+            _CF_WORKER["work"] = state
+            try:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(workers) as pool:
+                    for chunk, counted in zip(
+                        chunks, pool.imap(_counterfactual_chunk, chunks), strict=True
+                    ):
+                        _merge(result, grouped, counted)
+                        if progress:
+                            progress(len(chunk))
+            finally:
+                _CF_WORKER.clear()
     else:
         with gc_paused():
             for chunk in chunks:
@@ -591,6 +593,8 @@ class _CounterfactualWork:
 
 
 _CF_WORKER: dict[str, _CounterfactualWork] = {}
+# One forking counterfactual at a time sets ``_CF_WORKER`` and forks (see batch.FORKING).
+_CF_FORKING = threading.Lock()
 
 
 def _counterfactual_chunk(originals: list[Signature]) -> _Counted:

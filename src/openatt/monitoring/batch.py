@@ -17,6 +17,7 @@ import gc
 import io
 import json
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -251,6 +252,11 @@ def summarise(assessments: Sequence[Judged], memo: Memo | None = None) -> list[S
 
 # -- parallel assessment: worker processes inherit the engine and tables by fork
 _WORKER: dict[str, object] = {}
+# One forking batch at a time sets ``_WORKER`` and forks: two threads of one process (a
+# server's requests) would otherwise fork each other's engine, regimes and memo, or find it
+# cleared (found 2026-12-06, as in screening's batches). Batches in the calling process are
+# handed their state and never wait.
+FORKING = threading.Lock()
 
 
 def _work(chunk: list[Signature]) -> list[list[SummaryRow]]:
@@ -291,16 +297,18 @@ def assess_signature_rows_csv(
     chunks = [signatures[i : i + chunk_size] for i in range(0, len(signatures), chunk_size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers > 1 and len(signatures) > chunk_size and forking:
-        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                for chunk, text in zip(chunks, pool.imap(_work_rows_csv, chunks), strict=True):
-                    yield text
-                    if progress:
-                        progress(len(chunk))
-        finally:
-            _WORKER.clear()
+        with FORKING:
+            _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
+            try:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(workers) as pool:
+                    work = pool.imap(_work_rows_csv, chunks)
+                    for chunk, text in zip(chunks, work, strict=True):
+                        yield text
+                        if progress:
+                            progress(len(chunk))
+            finally:
+                _WORKER.clear()
         return
     with gc_paused():
         for chunk in chunks:
@@ -383,14 +391,17 @@ def assess_signatures(
     chunks = [ordered[i : i + chunk_size] for i in range(0, len(ordered), chunk_size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers > 1 and len(ordered) > chunk_size and forking and not keep_full:
-        _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            for chunk, done in zip(chunks, pool.imap(_work, chunks), strict=True):
-                summaries.update(zip(chunk, done, strict=True))
-                if progress:
-                    progress(len(chunk))
-        _WORKER.clear()
+        with FORKING:
+            _WORKER.update(engine=engine, cache=cache, regimes=tuple(regimes), rows=rows)
+            try:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(workers) as pool:
+                    for chunk, done in zip(chunks, pool.imap(_work, chunks), strict=True):
+                        summaries.update(zip(chunk, done, strict=True))
+                        if progress:
+                            progress(len(chunk))
+            finally:
+                _WORKER.clear()
         return full, summaries
     with gc_paused():
         for chunk in chunks:

@@ -91,13 +91,15 @@ _SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]  # e.g. .cpython-311-x86_64-
 
 NO_MYPYC = (
     "mypyc is not installed: pip install 'openatt[compile]' (or -e '.[compile]' in a checkout;"
-    " it comes with mypy, which the dev extra has too)"
+    " mypyc comes with mypy, and its build needs setuptools)"
 )
 
 
 def mypyc_installed() -> bool:
+    """mypyc and setuptools, which mypyc's build imports (Python 3.12's virtualenvs, and
+    uv's, come without it: found in review)."""
     try:
-        return importlib.util.find_spec("mypyc") is not None
+        return all(importlib.util.find_spec(name) is not None for name in ("mypyc", "setuptools"))
     except ImportError:
         return False
 

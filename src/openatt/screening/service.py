@@ -14,6 +14,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
@@ -100,32 +101,39 @@ def screen_parties(
 
 
 # -- batches ---------------------------------------------------------------------------------
-_WORKER: tuple[Matcher, float | None, Sequence[str] | None, bool] | None = None
-# The batch's chunks, set before its workers are forked: a worker is sent a chunk's number
-# and reads the chunk from the memory it shares with the parent, rather than receiving it
-# pickled (25,514 queries cost the parent 0.05 CPU-s to pickle, while the workers ran, and
-# the workers as much to read back).
+# What a batch screens with: the matcher, the threshold, the lists and whether to group.
+_State = tuple[Matcher, float | None, Sequence[str] | None, bool]
+# A forking batch's state and chunks, set before its workers are forked: a worker is sent a
+# chunk's number and reads the chunk from the memory it shares with the parent, rather than
+# receiving it pickled (25,514 queries cost the parent 0.05 CPU-s to pickle, while the
+# workers ran, and the workers as much to read back). One forking batch at a time sets them
+# (``_FORKING``); a batch in this process never reads them: it is handed its state, so that
+# threads screening at once (a server's requests) each screen with their own threshold and
+# lists (found 2026-12-06: they read one module variable, and one request's threshold was
+# used for another's queries).
+_WORKER: _State | None = None
 _CHUNKS: list[list[Query]] = []
+_FORKING = threading.Lock()
 _Result = TypeVar("_Result")
 
 
-def _numbered(work: Callable[[list[Query]], _Result], number: int) -> _Result:
+def _numbered(work: Callable[[_State, list[Query]], _Result], number: int) -> _Result:
     """``work`` on the batch's chunk ``number`` (in a forked worker)."""
-    return work(_CHUNKS[number])
-
-
-def _work(chunk: list[Query]) -> list[list[Hit]]:
     assert _WORKER is not None
-    matcher, threshold, lists, group = _WORKER
+    return work(_WORKER, _CHUNKS[number])
+
+
+def _work(state: _State, chunk: list[Query]) -> list[list[Hit]]:
+    matcher, threshold, lists, group = state
     matcher.prefetch(chunk, lists)
     return [matcher.screen(query, threshold, lists, group) for query in chunk]
 
 
-def _work_in_worker(chunk: list[Query]) -> list[list[Hit]]:
+def _work_in_worker(state: _State, chunk: list[Query]) -> list[list[Hit]]:
     """:func:`_work` in a forked worker: the hits go back to the parent without their full
     list entities (the hit already carries what is reported, and grouping is done here);
     pickling every entity back cost the parent more than screening."""
-    results = _work(chunk)
+    results = _work(state, chunk)
     for hits in results:
         for hit in hits:
             hit.entity = None
@@ -134,7 +142,7 @@ def _work_in_worker(chunk: list[Query]) -> list[list[Hit]]:
     return results
 
 
-def _work_json(chunk: list[Query]) -> list[str]:
+def _work_json(state: _State, chunk: list[Query]) -> list[str]:
     """:func:`_work`, each query's result written as JSON where it was screened: one string
     per query crosses back to the parent, not hit objects with their explanations
     (pickling those both ways, then encoding them, cost the parent a tenth of the batch)."""
@@ -142,7 +150,7 @@ def _work_json(chunk: list[Query]) -> list[str]:
 
     return [
         dumps_indented({"query": query.to_json(), "hits": [hit.to_json() for hit in hits]}, 2)
-        for query, hits in zip(chunk, _work(chunk), strict=True)
+        for query, hits in zip(chunk, _work(state, chunk), strict=True)
     ]
 
 
@@ -200,8 +208,8 @@ def _batch(
     matcher: Matcher,
     queries: Sequence[Query],
     options: tuple[float | None, Sequence[str] | None, bool],
-    work: Callable[[list[Query]], list[_Result]],
-    local: Callable[[list[Query]], list[_Result]],
+    work: Callable[[_State, list[Query]], list[_Result]],
+    local: Callable[[_State, list[Query]], list[_Result]],
     workers: int,
     progress: Callable[[int], None] | None,
     chunk_size: int,
@@ -220,30 +228,31 @@ def _batch(
     )
     chunks = _chunks(distinct, chunk_size, workers if forking else 1)
     results: list[_Result] = []
-    global _WORKER, _CHUNKS
-    _WORKER = (matcher, *options)
-    try:
-        if forking:
-            context = multiprocessing.get_context("fork")
-            _CHUNKS = chunks  # before the fork: the workers read it
-            with (
-                _frozen_for_fork(),
-                context.Pool(min(workers, os.cpu_count() or 1), _start_worker) as pool,
-            ):
-                stream: Iterator[list[_Result]] = pool.imap(
-                    functools.partial(_numbered, work), range(len(chunks))
-                )
-                for chunk, done in zip(chunks, stream, strict=True):
-                    results.extend(done)
-                    if progress:
-                        progress(len(chunk))
-        else:
-            for chunk in chunks:
-                results.extend(local(chunk))
-                if progress:
-                    progress(len(chunk))
-    finally:
-        _WORKER, _CHUNKS = None, []
+    state: _State = (matcher, *options)
+    if not forking:
+        for chunk in chunks:
+            results.extend(local(state, chunk))
+            if progress:
+                progress(len(chunk))
+    else:
+        global _WORKER, _CHUNKS
+        context = multiprocessing.get_context("fork")
+        with _FORKING:
+            _WORKER, _CHUNKS = state, chunks  # before the fork: the workers read them
+            try:
+                with (
+                    _frozen_for_fork(),
+                    context.Pool(min(workers, os.cpu_count() or 1), _start_worker) as pool,
+                ):
+                    stream: Iterator[list[_Result]] = pool.imap(
+                        functools.partial(_numbered, work), range(len(chunks))
+                    )
+                    for chunk, done in zip(chunks, stream, strict=True):
+                        results.extend(done)
+                        if progress:
+                            progress(len(chunk))
+            finally:
+                _WORKER, _CHUNKS = None, []
     if progress and len(distinct) < len(queries):
         progress(len(queries) - len(distinct))
     return results, slots
