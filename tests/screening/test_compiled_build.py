@@ -134,14 +134,29 @@ def test_activation_never_raises_and_removing_builds_touches_nothing_else(tmp_pa
         "from openatt.screening import compiled, scoring\n"
         "print(compiled.active(), scoring.__file__.endswith('.py'))\n"
     )
+    # No home folder at all: no HOME, and none in the password database either (as for a
+    # container's user without an entry), so Path.home() raises. Simulated in the process,
+    # since this machine's account has one (and may hold a build for these very sources).
+    no_home = (
+        "import pathlib\n"
+        "def _none(cls): raise RuntimeError('Could not determine home directory.')\n"
+        "pathlib.Path.home = classmethod(_none)\n"
+    )
     without_home = {
         k: v
         for k, v in os.environ.items()
         if k not in ("HOME", "XDG_CACHE_HOME", "OPENATT_COMPILED")
     }
-    for env in ({**os.environ, "OPENATT_COMPILED": "relative/builds"}, without_home):
+    for prefix, env in (
+        ("", {**os.environ, "OPENATT_COMPILED": "relative/builds"}),
+        (no_home, without_home),
+    ):
         done = subprocess.run(
-            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+            [sys.executable, "-c", prefix + script],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert done.returncode == 0 and done.stdout.strip() == "None True", done.stderr
     root = tmp_path / "srv"
