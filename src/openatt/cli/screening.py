@@ -208,7 +208,8 @@ def compile_screening(
     ] = False,
 ) -> None:
     """Compile the screening modules with mypyc (about 1.16 times less CPU a name, the same
-    hits byte for byte): needs the dev extra (mypy) and a C compiler with Python's headers.
+    hits byte for byte): needs the compile extra (pip install 'openatt[compile]') and a C
+    compiler with Python's headers.
     The build is used only while the installed sources are the ones it was made from;
     OPENATT_COMPILED=off turns it off, OPENATT_COMPILED=FOLDER keeps builds elsewhere."""
     from openatt.screening import compiled
