@@ -113,3 +113,27 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         counts[cause] = counts.get(cause, 0) + 1
     parts = [f"{n} because {cause}" for cause, n in sorted(counts.items(), key=lambda c: -c[1])]
     terminalreporter.write_line(f"skipped {len(skipped)}: " + "; ".join(parts))
+
+
+def wrong_when_run_at_once(expected: dict[str, object], compute: Any, rounds: int) -> list[str]:
+    """Run ``compute(key)`` for every key of ``expected`` in threads of their own, all at
+    once, ``rounds`` times each; what came out other than expected (or raised), per key. For
+    the tests of shared state between threads (a server's requests)."""
+    import threading
+
+    wrong: list[str] = []
+
+    def run(key: str) -> None:
+        for _ in range(rounds):
+            try:
+                if compute(key) != expected[key]:
+                    wrong.append(f"{key}: another result")
+            except Exception as error:  # reported, whatever it is
+                wrong.append(f"{key}: {type(error).__name__}")
+
+    threads = [threading.Thread(target=run, args=(key,)) for key in expected]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return wrong

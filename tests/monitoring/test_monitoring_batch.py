@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import wrong_when_run_at_once
 from openatt.core.engine import Engine
 from openatt.core.findings import Outcome
 from openatt.core.rules.scope import items_read
@@ -281,8 +282,6 @@ def test_threads_forking_batches_at_once_each_assess_under_their_own_regimes(
     the workers inherit the batch's engine and regimes from a module variable, which the
     other thread could overwrite or clear before its fork (found 2026-12-06). One forking
     batch at a time sets it now, and each thread gets its own regimes' summaries."""
-    import threading
-
     subset = sample
     regimes = {"att": ("att",), "eu": ("eu",)}
     sequential = {
@@ -291,20 +290,9 @@ def test_threads_forking_batches_at_once_each_assess_under_their_own_regimes(
     assert len(sequential["att"].summaries) > 500  # more than a chunk: workers=2 forks
     alone = {name: sorted(result_rows(result)) for name, result in sequential.items()}
     assert alone["att"] != alone["eu"]
-    wrong: list[str] = []
 
-    def run(name: str) -> None:
-        for _ in range(2):
-            try:
-                rows = assess_transfers(subset, regimes[name], tables, workers=2)
-                if sorted(result_rows(rows)) != alone[name]:
-                    wrong.append(f"{name}: other summaries")
-            except Exception as error:  # reported, whatever it is
-                wrong.append(f"{name}: {type(error).__name__}")
+    def summaries(name: str) -> list[object]:
+        return sorted(result_rows(assess_transfers(subset, regimes[name], tables, workers=2)))
 
-    threads = [threading.Thread(target=run, args=(name,)) for name in regimes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    wrong = wrong_when_run_at_once(alone, summaries, rounds=2)  # type: ignore[arg-type]
     assert not wrong, wrong

@@ -5,8 +5,8 @@ still runs in this process."""
 from __future__ import annotations
 
 import os
-import threading
 
+from conftest import wrong_when_run_at_once
 from openatt.screening import ListStore, Query, matcher_for, screen_queries
 from openatt.screening.service import _TAIL_SPLIT, _batch, _chunks
 
@@ -91,19 +91,5 @@ def test_threads_screening_at_once_each_screen_with_their_own_threshold_and_list
 
     alone = {kind: hits(kind) for kind in options}
     assert alone["low"] != alone["high"]
-    wrong: list[str] = []
-
-    def run(kind: str) -> None:
-        for _ in range(4):
-            try:
-                if hits(kind) != alone[kind]:
-                    wrong.append(f"{kind}: other hits")
-            except Exception as error:  # reported, whatever it is
-                wrong.append(f"{kind}: {type(error).__name__}")
-
-    threads = [threading.Thread(target=run, args=(kind,)) for kind in options]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    wrong = wrong_when_run_at_once(alone, hits, rounds=4)  # type: ignore[arg-type]
     assert not wrong, wrong
