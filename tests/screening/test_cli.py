@@ -143,6 +143,10 @@ def test_screen_bad_input_exits_2(home: Path, lists_dir: Path, tmp_path: Path) -
     assert result.exit_code == 2 and "'name' column" in result.output
     assert _run("screen", "X", "--list", "nope").exit_code == 2
     assert _run("screen", "X", "--format", "xml").exit_code == 2
+    parties.write_text("name\nX\n", "utf-8")
+    for workers in ("0", "-2"):  # was taken as one process, silently
+        refused = _run("screen", "--file", str(parties), "--workers", workers)
+        assert refused.exit_code == 2 and "--workers" in refused.output, refused.output
 
 
 def test_import_rescreens_the_register_and_flags_cases_that_now_hit(

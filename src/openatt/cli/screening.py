@@ -512,7 +512,7 @@ def screen(
             help="For NAME: a passport, registration or other number (repeatable).",
         ),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Processes for --file batches.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Processes for --file batches.")] = 1,
     rescreen_register: Annotated[
         bool,
         typer.Option(
