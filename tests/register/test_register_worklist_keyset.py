@@ -157,6 +157,9 @@ def _token(values: object) -> str:
         # spellings Python reads and a page never writes
         ("newest", _token(["newest", "2026-11-02", 5]), "is not valid"),
         ("target", _token(["target", "20261102", 5]), "is not valid"),
+        # times Python reads but cannot move to UTC (found 2026-12-06: a 500)
+        ("newest", _token(["newest", "0001-01-01T00:00:00+05:00", 5]), "is not valid"),
+        ("updated", _token(["updated", "9999-12-31T23:59:59-05:00", 5]), "is not valid"),
     ],
 )
 def test_a_cursor_this_list_did_not_give_is_refused(

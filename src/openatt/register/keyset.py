@@ -101,4 +101,9 @@ def _value(text: str, kind: Kind) -> dt.datetime | dt.date:
     # SQLite hands back its times without a zone, and they are UTC (the register writes
     # ``datetime.now(UTC)``); its driver drops a zone when it binds a time, so a time with
     # another offset is moved to UTC first: the same instant on both databases
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as error:  # year 1 east of UTC, or year 9999 west of it
+        raise Invalid(f"the cursor's {kind} {text[:40]!r} is not valid", field=_FIELD) from error
