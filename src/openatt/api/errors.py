@@ -6,7 +6,12 @@ value the same way whether pydantic or a service refused it.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,7 +49,28 @@ def _body(error: OpenattError, status: int) -> dict[str, object]:
     return detail
 
 
+class ErrorJSON(JSONResponse):
+    """An error's JSON, which may echo what the request sent. A lone surrogate ("\\ud800") is
+    valid in JSON text and so reaches a Python string, but cannot be written as UTF-8: such a
+    body is written with its non-ASCII characters escaped, the same JSON to any reader,
+    instead of failing with a 500 (found 2026-12-06: FastAPI's own 422 for a body with one
+    raised UnicodeEncodeError)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+            return text.encode("ascii")
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: Exception) -> JSONResponse:
+        """FastAPI's own 422 (the same ``detail``), written as :class:`ErrorJSON`."""
+        assert isinstance(error, RequestValidationError)
+        return ErrorJSON({"detail": jsonable_encoder(error.errors())}, status_code=422)
+
     @app.exception_handler(OpenattError)
     async def _openatt_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, OpenattError)
@@ -52,11 +78,11 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(error, Throttled):
             headers = {"Retry-After": str(error.retry_after)}
-        return JSONResponse(_body(error, status), status_code=status, headers=headers)
+        return ErrorJSON(_body(error, status), status_code=status, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, _error: Exception) -> JSONResponse:
-        return JSONResponse(
+        return ErrorJSON(
             {"detail": "the change conflicts with a record written at the same time"},
             status_code=409,
         )
@@ -64,7 +90,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _data(_request: Request, error: Exception) -> JSONResponse:
         reason = str(getattr(error, "orig", error)).splitlines()[0]
-        return JSONResponse(
+        return ErrorJSON(
             {
                 "detail": [
                     {
@@ -79,7 +105,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StaleDataError)
     async def _stale(_request: Request, _error: Exception) -> JSONResponse:
-        return JSONResponse(
+        return ErrorJSON(
             {"detail": "someone else changed this record at the same time; reload it"},
             status_code=409,
         )
