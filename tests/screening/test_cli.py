@@ -245,13 +245,38 @@ def test_a_parties_file_is_read_as_the_csv_modules_dictreader_reads_it(
             expected.append(query)
         assert read == expected and len(read) == 3
     assert read[-1] == {"name": "Dora", "kind": "person"}
-    # A blank line is not counted: the bad row is named by its place among the rows.
+    # A bad row is named by the line it starts on, blank lines and quoted breaks counted.
     parties = tmp_path / "bad.csv"
-    parties.write_text("name,kind\nA,person\n\nB,thing\n", "utf-8")
+    parties.write_text('name,kind\n"A\nB",person\n\nB,thing\n', "utf-8")
     refused = _run("screen", "--file", str(parties))
-    assert refused.exit_code == 2 and "line 3: kind must be person or organization" in (
+    assert refused.exit_code == 2 and "line 5: kind must be person or organization" in (
         refused.output
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # a quote left open once read every party after it as one name, which hit nothing
+        (
+            'name\nJANAN AGHA\n"Abdul Ghani Baradar\nSirajuddin Haqqani\n',
+            "line 3: a quoted field is not closed before the end of the file",
+        ),
+        ('name\n"ACME" Ltd\n', "line 2: not valid CSV"),
+        # longer than the csv module reads: a traceback and exit 1 before
+        ("name\nA\n" + "x" * 140_000 + "\n", "line 3: not valid CSV (field larger than"),
+    ],
+)
+def test_a_parties_file_that_is_not_csv_is_refused_naming_its_line(
+    home: Path, lists_dir: Path, tmp_path: Path, text: str, says: str
+) -> None:
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    parties = tmp_path / "parties.csv"
+    parties.write_text(text, "utf-8")
+    refused = _run("screen", "--file", str(parties))
+    said = " ".join(refused.output.split())  # the message as wrapped to the terminal
+    assert refused.exit_code == 2, refused.output
+    assert says in said and "Traceback" not in said, said
 
 
 def test_only_the_entry_point_leaves_a_batchs_objects_to_the_exit(
@@ -290,3 +315,12 @@ def test_only_the_entry_point_leaves_a_batchs_objects_to_the_exit(
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.rstrip().endswith(f"frozen {frozen}"), done.stdout[-200:]
+
+
+def test_the_table_prints_names_as_they_are_written(home: Path, lists_dir: Path) -> None:
+    """Names are text, not rich markup: a closing tag once raised a MarkupError (exit 1) and
+    a bracketed word vanished from the query's name."""
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    result = _run("screen", "Ali [/]", "Ali [b]")
+    assert result.exit_code == 0, result.output
+    assert "Ali [/]" in result.stdout and "Ali [b]" in result.stdout, result.stdout
