@@ -422,7 +422,7 @@ def _next_row(rows: Any, path: Path) -> list[str] | None:
     left open, a field over the csv module's limit) stops the command, naming its line."""
     line = rows.line_num + 1
     try:
-        return next(rows, None)  # type: ignore[no-any-return]
+        return next(rows, None)
     except csv.Error as error:
         reason = (
             "a quoted field is not closed before the end of the file"
