@@ -537,12 +537,18 @@ class CandidateIndex:
         missing = [i for i, keys in zip(token_ids, found, strict=True) if keys is None]
         if not missing:
             return found  # type: ignore[return-value]
-        if len(read) + len(missing) > _KEYS_KEPT:
+        fresh = {
+            i: token_keys_of_text(text)
+            for i, text in zip(missing, self.keys.pick(missing), strict=True)
+        }
+        if len(read) + len(fresh) > _KEYS_KEPT:
             read.clear()
-        for i, text in zip(missing, self.keys.pick(missing), strict=True):
-            read[i] = token_keys_of_text(text)
+        read.update(fresh)
+        # answered from ``fresh``: a server's threads share this index, and another one may
+        # clear ``read`` at the cap between the update and the answer (a KeyError, found in
+        # review 2026-12-06)
         return [
-            keys if keys is not None else read[i] for i, keys in zip(token_ids, found, strict=True)
+            keys if keys is not None else fresh[i] for i, keys in zip(token_ids, found, strict=True)
         ]
 
     def names_tokens(self, name_ids: Sequence[int]) -> list[list[int]]:
