@@ -11,7 +11,7 @@ import pytest
 from openatt.screening import ListStore, Matcher, Query
 from openatt.screening.matcher import ListIndex, load_or_build, rules_fingerprint
 from openatt.screening.model import ListEntity, Name, NameKind, Schema
-from openatt.screening.service import _MATCHERS, matcher_for
+from openatt.screening.service import forget_matchers, matcher_for
 
 
 def test_a_party_on_two_lists_is_reported_once_with_both_listings(matcher: Matcher) -> None:
@@ -80,7 +80,7 @@ def test_an_index_of_another_version_is_rebuilt(tmp_path: Path, lists_dir: Path)
     )
     assert fresh.metadata.version == new.metadata.version
     assert fresh.index.entity_count == new.metadata.entity_count
-    _MATCHERS.clear()
+    forget_matchers()
     assert matcher_for(store).list_versions == {"un-sc-consolidated": new.metadata.version}
 
 

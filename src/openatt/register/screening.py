@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,16 +88,25 @@ def entry_digest(store: ListStore, list_id: str, version: str | None, entity_id:
 
 
 def _entries(store: ListStore, list_id: str, version: str) -> dict[str, object]:
-    key = (id(store), list_id, version)
-    cached = _ENTRIES.get(key)
+    # keyed by the store's folder, not the object's id: a store made after another was
+    # freed can take its id (found in review, 2026-12-06); a few versions are kept, each
+    # entry of a list version as JSON
+    key = (store.root.resolve(), list_id, version)
+    with _ENTRIES_LOCK:
+        cached = _ENTRIES.get(key)
     if cached is None:
         loaded = store.load(list_id, version)
         cached = {entity.entity_id: entity.to_json() for entity in loaded.entities}
-        _ENTRIES[key] = cached
+        with _ENTRIES_LOCK:
+            while len(_ENTRIES) >= _ENTRIES_KEPT:
+                del _ENTRIES[next(iter(_ENTRIES))]
+            _ENTRIES[key] = cached
     return cached
 
 
-_ENTRIES: dict[tuple[int, str, str], dict[str, object]] = {}
+_ENTRIES: dict[tuple[Path, str, str], dict[str, object]] = {}
+_ENTRIES_KEPT = 4
+_ENTRIES_LOCK = threading.Lock()
 
 
 def _remembered(

@@ -224,6 +224,11 @@ class Matcher:
         ]
 
     @property
+    def indexes(self) -> tuple[ListIndex, ...]:
+        """The list indexes screened against (one per list version)."""
+        return tuple(self._lists)
+
+    @property
     def list_versions(self) -> dict[str, str]:
         return {item.metadata.list_id: item.metadata.version for item in self._lists}
 

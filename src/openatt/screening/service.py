@@ -16,37 +16,79 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from openatt.screening.matcher import Hit, Matcher, load_or_build, rules_fingerprint
+from openatt.screening.matcher import Hit, ListIndex, Matcher, load_or_build, rules_fingerprint
 from openatt.screening.scoring import Query
 from openatt.screening.store import ListStore
 
 if TYPE_CHECKING:  # the core model is imported where a hit becomes one: not by `openatt screen`
     from openatt.core.model import Application, ScreeningHit
 
-_MATCHERS: dict[tuple[int, tuple[tuple[str, str], ...]], Matcher] = {}
+# The matchers and the indexes of this process. A matcher is kept per store folder and
+# combination of list versions; an index per version folder (and rules), shared by every
+# matcher over that version. Keyed by the folder, not by the store object: a store freed and
+# another made got the same ``id`` and the first one's matcher (found in review 2026-12-06:
+# its index read entities from a folder since deleted). A list updated in a long-lived
+# process (the server) leaves the matchers over its old version, which are dropped with
+# their indexes when the store's next matcher is made.
+_Versions = tuple[tuple[str, str], ...]
+_MATCHERS: dict[tuple[Path, _Versions], Matcher] = {}
+_INDEXES: dict[Path, ListIndex] = {}
+_MADE = threading.Lock()
 
 
 def matcher_for(store: ListStore, lists: Sequence[str] | None = None) -> Matcher:
-    """A matcher over the current version of each list (or of ``lists``), built once per
-    combination of list versions and reused for the life of the process."""
-    chosen = [list_id for list_id in store.list_ids() if not lists or list_id in lists]
-    versions = tuple((list_id, store.current_version(list_id) or "") for list_id in chosen)
-    key = (id(store), versions)
+    """A matcher over the current version of each list (or of ``lists``), made once per
+    store folder and combination of list versions and reused for the life of the process
+    (or until a list it reads is replaced)."""
+    current = {list_id: store.current_version(list_id) or "" for list_id in store.list_ids()}
+    versions = tuple(
+        (list_id, version) for list_id, version in current.items() if not lists or list_id in lists
+    )
+    root = store.root.resolve()
+    key = (root, versions)
     matcher = _MATCHERS.get(key)
-    if matcher is None:
-        fingerprint = rules_fingerprint()
-        matcher = Matcher(
-            load_or_build(
-                store.version_folder(list_id, version),
-                store.metadata(list_id, version),
-                store.version_folder(list_id, version) / f"index-{fingerprint}",
+    if matcher is not None:
+        return matcher
+    with _MADE:  # one thread builds a missing index; the others then map it
+        matcher = _MATCHERS.get(key)
+        if matcher is None:
+            _drop_replaced(root, set(current.items()))
+            fingerprint = rules_fingerprint()
+            matcher = Matcher(
+                _index(store, list_id, version, fingerprint) for list_id, version in versions
             )
-            for list_id, version in versions
-        )
-        _MATCHERS[key] = matcher
+            _MATCHERS[key] = matcher
     return matcher
+
+
+def _index(store: ListStore, list_id: str, version: str, fingerprint: str) -> ListIndex:
+    folder = store.version_folder(list_id, version)
+    cache = (folder / f"index-{fingerprint}").resolve()
+    index = _INDEXES.get(cache)
+    if index is None:
+        index = _INDEXES[cache] = load_or_build(folder, store.metadata(list_id, version), cache)
+    return index
+
+
+def _drop_replaced(root: Path, current: set[tuple[str, str]]) -> None:
+    """Forget the matchers and indexes of ``root`` that read a list version no longer
+    current (a request screening with one goes on with it)."""
+    for key in [k for k in _MATCHERS if k[0] == root and not set(k[1]) <= current]:
+        del _MATCHERS[key]
+    for cache, index in list(_INDEXES.items()):
+        replaced = (index.metadata.list_id, index.metadata.version) not in current
+        if replaced and cache.is_relative_to(root):
+            del _INDEXES[cache]
+
+
+def forget_matchers() -> None:
+    """Forget every matcher and index of this process: the next ones are mapped from disk."""
+    with _MADE:
+        _MATCHERS.clear()
+        _INDEXES.clear()
 
 
 def _listed_on(value: str | None) -> dt.date | None:
