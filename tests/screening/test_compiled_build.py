@@ -51,6 +51,18 @@ print("plain" if scoring.__file__.endswith(".py") else scoring.__file__)
 """
 
 
+_GONE_LATER = """
+import shutil, sys
+from openatt.screening import ListStore, Query, matcher, matcher_for
+print("compiled" if not matcher.__file__.endswith(".py") else matcher.__file__)
+shutil.rmtree(sys.argv[1])
+from openatt.screening import batch_json
+print("plain" if batch_json.__file__.endswith(".py") else batch_json.__file__)
+hits = matcher_for(ListStore()).screen(Query("Emraan Ali"))
+print("hits" if hits else "none")
+"""
+
+
 def _run(env: dict[str, str], *args: str) -> tuple[str, dict[str, object]]:
     done = subprocess.run(
         [sys.executable, "-c", _SCRIPT, *args],
@@ -246,6 +258,34 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
     )
     assert gone.stdout.split() == ["active", "plain"], gone.stderr
     assert not (copy / build.digest).exists()
+    # removed after some of it was imported: the rest from the sources, and it screens
+    shutil.copytree(build.folder, copy / build.digest)
+    later = subprocess.run(
+        [sys.executable, "-c", _GONE_LATER, str(copy / build.digest)],
+        env={**os.environ, "OPENATT_COMPILED": str(copy), "OPENATT_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert later.stdout.split() == ["compiled", "plain", "hits"], later.stderr
+    # mypyc names every build's runtime alike: one earlier on the path is not loaded
+    runtime = next(build.folder.glob(f"*__mypyc{compiled._SUFFIX}"))
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / f"{runtime.name.removesuffix(compiled._SUFFIX)}.py").write_text(
+        "raise ImportError('the runtime of another build')\n", "utf-8"
+    )
+    shadowed, shadowed_report = _run(
+        {
+            **base,
+            "OPENATT_COMPILED": str(builds),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, (str(shadow), os.environ.get("PYTHONPATH")))
+            ),
+        },
+        *args,
+    )
+    assert shadowed_report["build"] == build.digest and shadowed == plain
     # a build whose manifest names other sources is never loaded
     manifest = build.folder / compiled.MANIFEST
     manifest.write_text(json.dumps({"digest": "made-from-other-sources"}), "utf-8")

@@ -207,14 +207,20 @@ class _Finder(importlib.abc.MetaPathFinder):
 
     def __init__(self, build: Build) -> None:
         self.build = build
-        self.names = {f"{PACKAGE}.{m}": m for m in MODULES}
+        self.names = {f"{PACKAGE}.{m}": build.module_path(m) for m in MODULES}
+        # mypyc's runtime of the group, one library at the top of the build folder, is found
+        # here too, not on sys.path: every build's runtime has the same name (mypyc derives
+        # it from the modules' names), and a library of that name earlier on the path (a
+        # checkout's own mypyc run) was loaded instead (found in review, 2026-12-06)
+        for runtime in build.folder.glob(f"*__mypyc{_SUFFIX}"):
+            self.names[runtime.name.removesuffix(_SUFFIX)] = runtime
         self.checked = False
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        module = self.names.get(fullname)
-        if module is None:
+        found = self.names.get(fullname)
+        if found is None:
             return None
         if not self.checked:
             usable = self.build.complete() and self.build.manifest().get("versions") == _versions()
@@ -222,7 +228,11 @@ class _Finder(importlib.abc.MetaPathFinder):
                 self.remove()
                 return None
             self.checked = True
-        return importlib.util.spec_from_file_location(fullname, self.build.module_path(module))
+        if not found.is_file():
+            # the build was removed after this process imported some of it: the rest is
+            # imported from the sources (which compute the same), not an ImportError
+            return None
+        return importlib.util.spec_from_file_location(fullname, found)
 
     def remove(self) -> None:
         if self in sys.meta_path:
@@ -250,11 +260,10 @@ def activate() -> Build | None:
         build = current_build()
         if build is None or importlib.util.find_spec("mypy_extensions") is None:
             return None
+        finder = _Finder(build)
     except Exception:  # screening must run, compiled or not
         return None
-    # mypyc's runtime of the group is one library at the top of the build folder
-    sys.path.append(str(build.folder))
-    sys.meta_path.insert(0, _Finder(build))
+    sys.meta_path.insert(0, finder)
     return build
 
 
