@@ -154,3 +154,49 @@ def test_an_index_built_with_other_text_libraries_is_not_reused(
             )
             assert rules_fingerprint() != before, package
     assert rules_fingerprint() == before
+
+
+def test_an_index_built_by_other_code_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in review (2026-12-06): a change to how names are normalised, with no new index
+    format, reused the indexes built by the earlier code. The fingerprint reads the code of
+    the modules that decide what an index holds."""
+    from openatt.screening import index, matcher, normalise
+
+    assert matcher.code_of("normalise.py") == Path(normalise.__file__).read_bytes()
+    assert matcher.code_of("index.py") == Path(index.__file__).read_bytes()
+    before = rules_fingerprint()
+    real = matcher.code_of
+    for changed in matcher.INDEX_CODE:
+        with monkeypatch.context() as patched:
+            patched.setattr(
+                matcher,
+                "code_of",
+                lambda name, changed=changed: real(name) + (b"#" if name == changed else b""),
+            )
+            assert rules_fingerprint() != before, changed
+    assert rules_fingerprint() == before
+
+
+def test_an_index_goes_into_place_with_its_entity_offsets(
+    tmp_path: Path, lists_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review (2026-12-06): the entities' offsets were written after the index was
+    renamed into place, so a process opening it in between found no offsets and built the
+    index again."""
+    import os
+
+    from openatt.screening import index as index_module
+
+    store = ListStore(tmp_path)
+    report = store.import_file(lists_dir / "canada-sema/sema-lmes.xml")
+    folder = store.version_folder("ca-sema", report.metadata.version)
+    staged: list[set[str]] = []
+    real = os.rename
+
+    def rename(source: str | Path, target: str | Path) -> None:
+        staged.append({path.name for path in Path(source).iterdir()})
+        real(source, target)
+
+    monkeypatch.setattr(index_module.os, "rename", rename)
+    load_or_build(folder, report.metadata, folder / f"index-{rules_fingerprint()}")
+    assert len(staged) == 1 and {"meta.json", "entity_offsets.npy"} <= staged[0], staged

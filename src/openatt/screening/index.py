@@ -308,9 +308,11 @@ class CandidateIndex:
         )
 
     # -- files -----------------------------------------------------------------------------
-    def save(self, folder: Path, meta: dict[str, Any]) -> None:
-        """Write the index into ``folder`` (through a temporary folder renamed into place,
-        so a reader never sees half an index)."""
+    def save(
+        self, folder: Path, meta: dict[str, Any], extra: dict[str, npt.NDArray[Any]] | None = None
+    ) -> None:
+        """Write the index, and the ``extra`` arrays (by file name), into ``folder`` (through
+        a temporary folder renamed into place, so a reader never sees half an index)."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
         try:
@@ -321,6 +323,8 @@ class CandidateIndex:
                     np.save(staging / f"{name}.npy", self._arrays[name])
             for name in _BLOBS:
                 (staging / f"{name}.txt").write_bytes(bytes(self._blobs[name].data))
+            for file_name, array in (extra or {}).items():
+                np.save(staging / file_name, array)
             (staging / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}), "utf-8")
             if folder.exists():
                 shutil.rmtree(folder)

@@ -96,10 +96,17 @@ class ListIndex:
         return cls(loaded.metadata, CandidateIndex.of_entities(loaded.entities))
 
 
+# The modules whose code decides what an index holds: how names become tokens, skeletons,
+# readings and scripts, and how the index is built and laid out.
+INDEX_CODE = ("normalise.py", "romanise.py", "scripts.py", "index.py")
+
+
 def rules_fingerprint() -> str:
-    """Identifies the algorithm, the rule data and the text libraries an index was built
-    with: a cached index built under other rules, or with tokens that another version of
-    anyascii, iuliia or of Python's Unicode tables would spell otherwise, is not reused."""
+    """Identifies the algorithm, the rule data, the code and the text libraries an index was
+    built with: a cached index built under other rules or by other code (a changed
+    normalisation, without a new index format: found in review, 2026-12-06), or with tokens
+    that another version of anyascii, iuliia or of Python's Unicode tables would spell
+    otherwise, is not reused."""
     import unicodedata
     from importlib.metadata import version
 
@@ -110,7 +117,18 @@ def rules_fingerprint() -> str:
     )
     for name in data_files():
         digest.update(resources.files("openatt.screening").joinpath(f"data/{name}").read_bytes())
+    for name in INDEX_CODE:
+        digest.update(code_of(name))
     return digest.hexdigest()[:16]
+
+
+def code_of(module_file: str) -> bytes:
+    """The source of a module of this package (a marker when it was installed without it:
+    the index format and the versions then tell indexes apart)."""
+    try:
+        return resources.files("openatt.screening").joinpath(module_file).read_bytes()
+    except OSError:
+        return f"{module_file} without source".encode()
 
 
 _ENTITIES_KEPT = 4096
@@ -168,8 +186,9 @@ def build_stored(folder: Path, metadata: ListMetadata, target: Path) -> ListInde
     path = folder / "entities.jsonl"
     source = _JsonLines(path, np.empty(0, dtype=np.int64))
     index, source.offsets = CandidateIndex.build_file(path, source, build_workers())
-    index.save(target, {"version": metadata.version, "offsets": "entity_offsets.npy"})
-    np.save(target / "entity_offsets.npy", source.offsets)
+    # the entities' offsets go into place with the index: a reader never finds one alone
+    offsets = {"entity_offsets.npy": source.offsets}
+    index.save(target, {"version": metadata.version, "offsets": "entity_offsets.npy"}, offsets)
     return ListIndex(metadata, index)
 
 
