@@ -324,3 +324,37 @@ def test_the_table_prints_names_as_they_are_written(home: Path, lists_dir: Path)
     result = _run("screen", "Ali [/]", "Ali [b]")
     assert result.exit_code == 0, result.output
     assert "Ali [/]" in result.stdout and "Ali [b]" in result.stdout, result.stdout
+
+
+def test_a_birth_date_or_country_that_says_nothing_is_refused_or_told(
+    home: Path, lists_dir: Path, tmp_path: Path
+) -> None:
+    """Found in review (2026-12-06): `--birth-date 1968-31-12` was taken (and its year
+    scored) and a misspelt country was left out of the score, both in silence. Given for
+    one NAME they are refused; in a file the batch is screened and the rows are named."""
+    assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
+    for option, value, says in (
+        ("--birth-date", "1968-31-12", "is not a date"),
+        ("--birth-date", "around 1968", "is not a date"),
+        ("--country", "Afghanistn", "is not a country openatt knows"),
+    ):
+        refused = _run("screen", "Abdul Ghani Baradar", option, value)
+        said = " ".join(refused.output.split())
+        assert refused.exit_code == 2 and f"{option}: '{value}' {says}" in said, said
+    taken = _run("screen", "Abdul Ghani Baradar", "--birth-date", "1968-02", "--country", "af")
+    assert taken.exit_code == 0, taken.output
+    parties = tmp_path / "parties.csv"
+    parties.write_text(
+        "name,birth_date,country\n"
+        "Abdul Ghani Baradar,1968,Afghanistan\n"
+        "Abdul Ghani Baradar,1968-13-30,AFG\n"
+        "Sirajuddin Haqqani,,Afghanistn\n",
+        "utf-8",
+    )
+    result = _run("screen", "--file", str(parties), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert all(item["hits"] for item in json.loads(result.stdout)["results"])
+    told = " ".join(result.stderr.split())
+    assert "2 value(s) screened as less than they say" in told, told
+    assert "line 3: birth_date '1968-13-30' is not a date" in told, told
+    assert "line 4: country 'Afghanistn' is unknown" in told, told

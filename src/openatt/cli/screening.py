@@ -380,6 +380,7 @@ def _read_parties(path: Path) -> list[Query]:
     at = {column: number for number, column in enumerate(header)}
     places = [at.get(column, -1) for column in _PARTY_COLUMNS]
     queries = []
+    doubts = _Doubts()
     while True:
         line = rows.line_num + 1  # where the next row starts (a quoted line break ends later)
         row = _next_row(rows, path)
@@ -401,6 +402,10 @@ def _read_parties(path: Path) -> list[Query]:
                 f"--file: {path.name} line {line}: "
                 f"kind must be person or organization, not {kind!r}"
             )
+        if birth:
+            doubts.birth_date(birth, line)
+        if country:
+            doubts.country(country, line)
         queries.append(
             Query(
                 name=name,
@@ -414,7 +419,74 @@ def _read_parties(path: Path) -> list[Query]:
                 ),
             )
         )
+    doubts.tell(f"--file: {path.name}")
     return queries
+
+
+class _Doubts:
+    """Values of a parties file that screen as less than they say: a birth date that is not
+    a date of the calendar (only its year can count) and a country openatt does not know
+    (left out of the score). The batch is screened, but not in silence (found in review,
+    2026-12-06); each distinct value is checked once."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+        self.dates: dict[str, bool] = {}
+        self.countries: dict[str, bool] = {}
+
+    def birth_date(self, value: str, line: int) -> None:
+        good = self.dates.get(value)
+        if good is None:
+            good = self.dates[value] = _calendar_date(value)
+        if not good:
+            self.found.append(
+                f"line {line}: birth_date {value!r} is not a date; only its year counts"
+            )
+
+    def country(self, value: str, line: int) -> None:
+        good = self.countries.get(value)
+        if good is None:
+            good = self.countries[value] = _known_country(value)
+        if not good:
+            self.found.append(
+                f"line {line}: country {value!r} is unknown and left out of the score"
+            )
+
+    def tell(self, where: str) -> None:
+        if not self.found:
+            return
+        shown = self.found[: self.SHOWN]
+        more = len(self.found) - len(shown)
+        lines = [f"warning: {where}: {len(self.found)} value(s) screened as less than they say:"]
+        lines += [f"  {doubt}" for doubt in shown]
+        lines += [f"  ... and {more} more"] if more else []
+        _err().print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)
+
+
+def _calendar_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a date of the calendar."""
+    import datetime as dt
+
+    parts = value.strip().split("-")
+    if not 1 <= len(parts) <= 3 or len(parts[0]) != 4 or not all(p.isdigit() for p in parts):
+        return False
+    try:
+        dt.date(*(int(p) for p in parts), *(1,) * (3 - len(parts)))
+    except ValueError:
+        return False
+    return True
+
+
+def _known_country(value: str) -> bool:
+    from openatt.reference.states import UnknownState, resolve_state
+
+    try:
+        resolve_state(value)
+    except UnknownState:
+        return False
+    return True
 
 
 def _next_row(rows: Any, path: Path) -> list[str] | None:
@@ -575,6 +647,13 @@ def screen(
     numbers = _identifiers(identifiers or [], "--identifier")
     for name in names or []:
         _check_length(name.strip(), "NAME")
+    if birth_date is not None and not _calendar_date(birth_date):
+        raise _fail(f"--birth-date: {birth_date!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if country is not None and not _known_country(country):
+        raise _fail(
+            f"--country: {country!r} is not a country openatt knows "
+            "(an ISO 3166 alpha-3 or alpha-2 code, or an English name)"
+        )
     queries = [Query(n, birth_date, country, kind, numbers) for n in names or [] if n.strip()]
     if file is not None:
         queries.extend(_read_parties(file))
