@@ -327,3 +327,23 @@ def test_compile_without_mypyc_says_which_extra_and_writes_nothing(
     assert "mypyc is not installed: pip install 'openatt[compile]'" in done.stderr, done.stderr
     assert "-e '.[compile]'" in done.stderr, done.stderr
     assert "compiling" not in done.stderr and not builds.exists()
+
+
+def test_removing_builds_waits_for_a_compile_running_there(tmp_path: Path) -> None:
+    """Found in review (2026-12-06): `lists compile --remove` took a running compile's
+    scratch folder for what an interrupted one left, and deleted it under the compiler."""
+    import fcntl
+    import threading
+
+    root = tmp_path / "builds"
+    scratch = root / "openatt-mypyc-running"
+    scratch.mkdir(parents=True)
+    removed: list[list[Path]] = []
+    with (root / ".lock").open("w") as compiling:
+        fcntl.flock(compiling, fcntl.LOCK_EX)  # as compile_into holds it
+        remover = threading.Thread(target=lambda: removed.append(compiled.remove_builds(root)))
+        remover.start()
+        remover.join(timeout=0.5)
+        assert remover.is_alive() and scratch.is_dir()  # waiting, nothing deleted
+    remover.join(timeout=10)
+    assert removed == [[scratch]] and not scratch.exists()

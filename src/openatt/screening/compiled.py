@@ -18,6 +18,7 @@ plain Python until it is compiled again. ``OPENATT_COMPILED=off`` turns it off;
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -398,13 +399,21 @@ def _build(work: Path, package: Path, digest: str, log: Path | None, run: Any) -
 def remove_builds(root: Path) -> list[Path]:
     """Delete the builds under ``root`` (folders holding a manifest) and what interrupted
     compiles left there; nothing else in ``root`` is touched. Returns what was deleted."""
+    import fcntl
+
     removed: list[Path] = []
     if not root.is_dir():
         return removed
-    for child in sorted(root.iterdir()):
-        build = child.is_dir() and (child / MANIFEST).is_file()
-        leftover = child.is_dir() and child.name.startswith("openatt-mypyc-")
-        if build or leftover:
-            shutil.rmtree(child)
-            removed.append(child)
+    # after a compile running into ``root`` ends (it holds the lock file, made by the first
+    # compile there): its scratch folder is not taken for what an interrupted one left
+    # (found in review, 2026-12-06)
+    with contextlib.ExitStack() as held:
+        with contextlib.suppress(FileNotFoundError):
+            fcntl.flock(held.enter_context((root / ".lock").open("r")), fcntl.LOCK_EX)
+        for child in sorted(root.iterdir()):
+            build = child.is_dir() and (child / MANIFEST).is_file()
+            leftover = child.is_dir() and child.name.startswith("openatt-mypyc-")
+            if build or leftover:
+                shutil.rmtree(child)
+                removed.append(child)
     return removed
