@@ -684,23 +684,23 @@ def screen(
             TimeRemainingColumn,
         )
 
+        def advance(done: int) -> None:
+            progress.advance(task, done)
+            progress.refresh()
+
+        # Redrawn as chunks come back, not by rich's thread: the batch forks its workers,
+        # and a fork copies a lock that thread may hold (the terminal's, a stream's) into
+        # each worker, held by no one (found in review, 2026-12-06).
         with Progress(
             TextColumn("screening"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
             console=_err(),
+            auto_refresh=False,
         ) as progress:
             task = progress.add_task("screen", total=len(queries))
-            results = run(
-                matcher,
-                queries,
-                threshold,
-                lists,
-                workers,
-                lambda n: progress.advance(task, n),
-                group=True,
-            )
+            results = run(matcher, queries, threshold, lists, workers, advance, group=True)
     else:
         results = run(matcher, queries, threshold, lists, group=True)
     if isinstance(results, str):
