@@ -165,3 +165,33 @@ def test_reference_and_embargoes_commands() -> None:
     assert json.loads(out)["att"]["party_on_date"] is False
     code, out, _ = run("embargoes", "--as-of", "2000-01-01", "--state", "SOM", "-f", "json")
     assert code == 0 and [m["measure"] for m in json.loads(out)["measures"]]
+
+
+def test_data_prints_as_written_not_as_rich_markup(tmp_path: Path) -> None:
+    """An id, a file name or an overlay's title is text, not rich markup: ``[/]`` raised a
+    MarkupError (a traceback, exit 1) and ``[holdings]`` vanished from the panel's title."""
+    text = (ROOT / "examples" / "05-lebanon-armed-group.yaml").read_text("utf-8")
+    named = tmp_path / "named.yaml"
+    named.write_text(text.replace("id: EX-05", 'id: "ACME [holdings] Ltd"'), "utf-8")
+    folder = tmp_path / "Ali ["  # the file ``Ali [/].yaml``: no id, titled by its path
+    folder.mkdir()
+    (folder / "].yaml").write_text(text.replace("id: EX-05\n", ""), "utf-8")
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        (ROOT / "examples" / "overlays" / "national-control-list.yaml")
+        .read_text("utf-8")
+        .replace("(stricter measures)", "[draft] [/]"),
+        "utf-8",
+    )
+    files = [str(named), str(folder / "].yaml")]
+    found = RUNNER.invoke(
+        APP,
+        ["assess", *files, "-r", "att", "-v", "--overlay", str(overlay)],
+        env={"COLUMNS": "300"},
+    )
+    assert found.exit_code == 0, found.output
+    assert "ACME [holdings] Ltd: export" in found.stdout
+    assert f"{folder}/].yaml: export" in found.stdout
+    assert "Example national overlay on the ATT [draft] [/]:" in found.stdout
+    code, _, err = run("assess", str(tmp_path / "Ali [/] [holdings].yaml"))
+    assert code == 2 and "Ali [/] [holdings].yaml: no such file" in err, err

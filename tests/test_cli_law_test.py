@@ -67,3 +67,30 @@ def test_an_unknown_base_is_reported_on_the_case(tmp_path: Path) -> None:
     code, out = run("law", "test", str(bad))
     assert code == 1
     assert "unknown base 'nowhere'" in out
+
+
+def test_case_names_print_as_written_not_as_rich_markup(tmp_path: Path) -> None:
+    """A case's name is text, not rich markup: ``[/]`` raised a MarkupError (exit 1) and
+    ``[holdings]`` vanished."""
+    cases = tmp_path / "named.yaml"
+    application = (
+        "    application: {date: 2005-01-10, importing_state: SOM,\n"
+        "                  consignee: {name: Ministry, country: SOM},\n"
+        "                  end_user: {name: Army, country: SOM, kind: armed_forces}}\n"
+    )
+    cases.write_text(
+        "regime: att\n"
+        "cases:\n"
+        "  - name: ACME [holdings] Ltd\n"
+        f"{application}"
+        "    expect: {att.6.1: prohibited}\n"
+        '  - name: "Ali [/]"\n'
+        f"{application}"
+        "    expect: {att.6.1: clear}\n",
+        "utf-8",
+    )
+    code, out = run("law", "test", str(cases), "-v")
+    assert code == 1, out
+    assert "pass att: ACME [holdings] Ltd" in out and "FAIL att: Ali [/]" in out
+    code, out = run("law", "test", str(tmp_path / "Ali [/].yaml"))
+    assert code == 2 and "Ali [/].yaml: cannot read" in out, out

@@ -130,3 +130,19 @@ def test_the_docs_show_the_mapping() -> None:
     found = re.search(r"<!-- errors:start -->\n(.*?)<!-- errors:end -->", text, re.DOTALL)
     assert found, "docs/register.md has no errors markers"
     assert found.group(1) == errors_table()
+
+
+def test_a_message_quoting_the_input_prints_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    """``refuse`` and ``fail`` print the message as text, not rich markup: ``[/]`` raised a
+    MarkupError and ``[holdings]`` vanished; ``error:`` is still styled."""
+    import typer
+
+    from openatt.cli import errors
+    from openatt.monitoring.service import BadOption
+
+    assert refuse(BadOption("'Ali [/]' and 'ACME [holdings] Ltd'", field="by"), {"by": "--by"})
+    with pytest.raises(typer.Exit):
+        errors.fail("Ali [/].yaml: ACME [holdings] Ltd")
+    said = capsys.readouterr().err
+    assert "error: --by: 'Ali [/]' and 'ACME [holdings] Ltd'\n" in said, said
+    assert "error: Ali [/].yaml: ACME [holdings] Ltd\n" in said, said

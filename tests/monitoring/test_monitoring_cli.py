@@ -105,3 +105,21 @@ def test_bad_input_is_one_line_and_exit_2(home: Path, args: tuple[str, ...], fie
 def test_a_file_that_is_not_sipri(home: Path, indicators_dir: Path) -> None:
     code, out = _run("monitor", "import", str(next(indicators_dir.rglob("fsi_2023.csv"))))
     assert code == 2 and "not a SIPRI" in out
+
+
+def test_names_print_as_written_not_as_rich_markup(
+    home: Path, transfers_dir: Path, tmp_path: Path
+) -> None:
+    """A name from the SIPRI file or the command line is text, not rich markup: ``[/]``
+    raised a MarkupError (a traceback, exit 1) and ``[holdings]`` vanished."""
+    with (transfers_dir / RAW_REGISTER).open(encoding="latin-1") as raw:  # as SIPRI writes it
+        lines = [next(raw).rstrip("\r\n") for _ in range(15)]
+    lines[-1] = '"ACME [holdings] Ltd","Ali [/]",' + lines[-1].split(",", 2)[2]  # its parties
+    sipri = tmp_path / "small.csv"
+    sipri.write_text("\n".join(lines) + "\n", "latin-1")
+    code, out = _run("monitor", "import", str(sipri))
+    assert code == 0, out
+    assert "Unmapped (add them to the mapping files):" in out
+    assert "  ACME [holdings] Ltd: 1" in out and "  Ali [/]: 1" in out, out
+    code, out = _run("indicators", "show", "Ali [/]")
+    assert code == 2 and "STATE: unknown state 'Ali [/]'" in out, out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import document_samples as samples
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -96,3 +97,15 @@ def test_documents_add_and_verify(database_url: str, tmp_path: Path) -> None:
     assert code == 1 and "No letter of this register" in out
     code, out = run("documents", "verify", "--database", database_url)
     assert code == 2 and "--reference" in out
+
+
+def test_file_names_print_as_written_not_as_rich_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's name in an error is text, not rich markup: ``[/]`` raised a MarkupError (a
+    traceback, exit 1) and ``[holdings]`` vanished."""
+    monkeypatch.chdir(tmp_path)
+    code, out = run("documents", "add", "1", "Ali [/].pdf", "--kind", "other", "--user", "officer")
+    assert code == 2 and "file: No such file or directory: Ali [/].pdf" in out, out
+    code, out = run("documents", "verify", "--file", "ACME [holdings] Ltd.pdf")
+    assert code == 2 and "No such file or directory: ACME [holdings] Ltd.pdf" in out, out

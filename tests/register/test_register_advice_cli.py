@@ -72,3 +72,16 @@ def test_teams_add_member_and_list(database_url: str) -> None:
             assert audit.verify(s).intact
     finally:
         check.dispose()
+
+
+def test_team_names_print_as_written_not_as_rich_markup(database_url: str) -> None:
+    """A team's name is text, not rich markup: ``[/]`` raised a MarkupError (a traceback,
+    exit 1) and ``[holdings]`` vanished from what ``teams add`` and ``teams list`` print."""
+    db = ["--database", database_url]
+    assert run("users", "add", "admin", "--role", "admin", *db)[0] == 0
+    code, out = run("teams", "add", "defence", "--name", "ACME [holdings] Ltd", *db)
+    assert code == 0 and "added team defence (ACME [holdings] Ltd)" in out, out
+    code, out = run("teams", "add", "tech", "--name", "Ali [/]", *db)
+    assert code == 0 and "added team tech (Ali [/])" in out, out
+    code, out = run("teams", "list", *db)
+    assert code == 0 and "ACME [holdings] Ltd" in out and "Ali [/]" in out, out

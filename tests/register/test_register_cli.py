@@ -233,3 +233,24 @@ def test_serve_creates_the_register_and_serves_the_docs(tmp_path: Path, workers:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_names_and_files_print_as_written_not_as_rich_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the user typed is printed as text, not rich markup: ``[/]`` raised a MarkupError
+    (a traceback, exit 1) and ``[holdings]`` vanished (the users, audit and denials commands
+    print the same way)."""
+    monkeypatch.chdir(tmp_path)  # short paths: a line that wraps is not a line cut
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    env = {"OPENATT_NEW_PASSWORD": "a long password"}
+    assert run("users", "add", "ann", "--role", "officer", "--database", url, env=env)[0] == 0
+    code, out = run("backup", "ACME [holdings] Ltd.json", "--database", url)
+    assert code == 0 and "events to ACME [holdings] Ltd.json" in out, out
+    code, out = run("restore", "Ali [/].json", "--database", url)
+    assert code == 2 and "error: file: Ali [/].json does not exist" in out, out
+    code, out = run("users", "disable", "Ali [/]", "--database", url)
+    assert code == 2 and "no user 'Ali [/]'" in out, out
+    (tmp_path / "none.json").write_text("[]")
+    code, out = run("denials", "import", "none.json", "--user", "Ali [/]", "--database", url)
+    assert code == 2 and "error: --user: no user 'Ali [/]'" in out, out

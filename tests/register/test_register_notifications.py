@@ -208,3 +208,12 @@ def test_set_address_refuses_bad_input() -> None:
     with pytest.raises(Invalid) as error:
         notify.set_address(None, SYSTEM, "x", "no at sign")  # type: ignore[arg-type]
     assert error.value.field == ("address",)
+
+
+def test_a_user_named_in_an_error_prints_as_written(database_url: str) -> None:
+    """A username quoted in an error is text, not rich markup: ``[/]`` raised a MarkupError
+    (a traceback, exit 1)."""
+    bad = runner.invoke(
+        build_app(), ["notify", "address", "Ali [/]", "a@example.org", "--database", database_url]
+    )
+    assert bad.exit_code == 2 and "no user 'Ali [/]'" in bad.output, bad.output

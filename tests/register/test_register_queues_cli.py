@@ -111,3 +111,17 @@ def test_queues_flags_and_rules_from_the_command_line(database_url: str, tmp_pat
     assert code == 0 and "Sanctions and denials" in out
     code, out = run("audit", "verify", *at)
     assert code == 0 and "intact" in out
+
+
+def test_queue_names_print_as_written_not_as_rich_markup(database_url: str) -> None:
+    """A queue's name and team are text, not rich markup: ``[/]`` raised a MarkupError (a
+    traceback, exit 1) and ``[holdings]`` vanished."""
+    db = Database(database_url)
+    with db.write() as s:
+        users.add_user(s, username="senior", password="a long password", role=Role.senior_reviewer)
+    db.dispose()
+    at = ("--database", database_url, "--user", "senior")
+    code, out = run("queues", "add", "ACME [holdings] Ltd", "--team", "Ali [/]", *at)
+    assert code == 0 and "ACME [holdings] Ltd (Ali [/])" in out, out
+    code, out = run("queues", "list", *at)
+    assert code == 0 and "ACME [holdings] Ltd" in out and "Ali [/]" in out, out

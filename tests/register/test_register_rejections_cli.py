@@ -25,3 +25,30 @@ def test_rejections_from_the_demo(database_url: str) -> None:
         ["indicators", "rejections", "--json", "--mapping", "no-such", "--database", database_url],
     )
     assert json.loads(other.output) == []
+
+
+def test_reasons_print_as_written_not_as_rich_markup(database_url: str) -> None:
+    """An officer's reasons are text, not rich markup: ``[/]`` raised a MarkupError (a
+    traceback, exit 1) and ``[holdings]`` vanished from the table."""
+    from sqlalchemy import update
+
+    from openatt.register.db import Database
+    from openatt.register.models import OfferDecisionRow
+
+    runner = CliRunner()
+    assert runner.invoke(build_app(), ["demo", "--database", database_url]).exit_code == 0
+    db = Database(database_url)  # the demo's rejection, its reasons as an officer might write
+    try:
+        with db.write() as session:
+            session.execute(
+                update(OfferDecisionRow).values(reasons="ACME [holdings] Ltd; see Ali [/]")
+            )
+    finally:
+        db.dispose()
+    listed = runner.invoke(
+        build_app(),
+        ["indicators", "rejections", "--database", database_url],
+        env={"COLUMNS": "300"},
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "ACME [holdings] Ltd; see Ali [/]" in listed.output, listed.output

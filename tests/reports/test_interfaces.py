@@ -93,6 +93,16 @@ def test_cli_refuses_a_report_that_does_not_add_up(register: Register, tmp_path:
     assert not (tmp_path / "a.xlsx").exists()
 
 
+def test_cli_prints_a_licence_number_as_written_not_as_rich_markup(register: Register) -> None:
+    """A licence number quoted in an error is text, not rich markup: ``[/]`` raised a
+    MarkupError (a traceback, exit 1) and ``[holdings]`` vanished."""
+    for number in ("LIC [/]", "ACME [holdings] Ltd"):
+        code, output = _cli(
+            register, "report", "withhold", number, "--grounds", "none", "--reason", "test"
+        )
+        assert code == 2 and f"error: licence {number} not found" in output, output
+
+
 def _token(client: TestClient, username: str) -> dict[str, str]:
     password = next(p for u, p, _, _ in DEMO_USERS if u == username)
     response = client.post("/auth/token", json={"username": username, "password": password})

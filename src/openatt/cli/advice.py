@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from openatt.cli.errors import refuse
+from openatt.cli.output import console
 from openatt.cli.register import DatabaseOption, _database, _fail
 from openatt.register.errors import RegisterError
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from openatt.register.users import Actor
 
-_out = Console()
+_out = console()  # data printed as written, not read as rich markup
 
 
 UserOption = Annotated[

@@ -61,8 +61,7 @@ def assess(
     ),
 ) -> None:
     """Assess applications under several regimes side by side."""
-    from rich.console import Console
-
+    from openatt.cli.output import console
     from openatt.cli.render import print_tables, to_json, to_markdown
     from openatt.core.engine import Engine, engine_with_overlays
     from openatt.core.loading import InputError, parse_applications
@@ -90,7 +89,7 @@ def assess(
     elif output is Format.markdown:
         typer.echo(to_markdown(results))
     else:
-        print_tables(Console(), results, verbose)
+        print_tables(console(), results, verbose)
 
 
 law_app = typer.Typer(
@@ -106,8 +105,9 @@ def law_show(
     ),
 ) -> None:
     """Show a rule: its text, citations, threshold and the version in force on a date."""
-    from rich.console import Console
+    from rich.text import Text
 
+    from openatt.cli.output import console as plain_console
     from openatt.core.engine import Engine
     from openatt.law.loader import LawError
 
@@ -117,9 +117,17 @@ def law_show(
         regime, rule = engine.law.find_rule(rule_id)
     except LawError as exc:
         fail(str(exc))
-    console = Console()
+    console = plain_console()  # the law's titles, summaries and citations, as written
+
+    def styled(*parts: str | tuple[str, str]) -> Text:  # highlighted as a printed string is
+        return console.highlighter(Text.assemble(*parts))
+
     console.print(
-        f"[bold]{rule.id}[/]  {rule.title}  [dim]({regime.title}; {rule.kind.value}, evaluator {rule.evaluator})[/]"
+        styled(
+            (rule.id, "bold"),
+            f"  {rule.title}  ",
+            (f"({regime.title}; {rule.kind.value}, evaluator {rule.evaluator})", "dim"),
+        )
     )
     if rule.topics:
         console.print(f"weighs: {', '.join(t.value for t in rule.topics)}")
@@ -128,15 +136,19 @@ def law_show(
         if day is not None and not in_force:
             continue
         until = version.valid_until.isoformat() if version.valid_until else "today"
+        marked: list[str | tuple[str, str]] = [" ", ("(in force)", "green")] if in_force else []
         console.print(
-            f"\n[bold]{version.valid_from.isoformat()} – {until}[/]"
-            + (" [green](in force)[/]" if in_force else "")
+            styled("\n", (f"{version.valid_from.isoformat()} – {until}", "bold"), *marked)
         )
         console.print(version.summary.strip())
         threshold = regime.threshold(version.threshold or rule.threshold)
         if rule.kind.value in ("risk", "diversion", "synthesis"):
             console.print(
-                f"threshold: [bold]{threshold.wording}[/]: {threshold.interpretation.strip()}"
+                styled(
+                    "threshold: ",
+                    (threshold.wording, "bold"),
+                    f": {threshold.interpretation.strip()}",
+                )
             )
         if version.wording:
             console.print(f"text: {version.wording.strip()}")
@@ -172,14 +184,14 @@ def law_list(
     regime: str | None = typer.Option(None, "--regime", "-r", help="Only this regime."),
 ) -> None:
     """List the regimes and their rules."""
-    from rich.console import Console
     from rich.table import Table
 
+    from openatt.cli.output import console as plain_console
     from openatt.core.engine import Engine
 
     engine = Engine.default()
     wanted = parse_list(regime, "--regime", engine.regimes()) if regime else engine.regimes()
-    console = Console()
+    console = plain_console()
     for regime_id in wanted:
         shown = engine.law.regime(regime_id)
         table = Table("Rule", "Title", "Kind", "In force from", "Citation")
@@ -245,8 +257,9 @@ def law_sources(
         ]
         typer.echo(json.dumps({"summary": summary, "entries": rows}, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from openatt.cli.output import console
 
     table = Table(title=summary)
     table.add_column("Entry", overflow="fold")
@@ -262,7 +275,7 @@ def law_sources(
         else:
             why = f"why: {e.unchecked}; " if e.unchecked else ""
             table.add_row(e.id, e.kind, "not checked", f"{why}cited: {e.cited}")
-    Console().print(table)
+    console().print(table)
 
 
 def _state_option(value: str | None) -> str | None:
@@ -285,9 +298,9 @@ def embargoes(
     """Arms embargoes in force on a date, with their scope and exemptions."""
     import datetime as dt
 
-    from rich.console import Console
     from rich.table import Table
 
+    from openatt.cli.output import console
     from openatt.core.engine import Engine
     from openatt.reference.states import state_name
 
@@ -348,9 +361,9 @@ def embargoes(
             "\n".join(f"{e['procedure']}: {e['id']}" for e in row["exemptions"]),
             "\n".join(row["citations"][:2]),
         )
-    Console().print(table)
+    console().print(table)
     if not rows:
-        Console().print(
+        console().print(
             f"no embargo in force on {day.isoformat()}" + (f" for {target}" if target else "")
         )
 
@@ -363,9 +376,9 @@ def reference(
     """What the reference data said on a date: ATT parties, EU members, 126.1, embargoes."""
     import datetime as dt
 
-    from rich.console import Console
     from rich.table import Table
 
+    from openatt.cli.output import console
     from openatt.core.engine import Engine
     from openatt.reference.states import state_name
 
@@ -414,7 +427,7 @@ def reference(
             table.add_row(f"{key} ({len(value)})", shown or "none")
         else:
             table.add_row(key, str(value))
-    Console().print(table)
+    console().print(table)
 
 
 def schema() -> None:

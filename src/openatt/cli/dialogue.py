@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from openatt.cli.output import console
 from openatt.cli.register import DatabaseOption, _database, _fail
 from openatt.register.errors import RegisterError
 
-_out = Console()
+_out = console()  # data printed as written, not read as rich markup
 
 
 def _field(error: RegisterError) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from openatt.cli.output import console
 from openatt.cli.register import DatabaseOption, _database, _fail
 from openatt.register.errors import NotFound, RegisterError
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from openatt.register.users import Actor
 
-_out = Console()
+_out = console()  # data printed as written, not read as rich markup
 
 
 def _case_id(session: Session, case: str) -> int:

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 
+from openatt.cli.output import console, styled
 from openatt.errors import ErrorKind, OpenattError
 
-_ERR = Console(stderr=True, highlight=False, soft_wrap=True)
+_ERR = console(stderr=True, highlight=False, soft_wrap=True)  # messages quote the input
 
 
 EXIT_CODES: dict[ErrorKind, int] = {
@@ -48,12 +48,12 @@ def describe(error: OpenattError, options: Mapping[str, str] | None = None) -> s
 
 def refuse(error: OpenattError, options: Mapping[str, str] | None = None) -> typer.Exit:
     """Print ``error`` on stderr and return the exit to raise (``raise refuse(e) from e``)."""
-    _ERR.print(f"[bold red]error:[/] {describe(error, options)}", markup=True)
+    _ERR.print(styled("error:", "bold red", f" {describe(error, options)}"))
     return typer.Exit(exit_code(error))
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    _ERR.print(f"[bold red]error:[/] {message}", markup=True)
+    _ERR.print(styled("error:", "bold red", f" {message}"))
     raise typer.Exit(code)
 
 

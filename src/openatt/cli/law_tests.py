@@ -23,8 +23,7 @@ def law_test(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing cases too."),
 ) -> None:
     """Run law cases: each states an application and what each rule must find."""
-    from rich.console import Console
-
+    from openatt.cli.output import console, styled
     from openatt.core.case_check import CaseResult, check_file
     from openatt.core.engine import Engine, engine_with_overlays
     from openatt.law.cases import CaseError, parse_case_file
@@ -48,17 +47,17 @@ def law_test(
                 f"{path}: regime: {document.regime!r} is not loaded (known: {known}; an overlay needs --overlay)"
             )
         results.extend(check_file(engine, document))
-    console = Console(highlight=False)
+    out = console(highlight=False)  # the cases' names and findings come from the case files
     for result in results:
         if result.passed:
             if verbose:
-                console.print(f"[green]pass[/] {result.regime}: {result.name}")
+                out.print(styled("pass", "green", f" {result.regime}: {result.name}"))
             continue
-        console.print(f"[bold red]FAIL[/] {result.regime}: {result.name}")
+        out.print(styled("FAIL", "bold red", f" {result.regime}: {result.name}"))
         for failure in result.failures:
-            console.print(f"     {failure}", markup=False)
+            out.print(f"     {failure}")
     failed = sum(not r.passed for r in results)
-    console.print(f"{len(results) - failed} passed, {failed} failed ({len(results)} cases)")
+    out.print(f"{len(results) - failed} passed, {failed} failed ({len(results)} cases)")
     if failed:
         raise typer.Exit(1)
 

@@ -16,10 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from openatt.cli.errors import fail, parse_date, parse_list, refuse
+from openatt.cli.output import console, styled
 from openatt.evidence.mapping import DEFAULT_MAPPING, MAPPINGS, UnknownMapping, load_mapping
 from openatt.evidence.providers import PROVIDERS
 
-_OUT = Console(highlight=False)
+_OUT = console(highlight=False)  # names from the SIPRI and indicator files, as written
 _OPTIONS = {
     "by": "--by",
     "regime": "--regime",
@@ -96,7 +97,7 @@ def import_command(
     _OUT.print(table)
     unmapped = {**report.unmapped_names, **report.unmapped_descriptions}
     if unmapped:
-        _OUT.print("[bold yellow]Unmapped[/] (add them to the mapping files):")
+        _OUT.print(styled("Unmapped", "bold yellow", " (add them to the mapping files):"))
         for name, count in sorted(unmapped.items()):
             _OUT.print(f"  {name}: {count}")
     else:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
-from rich.console import Console
 from rich.table import Table
 
+from openatt.cli.output import console, styled
 from openatt.register.errors import RegisterError
 
 if TYPE_CHECKING:
@@ -24,12 +24,13 @@ DatabaseOption = Annotated[
     typer.Option("--database", help="database URL (else OPENATT_DATABASE_URL, else SQLite)"),
 ]
 
-_out = Console()
-_err = Console(stderr=True)
+# Names, references, paths and messages are printed as they are written, never as markup.
+_out = console()
+_err = console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", highlight=False)
+    _err.print(styled("error:", "red", f" {message}"))
     return typer.Exit(code)
 
 
@@ -185,7 +186,7 @@ def audit_verify(database: DatabaseOption = None) -> None:
     with db.read() as session:
         result = audit.verify(session)
     if result.broken is not None:
-        _err.print(f"[red]TAMPERED[/red] {result.broken}", highlight=False)
+        _err.print(styled("TAMPERED", "red", f" {result.broken}"))
         raise typer.Exit(1)
     _out.print(f"intact: {result.events} events, chain head {result.head_seq}")
 

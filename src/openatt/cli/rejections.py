@@ -7,12 +7,12 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from openatt.cli.output import console
 from openatt.cli.register import DatabaseOption, _database
 
-_out = Console()
+_out = console()  # data printed as written, not read as rich markup
 
 
 def rejections(

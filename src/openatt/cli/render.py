@@ -50,6 +50,15 @@ def grouped(assessment: Assessment) -> list[tuple[Outcome, str, list[str]]]:
     ]
 
 
+def _text(value: str) -> Text:
+    """A cell or title from the application, the law or an overlay, as it is written: a panel's
+    string title is always read as rich markup, and a table's string cells and title are when
+    the console reads markup (an application id or file named ``Ali [/]`` raised a MarkupError,
+    ``ACME [holdings] Ltd`` lost ``[holdings]``: found 2026-12-06). Not highlighted, as a
+    table's string cells are not."""
+    return Text(value)
+
+
 def _title(app: Application, source: str) -> str:
     route = " → ".join(
         state_name(s) for s in (app.exporting_state, *app.transit_states, app.importing_state)
@@ -90,18 +99,21 @@ def assessment_panel(
             )
     if verbose:
         for a in assessments:
-            table = Table(title=f"{a.regime_title}: {a.binding_reason}", expand=True)
+            title = Text(
+                f"{a.regime_title}: {a.binding_reason}", style="table.title"
+            )  # as rich styles a str title
+            table = Table(title=title, expand=True)
             for column in ("Rule", "Outcome", "Reason", "Citation"):
                 table.add_column(column)
             for f in a.findings:
                 table.add_row(
-                    f.criterion,
+                    _text(f.criterion),
                     Text(f.outcome.value, style=OUTCOME_STYLE[f.outcome]),
-                    f.reason,
-                    "; ".join(str(c) for c in f.citations[:2]),
+                    _text(f.reason),
+                    _text("; ".join(str(c) for c in f.citations[:2])),
                 )
             parts.append(table)
-    return Panel(Group(*parts), title=_title(app, source), title_align="left")
+    return Panel(Group(*parts), title=_text(_title(app, source)), title_align="left")
 
 
 def print_tables(

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from openatt.cli.errors import fail
+from openatt.cli.output import console, styled
 
 if TYPE_CHECKING:
     from openatt.register.db import Database
@@ -35,8 +35,9 @@ DatabaseOption = Annotated[
     typer.Option("--database", help="database URL (else OPENATT_DATABASE_URL, else SQLite)"),
 ]
 
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+# Licences, states, notes and the register's problems are printed as written, not as markup.
+_out = console(highlight=False)
+_err = console(stderr=True, highlight=False)
 
 
 def _actor() -> Actor:
@@ -100,7 +101,7 @@ def _run(call: Callable[[], T]) -> T:
     try:
         return call()
     except ReportRefused as refused:
-        _err.print("[red]refused:[/red] the report does not reconcile with the register")
+        _err.print(styled("refused:", "red", " the report does not reconcile with the register"))
         for problem in refused.problems:
             _err.print(f"  - {problem}")
         raise typer.Exit(1) from refused
@@ -333,8 +334,11 @@ def verify(
         checksum = _run(lambda: service.recompute(session, row).checksum())
     if checksum != row.figures_sha256:
         _err.print(
-            f"[red]DIFFERENT[/red] report {report_id}: recorded {row.figures_sha256}, "
-            f"recomputed {checksum}"
+            styled(
+                "DIFFERENT",
+                "red",
+                f" report {report_id}: recorded {row.figures_sha256}, recomputed {checksum}",
+            )
         )
         raise typer.Exit(1)
     _out.print(f"report {report_id} reproduces: figures sha256 {checksum}")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from openatt.cli.errors import refuse
+from openatt.cli.output import styled
 from openatt.cli.register import DatabaseOption, _database, _err, _fail, _out
 from openatt.register.errors import RegisterError
 from openatt.register.users import SYSTEM
@@ -167,7 +168,7 @@ def audit_verify_anchored(
         )
     problems = ([str(chain.broken)] if chain.broken else []) + anchored.problems + stamped.problems
     for problem in problems:
-        _err.print(f"[red]TAMPERED[/red] {problem}", highlight=False)
+        _err.print(styled("TAMPERED", "red", f" {problem}"))
     if problems:
         raise typer.Exit(1)
     _out.print(
@@ -219,9 +220,12 @@ def warn_demo_logins(url: str) -> None:
         db.dispose()
     if found:
         _err.print(
-            "[yellow]warning:[/yellow] demo logins with their published passwords exist: "
-            f"{', '.join(found)}. Disable them (openatt users disable NAME) before real use.",
-            highlight=False,
+            styled(
+                "warning:",
+                "yellow",
+                f" demo logins with their published passwords exist: {', '.join(found)}. "
+                "Disable them (openatt users disable NAME) before real use.",
+            )
         )
 
 
@@ -239,9 +243,12 @@ def start_checkpoints(url: str) -> None:
         raise _admin_failure(error) from error
     if key is None:
         _err.print(
-            "[yellow]warning:[/yellow] no signing key (OPENATT_SIGNING_KEY_FILE): the audit "
-            "chain is not anchored outside the database (see docs/security.md)",
-            highlight=False,
+            styled(
+                "warning:",
+                "yellow",
+                " no signing key (OPENATT_SIGNING_KEY_FILE): the audit chain is not anchored "
+                "outside the database (see docs/security.md)",
+            )
         )
         return
     every = get_settings().checkpoint_seconds
