@@ -324,6 +324,9 @@ def test_the_table_prints_names_as_they_are_written(home: Path, lists_dir: Path)
     result = _run("screen", "Ali [/]", "Ali [b]")
     assert result.exit_code == 0, result.output
     assert "Ali [/]" in result.stdout and "Ali [b]" in result.stdout, result.stdout
+    # nor emoji codes: ":smile:" printed as an emoji
+    result = _run("screen", ":smile:")
+    assert result.exit_code == 0 and ":smile:" in result.stdout, result.stdout
 
 
 def test_a_birth_date_or_country_that_says_nothing_is_refused_or_told(

@@ -49,10 +49,11 @@ FORMATS = (
 def _out() -> Console:
     """Standard output, without rich's markup: what it prints comes from the lists and the
     parties ("Ali [/]" raised a MarkupError, "Usama [mujahid] bin Laden" lost its brackets:
-    found 2026-12-06); the headings are styled with ``Text`` instead."""
+    found 2026-12-06), nor emoji codes (":smile:" in a name printed as an emoji); the
+    headings are styled with ``Text`` instead."""
     from rich.console import Console
 
-    return Console(markup=False)
+    return Console(markup=False, emoji=False)
 
 
 def _bold(heading: str, rest: str) -> Text:
@@ -65,7 +66,7 @@ def _bold(heading: str, rest: str) -> Text:
 def _err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, emoji=False)  # messages quote names (markup: see ``_fail``)
 
 
 def _table(*headers: str, **options: Any) -> Table:
