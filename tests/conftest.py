@@ -16,8 +16,10 @@ not, and import their helpers (``register_helpers``) by name from the folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,33 @@ def wrong_when_run_at_once(expected: dict[str, object], compute: Any, rounds: in
     for thread in threads:
         thread.join()
     return wrong
+
+
+_FORK_WATCHES: list[list[list[str]]] = []
+
+
+def _other_threads_at_fork() -> None:
+    import threading
+
+    names = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    for watch in _FORK_WATCHES:
+        watch.append(names)
+
+
+@contextlib.contextmanager
+def threads_at_forks() -> Iterator[list[list[str]]]:
+    """The names of the threads other than the main one running at each fork of this
+    process while inside: a fork copies the locks those threads hold (a terminal's, a
+    stream's) into the child, held by no one."""
+    if not _FORK_HOOKED:
+        os.register_at_fork(before=_other_threads_at_fork)
+        _FORK_HOOKED.append(True)
+    seen: list[list[str]] = []
+    _FORK_WATCHES.append(seen)
+    try:
+        yield seen
+    finally:
+        _FORK_WATCHES.remove(seen)
+
+
+_FORK_HOOKED: list[bool] = []

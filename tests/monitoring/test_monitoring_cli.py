@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import threads_at_forks
 from openatt.cli.main import build_app
 
 RAW_REGISTER = "sipri_trade_register_1950_2024/trade-register_generated-2025-03-13.csv"
@@ -38,9 +39,13 @@ def test_import_assess_audit(
     code, out = _run("indicators", "show", "SYR", "--date", "2016-07-01")
     assert code == 0, out
     assert "human_rights" in out and "very_likely" in out and "2015" in out
-    code, out = _run("monitor", "assess", "--regime", "att,eu", "--from", "2020", "--to", "2024")
+    with threads_at_forks() as forks:  # the progress bar's thread would be copied locks
+        code, out = _run(
+            "monitor", "assess", "--regime", "att,eu", "--from", "2020", "--to", "2024"
+        )
     assert code == 0, out
     assert "Recommendations" in out and "att" in out and "eu" in out
+    assert forks and all(names == [] for names in forks), forks
     report = tmp_path / "audit" / "report.html"
     code, out = _run(
         "monitor",

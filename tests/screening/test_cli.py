@@ -363,34 +363,18 @@ def test_a_birth_date_or_country_that_says_nothing_is_refused_or_told(
     assert "line 4: country 'Afghanistn' is unknown" in told, told
 
 
-_AT_FORK: list[list[str]] = []
-_WATCHING: list[bool] = []
-
-
-def _threads_at_fork() -> None:
-    if _WATCHING:
-        import threading
-
-        _AT_FORK.append([t.name for t in threading.enumerate() if t is not threading.main_thread()])
-
-
 def test_a_batch_forks_its_workers_with_no_other_thread_running(
     home: Path, lists_dir: Path, tmp_path: Path
 ) -> None:
     """Found in review (2026-12-06): the progress bar's thread ran while the batch forked
     its workers, and a fork copies the locks that thread may hold into each worker."""
-    import os
+    from conftest import threads_at_forks
 
     assert _run("lists", "import", str(lists_dir / UN_2026)).exit_code == 0
     parties = tmp_path / "parties.csv"
     parties.write_text("name\n" + "".join(f"Party {n} Holdings\n" for n in range(600)), "utf-8")
-    _AT_FORK.clear()
-    os.register_at_fork(before=_threads_at_fork)
-    _WATCHING.append(True)
-    try:
+    with threads_at_forks() as forks:
         result = _run("screen", "--file", str(parties), "--format", "json", "--workers", "2")
-    finally:
-        _WATCHING.clear()
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["results"]) == 600
-    assert _AT_FORK and all(names == [] for names in _AT_FORK), _AT_FORK
+    assert forks and all(names == [] for names in forks), forks

@@ -8,6 +8,7 @@ rest of the CLI starts without it.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import typer
@@ -53,15 +54,45 @@ def _mapping(name: str) -> str:
         fail(f"--mapping: {exc}")
 
 
-def _progress() -> Progress:
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
+class _Bar:
+    """A progress bar redrawn by the calls that move it (at most ten times a second), not
+    by rich's thread: assessing and auditing fork their workers, and a fork copies a lock
+    that thread may hold (the terminal's, a stream's) into each worker, held by no one
+    (found in review, 2026-12-06)."""
+
+    def __init__(self, description: str, total: int | None = None) -> None:
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            auto_refresh=False,
+        )
+        self.task = self.bar.add_task(description, total=total)
+        self.drawn = 0.0
+
+    def __enter__(self) -> _Bar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def total(self, count: int) -> None:
+        self.bar.update(self.task, total=count)
+        self._draw()
+
+    def advance(self, count: int) -> None:
+        self.bar.advance(self.task, count)
+        self._draw()
+
+    def _draw(self) -> None:
+        now = time.monotonic()
+        if now - self.drawn >= 0.1:
+            self.drawn = now
+            self.bar.refresh()
 
 
 @monitor_app.command("import")
@@ -76,10 +107,9 @@ def import_command(
     if not file.is_file():
         fail(f"FILE: {file} does not exist")
     lines = sum(1 for _ in file.open("rb"))
-    with _progress() as bar:
-        task = bar.add_task("reading", total=lines)
+    with _Bar("reading", lines) as bar:
         try:
-            report = service.import_transfers(file, db, progress=lambda n: bar.advance(task, n))
+            report = service.import_transfers(file, db, progress=bar.advance)
         except (LayoutError, UnicodeDecodeError) as exc:
             fail(f"FILE: {exc}")
     table = Table(title=f"Imported {file.name} ({report.layout})")
@@ -127,8 +157,7 @@ def assess_command(
     chosen = _mapping(mapping)
     if year_from and year_to and year_from > year_to:
         fail(f"--from: {year_from} is after --to {year_to}")
-    with _progress() as bar:
-        task = bar.add_task("assessing", total=None)
+    with _Bar("assessing") as bar:
         try:
             summary = service.assess(
                 regimes,
@@ -138,8 +167,8 @@ def assess_command(
                 workers=workers,
                 spark_master=spark,
                 mapping=chosen,
-                progress_total=lambda n: bar.update(task, total=n),
-                progress=lambda n: bar.advance(task, n),
+                progress_total=bar.total,
+                progress=bar.advance,
             )
         except service.MonitoringError as exc:
             raise refuse(exc, _OPTIONS) from exc
@@ -183,8 +212,7 @@ def audit_command(
 
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out: {out} must end in .html")
-    with _progress() as bar:
-        task = bar.add_task("auditing", total=None)
+    with _Bar("auditing") as bar:
         try:
             result = service.run_audit(
                 out,
@@ -195,8 +223,8 @@ def audit_command(
                 counterfactual_sample=sample,
                 alternatives=alternatives,
                 workers=workers,
-                progress_total=lambda n: bar.update(task, total=n),
-                progress=lambda n: bar.advance(task, n),
+                progress_total=bar.total,
+                progress=bar.advance,
             )
         except service.MonitoringError as exc:
             raise refuse(exc, _OPTIONS) from exc
