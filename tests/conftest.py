@@ -141,31 +141,34 @@ def wrong_when_run_at_once(expected: dict[str, object], compute: Any, rounds: in
     return wrong
 
 
-_FORK_WATCHES: list[list[list[str]]] = []
+_FORK_WATCHES: list[tuple[list[list[str]], set[int]]] = []
 
 
 def _other_threads_at_fork() -> None:
     import threading
 
-    names = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-    for watch in _FORK_WATCHES:
-        watch.append(names)
+    running = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    for seen, before in _FORK_WATCHES:
+        seen.append([t.name for t in running if t.ident not in before])
 
 
 @contextlib.contextmanager
 def threads_at_forks() -> Iterator[list[list[str]]]:
-    """The names of the threads other than the main one running at each fork of this
-    process while inside: a fork copies the locks those threads hold (a terminal's, a
-    stream's) into the child, held by no one."""
+    """The names of the threads started while inside (other tests' threads, a test client's
+    portal, are left out) that were running at each fork of this process: a fork copies the
+    locks those threads hold (a terminal's, a stream's) into the child, held by no one."""
+    import threading
+
     if not _FORK_HOOKED:
         os.register_at_fork(before=_other_threads_at_fork)
         _FORK_HOOKED.append(True)
     seen: list[list[str]] = []
-    _FORK_WATCHES.append(seen)
+    watch = (seen, {t.ident for t in threading.enumerate() if t.ident is not None})
+    _FORK_WATCHES.append(watch)
     try:
         yield seen
     finally:
-        _FORK_WATCHES.remove(seen)
+        _FORK_WATCHES.remove(watch)
 
 
 _FORK_HOOKED: list[bool] = []
