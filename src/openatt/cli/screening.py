@@ -47,26 +47,23 @@ FORMATS = (
 
 @functools.cache
 def _out() -> Console:
-    """Standard output, without rich's markup: what it prints comes from the lists and the
-    parties ("Ali [/]" raised a MarkupError, "Usama [mujahid] bin Laden" lost its brackets:
-    found 2026-12-06), nor emoji codes (":smile:" in a name printed as an emoji); the
-    headings are styled with ``Text`` instead."""
-    from rich.console import Console
+    """Standard output, printing names as written (``openatt.cli.output``)."""
+    from openatt.cli.output import console
 
-    return Console(markup=False, emoji=False)
-
-
-def _bold(heading: str, rest: str) -> Text:
-    from rich.text import Text
-
-    return Text.assemble((heading, "bold"), rest)
+    return console()
 
 
 @functools.cache
 def _err() -> Console:
-    from rich.console import Console
+    from openatt.cli.output import console
 
-    return Console(stderr=True, emoji=False)  # messages quote names (markup: see ``_fail``)
+    return console(stderr=True)
+
+
+def _bold(heading: str, rest: str) -> Text:
+    from openatt.cli.output import styled
+
+    return styled(heading, "bold", rest)
 
 
 def _table(*headers: str, **options: Any) -> Table:
@@ -80,10 +77,10 @@ def _table(*headers: str, **options: Any) -> Table:
 
 
 def _fail(message: str) -> typer.Exit:
-    from rich.markup import escape
+    from openatt.cli.output import styled
 
-    # escaped: a message naming `.[dev]` or a list's `[id]` is printed as it is written
-    _err().print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    # a message naming `.[dev]` or a list's `[id]` is printed as it is written
+    _err().print(styled("error:", "red", f" {message}"), highlight=False)
     return typer.Exit(code=2)
 
 
@@ -462,7 +459,7 @@ class _Doubts:
         lines = [f"warning: {where}: {len(self.found)} value(s) screened as less than they say:"]
         lines += [f"  {doubt}" for doubt in shown]
         lines += [f"  ... and {more} more"] if more else []
-        _err().print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)
+        _err().print("\n".join(lines), highlight=False, soft_wrap=True)
 
 
 def _calendar_date(value: str) -> bool:
