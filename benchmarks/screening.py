@@ -1192,7 +1192,8 @@ def main() -> None:
         "openatt's screening modules: "
         + (
             f"compiled by mypyc, build {build.digest} in {build.folder.parent} "
-            "(`openatt lists compile`; OPENATT_COMPILED=off for the plain ones)"
+            "(made by the first `openatt lists import` where mypyc is installed, or by `openatt "
+            "lists compile`; OPENATT_COMPILED=off for the plain ones)"
             if build
             else "plain Python (`openatt lists compile` builds the compiled ones)"
         ),

@@ -63,6 +63,16 @@ print("hits" if hits else "none")
 """
 
 
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "openatt.cli", *args],
+        env={**os.environ, "COLUMNS": "200", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _run(env: dict[str, str], *args: str) -> tuple[str, dict[str, object]]:
     done = subprocess.run(
         [sys.executable, "-c", _SCRIPT, *args],
@@ -206,9 +216,7 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
         pytest.skip(f"cannot compile with mypyc here: {missing}")
     builds = tmp_path / "builds"
     home = tmp_path / "home"
-    store = ListStore(home / "lists")
-    for relative in ("un-sc-consolidated/consolidated.xml", "canada-sema/sema-lmes.xml"):
-        store.import_file(lists_dir / relative)
+    ListStore(home / "lists").import_file(lists_dir / "un-sc-consolidated/consolidated.xml")
     queries = tmp_path / "parties.csv"
     rows = ["name,birth_date,country"]
     rows += [
@@ -222,8 +230,17 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
         "Ahmad Zia Agha,,AFG",
     ] * 40  # 320 rows: more than one chunk of the batch
     queries.write_text("\n".join(rows) + "\n", "utf-8")
-    build = compiled.compile_into(builds)
-    assert build.complete() and build.digest == compiled.source_digest()
+    # a list import compiles them once where mypyc is installed (the `all` extra brings it)
+    env = {"OPENATT_HOME": str(home), "OPENATT_COMPILED": str(builds)}
+    canada = str(lists_dir / "canada-sema/sema-lmes.xml")
+    first = _cli(env, "lists", "import", canada)
+    assert first.returncode == 0, first.stderr
+    assert "compiling the screening modules with mypyc" in first.stderr
+    assert f"compiled the screening modules into {builds}" in first.stdout
+    build = compiled.current_build(builds)
+    assert build is not None and build.digest == compiled.source_digest()
+    again = _cli(env, "lists", "import", canada)  # once: not again for the same sources
+    assert again.returncode == 0 and "compil" not in again.stderr + again.stdout, again.stderr
     args = ("screen", "--file", str(queries), "--format", "json", "--workers", "2")
     base = {"OPENATT_HOME": str(home)}
     plain, plain_report = _run({**base, "OPENATT_COMPILED": "off"}, *args)
@@ -347,3 +364,31 @@ def test_removing_builds_waits_for_a_compile_running_there(tmp_path: Path) -> No
         assert remover.is_alive() and scratch.is_dir()  # waiting, nothing deleted
     remover.join(timeout=10)
     assert removed == [[scratch]] and not scratch.exists()
+
+
+def test_a_list_import_that_cannot_compile_imports_and_does_not_try_again(
+    tmp_path: Path, lists_dir: Path
+) -> None:
+    """Where the C compiler fails (here one that always does, after mypyc's type check: about
+    a quarter of a minute), the import still succeeds, says screening stays plain Python, and
+    the next import does not spend that time again; `lists compile --remove` forgets it."""
+    if not compiled.mypyc_installed():
+        pytest.skip("mypyc is not installed (the compile extra)")
+    builds = tmp_path / "builds"
+    env = {"OPENATT_HOME": str(tmp_path / "home"), "OPENATT_COMPILED": str(builds)}
+    failing = {**env, "CC": "/bin/false"}
+    un = str(lists_dir / "un-sc-consolidated/consolidated.xml")
+    first = _cli(failing, "lists", "import", un)
+    assert first.returncode == 0, first.stderr
+    assert "not compiled, screening stays plain Python: mypyc failed" in first.stderr
+    assert compiled.current_build(builds) is None and compiled.failed_before(builds)
+    assert ListStore(tmp_path / "home" / "lists").list_ids()  # the list is imported all the same
+    again = _cli(failing, "lists", "import", un)
+    assert again.returncode == 0
+    assert "compiling these sources failed before" in again.stderr
+    assert "compiling the screening modules" not in again.stderr
+    skipped = _cli(failing, "lists", "import", un, "--no-compile")
+    assert skipped.returncode == 0 and "compil" not in skipped.stderr, skipped.stderr
+    removed = _cli(env, "lists", "compile", "--remove")
+    assert removed.returncode == 0 and "failed-" in removed.stdout
+    assert not compiled.failed_before(builds)

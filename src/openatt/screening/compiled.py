@@ -396,6 +396,28 @@ def _build(work: Path, package: Path, digest: str, log: Path | None, run: Any) -
     return trial / digest
 
 
+def _failure_note(root: Path) -> Path:
+    return root / f"failed-{source_digest()}.txt"
+
+
+def failed_before(root: Path) -> bool:
+    """Whether a compile of the installed sources failed under ``root`` (:func:`note_failure`):
+    `openatt lists import` then does not try again on every import (without a C compiler,
+    mypyc fails after its type check, a quarter of a minute each time)."""
+    return _failure_note(root).is_file()
+
+
+def note_failure(root: Path, error: CompileError) -> None:
+    """Remember why the installed sources did not compile; a later success forgets it."""
+    with contextlib.suppress(OSError):
+        root.mkdir(parents=True, exist_ok=True)
+        _failure_note(root).write_text(f"{error}\n", "utf-8")
+
+
+def forget_failure(root: Path) -> None:
+    _failure_note(root).unlink(missing_ok=True)
+
+
 def remove_builds(root: Path) -> list[Path]:
     """Delete the builds under ``root`` (folders holding a manifest) and what interrupted
     compiles left there; nothing else in ``root`` is touched. Returns what was deleted."""
@@ -415,5 +437,8 @@ def remove_builds(root: Path) -> list[Path]:
             leftover = child.is_dir() and child.name.startswith("openatt-mypyc-")
             if build or leftover:
                 shutil.rmtree(child)
+                removed.append(child)
+            elif child.is_file() and child.name.startswith("failed-"):
+                child.unlink()
                 removed.append(child)
     return removed
