@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,11 @@ def test_import_status_diff(home: Path, lists_dir: Path) -> None:
     assert second.exit_code == 0 and "1003" in second.stdout
     status = _run("lists", "status")
     assert "un-sc-consolidated" in status.stdout and "2026-02-27" in status.stdout
+    # the tests run the plain modules (tests/conftest.py), or a build when asked to
+    # (OPENATT_TEST_COMPILED), and status says which, and why
+    compiled = os.environ["OPENATT_COMPILED"] != "off"
+    said = "compiled by mypyc, build" if compiled else "plain Python (OPENATT_COMPILED is off)"
+    assert f"screening modules: {said}" in status.stdout
     diff = _run("lists", "diff")
     assert diff.exit_code == 0
     assert "134 added, 6 removed" in " ".join(diff.stdout.split())

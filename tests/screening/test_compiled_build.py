@@ -241,6 +241,8 @@ def test_compiled_modules_screen_byte_for_byte_as_the_sources_do(
     assert build is not None and build.digest == compiled.source_digest()
     again = _cli(env, "lists", "import", canada)  # once: not again for the same sources
     assert again.returncode == 0 and "compil" not in again.stderr + again.stdout, again.stderr
+    status = _cli(env, "lists", "status")
+    assert f"screening modules: compiled by mypyc, build {build.digest}" in status.stdout
     args = ("screen", "--file", str(queries), "--format", "json", "--workers", "2")
     base = {"OPENATT_HOME": str(home)}
     plain, plain_report = _run({**base, "OPENATT_COMPILED": "off"}, *args)
@@ -382,6 +384,8 @@ def test_a_list_import_that_cannot_compile_imports_and_does_not_try_again(
     assert first.returncode == 0, first.stderr
     assert "not compiled, screening stays plain Python: mypyc failed" in first.stderr
     assert compiled.current_build(builds) is None and compiled.failed_before(builds)
+    status = _cli(env, "lists", "status")
+    assert "screening modules: plain Python (compiling these sources failed" in status.stdout
     assert ListStore(tmp_path / "home" / "lists").list_ids()  # the list is imported all the same
     again = _cli(failing, "lists", "import", un)
     assert again.returncode == 0
@@ -392,3 +396,7 @@ def test_a_list_import_that_cannot_compile_imports_and_does_not_try_again(
     removed = _cli(env, "lists", "compile", "--remove")
     assert removed.returncode == 0 and "failed-" in removed.stdout
     assert not compiled.failed_before(builds)
+    status = _cli(env, "lists", "status")
+    assert "screening modules: plain Python (not compiled yet" in status.stdout
+    off = _cli({**env, "OPENATT_COMPILED": "off"}, "lists", "status")
+    assert "screening modules: plain Python (OPENATT_COMPILED is off)" in off.stdout

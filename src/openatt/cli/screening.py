@@ -249,13 +249,12 @@ def _rescreen_register(store: ListStore, database: str | None) -> None:
 
 @lists_app.command("status")
 def status() -> None:
-    """The version in force of every loaded list."""
+    """The version in force of every loaded list, and whether screening runs compiled."""
     from openatt.screening import ListStore
 
     loaded = ListStore().status()
     if not loaded:
         _out().print("no list loaded: run `openatt lists import FILE`")
-        return
     for meta in loaded:
         _out().print(
             f"{meta.list_id} ({meta.authority}): version {meta.version}, date in file "
@@ -264,6 +263,27 @@ def status() -> None:
             highlight=False,
             soft_wrap=True,
         )
+    _out().print(f"screening modules: {_modules_state()}", highlight=False, soft_wrap=True)
+
+
+def _modules_state() -> str:
+    """Whether the next process screens with the compiled build, and if not, why not."""
+    from openatt.screening import compiled
+
+    try:
+        root = compiled.builds_root()
+    except ValueError as error:
+        return f"plain Python ({error})"
+    if root is None:
+        return "plain Python (OPENATT_COMPILED is off)"
+    build = compiled.current_build(root)
+    if build is not None:
+        return f"compiled by mypyc, build {build.digest} in {root}"
+    if not compiled.mypyc_installed():
+        return "plain Python (mypyc is not installed: the compile extra)"
+    if compiled.failed_before(root):
+        return "plain Python (compiling these sources failed: `openatt lists compile` says why)"
+    return "plain Python (not compiled yet: `openatt lists compile`, or the next list import)"
 
 
 @lists_app.command("compile")
