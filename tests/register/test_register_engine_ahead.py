@@ -5,6 +5,7 @@ otherwise the engine runs again inside the write. Counted with the real engine."
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 
 from register_helpers import Api, application, to_assessed
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from openatt.core.engine import Engine
 from openatt.core.findings import Assessment
 from openatt.core.model import Application
-from openatt.register import assessing, canonical, engine_ahead, users
+from openatt.register import assessing, assessor, canonical, engine_ahead, users
 from openatt.register.applications import payload_of
 from openatt.register.models import ApplicationRow, AssessmentRow, User
 
@@ -122,3 +123,50 @@ def test_the_api_stores_the_engines_output_for_the_case_as_written(
     expected = engine.assess(fresh, ("att", "eu"), None)
     assert stored.result == canonical.dumps([a.model_dump(mode="json") for a in expected])
     assert stored.regimes == "att,eu"
+
+
+def _tracked_below(root: object, old: set[int]) -> int:
+    """How many objects the cyclic collector tracks, reachable from ``root`` without passing
+    through the objects in ``old`` (those that were there before: the engine, its law, the
+    classes and enum members)."""
+    seen: set[int] = set(old)
+    todo, count = [root], 0
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if gc.is_tracked(item):
+            count += 1
+            todo.extend(gc.get_referents(item))
+    return count
+
+
+def test_the_kept_outputs_hold_no_engine_objects_for_the_collector_to_walk(
+    engine: Engine,
+) -> None:
+    """Found in the seventeenth round of issue 16: the cache kept each output's result
+    objects, some 250 objects the collector tracks; 512 of them, replaced one by one by
+    reassessments with new facts, made the worker's rare young collections walk 100,000
+    objects or more (80-130 ms, every request of the worker waiting). It now keeps the
+    text and what the row records besides, the same for the write."""
+    outputs = engine_ahead.Outputs(size=8)
+    base = Application.model_validate(application())
+    regimes = ("att", "eu", "us", "uk")
+    engine.assess(base, regimes, None)  # the engine's lazily loaded parts, before the count
+    old = {id(item) for item in gc.get_objects()}
+    kept_results = []
+    for number in range(8):
+        varied = base.model_copy(update={"end_use": f"{base.end_use} ({number})"})
+        results = engine.assess(varied, regimes, None)
+        output = engine_ahead.Output.of(results)
+        assert output.text == canonical.dumps([a.model_dump(mode="json") for a in results])
+        assert output.regimes_assessed == 4
+        assert output.recommendation == assessor.overall_recommendation(results)
+        assert output.law_version == ",".join(sorted({a.law_version for a in results}))
+        outputs.put(engine_ahead.Outputs.key(engine, varied, regimes, None), engine, output)
+        kept_results.append(results)
+    engine_objects = _tracked_below(kept_results, old)
+    kept = _tracked_below(outputs._found, old)
+    assert engine_objects > 100 * 8, engine_objects  # what the engine returned
+    assert kept <= 4 * 8, kept  # the dictionary, its entries and each Output

@@ -196,8 +196,8 @@ def test_the_same_inputs_reuse_the_engines_output_and_a_new_fact_runs_it(
         assert prepared is not None
         stored.append(prepared)
     assert len(runs) == 4  # the second request had the first one's inputs: no run
-    assert stored[1].text == stored[0].text and stored[1].results == stored[0].results
-    assert len({p.text for p in stored[1:]}) == 4  # evidence, date and regimes each count
+    assert stored[1].output == stored[0].output
+    assert len({p.output.text for p in stored[1:]}) == 4  # evidence, date and regimes each count
     with api.db.write() as session:  # a hit is stored as the engine gives it afresh
         row = assessing.reassess(session, officer, case, counted, reason="x", prepared=stored[1])
         text = row.result

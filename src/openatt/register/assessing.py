@@ -22,7 +22,6 @@ from openatt.register.applications import _log, _store, for_change, log, payload
 from openatt.register.assessor import (
     Assessor,
     default_regimes,
-    overall_recommendation,
 )
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
@@ -179,17 +178,14 @@ def _run(
     # the confirmed entries, where there are any
     application = payload_of(row) if unclassified else classified(session, row)
     regimes = tuple(regimes or default_regimes())
-    ahead = prepared.results_for(application, regimes, as_of) if prepared else None
-    if prepared is not None and ahead is not None:
-        results, text = ahead, prepared.text  # computed ahead of the write (issue 16)
-    else:  # the engine here, or its output for these very inputs kept by this process
+    output = prepared.output_for(application, regimes, as_of) if prepared else None
+    if output is None:  # the engine here, or its output for these very inputs kept here
         from openatt.register.engine_ahead import assess_once
 
-        found, text = assess_once(assessor, application, regimes, as_of)
-        results = list(found)
-    if not results:
+        output = assess_once(assessor, application, regimes, as_of)
+    if not output.regimes_assessed:
         raise Invalid("the engine returned no assessment for these regimes", field=("regimes",))
-    recommendation = overall_recommendation(results)
+    recommendation = output.recommendation
     stored = AssessmentRow(
         application_id=row.id,
         supersedes_id=supersedes.id if isinstance(supersedes, AssessmentRow) else supersedes,
@@ -197,9 +193,9 @@ def _run(
         as_of=as_of or application.date,
         regimes=",".join(regimes),
         recommendation=recommendation.value,
-        result=text,
-        law_version=",".join(sorted({a.law_version for a in results})),
-        engine_version=",".join(sorted({a.engine_version for a in results})),
+        result=output.text,
+        law_version=output.law_version,
+        engine_version=output.engine_version,
         assessed_by=actor.id,
         assessed_at=dt.datetime.now(dt.UTC),
     )

@@ -22,6 +22,14 @@ brings no new information assesses the same inputs again: it gets the same outpu
 stored text, without running the engine or serialising its output again (issue 16, fourth
 round); any change to an input is a different key, and the engine runs. The write uses it
 too when nothing was prepared ahead.
+
+What is kept is :class:`Output`: the stored text and the three things the assessment row
+records besides it, not the engine's result objects. Those are some 250 objects the cyclic
+garbage collector tracks per output; 512 of them kept, and replaced one by one by new facts,
+filled the youngest generation without raising its count (each output dropped from the cache
+lowers it as much as the new one raises it), so its rare collections walked 100,000 objects
+or more and stopped every request of the worker for 80 to 130 ms (issue 16, seventeenth
+round).
 """
 
 from __future__ import annotations
@@ -34,10 +42,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from openatt.core.findings import Assessment
+from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import LIST_MAX, Application, Evidence, Mitigation
 from openatt.register.applications import get, payload_of
-from openatt.register.assessor import Assessor, default_regimes, stored_text
+from openatt.register.assessor import (
+    Assessor,
+    default_regimes,
+    overall_recommendation,
+    stored_text,
+)
 from openatt.register.db import Database
 from openatt.register.errors import Invalid, RegisterError
 from openatt.register.users import Actor
@@ -49,6 +62,29 @@ def before_the_write(db: Database) -> bool:
     return db.is_sqlite
 
 
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What a write stores of the engine's output for one application, regimes and date:
+    the output as stored (:func:`stored_text`) and what the assessment row records besides
+    it. ``regimes_assessed`` is 0 when the engine returned nothing (the write refuses it)."""
+
+    text: str
+    recommendation: Recommendation
+    law_version: str
+    engine_version: str
+    regimes_assessed: int
+
+    @classmethod
+    def of(cls, results: Sequence[Assessment]) -> Output:
+        return cls(
+            text=stored_text(results),
+            recommendation=overall_recommendation(results),
+            law_version=",".join(sorted({a.law_version for a in results})),
+            engine_version=",".join(sorted({a.engine_version for a in results})),
+            regimes_assessed=len(results),
+        )
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The engine's output for one application, regimes and date, computed ahead."""
@@ -56,18 +92,17 @@ class Prepared:
     application: Application
     regimes: tuple[str, ...]
     as_of: dt.date | None
-    results: tuple[Assessment, ...]
-    text: str  # the results as stored (:func:`stored_text`), written before the lock too
+    output: Output  # its text written before the lock too
 
-    def results_for(
+    def output_for(
         self, application: Application, regimes: Sequence[str], as_of: dt.date | None
-    ) -> list[Assessment] | None:
+    ) -> Output | None:
         """The output, if it was computed for exactly these inputs; else ``None``."""
         if (tuple(regimes), as_of) != (self.regimes, self.as_of):
             return None
         if application != self.application:
             return None
-        return list(self.results)
+        return self.output
 
 
 Key = tuple[int, str, tuple[str, ...], dt.date | None, str]
@@ -79,7 +114,7 @@ class Outputs:
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._found: OrderedDict[Key, tuple[Assessor, tuple[Assessment, ...], str]] = OrderedDict()
+        self._found: OrderedDict[Key, tuple[Assessor, Output]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -94,7 +129,7 @@ class Outputs:
         version = str(getattr(assessor, "law_version", ""))
         return (id(assessor), version, regimes, as_of, application.model_dump_json())
 
-    def get(self, key: Key, assessor: Assessor) -> tuple[tuple[Assessment, ...], str] | None:
+    def get(self, key: Key, assessor: Assessor) -> Output | None:
         with self._lock:
             found = self._found.get(key)
             if found is None or found[0] is not assessor:  # an id reused by another object
@@ -102,11 +137,11 @@ class Outputs:
                 return None
             self._found.move_to_end(key)
             self.hits += 1
-            return found[1], found[2]
+            return found[1]
 
-    def put(self, key: Key, assessor: Assessor, results: tuple[Assessment, ...], text: str) -> None:
+    def put(self, key: Key, assessor: Assessor, output: Output) -> None:
         with self._lock:
-            self._found[key] = (assessor, results, text)
+            self._found[key] = (assessor, output)
             self._found.move_to_end(key)
             while len(self._found) > self.size:
                 self._found.popitem(last=False)
@@ -120,17 +155,16 @@ def assess_once(
     application: Application,
     regimes: tuple[str, ...],
     as_of: dt.date | None,
-) -> tuple[tuple[Assessment, ...], str]:
-    """The engine's output for these inputs and its stored text, from :data:`OUTPUTS` when
+) -> Output:
+    """The engine's output for these inputs as a write stores it, from :data:`OUTPUTS` when
     this process computed it before, else computed (and kept)."""
     key = Outputs.key(assessor, application, regimes, as_of)
     found = OUTPUTS.get(key, assessor)
     if found is not None:
         return found
-    results = tuple(assessor.assess(application, regimes, as_of))
-    text = stored_text(results)
-    OUTPUTS.put(key, assessor, results, text)
-    return results, text
+    output = Output.of(assessor.assess(application, regimes, as_of))
+    OUTPUTS.put(key, assessor, output)
+    return output
 
 
 def with_new_information(
@@ -180,7 +214,7 @@ def prepare(
             session, row.id, with_new_information(payload_of(row), actor, evidence, mitigations)
         )
         chosen = tuple(regimes or default_regimes())
-        results, text = assess_once(assessor, application, chosen, as_of)
+        output = assess_once(assessor, application, chosen, as_of)
     except RegisterError:
         return None
-    return Prepared(application, chosen, as_of, results, text)
+    return Prepared(application, chosen, as_of, output)
