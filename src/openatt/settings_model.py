@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     compiled: str = Field(
         "",
         description="screening's compiled build: 'off', or an absolute folder of builds "
-        "(default ~/.cache/openatt/compiled; `openatt lists compile`)",
+        "(default ~/.cache/openatt/compiled; made by the first `openatt lists import` or by "
+        "`openatt lists compile`)",
     )
 
     @property
