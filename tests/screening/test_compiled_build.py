@@ -400,3 +400,43 @@ def test_a_list_import_that_cannot_compile_imports_and_does_not_try_again(
     assert "screening modules: plain Python (not compiled yet" in status.stdout
     off = _cli({**env, "OPENATT_COMPILED": "off"}, "lists", "status")
     assert "screening modules: plain Python (OPENATT_COMPILED is off)" in off.stdout
+
+
+def test_the_compile_extra_brings_the_types_of_every_untyped_library_screening_imports() -> None:
+    """mypyc checks the modules it compiles with mypy, strictly: a library they import that
+    ships no types (no ``py.typed``) needs its stubs in the ``compile`` extra, or to be
+    ignored in the build's mypy configuration. Found 2026-12-06: `pip install -e '.[all]'`
+    as the README says compiled nothing ("Library stubs not installed for yaml"); the dev
+    extra, which the tests install, had the stubs."""
+    import ast
+    import importlib.util
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    extra = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]["compile"]
+    wanted = {requirement.split(">")[0].split("=")[0].lower() for requirement in extra}
+    ignored = {
+        name.split(".")[0]
+        for line in compiled.MYPY_INI.splitlines()
+        if line.startswith("[mypy-")
+        for name in line.strip("[]").removeprefix("mypy-").split(",")
+    }
+    imported: set[str] = set()
+    for module in compiled.MODULES:
+        tree = ast.parse((compiled.package_dir() / f"{module}.py").read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    untyped = []
+    for name in sorted(imported - set(sys.stdlib_module_names) - {"openatt", "mypy_extensions"}):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin, name
+        if not (Path(spec.origin).parent / "py.typed").exists() and name not in ignored:
+            untyped.append(name)
+    stubs = {"yaml": "types-pyyaml"}  # a new untyped import: its stubs here and in the extra
+    assert set(untyped) <= set(stubs), untyped
+    assert {stubs[name] for name in untyped} <= wanted, wanted

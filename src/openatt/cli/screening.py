@@ -198,7 +198,8 @@ def _compile_once() -> None:
         build = compiled.compile_into(root)
     except compiled.CompileError as error:
         compiled.note_failure(root, error)
-        first = str(error).splitlines()[0]
+        said = [line.strip() for line in str(error).splitlines() if line.strip()]
+        first = " ".join(said[:2])  # what failed, and mypyc's or the compiler's first word on it
         _err().print(
             f"not compiled, screening stays plain Python: {first} (`openatt lists compile` "
             "tries again and shows the compiler's output)",
