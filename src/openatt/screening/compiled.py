@@ -6,10 +6,13 @@ Screening a batch spends its time in a few dozen small Python and numpy calls pe
 times less CPU for byte-identical output (``benchmarks/screening_mypyc.py``), which is what
 separates the plain package from 5,000 names a second on two cores (issue 16).
 
-openatt installs as plain Python; ``openatt lists compile`` builds the compiled modules (it
-needs mypy, from the ``dev`` extra, and a C compiler with Python's headers) into a folder
-named by the digest of the sources they were compiled from (:func:`source_digest`: the
-seven modules' text, the edits below and the interpreter's extension suffix). At import,
+openatt installs as plain Python. ``openatt lists compile``, or the first ``openatt lists
+import`` of a version of openatt, builds the compiled modules (they need the ``compile``
+extra, part of ``all``: mypyc and the stubs it checks against; and a C compiler with Python's
+headers) into a folder named by the digest of the sources they were compiled from
+(:func:`source_digest`: every source of the package, the edits below and the interpreter's
+extension suffix). A compile that failed is noted there (:func:`note_failure`), so that
+imports do not try again. At import,
 :func:`activate` looks for the folder of the installed sources' digest, and only that one:
 after any change of a source, a build made before it is never loaded, and screening runs as
 plain Python until it is compiled again. ``OPENATT_COMPILED=off`` turns it off;
