@@ -174,20 +174,17 @@ def _compile_once() -> None:
     that cannot be made leaves screening as plain Python, and says so where it was tried."""
     from openatt.screening import compiled
 
-    try:
-        root = compiled.builds_root()
-    except ValueError:
-        return  # activation ignores a bad OPENATT_COMPILED too; `lists compile` names it
-    if root is None or not compiled.mypyc_installed() or compiled.current_build(root):
-        return
-    if compiled.failed_before(root):
+    found = compiled.state()
+    if found.why == "failed":
         _err().print(
             "screening runs as plain Python: compiling these sources failed before "
             "(`openatt lists compile` tries again and says why)",
             highlight=False,
             soft_wrap=True,
         )
-        return
+    if found.why != "not-compiled" or found.root is None:
+        return  # compiled, turned off (activation ignores a bad value too), or no mypyc
+    root = found.root
     _err().print(
         "compiling the screening modules with mypyc, once for this version of openatt "
         "(about half a minute; --no-compile skips it)",
@@ -267,24 +264,22 @@ def status() -> None:
     _out().print(f"screening modules: {_modules_state()}", highlight=False, soft_wrap=True)
 
 
+# Why screening runs as plain Python, by ``compiled.State.why`` ("off" says it in ``detail``).
+_PLAIN_BECAUSE = {
+    "no-mypyc": "mypyc is not installed: the compile extra",
+    "failed": "compiling these sources failed: `openatt lists compile` says why",
+    "not-compiled": "not compiled yet: `openatt lists compile`, or the next list import",
+}
+
+
 def _modules_state() -> str:
     """Whether the next process screens with the compiled build, and if not, why not."""
     from openatt.screening import compiled
 
-    try:
-        root = compiled.builds_root()
-    except ValueError as error:
-        return f"plain Python ({error})"
-    if root is None:
-        return "plain Python (OPENATT_COMPILED is off)"
-    build = compiled.current_build(root)
-    if build is not None:
-        return f"compiled by mypyc, build {build.digest} in {root}"
-    if not compiled.mypyc_installed():
-        return "plain Python (mypyc is not installed: the compile extra)"
-    if compiled.failed_before(root):
-        return "plain Python (compiling these sources failed: `openatt lists compile` says why)"
-    return "plain Python (not compiled yet: `openatt lists compile`, or the next list import)"
+    found = compiled.state()
+    if found.build is not None:
+        return f"compiled by mypyc, build {found.build.digest} in {found.root}"
+    return f"plain Python ({found.detail or _PLAIN_BECAUSE[found.why or 'not-compiled']})"
 
 
 @lists_app.command("compile")

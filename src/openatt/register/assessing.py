@@ -19,10 +19,7 @@ from openatt.core.findings import Assessment, Recommendation
 from openatt.core.model import ARTICLE_2_1, Category, Evidence, Mitigation
 from openatt.register import audit, canonical, lifecycle
 from openatt.register.applications import _log, _store, for_change, log, payload_of
-from openatt.register.assessor import (
-    Assessor,
-    default_regimes,
-)
+from openatt.register.assessor import Assessor, default_regimes
 from openatt.register.errors import Conflict, Forbidden, Invalid
 from openatt.register.models import (
     ApplicationRow,

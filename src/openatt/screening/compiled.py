@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 PACKAGE = "openatt.screening"
 # The modules with most of a query's Python: scoring, token rules, romanisation, the
@@ -399,15 +399,46 @@ def _build(work: Path, package: Path, digest: str, log: Path | None, run: Any) -
     return trial / digest
 
 
-def _failure_note(root: Path) -> Path:
-    return root / f"failed-{source_digest()}.txt"
+def _failure_note(root: Path, digest: str | None = None) -> Path:
+    return root / f"failed-{digest or source_digest()}.txt"
 
 
-def failed_before(root: Path) -> bool:
+def failed_before(root: Path, digest: str | None = None) -> bool:
     """Whether a compile of the installed sources failed under ``root`` (:func:`note_failure`):
     `openatt lists import` then does not try again on every import (without a C compiler,
     mypyc fails after its type check, a quarter of a minute each time)."""
-    return _failure_note(root).is_file()
+    return _failure_note(root, digest).is_file()
+
+
+@dataclass(frozen=True)
+class State:
+    """Whether screening runs compiled and, if not, why: ``why`` is ``off`` (turned off or
+    misconfigured: ``detail`` says which), ``no-mypyc``, ``failed`` (a compile of these
+    sources failed before) or ``not-compiled``; ``None`` when ``build`` is used. What
+    `openatt lists status` reports and what `openatt lists import` decides on."""
+
+    root: Path | None
+    build: Build | None
+    why: Literal["off", "no-mypyc", "failed", "not-compiled"] | None
+    detail: str = ""
+
+
+def state() -> State:
+    try:
+        root = builds_root()
+    except ValueError as error:
+        return State(None, None, "off", str(error))
+    if root is None:
+        return State(None, None, "off", "OPENATT_COMPILED is off")
+    digest = source_digest()  # about 20 ms: once here
+    build = Build(root / digest, digest)
+    if build.complete():
+        return State(root, build, None)
+    if not mypyc_installed():
+        return State(root, None, "no-mypyc")
+    if failed_before(root, digest):
+        return State(root, None, "failed")
+    return State(root, None, "not-compiled")
 
 
 def note_failure(root: Path, error: CompileError) -> None:
