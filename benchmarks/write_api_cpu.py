@@ -59,6 +59,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.longest = 0.0  # one collection's: every request of a server's worker waits it out
         self.runs = [0, 0, 0]
         self._began = 0.0
         gc.callbacks.append(self._note)
@@ -67,11 +68,14 @@ class Collector:
         if phase == "start":
             self._began = time.perf_counter()
         else:
-            self.seconds += time.perf_counter() - self._began
+            took = time.perf_counter() - self._began
+            self.seconds += took
+            self.longest = max(self.longest, took)
             self.runs[info["generation"]] += 1
 
     def reset(self) -> None:
         self.seconds = 0.0
+        self.longest = 0.0
         self.runs = [0, 0, 0]
 
 
@@ -176,6 +180,7 @@ async def measure(
             found[name] = []
             found[f"{name} collector"] = []
             found[f"{name} full collections"] = []
+            found[f"{name} longest pause"] = []
             for _ in range(rounds):
                 collector.reset()
                 began = time.process_time()
@@ -184,6 +189,7 @@ async def measure(
                 found[name].append(1000 * (time.process_time() - began) / requests)
                 found[f"{name} collector"].append(1000 * collector.seconds / requests)
                 found[f"{name} full collections"].append(collector.runs[2])
+                found[f"{name} longest pause"].append(1000 * collector.longest)
         for case in decidable:  # leave them assessed for the next version
             await ok("POST", f"/applications/{case}/reassess", reopen)
     return found
@@ -282,15 +288,20 @@ def main() -> None:
             if len(versions) == 2:
                 ratio = f"  x{best['before'] / best['this code']:.2f}"
             print(f"{name:20} " + " ".join(f"{cell:>30}" for cell in cells) + ratio)
-        print("the collector, ms per request (full collections), the same rounds:")
+        print(
+            "the collector, ms per request (full collections) <its longest pause, ms>, the same"
+            " rounds:"
+        )
         for name in WRITES:
             cells = []
             for label, _ in versions:
                 rounds = [r for turn in results[label] for r in turn[f"{name} collector"]]
                 fulls = [r for turn in results[label] for r in turn[f"{name} full collections"]]
+                longest = max(r for turn in results[label] for r in turn[f"{name} longest pause"])
                 mean = sum(rounds) / len(rounds)
                 cells.append(
                     f"{mean:6.2f} ({' '.join(f'{r:.1f}' for r in rounds)}) [{sum(fulls):.0f}]"
+                    f" <{longest:.0f}>"
                 )
             print(f"{name:20} " + " ".join(f"{cell:>30}" for cell in cells))
 
